@@ -1,0 +1,45 @@
+"""The composition root: create_app() wires settings, database, API, blueprints and error handlers."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from distro import api as api_module
+from distro import db
+from distro.auth.access import check_every_route_declares_access
+from distro.auth.tokens import TokenSettings
+from distro.embedded import resolve_urls
+from distro.migrate import ensure_current
+from distro.settings import load_settings
+
+
+def create_app(overrides: Mapping[str, Any] | None = None, *, check_migrations: bool = True) -> Flask:
+    """Build the distro web application.
+
+    Refuses to start with unsafe settings (ConfigurationError) or an unmigrated database
+    (DatabaseNotMigrated), each with a message saying what to do.
+    """
+    settings = resolve_urls(load_settings(overrides))
+    if check_migrations:
+        ensure_current(settings["DATABASE_URL"])
+
+    app = Flask(__name__)
+    app.config.update(settings)
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Chinese stays readable in JSON
+    app.extensions["distro.token_settings"] = TokenSettings.from_settings(settings)
+    db.init_app(app)
+    api = api_module.init_app(app)
+
+    from distro.auth.views import blp as auth_blp
+    from distro.health import bp as health_bp
+    from distro.ledger.views import blp as ledger_blp
+
+    app.register_blueprint(health_bp)
+    api.register_blueprint(auth_blp)
+    api.register_blueprint(ledger_blp)
+
+    check_every_route_declares_access(app)
+    return app

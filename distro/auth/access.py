@@ -1,0 +1,96 @@
+"""Who may call a route: every API route declares it, and the app refuses to start otherwise."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import Flask, current_app, g, request
+
+from distro.auth.models import Role
+from distro.auth.tokens import InvalidToken, TokenSettings, verify_access_token
+from distro.errors import Forbidden, Unauthorized
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+PUBLIC = "public"
+AUTHENTICATED = "authenticated"
+
+# Routes under these prefixes must declare their access; the app will not start otherwise.
+GUARDED_PREFIXES = ("/api/", "/webhooks/")
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The caller, as proven by its access token."""
+
+    user_id: int
+    roles: frozenset[str]
+
+    def has(self, role: Role) -> bool:
+        """True when the caller holds the role."""
+        return role.value in self.roles
+
+
+def current_principal() -> Principal:
+    """The authenticated caller of this request (set by @requires)."""
+    return g.principal
+
+
+def _authenticate() -> Principal:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise Unauthorized("An access token is required: send 'Authorization: Bearer <token>'.")
+    settings = current_app.extensions["distro.token_settings"]
+    assert isinstance(settings, TokenSettings)
+    try:
+        claims = verify_access_token(token.strip(), settings)
+    except InvalidToken as error:
+        raise Unauthorized(f"The access token was refused: {error}.") from error
+    return Principal(claims.user_id, claims.roles)
+
+
+def requires(*roles: Role) -> Callable[[F], F]:
+    """Let a view run only for a valid token holding any of roles (any valid token when none given)."""
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            principal = _authenticate()
+            if roles and not any(principal.has(role) for role in roles):
+                needed = " or ".join(role.value for role in roles)
+                raise Forbidden(f"This action needs the {needed} role.")
+            g.principal = principal
+            return view(*args, **kwargs)
+
+        wrapper.access = frozenset(role.value for role in roles) or AUTHENTICATED  # type: ignore[attr-defined]
+        apidoc = dict(getattr(wrapper, "_apidoc", {}))
+        manual = dict(apidoc.get("manual_doc", {}))
+        manual["security"] = [{"bearerAuth": []}]
+        apidoc["manual_doc"] = manual
+        wrapper._apidoc = apidoc  # type: ignore[attr-defined]
+        return wrapper  # type: ignore[return-value]
+
+    return decorator
+
+
+def public(view: F) -> F:
+    """Mark a view as callable without a token."""
+    view.access = PUBLIC  # type: ignore[attr-defined]
+    return view
+
+
+def check_every_route_declares_access(app: Flask) -> None:
+    """Refuse to start if a route under /api/ or /webhooks/ neither requires roles nor is marked public."""
+    undeclared = []
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith(GUARDED_PREFIXES):
+            continue
+        view = app.view_functions[rule.endpoint]
+        if getattr(view, "access", None) is None and not rule.endpoint.startswith("api-docs."):
+            undeclared.append(f"{rule.rule} ({rule.endpoint})")
+    if undeclared:
+        raise RuntimeError("routes without a declared access rule: " + ", ".join(sorted(undeclared)))

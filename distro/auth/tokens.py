@@ -1,0 +1,114 @@
+"""Access tokens: issue and verify JWTs (pure: plain values in, plain values out).
+
+The algorithm is pinned (never read from the token), exp/iat/sub/aud/iss are required, and the
+header's ``kid`` picks the verification key, so a key rotation signs with the new key while
+tokens signed with the previous one stay valid until they expire.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import jwt
+
+REQUIRED_CLAIMS = ["exp", "iat", "sub", "aud", "iss"]
+CLOCK_SKEW_SECONDS = 10
+
+
+class InvalidToken(Exception):
+    """The token cannot be trusted; the message says why (safe to show the client)."""
+
+
+@dataclass(frozen=True)
+class TokenSettings:
+    """What issuing and verifying need: keys by kid (first signs), algorithm, issuer, audience, lifetime."""
+
+    keys: Mapping[str, str]
+    algorithm: str
+    issuer: str
+    audience: str
+    lifetime_seconds: int
+
+    @classmethod
+    def from_settings(cls, settings: Mapping) -> TokenSettings:
+        """Build from distro settings (JWT_* and ACCESS_TOKEN_SECONDS)."""
+        return cls(
+            keys=dict(settings["JWT_KEYS"]),
+            algorithm=settings["JWT_ALGORITHM"],
+            issuer=settings["JWT_ISSUER"],
+            audience=settings["JWT_AUDIENCE"],
+            lifetime_seconds=int(settings["ACCESS_TOKEN_SECONDS"]),
+        )
+
+    @property
+    def signing_kid(self) -> str:
+        """The key id that signs new tokens: the first one configured."""
+        return next(iter(self.keys))
+
+
+@dataclass(frozen=True)
+class Claims:
+    """The verified identity a token carries."""
+
+    user_id: int
+    roles: frozenset[str]
+    expires_at: dt.datetime
+
+
+def issue_access_token(user_id: int, roles: Sequence[str], settings: TokenSettings, now: dt.datetime) -> str:
+    """Return a signed access token for the user, valid for settings.lifetime_seconds from now."""
+    kid = settings.signing_kid
+    payload = {
+        "sub": str(user_id),
+        "roles": sorted(roles),
+        "iat": int(now.timestamp()),
+        "exp": int(now.timestamp()) + settings.lifetime_seconds,
+        "iss": settings.issuer,
+        "aud": settings.audience,
+        "jti": str(uuid.uuid4()),
+    }
+    return jwt.encode(payload, settings.keys[kid], algorithm=settings.algorithm, headers={"kid": kid})
+
+
+def verify_access_token(token: str, settings: TokenSettings) -> Claims:
+    """Return the token's claims, or raise InvalidToken saying what is wrong with it (checked against the clock)."""
+    try:
+        header = jwt.get_unverified_header(token)
+    except jwt.InvalidTokenError as error:
+        raise InvalidToken("malformed token") from error
+    if header.get("alg") != settings.algorithm:
+        raise InvalidToken(f"token algorithm must be {settings.algorithm}")
+    kid = header.get("kid")
+    if not isinstance(kid, str) or kid not in settings.keys:
+        raise InvalidToken("unknown signing key (kid)")
+    try:
+        payload = jwt.decode(
+            token,
+            settings.keys[kid],
+            algorithms=[settings.algorithm],
+            audience=settings.audience,
+            issuer=settings.issuer,
+            leeway=CLOCK_SKEW_SECONDS,
+            options={"require": REQUIRED_CLAIMS, "verify_iat": True},
+        )
+    except jwt.ExpiredSignatureError as error:
+        raise InvalidToken("token expired") from error
+    except jwt.MissingRequiredClaimError as error:
+        raise InvalidToken(f"token lacks the {error.claim} claim") from error
+    except jwt.InvalidAudienceError as error:
+        raise InvalidToken("token is for another audience") from error
+    except jwt.InvalidIssuerError as error:
+        raise InvalidToken("token is from another issuer") from error
+    except jwt.InvalidTokenError as error:
+        raise InvalidToken("invalid token signature or claims") from error
+    try:
+        user_id = int(payload["sub"])
+    except (TypeError, ValueError) as error:
+        raise InvalidToken("token subject is not a user id") from error
+    roles = payload.get("roles", [])
+    if not isinstance(roles, list):
+        raise InvalidToken("token roles must be a list")
+    return Claims(user_id, frozenset(roles), dt.datetime.fromtimestamp(payload["exp"], dt.UTC))

@@ -1,0 +1,105 @@
+"""Auth API: tokens, sign-up, the caller's account, and account administration."""
+
+from __future__ import annotations
+
+from flask import current_app
+
+from distro.api import API_PREFIX, Blueprint, SelectPage
+from distro.auth import services
+from distro.auth.access import current_principal, public, requires
+from distro.auth.models import Role
+from distro.auth.schemas import (
+    RevokeRequestSchema,
+    SignUpSchema,
+    TokenRequestSchema,
+    TokenResponseSchema,
+    UserCreateSchema,
+    UserPublicSchema,
+    UserRolesSchema,
+)
+from distro.db import get_session
+from distro.errors import FieldError, ValidationFailed
+
+blp = Blueprint("auth", __name__, url_prefix=API_PREFIX, description="Sign-in, tokens and accounts")
+
+
+@blp.route("/auth/token", methods=["POST"])
+@public
+@blp.arguments(TokenRequestSchema)
+@blp.response(200, TokenResponseSchema)
+def token(data: dict):
+    """Get an access token: grant_type=password with email and password, or grant_type=refresh_token."""
+    settings = current_app.config
+    if data["grant_type"] == "password":
+        missing = [name for name in ("email", "password") if not data.get(name)]
+        if missing:
+            raise ValidationFailed(
+                "grant_type=password needs email and password.",
+                [FieldError(name, "required with grant_type=password", "required") for name in missing],
+            )
+        return services.sign_in(
+            session=get_session(), email=data["email"], password=data["password"], settings=settings
+        )
+    if not data.get("refresh_token"):
+        raise ValidationFailed(
+            "grant_type=refresh_token needs refresh_token.",
+            [FieldError("refresh_token", "required with grant_type=refresh_token", "required")],
+        )
+    return services.refresh(session=get_session(), refresh_token=data["refresh_token"], settings=settings)
+
+
+@blp.route("/auth/revoke", methods=["POST"])
+@requires()
+@blp.arguments(RevokeRequestSchema)
+@blp.response(204)
+def revoke(data: dict):
+    """Sign out: revoke a refresh token and every token rotated from the same sign-in."""
+    services.revoke(session=get_session(), refresh_token=data["refresh_token"], user_id=current_principal().user_id)
+
+
+@blp.route("/auth/signup", methods=["POST"])
+@public
+@blp.arguments(SignUpSchema)
+@blp.response(201, UserPublicSchema)
+def sign_up(data: dict):
+    """Create an account as a shop owner and/or supplier."""
+    roles = set(data.pop("roles"))
+    return services.sign_up(session=get_session(), **data, roles=roles)
+
+
+@blp.route("/me", methods=["GET"])
+@requires()
+@blp.response(200, UserPublicSchema)
+def me():
+    """The caller's own account."""
+    return services.get_user(get_session(), current_principal().user_id)
+
+
+@blp.route("/admin/users", methods=["GET"])
+@requires(Role.ADMIN)
+@blp.response(200, UserPublicSchema(many=True))
+@blp.paginate(SelectPage)
+def list_users():
+    """Every account, newest first (admin)."""
+    return services.list_users_query()
+
+
+@blp.route("/admin/users", methods=["POST"])
+@requires(Role.ADMIN)
+@blp.arguments(UserCreateSchema)
+@blp.response(201, UserPublicSchema)
+def create_user(data: dict):
+    """Create an account with any roles, finance and admin included (admin)."""
+    roles = set(data.pop("roles"))
+    return services.create_user(session=get_session(), **data, roles=roles)
+
+
+@blp.route("/admin/users/<int:user_id>/roles", methods=["PUT"])
+@requires(Role.ADMIN)
+@blp.arguments(UserRolesSchema)
+@blp.response(200, UserPublicSchema)
+def set_roles(data: dict, user_id: int):
+    """Replace an account's roles (admin)."""
+    return services.set_roles(
+        session=get_session(), user_id=user_id, roles=set(data["roles"]), acting_user_id=current_principal().user_id
+    )

@@ -1,0 +1,150 @@
+"""The `distro` command: run everything, or one process at a time for production."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from distro.settings import ConfigurationError, load_settings
+
+SHANGHAI = "Asia/Shanghai"
+
+
+def _settings() -> dict:
+    from distro.embedded import resolve_urls
+
+    try:
+        return resolve_urls(load_settings())
+    except ConfigurationError as error:
+        raise click.ClickException(str(error)) from error
+
+
+@click.group()
+def main() -> None:
+    """distro: S2B2C social distribution engine."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+@main.command()
+def migrate() -> None:
+    """Apply database migrations."""
+    from distro import migrate as migrations
+
+    url = _settings()["DATABASE_URL"]
+    migrations.upgrade(url)
+    click.echo(f"database at revision {migrations.current_revision(url)}")
+
+
+@main.command()
+def demo() -> None:
+    """Load demo accounts and data into an empty database."""
+    from distro.db import session_scope
+    from distro.demo import DEMO_PASSWORD, load_demo_data
+
+    with session_scope(_settings()["DATABASE_URL"]) as session:
+        if load_demo_data(session=session):
+            click.echo(f"demo data loaded; every demo account's password is {DEMO_PASSWORD}")
+        else:
+            click.echo("database already has accounts; demo data not loaded")
+
+
+@main.command()
+@click.option("--bind", default=None, help="host:port (default: BIND setting)")
+def web(bind: str | None) -> None:
+    """Serve the API with gunicorn."""
+    settings = _settings()
+    _export_urls(settings)
+    argv = [
+        sys.executable, "-m", "gunicorn",
+        "--bind", bind or settings["BIND"],
+        "--workers", str(settings["WEB_WORKERS"]),
+        "--threads", str(settings["WEB_THREADS"]),
+        "--access-logfile", "-",
+        "--graceful-timeout", "10",
+        "distro.wsgi:app",
+    ]
+    os.execv(sys.executable, argv)  # noqa: S606 - replaces this process with gunicorn
+
+
+@main.command()
+@click.option("--burst", is_flag=True, help="Process what is queued, then exit.")
+def worker(burst: bool) -> None:
+    """Run an RQ worker on distro's queues."""
+    from rq import Worker
+    from rq.serializers import JSONSerializer
+
+    from distro.queue import QUEUE_NAMES, get_queue, redis_for
+
+    settings = _settings()
+    _export_urls(settings)
+    connection = redis_for(settings["REDIS_URL"])
+    queues = [get_queue(name, connection) for name in QUEUE_NAMES]
+    Worker(queues, connection=connection, serializer=JSONSerializer).work(burst=burst)
+
+
+@main.command()
+def cron() -> None:
+    """Run RQ's cron scheduler with distro's schedule (cron times in Asia/Shanghai)."""
+    from distro.queue import redis_for
+    from distro.scheduler import run_cron
+
+    os.environ["TZ"] = SHANGHAI
+    time.tzset()
+    settings = _settings()
+    run_cron(redis_for(settings["REDIS_URL"]))
+
+
+@main.command()
+def run() -> None:
+    """Run the whole product: embedded PostgreSQL and Redis, migrations, demo data, web, worker, cron."""
+    from honcho.manager import Manager
+
+    from distro import embedded
+    from distro import migrate as migrations
+    from distro.db import session_scope
+    from distro.demo import DEMO_PASSWORD, load_demo_data
+
+    settings = load_settings()
+    started = embedded.ensure_services(Path(settings["VAR_DIR"])) if not (
+        settings["DATABASE_URL"] and settings["REDIS_URL"]
+    ) else None
+    settings = _settings()
+    migrations.upgrade(settings["DATABASE_URL"])
+    if settings["DEMO_DATA"]:
+        with session_scope(settings["DATABASE_URL"]) as session:
+            if load_demo_data(session=session):
+                click.echo(f"demo data loaded: admin@distro.demo, finance@distro.demo, supplier@distro.demo, "
+                           f"owner@distro.demo; password {DEMO_PASSWORD}")
+    env = {**os.environ, "DISTRO_DATABASE_URL": settings["DATABASE_URL"], "DISTRO_REDIS_URL": settings["REDIS_URL"]}
+    distro = f"{sys.executable} -m distro.cli"
+    manager = Manager()
+    manager.add_process("web", f"{distro} web", env=env)
+    manager.add_process("worker", f"{distro} worker", env=env)
+    manager.add_process("cron", f"{distro} cron", env=env)
+    click.echo(f"distro is starting: API docs at http://{settings['BIND']}/api/docs (Ctrl-C stops everything)")
+    try:
+        manager.loop()
+    finally:
+        if started is not None:
+            var_dir = Path(settings["VAR_DIR"])
+            if started.started_redis:
+                embedded.stop_redis(var_dir)
+            if started.started_postgres:
+                embedded.stop_postgres(var_dir)
+            click.echo("embedded PostgreSQL and Redis stopped")
+    sys.exit(manager.returncode or 0)
+
+
+def _export_urls(settings: dict) -> None:
+    # Child processes (gunicorn workers, forked job horses) must use the same servers.
+    os.environ["DISTRO_DATABASE_URL"] = settings["DATABASE_URL"]
+    os.environ["DISTRO_REDIS_URL"] = settings["REDIS_URL"]
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""commission domain (see the issue tracker for its scope)."""

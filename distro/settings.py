@@ -1,0 +1,69 @@
+"""Settings: defaults from config/defaults.toml, overridden by DISTRO_* environment variables."""
+
+from __future__ import annotations
+
+import json
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULTS_FILE = PROJECT_ROOT / "config" / "defaults.toml"
+ENV_PREFIX = "DISTRO_"
+
+INSECURE_SECRET_MARKER = "dev-insecure"  # noqa: S105 - the marker that refuses default secrets
+
+
+class ConfigurationError(RuntimeError):
+    """The settings cannot run distro; the message says which setting and why."""
+
+
+def load_settings(overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> dict:
+    """Return the settings: file defaults, then DISTRO_* variables, then explicit overrides."""
+    config_file = Path(os.environ.get("DISTRO_CONFIG_FILE", DEFAULTS_FILE))
+    with config_file.open("rb") as fh:
+        settings: dict[str, Any] = tomllib.load(fh)
+    env = os.environ if environ is None else environ
+    for name, raw in env.items():
+        if name.startswith(ENV_PREFIX) and name != "DISTRO_CONFIG_FILE":
+            settings[name[len(ENV_PREFIX):]] = _parse_env_value(raw)
+    settings.update(overrides or {})
+    var_dir = Path(settings["VAR_DIR"])
+    settings["VAR_DIR"] = str(var_dir if var_dir.is_absolute() else PROJECT_ROOT / var_dir)
+    validate_settings(settings)
+    return settings
+
+
+def _parse_env_value(raw: str) -> Any:
+    # Same rule as Flask's from_prefixed_env: JSON when it parses, the plain string otherwise.
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return raw
+
+
+def validate_settings(settings: Mapping[str, Any]) -> None:
+    """Refuse settings that would run distro unsafely, naming the setting and the reason."""
+    if settings["ENV"] != "development":
+        if INSECURE_SECRET_MARKER in str(settings["SECRET_KEY"]):
+            raise ConfigurationError(
+                f"DISTRO_SECRET_KEY is the built-in development default, refused with DISTRO_ENV="
+                f"{settings['ENV']!r}: set DISTRO_SECRET_KEY to a long random value."
+            )
+        if any(INSECURE_SECRET_MARKER in str(key) for key in settings["JWT_KEYS"].values()):
+            raise ConfigurationError(
+                f"DISTRO_JWT_KEYS holds the built-in development key, refused with DISTRO_ENV="
+                f"{settings['ENV']!r}: set DISTRO_JWT_KEYS to a JSON object of key id -> secret."
+            )
+    if not isinstance(settings["JWT_KEYS"], dict) or not settings["JWT_KEYS"]:
+        raise ConfigurationError("DISTRO_JWT_KEYS must be a non-empty JSON object of key id -> secret.")
+    if settings["JWT_ALGORITHM"] not in {"HS256", "HS384", "HS512"}:
+        raise ConfigurationError("DISTRO_JWT_ALGORITHM must be one of HS256, HS384, HS512.")
+    if settings["COMMISSION_LEVELS"] != 1:
+        raise ConfigurationError(
+            f"DISTRO_COMMISSION_LEVELS={settings['COMMISSION_LEVELS']!r} is refused: distro pays commission "
+            "one level deep, to the shop that sold the goods. Commission chains of several levels are "
+            "treated as pyramid selling under Chinese law."
+        )

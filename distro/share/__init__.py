@@ -1,0 +1,1 @@
+"""share domain (see the issue tracker for its scope)."""

@@ -1,0 +1,1 @@
+"""shops domain (see the issue tracker for its scope)."""

@@ -1,0 +1,1 @@
+"""tiers domain (see the issue tracker for its scope)."""

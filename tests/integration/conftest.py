@@ -1,0 +1,165 @@
+"""Test fixtures: real PostgreSQL and Redis (embedded under var/test unless DISTRO_TEST_* URLs are set).
+
+* One migrated template database per run; the shared test database is cloned from it.
+* ``session`` / ``client``: every test runs inside a transaction that is rolled back, the app's
+  request sessions joining it through savepoints (warehouse's pattern).
+* ``committed_db``: a fresh database cloned from the template, for tests that need real commits
+  seen by other connections, processes or RQ workers.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis as redis_lib
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+from sqlmodel import Session
+
+from distro import embedded, migrate
+from distro.app import create_app
+from distro.db import engine_for
+from distro.settings import PROJECT_ROOT
+
+TEMPLATE_DB = "distro_test_template"
+SHARED_DB = "distro_test"
+_clone_counter = itertools.count()
+
+
+def _admin_url(url: str) -> str:
+    return make_url(url).set(database="postgres").render_as_string(hide_password=False)
+
+
+def _with_database(url: str, name: str) -> str:
+    return make_url(url).set(database=name).render_as_string(hide_password=False)
+
+
+def _admin_execute(url: str, *statements: str) -> None:
+    engine = sa.create_engine(_admin_url(url), isolation_level="AUTOCOMMIT", poolclass=sa.NullPool)
+    with engine.connect() as connection:
+        for statement in statements:
+            connection.execute(sa.text(statement))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def server_urls() -> dict[str, str]:
+    """URLs of the test PostgreSQL server (its 'postgres' database) and the test Redis."""
+    var_dir = Path(PROJECT_ROOT / "var" / "test")
+    database_url = os.environ.get("DISTRO_TEST_DATABASE_URL")
+    redis_url = os.environ.get("DISTRO_TEST_REDIS_URL")
+    if not database_url:
+        database_url, _ = embedded.ensure_postgres(var_dir, database="postgres")
+    if not redis_url:
+        redis_url, _ = embedded.ensure_redis(var_dir)
+    return {"database": database_url, "redis": redis_url}
+
+
+@pytest.fixture(scope="session")
+def template_url(server_urls: dict[str, str]) -> str:
+    """A freshly migrated template database for this run."""
+    url = _with_database(server_urls["database"], TEMPLATE_DB)
+    _admin_execute(url, f'DROP DATABASE IF EXISTS "{TEMPLATE_DB}" WITH (FORCE)', f'CREATE DATABASE "{TEMPLATE_DB}"')
+    migrate.upgrade(url)
+    engine_for(url).dispose()  # a template must have no open connections to be cloned
+    return url
+
+
+def clone_template(template: str, name: str) -> str:
+    """Create database name as a copy of the migrated template; return its URL."""
+    _admin_execute(
+        template,
+        f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)',
+        f'CREATE DATABASE "{name}" TEMPLATE "{TEMPLATE_DB}"',
+    )
+    return _with_database(template, name)
+
+
+@pytest.fixture(scope="session")
+def database_url(template_url: str) -> str:
+    """The shared test database (changes made in it are rolled back per test)."""
+    return clone_template(template_url, SHARED_DB)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _test_environment(server_urls: dict[str, str], database_url: str) -> Iterator[None]:
+    # Jobs and CLI code read the URLs from the environment, as in production.
+    saved = {key: os.environ.get(key) for key in ("DISTRO_DATABASE_URL", "DISTRO_REDIS_URL")}
+    os.environ["DISTRO_DATABASE_URL"] = database_url
+    os.environ["DISTRO_REDIS_URL"] = server_urls["redis"]
+    yield
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str, server_urls: dict[str, str]):
+    """The distro app on the shared test database."""
+    return create_app({"DATABASE_URL": database_url, "REDIS_URL": server_urls["redis"]})
+
+
+@pytest.fixture
+def connection(app, database_url: str) -> Iterator[sa.Connection]:
+    """A connection inside a transaction that is rolled back after the test."""
+    with engine_for(database_url).connect() as conn:
+        transaction = conn.begin()
+        yield conn
+        transaction.rollback()
+
+
+@pytest.fixture
+def session(app, connection: sa.Connection) -> Iterator[Session]:
+    """A session whose commits are savepoints inside the test's rolled-back transaction.
+
+    The app's request sessions join the same transaction, so what a request commits is visible
+    to the test and gone after it.
+    """
+
+    def factory() -> Session:
+        return Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+
+    original = app.extensions["distro.session_factory"]
+    app.extensions["distro.session_factory"] = factory
+    with factory() as test_session:
+        yield test_session
+    app.extensions["distro.session_factory"] = original
+
+
+@pytest.fixture
+def client(app, session):
+    """A test client whose requests run in the test's rolled-back transaction."""
+    return app.test_client()
+
+
+@pytest.fixture
+def redis(server_urls: dict[str, str]) -> Iterator[redis_lib.Redis]:
+    """The test Redis, flushed before and after the test."""
+    connection = redis_lib.Redis.from_url(server_urls["redis"])
+    connection.flushdb()
+    yield connection
+    connection.flushdb()
+
+
+@pytest.fixture
+def committed_db(template_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A fresh, migrated database whose commits are real; jobs run in this test use it too."""
+    name = f"distro_t_{os.getpid()}_{next(_clone_counter)}_{uuid.uuid4().hex[:6]}"
+    url = clone_template(template_url, name)
+    monkeypatch.setenv("DISTRO_DATABASE_URL", url)
+    yield url
+    engine_for(url).dispose()
+    _admin_execute(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def committed_app(committed_db: str, server_urls: dict[str, str]):
+    """The distro app on a committed_db database."""
+    return create_app({"DATABASE_URL": committed_db, "REDIS_URL": server_urls["redis"]})

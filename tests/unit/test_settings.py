@@ -1,0 +1,35 @@
+import pytest
+
+from distro.settings import ConfigurationError, load_settings
+
+
+def test_environment_variables_override_the_defaults_and_parse_as_json():
+    settings = load_settings(environ={"DISTRO_WEB_WORKERS": "5", "DISTRO_BIND": "0.0.0.0:9000"})
+    assert settings["WEB_WORKERS"] == 5
+    assert settings["BIND"] == "0.0.0.0:9000"
+
+
+def test_production_refuses_the_default_secret_and_says_which():
+    with pytest.raises(ConfigurationError, match="DISTRO_SECRET_KEY"):
+        load_settings(environ={"DISTRO_ENV": "production"})
+
+
+def test_production_refuses_the_default_jwt_key():
+    with pytest.raises(ConfigurationError, match="DISTRO_JWT_KEYS"):
+        load_settings(environ={"DISTRO_ENV": "production", "DISTRO_SECRET_KEY": "s3cr3t-production-value"})
+
+
+def test_production_starts_with_real_secrets():
+    settings = load_settings(
+        environ={
+            "DISTRO_ENV": "production",
+            "DISTRO_SECRET_KEY": "s3cr3t-production-value",
+            "DISTRO_JWT_KEYS": '{"2026-11": "a-long-production-signing-key-0123456789"}',
+        }
+    )
+    assert settings["JWT_KEYS"] == {"2026-11": "a-long-production-signing-key-0123456789"}
+
+
+def test_commission_deeper_than_one_level_is_refused_at_start_up():
+    with pytest.raises(ConfigurationError, match="pyramid"):
+        load_settings(environ={"DISTRO_COMMISSION_LEVELS": "2"})
