@@ -60,12 +60,19 @@ def web(bind: str | None) -> None:
     settings = _settings()
     _export_urls(settings)
     argv = [
-        sys.executable, "-m", "gunicorn",
-        "--bind", bind or settings["BIND"],
-        "--workers", str(settings["WEB_WORKERS"]),
-        "--threads", str(settings["WEB_THREADS"]),
-        "--access-logfile", "-",
-        "--graceful-timeout", "10",
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--bind",
+        bind or settings["BIND"],
+        "--workers",
+        str(settings["WEB_WORKERS"]),
+        "--threads",
+        str(settings["WEB_THREADS"]),
+        "--access-logfile",
+        "-",
+        "--graceful-timeout",
+        "10",
         "distro.wsgi:app",
     ]
     os.execv(sys.executable, argv)  # noqa: S606 - replaces this process with gunicorn
@@ -110,16 +117,20 @@ def run() -> None:
     from distro.demo import DEMO_PASSWORD, load_demo_data
 
     settings = load_settings()
-    started = embedded.ensure_services(Path(settings["VAR_DIR"])) if not (
-        settings["DATABASE_URL"] and settings["REDIS_URL"]
-    ) else None
+    started = (
+        embedded.ensure_services(Path(settings["VAR_DIR"]))
+        if not (settings["DATABASE_URL"] and settings["REDIS_URL"])
+        else None
+    )
     settings = _settings()
     migrations.upgrade(settings["DATABASE_URL"])
     if settings["DEMO_DATA"]:
         with session_scope(settings["DATABASE_URL"]) as session:
             if load_demo_data(session=session):
-                click.echo(f"demo data loaded: admin@distro.demo, finance@distro.demo, supplier@distro.demo, "
-                           f"owner@distro.demo; password {DEMO_PASSWORD}")
+                click.echo(
+                    f"demo data loaded: admin@distro.demo, finance@distro.demo, supplier@distro.demo, "
+                    f"owner@distro.demo; password {DEMO_PASSWORD}"
+                )
     env = {**os.environ, "DISTRO_DATABASE_URL": settings["DATABASE_URL"], "DISTRO_REDIS_URL": settings["REDIS_URL"]}
     distro = f"{sys.executable} -m distro.cli"
     manager = Manager()
@@ -134,9 +145,10 @@ def run() -> None:
             var_dir = Path(settings["VAR_DIR"])
             if started.started_redis:
                 embedded.stop_redis(var_dir)
+                click.echo("embedded Redis stopped")
             if started.started_postgres:
                 embedded.stop_postgres(var_dir)
-            click.echo("embedded PostgreSQL and Redis stopped")
+                click.echo("embedded PostgreSQL stopped")
     sys.exit(manager.returncode or 0)
 
 

@@ -32,10 +32,14 @@ def init_app(app: Flask) -> None:
 
     @app.teardown_appcontext
     def close_session(_exc: BaseException | None) -> None:
-        # What a service did not commit is rolled back here.
-        session = g.pop("db_session", None)
-        if session is not None:
-            session.close()
+        close_request_session()
+
+
+def close_request_session() -> None:
+    """End the request's session, rolling back whatever its service did not commit."""
+    session = g.pop("db_session", None)
+    if session is not None:
+        session.close()
 
 
 def get_session() -> Session:

@@ -24,7 +24,5 @@ def load_demo_data(*, session: Session) -> bool:
     if session.scalar(sa.select(sa.func.count()).select_from(User)):
         return False
     for email, name, roles in DEMO_ACCOUNTS:
-        auth_services.create_user(
-            session=session, email=email, password=DEMO_PASSWORD, display_name=name, roles=roles
-        )
+        auth_services.create_user(session=session, email=email, password=DEMO_PASSWORD, display_name=name, roles=roles)
     return True

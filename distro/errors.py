@@ -104,9 +104,7 @@ def flatten_field_messages(messages: Mapping[str, Any]) -> list[dict]:
         elif isinstance(node, list | tuple) and all(isinstance(item, str) for item in node):
             for message in node:
                 field = ".".join(path) or "_schema"
-                errors.append(
-                    {"field": field, "location": location, "rule": _rule_of(message), "message": message}
-                )
+                errors.append({"field": field, "location": location, "rule": _rule_of(message), "message": message})
         else:
             errors.append({"field": ".".join(path), "location": location, "rule": "invalid", "message": str(node)})
 
@@ -136,4 +134,3 @@ def _rule_of(message: str) -> str:
     if "greater than" in lowered or "less than" in lowered or lowered.startswith("must be"):
         return "range"
     return "invalid"
-

@@ -41,7 +41,8 @@ def get_queue(name: str = "default", connection: redis.Redis | None = None) -> Q
 def periodic_job_id(func: Callable[..., Any] | str, slot: dt.datetime) -> str:
     """The job id of a periodic job's run for one schedule slot: the same slot gives the same id."""
     name = func if isinstance(func, str) else f"{func.__module__}.{func.__qualname__}"
-    return f"{name}@{slot.astimezone(dt.UTC).strftime('%Y-%m-%dT%H:%M:%SZ')}"
+    # RQ allows only letters, digits, "_" and "-" in job ids.
+    return f"{name.replace('.', '-')}--{slot.astimezone(dt.UTC).strftime('%Y%m%dT%H%M%SZ')}"
 
 
 def enqueue_once(queue: Queue, func: Callable[..., Any], *args: Any, job_id: str, **options: Any) -> Job:

@@ -28,7 +28,7 @@ def load_settings(overrides: Mapping[str, Any] | None = None, environ: Mapping[s
     env = os.environ if environ is None else environ
     for name, raw in env.items():
         if name.startswith(ENV_PREFIX) and name != "DISTRO_CONFIG_FILE":
-            settings[name[len(ENV_PREFIX):]] = _parse_env_value(raw)
+            settings[name[len(ENV_PREFIX) :]] = _parse_env_value(raw)
     settings.update(overrides or {})
     var_dir = Path(settings["VAR_DIR"])
     settings["VAR_DIR"] = str(var_dir if var_dir.is_absolute() else PROJECT_ROOT / var_dir)

@@ -32,7 +32,9 @@ class SignUpSchema(Schema):
     password = fields.String(required=True, load_only=True, validate=validate.Length(max=200))
     display_name = fields.String(required=True, validate=validate.Length(min=1, max=60))
     roles = fields.List(
-        ROLE_FIELD, required=True, validate=validate.Length(min=1),
+        ROLE_FIELD,
+        required=True,
+        validate=validate.Length(min=1),
         metadata={"description": "shop_owner and/or supplier; finance and admin are granted by an admin."},
     )
 

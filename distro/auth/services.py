@@ -41,9 +41,7 @@ def find_user_by_email(session: Session, email: str) -> User | None:
     return session.execute(sa.select(User).where(sa.func.lower(User.email) == email.lower())).scalar_one_or_none()
 
 
-def create_user(
-    *, session: Session, email: str, password: str, display_name: str, roles: set[Role]
-) -> User:
+def create_user(*, session: Session, email: str, password: str, display_name: str, roles: set[Role]) -> User:
     """Create an account with the given roles and commit; refuse a short password or a taken email."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise ValidationFailed(

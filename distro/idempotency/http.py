@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from flask import Response, current_app, request
 
 from distro.auth.access import current_principal
+from distro.db import close_request_session
 from distro.errors import FieldError, ValidationFailed
 from distro.idempotency import services
 
@@ -72,6 +73,9 @@ def idempotent(view: F) -> F:
             with make_session() as session:
                 services.release(session=session, user_id=user_id, key=key)
             raise
+        # The view's work is over; ending its session first means the bookkeeping below never
+        # runs inside (or waits on) the request's transaction.
+        close_request_session()
         with make_session() as session:
             if 200 <= response.status_code < 300:
                 services.finish(

@@ -23,9 +23,7 @@ class StoredResponse:
     location: str | None
 
 
-def claim(
-    *, session: Session, user_id: int, key: str, fingerprint: str, lock_seconds: int
-) -> StoredResponse | None:
+def claim(*, session: Session, user_id: int, key: str, fingerprint: str, lock_seconds: int) -> StoredResponse | None:
     """Claim key for this request, or return the stored response of the request that already used it.
 
     Raises ValidationFailed when the key was used for a different request, and Conflict while the
@@ -35,8 +33,7 @@ def claim(
     now = utcnow()
     inserted = session.execute(
         insert(IdempotencyRecord)
-        .values(user_id=user_id, key=key, request_fingerprint=fingerprint, state=RUNNING, locked_at=now,
-                created_at=now)
+        .values(user_id=user_id, key=key, request_fingerprint=fingerprint, state=RUNNING, locked_at=now, created_at=now)
         .on_conflict_do_nothing()
         .returning(IdempotencyRecord.key)
     ).first()

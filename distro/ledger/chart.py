@@ -34,16 +34,24 @@ ACCOUNT_FAMILIES: dict[str, tuple[re.Pattern[str], AccountType, str]] = {
     "payouts_clearing": (re.compile(r"^payouts:clearing$"), AccountType.LIABILITY, "Payouts in flight"),
     "platform_revenue": (re.compile(r"^platform:revenue$"), AccountType.REVENUE, "Platform commission revenue"),
     "platform_adjustments": (
-        re.compile(r"^platform:adjustments$"), AccountType.EXPENSE, "Manual corrections and write-offs",
+        re.compile(r"^platform:adjustments$"),
+        AccountType.EXPENSE,
+        "Manual corrections and write-offs",
     ),
     "supplier_payable": (
-        re.compile(r"^supplier:[1-9]\d*:payable$"), AccountType.ASSET, "Commission the supplier owes",
+        re.compile(r"^supplier:[1-9]\d*:payable$"),
+        AccountType.ASSET,
+        "Commission the supplier owes",
     ),
     "shop_pending": (
-        re.compile(r"^shop:[1-9]\d*:pending$"), AccountType.LIABILITY, "Commission earned, not yet payable",
+        re.compile(r"^shop:[1-9]\d*:pending$"),
+        AccountType.LIABILITY,
+        "Commission earned, not yet payable",
     ),
     "shop_available": (
-        re.compile(r"^shop:[1-9]\d*:available$"), AccountType.LIABILITY, "Commission payable to the shop",
+        re.compile(r"^shop:[1-9]\d*:available$"),
+        AccountType.LIABILITY,
+        "Commission payable to the shop",
     ),
 }
 
@@ -108,4 +116,3 @@ def check_posting(lines: Sequence[EntryLine]) -> None:
 def reversal_of(lines: Sequence[EntryLine]) -> list[EntryLine]:
     """Return the entries that exactly undo the given ones."""
     return [EntryLine(line.account, -line.amount) for line in lines]
-

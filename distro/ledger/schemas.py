@@ -6,15 +6,20 @@ from marshmallow import Schema, fields, validate
 
 
 class EntryLineSchema(Schema):
-    account = fields.String(required=True, validate=validate.Length(min=1, max=80),
-                            metadata={"example": "shop:42:available"})
-    amount = fields.Integer(required=True, strict=True,
-                            metadata={"description": "Signed fen: debit positive, credit negative."})
+    account = fields.String(
+        required=True, validate=validate.Length(min=1, max=80), metadata={"example": "shop:42:available"}
+    )
+    amount = fields.Integer(
+        required=True, strict=True, metadata={"description": "Signed fen: debit positive, credit negative."}
+    )
 
 
 class AdjustmentSchema(Schema):
-    memo = fields.String(required=True, validate=validate.Length(min=3, max=500),
-                         metadata={"description": "Why the adjustment is made (kept in the audit trail)."})
+    memo = fields.String(
+        required=True,
+        validate=validate.Length(min=3, max=500),
+        metadata={"description": "Why the adjustment is made (kept in the audit trail)."},
+    )
     entries = fields.List(fields.Nested(EntryLineSchema), required=True, validate=validate.Length(min=2, max=50))
 
 

@@ -20,20 +20,47 @@ class PostingConflict(Conflict):
     slug = "posting-conflict"
 
 
+_ACCOUNTS = LedgerAccount.__table__  # type: ignore[attr-defined]
+
+_SELECT_ACCOUNT_IDS = sa.select(_ACCOUNTS.c.code, _ACCOUNTS.c.id).where(
+    _ACCOUNTS.c.code.in_(sa.bindparam("codes", expanding=True))
+)
+# The posting and all its entries in one statement (one round trip). The balance trigger checks
+# per statement, so a posting's entries must never be split across statements. On a duplicate
+# reference nothing is inserted and no row comes back.
+_INSERT_POSTING_WITH_ENTRIES = sa.text(
+    """
+    WITH posting AS (
+        INSERT INTO ledger_postings (reference, kind, memo, created_by, reverses_posting_id, created_at)
+        VALUES (:reference, :kind, :memo, :created_by, :reverses_posting_id, now())
+        ON CONFLICT (reference) DO NOTHING
+        RETURNING *
+    ), entries AS (
+        INSERT INTO ledger_entries (posting_id, account_id, amount)
+        SELECT posting.id, e.account_id, e.amount
+        FROM posting, unnest(CAST(:account_ids AS bigint[]), CAST(:amounts AS bigint[])) AS e(account_id, amount)
+    )
+    SELECT * FROM posting
+    """
+)
+
+
 def ensure_accounts(session: Session, codes: Iterable[str]) -> dict[str, int]:
-    """Create the accounts that do not exist yet and return every code's id (one INSERT, one SELECT)."""
+    """Return every code's account id, creating the accounts that do not exist yet."""
     unique_codes = sorted(set(codes))
     if not unique_codes:
         return {}
-    session.execute(
-        insert(LedgerAccount)
-        .values([{"code": code, "type": account_type(code).value} for code in unique_codes])
-        .on_conflict_do_nothing(index_elements=["code"])
-    )
-    rows = session.execute(
-        sa.select(LedgerAccount.code, LedgerAccount.id).where(LedgerAccount.code.in_(unique_codes))  # type: ignore[attr-defined]
-    )
-    return {code: account_id for code, account_id in rows}
+    connection = session.connection()
+    ids = dict(connection.execute(_SELECT_ACCOUNT_IDS, {"codes": unique_codes}).all())
+    missing = [code for code in unique_codes if code not in ids]
+    if missing:
+        connection.execute(
+            insert(_ACCOUNTS)
+            .values([{"code": code, "type": account_type(code).value} for code in missing])
+            .on_conflict_do_nothing(index_elements=["code"])
+        )
+        ids.update(connection.execute(_SELECT_ACCOUNT_IDS, {"codes": missing}).all())
+    return ids
 
 
 def record_posting(
@@ -50,29 +77,33 @@ def record_posting(
 
     Idempotent by reference: recording the same reference with the same entries again returns
     the first posting and writes nothing; with different entries it raises PostingConflict.
-    All entries go in one INSERT, which the database checks sums to zero.
+    The posting and its entries go in one statement, which the database checks sums to zero.
     """
     check_posting(lines)
     account_ids = ensure_accounts(session, (line.account for line in lines))
-    posting_id = session.execute(
-        insert(Posting)
-        .values(reference=reference, kind=kind, memo=memo, created_by=created_by,
-                reverses_posting_id=reverses_posting_id)
-        .on_conflict_do_nothing(index_elements=["reference"])
-        .returning(Posting.id)
-    ).scalar()
-    if posting_id is None:
+    row = (
+        session.connection()
+        .execute(
+            _INSERT_POSTING_WITH_ENTRIES,
+            {
+                "reference": reference,
+                "kind": kind,
+                "memo": memo,
+                "created_by": created_by,
+                "reverses_posting_id": reverses_posting_id,
+                "account_ids": [account_ids[line.account] for line in lines],
+                "amounts": [line.amount for line in lines],
+            },
+        )
+        .mappings()
+        .first()
+    )
+    if row is None:
         existing = session.execute(sa.select(Posting).where(Posting.reference == reference)).scalar_one()
         if Counter(posting_lines(session, existing.id)) != Counter(lines):  # type: ignore[arg-type]
             raise PostingConflict(f"Reference {reference!r} was already posted with different entries.")
         return existing
-    session.execute(
-        insert(Entry).values(
-            [{"posting_id": posting_id, "account_id": account_ids[line.account], "amount": line.amount}
-             for line in lines]
-        )
-    )
-    return session.get_one(Posting, posting_id)
+    return Posting.model_validate(dict(row))
 
 
 def posting_lines(session: Session, posting_id: int) -> list[EntryLine]:
@@ -117,9 +148,7 @@ def accounts_with_balances_query(prefix: str | None = None) -> sa.Select:
 
 def get_account_balance(session: Session, code: str) -> sa.RowMapping:
     """One account's code, type and balance in fen, or NotFound."""
-    row = session.execute(
-        accounts_with_balances_query().where(LedgerAccount.code == code)
-    ).mappings().first()
+    row = session.execute(accounts_with_balances_query().where(LedgerAccount.code == code)).mappings().first()
     if row is None:
         raise NotFound(f"No ledger account {code!r}.")
     return row

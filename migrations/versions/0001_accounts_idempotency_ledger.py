@@ -12,92 +12,118 @@ import sqlmodel
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = '0001'
+revision: str = "0001"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.create_table('idempotency_keys',
-    sa.Column('user_id', sa.BigInteger(), nullable=False),
-    sa.Column('key', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
-    sa.Column('request_fingerprint', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('state', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
-    sa.Column('response_status', sa.Integer(), nullable=True),
-    sa.Column('response_body', sa.Text(), nullable=True),
-    sa.Column('response_location', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
-    sa.Column('locked_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.CheckConstraint("state IN ('running','done')", name='known_state'),
-    sa.PrimaryKeyConstraint('user_id', 'key')
+    op.create_table(
+        "idempotency_keys",
+        sa.Column("user_id", sa.BigInteger(), nullable=False),
+        sa.Column("key", sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
+        sa.Column("request_fingerprint", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("state", sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+        sa.Column("response_status", sa.Integer(), nullable=True),
+        sa.Column("response_body", sa.Text(), nullable=True),
+        sa.Column("response_location", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
+        sa.Column("locked_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("state IN ('running','done')", name="known_state"),
+        sa.PrimaryKeyConstraint("user_id", "key"),
     )
-    op.create_index(op.f('ix_idempotency_keys_created_at'), 'idempotency_keys', ['created_at'], unique=False)
-    op.create_table('ledger_accounts',
-    sa.Column('code', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
-    sa.Column('type', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
-    sa.Column('id', sa.BigInteger(), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.CheckConstraint("type IN ('asset','liability','equity','revenue','expense')", name='known_type'),
-    sa.PrimaryKeyConstraint('id')
+    op.create_index(op.f("ix_idempotency_keys_created_at"), "idempotency_keys", ["created_at"], unique=False)
+    op.create_table(
+        "ledger_accounts",
+        sa.Column("code", sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
+        sa.Column("type", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+        sa.Column("id", sa.BigInteger(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("type IN ('asset','liability','equity','revenue','expense')", name="known_type"),
+        sa.PrimaryKeyConstraint("id"),
     )
-    op.create_index(op.f('ix_ledger_accounts_code'), 'ledger_accounts', ['code'], unique=True)
-    op.create_table('users',
-    sa.Column('email', sqlmodel.sql.sqltypes.AutoString(length=254), nullable=False),
-    sa.Column('display_name', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
-    sa.Column('id', sa.BigInteger(), nullable=False),
-    sa.Column('password_hash', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
-    sa.Column('roles', postgresql.ARRAY(sa.String(length=20)), nullable=False),
-    sa.Column('is_active', sa.Boolean(), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.CheckConstraint("roles <@ ARRAY['shop_owner','supplier','finance','admin']::varchar[]", name='known_roles'),
-    sa.CheckConstraint('cardinality(roles) > 0', name='has_a_role'),
-    sa.PrimaryKeyConstraint('id')
+    op.create_index(op.f("ix_ledger_accounts_code"), "ledger_accounts", ["code"], unique=True)
+    op.create_table(
+        "users",
+        sa.Column("email", sqlmodel.sql.sqltypes.AutoString(length=254), nullable=False),
+        sa.Column("display_name", sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
+        sa.Column("id", sa.BigInteger(), nullable=False),
+        sa.Column("password_hash", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("roles", postgresql.ARRAY(sa.String(length=20)), nullable=False),
+        sa.Column("is_active", sa.Boolean(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("roles <@ ARRAY['shop_owner','supplier','finance','admin']::varchar[]", name="known_roles"),
+        sa.CheckConstraint("cardinality(roles) > 0", name="has_a_role"),
+        sa.PrimaryKeyConstraint("id"),
     )
-    op.create_index('users_email_lower_key', 'users', [sa.literal_column('lower(email)')], unique=True)
-    op.create_table('ledger_postings',
-    sa.Column('reference', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
-    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
-    sa.Column('memo', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
-    sa.Column('id', sa.BigInteger(), nullable=False),
-    sa.Column('created_by', sa.BigInteger(), nullable=True),
-    sa.Column('reverses_posting_id', sa.BigInteger(), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['created_by'], ['users.id'], ),
-    sa.ForeignKeyConstraint(['reverses_posting_id'], ['ledger_postings.id'], ),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('reference'),
-    sa.UniqueConstraint('reverses_posting_id')
+    op.create_index("users_email_lower_key", "users", [sa.literal_column("lower(email)")], unique=True)
+    op.create_table(
+        "ledger_postings",
+        sa.Column("reference", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+        sa.Column("memo", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
+        sa.Column("id", sa.BigInteger(), nullable=False),
+        sa.Column("created_by", sa.BigInteger(), nullable=True),
+        sa.Column("reverses_posting_id", sa.BigInteger(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["created_by"],
+            ["users.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["reverses_posting_id"],
+            ["ledger_postings.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("reference"),
+        sa.UniqueConstraint("reverses_posting_id"),
     )
-    op.create_index(op.f('ix_ledger_postings_created_at'), 'ledger_postings', ['created_at'], unique=False)
-    op.create_index(op.f('ix_ledger_postings_kind'), 'ledger_postings', ['kind'], unique=False)
-    op.create_table('refresh_tokens',
-    sa.Column('token_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('user_id', sa.BigInteger(), nullable=False),
-    sa.Column('family', sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
-    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('used_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['user_id'], ['users.id'], ),
-    sa.PrimaryKeyConstraint('token_hash')
+    op.create_index(op.f("ix_ledger_postings_created_at"), "ledger_postings", ["created_at"], unique=False)
+    op.create_index(op.f("ix_ledger_postings_kind"), "ledger_postings", ["kind"], unique=False)
+    op.create_table(
+        "refresh_tokens",
+        sa.Column("token_hash", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("user_id", sa.BigInteger(), nullable=False),
+        sa.Column("family", sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["users.id"],
+        ),
+        sa.PrimaryKeyConstraint("token_hash"),
     )
-    op.create_index(op.f('ix_refresh_tokens_family'), 'refresh_tokens', ['family'], unique=False)
-    op.create_index(op.f('ix_refresh_tokens_user_id'), 'refresh_tokens', ['user_id'], unique=False)
-    op.create_table('ledger_entries',
-    sa.Column('id', sa.BigInteger(), nullable=False),
-    sa.Column('posting_id', sa.BigInteger(), nullable=False),
-    sa.Column('account_id', sa.BigInteger(), nullable=False),
-    sa.Column('amount', sa.BigInteger(), nullable=False),
-    sa.CheckConstraint('amount <> 0', name='non_zero_amount'),
-    sa.ForeignKeyConstraint(['account_id'], ['ledger_accounts.id'], ),
-    sa.ForeignKeyConstraint(['posting_id'], ['ledger_postings.id'], ),
-    sa.PrimaryKeyConstraint('id')
+    op.create_index(op.f("ix_refresh_tokens_family"), "refresh_tokens", ["family"], unique=False)
+    op.create_index(op.f("ix_refresh_tokens_user_id"), "refresh_tokens", ["user_id"], unique=False)
+    op.create_table(
+        "ledger_entries",
+        sa.Column("id", sa.BigInteger(), nullable=False),
+        sa.Column("posting_id", sa.BigInteger(), nullable=False),
+        sa.Column("account_id", sa.BigInteger(), nullable=False),
+        sa.Column("amount", sa.BigInteger(), nullable=False),
+        sa.CheckConstraint("amount <> 0", name="non_zero_amount"),
+        sa.ForeignKeyConstraint(
+            ["account_id"],
+            ["ledger_accounts.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["posting_id"],
+            ["ledger_postings.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
     )
     # INCLUDE (amount): balances are index-only scans.
-    op.create_index(op.f('ix_ledger_entries_account_id'), 'ledger_entries', ['account_id'], unique=False,
-                    postgresql_include=['amount'])
-    op.create_index(op.f('ix_ledger_entries_posting_id'), 'ledger_entries', ['posting_id'], unique=False)
+    op.create_index(
+        op.f("ix_ledger_entries_account_id"),
+        "ledger_entries",
+        ["account_id"],
+        unique=False,
+        postgresql_include=["amount"],
+    )
+    op.create_index(op.f("ix_ledger_entries_posting_id"), "ledger_entries", ["posting_id"], unique=False)
     op.execute(LEDGER_RULES)
 
 
@@ -168,18 +194,18 @@ def downgrade() -> None:
     op.execute("DROP FUNCTION ledger_check_posting_has_entries()")
     op.execute("DROP FUNCTION ledger_check_balanced()")
     op.execute("DROP FUNCTION ledger_refuse_change()")
-    op.drop_index(op.f('ix_ledger_entries_posting_id'), table_name='ledger_entries')
-    op.drop_index(op.f('ix_ledger_entries_account_id'), table_name='ledger_entries')
-    op.drop_table('ledger_entries')
-    op.drop_index(op.f('ix_refresh_tokens_user_id'), table_name='refresh_tokens')
-    op.drop_index(op.f('ix_refresh_tokens_family'), table_name='refresh_tokens')
-    op.drop_table('refresh_tokens')
-    op.drop_index(op.f('ix_ledger_postings_kind'), table_name='ledger_postings')
-    op.drop_index(op.f('ix_ledger_postings_created_at'), table_name='ledger_postings')
-    op.drop_table('ledger_postings')
-    op.drop_index('users_email_lower_key', table_name='users')
-    op.drop_table('users')
-    op.drop_index(op.f('ix_ledger_accounts_code'), table_name='ledger_accounts')
-    op.drop_table('ledger_accounts')
-    op.drop_index(op.f('ix_idempotency_keys_created_at'), table_name='idempotency_keys')
-    op.drop_table('idempotency_keys')
+    op.drop_index(op.f("ix_ledger_entries_posting_id"), table_name="ledger_entries")
+    op.drop_index(op.f("ix_ledger_entries_account_id"), table_name="ledger_entries")
+    op.drop_table("ledger_entries")
+    op.drop_index(op.f("ix_refresh_tokens_user_id"), table_name="refresh_tokens")
+    op.drop_index(op.f("ix_refresh_tokens_family"), table_name="refresh_tokens")
+    op.drop_table("refresh_tokens")
+    op.drop_index(op.f("ix_ledger_postings_kind"), table_name="ledger_postings")
+    op.drop_index(op.f("ix_ledger_postings_created_at"), table_name="ledger_postings")
+    op.drop_table("ledger_postings")
+    op.drop_index("users_email_lower_key", table_name="users")
+    op.drop_table("users")
+    op.drop_index(op.f("ix_ledger_accounts_code"), table_name="ledger_accounts")
+    op.drop_table("ledger_accounts")
+    op.drop_index(op.f("ix_idempotency_keys_created_at"), table_name="idempotency_keys")
+    op.drop_table("idempotency_keys")

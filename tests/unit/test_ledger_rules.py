@@ -45,7 +45,7 @@ def test_account_types_follow_the_chart():
     assert AccountType.ASSET.debit_normal and not AccountType.LIABILITY.debit_normal
 
 
-@given(st.lists(st.integers(min_value=-10**9, max_value=10**9).filter(bool), min_size=1, max_size=8))
+@given(st.lists(st.integers(min_value=-(10**9), max_value=10**9).filter(bool), min_size=1, max_size=8))
 def test_a_reversal_undoes_its_posting_exactly(amounts):
     lines = [EntryLine(f"shop:{i + 1}:pending", amount) for i, amount in enumerate(amounts)]
     reversed_lines = reversal_of(lines)

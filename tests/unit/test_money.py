@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 from distro.money import apply_rate, format_cny, parse_yuan, split, split_by_basis_points, to_yuan
 
-totals = st.integers(min_value=-10**15, max_value=10**15)
+totals = st.integers(min_value=-(10**15), max_value=10**15)
 weight_lists = st.lists(st.integers(min_value=0, max_value=10**6), min_size=1, max_size=12).filter(any)
 
 
@@ -84,7 +84,7 @@ def test_apply_rate_refuses_rates_outside_zero_to_one_hundred_percent():
         apply_rate(100, 0.2)  # type: ignore[arg-type]
 
 
-@given(st.integers(min_value=-10**12, max_value=10**12))
+@given(st.integers(min_value=-(10**12), max_value=10**12))
 def test_yuan_text_round_trips_to_the_same_fen(amount):
     assert parse_yuan(to_yuan(amount)) == amount
 

@@ -1,0 +1,60 @@
+"""Ledger postings per second (one transaction each, as events arrive) against raw INSERTs of the same rows."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from bench.harness import Row, raw_connection, timer
+from distro.db import engine_for
+from distro.ledger import services
+from distro.ledger.chart import EntryLine
+
+POSTINGS = 5_000
+SHOPS = 500
+
+
+def accrual(i: int) -> list[EntryLine]:
+    pool = 1_000 + i % 997
+    owner = pool * 6 // 10
+    return [
+        EntryLine(f"supplier:{i % 50 + 1}:payable", pool),
+        EntryLine(f"shop:{i % SHOPS + 1}:pending", -owner),
+        EntryLine("platform:revenue", owner - pool),
+    ]
+
+
+def run(url: str) -> list[Row]:
+    engine = engine_for(url)
+    with Session(engine) as session:  # accounts exist in both runs: measure postings, not first-use
+        services.ensure_accounts(session, {line.account for i in range(POSTINGS) for line in accrual(i)})
+        session.commit()
+
+    with timer() as elapsed, Session(engine) as session:
+        for i in range(POSTINGS):
+            services.record_posting(session, reference=f"bench:{i}", kind="accrual", lines=accrual(i))
+            session.commit()
+    ledger_rate = POSTINGS / elapsed()
+
+    with raw_connection(url) as connection:
+        connection.execute(
+            "CREATE TABLE raw_postings (id bigserial PRIMARY KEY, reference text, kind text, memo text,"
+            " created_at timestamptz DEFAULT now());"
+            "CREATE TABLE raw_entries (id bigserial PRIMARY KEY, posting_id bigint, account_id bigint, amount bigint)"
+        )
+        connection.commit()
+        account_ids = dict(connection.execute("SELECT code, id FROM ledger_accounts").fetchall())
+        with timer() as raw_elapsed:
+            for i in range(POSTINGS):
+                lines = accrual(i)
+                posting_id = connection.execute(
+                    "INSERT INTO raw_postings (reference, kind, memo) VALUES (%s, 'accrual', '') RETURNING id",
+                    (f"bench:{i}",),
+                ).fetchone()[0]
+                connection.execute(
+                    "INSERT INTO raw_entries (posting_id, account_id, amount) VALUES (%s,%s,%s),(%s,%s,%s),(%s,%s,%s)",
+                    [value for line in lines for value in (posting_id, account_ids[line.account], line.amount)],
+                )
+                connection.commit()
+        raw_rate = POSTINGS / raw_elapsed()
+
+    return [Row("ledger postings (3 entries, 1 txn each)", ledger_rate, "postings/s", raw_rate, "raw INSERTs")]

@@ -1,0 +1,71 @@
+"""What every benchmark shares: a fresh migrated database, a timer and the result row."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+
+from distro import embedded, migrate
+from distro.db import engine_for
+from distro.settings import PROJECT_ROOT
+
+BENCH_DATABASE = "distro_bench"
+
+
+@dataclass(frozen=True)
+class Row:
+    """One figure: its value and the baseline measured in the same run."""
+
+    name: str
+    value: float
+    unit: str
+    baseline: float
+    baseline_name: str
+
+    @property
+    def ratio(self) -> float:
+        """value / baseline."""
+        return self.value / self.baseline if self.baseline else float("inf")
+
+
+def fresh_database() -> str:
+    """Recreate and migrate the benchmark database; return its URL.
+
+    Uses DISTRO_BENCH_DATABASE_URL's server when set, else the embedded server under var/bench.
+    """
+    server = os.environ.get("DISTRO_BENCH_DATABASE_URL")
+    if not server:
+        server, _ = embedded.ensure_postgres(Path(PROJECT_ROOT / "var" / "bench"), database="postgres")
+    admin = sa.create_engine(
+        make_url(server).set(database="postgres"), isolation_level="AUTOCOMMIT", poolclass=sa.NullPool
+    )
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{BENCH_DATABASE}" WITH (FORCE)'))
+        connection.execute(sa.text(f'CREATE DATABASE "{BENCH_DATABASE}"'))
+    admin.dispose()
+    url = make_url(server).set(database=BENCH_DATABASE).render_as_string(hide_password=False)
+    migrate.upgrade(url)
+    return url
+
+
+@contextmanager
+def timer() -> Iterator[Callable[[], float]]:
+    """Measure wall-clock seconds of the with-block; call the yielded function after it."""
+    start = time.perf_counter()
+    elapsed: list[float] = []
+    yield lambda: elapsed[0]
+    elapsed.append(time.perf_counter() - start)
+
+
+def raw_connection(url: str):
+    """A plain psycopg connection for baselines (no ORM, no distro code)."""
+    import psycopg
+
+    return psycopg.connect(engine_for(url).url.set(drivername="postgresql").render_as_string(hide_password=False))

@@ -1,0 +1,120 @@
+import datetime as dt
+
+import sqlalchemy as sa
+
+from distro.auth.models import Role
+from distro.db import utcnow
+from distro.idempotency import services
+from distro.idempotency.models import IdempotencyRecord
+from distro.ledger.models import Posting
+from tests.factories import bearer, make_user
+
+ADJUSTMENT = {
+    "memo": "补偿 order 1001 运费",
+    "entries": [{"account": "platform:adjustments", "amount": 500}, {"account": "shop:3:available", "amount": -500}],
+}
+
+
+def post(client, app, user, body=ADJUSTMENT, key="key-1"):
+    headers = {**bearer(app, user), **({"Idempotency-Key": key} if key else {})}
+    return client.post("/api/v1/ledger/adjustments", json=body, headers=headers)
+
+
+def postings(session):
+    return session.scalar(sa.select(sa.func.count()).select_from(Posting))
+
+
+def test_the_same_key_and_body_replays_the_response_with_one_effect(client, app, session):
+    finance = make_user(session, Role.FINANCE)
+    first = post(client, app, finance)
+    second = post(client, app, finance)
+    assert first.status_code == second.status_code == 201
+    assert first.get_json() == second.get_json()
+    assert second.headers["Idempotent-Replayed"] == "true"
+    assert postings(session) == 1
+
+
+def test_the_same_key_with_a_different_body_is_a_422(client, app, session):
+    finance = make_user(session, Role.FINANCE)
+    post(client, app, finance)
+    changed = {**ADJUSTMENT, "memo": "a different adjustment"}
+    response = post(client, app, finance, changed)
+    assert response.status_code == 422
+    assert response.get_json()["errors"][0]["field"] == "Idempotency-Key"
+    assert postings(session) == 1
+
+
+def test_a_retry_while_the_first_request_runs_is_a_409(client, app, session):
+    finance = make_user(session, Role.FINANCE)
+    first = post(client, app, finance, key=None)  # learn the fingerprint's inputs by sending the same body
+    assert first.status_code == 201
+    session.add(IdempotencyRecord(user_id=finance.id, key="busy", request_fingerprint="x" * 64))
+    session.commit()
+    # A running claim with another fingerprint is a 422; with the same request it must be a 409.
+    from distro.idempotency import http
+
+    with app.test_request_context(
+        "/api/v1/ledger/adjustments", method="POST", json=ADJUSTMENT, headers=bearer(app, finance)
+    ):
+        fingerprint = http._fingerprint()
+    session.execute(
+        sa.update(IdempotencyRecord).where(IdempotencyRecord.key == "busy").values(request_fingerprint=fingerprint)
+    )
+    session.commit()
+    response = post(client, app, finance, key="busy")
+    assert response.status_code == 409
+    assert postings(session) == 1
+
+
+def test_a_claim_abandoned_by_a_crashed_request_can_be_retried(client, app, session):
+    finance = make_user(session, Role.FINANCE)
+    from distro.idempotency import http
+
+    with app.test_request_context("/api/v1/ledger/adjustments", method="POST", json=ADJUSTMENT):
+        fingerprint = http._fingerprint()
+    stale = utcnow() - dt.timedelta(seconds=app.config["IDEMPOTENCY_LOCK_SECONDS"] + 5)
+    session.add(IdempotencyRecord(user_id=finance.id, key="crashed", request_fingerprint=fingerprint, locked_at=stale))
+    session.commit()
+    response = post(client, app, finance, key="crashed")
+    assert response.status_code == 201
+    assert postings(session) == 1
+
+
+def test_a_failed_request_frees_its_key(client, app, session):
+    finance = make_user(session, Role.FINANCE)
+    unbalanced = {
+        **ADJUSTMENT,
+        "entries": [{"account": "cash", "amount": 5}, {"account": "shop:3:available", "amount": -4}],
+    }
+    refused = post(client, app, finance, unbalanced, key="retry-me")
+    assert refused.status_code == 422
+    assert refused.get_json()["errors"][0]["rule"] == "balanced"
+    accepted = post(client, app, finance, key="retry-me")
+    assert accepted.status_code == 201
+    assert postings(session) == 1
+
+
+def test_keys_belong_to_their_caller(client, app, session):
+    one = make_user(session, Role.FINANCE)
+    other = make_user(session, Role.FINANCE)
+    assert post(client, app, one, key="shared").status_code == 201
+    second = post(client, app, other, key="shared")
+    assert second.status_code == 201
+    assert "Idempotent-Replayed" not in second.headers
+    assert postings(session) == 2
+
+
+def test_without_a_key_each_request_takes_effect(client, app, session):
+    finance = make_user(session, Role.FINANCE)
+    post(client, app, finance, key=None)
+    post(client, app, finance, key=None)
+    assert postings(session) == 2
+
+
+def test_expired_records_are_purged(session):
+    old = utcnow() - dt.timedelta(days=2)
+    session.add(IdempotencyRecord(user_id=1, key="old", request_fingerprint="f", created_at=old))
+    session.add(IdempotencyRecord(user_id=1, key="new", request_fingerprint="f"))
+    session.commit()
+    assert services.purge_expired(session=session, ttl_seconds=86400) == 1
+    assert [record.key for record in session.query(IdempotencyRecord)] == ["new"]

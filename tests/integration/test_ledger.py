@@ -1,0 +1,103 @@
+import pytest
+import sqlalchemy as sa
+
+from distro.errors import Conflict
+from distro.ledger import services
+from distro.ledger.chart import EntryLine
+from distro.ledger.models import Entry, Posting
+
+ACCRUAL = [
+    EntryLine("supplier:1:payable", 2000),
+    EntryLine("shop:2:pending", -1200),
+    EntryLine("platform:revenue", -800),
+]
+
+
+def post_accrual(session, reference="order:1:line:1:accrual", lines=ACCRUAL):
+    posting = services.record_posting(session, reference=reference, kind="accrual", lines=lines)
+    session.commit()
+    return posting
+
+
+def test_a_posting_moves_balances_on_each_accounts_normal_side(session):
+    post_accrual(session)
+    assert services.balances(session, ["supplier:1:payable", "shop:2:pending", "platform:revenue"]) == {
+        "supplier:1:payable": 2000,
+        "shop:2:pending": 1200,
+        "platform:revenue": 800,
+    }
+    assert services.balance(session, "shop:99:available") == 0
+
+
+def test_recording_the_same_reference_twice_posts_once(session):
+    first = post_accrual(session)
+    second = post_accrual(session)
+    assert first.id == second.id
+    assert session.scalar(sa.select(sa.func.count()).select_from(Entry)) == 3
+    assert services.balance(session, "shop:2:pending") == 1200
+
+
+def test_the_same_reference_with_different_entries_is_a_conflict(session):
+    post_accrual(session)
+    other = [EntryLine("supplier:1:payable", 1), EntryLine("shop:2:pending", -1)]
+    with pytest.raises(Conflict):
+        services.record_posting(session, reference="order:1:line:1:accrual", kind="accrual", lines=other)
+
+
+def test_the_database_refuses_an_unbalanced_insert(session):
+    posting = post_accrual(session)
+    account_id = session.scalar(sa.text("SELECT id FROM ledger_accounts WHERE code = 'shop:2:pending'"))
+    with pytest.raises(sa.exc.DBAPIError, match="unbalanced"), session.begin_nested():
+        session.execute(sa.insert(Entry).values(posting_id=posting.id, account_id=account_id, amount=5))
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE ledger_entries SET amount = amount * 2",
+        "DELETE FROM ledger_entries",
+        "TRUNCATE ledger_entries CASCADE",
+        "UPDATE ledger_postings SET memo = 'edited'",
+        "DELETE FROM ledger_postings",
+    ],
+)
+def test_the_database_refuses_to_change_or_delete_ledger_rows(session, statement):
+    post_accrual(session)
+    with pytest.raises(sa.exc.DBAPIError, match="append-only"), session.begin_nested():
+        session.execute(sa.text(statement))
+    assert services.balance(session, "shop:2:pending") == 1200
+
+
+def test_a_posting_without_entries_is_refused_at_commit(session):
+    with pytest.raises(sa.exc.DBAPIError, match="fewer than two entries"), session.begin_nested():
+        session.execute(sa.insert(Posting).values(reference="lonely", kind="adjustment", memo=""))
+        # Deferred to COMMIT in production; forced here because the test's transaction never commits.
+        session.execute(sa.text("SET CONSTRAINTS ledger_postings_have_entries IMMEDIATE"))
+
+
+def test_a_reversal_undoes_a_posting_once(session, app):
+    from distro.auth.models import Role
+    from tests.factories import make_user
+
+    finance = make_user(session, Role.FINANCE)
+    original = post_accrual(session)
+    reversal = services.reverse_posting(session, posting_id=original.id, memo="wrong order", created_by=finance.id)
+    again = services.reverse_posting(session, posting_id=original.id, memo="wrong order", created_by=finance.id)
+    assert reversal.id == again.id
+    assert reversal.reverses_posting_id == original.id
+    assert services.balances(session, ["supplier:1:payable", "shop:2:pending", "platform:revenue"]) == {
+        "supplier:1:payable": 0,
+        "shop:2:pending": 0,
+        "platform:revenue": 0,
+    }
+    with pytest.raises(Conflict):
+        services.reverse_posting(session, posting_id=reversal.id, memo="undo the undo", created_by=finance.id)
+
+
+def test_the_trial_balance_is_zero_and_no_posting_is_unbalanced(session):
+    post_accrual(session, "a")
+    post_accrual(session, "b", [EntryLine("shop:2:available", 500), EntryLine("shop:2:pending", -500)][::-1])
+    totals = services.trial_balance(session)
+    assert totals["total"] == 0
+    assert totals["asset"] == 2000
+    assert services.unbalanced_postings(session) == []
