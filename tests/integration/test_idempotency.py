@@ -4,7 +4,7 @@ import sqlalchemy as sa
 
 from distro.auth.models import Role
 from distro.db import utcnow
-from distro.idempotency import services
+from distro.idempotency import http, services
 from distro.idempotency.models import IdempotencyRecord
 from distro.ledger.models import Posting
 from tests.factories import bearer, make_user
@@ -44,37 +44,30 @@ def test_the_same_key_with_a_different_body_is_a_422(client, app, session):
     assert postings(session) == 1
 
 
+def fingerprint_of(app, body=ADJUSTMENT):
+    """The fingerprint the server computes for an adjustment POST with this body."""
+    with app.test_request_context("/api/v1/ledger/adjustments", method="POST", json=body):
+        return http._fingerprint()
+
+
+def claim_left_running(session, user, key, fingerprint, locked_seconds_ago=0):
+    locked_at = utcnow() - dt.timedelta(seconds=locked_seconds_ago)
+    session.add(IdempotencyRecord(user_id=user.id, key=key, request_fingerprint=fingerprint, locked_at=locked_at))
+    session.commit()
+
+
 def test_a_retry_while_the_first_request_runs_is_a_409(client, app, session):
     finance = make_user(session, Role.FINANCE)
-    first = post(client, app, finance, key=None)  # learn the fingerprint's inputs by sending the same body
-    assert first.status_code == 201
-    session.add(IdempotencyRecord(user_id=finance.id, key="busy", request_fingerprint="x" * 64))
-    session.commit()
-    # A running claim with another fingerprint is a 422; with the same request it must be a 409.
-    from distro.idempotency import http
-
-    with app.test_request_context(
-        "/api/v1/ledger/adjustments", method="POST", json=ADJUSTMENT, headers=bearer(app, finance)
-    ):
-        fingerprint = http._fingerprint()
-    session.execute(
-        sa.update(IdempotencyRecord).where(IdempotencyRecord.key == "busy").values(request_fingerprint=fingerprint)
-    )
-    session.commit()
+    claim_left_running(session, finance, "busy", fingerprint_of(app))
     response = post(client, app, finance, key="busy")
     assert response.status_code == 409
-    assert postings(session) == 1
+    assert postings(session) == 0
 
 
 def test_a_claim_abandoned_by_a_crashed_request_can_be_retried(client, app, session):
     finance = make_user(session, Role.FINANCE)
-    from distro.idempotency import http
-
-    with app.test_request_context("/api/v1/ledger/adjustments", method="POST", json=ADJUSTMENT):
-        fingerprint = http._fingerprint()
-    stale = utcnow() - dt.timedelta(seconds=app.config["IDEMPOTENCY_LOCK_SECONDS"] + 5)
-    session.add(IdempotencyRecord(user_id=finance.id, key="crashed", request_fingerprint=fingerprint, locked_at=stale))
-    session.commit()
+    lock_seconds = app.config["IDEMPOTENCY_LOCK_SECONDS"]
+    claim_left_running(session, finance, "crashed", fingerprint_of(app), locked_seconds_ago=lock_seconds + 5)
     response = post(client, app, finance, key="crashed")
     assert response.status_code == 201
     assert postings(session) == 1
