@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import flask_smorest
@@ -46,23 +48,34 @@ class Blueprint(flask_smorest.Blueprint):
     DEFAULT_PAGINATION_PARAMETERS = {"page": 1, "page_size": 20, "max_page_size": 100}  # noqa: RUF012
 
 
+@dataclass(frozen=True)
+class Listing:
+    """A select to page through, and what to do with each page's rows before they are dumped."""
+
+    query: sa.Select
+    transform: Callable[[list[Any]], list[Any]]
+
+
 class SelectPage(flask_smorest.Page):
-    """Pager over a SQLAlchemy select: counts with SQL and fetches one page with OFFSET/LIMIT."""
+    """Pager over a SQLAlchemy select (or a Listing): counts with SQL, fetches one page with OFFSET/LIMIT."""
+
+    @property
+    def _query(self) -> sa.Select:
+        return self.collection.query if isinstance(self.collection, Listing) else self.collection
 
     @property
     def item_count(self) -> int:
-        count = sa.select(sa.func.count()).select_from(self.collection.order_by(None).subquery())
+        count = sa.select(sa.func.count()).select_from(self._query.order_by(None).subquery())
         return int(get_session().scalar(count) or 0)
 
     @property
     def items(self) -> list[Any]:
         params = self.page_params
-        page = self.collection.offset(params.first_item).limit(params.page_size)
-        result = get_session().execute(page)
+        query = self._query
+        result = get_session().execute(query.offset(params.first_item).limit(params.page_size))
         # One entity per row pages as objects; several columns page as mappings.
-        if len(self.collection.selected_columns) == 1:
-            return list(result.scalars().all())
-        return list(result.mappings().all())
+        rows = list(result.scalars().all()) if len(query.column_descriptions) == 1 else list(result.mappings().all())
+        return self.collection.transform(rows) if isinstance(self.collection, Listing) else rows
 
 
 def init_app(app: Flask) -> Api:

@@ -14,6 +14,7 @@ from distro.auth.tokens import TokenSettings
 from distro.embedded import resolve_urls
 from distro.migrate import ensure_current
 from distro.settings import load_settings
+from distro.tiers.rules import build_tier_table
 
 
 def create_app(overrides: Mapping[str, Any] | None = None, *, check_migrations: bool = True) -> Flask:
@@ -30,16 +31,19 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, check_migrations: 
     app.config.update(settings)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Chinese stays readable in JSON
     app.extensions["distro.token_settings"] = TokenSettings.from_settings(settings)
+    app.extensions["distro.tiers"] = build_tier_table(settings["TIERS"])
     db.init_app(app)
     api = api_module.init_app(app)
 
     from distro.auth.views import blp as auth_blp
     from distro.health import bp as health_bp
     from distro.ledger.views import blp as ledger_blp
+    from distro.shops.views import blp as shops_blp
+    from distro.suppliers.views import blp as suppliers_blp
 
     app.register_blueprint(health_bp)
-    api.register_blueprint(auth_blp)
-    api.register_blueprint(ledger_blp)
+    for blueprint in (auth_blp, suppliers_blp, shops_blp, ledger_blp):
+        api.register_blueprint(blueprint)
 
     check_every_route_declares_access(app)
     return app

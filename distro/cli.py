@@ -46,8 +46,9 @@ def demo() -> None:
     from distro.db import session_scope
     from distro.demo import DEMO_PASSWORD, load_demo_data
 
-    with session_scope(_settings()["DATABASE_URL"]) as session:
-        if load_demo_data(session=session):
+    settings = _settings()
+    with session_scope(settings["DATABASE_URL"]) as session:
+        if load_demo_data(session=session, settings=settings):
             click.echo(f"demo data loaded; every demo account's password is {DEMO_PASSWORD}")
         else:
             click.echo("database already has accounts; demo data not loaded")
@@ -126,7 +127,7 @@ def run() -> None:
     migrations.upgrade(settings["DATABASE_URL"])
     if settings["DEMO_DATA"]:
         with session_scope(settings["DATABASE_URL"]) as session:
-            if load_demo_data(session=session):
+            if load_demo_data(session=session, settings=settings):
                 click.echo(
                     f"demo data loaded: admin@distro.demo, finance@distro.demo, supplier@distro.demo, "
                     f"owner@distro.demo; password {DEMO_PASSWORD}"

@@ -1,12 +1,25 @@
-"""Demo data for `distro run` on an empty database: one account per role, known passwords."""
+"""Demo data for `distro run` on an empty database, built through the services so every rule holds.
+
+One account per role (and two more suppliers and owners), three approved suppliers, thirty
+products across categories, three shops with picked products and reasons. Every demo account's
+password is DEMO_PASSWORD.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session
 
 from distro.auth import services as auth_services
 from distro.auth.models import Role, User
+from distro.shops import services as shop_services
+from distro.shops.credit import DemoCreditScoreProvider
+from distro.shops.rules import ShopPolicy
+from distro.suppliers import services as supplier_services
+from distro.suppliers.rules import Qualification, QualificationPolicy, RateBounds, SupplierAction
 
 DEMO_PASSWORD = "distro-demo-2026"  # noqa: S105 - printed on purpose: demo data only
 
@@ -15,14 +28,158 @@ DEMO_ACCOUNTS = [
     ("finance@distro.demo", "财务 张会计", {Role.FINANCE}),
     ("checker@distro.demo", "财务 李复核", {Role.FINANCE}),
     ("supplier@distro.demo", "良品供应链", {Role.SUPPLIER}),
+    ("supplier2@distro.demo", "江南母婴", {Role.SUPPLIER}),
+    ("supplier3@distro.demo", "岭南鲜果", {Role.SUPPLIER}),
     ("owner@distro.demo", "王小美", {Role.SHOP_OWNER}),
+    ("owner2@distro.demo", "李妈妈", {Role.SHOP_OWNER}),
+    ("owner3@distro.demo", "陈大哥", {Role.SHOP_OWNER}),
 ]
 
+SUPPLIERS = {
+    "supplier@distro.demo": ("杭州良品供应链有限公司", 500_000_000, 2),
+    "supplier2@distro.demo": ("苏州江南母婴用品有限公司", 200_000_000, 1),
+    "supplier3@distro.demo": ("广州岭南鲜果农业有限公司", 150_000_000, 3),
+}
 
-def load_demo_data(*, session: Session) -> bool:
-    """Load the demo accounts into an empty database; return False (and do nothing) if it has users."""
+# (supplier, title, category, price ¥, other-platform price ¥, stock, rate bp, recent sales)
+PRODUCTS = [
+    ("supplier@distro.demo", "云南古树普洱茶饼 357g", "food_health", 128, 168, 500, 2000, 320),
+    ("supplier@distro.demo", "五常稻花香大米 5kg", "food_health", 69, 89, 1200, 1500, 910),
+    ("supplier@distro.demo", "宁夏枸杞 特级 250g", "food_health", 39.9, 59, 800, 2500, 640),
+    ("supplier@distro.demo", "益生菌冻干粉 30袋", "food_health", 199, 269, 300, 3000, 150),
+    ("supplier@distro.demo", "玻尿酸补水面膜 10片", "beauty_personal_care", 59, 99, 2000, 3500, 1500),
+    ("supplier@distro.demo", "氨基酸洁面乳 120g", "beauty_personal_care", 49, 79, 900, 3000, 700),
+    ("supplier@distro.demo", "烟酰胺美白精华 30ml", "beauty_personal_care", 139, 199, 400, 3200, 380),
+    ("supplier@distro.demo", "无线蓝牙耳机 降噪版", "digital", 199, 299, 350, 1200, 210),
+    ("supplier@distro.demo", "20000mAh 快充充电宝", "digital", 99, 139, 600, 1000, 480),
+    ("supplier@distro.demo", "纯棉四件套 1.8m", "home_appliances", 259, 399, 150, 1800, 90),
+    ("supplier@distro.demo", "不锈钢保温杯 500ml", "home_appliances", 79, 129, 700, 2000, 560),
+    ("supplier@distro.demo", "家用电动牙刷 声波式", "home_appliances", 149, 229, 260, 2200, 240),
+    ("supplier2@distro.demo", "婴儿纸尿裤 L码 54片", "mother_baby_toys", 89, 129, 1000, 1200, 1300),
+    ("supplier2@distro.demo", "宝宝有机米粉 250g", "mother_baby_toys", 45, 68, 800, 1500, 720),
+    ("supplier2@distro.demo", "儿童益智积木 120粒", "mother_baby_toys", 129, 189, 300, 2000, 260),
+    ("supplier2@distro.demo", "孕妇护肤精油 50ml", "mother_baby_toys", 99, 159, 200, 2800, 110),
+    ("supplier2@distro.demo", "婴儿湿巾 80抽×6包", "mother_baby_toys", 39, 59, 1500, 1000, 2100),
+    ("supplier2@distro.demo", "儿童纯棉睡衣套装", "apparel_sports", 79, 119, 400, 2000, 330),
+    ("supplier2@distro.demo", "瑜伽裤 高腰提臀", "apparel_sports", 89, 139, 500, 2500, 610),
+    ("supplier2@distro.demo", "男士速干运动T恤", "apparel_sports", 59, 99, 650, 2200, 420),
+    ("supplier2@distro.demo", "女款轻便跑步鞋", "apparel_sports", 229, 329, 180, 1800, 140),
+    ("supplier2@distro.demo", "小学生护眼台灯", "books_stationery", 169, 249, 220, 1600, 190),
+    ("supplier3@distro.demo", "海南贵妃芒果 5斤装", "fresh_produce", 49.9, 69, 600, 2000, 1800),
+    ("supplier3@distro.demo", "赣南脐橙 10斤装", "fresh_produce", 59.9, 79, 900, 1800, 2400),
+    ("supplier3@distro.demo", "云南蓝莓 125g×4盒", "fresh_produce", 79, 109, 400, 2200, 950),
+    ("supplier3@distro.demo", "阳光玫瑰青提 2斤", "fresh_produce", 69, 99, 350, 2100, 870),
+    ("supplier3@distro.demo", "新疆阿克苏苹果 10斤", "fresh_produce", 55, 75, 1000, 1700, 1600),
+    ("supplier3@distro.demo", "广西百香果 5斤", "fresh_produce", 29.9, 45, 1200, 2400, 2600),
+    ("supplier3@distro.demo", "即食燕窝 6瓶礼盒", "food_health", 298, 398, 150, 2600, 80),
+    ("supplier3@distro.demo", "手工红糖姜茶 12块", "food_health", 35, 49, 700, 2300, 540),
+]
+
+# owner -> (shop name, slug, [(product index, reason)])
+SHOPS = {
+    "owner@distro.demo": (
+        "小美好物",
+        "xiaomei",
+        [
+            (4, "我自己天天用的面膜，补水效果真的好，敷完第二天上妆很服帖"),
+            (0, "老公单位同事都在喝，回甘很明显"),
+            (22, "芒果香甜多汁，孩子一次能吃两个"),
+            (6, "坚持用了一个月，肤色亮了一个度"),
+            (10, "保温效果一流，早上的热水晚上还烫"),
+        ],
+    ),
+    "owner2@distro.demo": (
+        "宝妈精选",
+        "baoma",
+        [
+            (12, "用过十几个牌子，这款最不红屁屁"),
+            (13, "宝宝第一口辅食就选它，无添加"),
+            (16, "出门必备，厚实不掉絮"),
+            (14, "锻炼动手能力，孩子能玩一下午"),
+        ],
+    ),
+    "owner3@distro.demo": (
+        "陈哥鲜果铺",
+        "chenge",
+        [
+            (23, "产地直发，甜度很高"),
+            (27, "泡水喝特别香"),
+            (24, "颗颗饱满，冷藏后更好吃"),
+            (1, "煮饭满屋飘香"),
+        ],
+    ),
+}
+
+
+def load_demo_data(*, session: Session, settings: Mapping[str, Any]) -> bool:
+    """Load the demo data into an empty database; return False (and do nothing) if it has accounts."""
     if session.scalar(sa.select(sa.func.count()).select_from(User)):
         return False
-    for email, name, roles in DEMO_ACCOUNTS:
-        auth_services.create_user(session=session, email=email, password=DEMO_PASSWORD, display_name=name, roles=roles)
+    users = {
+        email: auth_services.create_user(
+            session=session, email=email, password=DEMO_PASSWORD, display_name=name, roles=roles
+        )
+        for email, name, roles in DEMO_ACCOUNTS
+    }
+    admin_id = users["admin@distro.demo"].id
+    policy = QualificationPolicy.from_settings(settings)
+    for email, (company, capital_fen, chain_depth) in SUPPLIERS.items():
+        supplier = supplier_services.apply(
+            session=session,
+            user_id=users[email].id,
+            company_name=company,
+            policy=policy,  # type: ignore[arg-type]
+            qualification=Qualification(capital_fen, True, 2_000_000, chain_depth, True),
+        )
+        supplier_services.decide(
+            session=session,
+            supplier_id=supplier.id,
+            action=SupplierAction.APPROVE,  # type: ignore[arg-type]
+            reason=None,
+            admin_id=admin_id,
+        )  # type: ignore[arg-type]
+    bounds = RateBounds.from_settings(settings)
+    product_ids = []
+    for email, title, category, price, other_price, stock, rate_bp, sales in PRODUCTS:
+        product = supplier_services.create_product(
+            session=session,
+            user_id=users[email].id,
+            rate_bp=rate_bp,
+            skus=None,
+            bounds=bounds,  # type: ignore[arg-type]
+            values={
+                "title": title,
+                "category": category,
+                "price_fen": round(price * 100),
+                "other_platform_price_fen": round(other_price * 100),
+                "stock": stock,
+                "description": f"{title}，供应商直发，七天无理由退换。",
+                "image_urls": [],
+            },
+        )
+        product.recent_sales = sales
+        product_ids.append(product.id)
+    session.commit()
+    shop_policy = ShopPolicy.from_settings(settings)
+    credit = DemoCreditScoreProvider(int(settings["SHOP_MIN_CREDIT_SCORE"]))
+    for email, (name, slug, picks) in SHOPS.items():
+        shop = shop_services.open_shop(
+            session=session,
+            owner_id=users[email].id,
+            name=name,
+            slug=slug,  # type: ignore[arg-type]
+            policy=shop_policy,
+            credit=credit,
+        )
+        if shop.status == "pending_approval":
+            shop_services.approve_shop(session=session, shop_id=shop.id, admin_id=admin_id)  # type: ignore[arg-type]
+        for index, reason in picks:
+            shop_services.add_product(
+                session=session,
+                owner_id=users[email].id,
+                shop_id=shop.id,  # type: ignore[arg-type]
+                product_id=product_ids[index],
+                reason=reason,
+                policy=shop_policy,
+            )
     return True

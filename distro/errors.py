@@ -7,6 +7,10 @@ from typing import Any
 
 from flask import Response, json
 
+from distro.validation import FieldError
+
+__all__ = ["Conflict", "DomainError", "FieldError", "Forbidden", "NotFound", "Unauthorized", "ValidationFailed"]
+
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_TYPE_PREFIX = "urn:distro:problem:"
 
@@ -50,13 +54,6 @@ class ValidationFailed(DomainError):
         self.errors = list(errors)
 
 
-class FieldError(dict):
-    """One field's error inside a 422 problem: {"field", "rule", "message"}."""
-
-    def __init__(self, field: str, message: str, rule: str = "invalid") -> None:
-        super().__init__(field=field, rule=rule, message=message)
-
-
 def problem_response(
     status: int,
     title: str,
@@ -87,7 +84,7 @@ def problem_response(
 def domain_error_response(error: DomainError) -> Response:
     """problem+json for a domain error."""
     headers = {"WWW-Authenticate": 'Bearer realm="distro"'} if error.status == 401 else None
-    errors = error.errors if isinstance(error, ValidationFailed) else None
+    errors = [item.as_dict() for item in error.errors] if isinstance(error, ValidationFailed) else None
     return problem_response(
         error.status, error.title, error.detail, slug=error.slug, errors=errors, headers=headers, **error.extra
     )

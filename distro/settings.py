@@ -61,6 +61,15 @@ def validate_settings(settings: Mapping[str, Any]) -> None:
         raise ConfigurationError("DISTRO_JWT_KEYS must be a non-empty JSON object of key id -> secret.")
     if settings["JWT_ALGORITHM"] not in {"HS256", "HS384", "HS512"}:
         raise ConfigurationError("DISTRO_JWT_ALGORITHM must be one of HS256, HS384, HS512.")
+    from distro.tiers.rules import tier_table_violations
+
+    tier_errors = tier_table_violations(settings["TIERS"])
+    if tier_errors:
+        raise ConfigurationError(
+            "DISTRO_TIERS is invalid: " + "; ".join(f"{error.field} {error.message}" for error in tier_errors)
+        )
+    if settings["SHOP_ELIGIBILITY"] not in {"credit_score", "admin_approval"}:
+        raise ConfigurationError("DISTRO_SHOP_ELIGIBILITY must be 'credit_score' or 'admin_approval'.")
     if settings["COMMISSION_LEVELS"] != 1:
         raise ConfigurationError(
             f"DISTRO_COMMISSION_LEVELS={settings['COMMISSION_LEVELS']!r} is refused: distro pays commission "

@@ -41,6 +41,8 @@ class User(UserBase, table=True):
     password_hash: str = Field(max_length=200)
     roles: list[str] = Field(sa_type=postgresql.ARRAY(sa.String(20)))
     is_active: bool = Field(default=True)
+    # Shops this owner may open; None means the SHOPS_PER_OWNER setting. Raised by an admin.
+    max_shops: int | None = None
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
 
 

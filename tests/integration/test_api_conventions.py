@@ -47,11 +47,11 @@ def test_an_unknown_field_is_named_in_a_422_problem(client):
 
 def test_lists_are_paginated_with_metadata(client, app, session):
     admin = make_user(session, Role.ADMIN)
-    for _ in range(4):
-        make_user(session)
+    users = [make_user(session) for _ in range(4)]
     response = client.get("/api/v1/admin/users?page=2&page_size=2", headers=bearer(app, admin))
     assert response.status_code == 200
-    assert len(response.get_json()) == 2
+    newest_first = sorted([admin, *users], key=lambda user: user.id, reverse=True)
+    assert [user["email"] for user in response.get_json()] == [user.email for user in newest_first[2:4]]
     assert '"total": 5' in response.headers["X-Pagination"]
     too_big = client.get("/api/v1/admin/users?page_size=1000", headers=bearer(app, admin))
     assert too_big.status_code == 422

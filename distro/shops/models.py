@@ -1,0 +1,44 @@
+"""Shops and the products each shop carries."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from distro.db import utcnow
+
+
+class ShopBase(SQLModel):
+    name: str = Field(max_length=40)
+    slug: str = Field(max_length=30, unique=True)
+
+
+class Shop(ShopBase, table=True):
+    __tablename__ = "shops"
+    __table_args__ = (
+        sa.Index("shops_name_lower_key", sa.func.lower(sa.column("name")), unique=True),
+        sa.CheckConstraint("status IN ('pending_approval','active','suspended','closed')", name="known_status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True, sa_type=sa.BigInteger)
+    owner_id: int = Field(foreign_key="users.id", index=True, sa_type=sa.BigInteger)
+    display_name: str = Field(max_length=60)
+    status: str = Field(default="active", max_length=20)
+    # The tier whose share this shop earns; set only by the monthly tier evaluation.
+    tier_code: str = Field(default="new", max_length=20)
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
+
+
+class ShopProduct(SQLModel, table=True):
+    """A pool product picked into a shop, with the owner's recommendation reason."""
+
+    __tablename__ = "shop_products"
+    __table_args__ = (sa.Index("ix_shop_products_shop_position", "shop_id", "position"),)
+
+    shop_id: int = Field(foreign_key="shops.id", primary_key=True, sa_type=sa.BigInteger)
+    product_id: int = Field(foreign_key="products.id", primary_key=True, index=True, sa_type=sa.BigInteger)
+    position: int
+    reason: str = Field(default="", max_length=200)
+    added_at: dt.datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))

@@ -1,0 +1,96 @@
+"""Shop names, slugs and eligibility (pure)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from distro.validation import FieldError
+
+SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,28}[a-z0-9])$")
+
+
+@dataclass(frozen=True)
+class ShopPolicy:
+    """How shops are named and opened (configurable; 淘小铺's rules by default)."""
+
+    name_min_length: int
+    name_max_length: int
+    forbidden_words: tuple[str, ...]
+    name_suffix: str
+    eligibility: str
+    min_credit_score: int
+    shops_per_owner: int
+    max_products: int
+    reason_max_length: int
+
+    @classmethod
+    def from_settings(cls, settings: Mapping) -> ShopPolicy:
+        """The policy from SHOP_* settings."""
+        return cls(
+            name_min_length=int(settings["SHOP_NAME_MIN_LENGTH"]),
+            name_max_length=int(settings["SHOP_NAME_MAX_LENGTH"]),
+            forbidden_words=tuple(settings["SHOP_NAME_FORBIDDEN_WORDS"]),
+            name_suffix=str(settings["SHOP_NAME_SUFFIX"]),
+            eligibility=str(settings["SHOP_ELIGIBILITY"]),
+            min_credit_score=int(settings["SHOP_MIN_CREDIT_SCORE"]),
+            shops_per_owner=int(settings["SHOPS_PER_OWNER"]),
+            max_products=int(settings["SHOP_MAX_PRODUCTS"]),
+            reason_max_length=int(settings["SHOP_REASON_MAX_LENGTH"]),
+        )
+
+
+def normalise_name(name: str) -> str:
+    """The name as stored and compared: surrounding space removed, inner runs of space folded."""
+    return " ".join(name.split())
+
+
+def name_failures(name: str, policy: ShopPolicy) -> list[FieldError]:
+    """Every naming rule the (normalised) shop name breaks."""
+    failures = []
+    if not policy.name_min_length <= len(name) <= policy.name_max_length:
+        failures.append(
+            FieldError("name", f"must be {policy.name_min_length} to {policy.name_max_length} characters", "length")
+        )
+    for word in policy.forbidden_words:
+        if word in name:
+            failures.append(FieldError("name", f"must not contain {word}", "forbidden_word"))
+    if policy.name_suffix and name.endswith(policy.name_suffix):
+        failures.append(FieldError("name", f"must not end with {policy.name_suffix}; it is added for you", "suffix"))
+    return failures
+
+
+def display_name(name: str, policy: ShopPolicy) -> str:
+    """The name shown to buyers: the owner's name plus the system suffix."""
+    return f"{name}{policy.name_suffix}"
+
+
+def slug_failures(slug: str) -> list[FieldError]:
+    """Slug rules: 3–30 characters of lowercase letters, digits and inner hyphens."""
+    if not SLUG_PATTERN.match(slug):
+        return [FieldError("slug", "must be 3-30 lowercase letters, digits or inner hyphens", "slug")]
+    return []
+
+
+def eligibility_failures(credit_score: int | None, policy: ShopPolicy) -> list[FieldError]:
+    """Under the credit-score rule, a missing or low score keeps the owner from opening a shop."""
+    if policy.eligibility != "credit_score":
+        return []
+    if credit_score is None or credit_score < policy.min_credit_score:
+        shown = "no credit score" if credit_score is None else f"a credit score of {credit_score}"
+        return [
+            FieldError(
+                "credit_score",
+                f"opening a shop needs a credit score of at least {policy.min_credit_score}; the account has {shown}",
+                "min_credit_score",
+            )
+        ]
+    return []
+
+
+def reorder_failures(current: Sequence[int], wanted: Sequence[int]) -> list[FieldError]:
+    """Violations of a reorder request: it must list exactly the shop's products, each once."""
+    if sorted(wanted) != sorted(current) or len(set(wanted)) != len(wanted):
+        return [FieldError("product_ids", "must list every product of the shop exactly once", "permutation")]
+    return []

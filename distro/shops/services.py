@@ -1,0 +1,342 @@
+"""Shop use cases: open a shop, pick and arrange pool products, browse the pool, the public shop page."""
+
+from __future__ import annotations
+
+import secrets
+import string
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from distro import audit
+from distro.auth.models import User
+from distro.commission.calculator import line_commission
+from distro.errors import Conflict, NotFound, ValidationFailed
+from distro.shops.credit import CreditScoreProvider
+from distro.shops.models import Shop, ShopProduct
+from distro.shops.rules import (
+    ShopPolicy,
+    display_name,
+    eligibility_failures,
+    name_failures,
+    normalise_name,
+    reorder_failures,
+    slug_failures,
+)
+from distro.suppliers.models import Product
+from distro.tiers.rules import Tier, TierTable
+from distro.validation import FieldError
+
+SLUG_ALPHABET = string.ascii_lowercase + string.digits
+OPEN_STATUSES = ("pending_approval", "active", "suspended")
+
+
+def _generated_slug() -> str:
+    return "s" + "".join(secrets.choice(SLUG_ALPHABET) for _ in range(7))
+
+
+def open_shop(
+    *,
+    session: Session,
+    owner_id: int,
+    name: str,
+    slug: str | None,
+    policy: ShopPolicy,
+    credit: CreditScoreProvider,
+) -> Shop:
+    """Open a shop for the caller and commit: eligibility, the per-owner limit, name and slug rules.
+
+    With the credit-score rule the shop opens at once; with admin approval it waits as pending_approval.
+    """
+    owner = session.execute(sa.select(User).where(User.id == owner_id).with_for_update()).scalar_one()
+    name = normalise_name(name)
+    failures = name_failures(name, policy) + (slug_failures(slug) if slug else [])
+    failures += eligibility_failures(credit.score(owner_id) if policy.eligibility == "credit_score" else None, policy)
+    allowance = owner.max_shops if owner.max_shops is not None else policy.shops_per_owner
+    open_count = session.scalar(
+        sa.select(sa.func.count()).select_from(Shop).where(Shop.owner_id == owner_id, Shop.status.in_(OPEN_STATUSES))  # type: ignore[attr-defined]
+    )
+    if open_count >= allowance:
+        failures.append(
+            FieldError("owner", f"an owner may have {allowance} shop(s); ask an admin for more", "shops_per_owner")
+        )
+    if not failures and session.scalar(sa.select(Shop.id).where(sa.func.lower(Shop.name) == name.lower())):
+        failures.append(FieldError("name", "is already taken", "unique"))
+    if not failures and slug and session.scalar(sa.select(Shop.id).where(Shop.slug == slug)):
+        failures.append(FieldError("slug", "is already taken", "unique"))
+    if failures:
+        raise ValidationFailed("The shop cannot be opened.", failures)
+    shop = Shop(
+        owner_id=owner_id,
+        name=name,
+        display_name=display_name(name, policy),
+        slug=slug or _generated_slug(),
+        status="active" if policy.eligibility == "credit_score" else "pending_approval",
+    )
+    session.add(shop)
+    try:
+        session.flush()
+    except sa.exc.IntegrityError as error:  # a concurrent request took the name or slug first
+        session.rollback()
+        raise ValidationFailed(
+            "The shop cannot be opened.", [FieldError("name", "is already taken", "unique")]
+        ) from error
+    audit.record(
+        session,
+        actor_id=owner_id,
+        action="shop.opened",
+        subject_type="shop",
+        subject_id=shop.id,  # type: ignore[arg-type]
+        after={"name": shop.name, "slug": shop.slug, "status": shop.status},
+    )
+    session.commit()
+    return shop
+
+
+def own_shops_query(owner_id: int) -> sa.Select:
+    """The caller's shops, oldest first."""
+    return sa.select(Shop).where(Shop.owner_id == owner_id).order_by(Shop.id)
+
+
+def get_own_shop(session: Session, owner_id: int, shop_id: int, *, lock: bool = False) -> Shop:
+    """The caller's shop; NotFound for anyone else's (its existence is not revealed)."""
+    query = sa.select(Shop).where(Shop.id == shop_id, Shop.owner_id == owner_id)
+    shop = session.execute(query.with_for_update() if lock else query).scalar_one_or_none()
+    if shop is None:
+        raise NotFound(f"No shop {shop_id} of this account.")
+    return shop
+
+
+def shops_query(status: str | None) -> sa.Select:
+    """All shops, optionally of one status, oldest first (admin)."""
+    query = sa.select(Shop).order_by(Shop.id)
+    return query.where(Shop.status == status) if status else query
+
+
+def approve_shop(*, session: Session, shop_id: int, admin_id: int) -> Shop:
+    """Open a shop that waits for admin approval; commit."""
+    shop = session.execute(sa.select(Shop).where(Shop.id == shop_id).with_for_update()).scalar_one_or_none()
+    if shop is None:
+        raise NotFound(f"No shop {shop_id}.")
+    if shop.status != "pending_approval":
+        raise Conflict(f"Shop {shop_id} is {shop.status}, not waiting for approval.")
+    shop.status = "active"
+    audit.record(
+        session,
+        actor_id=admin_id,
+        action="shop.approved",
+        subject_type="shop",
+        subject_id=shop_id,
+        before={"status": "pending_approval"},
+        after={"status": "active"},
+    )
+    session.commit()
+    return shop
+
+
+def set_shop_allowance(*, session: Session, user_id: int, max_shops: int, admin_id: int) -> User:
+    """Let an owner open up to max_shops shops; commit."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"No account {user_id}.")
+    before, user.max_shops = user.max_shops, max_shops
+    audit.record(
+        session,
+        actor_id=admin_id,
+        action="user.shop_allowance",
+        subject_type="user",
+        subject_id=user_id,
+        before={"max_shops": before},
+        after={"max_shops": max_shops},
+    )
+    session.commit()
+    return user
+
+
+def _check_reason(reason: str, policy: ShopPolicy) -> None:
+    if len(reason) > policy.reason_max_length:
+        raise ValidationFailed(
+            "The recommendation reason is too long.",
+            [FieldError("reason", f"must be at most {policy.reason_max_length} characters", "length")],
+        )
+
+
+@dataclass(frozen=True)
+class ShopItem:
+    """A product as it stands in a shop: the product, the owner's reason, its position."""
+
+    product: Product
+    reason: str
+    position: int
+
+
+def _shop_item(session: Session, item: ShopProduct) -> ShopItem:
+    return ShopItem(session.get_one(Product, item.product_id), item.reason, item.position)
+
+
+def add_product(
+    *, session: Session, owner_id: int, shop_id: int, product_id: int, reason: str, policy: ShopPolicy
+) -> ShopItem:
+    """Pick a pool product into the caller's shop, last in order; commit.
+
+    The shop row is locked so that two picks at once cannot pass the product limit together.
+    """
+    get_own_shop(session, owner_id, shop_id, lock=True)
+    _check_reason(reason, policy)
+    in_pool = session.scalar(sa.select(Product.in_pool).where(Product.id == product_id))
+    if not in_pool:
+        raise ValidationFailed(
+            "Only products in the pool can be added.",
+            [
+                FieldError(
+                    "product_id", "is not in the pool (unknown, delisted, out of stock or supplier inactive)", "in_pool"
+                )
+            ],
+        )
+    count, last = session.execute(
+        sa.select(sa.func.count(), sa.func.coalesce(sa.func.max(ShopProduct.position), 0)).where(
+            ShopProduct.shop_id == shop_id
+        )
+    ).one()
+    if session.get(ShopProduct, (shop_id, product_id)) is not None:
+        raise Conflict(f"Product {product_id} is already in this shop.")
+    if count >= policy.max_products:
+        raise ValidationFailed(
+            "The shop is full.",
+            [FieldError("product_id", f"a shop carries at most {policy.max_products} products", "max_products")],
+        )
+    item = ShopProduct(shop_id=shop_id, product_id=product_id, position=last + 1, reason=reason)
+    session.add(item)
+    session.commit()
+    return _shop_item(session, item)
+
+
+def _own_item(session: Session, owner_id: int, shop_id: int, product_id: int) -> ShopProduct:
+    get_own_shop(session, owner_id, shop_id, lock=True)
+    item = session.get(ShopProduct, (shop_id, product_id))
+    if item is None:
+        raise NotFound(f"Product {product_id} is not in shop {shop_id}.")
+    return item
+
+
+def set_reason(
+    *, session: Session, owner_id: int, shop_id: int, product_id: int, reason: str, policy: ShopPolicy
+) -> ShopItem:
+    """Change the owner's recommendation reason for a product in their shop; commit."""
+    _check_reason(reason, policy)
+    item = _own_item(session, owner_id, shop_id, product_id)
+    item.reason = reason
+    session.commit()
+    return _shop_item(session, item)
+
+
+def remove_product(*, session: Session, owner_id: int, shop_id: int, product_id: int) -> None:
+    """Take a product out of the caller's shop; commit."""
+    session.delete(_own_item(session, owner_id, shop_id, product_id))
+    session.commit()
+
+
+def reorder_products(*, session: Session, owner_id: int, shop_id: int, product_ids: Sequence[int]) -> None:
+    """Put the shop's products in the given order (which must list each exactly once); commit."""
+    get_own_shop(session, owner_id, shop_id, lock=True)
+    current = list(session.execute(sa.select(ShopProduct.product_id).where(ShopProduct.shop_id == shop_id)).scalars())
+    failures = reorder_failures(current, product_ids)
+    if failures:
+        raise ValidationFailed("The new order does not match the shop's products.", failures)
+    session.execute(
+        sa.text(
+            "UPDATE shop_products SET position = o.position FROM unnest(CAST(:ids AS bigint[])) "
+            "WITH ORDINALITY AS o(product_id, position) "
+            "WHERE shop_products.shop_id = :shop_id AND shop_products.product_id = o.product_id"
+        ),
+        {"ids": list(product_ids), "shop_id": shop_id},
+    )
+    session.commit()
+
+
+def shop_items_query(shop_id: int, *, visible_only: bool) -> sa.Select:
+    """A shop's products with reason and position, in the owner's order; visible_only keeps those in the pool."""
+    query = (
+        sa.select(Product, ShopProduct.reason, ShopProduct.position)
+        .join(ShopProduct, ShopProduct.product_id == Product.id)  # type: ignore[arg-type]
+        .where(ShopProduct.shop_id == shop_id)
+        .order_by(ShopProduct.position)
+    )
+    return query.where(Product.in_pool.is_(True)) if visible_only else query  # type: ignore[union-attr]
+
+
+def public_shop(session: Session, slug: str) -> tuple[Shop, list[Any]]:
+    """An active shop by slug with the products a buyer can order, for the landing pages."""
+    shop = session.execute(sa.select(Shop).where(Shop.slug == slug, Shop.status == "active")).scalar_one_or_none()
+    if shop is None:
+        raise NotFound(f"No open shop {slug!r}.")
+    return shop, list(session.execute(shop_items_query(shop.id, visible_only=True)).all())  # type: ignore[arg-type]
+
+
+# --- Pool browsing ---------------------------------------------------------------------------
+
+POOL_SORTS = {
+    "commission": (Product.commission_rate_bp.desc(), Product.id.desc()),  # type: ignore[attr-defined]
+    "price": (Product.price_fen.asc(), Product.id.asc()),  # type: ignore[attr-defined]
+    "-price": (Product.price_fen.desc(), Product.id.desc()),  # type: ignore[attr-defined]
+    "recent_sales": (Product.recent_sales.desc(), Product.id.desc()),  # type: ignore[attr-defined]
+    "newest": (Product.created_at.desc(), Product.id.desc()),  # type: ignore[attr-defined]
+}
+
+
+@dataclass(frozen=True)
+class PoolFilter:
+    """What an owner asked the pool for."""
+
+    category: str | None = None
+    min_price_fen: int | None = None
+    max_price_fen: int | None = None
+    min_rate_bp: int | None = None
+    supplier_id: int | None = None
+    keyword: str | None = None
+    sort: str = "commission"
+
+
+def pool_query(pool_filter: PoolFilter) -> sa.Select:
+    """Products in the pool matching the filter, in the requested order."""
+    query = sa.select(Product).where(Product.in_pool.is_(True))  # type: ignore[union-attr]
+    if pool_filter.category:
+        query = query.where(Product.category == pool_filter.category)
+    if pool_filter.min_price_fen is not None:
+        query = query.where(Product.price_fen >= pool_filter.min_price_fen)
+    if pool_filter.max_price_fen is not None:
+        query = query.where(Product.price_fen <= pool_filter.max_price_fen)
+    if pool_filter.min_rate_bp is not None:
+        query = query.where(Product.commission_rate_bp >= pool_filter.min_rate_bp)
+    if pool_filter.supplier_id is not None:
+        query = query.where(Product.supplier_id == pool_filter.supplier_id)
+    if pool_filter.keyword:
+        query = query.where(Product.title.icontains(pool_filter.keyword, autoescape=True))  # type: ignore[attr-defined]
+    return query.order_by(*POOL_SORTS[pool_filter.sort])
+
+
+def owner_tier(session: Session, owner_id: int, shop_id: int | None, tiers: TierTable) -> Tier:
+    """The tier whose share the owner earns: of the given own shop, else of their first open shop,
+    else the entry tier (an owner without a shop yet)."""
+    if shop_id is not None:
+        return tiers.get(get_own_shop(session, owner_id, shop_id).tier_code)
+    code = session.scalar(
+        own_shops_query(owner_id).where(Shop.status.in_(OPEN_STATUSES)).with_only_columns(Shop.tier_code).limit(1)  # type: ignore[attr-defined]
+    )
+    return tiers.get(code) if code else tiers.entry
+
+
+def with_earnings(products: Sequence[Product], tier: Tier) -> list[dict[str, Any]]:
+    """Pool items with what the owner would earn on one sale at the list price, at their tier
+    (the same calculation that accrues commission when an order is paid)."""
+    return [
+        {
+            **product.model_dump(),
+            "you_earn_fen": line_commission(product.price_fen, product.commission_rate_bp, tier.share_bp).owner,
+            "tier": tier.code,
+        }
+        for product in products
+    ]

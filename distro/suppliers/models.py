@@ -1,0 +1,110 @@
+"""Suppliers, their products and SKUs, and the history of commission rates."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+from sqlmodel import Field, SQLModel
+
+from distro.db import utcnow
+
+
+class SupplierBase(SQLModel):
+    company_name: str = Field(max_length=100)
+    registered_capital_fen: int = Field(sa_type=sa.BigInteger)
+    general_vat_taxpayer: bool
+    deposit_paid_fen: int = Field(sa_type=sa.BigInteger)
+    brand_chain_depth: int | None = None
+    traceable_purchase_record: bool = False
+
+
+class Supplier(SupplierBase, table=True):
+    __tablename__ = "suppliers"
+    __table_args__ = (
+        sa.CheckConstraint("status IN ('applied','approved','rejected','suspended','removed')", name="known_status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True, sa_type=sa.BigInteger)
+    # One supplier profile per account: the account's identity decides which supplier it acts for.
+    user_id: int = Field(foreign_key="users.id", unique=True, sa_type=sa.BigInteger)
+    status: str = Field(default="applied", max_length=12, index=True)
+    status_reason: str | None = Field(default=None, max_length=500)
+    decided_by: int | None = Field(default=None, foreign_key="users.id", sa_type=sa.BigInteger)
+    decided_at: dt.datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
+
+
+class ProductBase(SQLModel):
+    title: str = Field(max_length=60)
+    description: str = Field(default="", max_length=2000)
+    category: str = Field(max_length=30, index=True)
+    image_urls: list[str] = Field(default_factory=list, sa_type=postgresql.ARRAY(sa.String(500)))
+    price_fen: int = Field(sa_type=sa.BigInteger)
+    other_platform_price_fen: int = Field(sa_type=sa.BigInteger)
+    stock: int = 0
+
+
+class Product(ProductBase, table=True):
+    __tablename__ = "products"
+    __table_args__ = (
+        sa.CheckConstraint("price_fen > 0", name="positive_price"),
+        sa.CheckConstraint("price_fen <= other_platform_price_fen", name="not_above_other_platforms"),
+        sa.CheckConstraint("stock >= 0", name="stock_not_negative"),
+        sa.CheckConstraint("commission_rate_bp BETWEEN 0 AND 10000", name="rate_in_range"),
+        sa.CheckConstraint("status IN ('listed','delisted')", name="known_status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True, sa_type=sa.BigInteger)
+    supplier_id: int = Field(foreign_key="suppliers.id", index=True, sa_type=sa.BigInteger)
+    status: str = Field(default="listed", max_length=10)
+    # Mirrors the supplier's standing; set for all its products at once when an admin decides.
+    supplier_active: bool = True
+    # The rate in force now (the newest row of commission_rates), kept here for pool sorting.
+    commission_rate_bp: int
+    # Units sold over the last 30 days, for "sort by recent sales"; refreshed from orders.
+    recent_sales: int = 0
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
+    updated_at: dt.datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
+    # In the pool: listed, in stock, and from an approved supplier (computed by PostgreSQL).
+    in_pool: bool | None = Field(
+        default=None,
+        sa_column=sa.Column(
+            sa.Boolean, sa.Computed("status = 'listed' AND stock > 0 AND supplier_active", persisted=True)
+        ),
+    )
+
+
+class ProductSku(SQLModel, table=True):
+    """A variant of a product (size, flavour) with its own price and stock."""
+
+    __tablename__ = "product_skus"
+    __table_args__ = (
+        sa.UniqueConstraint("product_id", "name"),
+        sa.CheckConstraint("price_fen > 0", name="positive_price"),
+        sa.CheckConstraint("stock >= 0", name="stock_not_negative"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True, sa_type=sa.BigInteger)
+    product_id: int = Field(foreign_key="products.id", index=True, sa_type=sa.BigInteger)
+    name: str = Field(max_length=40)
+    price_fen: int = Field(sa_type=sa.BigInteger)
+    stock: int = 0
+
+
+class CommissionRate(SQLModel, table=True):
+    """One commission rate change: effective from its time for orders paid from then on."""
+
+    __tablename__ = "commission_rates"
+    __table_args__ = (
+        sa.Index("ix_commission_rates_product_effective", "product_id", sa.text("effective_from DESC")),
+        sa.CheckConstraint("rate_bp BETWEEN 0 AND 10000", name="rate_in_range"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True, sa_type=sa.BigInteger)
+    product_id: int = Field(foreign_key="products.id", sa_type=sa.BigInteger)
+    rate_bp: int
+    previous_rate_bp: int | None = None
+    effective_from: dt.datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
+    set_by: int = Field(foreign_key="users.id", sa_type=sa.BigInteger)

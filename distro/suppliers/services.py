@@ -1,0 +1,352 @@
+"""Supplier use cases: apply, admin decisions, products and SKUs, commission rates."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from distro import audit
+from distro.commission.calculator import line_commission
+from distro.db import utcnow
+from distro.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from distro.suppliers.models import CommissionRate, Product, ProductSku, Supplier
+from distro.suppliers.rules import (
+    ACTIONS_NEEDING_REASON,
+    MAY_APPLY_FROM,
+    Qualification,
+    QualificationPolicy,
+    RateBounds,
+    SupplierAction,
+    SupplierStatus,
+    TransitionRefused,
+    next_status,
+    price_failures,
+    qualification_failures,
+    rate_failures,
+)
+from distro.tiers.rules import TierTable
+from distro.validation import FieldError
+
+PRODUCT_FIELDS = ("title", "description", "category", "image_urls", "price_fen", "other_platform_price_fen", "stock")
+
+
+def find_supplier_of(session: Session, user_id: int) -> Supplier | None:
+    """The supplier profile of an account, if it has one."""
+    return session.execute(sa.select(Supplier).where(Supplier.user_id == user_id)).scalar_one_or_none()
+
+
+def get_own_supplier(session: Session, user_id: int) -> Supplier:
+    """The caller's supplier profile, or NotFound when the account has not applied."""
+    supplier = find_supplier_of(session, user_id)
+    if supplier is None:
+        raise NotFound("This account has no supplier application yet.")
+    return supplier
+
+
+def apply(
+    *, session: Session, user_id: int, company_name: str, qualification: Qualification, policy: QualificationPolicy
+) -> Supplier:
+    """Submit (or, after a rejection, resubmit) a supplier application and commit.
+
+    An application that falls short is refused with every rule it fails, and nothing is saved.
+    """
+    failures = qualification_failures(qualification, policy)
+    if failures:
+        raise ValidationFailed("The application falls short of the supplier requirements.", failures)
+    supplier = find_supplier_of(session, user_id)
+    current = SupplierStatus(supplier.status) if supplier else None
+    if current not in MAY_APPLY_FROM:
+        raise Conflict(f"This account is already a supplier ({supplier.status}); it cannot apply again.")  # type: ignore[union-attr]
+    values = {"company_name": company_name, **vars(qualification)}
+    if supplier is None:
+        supplier = Supplier(user_id=user_id, **values)
+        session.add(supplier)
+    else:
+        for name, value in values.items():
+            setattr(supplier, name, value)
+        supplier.status, supplier.status_reason = SupplierStatus.APPLIED.value, None
+        supplier.decided_by = supplier.decided_at = None
+    session.flush()
+    audit.record(
+        session,
+        actor_id=user_id,
+        action="supplier.applied",
+        subject_type="supplier",
+        subject_id=supplier.id,
+        after=_jsonable(values),
+    )  # type: ignore[arg-type]
+    session.commit()
+    return supplier
+
+
+def suppliers_query(status: str | None) -> sa.Select:
+    """Suppliers, optionally of one status, oldest application first (the review queue)."""
+    query = sa.select(Supplier).order_by(Supplier.id)
+    return query.where(Supplier.status == status) if status else query
+
+
+def decide(
+    *, session: Session, supplier_id: int, action: SupplierAction, reason: str | None, admin_id: int
+) -> Supplier:
+    """Apply an admin's decision to a supplier and commit.
+
+    Suspending or removing takes every product of the supplier out of the pool and out of every
+    shop at once (one UPDATE); reinstating brings them back. Orders already paid are unaffected.
+    """
+    supplier = session.execute(
+        sa.select(Supplier).where(Supplier.id == supplier_id).with_for_update()
+    ).scalar_one_or_none()
+    if supplier is None:
+        raise NotFound(f"No supplier {supplier_id}.")
+    if supplier.user_id == admin_id:
+        raise Forbidden("An admin cannot decide on their own supplier account.")
+    if action in ACTIONS_NEEDING_REASON and not (reason or "").strip():
+        raise ValidationFailed(
+            "A reason is required.", [FieldError("reason", f"required to {action.value}", "required")]
+        )
+    before = supplier.status
+    try:
+        supplier.status = next_status(SupplierStatus(before), action).value
+    except TransitionRefused as error:
+        raise Conflict(str(error)) from error
+    supplier.status_reason = reason
+    supplier.decided_by, supplier.decided_at = admin_id, utcnow()
+    session.execute(
+        sa.update(Product)
+        .where(Product.supplier_id == supplier.id)  # type: ignore[arg-type]
+        .values(supplier_active=supplier.status == SupplierStatus.APPROVED.value)
+    )
+    audit.record(
+        session,
+        actor_id=admin_id,
+        action=f"supplier.{action.value}",
+        subject_type="supplier",
+        subject_id=supplier.id,
+        before={"status": before},  # type: ignore[arg-type]
+        after={"status": supplier.status, "reason": reason},
+    )
+    session.commit()
+    return supplier
+
+
+def require_approved_supplier(session: Session, user_id: int) -> Supplier:
+    """The caller's supplier profile if approved; Forbidden otherwise."""
+    supplier = find_supplier_of(session, user_id)
+    if supplier is None or supplier.status != SupplierStatus.APPROVED.value:
+        state = "has not applied" if supplier is None else f"is {supplier.status}"
+        raise Forbidden(f"Only an approved supplier can manage products; this supplier {state}.")
+    return supplier
+
+
+def get_own_product(session: Session, user_id: int, product_id: int, *, lock: bool = False) -> Product:
+    """A product of the caller's supplier; NotFound for anyone else's (its existence is not revealed)."""
+    supplier = require_approved_supplier(session, user_id)
+    query = sa.select(Product).where(Product.id == product_id, Product.supplier_id == supplier.id)
+    product = session.execute(query.with_for_update() if lock else query).scalar_one_or_none()
+    if product is None:
+        raise NotFound(f"No product {product_id} of this supplier.")
+    return product
+
+
+def own_products_query(session: Session, user_id: int) -> sa.Select:
+    """The caller's products, newest first."""
+    supplier = require_approved_supplier(session, user_id)
+    return sa.select(Product).where(Product.supplier_id == supplier.id).order_by(Product.id.desc())  # type: ignore[union-attr]
+
+
+def skus_of(session: Session, product_ids: Sequence[int]) -> dict[int, list[ProductSku]]:
+    """SKUs by product id for the given products."""
+    result: dict[int, list[ProductSku]] = {product_id: [] for product_id in product_ids}
+    rows = session.execute(
+        sa.select(ProductSku).where(ProductSku.product_id.in_(product_ids)).order_by(ProductSku.id)  # type: ignore[attr-defined]
+    ).scalars()
+    for sku in rows:
+        result[sku.product_id].append(sku)
+    return result
+
+
+def _check_product(values: Mapping[str, Any], skus: Sequence[Mapping[str, Any]] | None) -> None:
+    prices = [("price_fen", values["price_fen"])]
+    prices += [(f"skus.{index}.price_fen", sku["price_fen"]) for index, sku in enumerate(skus or [])]
+    failures = price_failures(prices, values["other_platform_price_fen"])
+    names = [sku["name"] for sku in skus or []]
+    if len(set(names)) != len(names):
+        failures.append(FieldError("skus", "SKU names must be unique within a product", "unique"))
+    if failures:
+        raise ValidationFailed("The product breaks a pricing rule.", failures)
+
+
+def _replace_skus(session: Session, product: Product, skus: Sequence[Mapping[str, Any]]) -> None:
+    session.execute(sa.delete(ProductSku).where(ProductSku.product_id == product.id))  # type: ignore[arg-type]
+    for sku in skus:
+        session.add(ProductSku(product_id=product.id, **sku))  # type: ignore[arg-type]
+    if skus:
+        product.stock = sum(int(sku["stock"]) for sku in skus)
+
+
+def create_product(
+    *,
+    session: Session,
+    user_id: int,
+    values: Mapping[str, Any],
+    rate_bp: int,
+    skus: Sequence[Mapping[str, Any]] | None,
+    bounds: RateBounds,
+) -> Product:
+    """Create a listed product with its first commission rate (and SKUs) for the caller's supplier; commit."""
+    supplier = require_approved_supplier(session, user_id)
+    _check_product(values, skus)
+    failures = rate_failures(rate_bp, bounds, "commission_rate_bp")
+    if failures:
+        raise ValidationFailed("The commission rate is out of bounds.", failures)
+    product = Product(supplier_id=supplier.id, commission_rate_bp=rate_bp, **values)  # type: ignore[arg-type]
+    session.add(product)
+    session.flush()
+    _replace_skus(session, product, skus or [])
+    session.add(CommissionRate(product_id=product.id, rate_bp=rate_bp, set_by=user_id))  # type: ignore[arg-type]
+    audit.record(
+        session,
+        actor_id=user_id,
+        action="product.created",
+        subject_type="product",
+        subject_id=product.id,
+        after=_jsonable({**values, "commission_rate_bp": rate_bp}),
+    )  # type: ignore[arg-type]
+    session.commit()
+    session.refresh(product)
+    return product
+
+
+def update_product(
+    *,
+    session: Session,
+    user_id: int,
+    product_id: int,
+    changes: Mapping[str, Any],
+    skus: Sequence[Mapping[str, Any]] | None,
+) -> Product:
+    """Change the caller's product (only supplier fields; the rate has its own use case); commit."""
+    product = get_own_product(session, user_id, product_id, lock=True)
+    before = {name: getattr(product, name) for name in changes}
+    merged = {name: getattr(product, name) for name in PRODUCT_FIELDS} | dict(changes)
+    _check_product(merged, skus)
+    for name, value in changes.items():
+        setattr(product, name, value)
+    if skus is not None:
+        before["skus"] = [
+            {"name": s.name, "price_fen": s.price_fen, "stock": s.stock}
+            for s in skus_of(session, [product_id])[product_id]
+        ]
+        _replace_skus(session, product, skus)
+    product.updated_at = utcnow()
+    after = dict(changes) | ({"skus": list(skus)} if skus is not None else {})
+    audit.record(
+        session,
+        actor_id=user_id,
+        action="product.updated",
+        subject_type="product",
+        subject_id=product_id,
+        before=_jsonable(before),
+        after=_jsonable(after),
+    )
+    session.commit()
+    session.refresh(product)
+    return product
+
+
+def set_listed(*, session: Session, user_id: int, product_id: int, listed: bool) -> Product:
+    """List or delist the caller's product; a delisted product leaves the pool and every shop at once."""
+    product = get_own_product(session, user_id, product_id, lock=True)
+    before, product.status = product.status, "listed" if listed else "delisted"
+    product.updated_at = utcnow()
+    audit.record(
+        session,
+        actor_id=user_id,
+        action=f"product.{product.status}",
+        subject_type="product",
+        subject_id=product_id,
+        before={"status": before},
+        after={"status": product.status},
+    )
+    session.commit()
+    session.refresh(product)
+    return product
+
+
+def set_commission_rate(
+    *, session: Session, user_id: int, product_id: int, rate_bp: int, bounds: RateBounds
+) -> CommissionRate:
+    """Record a new commission rate for the caller's product, effective now for orders paid from now on; commit.
+
+    The product row is locked so that concurrent changes line up, each recording the rate it replaced.
+    """
+    failures = rate_failures(rate_bp, bounds)
+    if failures:
+        raise ValidationFailed("The commission rate is out of bounds.", failures)
+    product = get_own_product(session, user_id, product_id, lock=True)
+    change = CommissionRate(
+        product_id=product_id, rate_bp=rate_bp, previous_rate_bp=product.commission_rate_bp, set_by=user_id
+    )
+    session.add(change)
+    audit.record(
+        session,
+        actor_id=user_id,
+        action="product.commission_rate",
+        subject_type="product",
+        subject_id=product_id,
+        before={"rate_bp": product.commission_rate_bp},
+        after={"rate_bp": rate_bp},
+    )
+    product.commission_rate_bp = rate_bp
+    product.updated_at = utcnow()
+    session.commit()
+    return change
+
+
+def rate_history_query(session: Session, user_id: int, product_id: int) -> sa.Select:
+    """The caller's product's rate changes, newest first."""
+    get_own_product(session, user_id, product_id)
+    return (
+        sa.select(CommissionRate)
+        .where(CommissionRate.product_id == product_id)
+        .order_by(CommissionRate.effective_from.desc(), CommissionRate.id.desc())  # type: ignore[attr-defined]
+    )
+
+
+def rate_in_force(session: Session, product_id: int, at: dt.datetime) -> int | None:
+    """The product's commission rate for an order paid at `at` (None before its first rate)."""
+    return session.execute(
+        sa.select(CommissionRate.rate_bp)
+        .where(CommissionRate.product_id == product_id, CommissionRate.effective_from <= at)
+        .order_by(CommissionRate.effective_from.desc(), CommissionRate.id.desc())  # type: ignore[attr-defined]
+        .limit(1)
+    ).scalar()
+
+
+def preview_rate(*, price_fen: int, rate_bp: int, bounds: RateBounds, tiers: TierTable) -> dict[str, Any]:
+    """What a rate costs the supplier per sale at price_fen, and how it splits at each tier."""
+    failures = rate_failures(rate_bp, bounds)
+    if failures:
+        raise ValidationFailed("The commission rate is out of bounds.", failures)
+    by_tier = []
+    for tier in tiers.tiers:
+        split = line_commission(price_fen, rate_bp, tier.share_bp)
+        by_tier.append(
+            {"tier": tier.code, "tier_name": tier.name, "owner_fen": split.owner, "platform_fen": split.platform}
+        )
+    pool = line_commission(price_fen, rate_bp, tiers.entry.share_bp).pool
+    return {
+        "price_fen": price_fen,
+        "rate_bp": rate_bp,
+        "cost_per_sale_fen": pool,
+        "supplier_receives_fen": price_fen - pool,
+        "by_tier": by_tier,
+    }
+
+
+def _jsonable(values: Mapping[str, Any]) -> dict[str, Any]:
+    return {name: value.isoformat() if isinstance(value, dt.datetime) else value for name, value in values.items()}
