@@ -32,3 +32,83 @@ def bearer(app, user: User, now: dt.datetime | None = None) -> dict[str, str]:
     settings = TokenSettings.from_settings(app.config)
     token = issue_access_token(user.id, user.roles, settings, now or dt.datetime.now(dt.UTC))  # type: ignore[arg-type]
     return {"Authorization": f"Bearer {token}"}
+
+
+SUPPLIER_BAR = {
+    "company_name": "测试供应链有限公司",
+    "registered_capital_fen": 100_000_000,
+    "general_vat_taxpayer": True,
+    "deposit_paid_fen": 1_000_000,
+    "brand_chain_depth": 2,
+    "traceable_purchase_record": False,
+}
+
+
+def make_supplier(session: Session, app, *, approve: bool = True, user: User | None = None):
+    """An account with the supplier role and its (approved) supplier profile; returns (user, supplier)."""
+    from distro.suppliers import services
+    from distro.suppliers.rules import Qualification, QualificationPolicy, SupplierAction
+
+    user = user or make_user(session, Role.SUPPLIER)
+    values = dict(SUPPLIER_BAR)
+    supplier = services.apply(
+        session=session,
+        user_id=user.id,
+        company_name=values.pop("company_name"),  # type: ignore[arg-type]
+        qualification=Qualification(**values),
+        policy=QualificationPolicy.from_settings(app.config),
+    )
+    if approve:
+        admin = make_user(session, Role.ADMIN)
+        supplier = services.decide(
+            session=session,
+            supplier_id=supplier.id,
+            action=SupplierAction.APPROVE,  # type: ignore[arg-type]
+            reason=None,
+            admin_id=admin.id,
+        )  # type: ignore[arg-type]
+    return user, supplier
+
+
+def make_product(session: Session, app, supplier_user: User, **overrides):
+    """A listed, in-stock product of the supplier whose account is supplier_user."""
+    from distro.suppliers import services
+    from distro.suppliers.rules import RateBounds
+
+    number = next(_sequence)
+    values = {
+        "title": f"商品{number}",
+        "description": "",
+        "category": "food_health",
+        "image_urls": [],
+        "price_fen": 10_000,
+        "other_platform_price_fen": 12_000,
+        "stock": 10,
+    }
+    rate_bp = overrides.pop("commission_rate_bp", 2_000)
+    values.update(overrides)
+    return services.create_product(
+        session=session,
+        user_id=supplier_user.id,
+        values=values,
+        rate_bp=rate_bp,  # type: ignore[arg-type]
+        skus=None,
+        bounds=RateBounds.from_settings(app.config),
+    )
+
+
+def make_shop(session: Session, app, owner: User | None = None, name: str | None = None, slug: str | None = None):
+    """An open shop of owner (a new shop owner when none given)."""
+    from distro.shops import services
+    from distro.shops.credit import DemoCreditScoreProvider
+    from distro.shops.rules import ShopPolicy
+
+    owner = owner or make_user(session, Role.SHOP_OWNER)
+    return services.open_shop(
+        session=session,
+        owner_id=owner.id,
+        name=name or f"好物{next(_sequence)}",  # type: ignore[arg-type]
+        slug=slug,
+        policy=ShopPolicy.from_settings(app.config),
+        credit=DemoCreditScoreProvider(800),
+    )

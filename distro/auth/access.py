@@ -39,6 +39,11 @@ def current_principal() -> Principal:
     return g.principal
 
 
+def current_user_id() -> int:
+    """The id of the account whose token authenticated this request."""
+    return current_principal().user_id
+
+
 def _authenticate() -> Principal:
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")

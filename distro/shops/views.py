@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import current_app
 
 from distro.api import API_PREFIX, Blueprint, Listing, SelectPage
-from distro.auth.access import current_principal, public, requires
+from distro.auth.access import current_user_id, public, requires
 from distro.auth.models import Role
 from distro.db import get_session
 from distro.errors import FieldError, ValidationFailed
@@ -34,10 +34,6 @@ def _policy() -> ShopPolicy:
     return ShopPolicy.from_settings(current_app.config)
 
 
-def _me() -> int:
-    return current_principal().user_id
-
-
 def _item(row) -> services.ShopItem:
     return services.ShopItem(row.Product, row.reason, row.position)
 
@@ -50,7 +46,7 @@ def open_shop(data: dict):
     """Open a micro-shop (eligibility, one shop per owner unless allowed more, name and slug rules)."""
     return services.open_shop(
         session=get_session(),
-        owner_id=_me(),
+        owner_id=current_user_id(),
         name=data["name"],
         slug=data["slug"],
         policy=_policy(),
@@ -64,7 +60,7 @@ def open_shop(data: dict):
 @blp.paginate(SelectPage)
 def list_shops():
     """The caller's shops."""
-    return services.own_shops_query(_me())
+    return services.own_shops_query(current_user_id())
 
 
 @blp.route("/shops/<int:shop_id>", methods=["GET"])
@@ -72,7 +68,7 @@ def list_shops():
 @blp.response(200, ShopSchema)
 def get_shop(shop_id: int):
     """One of the caller's shops."""
-    return services.get_own_shop(get_session(), _me(), shop_id)
+    return services.get_own_shop(get_session(), current_user_id(), shop_id)
 
 
 @blp.route("/shops/<int:shop_id>/products", methods=["GET"])
@@ -81,7 +77,7 @@ def get_shop(shop_id: int):
 @blp.paginate(SelectPage)
 def list_items(shop_id: int):
     """The shop's products in the owner's order, with reasons (those that left the pool show in_pool=false)."""
-    services.get_own_shop(get_session(), _me(), shop_id)
+    services.get_own_shop(get_session(), current_user_id(), shop_id)
     return Listing(services.shop_items_query(shop_id, visible_only=False), lambda rows: [_item(row) for row in rows])
 
 
@@ -91,7 +87,9 @@ def list_items(shop_id: int):
 @blp.response(201, ShopItemSchema)
 def add_item(data: dict, shop_id: int):
     """Pick a pool product into the shop (last in order), with an optional recommendation reason."""
-    return services.add_product(session=get_session(), owner_id=_me(), shop_id=shop_id, policy=_policy(), **data)
+    return services.add_product(
+        session=get_session(), owner_id=current_user_id(), shop_id=shop_id, policy=_policy(), **data
+    )
 
 
 @blp.route("/shops/<int:shop_id>/products/<int:product_id>", methods=["PATCH"])
@@ -102,7 +100,7 @@ def set_reason(data: dict, shop_id: int, product_id: int):
     """Change the recommendation reason (the owner can change nothing else about a product)."""
     return services.set_reason(
         session=get_session(),
-        owner_id=_me(),
+        owner_id=current_user_id(),
         shop_id=shop_id,
         product_id=product_id,
         reason=data["reason"],
@@ -115,7 +113,7 @@ def set_reason(data: dict, shop_id: int, product_id: int):
 @blp.response(204)
 def remove_item(shop_id: int, product_id: int):
     """Take a product out of the shop."""
-    services.remove_product(session=get_session(), owner_id=_me(), shop_id=shop_id, product_id=product_id)
+    services.remove_product(session=get_session(), owner_id=current_user_id(), shop_id=shop_id, product_id=product_id)
 
 
 @blp.route("/shops/<int:shop_id>/products/order", methods=["PUT"])
@@ -124,7 +122,9 @@ def remove_item(shop_id: int, product_id: int):
 @blp.response(204)
 def reorder(data: dict, shop_id: int):
     """Arrange the shop's products: send every product id once, in the new order."""
-    services.reorder_products(session=get_session(), owner_id=_me(), shop_id=shop_id, product_ids=data["product_ids"])
+    services.reorder_products(
+        session=get_session(), owner_id=current_user_id(), shop_id=shop_id, product_ids=data["product_ids"]
+    )
 
 
 @blp.route("/pool", methods=["GET"])
@@ -142,7 +142,9 @@ def browse_pool(args: dict):
         raise ValidationFailed(
             "The price range is empty.", [FieldError("min_price_fen", "must not exceed max_price_fen", "range")]
         )
-    tier = services.owner_tier(get_session(), _me(), args.pop("shop_id"), current_app.extensions["distro.tiers"])
+    tier = services.owner_tier(
+        get_session(), current_user_id(), args.pop("shop_id"), current_app.extensions["distro.tiers"]
+    )
     pool_filter = services.PoolFilter(keyword=args.pop("q"), **args)
     return Listing(services.pool_query(pool_filter), lambda products: services.with_earnings(products, tier))
 
@@ -162,7 +164,7 @@ def admin_list_shops(args: dict):
 @blp.response(200, ShopSchema)
 def approve_shop(shop_id: int):
     """Open a shop that waits for approval (when SHOP_ELIGIBILITY is admin_approval)."""
-    return services.approve_shop(session=get_session(), shop_id=shop_id, admin_id=_me())
+    return services.approve_shop(session=get_session(), shop_id=shop_id, admin_id=current_user_id())
 
 
 @blp.route("/admin/users/<int:user_id>/shop-allowance", methods=["PUT"])
@@ -172,7 +174,7 @@ def approve_shop(shop_id: int):
 def set_allowance(data: dict, user_id: int):
     """Let an owner with a proven record open more shops."""
     return services.set_shop_allowance(
-        session=get_session(), user_id=user_id, max_shops=data["max_shops"], admin_id=_me()
+        session=get_session(), user_id=user_id, max_shops=data["max_shops"], admin_id=current_user_id()
     )
 
 

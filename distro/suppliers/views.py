@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import current_app
 
 from distro.api import API_PREFIX, Blueprint, SelectPage
-from distro.auth.access import current_principal, requires
+from distro.auth.access import current_user_id, requires
 from distro.auth.models import Role
 from distro.db import get_session
 from distro.errors import ValidationFailed
@@ -34,10 +34,6 @@ def _bounds() -> RateBounds:
     return RateBounds.from_settings(current_app.config)
 
 
-def _me() -> int:
-    return current_principal().user_id
-
-
 def _detail(product) -> dict:
     return {**product.model_dump(), "skus": services.skus_of(get_session(), [product.id])[product.id]}
 
@@ -51,7 +47,7 @@ def apply(data: dict):
     company_name = data.pop("company_name")
     return services.apply(
         session=get_session(),
-        user_id=_me(),
+        user_id=current_user_id(),
         company_name=company_name,
         qualification=Qualification(**data),
         policy=QualificationPolicy.from_settings(current_app.config),
@@ -63,7 +59,7 @@ def apply(data: dict):
 @blp.response(200, SupplierSchema)
 def profile():
     """The caller's supplier profile and its status."""
-    return services.get_own_supplier(get_session(), _me())
+    return services.get_own_supplier(get_session(), current_user_id())
 
 
 @blp.route("/supplier/products", methods=["GET"])
@@ -72,7 +68,7 @@ def profile():
 @blp.paginate(SelectPage)
 def list_products():
     """The caller's products, newest first."""
-    return services.own_products_query(get_session(), _me())
+    return services.own_products_query(get_session(), current_user_id())
 
 
 @blp.route("/supplier/products", methods=["POST"])
@@ -83,7 +79,7 @@ def create_product(data: dict):
     """Create a product (listed at once) with its commission rate and optional SKUs."""
     rate_bp, skus = data.pop("commission_rate_bp"), data.pop("skus", None)
     product = services.create_product(
-        session=get_session(), user_id=_me(), values=data, rate_bp=rate_bp, skus=skus, bounds=_bounds()
+        session=get_session(), user_id=current_user_id(), values=data, rate_bp=rate_bp, skus=skus, bounds=_bounds()
     )
     return _detail(product)
 
@@ -93,7 +89,7 @@ def create_product(data: dict):
 @blp.response(200, ProductDetailSchema)
 def get_product(product_id: int):
     """One of the caller's products with its SKUs."""
-    return _detail(services.get_own_product(get_session(), _me(), product_id))
+    return _detail(services.get_own_product(get_session(), current_user_id(), product_id))
 
 
 @blp.route("/supplier/products/<int:product_id>", methods=["PATCH"])
@@ -104,7 +100,7 @@ def update_product(data: dict, product_id: int):
     """Change the caller's product; only the fields sent change (the rate has its own endpoint)."""
     skus = data.pop("skus", None)
     product = services.update_product(
-        session=get_session(), user_id=_me(), product_id=product_id, changes=data, skus=skus
+        session=get_session(), user_id=current_user_id(), product_id=product_id, changes=data, skus=skus
     )
     return _detail(product)
 
@@ -114,7 +110,7 @@ def update_product(data: dict, product_id: int):
 @blp.response(200, ProductSchema)
 def list_product(product_id: int):
     """Put the product (back) on sale in the pool."""
-    return services.set_listed(session=get_session(), user_id=_me(), product_id=product_id, listed=True)
+    return services.set_listed(session=get_session(), user_id=current_user_id(), product_id=product_id, listed=True)
 
 
 @blp.route("/supplier/products/<int:product_id>/delist", methods=["POST"])
@@ -122,7 +118,7 @@ def list_product(product_id: int):
 @blp.response(200, ProductSchema)
 def delist_product(product_id: int):
     """Take the product off sale: it leaves the pool and every shop at once."""
-    return services.set_listed(session=get_session(), user_id=_me(), product_id=product_id, listed=False)
+    return services.set_listed(session=get_session(), user_id=current_user_id(), product_id=product_id, listed=False)
 
 
 @blp.route("/supplier/products/<int:product_id>/commission-rate", methods=["PUT"])
@@ -132,7 +128,11 @@ def delist_product(product_id: int):
 def set_rate(data: dict, product_id: int):
     """Set the product's commission rate; it applies to orders paid from now on (history is kept)."""
     return services.set_commission_rate(
-        session=get_session(), user_id=_me(), product_id=product_id, rate_bp=data["rate_bp"], bounds=_bounds()
+        session=get_session(),
+        user_id=current_user_id(),
+        product_id=product_id,
+        rate_bp=data["rate_bp"],
+        bounds=_bounds(),
     )
 
 
@@ -142,7 +142,7 @@ def set_rate(data: dict, product_id: int):
 @blp.paginate(SelectPage)
 def rate_history(product_id: int):
     """Every rate the product has had, newest first (who, when, old, new)."""
-    return services.rate_history_query(get_session(), _me(), product_id)
+    return services.rate_history_query(get_session(), current_user_id(), product_id)
 
 
 @blp.route("/supplier/commission-preview", methods=["POST"])
@@ -153,7 +153,7 @@ def preview_rate(data: dict):
     """What a rate would cost per sale, and what owners at each tier would earn, before saving it."""
     price = data["price_fen"]
     if data["product_id"] is not None:
-        price = services.get_own_product(get_session(), _me(), data["product_id"]).price_fen
+        price = services.get_own_product(get_session(), current_user_id(), data["product_id"]).price_fen
     if price is None:
         raise ValidationFailed(
             "Say which price to preview.", [FieldError("price_fen", "give price_fen or product_id", "required")]
@@ -180,5 +180,9 @@ def list_suppliers(args: dict):
 def decide(data: dict, supplier_id: int):
     """Approve, reject, suspend, reinstate or remove a supplier (reject, suspend and remove need a reason)."""
     return services.decide(
-        session=get_session(), supplier_id=supplier_id, action=data["action"], reason=data["reason"], admin_id=_me()
+        session=get_session(),
+        supplier_id=supplier_id,
+        action=data["action"],
+        reason=data["reason"],
+        admin_id=current_user_id(),
     )

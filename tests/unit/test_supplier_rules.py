@@ -1,0 +1,90 @@
+import pytest
+
+from distro.suppliers.rules import (
+    Qualification,
+    QualificationPolicy,
+    RateBounds,
+    SupplierAction,
+    SupplierStatus,
+    TransitionRefused,
+    next_status,
+    price_failures,
+    qualification_failures,
+    rate_failures,
+)
+
+POLICY = QualificationPolicy(
+    min_registered_capital_fen=100_000_000,
+    require_general_vat_taxpayer=True,
+    min_deposit_fen=1_000_000,
+    max_brand_chain_depth=3,
+)
+AT_THE_BAR = Qualification(100_000_000, True, 1_000_000, 3, False)
+
+
+def rules(application):
+    return [failure.rule for failure in qualification_failures(application, POLICY)]
+
+
+def test_an_application_exactly_at_the_bar_qualifies():
+    assert rules(AT_THE_BAR) == []
+
+
+def test_each_shortfall_is_named_by_its_rule():
+    short = Qualification(99_999_999, False, 999_999, 4, False)
+    assert rules(short) == ["min_registered_capital", "general_vat_taxpayer", "min_deposit", "brand_authorisation"]
+
+
+def test_a_traceable_purchase_record_stands_in_for_a_short_brand_chain():
+    assert rules(Qualification(100_000_000, True, 1_000_000, None, True)) == []
+    assert rules(Qualification(100_000_000, True, 1_000_000, 4, True)) == []
+    assert rules(Qualification(100_000_000, True, 1_000_000, None, False)) == ["brand_authorisation"]
+
+
+def test_the_messages_state_the_bar_in_yuan():
+    failure = qualification_failures(Qualification(1, True, 1_000_000, 1, False), POLICY)[0]
+    assert "¥1,000,000.00" in failure.message
+
+
+@pytest.mark.parametrize(
+    ("status", "action", "result"),
+    [
+        (SupplierStatus.APPLIED, SupplierAction.APPROVE, SupplierStatus.APPROVED),
+        (SupplierStatus.APPLIED, SupplierAction.REJECT, SupplierStatus.REJECTED),
+        (SupplierStatus.APPROVED, SupplierAction.SUSPEND, SupplierStatus.SUSPENDED),
+        (SupplierStatus.SUSPENDED, SupplierAction.REINSTATE, SupplierStatus.APPROVED),
+        (SupplierStatus.SUSPENDED, SupplierAction.REMOVE, SupplierStatus.REMOVED),
+        (SupplierStatus.APPROVED, SupplierAction.REMOVE, SupplierStatus.REMOVED),
+    ],
+)
+def test_admin_decisions_move_a_supplier_along(status, action, result):
+    assert next_status(status, action) is result
+
+
+@pytest.mark.parametrize(
+    ("status", "action"),
+    [
+        (SupplierStatus.APPROVED, SupplierAction.APPROVE),
+        (SupplierStatus.REMOVED, SupplierAction.REINSTATE),
+        (SupplierStatus.REJECTED, SupplierAction.SUSPEND),
+        (SupplierStatus.APPLIED, SupplierAction.SUSPEND),
+    ],
+)
+def test_a_decision_that_does_not_apply_is_refused(status, action):
+    with pytest.raises(TransitionRefused):
+        next_status(status, action)
+
+
+def test_rates_must_lie_between_the_floor_and_the_cap():
+    bounds = RateBounds(floor_bp=500, cap_bp=5000)
+    assert rate_failures(500, bounds) == [] and rate_failures(5000, bounds) == []
+    assert rate_failures(499, bounds)[0].rule == "rate_floor"
+    assert rate_failures(5001, bounds)[0].rule == "rate_cap"
+
+
+def test_a_price_may_equal_but_not_exceed_the_price_on_other_platforms():
+    assert price_failures([("price_fen", 9900)], 9900) == []
+    failures = price_failures([("price_fen", 9900), ("skus.1.price_fen", 9901)], 9900)
+    assert [(failure.field, failure.rule) for failure in failures] == [
+        ("skus.1.price_fen", "price_above_other_platforms")
+    ]
