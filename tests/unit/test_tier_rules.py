@@ -1,6 +1,8 @@
+import json
+
 import pytest
 
-from distro.settings import load_settings
+from distro.settings import ConfigurationError, load_settings
 from distro.tiers.rules import build_tier_table, tier_table_violations
 
 DEFAULT = load_settings(environ={})["TIERS"]
@@ -33,5 +35,6 @@ def test_shares_must_be_strictly_between_nothing_and_everything(share):
 
 
 def test_invalid_tiers_stop_the_app_from_starting():
-    with pytest.raises(ValueError, match="non_decreasing|lower"):
-        build_tier_table([{**DEFAULT[0]}, {**DEFAULT[1], "share_bp": 5000}])
+    tiers = json.dumps([DEFAULT[0], {**DEFAULT[1], "share_bp": 5000}])
+    with pytest.raises(ConfigurationError, match=r"tiers\.1\.share_bp must not be lower"):
+        load_settings(environ={"DISTRO_TIERS": tiers})
