@@ -56,9 +56,11 @@ def load(url: str) -> int:
         )
         connection.execute(
             sa.text(
-                "INSERT INTO products (title, description, category, image_urls, price_fen, other_platform_price_fen, "
-                "stock, supplier_id, status, supplier_active, commission_rate_bp, recent_sales, created_at, updated_at) "
-                "SELECT (ARRAY['普洱茶','大米','面膜','芒果','纸尿裤','耳机','保温杯','瑜伽裤'])[1 + g % 8] || ' ' || g, "
+                "INSERT INTO products (title, description, category, image_urls, price_fen, "
+                "other_platform_price_fen, stock, supplier_id, status, supplier_active, commission_rate_bp, "
+                "recent_sales, created_at, updated_at) "
+                "SELECT (ARRAY['普洱茶','大米','面膜','芒果','纸尿裤','耳机','保温杯','瑜伽裤'])[1 + g % 8] "
+                "|| ' ' || g, "
                 "'', (:categories)[1 + g % :ncat], '{}', 500 + (g * 7919) % 50000, 60000, g % 50, "
                 "1 + g % :suppliers, CASE WHEN g % 20 = 0 THEN 'delisted' ELSE 'listed' END, true, "
                 "500 + (g * 104729) % 4500, (g * 31) % 3000, now() - (g || ' minutes')::interval, now() "
