@@ -13,6 +13,8 @@ import click
 from distro.settings import ConfigurationError, load_settings
 
 SHANGHAI = "Asia/Shanghai"
+# honcho's return codes when it stopped everything because it received SIGINT or SIGTERM.
+STOPPED_BY_SIGNAL = (130, 143)
 
 
 def _settings() -> dict:
@@ -129,8 +131,8 @@ def run() -> None:
         with session_scope(settings["DATABASE_URL"]) as session:
             if load_demo_data(session=session, settings=settings):
                 click.echo(
-                    f"demo data loaded: admin@distro.demo, finance@distro.demo, supplier@distro.demo, "
-                    f"owner@distro.demo; password {DEMO_PASSWORD}"
+                    "demo data loaded: admin@, finance@, supplier@, owner@distro.demo and more (see README); "
+                    f"password {DEMO_PASSWORD}"
                 )
     env = {**os.environ, "DISTRO_DATABASE_URL": settings["DATABASE_URL"], "DISTRO_REDIS_URL": settings["REDIS_URL"]}
     distro = f"{sys.executable} -m distro.cli"
@@ -150,7 +152,8 @@ def run() -> None:
             if started.started_postgres:
                 embedded.stop_postgres(var_dir)
                 click.echo("embedded PostgreSQL stopped")
-    sys.exit(manager.returncode or 0)
+    # Ctrl-C or a TERM is the way to stop: a clean exit. A process that died on its own is not.
+    sys.exit(0 if manager.returncode in STOPPED_BY_SIGNAL else manager.returncode or 0)
 
 
 def _export_urls(settings: dict) -> None:

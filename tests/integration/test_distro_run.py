@@ -73,6 +73,7 @@ def test_distro_run_serves_the_product_and_stops_cleanly_on_ctrl_c(tmp_path):
     finally:
         process.send_signal(signal.SIGINT)
         output, _ = process.communicate(timeout=60)
+    assert process.returncode == 0, output
     assert "web stopped" in output and "worker stopped" in output and "cron stopped" in output
     assert "embedded PostgreSQL stopped" in output
     assert not (tmp_path / "var" / "postgres" / "postmaster.pid").exists()
