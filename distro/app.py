@@ -36,14 +36,27 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, check_migrations: 
     api = api_module.init_app(app)
 
     from distro.auth.views import blp as auth_blp
+    from distro.commission.views import blp as commission_blp
     from distro.health import bp as health_bp
     from distro.ledger.views import blp as ledger_blp
+    from distro.outbound.views import blp as outbound_blp
     from distro.shops.views import blp as shops_blp
     from distro.suppliers.views import blp as suppliers_blp
+    from webhooks.views import blp as webhooks_blp
 
     app.register_blueprint(health_bp)
-    for blueprint in (auth_blp, suppliers_blp, shops_blp, ledger_blp):
+    for blueprint in (auth_blp, suppliers_blp, shops_blp, commission_blp, outbound_blp, ledger_blp, webhooks_blp):
         api.register_blueprint(blueprint)
+    _document_webhook_payloads(api)
 
     check_every_route_declares_access(app)
     return app
+
+
+def _document_webhook_payloads(api) -> None:
+    from webhooks.handlers import ORDER_EVENT_SCHEMAS
+    from webhooks.schemas import EnvelopeSchema
+
+    api.spec.components.schema("Envelope", schema=EnvelopeSchema)
+    for schema in ORDER_EVENT_SCHEMAS.values():
+        api.spec.components.schema(schema.__name__.removesuffix("Schema"), schema=schema)

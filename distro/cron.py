@@ -6,8 +6,13 @@ the business day of distro's users.
 
 from rq import cron
 
+from distro.commission.jobs import release_due_commission, sweep_order_events
 from distro.idempotency.jobs import purge_expired_idempotency_keys
 from distro.ledger.jobs import check_ledger_balances
+from distro.outbound.jobs import deliver_due_webhooks
 
+cron.register(sweep_order_events, queue_name="periodic", interval=60)
+cron.register(deliver_due_webhooks, queue_name="periodic", interval=60)
+cron.register(release_due_commission, queue_name="periodic", cron="*/10 * * * *")
 cron.register(purge_expired_idempotency_keys, queue_name="periodic", cron="17 * * * *")
 cron.register(check_ledger_balances, queue_name="periodic", cron="30 3 * * *")

@@ -2,23 +2,31 @@
 
 from distro.audit import AuditEntry
 from distro.auth.models import RefreshToken, User
+from distro.commission.models import CommissionLine, Order, OrderEvent, OrderLine
 from distro.idempotency.models import IdempotencyRecord
 from distro.ledger.models import Entry, LedgerAccount, Posting
+from distro.outbound.models import Delivery, Subscription
 from distro.shops.models import Shop, ShopProduct
 from distro.suppliers.models import CommissionRate, Product, ProductSku, Supplier
 
 __all__ = [
     "AuditEntry",
+    "CommissionLine",
     "CommissionRate",
+    "Delivery",
     "Entry",
     "IdempotencyRecord",
     "LedgerAccount",
+    "Order",
+    "OrderEvent",
+    "OrderLine",
     "Posting",
     "Product",
     "ProductSku",
     "RefreshToken",
     "Shop",
     "ShopProduct",
+    "Subscription",
     "Supplier",
     "User",
 ]

@@ -51,3 +51,28 @@ def enqueue_once(queue: Queue, func: Callable[..., Any], *args: Any, job_id: str
     if existing is not None and existing.get_status(refresh=False) != "failed":
         return existing
     return queue.enqueue(func, *args, job_id=job_id, **options)
+
+
+COALESCE_TTL_SECONDS = 300
+
+
+def enqueue_coalesced(name: str, func: Callable[..., Any], queue_name: str = "default") -> bool:
+    """Enqueue func unless a run of it is already waiting in the queue; True when enqueued.
+
+    The job clears the flag when it starts (see clear_coalesced), so work that arrives while it
+    runs gets a new run. The flag expires, so a lost job cannot block the next one for long.
+    """
+    connection = redis_for(redis_url())
+    if not connection.set(f"distro:queued:{name}", 1, nx=True, ex=COALESCE_TTL_SECONDS):
+        return False
+    get_queue(queue_name, connection).enqueue(_run_coalesced, name, f"{func.__module__}.{func.__qualname__}")
+    return True
+
+
+def _run_coalesced(name: str, func_path: str) -> Any:
+    """Clear the coalescing flag, then run the named function (RQ job entry point)."""
+    import importlib
+
+    redis_for(redis_url()).delete(f"distro:queued:{name}")
+    module, _, attribute = func_path.rpartition(".")
+    return getattr(importlib.import_module(module), attribute)()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import tomllib
@@ -44,6 +45,13 @@ def _parse_env_value(raw: str) -> Any:
         return raw
 
 
+def _is_insecure_webhook_secret(secret: str) -> bool:
+    try:
+        return INSECURE_SECRET_MARKER.encode() in base64.b64decode(secret.removeprefix("whsec_") + "==")
+    except ValueError:
+        return False
+
+
 def validate_settings(settings: Mapping[str, Any]) -> None:
     """Refuse settings that would run distro unsafely, naming the setting and the reason."""
     if settings["ENV"] != "development":
@@ -51,6 +59,11 @@ def validate_settings(settings: Mapping[str, Any]) -> None:
             raise ConfigurationError(
                 f"DISTRO_SECRET_KEY is the built-in development default, refused with DISTRO_ENV="
                 f"{settings['ENV']!r}: set DISTRO_SECRET_KEY to a long random value."
+            )
+        if any(_is_insecure_webhook_secret(secret) for secret in settings["ORDER_WEBHOOK_SECRETS"]):
+            raise ConfigurationError(
+                f"DISTRO_ORDER_WEBHOOK_SECRETS holds the built-in development secret, refused with DISTRO_ENV="
+                f"{settings['ENV']!r}: set it to a JSON list of the order system's whsec_ secrets."
             )
         if any(INSECURE_SECRET_MARKER in str(key) for key in settings["JWT_KEYS"].values()):
             raise ConfigurationError(
@@ -70,6 +83,8 @@ def validate_settings(settings: Mapping[str, Any]) -> None:
         )
     if settings["SHOP_ELIGIBILITY"] not in {"credit_score", "admin_approval"}:
         raise ConfigurationError("DISTRO_SHOP_ELIGIBILITY must be 'credit_score' or 'admin_approval'.")
+    if settings["SELF_PURCHASE_POLICY"] not in {"flag", "pay", "pay_own_rate"}:
+        raise ConfigurationError("DISTRO_SELF_PURCHASE_POLICY must be 'flag', 'pay' or 'pay_own_rate'.")
     if settings["COMMISSION_LEVELS"] != 1:
         raise ConfigurationError(
             f"DISTRO_COMMISSION_LEVELS={settings['COMMISSION_LEVELS']!r} is refused: distro pays commission "

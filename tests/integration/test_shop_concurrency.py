@@ -28,8 +28,9 @@ def test_two_picks_at_once_cannot_pass_the_shop_product_limit_together(committed
         with Session(engine) as session:
             barrier.wait()
             try:
-                services.add_product(session=session, owner_id=owner_id, shop_id=shop_id, product_id=product_id,
-                                     reason="", policy=policy)
+                services.add_product(
+                    session=session, owner_id=owner_id, shop_id=shop_id, product_id=product_id, reason="", policy=policy
+                )
                 outcomes.append("added")
             except ValidationFailed as error:
                 outcomes.append(error.errors[0].rule)

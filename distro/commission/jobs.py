@@ -1,0 +1,67 @@
+"""Jobs that turn stored order events into commission, release payable commission, and sweep.
+
+RQ may run any of them twice or at once: processing is keyed on stored events and locked per
+order, releases claim lines with SKIP LOCKED and unique posting references, so a rerun does nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+import redis
+
+from distro.commission import services
+from distro.commission.policy import CommissionPolicy
+from distro.db import session_scope, utcnow
+from distro.queue import enqueue_coalesced
+from distro.settings import load_settings
+from distro.tiers.rules import build_tier_table
+
+log = logging.getLogger(__name__)
+
+BATCH_ORDERS = 500
+
+
+def _rules() -> services.Rules:
+    settings = load_settings()
+    return services.Rules(build_tier_table(settings["TIERS"]), CommissionPolicy.from_settings(settings))
+
+
+def request_processing() -> None:
+    """Ask a worker to process new order events; if Redis is down, the sweeper will find them."""
+    try:
+        enqueue_coalesced("process-order-events", process_new_order_events)
+    except redis.exceptions.RedisError as error:
+        log.warning("could not enqueue order processing (%s); the sweeper will pick the events up", error)
+
+
+def process_new_order_events() -> dict[str, int]:
+    """Process every order that has unprocessed events, until none are left."""
+    return _process(received_before=None)
+
+
+def sweep_order_events() -> dict[str, int]:
+    """Process events stored but left unprocessed for a while (their enqueue was lost, or a worker died)."""
+    settings = load_settings()
+    cutoff = utcnow() - dt.timedelta(seconds=int(settings["EVENT_SWEEP_AFTER_SECONDS"]))
+    return _process(received_before=cutoff)
+
+
+def _process(received_before: dt.datetime | None) -> dict[str, int]:
+    rules = _rules()
+    totals: dict[str, int] = {}
+    with session_scope() as session:
+        while True:
+            refs = services.orders_with_new_events(session, limit=BATCH_ORDERS, received_before=received_before)
+            if not refs:
+                break
+            for outcome, count in services.process_orders(session=session, order_refs=refs, rules=rules).items():
+                totals[outcome] = totals.get(outcome, 0) + count
+    return totals
+
+
+def release_due_commission() -> int:
+    """Move commission past its hold period to the shops' available balances."""
+    with session_scope() as session:
+        return services.release_due_commission(session=session)

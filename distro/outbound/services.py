@@ -1,0 +1,172 @@
+"""Outbound webhooks: subscriptions, the outbox (emit in the same transaction), and delivery."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import secrets
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from distro.db import utcnow
+from distro.errors import NotFound
+from distro.outbound.models import Delivery, Subscription
+from distro.outbound.signing import sign
+
+OUTBOUND_EVENT_TYPES = ("commission.accrued", "commission.reversed", "order.attributed")
+BACKOFF_BASE_SECONDS = 30
+BACKOFF_MAX_SECONDS = 6 * 3600
+
+_EMIT = sa.text(
+    "INSERT INTO webhook_deliveries (id, subscription_id, event_type, payload, status, attempts, next_attempt_at, "
+    "created_at) "
+    "SELECT gen_random_uuid()::text, s.id, CAST(:event_type AS varchar), CAST(:payload AS jsonb), 'pending', 0, now(), now() "
+    "FROM webhook_subscriptions s "
+    "WHERE s.active AND CAST(:event_type AS varchar) = ANY(s.event_types) "
+    "AND (s.supplier_id IS NULL OR s.supplier_id = CAST(:supplier_id AS bigint))"
+)
+
+
+def emit(session: Session, *, event_type: str, payload: Mapping[str, Any], supplier_id: int | None) -> None:
+    """Queue an event for every matching subscription, in the caller's transaction (one INSERT … SELECT)."""
+    body = {"type": event_type, "timestamp": utcnow().isoformat(), "data": dict(payload)}
+    session.execute(
+        _EMIT, {"event_type": event_type, "payload": json.dumps(body, ensure_ascii=False), "supplier_id": supplier_id}
+    )
+
+
+def backoff_seconds(attempts: int) -> int:
+    """Seconds before the next try after `attempts` failed ones: 30 s doubling, at most 6 hours."""
+    return min(BACKOFF_BASE_SECONDS * 2 ** max(attempts - 1, 0), BACKOFF_MAX_SECONDS)
+
+
+def create_subscription(
+    *, session: Session, user_id: int, supplier_id: int | None, url: str, event_types: Sequence[str]
+) -> Subscription:
+    """Register an endpoint with a fresh signing secret (shown once, in the response); commit."""
+    subscription = Subscription(
+        user_id=user_id,
+        supplier_id=supplier_id,
+        url=url,
+        event_types=sorted(set(event_types)),
+        secret="whsec_" + secrets.token_urlsafe(24).replace("-", "A").replace("_", "B") + "==",
+    )
+    session.add(subscription)
+    session.commit()
+    return subscription
+
+
+def own_subscriptions_query(user_id: int) -> sa.Select:
+    """The caller's subscriptions."""
+    return sa.select(Subscription).where(Subscription.user_id == user_id).order_by(Subscription.id)
+
+
+def get_own_subscription(session: Session, user_id: int, subscription_id: int) -> Subscription:
+    """The caller's subscription; NotFound for anyone else's."""
+    subscription = session.execute(
+        sa.select(Subscription).where(Subscription.id == subscription_id, Subscription.user_id == user_id)
+    ).scalar_one_or_none()
+    if subscription is None:
+        raise NotFound(f"No webhook subscription {subscription_id} of this account.")
+    return subscription
+
+
+def deliveries_query(session: Session, user_id: int, subscription_id: int) -> sa.Select:
+    """The delivery log of the caller's subscription, newest first."""
+    get_own_subscription(session, user_id, subscription_id)
+    return (
+        sa.select(Delivery)
+        .where(Delivery.subscription_id == subscription_id)
+        .order_by(Delivery.created_at.desc(), Delivery.id)
+    )  # type: ignore[attr-defined]
+
+
+class Sender(Protocol):
+    """Sends one signed webhook; returns the HTTP status code, raises OSError when unreachable."""
+
+    def send(self, url: str, body: bytes, headers: Mapping[str, str], timeout: float) -> int: ...
+
+
+class HttpSender:
+    """Real delivery with an HTTP POST."""
+
+    def send(self, url: str, body: bytes, headers: Mapping[str, str], timeout: float) -> int:
+        import urllib.error
+        import urllib.request
+
+        request = urllib.request.Request(  # noqa: S310 - subscription URLs are validated as http(s)
+            url,
+            data=body,
+            method="POST",
+            headers={"Content-Type": "application/json", **headers},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+                return int(response.status)
+        except urllib.error.HTTPError as error:
+            return int(error.code)
+
+
+class NullSender:
+    """Demo/null delivery: every send succeeds and is remembered (no network)."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, bytes, dict[str, str]]] = []
+
+    def send(self, url: str, body: bytes, headers: Mapping[str, str], timeout: float) -> int:
+        self.sent.append((url, body, dict(headers)))
+        return 200
+
+
+def sender_from_settings(settings: Mapping) -> Sender:
+    """The sender chosen by OUTBOUND_WEBHOOK_SENDER."""
+    return HttpSender() if settings["OUTBOUND_WEBHOOK_SENDER"] == "http" else NullSender()
+
+
+def deliver_due(
+    *,
+    session: Session,
+    sender: Sender,
+    max_attempts: int,
+    timeout: float,
+    limit: int = 100,
+    now: dt.datetime | None = None,
+) -> dict[str, int]:
+    """Try every due delivery once (claimed with SKIP LOCKED, so workers share the work); commit.
+
+    A 2xx marks it delivered; anything else schedules the next try with exponential back-off, and
+    after max_attempts it is dead. Returns counts by outcome.
+    """
+    now = now or utcnow()
+    due = session.execute(
+        sa.select(Delivery, Subscription.url, Subscription.secret)
+        .join(Subscription, Subscription.id == Delivery.subscription_id)  # type: ignore[arg-type]
+        .where(Delivery.status == "pending", Delivery.next_attempt_at <= now)
+        .order_by(Delivery.next_attempt_at)
+        .limit(limit)
+        .with_for_update(of=Delivery, skip_locked=True)  # type: ignore[arg-type]
+    ).all()
+    outcome = {"delivered": 0, "retry": 0, "dead": 0}
+    for delivery, url, secret in due:
+        body = json.dumps(delivery.payload, ensure_ascii=False).encode()
+        headers = sign(body, delivery.id, int(now.timestamp()), secret)
+        delivery.attempts += 1
+        try:
+            status = sender.send(url, body, headers, timeout)
+            delivery.last_status_code, delivery.last_error = status, None
+        except OSError as error:
+            status, delivery.last_status_code, delivery.last_error = 0, None, str(error)[:500]
+        if 200 <= status < 300:
+            delivery.status, delivery.delivered_at = "delivered", now
+            outcome["delivered"] += 1
+        elif delivery.attempts >= max_attempts:
+            delivery.status = "dead"
+            outcome["dead"] += 1
+        else:
+            delivery.next_attempt_at = now + dt.timedelta(seconds=backoff_seconds(delivery.attempts))
+            outcome["retry"] += 1
+    session.commit()
+    return outcome

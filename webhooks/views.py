@@ -1,0 +1,90 @@
+"""POST /webhooks/orders: verify the raw bytes, validate, store durably, enqueue, answer 2xx."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from flask import Response, current_app, jsonify, request
+from marshmallow import ValidationError
+
+from distro.api import Blueprint
+from distro.auth.access import public
+from distro.commission import jobs, services
+from distro.db import get_session
+from distro.errors import flatten_field_messages, problem_response
+from webhooks.handlers import ORDER_EVENT_SCHEMAS
+from webhooks.schemas import EnvelopeSchema
+from webhooks.verify import SignatureRefused, verify_signature
+
+log = logging.getLogger(__name__)
+
+blp = Blueprint("webhooks", __name__, url_prefix="/webhooks", description="Inbound order events (Standard Webhooks)")
+
+EXAMPLE = {
+    "type": "order.paid",
+    "timestamp": "2026-11-22T08:00:00+08:00",
+    "data": {
+        "order_id": "YJ202611220001",
+        "paid_at": "2026-11-22T08:00:00+08:00",
+        "buyer": {"reference": "buyer-88"},
+        "shop": "xiaomei",
+        "total_paid_fen": 11800,
+        "lines": [{"line_id": "1", "product_id": 5, "sku": None, "quantity": 2, "paid_fen": 11800}],
+    },
+}
+
+
+@blp.route("/orders", methods=["POST"])
+@public  # authenticated by the Standard Webhooks signature, not a token
+@blp.doc(
+    summary="Receive an order event",
+    description=(
+        "Signed per Standard Webhooks (headers webhook-id, webhook-timestamp, webhook-signature: "
+        "HMAC-SHA256 over id.timestamp.body; timestamps more than 5 minutes away are refused). The "
+        "event is stored (unique on webhook-id) before the 200; a duplicate also gets 200 and changes "
+        "nothing. Types: order.paid, order.shipped, order.delivered, order.refunded, order.cancelled; "
+        "their data schemas are the Order*Schema components."
+    ),
+    requestBody={
+        "required": True,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Envelope"}, "example": EXAMPLE}},
+    },
+    responses={
+        "200": {"description": "Stored (or already stored)."},
+        "400": {"description": "Bad signature or a body that is not JSON."},
+        "422": {"description": "The event does not match its schema."},
+    },
+)
+def receive_order_event() -> Response:
+    """Receive one order event."""
+    body = request.get_data()
+    try:
+        event_id = verify_signature(body, request.headers, current_app.config["ORDER_WEBHOOK_SECRETS"])
+    except SignatureRefused as error:
+        return problem_response(400, "Invalid signature", str(error), slug="invalid-signature")
+    try:
+        payload = json.loads(body)
+    except ValueError:
+        return problem_response(400, "Malformed body", "The body is not JSON.", slug="malformed-body")
+    try:
+        envelope = EnvelopeSchema().load(payload if isinstance(payload, dict) else {"_": payload})
+        data = ORDER_EVENT_SCHEMAS[envelope["type"]]().load(envelope["data"])
+    except ValidationError as error:
+        return problem_response(
+            422,
+            "Validation failed",
+            "The event does not match its schema.",
+            slug="validation-failed",
+            errors=flatten_field_messages({"json": error.normalized_messages()}),
+        )
+    stored = services.store_event(
+        session=get_session(),
+        event_id=event_id,
+        event_type=envelope["type"],
+        order_ref=data["order_id"],
+        data=envelope["data"],
+    )
+    if stored:
+        jobs.request_processing()
+    return jsonify(status="stored" if stored else "duplicate", id=event_id)
