@@ -23,7 +23,8 @@ BACKOFF_MAX_SECONDS = 6 * 3600
 _EMIT = sa.text(
     "INSERT INTO webhook_deliveries (id, subscription_id, event_type, payload, status, attempts, next_attempt_at, "
     "created_at) "
-    "SELECT gen_random_uuid()::text, s.id, CAST(:event_type AS varchar), CAST(:payload AS jsonb), 'pending', 0, now(), now() "
+    "SELECT gen_random_uuid()::text, s.id, CAST(:event_type AS varchar), CAST(:payload AS jsonb), 'pending', 0, "
+    "now(), now() "
     "FROM webhook_subscriptions s "
     "WHERE s.active AND CAST(:event_type AS varchar) = ANY(s.event_types) "
     "AND (s.supplier_id IS NULL OR s.supplier_id = CAST(:supplier_id AS bigint))"
