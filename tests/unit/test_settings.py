@@ -14,8 +14,17 @@ def test_production_refuses_the_default_secret_and_says_which():
         load_settings(environ={"DISTRO_ENV": "production"})
 
 
+PRODUCTION_WEBHOOK_SECRETS = '["whsec_cHJvZHVjdGlvbi1zZWNyZXQtMDEyMzQ1Njc4OQ=="]'
+
+
 def test_production_refuses_the_default_jwt_key():
     with pytest.raises(ConfigurationError, match="DISTRO_JWT_KEYS"):
+        load_settings(environ={"DISTRO_ENV": "production", "DISTRO_SECRET_KEY": "s3cr3t-production-value",
+                               "DISTRO_ORDER_WEBHOOK_SECRETS": PRODUCTION_WEBHOOK_SECRETS})
+
+
+def test_production_refuses_the_default_order_webhook_secret():
+    with pytest.raises(ConfigurationError, match="DISTRO_ORDER_WEBHOOK_SECRETS"):
         load_settings(environ={"DISTRO_ENV": "production", "DISTRO_SECRET_KEY": "s3cr3t-production-value"})
 
 
@@ -25,6 +34,7 @@ def test_production_starts_with_real_secrets():
             "DISTRO_ENV": "production",
             "DISTRO_SECRET_KEY": "s3cr3t-production-value",
             "DISTRO_JWT_KEYS": '{"2026-11": "a-long-production-signing-key-0123456789"}',
+            "DISTRO_ORDER_WEBHOOK_SECRETS": PRODUCTION_WEBHOOK_SECRETS,
         }
     )
     assert settings["JWT_KEYS"] == {"2026-11": "a-long-production-signing-key-0123456789"}
