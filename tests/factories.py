@@ -112,3 +112,59 @@ def make_shop(session: Session, app, owner: User | None = None, name: str | None
         policy=ShopPolicy.from_settings(app.config),
         credit=DemoCreditScoreProvider(800),
     )
+
+
+def signed_event(
+    app,
+    event_type: str,
+    data: dict,
+    *,
+    event_id: str | None = None,
+    timestamp: float | None = None,
+    secret: str | None = None,
+) -> tuple[bytes, dict[str, str]]:
+    """The body and Standard Webhooks headers the order system would send."""
+    import json
+    import time
+    import uuid
+
+    from distro.outbound.signing import sign
+
+    body = json.dumps({"type": event_type, "data": data}, ensure_ascii=False).encode()
+    headers = sign(
+        body,
+        event_id or f"evt_{uuid.uuid4().hex}",
+        int(timestamp or time.time()),
+        secret or app.config["ORDER_WEBHOOK_SECRETS"][0],
+    )
+    return body, {**headers, "Content-Type": "application/json"}
+
+
+def post_event(client, app, event_type: str, data: dict, **options):
+    """POST a signed order event to /webhooks/orders."""
+    body, headers = signed_event(app, event_type, data, **options)
+    return client.post("/webhooks/orders", data=body, headers=headers)
+
+
+def paid(order_id: str, shop: str | None, lines: list[tuple[str, int, int]], **extra) -> dict:
+    """order.paid data: lines are (line id, product id, paid fen)."""
+    data = {
+        "order_id": order_id,
+        "paid_at": "2026-11-22T08:00:00+08:00",
+        "buyer": {"reference": "buyer-1"},
+        "shop": shop,
+        "total_paid_fen": sum(fen for _, _, fen in lines),
+        "lines": [
+            {"line_id": line, "product_id": product, "quantity": 1, "paid_fen": fen} for line, product, fen in lines
+        ],
+    }
+    data.update(extra)
+    return data
+
+
+def commission_rules(app):
+    """The processing rules from the app's configuration."""
+    from distro.commission.policy import CommissionPolicy
+    from distro.commission.services import Rules
+
+    return Rules(app.extensions["distro.tiers"], CommissionPolicy.from_settings(app.config))

@@ -346,8 +346,8 @@ _RELEASE = sa.text(
         SELECT p.id, a.id, x.amount
         FROM postings p
         JOIN moved m ON m.reference = p.reference
-        CROSS JOIN LATERAL (VALUES ('shop:' || m.shop_id || ':pending', m.owner_fen),
-                                   ('shop:' || m.shop_id || ':available', -m.owner_fen)) AS x(code, amount)
+        CROSS JOIN LATERAL (VALUES ('shop:' || m.shop_id || ':' || 'pending', m.owner_fen),
+                                   ('shop:' || m.shop_id || ':' || 'available', -m.owner_fen)) AS x(code, amount)
         JOIN ledger_accounts a ON a.code = x.code
     )
     SELECT count(*) FROM moved

@@ -19,8 +19,13 @@ PRODUCTION_WEBHOOK_SECRETS = '["whsec_cHJvZHVjdGlvbi1zZWNyZXQtMDEyMzQ1Njc4OQ=="]
 
 def test_production_refuses_the_default_jwt_key():
     with pytest.raises(ConfigurationError, match="DISTRO_JWT_KEYS"):
-        load_settings(environ={"DISTRO_ENV": "production", "DISTRO_SECRET_KEY": "s3cr3t-production-value",
-                               "DISTRO_ORDER_WEBHOOK_SECRETS": PRODUCTION_WEBHOOK_SECRETS})
+        load_settings(
+            environ={
+                "DISTRO_ENV": "production",
+                "DISTRO_SECRET_KEY": "s3cr3t-production-value",
+                "DISTRO_ORDER_WEBHOOK_SECRETS": PRODUCTION_WEBHOOK_SECRETS,
+            }
+        )
 
 
 def test_production_refuses_the_default_order_webhook_secret():
