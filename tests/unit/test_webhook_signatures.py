@@ -52,7 +52,7 @@ def test_a_garbled_timestamp_is_refused():
 
 @pytest.mark.parametrize("offset", [-301, 301])
 def test_a_timestamp_more_than_five_minutes_away_is_refused(offset):
-    with pytest.raises(SignatureRefused, match="too (old|new)"):
+    with pytest.raises(SignatureRefused, match=r"timestamp too (old|new)"):
         verify_signature(BODY, headers(timestamp=time.time() + offset), [SECRET])
 
 

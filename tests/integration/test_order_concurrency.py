@@ -1,0 +1,94 @@
+"""Against committed data, with real concurrency: the same event ten times at once, and the sweeper."""
+
+import threading
+
+import sqlalchemy as sa
+from rq import SimpleWorker
+from rq.serializers import JSONSerializer
+from sqlmodel import Session
+
+from distro.commission import jobs
+from distro.commission.models import CommissionLine, OrderEvent
+from distro.db import engine_for
+from distro.ledger import services as ledger
+from distro.ledger.models import Posting
+from distro.queue import get_queue
+from tests.factories import make_product, make_shop, make_supplier, paid, signed_event
+
+
+def setup_shop(app, url):
+    with Session(engine_for(url)) as session:
+        supplier_user, _ = make_supplier(session, app)
+        product = make_product(session, app, supplier_user, price_fen=12_800, other_platform_price_fen=16_800)
+        make_shop(session, app, slug="mei")
+        return product.id
+
+
+def count(url, model):
+    with Session(engine_for(url)) as session:
+        return session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+def test_the_same_event_posted_ten_times_at_once_is_stored_and_accrued_once(committed_app, committed_db, redis):
+    product_id = setup_shop(committed_app, committed_db)
+    body, headers = signed_event(
+        committed_app, "order.paid", paid("A1", "mei", [("1", product_id, 12_800)]), event_id="evt_same"
+    )
+    barrier = threading.Barrier(10)
+    statuses: list[tuple[int, str]] = []
+
+    def deliver() -> None:
+        client = committed_app.test_client()
+        barrier.wait()
+        response = client.post("/webhooks/orders", data=body, headers=headers)
+        statuses.append((response.status_code, response.get_json()["status"]))
+
+    threads = [threading.Thread(target=deliver) for _ in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(statuses) == [(200, "duplicate")] * 9 + [(200, "stored")]
+
+    # Two workers drain at once: the order lock lets one of them post.
+    outcomes = []
+    drainers = [threading.Thread(target=lambda: outcomes.append(jobs.process_new_order_events())) for _ in range(2)]
+    for thread in drainers:
+        thread.start()
+    for thread in drainers:
+        thread.join(timeout=30)
+    assert count(committed_db, OrderEvent) == 1
+    assert count(committed_db, CommissionLine) == 1
+    assert count(committed_db, Posting) == 1
+    with Session(engine_for(committed_db)) as session:
+        assert ledger.trial_balance(session)["total"] == 0
+
+
+def test_an_event_whose_enqueue_failed_is_processed_by_the_sweeper(
+    committed_app, committed_db, redis, monkeypatch, tmp_path
+):
+    product_id = setup_shop(committed_app, committed_db)
+    # Redis is unreachable at the moment of the webhook: the event is still stored and answered 200.
+    monkeypatch.setenv("DISTRO_REDIS_URL", f"unix://{tmp_path}/no-redis.sock")
+    body, headers = signed_event(committed_app, "order.paid", paid("A1", "mei", [("1", product_id, 12_800)]))
+    response = committed_app.test_client().post("/webhooks/orders", data=body, headers=headers)
+    assert response.status_code == 200
+    assert count(committed_db, CommissionLine) == 0
+    assert redis.keys("distro:queued:*") == []
+
+    monkeypatch.setenv("DISTRO_EVENT_SWEEP_AFTER_SECONDS", "0")
+    job = get_queue("periodic", redis).enqueue(jobs.sweep_order_events)
+    SimpleWorker([get_queue("periodic", redis)], connection=redis, serializer=JSONSerializer).work(burst=True)
+    assert job.get_status(refresh=True) == "finished"
+    assert job.return_value() == {"processed": 1}
+    assert count(committed_db, CommissionLine) == 1
+
+
+def test_a_stored_event_is_processed_by_a_real_worker(committed_app, committed_db, redis):
+    product_id = setup_shop(committed_app, committed_db)
+    body, headers = signed_event(committed_app, "order.paid", paid("A1", "mei", [("1", product_id, 12_800)]))
+    assert committed_app.test_client().post("/webhooks/orders", data=body, headers=headers).status_code == 200
+    queue = get_queue("default", redis)
+    assert queue.count == 1
+    SimpleWorker([queue], connection=redis, serializer=JSONSerializer).work(burst=True)
+    assert count(committed_db, CommissionLine) == 1

@@ -1,0 +1,156 @@
+import datetime as dt
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+import sqlalchemy as sa
+
+from distro.auth.models import Role
+from distro.commission import services as commission
+from distro.outbound import services
+from distro.outbound.models import Delivery
+from tests.factories import (
+    bearer,
+    commission_rules,
+    make_product,
+    make_shop,
+    make_supplier,
+    make_user,
+    paid,
+    post_event,
+)
+from webhooks.verify import verify_signature
+
+
+class Subscriber:
+    """A real HTTP endpoint on loopback that records what it receives and answers a chosen status."""
+
+    def __init__(self) -> None:
+        self.received: list[tuple[bytes, dict[str, str]]] = []
+        self.status = 200
+        subscriber = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 - http.server's name
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                subscriber.received.append((body, {name.lower(): value for name, value in self.headers.items()}))
+                self.send_response(subscriber.status)
+                self.end_headers()
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/hooks"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+@pytest.fixture
+def subscriber():
+    endpoint = Subscriber()
+    yield endpoint
+    endpoint.server.shutdown()
+
+
+def deliver(session, now=None, max_attempts=3):
+    return services.deliver_due(
+        session=session, sender=services.HttpSender(), max_attempts=max_attempts, timeout=5, now=now
+    )
+
+
+def accrue_an_order(client, app, session, supplier_user):
+    product = make_product(session, app, supplier_user)
+    make_shop(session, app, slug="hooked")
+    post_event(client, app, "order.paid", paid("W1", "hooked", [("1", product.id, 10_000)]))
+    commission.process_order(session=session, order_ref="W1", rules=commission_rules(app))
+
+
+def test_a_supplier_receives_signed_commission_events_about_its_products(client, app, session, subscriber):
+    supplier_user, _ = make_supplier(session, app)
+    created = client.post(
+        "/api/v1/webhook-subscriptions",
+        headers=bearer(app, supplier_user),
+        json={"url": subscriber.url, "event_types": ["commission.accrued", "order.attributed"]},
+    )
+    assert created.status_code == 201
+    secret = created.get_json()["secret"]
+    other_user, _ = make_supplier(session, app)
+    client.post(
+        "/api/v1/webhook-subscriptions",
+        headers=bearer(app, other_user),
+        json={"url": subscriber.url, "event_types": ["commission.accrued"]},
+    )
+
+    accrue_an_order(client, app, session, supplier_user)
+    assert deliver(session) == {"delivered": 1, "retry": 0, "dead": 0}
+    body, headers = subscriber.received[0]
+    assert verify_signature(body, headers, [secret]) == headers["webhook-id"]
+    event = json.loads(body)
+    assert event["type"] == "commission.accrued"
+    assert (event["data"]["order_id"], event["data"]["pool_fen"]) == ("W1", 2_000)
+    log = client.get(
+        f"/api/v1/webhook-subscriptions/{created.get_json()['id']}/deliveries", headers=bearer(app, supplier_user)
+    ).get_json()
+    assert [(row["event_type"], row["status"], row["attempts"]) for row in log] == [
+        ("commission.accrued", "delivered", 1)
+    ]
+
+
+def test_a_failing_endpoint_is_retried_with_back_off_and_then_given_up(client, app, session, subscriber):
+    supplier_user, _ = make_supplier(session, app)
+    client.post(
+        "/api/v1/webhook-subscriptions",
+        headers=bearer(app, supplier_user),
+        json={"url": subscriber.url, "event_types": ["commission.accrued"]},
+    )
+    subscriber.status = 500
+    accrue_an_order(client, app, session, supplier_user)
+    now = dt.datetime.now(dt.UTC)
+    assert deliver(session, now=now) == {"delivered": 0, "retry": 1, "dead": 0}
+    delivery = session.scalars(sa.select(Delivery)).one()
+    assert (delivery.attempts, delivery.last_status_code) == (1, 500)
+    assert delivery.next_attempt_at == now + dt.timedelta(seconds=30)
+    assert deliver(session, now=now + dt.timedelta(seconds=10)) == {"delivered": 0, "retry": 0, "dead": 0}
+    assert deliver(session, now=now + dt.timedelta(seconds=31)) == {"delivered": 0, "retry": 1, "dead": 0}
+    session.refresh(delivery)
+    assert delivery.next_attempt_at == now + dt.timedelta(seconds=31 + 60)
+    assert deliver(session, now=now + dt.timedelta(hours=1)) == {"delivered": 0, "retry": 0, "dead": 1}
+    assert len(subscriber.received) == 3
+
+
+def test_an_unreachable_endpoint_never_blocks_ingestion(client, app, session):
+    supplier_user, _ = make_supplier(session, app)
+    client.post(
+        "/api/v1/webhook-subscriptions",
+        headers=bearer(app, supplier_user),
+        json={"url": "http://127.0.0.1:9/closed", "event_types": ["commission.accrued"]},
+    )
+    accrue_an_order(client, app, session, supplier_user)  # processing only writes the outbox
+    assert deliver(session)["retry"] == 1
+    assert "refused" in session.scalars(sa.select(Delivery.last_error)).one().lower()
+
+
+def test_back_off_doubles_up_to_six_hours():
+    assert [services.backoff_seconds(n) for n in (1, 2, 3, 4)] == [30, 60, 120, 240]
+    assert services.backoff_seconds(20) == 6 * 3600
+
+
+def test_only_suppliers_and_admins_subscribe_and_only_to_known_events(client, app, session, subscriber):
+    owner = make_user(session, Role.SHOP_OWNER)
+    assert (
+        client.post(
+            "/api/v1/webhook-subscriptions",
+            headers=bearer(app, owner),
+            json={"url": subscriber.url, "event_types": ["commission.accrued"]},
+        ).status_code
+        == 403
+    )
+    admin = make_user(session, Role.ADMIN)
+    bad = client.post(
+        "/api/v1/webhook-subscriptions",
+        headers=bearer(app, admin),
+        json={"url": "ftp://example.cn/x", "event_types": ["everything"]},
+    )
+    assert bad.status_code == 422
+    assert {error["field"] for error in bad.get_json()["errors"]} == {"url", "event_types.0"}
