@@ -32,7 +32,7 @@ class Subscriber:
         subscriber = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - http.server's name
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 subscriber.received.append((body, {name.lower(): value for name, value in self.headers.items()}))
                 self.send_response(subscriber.status)
