@@ -7,6 +7,7 @@ password is DEMO_PASSWORD.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
@@ -15,11 +16,16 @@ from sqlmodel import Session
 
 from distro.auth import services as auth_services
 from distro.auth.models import Role, User
+from distro.commission import services as commission_services
+from distro.commission.policy import CommissionPolicy
+from distro.db import utcnow
 from distro.shops import services as shop_services
 from distro.shops.credit import DemoCreditScoreProvider
 from distro.shops.rules import ShopPolicy
 from distro.suppliers import services as supplier_services
+from distro.suppliers.models import Product
 from distro.suppliers.rules import Qualification, QualificationPolicy, RateBounds, SupplierAction
+from distro.tiers.rules import build_tier_table
 
 DEMO_PASSWORD = "distro-demo-2026"  # noqa: S105 - printed on purpose: demo data only
 
@@ -182,4 +188,76 @@ def load_demo_data(*, session: Session, settings: Mapping[str, Any]) -> bool:
                 reason=reason,
                 policy=shop_policy,
             )
+    _demo_orders(session, settings, product_ids)
     return True
+
+
+# (order, shop, [(product index, quantity)], days ago paid, days ago delivered or None, refund fen of line 1)
+DEMO_ORDERS = [
+    ("DEMO-1001", "xiaomei", [(4, 2), (0, 1)], 20, 16, 0),
+    ("DEMO-1002", "xiaomei", [(22, 1)], 12, 9, 2_000),
+    ("DEMO-1003", "xiaomei", [(6, 1)], 2, None, 0),
+    ("DEMO-1004", "baoma", [(12, 3), (16, 2)], 15, 10, 0),
+    ("DEMO-1005", "baoma", [(13, 2)], 1, None, 0),
+    ("DEMO-1006", "chenge", [(23, 2), (27, 1)], 11, 8, 0),
+    ("DEMO-1007", "chenge", [(24, 1)], 3, 1, 7_900),
+]
+
+
+def _demo_orders(session: Session, settings: Mapping[str, Any], product_ids: list[int]) -> None:
+    """Feed demo orders through the same path as webhooks (store, then process), then release what is due."""
+    rules = commission_services.Rules(build_tier_table(settings["TIERS"]), CommissionPolicy.from_settings(settings))
+    prices = dict(session.execute(sa.select(Product.id, Product.price_fen).where(Product.id.in_(product_ids))).all())  # type: ignore[union-attr]
+    now = utcnow()
+    for order_id, shop, items, paid_days, delivered_days, refund in DEMO_ORDERS:
+        lines = [
+            {
+                "line_id": str(n),
+                "product_id": product_ids[index],
+                "quantity": quantity,
+                "paid_fen": prices[product_ids[index]] * quantity,
+            }
+            for n, (index, quantity) in enumerate(items, 1)
+        ]
+        events = [
+            (
+                "order.paid",
+                {
+                    "order_id": order_id,
+                    "paid_at": (now - dt.timedelta(days=paid_days)).isoformat(),
+                    "buyer": {"reference": f"demo-buyer-{order_id}"},
+                    "shop": shop,
+                    "total_paid_fen": sum(line["paid_fen"] for line in lines),
+                    "lines": lines,
+                },
+            )
+        ]
+        if delivered_days is not None:
+            events.append(
+                (
+                    "order.delivered",
+                    {"order_id": order_id, "delivered_at": (now - dt.timedelta(days=delivered_days)).isoformat()},
+                )
+            )
+        if refund:
+            events.append(
+                (
+                    "order.refunded",
+                    {
+                        "order_id": order_id,
+                        "refund_id": f"{order_id}-R1",
+                        "refunded_at": now.isoformat(),
+                        "lines": [{"line_id": "1", "amount_fen": refund}],
+                    },
+                )
+            )
+        for number, (event_type, data) in enumerate(events):
+            commission_services.store_event(
+                session=session,
+                event_id=f"demo-{order_id}-{number}",
+                event_type=event_type,
+                order_ref=order_id,
+                data=data,
+            )
+        commission_services.process_order(session=session, order_ref=order_id, rules=rules)
+    commission_services.release_due_commission(session=session, now=now)
