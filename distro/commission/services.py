@@ -364,9 +364,9 @@ def release_due_commission(*, session: Session, now: dt.datetime | None = None, 
     now = now or utcnow()
     shops = (
         session.execute(
-            sa.select(sa.distinct(CommissionLine.shop_id)).where(
-                CommissionLine.stage == "pending", CommissionLine.payable_at <= now
-            )
+            sa.select(CommissionLine.shop_id)
+            .where(CommissionLine.stage == "pending", CommissionLine.payable_at <= now)  # type: ignore[operator]
+            .distinct()
         )
         .scalars()
         .all()
