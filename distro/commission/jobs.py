@@ -56,9 +56,28 @@ def _process(received_before: dt.datetime | None) -> dict[str, int]:
             refs = services.orders_with_new_events(session, limit=BATCH_ORDERS, received_before=received_before)
             if not refs:
                 break
-            for outcome, count in services.process_orders(session=session, order_refs=refs, rules=rules).items():
-                totals[outcome] = totals.get(outcome, 0) + count
+            for outcome in _process_batch(session, refs, rules).values():
+                totals[outcome] = totals.get(outcome, 0) + 1
     return totals
+
+
+def _process_batch(session, refs: list[str], rules: services.Rules) -> dict[str, str]:
+    try:
+        return services.process_orders(session=session, order_refs=refs, rules=rules)
+    except Exception:
+        # One bad order must not hold up the rest: retry one by one, and set aside the one that fails.
+        session.rollback()
+        log.exception("batch of %d orders failed; processing them one by one", len(refs))
+    outcomes = {}
+    for ref in refs:
+        try:
+            outcomes[ref] = services.process_order(session=session, order_ref=ref, rules=rules)
+        except Exception as error:
+            session.rollback()
+            log.exception("order %s failed; its new events are quarantined", ref)
+            services.quarantine_new_events(session=session, order_ref=ref, reason=f"processing failed: {error!r}"[:500])
+            outcomes[ref] = "quarantined"
+    return outcomes
 
 
 def release_due_commission() -> int:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
@@ -19,16 +19,15 @@ from sqlmodel import Session
 
 from distro.commission.calculator import LineCommission
 from distro.commission.models import CommissionLine, Order, OrderEvent, OrderLine
-from distro.commission.orders import OrderFacts, PaidLine, fold, posting_kind, target_commission
+from distro.commission.orders import OrderFacts, fold, posting_kind, target_commission
 from distro.commission.policy import CommissionPolicy
 from distro.db import utcnow
 from distro.errors import Conflict, NotFound
 from distro.ledger import services as ledger
 from distro.ledger.chart import EntryLine, shop_account, supplier_account
-from distro.outbound.services import emit
+from distro.outbound.services import emit_many
 from distro.shops.models import Shop
 from distro.suppliers.models import Product
-from distro.suppliers.services import rate_in_force
 from distro.tiers.rules import TierTable
 
 PLATFORM_REVENUE = "platform:revenue"
@@ -56,22 +55,29 @@ def store_event(*, session: Session, event_id: str, event_type: str, order_ref: 
     return inserted is not None
 
 
-def _lock_order(session: Session, order_ref: str) -> Order:
-    session.execute(
-        insert(Order)
-        .values(
-            external_id=order_ref,
-            status="awaiting_payment",
-            attribution="none",
-            self_purchase=False,
-            total_paid_fen=0,
-            total_refunded_fen=0,
-            created_at=utcnow(),
-            updated_at=utcnow(),
-        )
-        .on_conflict_do_nothing(index_elements=["external_id"])
-    )
-    return session.execute(sa.select(Order).where(Order.external_id == order_ref).with_for_update()).scalar_one()
+_CREATE_ORDERS = sa.text(
+    "INSERT INTO orders (external_id, status, attribution, self_purchase, total_paid_fen, total_refunded_fen, "
+    "created_at, updated_at) "
+    "SELECT ref, 'awaiting_payment', 'none', false, 0, 0, now(), now() FROM unnest(CAST(:refs AS varchar[])) AS ref "
+    "ORDER BY ref ON CONFLICT (external_id) DO NOTHING"
+)
+_RATES_IN_FORCE = sa.text(
+    """
+    SELECT x.product_id, x.paid_at, r.rate_bp
+    FROM unnest(CAST(:product_ids AS bigint[]), CAST(:paid_ats AS timestamptz[])) AS x(product_id, paid_at)
+    CROSS JOIN LATERAL (
+        SELECT rate_bp FROM commission_rates
+        WHERE product_id = x.product_id AND effective_from <= x.paid_at
+        ORDER BY effective_from DESC, id DESC LIMIT 1
+    ) r
+    """
+)
+_MARK_EVENTS = sa.text(
+    "UPDATE order_events e SET status = x.status, quarantine_reason = x.reason, "
+    "processed_at = CASE WHEN x.status = 'processed' THEN now() END "
+    "FROM unnest(CAST(:ids AS varchar[]), CAST(:statuses AS varchar[]), CAST(:reasons AS text[])) "
+    "AS x(id, status, reason) WHERE e.id = x.id"
+)
 
 
 @dataclass(frozen=True)
@@ -82,7 +88,7 @@ class Attribution:
     how: str
 
 
-def _attribute(session: Session, facts: OrderFacts, problems: list[str]) -> Attribution:
+def _attribute(facts: OrderFacts, shops_by_slug: Mapping[str, Shop], problems: list[str]) -> Attribution:
     payment = facts.payment
     assert payment is not None
     if payment.share_code:
@@ -90,62 +96,106 @@ def _attribute(session: Session, facts: OrderFacts, problems: list[str]) -> Attr
         problems.append(f"unknown share code {payment.share_code!r}")
         return Attribution(None, "none")
     if payment.shop_slug:
-        shop = session.execute(sa.select(Shop).where(Shop.slug == payment.shop_slug)).scalar_one_or_none()
+        shop = shops_by_slug.get(payment.shop_slug)
         if shop is None:
             problems.append(f"unknown shop {payment.shop_slug!r}")
         return Attribution(shop, "shop")
     return Attribution(None, "none")
 
 
+@dataclass
+class _Batch:
+    """What one batch has loaded and what it will write."""
+
+    postings: list[ledger.NewPosting] = field(default_factory=list)
+    outbox: list[tuple[str, dict[str, Any], int | None]] = field(default_factory=list)
+    marks: dict[str, tuple[str, str | None]] = field(default_factory=dict)
+    outcome: dict[str, str] = field(default_factory=dict)
+
+
 def process_order(*, session: Session, order_ref: str, rules: Rules) -> str:
-    """Apply every stored event of one order to the order, its lines, its commission and the ledger; commit.
+    """Process one order (see process_orders); returns processed, quarantined or idle."""
+    return process_orders(session=session, order_refs=[order_ref], rules=rules)[order_ref]
 
-    Returns "processed", "quarantined" (the new events broke a rule; they are set aside with the
-    reason and nothing else changes) or "idle" (nothing new).
+
+def process_orders(*, session: Session, order_refs: Sequence[str], rules: Rules) -> dict[str, str]:
+    """Apply every stored event of the given orders to the orders, their lines, commission and ledger; commit once.
+
+    Set-based: a batch costs a fixed number of statements, however many orders it holds. The orders
+    are locked in id order (so concurrent batches cannot deadlock), every order's events are folded
+    in Python, and all resulting postings go to the ledger in one insert. Per order the outcome is
+    "processed", "quarantined" (its new events broke a rule; they are set aside with the reason and
+    nothing else about the order changes) or "idle" (nothing new).
     """
-    order = _lock_order(session, order_ref)
-    events = (
-        session.execute(
-            sa.select(OrderEvent)
-            .where(OrderEvent.order_ref == order_ref, OrderEvent.status.in_(("received", "processed")))  # type: ignore[attr-defined]
-            .order_by(OrderEvent.id)
-        )
-        .scalars()
-        .all()
-    )
-    new = [event for event in events if event.status == "received"]
-    if not new:
-        session.commit()
-        return "idle"
-    facts = fold((event.type, event.data) for event in events)
-    problems = list(facts.problems)
-    products: dict[int, Product] = {}
-    attribution = Attribution(None, "none")
-    if facts.payment is not None:
-        wanted = {line.product_id for line in facts.payment.lines}
-        products = {p.id: p for p in session.execute(sa.select(Product).where(Product.id.in_(wanted))).scalars()}  # type: ignore[union-attr, misc]
-        problems += [f"unknown product {product_id}" for product_id in sorted(wanted - set(products))]
-        attribution = _attribute(session, facts, problems)
-    if problems:
-        reason = "; ".join(problems)
+    refs = sorted(set(order_refs))
+    if not refs:
+        return {}
+    session.execute(_CREATE_ORDERS, {"refs": refs})
+    orders = {
+        order.external_id: order
+        for order in session.execute(
+            sa.select(Order).where(Order.external_id.in_(refs)).order_by(Order.id).with_for_update()
+        ).scalars()
+    }  # type: ignore[attr-defined]
+    events: dict[str, list[OrderEvent]] = {ref: [] for ref in refs}
+    for event in session.execute(
+        sa.select(OrderEvent)
+        .where(OrderEvent.order_ref.in_(refs), OrderEvent.status.in_(("received", "processed")))  # type: ignore[attr-defined]
+        .order_by(OrderEvent.id)
+    ).scalars():
+        events[event.order_ref].append(event)
+    facts = {ref: fold((event.type, event.data) for event in events[ref]) for ref in refs}
+    payments = [f.payment for f in facts.values() if f.payment is not None]
+    product_ids = {line.product_id for payment in payments for line in payment.lines}
+    products = {
+        product.id: product
+        for product in session.execute(sa.select(Product).where(Product.id.in_(product_ids))).scalars()
+    }  # type: ignore[union-attr]
+    slugs = {payment.shop_slug for payment in payments if payment.shop_slug}
+    shops_by_slug = {shop.slug: shop for shop in session.execute(sa.select(Shop).where(Shop.slug.in_(slugs))).scalars()}  # type: ignore[attr-defined]
+
+    batch = _Batch()
+    ready: list[str] = []
+    for ref in refs:
+        new = [event for event in events[ref] if event.status == "received"]
+        if not new:
+            batch.outcome[ref] = "idle"
+            continue
+        problems = list(facts[ref].problems)
+        attribution = Attribution(None, "none")
+        if facts[ref].payment is not None:
+            problems += [
+                f"unknown product {line.product_id}"
+                for line in facts[ref].payment.lines  # type: ignore[union-attr]
+                if line.product_id not in products
+            ]
+            attribution = _attribute(facts[ref], shops_by_slug, problems)
+        if problems:
+            for event in new:
+                batch.marks[event.id] = ("quarantined", "; ".join(problems))
+            batch.outcome[ref] = "quarantined"
+            continue
+        _apply_facts(orders[ref], facts[ref], attribution, batch)
         for event in new:
-            event.status, event.quarantine_reason = "quarantined", reason
-        session.commit()
-        return "quarantined"
+            batch.marks[event.id] = ("processed", None)
+        batch.outcome[ref] = "processed"
+        ready.append(ref)
 
-    _apply_facts(session, order, facts, attribution)
-    if facts.payment is not None:
-        lines = _upsert_lines(session, order, facts, products)
-        if order.shop_id is not None:
-            _reconcile_commission(session, order, facts, lines, products, rules)
-    now = utcnow()
-    for event in new:
-        event.status, event.processed_at, event.quarantine_reason = "processed", now, None
+    lines = _upsert_lines(session, [orders[ref] for ref in ready], facts, products)
+    _reconcile_commission(session, [orders[ref] for ref in ready], facts, lines, products, rules, batch)
+    ledger.record_postings(session, batch.postings)
+    emit_many(session, batch.outbox)
+    if batch.marks:
+        ids = sorted(batch.marks)
+        session.execute(
+            _MARK_EVENTS,
+            {"ids": ids, "statuses": [batch.marks[i][0] for i in ids], "reasons": [batch.marks[i][1] for i in ids]},
+        )
     session.commit()
-    return "processed"
+    return batch.outcome
 
 
-def _apply_facts(session: Session, order: Order, facts: OrderFacts, attribution: Attribution) -> None:
+def _apply_facts(order: Order, facts: OrderFacts, attribution: Attribution, batch: _Batch) -> None:
     payment = facts.payment
     order.status = facts.status
     order.shipped_at, order.delivered_at, order.cancelled_at = facts.shipped_at, facts.delivered_at, facts.cancelled_at
@@ -156,123 +206,132 @@ def _apply_facts(session: Session, order: Order, facts: OrderFacts, attribution:
     order.total_refunded_fen = sum(facts.refunded_fen(line.line_id) for line in payment.lines)
     order.buyer_reference, order.buyer_user_id = payment.buyer_reference, payment.buyer_user_id
     order.share_code = payment.share_code
-    newly_attributed = order.shop_id is None and attribution.shop is not None
-    if attribution.shop is not None:
+    if order.shop_id is None and attribution.shop is not None:
         order.shop_id, order.attribution = attribution.shop.id, attribution.how
         order.self_purchase = payment.buyer_user_id is not None and payment.buyer_user_id == attribution.shop.owner_id
-    if newly_attributed:
-        emit(
-            session,
-            event_type="order.attributed",
-            supplier_id=None,
-            payload={
-                "order_id": order.external_id,
-                "shop_id": order.shop_id,
-                "attribution": order.attribution,
-                "self_purchase": order.self_purchase,
-            },
+        batch.outbox.append(
+            (
+                "order.attributed",
+                {
+                    "order_id": order.external_id,
+                    "shop_id": order.shop_id,
+                    "attribution": order.attribution,
+                    "self_purchase": order.self_purchase,
+                },
+                None,
+            )
         )
 
 
 def _upsert_lines(
-    session: Session, order: Order, facts: OrderFacts, products: Mapping[int, Product]
-) -> dict[str, OrderLine]:
+    session: Session, orders: Sequence[Order], facts: Mapping[str, OrderFacts], products: Mapping[int, Product]
+) -> dict[tuple[int, str], OrderLine]:
+    order_ids = [order.id for order in orders]
     existing = {
-        line.line_ref: line
-        for line in session.execute(sa.select(OrderLine).where(OrderLine.order_id == order.id)).scalars()
-    }
-    assert facts.payment is not None
-    for paid in facts.payment.lines:
-        line = existing.get(paid.line_id)
-        if line is None:
-            product = products[paid.product_id]
-            line = OrderLine(
-                order_id=order.id,
-                line_ref=paid.line_id,
-                product_id=paid.product_id,  # type: ignore[arg-type]
-                supplier_id=product.supplier_id,
-                sku=paid.sku,
-                quantity=paid.quantity,
-                paid_fen=paid.paid_fen,
-            )
-            session.add(line)
-            existing[paid.line_id] = line
-        line.refunded_fen = facts.refunded_fen(paid.line_id)
+        (line.order_id, line.line_ref): line
+        for line in session.execute(sa.select(OrderLine).where(OrderLine.order_id.in_(order_ids))).scalars()
+    }  # type: ignore[attr-defined]
+    for order in orders:
+        payment = facts[order.external_id].payment
+        if payment is None:
+            continue
+        for paid_line in payment.lines:
+            line = existing.get((order.id, paid_line.line_id))  # type: ignore[arg-type]
+            if line is None:
+                line = OrderLine(
+                    order_id=order.id,
+                    line_ref=paid_line.line_id,
+                    product_id=paid_line.product_id,  # type: ignore[arg-type]
+                    supplier_id=products[paid_line.product_id].supplier_id,
+                    sku=paid_line.sku,
+                    quantity=paid_line.quantity,
+                    paid_fen=paid_line.paid_fen,
+                )
+                session.add(line)
+                existing[(order.id, paid_line.line_id)] = line  # type: ignore[index]
+            line.refunded_fen = facts[order.external_id].refunded_fen(paid_line.line_id)
     session.flush()
     return existing
 
 
 def _reconcile_commission(
     session: Session,
-    order: Order,
-    facts: OrderFacts,
-    lines: Mapping[str, OrderLine],
+    orders: Sequence[Order],
+    facts: Mapping[str, OrderFacts],
+    lines: Mapping[tuple[int, str], OrderLine],
     products: Mapping[int, Product],
     rules: Rules,
+    batch: _Batch,
 ) -> None:
-    payment = facts.payment
-    assert payment is not None and order.shop_id is not None
-    shop = session.get_one(Shop, order.shop_id)
-    owner_share = rules.policy.owner_share_bp(rules.tiers.get(shop.tier_code).share_bp, order.self_purchase)
-    if owner_share is None:  # a flagged self-purchase earns nothing
+    earning = [order for order in orders if order.shop_id is not None and facts[order.external_id].payment]
+    if not earning:
         return
-    # Lock this order's commission lines (in id order) so the release job cannot move them meanwhile.
+    shops = {
+        shop.id: shop
+        for shop in session.execute(sa.select(Shop).where(Shop.id.in_({order.shop_id for order in earning}))).scalars()
+    }  # type: ignore[union-attr]
+    # Lock these orders' commission lines (in id order) so the release job cannot move them meanwhile.
     current = {
-        cl.order_line_id: cl
-        for cl in session.execute(
+        line.order_line_id: line
+        for line in session.execute(
             sa.select(CommissionLine)
-            .where(CommissionLine.order_id == order.id)
+            .where(CommissionLine.order_id.in_([order.id for order in earning]))  # type: ignore[attr-defined]
             .order_by(CommissionLine.id)
             .with_for_update()
         ).scalars()
     }
-    for paid in payment.lines:
-        order_line = lines[paid.line_id]
-        commission_line = current.get(order_line.id)  # type: ignore[arg-type]
-        if commission_line is None:
-            commission_line = _new_commission_line(session, order, shop, order_line, paid, products, rules, owner_share)
-        target = target_commission(facts, paid, commission_line.rate_bp, commission_line.owner_share_bp)
-        _post_difference(session, order, commission_line, target)
-        if commission_line.stage == "pending":
-            commission_line.payable_at = (
-                facts.delivered_at + dt.timedelta(days=commission_line.hold_days)
-                if facts.delivered_at is not None and facts.cancelled_at is None
-                else None
+    pairs = [(paid.product_id, order.paid_at) for order in earning for paid in facts[order.external_id].payment.lines]  # type: ignore[union-attr]
+    rates = {
+        (product_id, paid_at): rate
+        for product_id, paid_at, rate in session.execute(
+            _RATES_IN_FORCE, {"product_ids": [p for p, _ in pairs], "paid_ats": [t for _, t in pairs]}
+        )
+    }
+
+    targets: list[tuple[Order, CommissionLine, LineCommission]] = []
+    for order in earning:
+        shop = shops[order.shop_id]  # type: ignore[index]
+        owner_share = rules.policy.owner_share_bp(rules.tiers.get(shop.tier_code).share_bp, order.self_purchase)
+        if owner_share is None:  # a flagged self-purchase earns nothing
+            continue
+        order_facts = facts[order.external_id]
+        for paid in order_facts.payment.lines:  # type: ignore[union-attr]
+            order_line = lines[(order.id, paid.line_id)]  # type: ignore[index]
+            commission_line = current.get(order_line.id)  # type: ignore[arg-type]
+            if commission_line is None:
+                product = products[paid.product_id]
+                commission_line = CommissionLine(
+                    order_line_id=order_line.id,
+                    order_id=order.id,
+                    shop_id=shop.id,  # type: ignore[arg-type]
+                    supplier_id=product.supplier_id,
+                    product_id=product.id,  # type: ignore[arg-type]
+                    rate_bp=rates.get((product.id, order.paid_at), product.commission_rate_bp),
+                    tier_code=shop.tier_code,
+                    owner_share_bp=owner_share,
+                    hold_days=rules.policy.hold_days_for(product.category),
+                    paid_at=order.paid_at,  # type: ignore[arg-type]
+                )
+                session.add(commission_line)
+            if commission_line.stage == "pending":
+                commission_line.payable_at = (
+                    order_facts.delivered_at + dt.timedelta(days=commission_line.hold_days)
+                    if order_facts.delivered_at is not None and order_facts.cancelled_at is None
+                    else None
+                )
+            targets.append(
+                (
+                    order,
+                    commission_line,
+                    target_commission(order_facts, paid, commission_line.rate_bp, commission_line.owner_share_bp),
+                )
             )
-        commission_line.updated_at = utcnow()
+    session.flush()  # new commission lines get their ids, which name their postings
+    for order, commission_line, target in targets:
+        _post_difference(order, commission_line, target, batch)
 
 
-def _new_commission_line(
-    session: Session,
-    order: Order,
-    shop: Shop,
-    order_line: OrderLine,
-    paid: PaidLine,
-    products: Mapping[int, Product],
-    rules: Rules,
-    owner_share: int,
-) -> CommissionLine:
-    assert order.paid_at is not None
-    product = products[paid.product_id]
-    rate = rate_in_force(session, product.id, order.paid_at)  # type: ignore[arg-type]
-    commission_line = CommissionLine(
-        order_line_id=order_line.id,
-        order_id=order.id,
-        shop_id=shop.id,
-        supplier_id=product.supplier_id,  # type: ignore[arg-type]
-        product_id=product.id,
-        rate_bp=product.commission_rate_bp if rate is None else rate,  # type: ignore[arg-type]
-        tier_code=shop.tier_code,
-        owner_share_bp=owner_share,
-        hold_days=rules.policy.hold_days_for(product.category),
-        paid_at=order.paid_at,
-    )
-    session.add(commission_line)
-    session.flush()
-    return commission_line
-
-
-def _post_difference(session: Session, order: Order, line: CommissionLine, target: LineCommission) -> None:
+def _post_difference(order: Order, line: CommissionLine, target: LineCommission, batch: _Batch) -> None:
     delta_pool = target.pool - line.pool_fen
     if delta_pool == 0:
         return
@@ -283,30 +342,33 @@ def _post_difference(session: Session, order: Order, line: CommissionLine, targe
         EntryLine(PLATFORM_REVENUE, -delta_platform),
     ]
     kind = posting_kind(delta_pool, line.revision == 0, line.settled)
-    ledger.record_posting(
-        session,
-        reference=f"commission-line:{line.id}:{line.revision + 1}",
-        kind=kind,
-        lines=[entry for entry in entries if entry.amount != 0],
-        memo=f"order {order.external_id}",
+    batch.postings.append(
+        ledger.NewPosting(
+            reference=f"commission-line:{line.id}:{line.revision + 1}",
+            kind=kind,
+            lines=[entry for entry in entries if entry.amount != 0],
+            memo=f"order {order.external_id}",
+        )
     )
     line.revision += 1
     line.pool_fen, line.owner_fen, line.platform_fen = target.pool, target.owner, target.platform
-    emit(
-        session,
-        event_type="commission.accrued" if delta_pool > 0 else "commission.reversed",
-        supplier_id=line.supplier_id,
-        payload={
-            "order_id": order.external_id,
-            "commission_line_id": line.id,
-            "shop_id": line.shop_id,
-            "product_id": line.product_id,
-            "kind": kind,
-            "delta_pool_fen": delta_pool,
-            "pool_fen": line.pool_fen,
-            "owner_fen": line.owner_fen,
-            "platform_fen": line.platform_fen,
-        },
+    line.updated_at = utcnow()
+    batch.outbox.append(
+        (
+            "commission.accrued" if delta_pool > 0 else "commission.reversed",
+            {
+                "order_id": order.external_id,
+                "commission_line_id": line.id,
+                "shop_id": line.shop_id,
+                "product_id": line.product_id,
+                "kind": kind,
+                "delta_pool_fen": delta_pool,
+                "pool_fen": line.pool_fen,
+                "owner_fen": line.owner_fen,
+                "platform_fen": line.platform_fen,
+            },
+            line.supplier_id,
+        )
     )
 
 
@@ -446,6 +508,17 @@ def quarantined_events_query() -> sa.Select:
     return sa.select(OrderEvent).where(OrderEvent.status == "quarantined").order_by(OrderEvent.received_at)
 
 
+def quarantine_new_events(*, session: Session, order_ref: str, reason: str) -> int:
+    """Set an order's unprocessed events aside with a reason; commit; return how many."""
+    result = session.execute(
+        sa.update(OrderEvent)
+        .where(OrderEvent.order_ref == order_ref, OrderEvent.status == "received")  # type: ignore[arg-type]
+        .values(status="quarantined", quarantine_reason=reason)
+    )
+    session.commit()
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
 def requeue_event(*, session: Session, event_id: str) -> OrderEvent:
     """Put a quarantined event back to be processed again (after its cause was fixed); commit."""
     event = session.get(OrderEvent, event_id)
@@ -456,12 +529,3 @@ def requeue_event(*, session: Session, event_id: str) -> OrderEvent:
     event.status = "received"
     session.commit()
     return event
-
-
-def process_orders(*, session: Session, order_refs: Sequence[str], rules: Rules) -> dict[str, int]:
-    """Process several orders, each in its own transaction; counts by outcome."""
-    outcome: dict[str, int] = {}
-    for order_ref in order_refs:
-        result = process_order(session=session, order_ref=order_ref, rules=rules)
-        outcome[result] = outcome.get(result, 0) + 1
-    return outcome

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import Session
 
+from distro.db import utcnow
 from distro.errors import Conflict, NotFound
 from distro.ledger.chart import AccountType, EntryLine, account_type, check_posting, reversal_of
 from distro.ledger.models import Entry, LedgerAccount, Posting
@@ -25,24 +27,33 @@ _ACCOUNTS = LedgerAccount.__table__  # type: ignore[attr-defined]
 _SELECT_ACCOUNT_IDS = sa.select(_ACCOUNTS.c.code, _ACCOUNTS.c.id).where(
     _ACCOUNTS.c.code.in_(sa.bindparam("codes", expanding=True))
 )
-# The posting and all its entries in one statement (one round trip). The balance trigger checks
-# per statement, so a posting's entries must never be split across statements. On a duplicate
-# reference nothing is inserted and no row comes back.
-_INSERT_POSTING_WITH_ENTRIES = sa.text(
+_INSERT_POSTINGS = sa.text(
     """
-    WITH posting AS (
-        INSERT INTO ledger_postings (reference, kind, memo, created_by, reverses_posting_id, created_at)
-        VALUES (:reference, :kind, :memo, :created_by, :reverses_posting_id, now())
-        ON CONFLICT (reference) DO NOTHING
-        RETURNING *
-    ), entries AS (
-        INSERT INTO ledger_entries (posting_id, account_id, amount)
-        SELECT posting.id, e.account_id, e.amount
-        FROM posting, unnest(CAST(:account_ids AS bigint[]), CAST(:amounts AS bigint[])) AS e(account_id, amount)
-    )
-    SELECT * FROM posting
+    INSERT INTO ledger_postings (reference, kind, memo, created_by, reverses_posting_id, created_at)
+    SELECT * FROM unnest(CAST(:references AS varchar[]), CAST(:kinds AS varchar[]), CAST(:memos AS varchar[]),
+                         CAST(:created_by AS bigint[]), CAST(:reverses AS bigint[]), CAST(:created_at AS timestamptz[]))
+    ORDER BY 1
+    ON CONFLICT (reference) DO NOTHING
+    RETURNING *
     """
 )
+# Every entry of every new posting in one statement: the balance trigger checks per statement.
+_INSERT_ENTRIES = sa.text(
+    "INSERT INTO ledger_entries (posting_id, account_id, amount) "
+    "SELECT * FROM unnest(CAST(:posting_ids AS bigint[]), CAST(:account_ids AS bigint[]), CAST(:amounts AS bigint[]))"
+)
+
+
+@dataclass(frozen=True)
+class NewPosting:
+    """A posting to record: its unique business reference, kind, entries and memo."""
+
+    reference: str
+    kind: str
+    lines: Sequence[EntryLine]
+    memo: str = ""
+    created_by: int | None = None
+    reverses_posting_id: int | None = None
 
 
 def ensure_accounts(session: Session, codes: Iterable[str]) -> dict[str, int]:
@@ -63,6 +74,60 @@ def ensure_accounts(session: Session, codes: Iterable[str]) -> dict[str, int]:
     return ids
 
 
+def record_postings(session: Session, postings: Sequence[NewPosting]) -> list[Posting]:
+    """Add balanced postings to the session's transaction in three statements (the caller commits).
+
+    Idempotent by reference: a reference recorded before with the same entries returns the first
+    posting and writes nothing; with different entries it raises PostingConflict. All entries go
+    in one INSERT, which the database checks sums to zero per posting.
+    """
+    if not postings:
+        return []
+    for posting in postings:
+        check_posting(posting.lines)
+    references = [posting.reference for posting in postings]
+    if len(set(references)) != len(references):
+        raise PostingConflict("The same reference appears twice in one batch of postings.")
+    account_ids = ensure_accounts(session, (line.account for posting in postings for line in posting.lines))
+    now = utcnow()
+    connection = session.connection()
+    inserted = {
+        row["reference"]: Posting.model_validate(dict(row))
+        for row in connection.execute(
+            _INSERT_POSTINGS,
+            {
+                "references": references,
+                "kinds": [posting.kind for posting in postings],
+                "memos": [posting.memo for posting in postings],
+                "created_by": [posting.created_by for posting in postings],
+                "reverses": [posting.reverses_posting_id for posting in postings],
+                "created_at": [now] * len(postings),
+            },
+        ).mappings()
+    }
+    posting_ids, entry_accounts, amounts = [], [], []
+    for posting in postings:
+        if posting.reference in inserted:
+            for line in posting.lines:
+                posting_ids.append(inserted[posting.reference].id)
+                entry_accounts.append(account_ids[line.account])
+                amounts.append(line.amount)
+    if posting_ids:
+        connection.execute(
+            _INSERT_ENTRIES, {"posting_ids": posting_ids, "account_ids": entry_accounts, "amounts": amounts}
+        )
+    result = []
+    for posting in postings:
+        if posting.reference in inserted:
+            result.append(inserted[posting.reference])
+            continue
+        existing = session.execute(sa.select(Posting).where(Posting.reference == posting.reference)).scalar_one()
+        if Counter(posting_lines(session, existing.id)) != Counter(posting.lines):  # type: ignore[arg-type]
+            raise PostingConflict(f"Reference {posting.reference!r} was already posted with different entries.")
+        result.append(existing)
+    return result
+
+
 def record_posting(
     session: Session,
     *,
@@ -73,37 +138,8 @@ def record_posting(
     created_by: int | None = None,
     reverses_posting_id: int | None = None,
 ) -> Posting:
-    """Add a balanced posting to the session's transaction (the caller commits).
-
-    Idempotent by reference: recording the same reference with the same entries again returns
-    the first posting and writes nothing; with different entries it raises PostingConflict.
-    The posting and its entries go in one statement, which the database checks sums to zero.
-    """
-    check_posting(lines)
-    account_ids = ensure_accounts(session, (line.account for line in lines))
-    row = (
-        session.connection()
-        .execute(
-            _INSERT_POSTING_WITH_ENTRIES,
-            {
-                "reference": reference,
-                "kind": kind,
-                "memo": memo,
-                "created_by": created_by,
-                "reverses_posting_id": reverses_posting_id,
-                "account_ids": [account_ids[line.account] for line in lines],
-                "amounts": [line.amount for line in lines],
-            },
-        )
-        .mappings()
-        .first()
-    )
-    if row is None:
-        existing = session.execute(sa.select(Posting).where(Posting.reference == reference)).scalar_one()
-        if Counter(posting_lines(session, existing.id)) != Counter(lines):  # type: ignore[arg-type]
-            raise PostingConflict(f"Reference {reference!r} was already posted with different entries.")
-        return existing
-    return Posting.model_validate(dict(row))
+    """Add one balanced posting to the session's transaction (see record_postings; the caller commits)."""
+    return record_postings(session, [NewPosting(reference, kind, lines, memo, created_by, reverses_posting_id)])[0]
 
 
 def posting_lines(session: Session, posting_id: int) -> list[EntryLine]:

@@ -23,19 +23,32 @@ BACKOFF_MAX_SECONDS = 6 * 3600
 _EMIT = sa.text(
     "INSERT INTO webhook_deliveries (id, subscription_id, event_type, payload, status, attempts, next_attempt_at, "
     "created_at) "
-    "SELECT gen_random_uuid()::text, s.id, CAST(:event_type AS varchar), CAST(:payload AS jsonb), 'pending', 0, "
-    "now(), now() "
-    "FROM webhook_subscriptions s "
-    "WHERE s.active AND CAST(:event_type AS varchar) = ANY(s.event_types) "
-    "AND (s.supplier_id IS NULL OR s.supplier_id = CAST(:supplier_id AS bigint))"
+    "SELECT gen_random_uuid()::text, s.id, e.event_type, e.payload, 'pending', 0, now(), now() "
+    "FROM unnest(CAST(:event_types AS varchar[]), CAST(:payloads AS jsonb[]), CAST(:supplier_ids AS bigint[])) "
+    "AS e(event_type, payload, supplier_id) "
+    "JOIN webhook_subscriptions s ON s.active AND e.event_type = ANY(s.event_types) "
+    "AND (s.supplier_id IS NULL OR s.supplier_id = e.supplier_id)"
 )
 
 
-def emit(session: Session, *, event_type: str, payload: Mapping[str, Any], supplier_id: int | None) -> None:
-    """Queue an event for every matching subscription, in the caller's transaction (one INSERT … SELECT)."""
-    body = {"type": event_type, "timestamp": utcnow().isoformat(), "data": dict(payload)}
+def emit_many(session: Session, events: Sequence[tuple[str, Mapping[str, Any], int | None]]) -> None:
+    """Queue events (type, data, supplier id) for every matching subscription, in the caller's transaction.
+
+    One INSERT … SELECT for the whole list; a supplier's subscriptions get only that supplier's events.
+    """
+    if not events:
+        return
+    timestamp = utcnow().isoformat()
     session.execute(
-        _EMIT, {"event_type": event_type, "payload": json.dumps(body, ensure_ascii=False), "supplier_id": supplier_id}
+        _EMIT,
+        {
+            "event_types": [event_type for event_type, _, _ in events],
+            "payloads": [
+                json.dumps({"type": event_type, "timestamp": timestamp, "data": dict(data)}, ensure_ascii=False)
+                for event_type, data, _ in events
+            ],
+            "supplier_ids": [supplier_id for _, _, supplier_id in events],
+        },
     )
 
 

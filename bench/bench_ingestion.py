@@ -1,0 +1,188 @@
+"""Webhook ingestion end to end (sign → verify → store → accrue → ledger) at concurrency 16 through
+gunicorn with RQ workers, in events per second, against a bare gunicorn endpoint doing one INSERT."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from bench.harness import Row, raw_connection
+from distro import embedded
+from distro.app import create_app
+from distro.db import engine_for
+from distro.outbound.signing import sign
+from distro.settings import PROJECT_ROOT
+from tests.factories import make_product, make_shop, make_supplier
+
+EVENTS = 3_000
+CONCURRENCY = 16
+WORKERS = 2
+GUNICORN = ["--workers", "3", "--threads", "8", "--worker-class", "gthread", "--log-level", "warning"]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_until_up(port: int, path: str, deadline: float = 60) -> None:
+    stop = time.monotonic() + deadline
+    while time.monotonic() < stop:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", path)
+            connection.getresponse().read()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"server on port {port} did not start")
+
+
+def _send_all(port: int, make_request) -> float:
+    """Send EVENTS requests at CONCURRENCY, one keep-alive connection per thread; return the seconds taken."""
+    local = threading.local()
+    failures: list[int] = []
+
+    def send(number: int) -> None:
+        if not hasattr(local, "connection"):
+            local.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        body, headers = make_request(number)
+        local.connection.request("POST", "/webhooks/orders", body=body, headers=headers)
+        response = local.connection.getresponse()
+        response.read()
+        if response.status != 200:
+            failures.append(response.status)
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(CONCURRENCY) as pool:
+        list(pool.map(send, range(EVENTS)))
+    if failures:
+        raise RuntimeError(f"{len(failures)} requests failed, e.g. {failures[:3]}")
+    return time.perf_counter() - start
+
+
+def run(url: str) -> list[Row]:
+    redis_url, _ = embedded.ensure_redis(Path(PROJECT_ROOT / "var" / "bench"))
+    app = create_app({"DATABASE_URL": url, "REDIS_URL": redis_url})
+    with Session(engine_for(url)) as session:
+        supplier_user, _ = make_supplier(session, app)
+        product_id = make_product(session, app, supplier_user, price_fen=12_800, other_platform_price_fen=16_800).id
+        make_shop(session, app, slug="bench")
+    secret = app.config["ORDER_WEBHOOK_SECRETS"][0]
+    env = {**os.environ, "DISTRO_DATABASE_URL": url, "DISTRO_REDIS_URL": redis_url}
+
+    def distro_event(number: int) -> tuple[bytes, dict[str, str]]:
+        data = {
+            "order_id": f"B{number}",
+            "paid_at": "2026-11-22T08:00:00+08:00",
+            "buyer": {"reference": "b"},
+            "shop": "bench",
+            "total_paid_fen": 12_800,
+            "lines": [{"line_id": "1", "product_id": product_id, "quantity": 1, "paid_fen": 12_800}],
+        }
+        body = json.dumps({"type": "order.paid", "data": data}).encode()
+        headers = sign(body, f"evt_{uuid.uuid4().hex}", int(time.time()), secret)
+        return body, {**headers, "Content-Type": "application/json"}
+
+    port = _free_port()
+    processes = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                *GUNICORN,
+                "--bind",
+                f"127.0.0.1:{port}",  # noqa: S603
+                "distro.wsgi:app",
+            ],
+            env=env,
+        )
+    ]
+    processes += [
+        subprocess.Popen(
+            [sys.executable, "-m", "distro.cli", "worker"],
+            env=env,  # noqa: S603
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for _ in range(WORKERS)
+    ]
+    try:
+        _wait_until_up(port, "/healthz")
+        start = time.perf_counter()
+        ingest_seconds = _send_all(port, distro_event)
+        engine = engine_for(url)
+        while True:
+            with engine.connect() as connection:
+                done = connection.execute(sa.text("SELECT count(*) FROM commission_lines")).scalar_one()
+            if done >= EVENTS:
+                break
+            if time.perf_counter() - start > 600:
+                raise RuntimeError(f"only {done} of {EVENTS} events accrued after 10 minutes")
+            time.sleep(0.05)
+        end_to_end_seconds = time.perf_counter() - start
+        with engine.connect() as connection:
+            total = connection.execute(sa.text("SELECT sum(amount) FROM ledger_entries")).scalar_one()
+        assert total == 0, "the ledger does not balance"
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.wait(timeout=30)
+
+    with raw_connection(url) as connection:
+        connection.execute("CREATE TABLE bare_events (id bigserial PRIMARY KEY, body text)")
+        connection.commit()
+    port = _free_port()
+    dsn = engine_for(url).url.set(drivername="postgresql").render_as_string(hide_password=False)
+    bare = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            *GUNICORN,
+            "--bind",
+            f"127.0.0.1:{port}",  # noqa: S603
+            "bench.bare_app:app",
+        ],
+        env={**env, "BARE_DATABASE_DSN": dsn},
+        cwd=PROJECT_ROOT,
+    )
+    try:
+        _wait_until_up(port, "/")
+        bare_seconds = _send_all(port, distro_event)
+    finally:
+        bare.terminate()
+        bare.wait(timeout=30)
+
+    baseline = EVENTS / bare_seconds
+    return [
+        Row(
+            "webhook ingestion end to end (c=16, gunicorn)",
+            EVENTS / end_to_end_seconds,
+            "events/s",
+            baseline,
+            "bare 1-INSERT endpoint",
+        ),
+        Row(
+            "webhook ingestion, stored and answered (c=16)",
+            EVENTS / ingest_seconds,
+            "events/s",
+            baseline,
+            "bare 1-INSERT endpoint",
+        ),
+    ]
