@@ -29,7 +29,6 @@ from tests.factories import make_product, make_shop, make_supplier
 EVENTS = 3_000
 CONCURRENCY = 16
 WORKERS = 2
-GUNICORN = ["--workers", "3", "--threads", "8", "--worker-class", "gthread", "--log-level", "warning"]
 
 
 def _free_port() -> int:
@@ -82,6 +81,17 @@ def run(url: str) -> list[Row]:
         product_id = make_product(session, app, supplier_user, price_fen=12_800, other_platform_price_fen=16_800).id
         make_shop(session, app, slug="bench")
     secret = app.config["ORDER_WEBHOOK_SECRETS"][0]
+    # The production web server as `distro web` runs it (WEB_WORKERS × WEB_THREADS, gthread).
+    gunicorn = [
+        "--workers",
+        str(app.config["WEB_WORKERS"]),
+        "--threads",
+        str(app.config["WEB_THREADS"]),
+        "--worker-class",
+        "gthread",
+        "--log-level",
+        "warning",
+    ]
     env = {**os.environ, "DISTRO_DATABASE_URL": url, "DISTRO_REDIS_URL": redis_url}
 
     def distro_event(number: int) -> tuple[bytes, dict[str, str]]:
@@ -104,9 +114,9 @@ def run(url: str) -> list[Row]:
                 sys.executable,
                 "-m",
                 "gunicorn",
-                *GUNICORN,
+                *gunicorn,
                 "--bind",
-                f"127.0.0.1:{port}",  # noqa: S603
+                f"127.0.0.1:{port}",
                 "distro.wsgi:app",
             ],
             env=env,
@@ -115,7 +125,7 @@ def run(url: str) -> list[Row]:
     processes += [
         subprocess.Popen(
             [sys.executable, "-m", "distro.cli", "worker"],
-            env=env,  # noqa: S603
+            env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -154,9 +164,9 @@ def run(url: str) -> list[Row]:
             sys.executable,
             "-m",
             "gunicorn",
-            *GUNICORN,
+            *gunicorn,
             "--bind",
-            f"127.0.0.1:{port}",  # noqa: S603
+            f"127.0.0.1:{port}",
             "bench.bare_app:app",
         ],
         env={**env, "BARE_DATABASE_DSN": dsn},

@@ -59,4 +59,4 @@ def _document_webhook_payloads(api) -> None:
 
     api.spec.components.schema("Envelope", schema=EnvelopeSchema)
     for schema in ORDER_EVENT_SCHEMAS.values():
-        api.spec.components.schema(schema.__name__.removesuffix("Schema"), schema=schema)
+        api.spec.components.schema(type(schema).__name__.removesuffix("Schema"), schema=type(schema))

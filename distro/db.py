@@ -17,7 +17,9 @@ SessionFactory = Callable[[], Session]
 @cache
 def engine_for(url: str) -> sa.Engine:
     """Return the process-wide engine for a database URL (one pool per URL and process)."""
-    return sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    # No pre-ping (a round trip on every checkout, on the webhook hot path); connections are
+    # recycled hourly instead, and a request that meets a dead one fails once and is retried.
+    return sa.create_engine(url, pool_recycle=3600, pool_size=10, max_overflow=20)
 
 
 def utcnow() -> dt.datetime:
@@ -53,10 +55,9 @@ def get_session() -> Session:
 def session_scope(url: str | None = None) -> Iterator[Session]:
     """Open a session for a job or a CLI command; roll back whatever the caller did not commit."""
     if url is None:
-        from distro.embedded import resolve_urls
-        from distro.settings import load_settings
+        from distro.settings import current_settings
 
-        url = resolve_urls(load_settings())["DATABASE_URL"]
+        url = current_settings()["DATABASE_URL"]
     session = Session(engine_for(url), expire_on_commit=False)
     try:
         yield session

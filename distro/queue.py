@@ -27,10 +27,9 @@ def redis_for(url: str) -> redis.Redis:
 
 def redis_url() -> str:
     """The configured Redis URL (the embedded server's when DISTRO_REDIS_URL is unset)."""
-    from distro.embedded import resolve_urls
-    from distro.settings import load_settings
+    from distro.settings import current_settings
 
-    return resolve_urls(load_settings())["REDIS_URL"]
+    return current_settings()["REDIS_URL"]
 
 
 def get_queue(name: str = "default", connection: redis.Redis | None = None) -> Queue:

@@ -37,6 +37,23 @@ def load_settings(overrides: Mapping[str, Any] | None = None, environ: Mapping[s
     return settings
 
 
+_resolved: dict[tuple[tuple[str, str], ...], dict] = {}
+
+
+def current_settings() -> dict:
+    """Settings with server URLs resolved, for jobs and commands: loaded once per distinct DISTRO_* environment.
+
+    Cached because jobs and the webhook path ask for them on every call, and loading means reading
+    the TOML file and, with the embedded default, checking the servers.
+    """
+    key = tuple(sorted((name, value) for name, value in os.environ.items() if name.startswith(ENV_PREFIX)))
+    if key not in _resolved:
+        from distro.embedded import resolve_urls
+
+        _resolved[key] = resolve_urls(load_settings())
+    return _resolved[key]
+
+
 def _parse_env_value(raw: str) -> Any:
     # Same rule as Flask's from_prefixed_env: JSON when it parses, the plain string otherwise.
     try:

@@ -13,8 +13,7 @@ from distro.auth.access import public
 from distro.commission import jobs, services
 from distro.db import get_session
 from distro.errors import flatten_field_messages, problem_response
-from webhooks.handlers import ORDER_EVENT_SCHEMAS
-from webhooks.schemas import EnvelopeSchema
+from webhooks.handlers import ENVELOPE, ORDER_EVENT_SCHEMAS
 from webhooks.verify import SignatureRefused, verify_signature
 
 log = logging.getLogger(__name__)
@@ -68,8 +67,8 @@ def receive_order_event() -> Response:
     except ValueError:
         return problem_response(400, "Malformed body", "The body is not JSON.", slug="malformed-body")
     try:
-        envelope = EnvelopeSchema().load(payload if isinstance(payload, dict) else {"_": payload})
-        data = ORDER_EVENT_SCHEMAS[envelope["type"]]().load(envelope["data"])
+        envelope = ENVELOPE.load(payload if isinstance(payload, dict) else {"_": payload})
+        data = ORDER_EVENT_SCHEMAS[envelope["type"]].load(envelope["data"])
     except ValidationError as error:
         return problem_response(
             422,

@@ -15,7 +15,7 @@ from distro.commission import services
 from distro.commission.policy import CommissionPolicy
 from distro.db import session_scope, utcnow
 from distro.queue import enqueue_coalesced
-from distro.settings import load_settings
+from distro.settings import current_settings
 from distro.tiers.rules import build_tier_table
 
 log = logging.getLogger(__name__)
@@ -24,7 +24,7 @@ BATCH_ORDERS = 500
 
 
 def _rules() -> services.Rules:
-    settings = load_settings()
+    settings = current_settings()
     return services.Rules(build_tier_table(settings["TIERS"]), CommissionPolicy.from_settings(settings))
 
 
@@ -43,7 +43,7 @@ def process_new_order_events() -> dict[str, int]:
 
 def sweep_order_events() -> dict[str, int]:
     """Process events stored but left unprocessed for a while (their enqueue was lost, or a worker died)."""
-    settings = load_settings()
+    settings = current_settings()
     cutoff = utcnow() - dt.timedelta(seconds=int(settings["EVENT_SWEEP_AFTER_SECONDS"]))
     return _process(received_before=cutoff)
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlmodel import Session
 
 from distro.commission.calculator import LineCommission
@@ -41,16 +41,31 @@ class Rules:
     policy: CommissionPolicy
 
 
+_STORE_EVENT = (
+    insert(OrderEvent.__table__)  # type: ignore[attr-defined]
+    .values(
+        id=sa.bindparam("id"),
+        type=sa.bindparam("type"),
+        order_ref=sa.bindparam("order_ref"),
+        data=sa.bindparam("data", type_=JSONB),
+        status="received",
+        received_at=sa.bindparam("received_at"),
+    )
+    .on_conflict_do_nothing(index_elements=["id"])
+    .returning(OrderEvent.__table__.c.id)  # type: ignore[attr-defined]
+)
+
+
 def store_event(*, session: Session, event_id: str, event_type: str, order_ref: str, data: Mapping[str, Any]) -> bool:
     """Durably record a verified event and commit; False when this webhook-id was already stored."""
-    inserted = session.execute(
-        insert(OrderEvent)
-        .values(
-            id=event_id, type=event_type, order_ref=order_ref, data=dict(data), status="received", received_at=utcnow()
+    inserted = (
+        session.connection()
+        .execute(
+            _STORE_EVENT,
+            {"id": event_id, "type": event_type, "order_ref": order_ref, "data": dict(data), "received_at": utcnow()},
         )
-        .on_conflict_do_nothing(index_elements=["id"])
-        .returning(OrderEvent.id)
-    ).first()
+        .first()
+    )
     session.commit()
     return inserted is not None
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from distro.db import session_scope
 from distro.idempotency import services
-from distro.settings import load_settings
+from distro.settings import current_settings
 
 
 def purge_expired_idempotency_keys() -> int:
     """Delete Idempotency-Key records past their TTL; return how many."""
-    ttl = int(load_settings()["IDEMPOTENCY_TTL_SECONDS"])
+    ttl = int(current_settings()["IDEMPOTENCY_TTL_SECONDS"])
     with session_scope() as session:
         return services.purge_expired(session=session, ttl_seconds=ttl)

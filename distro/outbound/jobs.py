@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from distro.db import session_scope
 from distro.outbound import services
-from distro.settings import load_settings
+from distro.settings import current_settings
 
 
 def deliver_due_webhooks() -> dict[str, int]:
     """Try every delivery that is due; counts by outcome."""
-    settings = load_settings()
+    settings = current_settings()
     with session_scope() as session:
         return services.deliver_due(
             session=session,
