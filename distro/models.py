@@ -6,15 +6,21 @@ from distro.commission.models import CommissionLine, Order, OrderEvent, OrderLin
 from distro.idempotency.models import IdempotencyRecord
 from distro.ledger.models import Entry, LedgerAccount, Posting
 from distro.outbound.models import Delivery, Subscription
+from distro.share.models import BuyerBinding, ClickCount, FoldCursor, ShareLink
 from distro.shops.models import Shop, ShopProduct
+from distro.storefront.models import Checkout
 from distro.suppliers.models import CommissionRate, Product, ProductSku, Supplier
 
 __all__ = [
     "AuditEntry",
+    "BuyerBinding",
+    "Checkout",
+    "ClickCount",
     "CommissionLine",
     "CommissionRate",
     "Delivery",
     "Entry",
+    "FoldCursor",
     "IdempotencyRecord",
     "LedgerAccount",
     "Order",
@@ -24,6 +30,7 @@ __all__ = [
     "Product",
     "ProductSku",
     "RefreshToken",
+    "ShareLink",
     "Shop",
     "ShopProduct",
     "Subscription",

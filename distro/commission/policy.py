@@ -14,6 +14,7 @@ class CommissionPolicy:
     hold_days_by_category: Mapping[str, int] = field(default_factory=dict)
     self_purchase: str = "flag"
     self_purchase_share_bp: int = 0
+    binding_days: int = 7
 
     @classmethod
     def from_settings(cls, settings: Mapping) -> CommissionPolicy:
@@ -23,6 +24,7 @@ class CommissionPolicy:
             hold_days_by_category=dict(settings["COMMISSION_HOLD_DAYS_BY_CATEGORY"]),
             self_purchase=str(settings["SELF_PURCHASE_POLICY"]),
             self_purchase_share_bp=int(settings["SELF_PURCHASE_SHARE_BP"]),
+            binding_days=int(settings["SHARE_BINDING_DAYS"]),
         )
 
     def hold_days_for(self, category: str) -> int:

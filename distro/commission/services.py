@@ -19,13 +19,14 @@ from sqlmodel import Session
 
 from distro.commission.calculator import LineCommission
 from distro.commission.models import CommissionLine, Order, OrderEvent, OrderLine
-from distro.commission.orders import OrderFacts, fold, posting_kind, target_commission
+from distro.commission.orders import OrderFacts, Payment, fold, posting_kind, target_commission
 from distro.commission.policy import CommissionPolicy
 from distro.db import utcnow
 from distro.errors import Conflict, NotFound
 from distro.ledger import services as ledger
 from distro.ledger.chart import EntryLine, shop_account, supplier_account
 from distro.outbound.services import emit_many
+from distro.share.models import BuyerBinding, ShareLink
 from distro.shops.models import Shop
 from distro.suppliers.models import Product
 from distro.tiers.rules import TierTable
@@ -103,19 +104,77 @@ class Attribution:
     how: str
 
 
-def _attribute(facts: OrderFacts, shops_by_slug: Mapping[str, Shop], problems: list[str]) -> Attribution:
+@dataclass(frozen=True)
+class _Shops:
+    """The shops a batch may attribute to: by slug, by share code, by the buyer's binding."""
+
+    by_slug: Mapping[str, Shop]
+    by_code: Mapping[str, Shop]
+    bindings: Mapping[str, BuyerBinding]
+    by_id: Mapping[int, Shop]
+
+
+def _attribute(facts: OrderFacts, shops: _Shops, problems: list[str]) -> Attribution:
+    """The order's shop: its share code's, else the shop it names, else the buyer's unexpired binding."""
     payment = facts.payment
     assert payment is not None
     if payment.share_code:
-        # Share links arrive with the share issue; until then a share code cannot be resolved.
-        problems.append(f"unknown share code {payment.share_code!r}")
-        return Attribution(None, "none")
+        shop = shops.by_code.get(payment.share_code)
+        if shop is None:
+            problems.append(f"unknown share code {payment.share_code!r}")
+        return Attribution(shop, "share_code")
     if payment.shop_slug:
-        shop = shops_by_slug.get(payment.shop_slug)
+        shop = shops.by_slug.get(payment.shop_slug)
         if shop is None:
             problems.append(f"unknown shop {payment.shop_slug!r}")
         return Attribution(shop, "shop")
+    binding = shops.bindings.get(payment.buyer_reference)
+    if binding is not None and binding.bound_at <= payment.paid_at <= binding.expires_at:
+        return Attribution(shops.by_id.get(binding.shop_id), "binding")
     return Attribution(None, "none")
+
+
+def _load_shops(session: Session, payments: Sequence[Payment]) -> _Shops:
+    slugs = {payment.shop_slug for payment in payments if payment.shop_slug}
+    codes = {payment.share_code for payment in payments if payment.share_code}
+    buyers = {
+        payment.buyer_reference
+        for payment in payments
+        if not payment.share_code and not payment.shop_slug and payment.buyer_reference
+    }
+    bindings = {
+        binding.buyer_reference: binding
+        for binding in session.execute(
+            sa.select(BuyerBinding).where(BuyerBinding.buyer_reference.in_(buyers))
+        ).scalars()
+    }  # type: ignore[attr-defined]
+    code_shops = dict(
+        session.execute(sa.select(ShareLink.code, ShareLink.shop_id).where(ShareLink.code.in_(codes))).all()
+    )  # type: ignore[attr-defined]
+    shop_ids = set(code_shops.values()) | {binding.shop_id for binding in bindings.values()}
+    shops = list(session.execute(sa.select(Shop).where(sa.or_(Shop.slug.in_(slugs), Shop.id.in_(shop_ids)))).scalars())  # type: ignore[attr-defined, union-attr]
+    by_id = {shop.id: shop for shop in shops}
+    return _Shops(
+        by_slug={shop.slug: shop for shop in shops if shop.slug in slugs},
+        by_code={code: by_id[shop_id] for code, shop_id in code_shops.items()},
+        bindings=bindings,
+        by_id=by_id,  # type: ignore[arg-type]
+    )
+
+
+# Last click wins: a binding is replaced only by a later attributed purchase.
+_BIND_BUYERS = sa.text(
+    """
+    INSERT INTO buyer_bindings (buyer_reference, shop_id, share_code, bound_at, expires_at)
+    SELECT * FROM unnest(CAST(:buyers AS varchar[]), CAST(:shop_ids AS bigint[]), CAST(:codes AS varchar[]),
+                         CAST(:bound_at AS timestamptz[]), CAST(:expires_at AS timestamptz[]))
+    ORDER BY 1
+    ON CONFLICT (buyer_reference) DO UPDATE
+    SET shop_id = EXCLUDED.shop_id, share_code = EXCLUDED.share_code, bound_at = EXCLUDED.bound_at,
+        expires_at = EXCLUDED.expires_at
+    WHERE buyer_bindings.bound_at < EXCLUDED.bound_at
+    """
+)
 
 
 @dataclass
@@ -166,8 +225,7 @@ def process_orders(*, session: Session, order_refs: Sequence[str], rules: Rules)
         product.id: product
         for product in session.execute(sa.select(Product).where(Product.id.in_(product_ids))).scalars()
     }  # type: ignore[union-attr]
-    slugs = {payment.shop_slug for payment in payments if payment.shop_slug}
-    shops_by_slug = {shop.slug: shop for shop in session.execute(sa.select(Shop).where(Shop.slug.in_(slugs))).scalars()}  # type: ignore[attr-defined]
+    shops = _load_shops(session, payments)
 
     batch = _Batch()
     ready: list[str] = []
@@ -184,7 +242,7 @@ def process_orders(*, session: Session, order_refs: Sequence[str], rules: Rules)
                 for line in facts[ref].payment.lines  # type: ignore[union-attr]
                 if line.product_id not in products
             ]
-            attribution = _attribute(facts[ref], shops_by_slug, problems)
+            attribution = _attribute(facts[ref], shops, problems)
         if problems:
             for event in new:
                 batch.marks[event.id] = ("quarantined", "; ".join(problems))
@@ -196,6 +254,12 @@ def process_orders(*, session: Session, order_refs: Sequence[str], rules: Rules)
         batch.outcome[ref] = "processed"
         ready.append(ref)
 
+    _bind_buyers(
+        session,
+        [facts[ref].payment for ref in ready if orders[ref].attribution == "share_code"],
+        rules.policy.binding_days,
+        shops,
+    )
     lines = _upsert_lines(session, [orders[ref] for ref in ready], facts, products)
     _reconcile_commission(session, [orders[ref] for ref in ready], facts, lines, products, rules, batch)
     ledger.record_postings(session, batch.postings)
@@ -208,6 +272,28 @@ def process_orders(*, session: Session, order_refs: Sequence[str], rules: Rules)
         )
     session.commit()
     return batch.outcome
+
+
+def _bind_buyers(session: Session, payments: Sequence[Payment | None], days: int, shops: _Shops) -> None:
+    latest: dict[str, Payment] = {}
+    for payment in payments:
+        if payment is not None and payment.buyer_reference and payment.share_code in shops.by_code:
+            current = latest.get(payment.buyer_reference)
+            if current is None or payment.paid_at > current.paid_at:
+                latest[payment.buyer_reference] = payment
+    if not latest:
+        return
+    buyers = sorted(latest)
+    session.execute(
+        _BIND_BUYERS,
+        {
+            "buyers": buyers,
+            "shop_ids": [shops.by_code[latest[b].share_code].id for b in buyers],  # type: ignore[index]
+            "codes": [latest[b].share_code for b in buyers],
+            "bound_at": [latest[b].paid_at for b in buyers],
+            "expires_at": [latest[b].paid_at + dt.timedelta(days=days) for b in buyers],
+        },
+    )
 
 
 def _apply_facts(order: Order, facts: OrderFacts, attribution: Attribution, batch: _Batch) -> None:

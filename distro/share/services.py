@@ -1,0 +1,198 @@
+"""Share links: create them, follow them (click recording without a database write), fold clicks."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+import redis
+import sqlalchemy as sa
+from cachetools import TTLCache
+from sqlalchemy.dialects.postgresql import insert
+from sqlmodel import Session
+
+from distro.errors import FieldError, ValidationFailed
+from distro.share.codes import looks_like_code, new_code
+from distro.share.models import ClickCount, FoldCursor, ShareLink
+from distro.shops.models import Shop, ShopProduct
+from distro.shops.services import get_own_shop
+
+CLICK_STREAM = "distro:clicks"
+UNIQUE_WINDOW_SECONDS = 3600
+BUSINESS_TZ = ZoneInfo("Asia/Shanghai")
+
+# Link targets never change, so a short-lived per-process cache spares the database the
+# bursts that follow every hourly promotion (云集 pushed one to every owner at once).
+_targets: TTLCache[str, LinkTarget | None] = TTLCache(maxsize=100_000, ttl=60)
+
+
+@dataclass(frozen=True)
+class LinkTarget:
+    """Where a share code leads."""
+
+    link_id: int
+    shop_slug: str
+    product_id: int | None
+
+    @property
+    def path(self) -> str:
+        """The landing page's path."""
+        base = f"/shop/{self.shop_slug}"
+        return f"{base}/p/{self.product_id}" if self.product_id else base
+
+
+def create_link(*, session: Session, owner_id: int, shop_id: int, channel: str, product_id: int | None) -> ShareLink:
+    """Create a share link for the caller's shop (or one of its products) on a channel; commit."""
+    get_own_shop(session, owner_id, shop_id)
+    if product_id is not None and session.get(ShopProduct, (shop_id, product_id)) is None:
+        raise ValidationFailed(
+            "Share only products of this shop.", [FieldError("product_id", "is not in this shop", "in_shop")]
+        )
+    for _ in range(5):  # a collision is astronomically rare; retry rather than fail
+        code = new_code()
+        inserted = session.execute(
+            insert(ShareLink)
+            .values(
+                code=code,
+                shop_id=shop_id,
+                product_id=product_id,
+                channel=channel,
+                created_by=owner_id,
+                created_at=dt.datetime.now(dt.UTC),
+            )
+            .on_conflict_do_nothing(index_elements=["code"])
+            .returning(ShareLink.id)
+        ).scalar()
+        if inserted is not None:
+            session.commit()
+            return session.get_one(ShareLink, inserted)
+    raise RuntimeError("could not allocate a share code")
+
+
+def links_query(session: Session, owner_id: int, shop_id: int) -> sa.Select:
+    """The shop's links with their folded click totals, newest first."""
+    get_own_shop(session, owner_id, shop_id)
+    totals = (
+        sa.select(
+            ClickCount.link_id,
+            sa.func.sum(ClickCount.clicks).label("clicks"),
+            sa.func.sum(ClickCount.unique_clicks).label("unique_clicks"),
+        )
+        .group_by(ClickCount.link_id)
+        .subquery()
+    )
+    return (
+        sa.select(
+            ShareLink.id,
+            ShareLink.code,
+            ShareLink.channel,
+            ShareLink.product_id,
+            ShareLink.created_at,
+            sa.func.coalesce(totals.c.clicks, 0).label("clicks"),
+            sa.func.coalesce(totals.c.unique_clicks, 0).label("unique_clicks"),
+        )
+        .join(totals, totals.c.link_id == ShareLink.id, isouter=True)
+        .where(ShareLink.shop_id == shop_id)
+        .order_by(ShareLink.id.desc())  # type: ignore[union-attr]
+    )
+
+
+def resolve(session: Session, code: str) -> LinkTarget | None:
+    """Where a share code leads (None for an unknown code or a closed shop); cached for a minute."""
+    if not looks_like_code(code):
+        return None
+    if code in _targets:
+        return _targets[code]
+    row = session.execute(
+        sa.select(ShareLink.id, Shop.slug, ShareLink.product_id)
+        .join(Shop, Shop.id == ShareLink.shop_id)  # type: ignore[arg-type]
+        .where(ShareLink.code == code, Shop.status == "active")
+    ).first()
+    target = LinkTarget(row.id, row.slug, row.product_id) if row else None
+    _targets[code] = target
+    return target
+
+
+# One round trip, atomically: mark the visitor as seen on this link for an hour, and append the
+# click to the stream with whether it was the visitor's first in that hour.
+_RECORD_CLICK = """
+local first = redis.call('SET', KEYS[1], 1, 'NX', 'EX', ARGV[1])
+redis.call('XADD', KEYS[2], '*', 'l', ARGV[2], 'u', first and 1 or 0, 't', ARGV[3])
+return first and 1 or 0
+"""
+
+
+def record_click(connection: redis.Redis, *, link_id: int, visitor: str, at: dt.datetime) -> bool:
+    """Count a click in Redis (no database write); True when it is the visitor's first on the link this hour.
+
+    Raises redis.RedisError when Redis is unreachable; the caller still redirects.
+    """
+    first = connection.eval(
+        _RECORD_CLICK,
+        2,
+        f"distro:click-seen:{link_id}:{visitor}",
+        CLICK_STREAM,
+        UNIQUE_WINDOW_SECONDS,
+        link_id,
+        int(at.timestamp()),
+    )
+    return bool(first)
+
+
+_UPSERT_COUNTS = sa.text(
+    """
+    INSERT INTO share_click_counts (link_id, day, clicks, unique_clicks)
+    SELECT c.link_id, c.day, c.clicks, c.unique_clicks
+    FROM unnest(CAST(:link_ids AS bigint[]), CAST(:days AS date[]), CAST(:clicks AS bigint[]),
+                CAST(:uniques AS bigint[])) AS c(link_id, day, clicks, unique_clicks)
+    JOIN share_links l ON l.id = c.link_id
+    ON CONFLICT (link_id, day) DO UPDATE
+    SET clicks = share_click_counts.clicks + EXCLUDED.clicks,
+        unique_clicks = share_click_counts.unique_clicks + EXCLUDED.unique_clicks
+    """
+)
+
+
+def fold_clicks(*, session: Session, connection: redis.Redis, batch: int = 50_000) -> int:
+    """Fold counted clicks from Redis into PostgreSQL, exactly once; commit; return how many were folded.
+
+    The stream position folded so far lives in PostgreSQL and moves in the same transaction as the
+    counts, under a row lock: a fold killed halfway commits nothing and the next one re-reads the
+    same clicks; two folds at once take turns. Folded entries are trimmed from Redis afterwards.
+    """
+    session.execute(
+        insert(FoldCursor)
+        .values(stream=CLICK_STREAM, last_id="0-0", updated_at=dt.datetime.now(dt.UTC))
+        .on_conflict_do_nothing(index_elements=["stream"])
+    )
+    cursor = session.execute(
+        sa.select(FoldCursor).where(FoldCursor.stream == CLICK_STREAM).with_for_update()
+    ).scalar_one()
+    entries = connection.xrange(CLICK_STREAM, min=f"({cursor.last_id}", count=batch)
+    if not entries:
+        session.commit()
+        return 0
+    clicks: Counter[tuple[int, dt.date]] = Counter()
+    uniques: Counter[tuple[int, dt.date]] = Counter()
+    for _, fields in entries:
+        day = dt.datetime.fromtimestamp(int(fields[b"t"]), BUSINESS_TZ).date()
+        key = (int(fields[b"l"]), day)
+        clicks[key] += 1
+        uniques[key] += int(fields[b"u"])
+    keys = sorted(clicks)
+    session.execute(
+        _UPSERT_COUNTS,
+        {
+            "link_ids": [link for link, _ in keys],
+            "days": [day for _, day in keys],
+            "clicks": [clicks[key] for key in keys],
+            "uniques": [uniques[key] for key in keys],
+        },
+    )
+    last_id = entries[-1][0].decode()
+    cursor.last_id, cursor.updated_at = last_id, dt.datetime.now(dt.UTC)
+    session.commit()
+    connection.xtrim(CLICK_STREAM, minid=last_id)
+    return len(entries)
