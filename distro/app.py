@@ -40,12 +40,25 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, check_migrations: 
     from distro.health import bp as health_bp
     from distro.ledger.views import blp as ledger_blp
     from distro.outbound.views import blp as outbound_blp
+    from distro.share.views import blp as share_blp
+    from distro.share.views import public_bp as share_public_bp
     from distro.shops.views import blp as shops_blp
+    from distro.storefront.views import bp as storefront_bp
     from distro.suppliers.views import blp as suppliers_blp
     from webhooks.views import blp as webhooks_blp
 
-    app.register_blueprint(health_bp)
-    for blueprint in (auth_blp, suppliers_blp, shops_blp, commission_blp, outbound_blp, ledger_blp, webhooks_blp):
+    for plain in (health_bp, storefront_bp, share_public_bp):
+        app.register_blueprint(plain)
+    for blueprint in (
+        auth_blp,
+        suppliers_blp,
+        shops_blp,
+        share_blp,
+        commission_blp,
+        outbound_blp,
+        ledger_blp,
+        webhooks_blp,
+    ):
         api.register_blueprint(blueprint)
     _document_webhook_payloads(api)
 

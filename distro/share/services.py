@@ -13,11 +13,12 @@ from cachetools import TTLCache
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import Session
 
-from distro.errors import FieldError, ValidationFailed
+from distro.errors import FieldError, NotFound, ValidationFailed
 from distro.share.codes import looks_like_code, new_code
 from distro.share.models import ClickCount, FoldCursor, ShareLink
 from distro.shops.models import Shop, ShopProduct
 from distro.shops.services import get_own_shop
+from distro.suppliers.models import Product
 
 CLICK_STREAM = "distro:clicks"
 UNIQUE_WINDOW_SECONDS = 3600
@@ -196,3 +197,52 @@ def fold_clicks(*, session: Session, connection: redis.Redis, batch: int = 50_00
     session.commit()
     connection.xtrim(CLICK_STREAM, minid=last_id)
     return len(entries)
+
+
+def get_own_link(session: Session, owner_id: int, link_id: int) -> ShareLink:
+    """A link of one of the caller's shops; NotFound for anyone else's."""
+    link = session.execute(
+        sa.select(ShareLink)
+        .join(Shop, Shop.id == ShareLink.shop_id)  # type: ignore[arg-type]
+        .where(ShareLink.id == link_id, Shop.owner_id == owner_id)
+    ).scalar_one_or_none()
+    if link is None:
+        raise NotFound(f"No share link {link_id} of this account.")
+    return link
+
+
+@dataclass(frozen=True)
+class LinkContent:
+    """What a link shows: the shop and, for a product link (or a shop's first product), the product."""
+
+    shop: Shop
+    product: Product | None
+    reason: str
+
+
+def link_content(session: Session, link: ShareLink) -> LinkContent:
+    """The shop and product a link presents (a shop link presents the shop's first product on its poster)."""
+    shop = session.get_one(Shop, link.shop_id)
+    query = (
+        sa.select(Product, ShopProduct.reason)
+        .join(ShopProduct, ShopProduct.product_id == Product.id)  # type: ignore[arg-type]
+        .where(ShopProduct.shop_id == shop.id, Product.in_pool.is_(True))  # type: ignore[union-attr]
+        .order_by(ShopProduct.position)
+        .limit(1)
+    )
+    if link.product_id is not None:
+        query = query.where(Product.id == link.product_id)
+    row = session.execute(query).first()
+    return LinkContent(shop, row.Product if row else None, row.reason if row else "")
+
+
+def link_by_code(session: Session, code: str) -> ShareLink:
+    """A link by its code, or NotFound."""
+    link = (
+        session.execute(sa.select(ShareLink).where(ShareLink.code == code)).scalar_one_or_none()
+        if (looks_like_code(code))
+        else None
+    )
+    if link is None:
+        raise NotFound("This share link does not exist.")
+    return link

@@ -1,0 +1,198 @@
+"""Share links: the public redirect, QR codes and posters; the owners' API for links and share kits."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import secrets
+from pathlib import Path
+
+import redis
+from flask import Blueprint as FlaskBlueprint
+from flask import Response, current_app, redirect, request, send_file
+from marshmallow import Schema, fields, validate
+
+from distro.api import API_PREFIX, Blueprint, SelectPage
+from distro.auth.access import current_user_id, public, requires
+from distro.auth.models import Role
+from distro.db import get_session
+from distro.errors import NotFound
+from distro.queue import redis_for
+from distro.share import services
+from distro.share.codes import is_bot, sign_referral, visitor_key
+from distro.share.kit import Shareable, share_kit
+from distro.share.models import CHANNELS
+from distro.share.poster import PosterCard, poster_cache_key, render_poster
+from distro.share.qr import qr_png, qr_svg
+from distro.storefront.views import REFERRAL_COOKIE
+
+log = logging.getLogger(__name__)
+
+public_bp = FlaskBlueprint("share", __name__)
+blp = Blueprint("share_links", __name__, url_prefix=API_PREFIX, description="Share links and share kits")
+
+VISITOR_COOKIE = "distro_vid"
+VISITOR_COOKIE_SECONDS = 365 * 86400
+
+
+def _base_url() -> str:
+    return str(current_app.config["PUBLIC_BASE_URL"]).rstrip("/")
+
+
+@public_bp.route("/s/<code>", methods=["GET", "HEAD"])
+@public
+def follow(code: str) -> Response:
+    """Follow a share link: count the click in Redis (no database write) and redirect to the landing page.
+
+    Bots and link previews are not counted; each visitor counts once an hour as a unique click; the
+    redirect still happens when Redis is down. A person's click leaves a signed referral cookie
+    that binds their next purchase to the shop for SHARE_BINDING_DAYS (the last click wins).
+    """
+    target = services.resolve(get_session(), code)
+    if target is None:
+        raise NotFound("This share link does not exist.")
+    response = redirect(target.path, 302)
+    response.headers["Cache-Control"] = "private, no-store"  # every follow must reach us to be counted
+    if is_bot(request.method, request.user_agent.string):
+        return response
+    visitor_id = request.cookies.get(VISITOR_COOKIE) or secrets.token_urlsafe(12)
+    response.set_cookie(VISITOR_COOKIE, visitor_id, max_age=VISITOR_COOKIE_SECONDS, httponly=True, samesite="Lax")
+    window = int(current_app.config["SHARE_BINDING_DAYS"]) * 86400
+    response.set_cookie(
+        REFERRAL_COOKIE,
+        sign_referral(code, current_app.config["SECRET_KEY"]),
+        max_age=window,
+        httponly=True,
+        samesite="Lax",
+    )
+    try:
+        services.record_click(
+            redis_for(current_app.config["REDIS_URL"]),
+            link_id=target.link_id,
+            visitor=visitor_key(visitor_id, request.remote_addr, request.user_agent.string),
+            at=dt.datetime.now(dt.UTC),
+        )
+    except redis.RedisError as error:
+        log.warning("click on %s not counted, Redis unavailable: %s", code, error)
+    return response
+
+
+@public_bp.get("/s/<code>/qr.png")
+@public
+def qr_code_png(code: str) -> Response:
+    """The link's QR code as PNG (error correction fit for print)."""
+    services.link_by_code(get_session(), code)
+    return Response(
+        qr_png(f"{_base_url()}/s/{code}"), mimetype="image/png", headers={"Cache-Control": "public, max-age=86400"}
+    )
+
+
+@public_bp.get("/s/<code>/qr.svg")
+@public
+def qr_code_svg(code: str) -> Response:
+    """The link's QR code as SVG."""
+    services.link_by_code(get_session(), code)
+    return Response(
+        qr_svg(f"{_base_url()}/s/{code}"), mimetype="image/svg+xml", headers={"Cache-Control": "public, max-age=86400"}
+    )
+
+
+@public_bp.get("/s/<code>/poster.png")
+@public
+def poster(code: str) -> Response:
+    """A 1080×1920 poster for WeChat Moments; rendered once per content (a price change renders anew)."""
+    session = get_session()
+    content = services.link_content(session, services.link_by_code(session, code))
+    product = content.product
+    card = PosterCard(
+        product_title=product.title if product else content.shop.display_name,
+        price_fen=product.price_fen if product else 0,
+        shop_name=content.shop.display_name,
+        reason=content.reason,
+        share_url=f"{_base_url()}/s/{code}",
+        product_image=None,  # product images are URLs on the supplier's CDN; fetching them is future work
+    )
+    cache = Path(current_app.config["VAR_DIR"]) / "posters"
+    path = cache / f"{poster_cache_key(card)}.png"
+    if not path.exists():
+        cache.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{secrets.token_hex(4)}.tmp")
+        partial.write_bytes(render_poster(card))
+        partial.replace(path)  # atomic: concurrent renders never serve half a file
+    return send_file(path, mimetype="image/png", max_age=3600)
+
+
+class LinkCreateSchema(Schema):
+    channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
+    product_id = fields.Integer(
+        load_default=None, strict=True, metadata={"description": "Share one product of the shop (default: the shop)."}
+    )
+
+
+class LinkSchema(Schema):
+    id = fields.Integer()
+    code = fields.String()
+    channel = fields.String()
+    product_id = fields.Integer(allow_none=True)
+    created_at = fields.DateTime()
+    clicks = fields.Integer()
+    unique_clicks = fields.Integer()
+    url = fields.Function(lambda link: f"{_base_url()}/s/{link['code'] if isinstance(link, dict) else link.code}")
+
+
+class WechatShareSchema(Schema):
+    title = fields.String()
+    desc = fields.String()
+    link = fields.String()
+    imgUrl = fields.String()
+
+
+class KitSchema(Schema):
+    url = fields.String()
+    wechat = fields.Nested(WechatShareSchema)
+    weibo_intent_url = fields.String()
+    copy_text = fields.String()
+    poster_url = fields.String()
+    qr_png_url = fields.String()
+    qr_svg_url = fields.String()
+
+
+@blp.route("/shops/<int:shop_id>/share-links", methods=["POST"])
+@requires(Role.SHOP_OWNER)
+@blp.arguments(LinkCreateSchema)
+@blp.response(201, LinkSchema)
+def create_link(data: dict, shop_id: int):
+    """Create a short share link for the shop or one of its products, for one channel."""
+    link = services.create_link(session=get_session(), owner_id=current_user_id(), shop_id=shop_id, **data)
+    return {**link.model_dump(), "clicks": 0, "unique_clicks": 0}
+
+
+@blp.route("/shops/<int:shop_id>/share-links", methods=["GET"])
+@requires(Role.SHOP_OWNER)
+@blp.response(200, LinkSchema(many=True))
+@blp.paginate(SelectPage)
+def list_links(shop_id: int):
+    """The shop's links with their clicks (total and unique), newest first."""
+    return services.links_query(get_session(), current_user_id(), shop_id)
+
+
+@blp.route("/share-links/<int:link_id>/kit", methods=["GET"])
+@requires(Role.SHOP_OWNER)
+@blp.response(200, KitSchema)
+def kit(link_id: int):
+    """Everything a client needs to share the link: WeChat data, Weibo intent, copy text, poster and QR URLs."""
+    session = get_session()
+    link = services.get_own_link(session, current_user_id(), link_id)
+    content = services.link_content(session, link)
+    product = content.product if link.product_id else None
+    return share_kit(
+        Shareable(
+            shop_name=content.shop.display_name,
+            title=product.title if product else content.shop.display_name,
+            description=content.reason if product else "店主精选好物，供应商直发",
+            price_fen=product.price_fen if product else None,
+            image_url=(product.image_urls[0] if product and product.image_urls else None),
+            base_url=_base_url(),
+            code=link.code,
+        )
+    )
