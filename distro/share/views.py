@@ -196,3 +196,71 @@ def kit(link_id: int):
             code=link.code,
         )
     )
+
+
+class PeriodSchema(Schema):
+    start = fields.Date(data_key="from", load_default=None, metadata={"description": "First day (Asia/Shanghai)."})
+    end = fields.Date(data_key="to", load_default=None, metadata={"description": "Last day, inclusive."})
+
+
+class BreakdownRowSchema(Schema):
+    channel = fields.String()
+    day = fields.String()
+    product = fields.Integer()
+    clicks = fields.Integer()
+    unique_clicks = fields.Integer()
+    orders = fields.Integer()
+    gmv_fen = fields.Integer()
+    net_gmv_fen = fields.Integer()
+    conversion_bp = fields.Integer(allow_none=True, metadata={"description": "Orders per unique click, in bp."})
+
+
+class ReportSchema(Schema):
+    start = fields.String(data_key="from")
+    end = fields.String(data_key="to")
+    by_channel = fields.List(fields.Nested(BreakdownRowSchema))
+    by_day = fields.List(fields.Nested(BreakdownRowSchema))
+    by_product = fields.List(fields.Nested(BreakdownRowSchema))
+
+
+def _period(args: dict) -> tuple[dt.date, dt.date]:
+    today = dt.datetime.now(services.BUSINESS_TZ).date()
+    end = args.get("end") or today
+    start = args.get("start") or end - dt.timedelta(days=29)
+    if start > end:
+        from distro.errors import FieldError, ValidationFailed
+
+        raise ValidationFailed("The period is empty.", [FieldError("from", "must not be after to", "range")])
+    return start, end
+
+
+def _report(scope: str, scope_id: int, args: dict) -> dict:
+    from distro.share.analytics import report
+
+    start, end = _period(args)
+    result = report(get_session(), scope=scope, scope_id=scope_id, start=start, end=end)
+    return {**result, "start": result.pop("from"), "end": result.pop("to")}
+
+
+@blp.route("/analytics/shops/<int:shop_id>", methods=["GET"])
+@requires(Role.SHOP_OWNER)
+@blp.arguments(PeriodSchema, location="query")
+@blp.response(200, ReportSchema)
+def shop_analytics(args: dict, shop_id: int):
+    """Clicks (total, unique), orders, GMV and conversion of the caller's shop by channel, day and product."""
+    from distro.shops.services import get_own_shop
+
+    get_own_shop(get_session(), current_user_id(), shop_id)
+    return _report("shop", shop_id, args)
+
+
+@blp.route("/analytics/supplier", methods=["GET"])
+@requires(Role.SUPPLIER)
+@blp.arguments(PeriodSchema, location="query")
+@blp.response(200, ReportSchema)
+def supplier_analytics(args: dict):
+    """The same figures for the caller's products across every shop."""
+    from distro.suppliers.services import require_approved_supplier
+
+    supplier = require_approved_supplier(get_session(), current_user_id())
+    return _report("supplier", supplier.id, args)  # type: ignore[arg-type]
