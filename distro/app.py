@@ -43,6 +43,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, check_migrations: 
     from distro.share.views import blp as share_blp
     from distro.share.views import public_bp as share_public_bp
     from distro.shops.views import blp as shops_blp
+    from distro.storefront.api import blp as storefront_api_blp
     from distro.storefront.views import bp as storefront_bp
     from distro.suppliers.views import blp as suppliers_blp
     from webhooks.views import blp as webhooks_blp
@@ -54,6 +55,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, check_migrations: 
         suppliers_blp,
         shops_blp,
         share_blp,
+        storefront_api_blp,
         commission_blp,
         outbound_blp,
         ledger_blp,

@@ -195,7 +195,7 @@ def fold_clicks(*, session: Session, connection: redis.Redis, batch: int = 50_00
     last_id = entries[-1][0].decode()
     cursor.last_id, cursor.updated_at = last_id, dt.datetime.now(dt.UTC)
     session.commit()
-    connection.xtrim(CLICK_STREAM, minid=last_id)
+    connection.xtrim(CLICK_STREAM, minid=last_id, approximate=False)
     return len(entries)
 
 
