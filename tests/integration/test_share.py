@@ -162,7 +162,7 @@ def test_folding_twice_counts_each_click_once(client, app, session, world, redis
 def test_a_fold_killed_midway_loses_and_doubles_nothing(committed_app, committed_db, server_urls, redis):
     engine = engine_for(committed_db)
     with Session(engine) as session:
-        supplier_user, _ = make_supplier(session, committed_app)
+        make_supplier(session, committed_app)
         shop = make_shop(session, committed_app, slug="killfold")
         from distro.share.models import ShareLink
 
