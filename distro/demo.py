@@ -19,7 +19,9 @@ from distro.auth.models import Role, User
 from distro.commission import services as commission_services
 from distro.commission.policy import CommissionPolicy
 from distro.db import utcnow
+from distro.share import services as share_services
 from distro.shops import services as shop_services
+from distro.shops.models import Shop
 from distro.shops.credit import DemoCreditScoreProvider
 from distro.shops.rules import ShopPolicy
 from distro.suppliers import services as supplier_services
@@ -189,7 +191,29 @@ def load_demo_data(*, session: Session, settings: Mapping[str, Any]) -> bool:
                 policy=shop_policy,
             )
     _demo_orders(session, settings, product_ids)
+    _demo_share_links(session, users, product_ids)
     return True
+
+
+def _demo_share_links(session: Session, users: Mapping[str, User], product_ids: list[int]) -> None:
+    """A WeChat Moments link to each shop's first product and a Weibo link to each shop."""
+    for email, (_, _, picks) in SHOPS.items():
+        owner = users[email]
+        shop_id = session.scalar(sa.select(Shop.id).where(Shop.owner_id == owner.id))
+        share_services.create_link(
+            session=session,
+            owner_id=owner.id,
+            shop_id=shop_id,  # type: ignore[arg-type]
+            channel="wechat_moments",
+            product_id=product_ids[picks[0][0]],
+        )
+        share_services.create_link(
+            session=session,
+            owner_id=owner.id,
+            shop_id=shop_id,  # type: ignore[arg-type]
+            channel="weibo",
+            product_id=None,
+        )
 
 
 # (order, shop, [(product index, quantity)], days ago paid, days ago delivered or None, refund fen of line 1)
