@@ -21,8 +21,8 @@ from distro.commission.policy import CommissionPolicy
 from distro.db import utcnow
 from distro.share import services as share_services
 from distro.shops import services as shop_services
-from distro.shops.models import Shop
 from distro.shops.credit import DemoCreditScoreProvider
+from distro.shops.models import Shop
 from distro.shops.rules import ShopPolicy
 from distro.suppliers import services as supplier_services
 from distro.suppliers.models import Product
