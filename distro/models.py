@@ -6,6 +6,7 @@ from distro.commission.models import CommissionLine, Order, OrderEvent, OrderLin
 from distro.idempotency.models import IdempotencyRecord
 from distro.ledger.models import Entry, LedgerAccount, Posting
 from distro.outbound.models import Delivery, Subscription
+from distro.settlement.models import PayeeAccount, Payout, SettlementBatch
 from distro.share.models import BuyerBinding, ClickCount, FoldCursor, ShareLink
 from distro.shops.models import Shop, ShopProduct
 from distro.storefront.models import Checkout
@@ -23,6 +24,8 @@ __all__ = [
     "FoldCursor",
     "IdempotencyRecord",
     "LedgerAccount",
+    "PayeeAccount",
+    "Payout",
     "Order",
     "OrderEvent",
     "OrderLine",
@@ -30,6 +33,7 @@ __all__ = [
     "Product",
     "ProductSku",
     "RefreshToken",
+    "SettlementBatch",
     "ShareLink",
     "Shop",
     "ShopProduct",

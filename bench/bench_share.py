@@ -1,0 +1,260 @@
+"""Share links: the public redirect at concurrency 16 through gunicorn (redirects/s) against a bare 302 app,
+and folding 200,000 Redis clicks into PostgreSQL exactly once (clicks/s) against raw XRANGE + executemany."""
+
+from __future__ import annotations
+
+import datetime as dt
+import http.client
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import redis
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from bench.bench_ingestion import CONCURRENCY, _free_port, _wait_until_up
+from bench.harness import Row, raw_connection, timer
+from distro import embedded
+from distro.app import create_app
+from distro.auth.models import Role
+from distro.db import engine_for, session_scope
+from distro.queue import redis_for
+from distro.settings import PROJECT_ROOT
+from distro.share import services
+from distro.share.models import CHANNELS
+from distro.shops import services as shop_services
+from distro.shops.rules import ShopPolicy
+from tests.factories import make_product, make_shop, make_supplier, make_user
+
+LINKS = 200
+REDIRECTS = 20_000
+WARMUP = 2 * LINKS  # every link once per worker process, so the timed part runs on warm target caches
+CLICKS = 200_000
+DAYS = 7
+BATCH = 50_000  # fold_clicks' default batch
+PUSH_CHUNK = 5_000
+BROWSER_UA = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+    "Mobile/15E148 MicroMessenger/8.0.40"
+)
+
+
+def _links(url: str, app) -> list[tuple[int, str]]:
+    """An approved supplier, a product, an active shop carrying it and LINKS share links; (id, code) each."""
+    with Session(engine_for(url)) as session:
+        supplier_user, _ = make_supplier(session, app)
+        product_id = make_product(session, app, supplier_user, price_fen=5_900, other_platform_price_fen=9_900).id
+        owner = make_user(session, Role.SHOP_OWNER)
+        shop = make_shop(session, app, owner, slug="bench-share")
+        shop_services.add_product(
+            session=session,
+            owner_id=owner.id,
+            shop_id=shop.id,
+            product_id=product_id,
+            reason="天天用",
+            policy=ShopPolicy.from_settings(app.config),
+        )
+        links = [
+            services.create_link(
+                session=session,
+                owner_id=owner.id,  # type: ignore[arg-type]
+                shop_id=shop.id,  # type: ignore[arg-type]
+                channel=CHANNELS[number % len(CHANNELS)],
+                product_id=product_id if number % 2 else None,
+            )
+            for number in range(LINKS)
+        ]
+        return [(link.id, link.code) for link in links]  # type: ignore[misc]
+
+
+def _flush(connection: redis.Redis) -> None:
+    """Delete the keys this benchmark creates in the bench Redis: the click stream and the seen-markers."""
+    connection.delete(services.CLICK_STREAM)
+    batch: list[bytes] = []
+    for key in connection.scan_iter(match="distro:click-seen:*", count=10_000):
+        batch.append(key)
+        if len(batch) >= 10_000:
+            connection.unlink(*batch)
+            batch.clear()
+    if batch:
+        connection.unlink(*batch)
+
+
+def _gunicorn(app, port: int, target: str, env: dict[str, str]) -> subprocess.Popen:
+    """The production web server as `distro web` runs it (WEB_WORKERS × WEB_THREADS, gthread)."""
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--workers",
+            str(app.config["WEB_WORKERS"]),
+            "--threads",
+            str(app.config["WEB_THREADS"]),
+            "--worker-class",
+            "gthread",
+            "--log-level",
+            "warning",
+            "--bind",
+            f"127.0.0.1:{port}",
+            target,
+        ],
+        env=env,
+        cwd=PROJECT_ROOT,
+    )
+
+
+def _get_all(port: int, paths: list[str]) -> float:
+    """GET every path at CONCURRENCY, one keep-alive connection per thread, never following the redirect;
+    every answer must be a 302. Return the seconds taken."""
+    local = threading.local()
+    failures: list[int] = []
+
+    def send(path: str) -> None:
+        if not hasattr(local, "connection"):
+            local.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        local.connection.request("GET", path, headers={"User-Agent": BROWSER_UA, "Accept": "text/html"})
+        response = local.connection.getresponse()
+        response.read()
+        if response.status != 302 or not response.getheader("Location"):
+            failures.append(response.status)
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(CONCURRENCY) as pool:
+        list(pool.map(send, paths))
+    if failures:
+        raise RuntimeError(f"{len(failures)} of {len(paths)} requests were not redirects, e.g. {failures[:3]}")
+    return time.perf_counter() - start
+
+
+def _redirects(app, codes: list[str], env: dict[str, str], connection: redis.Redis) -> tuple[float, float]:
+    """(share redirects/s, bare 302s/s) over the same request mix."""
+    warmup = [f"/s/{codes[number % len(codes)]}" for number in range(WARMUP)]
+    paths = [f"/s/{codes[number % len(codes)]}" for number in range(REDIRECTS)]
+
+    _flush(connection)
+    port = _free_port()
+    server = _gunicorn(app, port, "distro.wsgi:app", env)
+    try:
+        _wait_until_up(port, "/healthz")
+        _get_all(port, warmup)
+        distro_seconds = _get_all(port, paths)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    counted = connection.xlen(services.CLICK_STREAM)
+    if counted != WARMUP + REDIRECTS:  # a redirect that silently failed to count would flatter the figure
+        raise RuntimeError(f"{counted} clicks counted for {WARMUP + REDIRECTS} redirects")
+    _flush(connection)
+
+    port = _free_port()
+    bare = _gunicorn(app, port, "bench.bare_redirect:app", env)
+    try:
+        _wait_until_up(port, "/")
+        _get_all(port, warmup)
+        bare_seconds = _get_all(port, paths)
+    finally:
+        bare.terminate()
+        bare.wait(timeout=30)
+    return REDIRECTS / distro_seconds, REDIRECTS / bare_seconds
+
+
+def _push_clicks(connection: redis.Redis, link_ids: list[int]) -> None:
+    """CLICKS clicks the way the redirect records them, across the links and DAYS days, some visitors repeating."""
+    now = dt.datetime.now(dt.UTC)
+    pipe = connection.pipeline(transaction=False)
+    for number in range(CLICKS):
+        services.record_click(
+            pipe,  # type: ignore[arg-type]
+            link_id=link_ids[number % len(link_ids)],
+            visitor=f"v:bench{number % 30_011}",
+            at=now - dt.timedelta(days=number % DAYS, seconds=number % 3_600),
+        )
+        if (number + 1) % PUSH_CHUNK == 0:
+            pipe.execute()
+    pipe.execute()
+    if connection.xlen(services.CLICK_STREAM) != CLICKS:
+        raise RuntimeError("the click stream does not hold the pushed clicks")
+
+
+def _fold_baseline(url: str, connection: redis.Redis) -> float:
+    """Seconds to read the stream with XRANGE in BATCH entries and executemany the same aggregated rows into an
+    unindexed table: the raw work of a fold, without cursor, lock, upsert or trim. Leaves the stream intact."""
+    with raw_connection(url) as database:
+        database.execute("CREATE TABLE bare_click_counts (link_id bigint, day date, clicks bigint, uniques bigint)")
+        database.commit()
+        with timer() as elapsed:
+            low = "-"
+            while entries := connection.xrange(services.CLICK_STREAM, min=low, count=BATCH):
+                clicks: Counter[tuple[int, dt.date]] = Counter()
+                uniques: Counter[tuple[int, dt.date]] = Counter()
+                for _, fields in entries:
+                    key = (int(fields[b"l"]), dt.datetime.fromtimestamp(int(fields[b"t"]), services.BUSINESS_TZ).date())
+                    clicks[key] += 1
+                    uniques[key] += int(fields[b"u"])
+                with database.cursor() as cursor:
+                    cursor.executemany(
+                        "INSERT INTO bare_click_counts (link_id, day, clicks, uniques) VALUES (%s, %s, %s, %s)",
+                        [(link, day, clicks[link, day], uniques[link, day]) for link, day in sorted(clicks)],
+                    )
+                database.commit()
+                low = f"({entries[-1][0].decode()}"
+        total = database.execute("SELECT sum(clicks) FROM bare_click_counts").fetchone()[0]  # type: ignore[index]
+    if total != CLICKS:
+        raise RuntimeError(f"the baseline stored {total} of {CLICKS} clicks")
+    return elapsed()
+
+
+def _fold(url: str, connection: redis.Redis) -> float:
+    """Seconds for fold_clicks to drain the stream, looping as distro.share.jobs.fold_clicks does."""
+    with timer() as elapsed, session_scope(url) as session:
+        folded = 0
+        while batch := services.fold_clicks(session=session, connection=connection):
+            folded += batch
+    if folded != CLICKS:
+        raise RuntimeError(f"fold_clicks folded {folded} of {CLICKS} clicks")
+    with engine_for(url).connect() as database:
+        total = database.execute(sa.text("SELECT sum(clicks) FROM share_click_counts")).scalar_one()
+    if total != CLICKS:
+        raise RuntimeError(f"share_click_counts holds {total} clicks, not {CLICKS}")
+    return elapsed()
+
+
+def run(url: str) -> list[Row]:
+    redis_url, _ = embedded.ensure_redis(Path(PROJECT_ROOT / "var" / "bench"))
+    app = create_app({"DATABASE_URL": url, "REDIS_URL": redis_url})
+    connection = redis_for(redis_url)
+    links = _links(url, app)
+    env = {**os.environ, "DISTRO_DATABASE_URL": url, "DISTRO_REDIS_URL": redis_url}
+    try:
+        redirect_rate, bare_redirect_rate = _redirects(app, [code for _, code in links], env, connection)
+
+        _flush(connection)
+        _push_clicks(connection, [link_id for link_id, _ in links])
+        bare_fold_seconds = _fold_baseline(url, connection)  # reads without trimming: the fold sees the same clicks
+        fold_seconds = _fold(url, connection)
+    finally:
+        _flush(connection)
+
+    return [
+        Row(
+            "share redirect (c=16, gunicorn)",
+            redirect_rate,
+            "redirects/s",
+            bare_redirect_rate,
+            "bare WSGI 302 app",
+        ),
+        Row(
+            f"click fold ({CLICKS // 1000}k clicks)",
+            CLICKS / fold_seconds,
+            "clicks/s",
+            CLICKS / bare_fold_seconds,
+            "XRANGE + executemany, unindexed",
+        ),
+    ]

@@ -1,0 +1,80 @@
+"""Settlement batches, the payouts they make, and the payee accounts owners are paid to."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from distro.db import utcnow
+
+TIMESTAMPTZ = sa.DateTime(timezone=True)
+BATCH_STATUSES = ("draft", "computing", "ready", "approved", "paid", "partly_paid", "failed", "cancelled")
+
+
+class PayeeAccountBase(SQLModel):
+    kind: str = Field(max_length=10)
+    account_name: str = Field(max_length=60)
+    account_number: str = Field(max_length=40)
+    bank_name: str | None = Field(default=None, max_length=60)
+
+
+class PayeeAccount(PayeeAccountBase, table=True):
+    """Where an owner is paid: a bank card, WeChat Pay or Alipay account."""
+
+    __tablename__ = "payee_accounts"
+    __table_args__ = (
+        sa.CheckConstraint("kind IN ('bank','wechat','alipay')", name="known_kind"),
+        sa.Index("payee_accounts_one_default", "owner_id", unique=True, postgresql_where=sa.text("is_default")),
+    )
+
+    id: int | None = Field(default=None, primary_key=True, sa_type=sa.BigInteger)
+    owner_id: int = Field(foreign_key="users.id", index=True, sa_type=sa.BigInteger)
+    is_default: bool = True
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=TIMESTAMPTZ)
+
+
+class SettlementBatch(SQLModel, table=True):
+    """A run that turns payable commission into payouts, prepared by one finance user, approved by another."""
+
+    __tablename__ = "settlement_batches"
+    __table_args__ = (sa.CheckConstraint(f"status IN {BATCH_STATUSES!r}", name="known_status"),)
+
+    id: int | None = Field(default=None, primary_key=True, sa_type=sa.BigInteger)
+    status: str = Field(default="draft", max_length=12)
+    cutoff_at: dt.datetime = Field(sa_type=TIMESTAMPTZ)
+    created_by: int = Field(foreign_key="users.id", sa_type=sa.BigInteger)
+    approved_by: int | None = Field(default=None, foreign_key="users.id", sa_type=sa.BigInteger)
+    reason: str | None = Field(default=None, max_length=500)
+    lines_claimed: int = 0
+    claimed_owner_fen: int = Field(default=0, sa_type=sa.BigInteger)
+    payout_total_fen: int = Field(default=0, sa_type=sa.BigInteger)
+    payouts_count: int = 0
+    held_count: int = 0
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=TIMESTAMPTZ)
+    computed_at: dt.datetime | None = Field(default=None, sa_type=TIMESTAMPTZ)
+    approved_at: dt.datetime | None = Field(default=None, sa_type=TIMESTAMPTZ)
+    finished_at: dt.datetime | None = Field(default=None, sa_type=TIMESTAMPTZ)
+
+
+class Payout(SQLModel, table=True):
+    """What one shop is paid in one batch; held when the owner has no payee account yet."""
+
+    __tablename__ = "payouts"
+    __table_args__ = (
+        sa.UniqueConstraint("batch_id", "shop_id"),
+        sa.CheckConstraint("status IN ('held','pending','paid','failed','cancelled')", name="known_status"),
+        sa.CheckConstraint("amount_fen > 0", name="positive_amount"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True, sa_type=sa.BigInteger)
+    batch_id: int = Field(foreign_key="settlement_batches.id", index=True, sa_type=sa.BigInteger)
+    shop_id: int = Field(foreign_key="shops.id", index=True, sa_type=sa.BigInteger)
+    owner_id: int = Field(foreign_key="users.id", sa_type=sa.BigInteger)
+    payee_account_id: int | None = Field(default=None, foreign_key="payee_accounts.id", sa_type=sa.BigInteger)
+    amount_fen: int = Field(sa_type=sa.BigInteger)
+    status: str = Field(default="pending", max_length=10)
+    external_reference: str | None = Field(default=None, max_length=100)
+    failure_reason: str | None = Field(default=None, max_length=500)
+    resolved_at: dt.datetime | None = Field(default=None, sa_type=TIMESTAMPTZ)

@@ -1,0 +1,502 @@
+"""Settlement: turn payable commission into payouts, exactly once, with maker-checker approval.
+
+Ledger at each step, per payout: computing reserves it (shop available → payouts clearing);
+paid moves it out (payouts clearing → cash); failed or cancelled returns it (payouts clearing →
+shop available). A shop's payout is its available balance less commission not yet due, so
+clawbacks (a negative balance) are netted and amounts below the minimum carry forward.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from distro import audit
+from distro.db import utcnow
+from distro.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
+from distro.ledger import services as ledger
+from distro.settlement.models import PayeeAccount, Payout, SettlementBatch
+
+CLEARING = "payouts:clearing"
+CASH = "cash"
+# Every computation takes this lock, so two batches (or two workers) never claim the same money.
+SETTLEMENT_LOCK = "distro:settlement"
+
+_CLAIM = sa.text(
+    """
+    WITH claimed AS (
+        UPDATE commission_lines SET settled = true, settlement_batch_id = :batch_id, updated_at = now()
+        WHERE stage = 'available' AND NOT settled AND payable_at <= :cutoff
+        RETURNING owner_fen
+    )
+    SELECT count(*) AS lines, coalesce(sum(owner_fen), 0) AS owner_fen FROM claimed
+    """
+)
+# Shop available balances come from the ledger (account code shop:<id>:available, credit-normal).
+_WRITE_PAYOUTS = sa.text(
+    """
+    WITH balances AS (
+        SELECT split_part(a.code, ':', 2)::bigint AS shop_id, -sum(e.amount) AS balance
+        FROM ledger_accounts a JOIN ledger_entries e ON e.account_id = a.id
+        WHERE a.code LIKE 'shop:%' AND a.code LIKE '%:available'
+        GROUP BY a.code
+    ), not_due AS (
+        SELECT shop_id, sum(owner_fen) AS fen FROM commission_lines
+        WHERE stage = 'available' AND NOT settled GROUP BY shop_id
+    )
+    INSERT INTO payouts (batch_id, shop_id, owner_id, payee_account_id, amount_fen, status)
+    SELECT :batch_id, b.shop_id, s.owner_id, p.id, b.balance - coalesce(n.fen, 0),
+           CASE WHEN p.id IS NULL THEN 'held' ELSE 'pending' END
+    FROM balances b
+    JOIN shops s ON s.id = b.shop_id
+    LEFT JOIN not_due n ON n.shop_id = b.shop_id
+    LEFT JOIN payee_accounts p ON p.owner_id = s.owner_id AND p.is_default
+    WHERE b.balance - coalesce(n.fen, 0) >= :minimum
+    """
+)
+_POST_TRANSFERS = sa.text(
+    """
+    WITH chosen AS (
+        SELECT id, shop_id, amount_fen FROM payouts WHERE batch_id = :batch_id AND status = ANY(:statuses)
+        AND (CAST(:payout_ids AS bigint[]) IS NULL OR id = ANY(CAST(:payout_ids AS bigint[])))
+    ), postings AS (
+        INSERT INTO ledger_postings (reference, kind, memo, created_by, created_at)
+        SELECT 'payout:' || id || ':' || :step, :kind, 'settlement batch ' || :batch_id, :actor, now() FROM chosen
+        RETURNING id, reference
+    )
+    INSERT INTO ledger_entries (posting_id, account_id, amount)
+    SELECT p.id, a.id, x.amount
+    FROM postings p
+    JOIN chosen c ON p.reference = 'payout:' || c.id || ':' || :step
+    CROSS JOIN LATERAL (VALUES
+        (CASE :debit WHEN 'shop' THEN 'shop:' || c.shop_id || ':' || 'available' ELSE :debit END, c.amount_fen),
+        (CASE :credit WHEN 'shop' THEN 'shop:' || c.shop_id || ':' || 'available' ELSE :credit END, -c.amount_fen)
+    ) AS x(code, amount)
+    JOIN ledger_accounts a ON a.code = x.code
+    """
+)
+
+
+def _transfer(
+    session: Session,
+    *,
+    batch_id: int,
+    step: str,
+    kind: str,
+    debit: str,
+    credit: str,
+    statuses: Iterable[str],
+    actor: int | None,
+    payout_ids: list[int] | None = None,
+) -> None:
+    """One balanced posting per chosen payout, all in one statement ('shop' means the payout's shop available)."""
+    ledger.ensure_accounts(session, [CLEARING, CASH])
+    session.execute(
+        _POST_TRANSFERS,
+        {
+            "batch_id": batch_id,
+            "step": step,
+            "kind": kind,
+            "debit": debit,
+            "credit": credit,
+            "statuses": list(statuses),
+            "actor": actor,
+            "payout_ids": payout_ids,
+        },
+    )
+
+
+def create_batch(*, session: Session, cutoff_at: dt.datetime | None, created_by: int) -> SettlementBatch:
+    """Open a batch to be computed by a worker; commit."""
+    now = utcnow()
+    cutoff = cutoff_at or now
+    if cutoff > now + dt.timedelta(minutes=1):
+        raise ValidationFailed(
+            "The cut-off is in the future.", [FieldError("cutoff_at", "must not be in the future", "range")]
+        )
+    batch = SettlementBatch(status="computing", cutoff_at=cutoff, created_by=created_by)
+    session.add(batch)
+    session.flush()
+    audit.record(
+        session,
+        actor_id=created_by,
+        action="settlement.created",
+        subject_type="settlement_batch",
+        subject_id=batch.id,
+        after={"cutoff_at": cutoff.isoformat()},
+    )  # type: ignore[arg-type]
+    session.commit()
+    return batch
+
+
+@dataclass(frozen=True)
+class Totals:
+    """What a computation claimed and pays."""
+
+    lines_claimed: int
+    claimed_owner_fen: int
+    payouts_count: int
+    held_count: int
+    payout_total_fen: int
+
+
+def _compute(session: Session, batch: SettlementBatch, minimum_fen: int, progress) -> Totals:
+    session.execute(sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtextextended(SETTLEMENT_LOCK, 0))))
+    claimed = session.execute(_CLAIM, {"batch_id": batch.id, "cutoff": batch.cutoff_at}).one()
+    progress({"phase": "claimed", "lines_claimed": int(claimed.lines)})
+    session.execute(_WRITE_PAYOUTS, {"batch_id": batch.id, "minimum": minimum_fen})
+    counts = session.execute(
+        sa.select(
+            sa.func.count(),
+            sa.func.count().filter(Payout.status == "held"),
+            sa.func.coalesce(sa.func.sum(Payout.amount_fen), 0),
+        ).where(Payout.batch_id == batch.id)
+    ).one()
+    progress({"phase": "payouts", "lines_claimed": int(claimed.lines), "shops_done": int(counts[0])})
+    _transfer(
+        session,
+        batch_id=batch.id,
+        step="reserve",
+        kind="payout_reserve",
+        debit="shop",  # type: ignore[arg-type]
+        credit=CLEARING,
+        statuses=["pending", "held"],
+        actor=None,
+    )
+    return Totals(int(claimed.lines), int(claimed.owner_fen), int(counts[0]), int(counts[1]), int(counts[2]))
+
+
+def compute_batch(*, session: Session, batch_id: int, minimum_fen: int, progress=lambda _: None) -> str:
+    """Compute a batch in one transaction and commit: claim due lines, write payouts, reserve their money.
+
+    Safe to run twice or on two workers at once: computations take turns on one lock, and a batch
+    that is no longer computing is left alone ("noop"). A computation killed halfway commits
+    nothing; running it again does all of it.
+    """
+    batch = session.execute(sa.select(SettlementBatch).where(SettlementBatch.id == batch_id)).scalar_one_or_none()
+    if batch is None:
+        raise NotFound(f"No settlement batch {batch_id}.")
+    session.execute(sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtextextended(SETTLEMENT_LOCK, 0))))
+    session.refresh(batch, with_for_update=True)
+    if batch.status != "computing":
+        session.commit()
+        return "noop"
+    totals = _compute(session, batch, minimum_fen, progress)
+    batch.status, batch.computed_at = "ready", utcnow()
+    for name, value in vars(totals).items():
+        setattr(batch, name, value)
+    audit.record(
+        session,
+        actor_id=None,
+        action="settlement.computed",
+        subject_type="settlement_batch",
+        subject_id=batch_id,
+        after=vars(totals),
+    )
+    session.commit()
+    return "computed"
+
+
+def preview(*, session: Session, cutoff_at: dt.datetime | None, minimum_fen: int, actor: int) -> Totals:
+    """What a batch with this cut-off would claim and pay, computed for real and rolled back (a dry run)."""
+    batch = SettlementBatch(status="computing", cutoff_at=cutoff_at or utcnow(), created_by=actor)
+    session.add(batch)
+    session.flush()
+    try:
+        return _compute(session, batch, minimum_fen, lambda _: None)
+    finally:
+        session.rollback()
+
+
+def get_batch(session: Session, batch_id: int, *, lock: bool = False) -> SettlementBatch:
+    """A batch by id, or NotFound."""
+    query = sa.select(SettlementBatch).where(SettlementBatch.id == batch_id)
+    batch = session.execute(query.with_for_update() if lock else query).scalar_one_or_none()
+    if batch is None:
+        raise NotFound(f"No settlement batch {batch_id}.")
+    return batch
+
+
+def batches_query() -> sa.Select:
+    """Every batch, newest first."""
+    return sa.select(SettlementBatch).order_by(SettlementBatch.id.desc())  # type: ignore[union-attr]
+
+
+def approve(*, session: Session, batch_id: int, approver: int) -> SettlementBatch:
+    """Approve a ready batch for payment; whoever created it cannot (maker-checker); commit."""
+    batch = get_batch(session, batch_id, lock=True)
+    if batch.created_by == approver:
+        raise Forbidden("The finance user who created a batch cannot approve it; ask a colleague.")
+    if batch.status != "ready":
+        raise Conflict(f"Batch {batch_id} is {batch.status}; only a ready batch can be approved.")
+    batch.status, batch.approved_by, batch.approved_at = "approved", approver, utcnow()
+    audit.record(
+        session,
+        actor_id=approver,
+        action="settlement.approved",
+        subject_type="settlement_batch",
+        subject_id=batch_id,
+        after={"payout_total_fen": batch.payout_total_fen},
+    )
+    session.commit()
+    return batch
+
+
+def cancel(*, session: Session, batch_id: int, reason: str, actor: int) -> SettlementBatch:
+    """Cancel a ready batch: release its lines and return the reserved money to the shops; commit."""
+    batch = get_batch(session, batch_id, lock=True)
+    if batch.status != "ready":
+        raise Conflict(f"Batch {batch_id} is {batch.status}; only a ready batch can be cancelled.")
+    _transfer(
+        session,
+        batch_id=batch_id,
+        step="cancel",
+        kind="payout_cancel",
+        debit=CLEARING,
+        credit="shop",
+        statuses=["pending", "held"],
+        actor=actor,
+    )
+    session.execute(
+        sa.update(Payout)
+        .where(Payout.batch_id == batch_id)
+        .values(
+            status="cancelled",  # type: ignore[arg-type]
+            resolved_at=utcnow(),
+        )
+    )
+    session.execute(
+        sa.text(
+            "UPDATE commission_lines SET settled = false, settlement_batch_id = NULL, "
+            "updated_at = now() WHERE settlement_batch_id = :batch_id"
+        ),
+        {"batch_id": batch_id},
+    )
+    batch.status, batch.reason, batch.finished_at = "cancelled", reason, utcnow()
+    audit.record(
+        session,
+        actor_id=actor,
+        action="settlement.cancelled",
+        subject_type="settlement_batch",
+        subject_id=batch_id,
+        after={"reason": reason},
+    )
+    session.commit()
+    return batch
+
+
+@dataclass(frozen=True)
+class PayoutResult:
+    """What the bank or wallet said about one payout."""
+
+    payout_id: int
+    status: str  # "paid" or "failed"
+    external_reference: str | None = None
+    reason: str | None = None
+
+
+def record_results(*, session: Session, batch_id: int, results: list[PayoutResult], actor: int) -> SettlementBatch:
+    """Record payment results for payouts of an approved batch; commit.
+
+    Paid: payouts clearing → cash. Failed: the amount returns to the shop's available balance, with
+    the reason. A result repeated as it was is ignored; a different result for a resolved payout is a
+    conflict. When no payout is left open the batch is paid (or partly paid).
+    """
+    batch = get_batch(session, batch_id, lock=True)
+    if batch.status != "approved":
+        raise Conflict(f"Batch {batch_id} is {batch.status}; results are recorded for approved batches.")
+    payouts = {
+        payout.id: payout
+        for payout in session.execute(
+            sa.select(Payout)
+            .where(Payout.batch_id == batch_id, Payout.id.in_([r.payout_id for r in results]))  # type: ignore[union-attr]
+            .order_by(Payout.id)
+            .with_for_update()
+        ).scalars()
+    }
+    errors = []
+    for index, result in enumerate(results):
+        payout = payouts.get(result.payout_id)
+        if payout is None:
+            errors.append(FieldError(f"results.{index}.payout_id", "is not a payout of this batch", "unknown"))
+        elif result.status not in ("paid", "failed"):
+            errors.append(FieldError(f"results.{index}.status", "must be paid or failed", "one_of"))
+        elif payout.status == "held":
+            errors.append(FieldError(f"results.{index}.payout_id", "is held: the owner has no payee account", "held"))
+        elif payout.status in ("paid", "failed") and payout.status != result.status:
+            errors.append(
+                FieldError(f"results.{index}.status", f"the payout is already {payout.status}", "already_resolved")
+            )
+    if errors:
+        raise ValidationFailed("Some results cannot be recorded; nothing was.", errors)
+    now = utcnow()
+    newly = {"paid": [], "failed": []}
+    for result in results:
+        payout = payouts[result.payout_id]
+        if payout.status == "pending":
+            payout.status, payout.resolved_at = result.status, now
+            payout.external_reference, payout.failure_reason = result.external_reference, result.reason
+            newly[result.status].append(payout.id)
+    session.flush()
+    if newly["paid"]:
+        _transfer(
+            session,
+            batch_id=batch_id,
+            step="paid",
+            kind="payout_paid",
+            debit=CLEARING,
+            credit=CASH,
+            statuses=["paid"],
+            actor=actor,
+            payout_ids=newly["paid"],
+        )
+    if newly["failed"]:
+        _transfer(
+            session,
+            batch_id=batch_id,
+            step="failed",
+            kind="payout_failed",
+            debit=CLEARING,
+            credit="shop",
+            statuses=["failed"],
+            actor=actor,
+            payout_ids=newly["failed"],
+        )
+    open_count = session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Payout)
+        .where(Payout.batch_id == batch_id, Payout.status.in_(("pending", "held")))
+    )  # type: ignore[attr-defined]
+    if not open_count:
+        failed = session.scalar(
+            sa.select(sa.func.count()).select_from(Payout).where(Payout.batch_id == batch_id, Payout.status == "failed")
+        )
+        batch.status, batch.finished_at = ("partly_paid" if failed else "paid"), now
+    audit.record(
+        session,
+        actor_id=actor,
+        action="settlement.results",
+        subject_type="settlement_batch",
+        subject_id=batch_id,
+        after={"paid": newly["paid"], "failed": newly["failed"]},
+    )
+    session.commit()
+    return batch
+
+
+def release_held(*, session: Session, batch_id: int, actor: int) -> int:
+    """Give held payouts the owner's payee account registered since; commit; return how many were released."""
+    batch = get_batch(session, batch_id, lock=True)
+    if batch.status not in ("ready", "approved"):
+        raise Conflict(f"Batch {batch_id} is {batch.status}.")
+    result = session.execute(
+        sa.text(
+            "UPDATE payouts p SET payee_account_id = a.id, status = 'pending' FROM payee_accounts a "
+            "WHERE p.batch_id = :batch_id AND p.status = 'held' AND a.owner_id = p.owner_id AND a.is_default"
+        ),
+        {"batch_id": batch_id},
+    )
+    audit.record(
+        session,
+        actor_id=actor,
+        action="settlement.released_held",
+        subject_type="settlement_batch",
+        subject_id=batch_id,
+        after={"released": result.rowcount},
+    )  # type: ignore[attr-defined]
+    session.commit()
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def payouts_query(batch_id: int) -> sa.Select:
+    """A batch's payouts with shop, owner and payee, by payout id."""
+    from distro.auth.models import User
+    from distro.shops.models import Shop
+
+    return (
+        sa.select(
+            Payout,
+            Shop.display_name.label("shop_name"),
+            User.display_name.label("owner_name"),  # type: ignore[attr-defined]
+            PayeeAccount.kind,
+            PayeeAccount.account_name,
+            PayeeAccount.account_number,
+            PayeeAccount.bank_name,
+        )
+        .join(Shop, Shop.id == Payout.shop_id)  # type: ignore[arg-type]
+        .join(User, User.id == Payout.owner_id)  # type: ignore[arg-type]
+        .join(PayeeAccount, PayeeAccount.id == Payout.payee_account_id, isouter=True)  # type: ignore[arg-type]
+        .where(Payout.batch_id == batch_id)
+        .order_by(Payout.id)
+    )
+
+
+def register_payee(*, session: Session, owner_id: int, values: Mapping[str, Any]) -> PayeeAccount:
+    """Register the owner's payee account, which becomes their default; commit."""
+    session.execute(sa.update(PayeeAccount).where(PayeeAccount.owner_id == owner_id).values(is_default=False))  # type: ignore[arg-type]
+    account = PayeeAccount(owner_id=owner_id, is_default=True, **values)
+    session.add(account)
+    audit.record(
+        session,
+        actor_id=owner_id,
+        action="payee.registered",
+        subject_type="user",
+        subject_id=owner_id,
+        after={"kind": values["kind"]},
+    )
+    session.commit()
+    return account
+
+
+def payees_query(owner_id: int) -> sa.Select:
+    """The owner's payee accounts, newest first."""
+    return sa.select(PayeeAccount).where(PayeeAccount.owner_id == owner_id).order_by(PayeeAccount.id.desc())  # type: ignore[union-attr]
+
+
+def statements_query(owner_id: int) -> sa.Select:
+    """The owner's payouts, batch by batch, newest first."""
+    return (
+        sa.select(Payout, SettlementBatch.status.label("batch_status"), SettlementBatch.cutoff_at)
+        .join(SettlementBatch, SettlementBatch.id == Payout.batch_id)  # type: ignore[arg-type]
+        .where(Payout.owner_id == owner_id)
+        .order_by(Payout.id.desc())
+    )  # type: ignore[union-attr]
+
+
+def reconciliation(session: Session, batch_id: int) -> dict[str, Any]:
+    """A batch's figures and how they tie out to each other and to the ledger."""
+    batch = get_batch(session, batch_id)
+    rows = session.execute(
+        sa.text(
+            """
+        SELECT supplier_id, sum(pool_fen) AS owed_fen, sum(platform_fen) AS platform_fen, sum(owner_fen) AS owner_fen
+        FROM commission_lines WHERE settlement_batch_id = :batch_id GROUP BY supplier_id ORDER BY supplier_id
+        """
+        ),
+        {"batch_id": batch_id},
+    ).all()
+    reserved = session.scalar(
+        sa.text(
+            "SELECT coalesce(sum(e.amount), 0) FROM ledger_entries e JOIN ledger_postings p ON p.id = e.posting_id "
+            "JOIN ledger_accounts a ON a.id = e.account_id WHERE p.kind = 'payout_reserve' AND a.code = :clearing "
+            "AND p.memo = 'settlement batch ' || :batch_id"
+        ),
+        {"batch_id": batch_id, "clearing": CLEARING},
+    )
+    claimed = sum(int(row.owner_fen) for row in rows)
+    return {
+        "batch_id": batch_id,
+        "status": batch.status,
+        "claimed_owner_fen": claimed,
+        "payout_total_fen": batch.payout_total_fen,
+        "netted_or_carried_fen": claimed - batch.payout_total_fen,
+        "ledger_reserved_fen": -int(reserved or 0),
+        "ties_out": -int(reserved or 0) == batch.payout_total_fen,
+        "platform_revenue_fen": sum(int(row.platform_fen) for row in rows),
+        "owed_by_supplier": [{"supplier_id": row.supplier_id, "owed_fen": int(row.owed_fen)} for row in rows],
+    }
