@@ -40,6 +40,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, check_migrations: 
     from distro.health import bp as health_bp
     from distro.ledger.views import blp as ledger_blp
     from distro.outbound.views import blp as outbound_blp
+    from distro.settlement.views import blp as settlement_blp
     from distro.share.views import blp as share_blp
     from distro.share.views import public_bp as share_public_bp
     from distro.shops.views import blp as shops_blp
@@ -57,6 +58,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, check_migrations: 
         share_blp,
         storefront_api_blp,
         commission_blp,
+        settlement_blp,
         outbound_blp,
         ledger_blp,
         webhooks_blp,

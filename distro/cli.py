@@ -110,6 +110,52 @@ def cron() -> None:
 
 
 @main.command()
+@click.option(
+    "--cutoff",
+    type=click.DateTime(formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]),
+    default=None,
+    help="Cut-off in Asia/Shanghai time (default: now).",
+)
+@click.option("--as", "email", required=True, help="The finance user creating the batch.")
+def settle(cutoff, email: str) -> None:
+    """Create a settlement batch and compute it here, showing its progress."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from distro.auth.models import Role
+    from distro.auth.services import find_user_by_email
+    from distro.db import session_scope
+    from distro.settlement import services
+
+    settings = _settings()
+    _export_urls(settings)
+    with session_scope(settings["DATABASE_URL"]) as session:
+        user = find_user_by_email(session, email)
+        if user is None or Role.FINANCE.value not in user.roles:
+            raise click.ClickException(f"{email} is not a finance user.")
+        cutoff_at = cutoff.replace(tzinfo=ZoneInfo(SHANGHAI)) if cutoff else dt.datetime.now(dt.UTC)
+        batch = services.create_batch(session=session, cutoff_at=cutoff_at, created_by=user.id)  # type: ignore[arg-type]
+        with click.progressbar(length=3, label=f"batch {batch.id}", show_pos=True) as bar:
+
+            def report(values: dict) -> None:
+                bar.label = f"batch {batch.id}: {values}"
+                bar.update(1)
+
+            services.compute_batch(
+                session=session,
+                batch_id=batch.id,
+                progress=report,  # type: ignore[arg-type]
+                minimum_fen=int(settings["SETTLEMENT_MIN_PAYOUT_FEN"]),
+            )
+            bar.update(1)
+        session.refresh(batch)
+        click.echo(
+            f"batch {batch.id} {batch.status}: {batch.lines_claimed} lines, {batch.payouts_count} payouts "
+            f"({batch.held_count} held) totalling {batch.payout_total_fen} fen"
+        )
+
+
+@main.command()
 def run() -> None:
     """Run the whole product: embedded PostgreSQL and Redis, migrations, demo data, web, worker, cron."""
     from honcho.manager import Manager

@@ -111,7 +111,8 @@ class CommissionLine(SQLModel, table=True):
     revision: int = 0
     # Set once a settlement batch has claimed the line (a later refund is then a clawback).
     settled: bool = False
-    settlement_batch_id: int | None = Field(default=None, foreign_key="settlement_batches.id", index=True,
-                                            sa_type=sa.BigInteger)
+    settlement_batch_id: int | None = Field(
+        default=None, foreign_key="settlement_batches.id", index=True, sa_type=sa.BigInteger
+    )
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=TIMESTAMPTZ)
     updated_at: dt.datetime = Field(default_factory=utcnow, sa_type=TIMESTAMPTZ)

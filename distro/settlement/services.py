@@ -43,7 +43,7 @@ _WRITE_PAYOUTS = sa.text(
     WITH balances AS (
         SELECT split_part(a.code, ':', 2)::bigint AS shop_id, -sum(e.amount) AS balance
         FROM ledger_accounts a JOIN ledger_entries e ON e.account_id = a.id
-        WHERE a.code LIKE 'shop:%' AND a.code LIKE '%:available'
+        WHERE split_part(a.code, ':', 1) = 'shop' AND split_part(a.code, ':', 3) = 'available'
         GROUP BY a.code
     ), not_due AS (
         SELECT shop_id, sum(owner_fen) AS fen FROM commission_lines

@@ -82,6 +82,7 @@ def test_the_cron_schedule_loads_with_json_jobs_and_slot_ids(redis):
         "distro.commission.jobs.release_due_commission",
         "distro.outbound.jobs.deliver_due_webhooks",
         "distro.share.jobs.fold_clicks",
+        "distro.settlement.jobs.resume_computing_batches",
     }
     cron_job = jobs["distro.ledger.jobs.check_ledger_balances"]
     assert isinstance(cron_job, JsonCronJob)

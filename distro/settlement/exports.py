@@ -1,0 +1,76 @@
+"""Payment files for a batch: CSV and XLSX with payee details and amounts in yuan (two decimals)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from typing import Any
+
+from openpyxl import Workbook
+
+from distro.money import to_yuan
+
+HEADER = [
+    "batch_id",
+    "payout_id",
+    "shop_id",
+    "shop_name",
+    "owner_name",
+    "payee_kind",
+    "payee_name",
+    "payee_account",
+    "bank_name",
+    "amount_yuan",
+    "status",
+]
+
+
+def _rows(batch_id: int, payouts: Sequence[Any]) -> list[list[Any]]:
+    rows = [
+        [
+            batch_id,
+            row.Payout.id,
+            row.Payout.shop_id,
+            row.shop_name,
+            row.owner_name,
+            row.kind or "",
+            row.account_name or "",
+            row.account_number or "",
+            row.bank_name or "",
+            to_yuan(row.Payout.amount_fen),
+            row.Payout.status,
+        ]
+        for row in payouts
+    ]
+    total = sum(row.Payout.amount_fen for row in payouts)
+    rows.append([batch_id, "TOTAL", "", "", "", "", "", "", "", to_yuan(total), f"{len(payouts)} payouts"])
+    return rows
+
+
+def payouts_csv(batch_id: int, payouts: Sequence[Any]) -> bytes:
+    """The batch's payouts as UTF-8 CSV (with a BOM, so spreadsheet programs read the Chinese), totals last."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(HEADER)
+    writer.writerows(_rows(batch_id, payouts))
+    return ("\ufeff" + buffer.getvalue()).encode()
+
+
+def payouts_xlsx(batch_id: int, payouts: Sequence[Any]) -> bytes:
+    """The batch's payouts as an XLSX workbook, totals last; accounts and amounts kept as text (no float)."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = f"batch {batch_id}"
+    sheet.append(HEADER)
+    for row in _rows(batch_id, payouts):
+        sheet.append([str(value) for value in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def parse_results_csv(data: bytes) -> list[dict[str, str]]:
+    """Rows of a bank result file: payout_id, status (paid|failed), external_reference, reason."""
+    reader = csv.DictReader(io.StringIO(data.decode("utf-8-sig")))
+    return [{key.strip(): (value or "").strip() for key, value in row.items() if key} for row in reader]

@@ -1,0 +1,67 @@
+"""Compute settlement batches on a worker, reporting progress; resume computations a dead worker left."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import sqlalchemy as sa
+from rq import Retry, get_current_job
+
+from distro.db import session_scope, utcnow
+from distro.queue import get_queue, redis_for, redis_url
+from distro.settings import current_settings
+from distro.settlement import services
+from distro.settlement.models import SettlementBatch
+
+PROGRESS_TTL_SECONDS = 86400
+STUCK_AFTER = dt.timedelta(minutes=5)
+
+
+def progress_key(batch_id: int) -> str:
+    """The Redis key holding a computation's progress."""
+    return f"distro:settlement:{batch_id}:progress"
+
+
+def enqueue_compute(batch_id: int) -> None:
+    """Ask a worker to compute the batch (retried if the worker dies)."""
+    get_queue("default").enqueue(
+        compute_settlement_batch, batch_id, retry=Retry(max=3, interval=[10, 60, 300]), job_timeout=3600
+    )
+
+
+def compute_settlement_batch(batch_id: int) -> str:
+    """Compute one batch; a batch that is no longer computing is left alone."""
+    connection = redis_for(redis_url())
+    job = get_current_job()
+
+    def report(values: dict) -> None:
+        connection.set(progress_key(batch_id), json.dumps(values), ex=PROGRESS_TTL_SECONDS)
+        if job is not None:
+            job.meta["progress"] = values
+            job.save_meta()
+
+    with session_scope() as session:
+        return services.compute_batch(
+            session=session,
+            batch_id=batch_id,
+            minimum_fen=int(current_settings()["SETTLEMENT_MIN_PAYOUT_FEN"]),
+            progress=report,
+        )
+
+
+def resume_computing_batches() -> int:
+    """Enqueue again every batch still computing after a while (its worker died); return how many."""
+    with session_scope() as session:
+        stuck = (
+            session.execute(
+                sa.select(SettlementBatch.id).where(
+                    SettlementBatch.status == "computing", SettlementBatch.created_at < utcnow() - STUCK_AFTER
+                )
+            )
+            .scalars()
+            .all()
+        )
+    for batch_id in stuck:
+        enqueue_compute(batch_id)
+    return len(stuck)

@@ -1,0 +1,341 @@
+"""Settlement API: finance prepares, approves and pays batches; owners register payees and see statements."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Response, current_app, request
+from marshmallow import Schema, fields, validate
+
+from distro import audit
+from distro.api import API_PREFIX, Blueprint, SelectPage
+from distro.auth.access import current_user_id, requires
+from distro.auth.models import Role
+from distro.db import get_session
+from distro.errors import FieldError, ValidationFailed
+from distro.idempotency.http import idempotent
+from distro.queue import redis_for
+from distro.settlement import exports, jobs, services
+
+blp = Blueprint("settlement", __name__, url_prefix=API_PREFIX, description="Settlement batches and payouts")
+FINANCE = Role.FINANCE
+
+
+def mask_account(number: str | None) -> str | None:
+    """**** 1234: what listings show of an account number."""
+    return None if number is None else f"**** {number[-4:]}"
+
+
+class CutoffSchema(Schema):
+    cutoff_at = fields.AwareDateTime(load_default=None, metadata={"description": "Default: now."})
+
+
+class TotalsSchema(Schema):
+    lines_claimed = fields.Integer()
+    claimed_owner_fen = fields.Integer()
+    payouts_count = fields.Integer()
+    held_count = fields.Integer()
+    payout_total_fen = fields.Integer()
+
+
+class BatchSchema(TotalsSchema):
+    id = fields.Integer()
+    status = fields.String()
+    cutoff_at = fields.DateTime()
+    created_by = fields.Integer()
+    approved_by = fields.Integer(allow_none=True)
+    reason = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+    computed_at = fields.DateTime(allow_none=True)
+    approved_at = fields.DateTime(allow_none=True)
+    finished_at = fields.DateTime(allow_none=True)
+    progress = fields.Dict(allow_none=True, metadata={"description": "While computing: phase, lines, shops."})
+
+
+class ReasonSchema(Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=3, max=500))
+
+
+class PayoutSchema(Schema):
+    id = fields.Function(lambda row: row["Payout"].id)
+    shop_id = fields.Function(lambda row: row["Payout"].shop_id)
+    shop_name = fields.String()
+    owner_name = fields.String()
+    amount_fen = fields.Function(lambda row: row["Payout"].amount_fen)
+    status = fields.Function(lambda row: row["Payout"].status)
+    payee_kind = fields.Function(lambda row: row["kind"])
+    payee_account = fields.Function(lambda row: mask_account(row["account_number"]))
+    external_reference = fields.Function(lambda row: row["Payout"].external_reference)
+    failure_reason = fields.Function(lambda row: row["Payout"].failure_reason)
+
+
+class ResultSchema(Schema):
+    payout_id = fields.Integer(required=True, strict=True)
+    status = fields.String(required=True, validate=validate.OneOf(["paid", "failed"]))
+    external_reference = fields.String(load_default=None, validate=validate.Length(max=100))
+    reason = fields.String(load_default=None, validate=validate.Length(max=500))
+
+
+class ResultsSchema(Schema):
+    results = fields.List(fields.Nested(ResultSchema), required=True, validate=validate.Length(min=1, max=10_000))
+
+
+class PayeeCreateSchema(Schema):
+    kind = fields.String(required=True, validate=validate.OneOf(["bank", "wechat", "alipay"]))
+    account_name = fields.String(required=True, validate=validate.Length(min=1, max=60))
+    account_number = fields.String(required=True, validate=validate.Regexp(r"^[0-9A-Za-z@._+-]{4,40}$"))
+    bank_name = fields.String(load_default=None, validate=validate.Length(max=60))
+
+
+class PayeeSchema(Schema):
+    id = fields.Integer()
+    kind = fields.String()
+    account_name = fields.String()
+    account_number = fields.Function(lambda account: mask_account(account.account_number))
+    bank_name = fields.String(allow_none=True)
+    is_default = fields.Boolean()
+    created_at = fields.DateTime()
+
+
+class StatementSchema(Schema):
+    batch_id = fields.Function(lambda row: row["Payout"].batch_id)
+    batch_status = fields.String()
+    cutoff_at = fields.DateTime()
+    shop_id = fields.Function(lambda row: row["Payout"].shop_id)
+    amount_fen = fields.Function(lambda row: row["Payout"].amount_fen)
+    status = fields.Function(lambda row: row["Payout"].status)
+    failure_reason = fields.Function(lambda row: row["Payout"].failure_reason)
+
+
+class AuditSchema(Schema):
+    actor_id = fields.Integer(allow_none=True)
+    action = fields.String()
+    after = fields.Dict(allow_none=True)
+    created_at = fields.DateTime()
+
+
+def _minimum() -> int:
+    return int(current_app.config["SETTLEMENT_MIN_PAYOUT_FEN"])
+
+
+def _with_progress(batch) -> dict:
+    progress = None
+    if batch.status == "computing":
+        raw = redis_for(current_app.config["REDIS_URL"]).get(jobs.progress_key(batch.id))
+        progress = json.loads(raw) if raw else {"phase": "queued"}
+    return {**batch.model_dump(), "progress": progress}
+
+
+@blp.route("/settlement/preview", methods=["POST"])
+@requires(FINANCE)
+@blp.arguments(CutoffSchema)
+@blp.response(200, TotalsSchema)
+def preview(data: dict):
+    """Dry run: what a batch with this cut-off would claim and pay; nothing is kept."""
+    return services.preview(
+        session=get_session(), cutoff_at=data["cutoff_at"], minimum_fen=_minimum(), actor=current_user_id()
+    )
+
+
+@blp.route("/settlement/batches", methods=["POST"])
+@requires(FINANCE)
+@idempotent
+@blp.arguments(CutoffSchema)
+@blp.response(202, BatchSchema)
+def create_batch(data: dict):
+    """Create a batch; a worker computes it (watch its progress). Honours Idempotency-Key."""
+    batch = services.create_batch(session=get_session(), cutoff_at=data["cutoff_at"], created_by=current_user_id())
+    jobs.enqueue_compute(batch.id)  # type: ignore[arg-type]
+    return _with_progress(batch)
+
+
+@blp.route("/settlement/batches", methods=["GET"])
+@requires(FINANCE)
+@blp.response(200, BatchSchema(many=True))
+@blp.paginate(SelectPage)
+def list_batches():
+    """Every batch, newest first."""
+    return services.batches_query()
+
+
+@blp.route("/settlement/batches/<int:batch_id>", methods=["GET"])
+@requires(FINANCE)
+@blp.response(200, BatchSchema)
+def get_batch(batch_id: int):
+    """A batch with its totals, and its progress while computing."""
+    return _with_progress(services.get_batch(get_session(), batch_id))
+
+
+@blp.route("/settlement/batches/<int:batch_id>/approve", methods=["POST"])
+@requires(FINANCE)
+@idempotent
+@blp.response(200, BatchSchema)
+def approve(batch_id: int):
+    """Approve a ready batch (not by the finance user who created it)."""
+    return _with_progress(services.approve(session=get_session(), batch_id=batch_id, approver=current_user_id()))
+
+
+@blp.route("/settlement/batches/<int:batch_id>/cancel", methods=["POST"])
+@requires(FINANCE)
+@blp.arguments(ReasonSchema)
+@blp.response(200, BatchSchema)
+def cancel(data: dict, batch_id: int):
+    """Cancel a ready batch: its lines are released and the reserved money returns to the shops."""
+    return _with_progress(
+        services.cancel(session=get_session(), batch_id=batch_id, reason=data["reason"], actor=current_user_id())
+    )
+
+
+@blp.route("/settlement/batches/<int:batch_id>/release-held", methods=["POST"])
+@requires(FINANCE)
+@blp.response(200, BatchSchema)
+def release_held(batch_id: int):
+    """Attach payee accounts registered since to held payouts, so they can be paid."""
+    session = get_session()
+    services.release_held(session=session, batch_id=batch_id, actor=current_user_id())
+    return _with_progress(services.get_batch(session, batch_id))
+
+
+@blp.route("/settlement/batches/<int:batch_id>/payouts", methods=["GET"])
+@requires(FINANCE)
+@blp.response(200, PayoutSchema(many=True))
+@blp.paginate(SelectPage)
+def payouts(batch_id: int):
+    """The batch's payouts (payee accounts masked)."""
+    services.get_batch(get_session(), batch_id)
+    return services.payouts_query(batch_id)
+
+
+def _export(batch_id: int, render, mimetype: str, suffix: str) -> Response:
+    session = get_session()
+    services.get_batch(session, batch_id)
+    rows = session.execute(services.payouts_query(batch_id)).all()
+    audit.record(
+        session,
+        actor_id=current_user_id(),
+        action=f"settlement.exported_{suffix}",
+        subject_type="settlement_batch",
+        subject_id=batch_id,
+        after={"payouts": len(rows)},
+    )
+    session.commit()
+    return Response(
+        render(batch_id, rows),
+        mimetype=mimetype,
+        headers={"Content-Disposition": f"attachment; filename=batch-{batch_id}.{suffix}"},
+    )
+
+
+@blp.route("/settlement/batches/<int:batch_id>/export.csv", methods=["GET"])
+@requires(FINANCE)
+def export_csv(batch_id: int) -> Response:
+    """The payment file as CSV: payee details, amounts in yuan, a totals row."""
+    return _export(batch_id, exports.payouts_csv, "text/csv", "csv")
+
+
+@blp.route("/settlement/batches/<int:batch_id>/export.xlsx", methods=["GET"])
+@requires(FINANCE)
+def export_xlsx(batch_id: int) -> Response:
+    """The payment file as XLSX."""
+    return _export(
+        batch_id, exports.payouts_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"
+    )
+
+
+@blp.route("/settlement/batches/<int:batch_id>/results", methods=["POST"])
+@requires(FINANCE)
+@idempotent
+@blp.arguments(ResultsSchema)
+@blp.response(200, BatchSchema)
+def results(data: dict, batch_id: int):
+    """Record what the bank said: paid (with its reference) or failed (with the reason) per payout."""
+    batch = services.record_results(
+        session=get_session(),
+        batch_id=batch_id,
+        actor=current_user_id(),
+        results=[services.PayoutResult(**row) for row in data["results"]],
+    )
+    return _with_progress(batch)
+
+
+@blp.route("/settlement/batches/<int:batch_id>/results/file", methods=["POST"])
+@requires(FINANCE)
+@blp.response(200, BatchSchema)
+def results_file(batch_id: int):
+    """Record results from the bank's CSV file (columns payout_id, status, external_reference, reason)."""
+    upload = request.files.get("file")
+    if upload is None:
+        raise ValidationFailed("Attach the result file.", [FieldError("file", "a CSV file is required", "required")])
+    try:
+        results = [
+            services.PayoutResult(
+                int(row["payout_id"]),
+                row.get("status", ""),
+                row.get("external_reference") or None,
+                row.get("reason") or None,
+            )
+            for row in exports.parse_results_csv(upload.read())
+        ]
+    except (KeyError, ValueError) as error:
+        raise ValidationFailed(
+            "The result file cannot be read.",
+            [
+                FieldError(
+                    "file",
+                    "needs a header row payout_id,status,external_reference,reason and whole-number payout ids",
+                    "format",
+                )
+            ],
+        ) from error
+    batch = services.record_results(session=get_session(), batch_id=batch_id, actor=current_user_id(), results=results)
+    return _with_progress(batch)
+
+
+@blp.route("/settlement/batches/<int:batch_id>/reconciliation", methods=["GET"])
+@requires(FINANCE)
+def reconciliation(batch_id: int) -> Response:
+    """Claimed commission, payouts, what was netted or carried, supplier remittances, platform revenue,
+    and whether the payouts tie out to the ledger (download with ?download=1)."""
+    report = services.reconciliation(get_session(), batch_id)
+    headers = (
+        {"Content-Disposition": f"attachment; filename=reconciliation-{batch_id}.json"}
+        if (request.args.get("download"))
+        else {}
+    )
+    return Response(json.dumps(report, ensure_ascii=False, indent=2), mimetype="application/json", headers=headers)
+
+
+@blp.route("/settlement/batches/<int:batch_id>/audit", methods=["GET"])
+@requires(FINANCE)
+@blp.response(200, AuditSchema(many=True))
+@blp.paginate(SelectPage)
+def batch_audit(batch_id: int):
+    """Who did what to the batch, newest first."""
+    return audit.history_query("settlement_batch", batch_id)
+
+
+@blp.route("/payee-accounts", methods=["POST"])
+@requires(Role.SHOP_OWNER)
+@blp.arguments(PayeeCreateSchema)
+@blp.response(201, PayeeSchema)
+def register_payee(data: dict):
+    """Register where to be paid (bank card, WeChat or Alipay); it becomes the default."""
+    return services.register_payee(session=get_session(), owner_id=current_user_id(), values=data)
+
+
+@blp.route("/payee-accounts", methods=["GET"])
+@requires(Role.SHOP_OWNER)
+@blp.response(200, PayeeSchema(many=True))
+@blp.paginate(SelectPage)
+def list_payees():
+    """The caller's payee accounts (numbers masked)."""
+    return services.payees_query(current_user_id())
+
+
+@blp.route("/settlement/statements", methods=["GET"])
+@requires(Role.SHOP_OWNER)
+@blp.response(200, StatementSchema(many=True))
+@blp.paginate(SelectPage)
+def statements():
+    """The caller's payouts, batch by batch."""
+    return services.statements_query(current_user_id())

@@ -1,0 +1,281 @@
+import csv
+import datetime as dt
+import io
+
+import openpyxl
+import pytest
+import sqlalchemy as sa
+
+from distro.auth.models import Role, User
+from distro.commission import services as commission
+from distro.commission.models import CommissionLine
+from distro.ledger import services as ledger
+from distro.ledger.models import Posting
+from distro.settlement import services
+from distro.settlement.models import Payout, SettlementBatch
+from tests.factories import (
+    bearer,
+    commission_rules,
+    make_product,
+    make_shop,
+    make_supplier,
+    make_user,
+    paid,
+    post_event,
+)
+
+LATER = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def finance(session):
+    return make_user(session, Role.FINANCE), make_user(session, Role.FINANCE)
+
+
+@pytest.fixture
+def supplier_product(app, session):
+    supplier_user, _ = make_supplier(session, app)
+    return make_product(
+        session, app, supplier_user, price_fen=1_000_000, other_platform_price_fen=1_000_000, commission_rate_bp=1_000
+    )
+
+
+def earn(client, app, session, shop, product, order_id, paid_fen, *, release=True):
+    """An order of paid_fen through shop, delivered long ago; its commission released (owner gets 6% of paid)."""
+    post_event(
+        client,
+        app,
+        "order.paid",
+        paid(order_id, shop.slug, [("1", product.id, paid_fen)], paid_at="2026-10-01T10:00:00+08:00"),
+    )
+    post_event(client, app, "order.delivered", {"order_id": order_id, "delivered_at": "2026-10-02T10:00:00+08:00"})
+    commission.process_order(session=session, order_ref=order_id, rules=commission_rules(app))
+    if release:
+        commission.release_due_commission(session=session, now=LATER)
+
+
+def refund(client, app, session, order_id, amount_fen, refund_id="r1"):
+    post_event(
+        client,
+        app,
+        "order.refunded",
+        {
+            "order_id": order_id,
+            "refund_id": refund_id,
+            "refunded_at": "2026-12-01T10:00:00+08:00",
+            "lines": [{"line_id": "1", "amount_fen": amount_fen}],
+        },
+    )
+    commission.process_order(session=session, order_ref=order_id, rules=commission_rules(app))
+
+
+def with_payee(client, app, owner):
+    response = client.post(
+        "/api/v1/payee-accounts",
+        headers=bearer(app, owner),
+        json={"kind": "bank", "account_name": "王小美", "account_number": "6222020200112233", "bank_name": "工商银行"},
+    )
+    assert response.status_code == 201
+    return response.get_json()
+
+
+def compute(session, maker, cutoff=None):
+    batch = services.create_batch(session=session, cutoff_at=cutoff, created_by=maker.id)
+    assert services.compute_batch(session=session, batch_id=batch.id, minimum_fen=100) == "computed"
+    session.refresh(batch)
+    return batch
+
+
+def available(session, shop):
+    return ledger.balance(session, f"shop:{shop.id}:available")
+
+
+def test_a_batch_pays_each_shop_its_payable_commission_once(client, app, session, finance, supplier_product):
+    maker, _ = finance
+    with_payee_shop = make_shop(session, app, slug="paid-shop")
+    with_payee(client, app, session.get(User, with_payee_shop.owner_id))
+    no_payee_shop = make_shop(session, app, slug="held-shop")
+    earn(client, app, session, with_payee_shop, supplier_product, "A1", 100_000)  # owner 6,000 fen
+    earn(client, app, session, no_payee_shop, supplier_product, "B1", 50_000)  # owner 3,000 fen
+    batch = compute(session, maker)
+    assert (
+        batch.status,
+        batch.lines_claimed,
+        batch.claimed_owner_fen,
+        batch.payouts_count,
+        batch.held_count,
+        batch.payout_total_fen,
+    ) == ("ready", 2, 9_000, 2, 1, 9_000)
+    payouts = {p.shop_id: p for p in session.scalars(sa.select(Payout))}
+    assert (payouts[with_payee_shop.id].amount_fen, payouts[with_payee_shop.id].status) == (6_000, "pending")
+    assert (payouts[no_payee_shop.id].amount_fen, payouts[no_payee_shop.id].status) == (3_000, "held")
+    assert available(session, with_payee_shop) == 0 and ledger.balance(session, "payouts:clearing") == 9_000
+    assert all(line.settled for line in session.scalars(sa.select(CommissionLine)))
+    again = compute(session, maker)
+    assert (again.lines_claimed, again.payouts_count) == (0, 0)
+
+
+def test_the_preview_shows_the_totals_and_keeps_nothing(client, app, session, finance, supplier_product):
+    maker, _ = finance
+    shop = make_shop(session, app)
+    earn(client, app, session, shop, supplier_product, "A1", 100_000)
+    totals = services.preview(session=session, cutoff_at=None, minimum_fen=100, actor=maker.id)
+    assert (totals.lines_claimed, totals.payout_total_fen) == (1, 6_000)
+    assert session.scalar(sa.select(sa.func.count()).select_from(Payout)) == 0
+    assert session.scalar(sa.select(sa.func.count()).select_from(SettlementBatch)) == 0
+    assert not session.scalars(sa.select(CommissionLine.settled)).one()
+    assert available(session, shop) == 6_000
+
+
+def test_lines_payable_after_the_cutoff_wait_for_the_next_batch(client, app, session, finance, supplier_product):
+    maker, _ = finance
+    shop = make_shop(session, app)
+    earn(client, app, session, shop, supplier_product, "A1", 100_000)
+    batch = compute(session, maker, cutoff=dt.datetime(2026, 10, 5, tzinfo=dt.UTC))  # payable on Oct 9
+    assert (batch.lines_claimed, batch.payouts_count) == (0, 0)
+    assert available(session, shop) == 6_000
+
+
+def test_below_the_minimum_the_balance_carries_forward(client, app, session, finance, supplier_product):
+    maker, _ = finance
+    shop = make_shop(session, app)
+    earn(client, app, session, shop, supplier_product, "A1", 1_500)  # owner 90 fen < ¥1.00
+    first = compute(session, maker)
+    assert (first.lines_claimed, first.payouts_count) == (1, 0)
+    earn(client, app, session, shop, supplier_product, "A2", 1_000)  # +60 fen
+    second = compute(session, maker)
+    assert (second.lines_claimed, second.payout_total_fen) == (1, 150)
+
+
+def test_a_clawback_is_netted_against_the_next_payout(client, app, session, finance, supplier_product):
+    maker, checker = finance
+    shop = make_shop(session, app)
+    earn(client, app, session, shop, supplier_product, "A1", 100_000)  # 6,000
+    first = compute(session, maker)
+    services.approve(session=session, batch_id=first.id, approver=checker.id)
+    refund(client, app, session, "A1", 50_000)  # after settlement: clawback of 3,000
+    assert available(session, shop) == -3_000
+    earn(client, app, session, shop, supplier_product, "A2", 200_000)  # +12,000
+    second = compute(session, maker)
+    assert second.payout_total_fen == 9_000
+    kinds = session.scalars(sa.select(Posting.kind)).all()
+    assert "clawback" in kinds
+
+
+def test_whoever_creates_a_batch_cannot_approve_it(client, app, session, finance, supplier_product):
+    maker, checker = finance
+    shop = make_shop(session, app)
+    earn(client, app, session, shop, supplier_product, "A1", 100_000)
+    batch = compute(session, maker)
+    response = client.post(f"/api/v1/settlement/batches/{batch.id}/approve", headers=bearer(app, maker))
+    assert response.status_code == 403
+    approved = client.post(f"/api/v1/settlement/batches/{batch.id}/approve", headers=bearer(app, checker))
+    assert approved.status_code == 200 and approved.get_json()["status"] == "approved"
+    trail = client.get(f"/api/v1/settlement/batches/{batch.id}/audit", headers=bearer(app, checker)).get_json()
+    assert [entry["action"] for entry in trail] == ["settlement.approved", "settlement.computed", "settlement.created"]
+
+
+def test_cancelling_a_ready_batch_releases_its_lines_and_money(client, app, session, finance, supplier_product):
+    maker, _ = finance
+    shop = make_shop(session, app)
+    earn(client, app, session, shop, supplier_product, "A1", 100_000)
+    batch = compute(session, maker)
+    services.cancel(session=session, batch_id=batch.id, reason="wrong cut-off", actor=maker.id)
+    assert available(session, shop) == 6_000 and ledger.balance(session, "payouts:clearing") == 0
+    assert not session.scalars(sa.select(CommissionLine.settled)).one()
+    assert session.scalars(sa.select(Payout.status)).one() == "cancelled"
+    assert compute(session, maker).payout_total_fen == 6_000
+
+
+def test_paid_and_failed_results_move_the_money_and_finish_the_batch(client, app, session, finance, supplier_product):
+    maker, checker = finance
+    shops = [make_shop(session, app) for _ in range(2)]
+    for shop, order in zip(shops, ("A1", "A2"), strict=True):
+        with_payee(client, app, session.get(User, shop.owner_id))
+        earn(client, app, session, shop, supplier_product, order, 100_000)
+    batch = compute(session, maker)
+    services.approve(session=session, batch_id=batch.id, approver=checker.id)
+    paid_payout, failed_payout = session.scalars(sa.select(Payout).order_by(Payout.shop_id)).all()
+    headers = bearer(app, checker)
+    url = f"/api/v1/settlement/batches/{batch.id}/results"
+    body = {
+        "results": [
+            {"payout_id": paid_payout.id, "status": "paid", "external_reference": "ICBC-0001"},
+            {"payout_id": failed_payout.id, "status": "failed", "reason": "账户已冻结"},
+        ]
+    }
+    response = client.post(url, json=body, headers=headers)
+    assert response.status_code == 200 and response.get_json()["status"] == "partly_paid"
+    assert ledger.balances(session, ["cash", "payouts:clearing", f"shop:{shops[1].id}:available"]) == {
+        "cash": -6_000,
+        "payouts:clearing": 0,
+        f"shop:{shops[1].id}:available": 6_000,
+    }
+    statements = client.get(
+        "/api/v1/settlement/statements", headers=bearer(app, session.get(User, shops[1].owner_id))
+    ).get_json()
+    assert [(s["status"], s["failure_reason"]) for s in statements] == [("failed", "账户已冻结")]
+
+
+def test_results_that_do_not_fit_are_refused_whole(client, app, session, finance, supplier_product):
+    maker, checker = finance
+    shop = make_shop(session, app)
+    earn(client, app, session, shop, supplier_product, "A1", 100_000)
+    batch = compute(session, maker)  # no payee: held
+    services.approve(session=session, batch_id=batch.id, approver=checker.id)
+    payout = session.scalars(sa.select(Payout)).one()
+    response = client.post(
+        f"/api/v1/settlement/batches/{batch.id}/results",
+        headers=bearer(app, checker),
+        json={"results": [{"payout_id": payout.id, "status": "paid"}, {"payout_id": 999_999, "status": "paid"}]},
+    )
+    assert response.status_code == 422
+    assert {e["rule"] for e in response.get_json()["errors"]} == {"held", "unknown"}
+    assert session.scalars(sa.select(Payout.status)).one() == "held"
+    with_payee(client, app, session.get(User, shop.owner_id))
+    services.release_held(session=session, batch_id=batch.id, actor=checker.id)
+    ok = client.post(
+        f"/api/v1/settlement/batches/{batch.id}/results",
+        headers=bearer(app, checker),
+        json={"results": [{"payout_id": payout.id, "status": "paid", "external_reference": "X"}]},
+    )
+    assert ok.get_json()["status"] == "paid"
+
+
+def test_the_payment_files_list_payees_amounts_in_yuan_and_a_total(client, app, session, finance, supplier_product):
+    maker, _ = finance
+    shop = make_shop(session, app)
+    with_payee(client, app, session.get(User, shop.owner_id))
+    earn(client, app, session, shop, supplier_product, "A1", 123_450)  # owner 7,407 fen
+    batch = compute(session, maker)
+    csv_response = client.get(f"/api/v1/settlement/batches/{batch.id}/export.csv", headers=bearer(app, maker))
+    rows = list(csv.reader(io.StringIO(csv_response.data.decode("utf-8-sig"))))
+    assert rows[0][:3] == ["batch_id", "payout_id", "shop_id"]
+    assert (rows[1][6], rows[1][7], rows[1][9]) == ("王小美", "6222020200112233", "74.07")
+    assert (rows[-1][1], rows[-1][9]) == ("TOTAL", "74.07")
+    xlsx = client.get(f"/api/v1/settlement/batches/{batch.id}/export.xlsx", headers=bearer(app, maker))
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.data)).active
+    assert [cell.value for cell in sheet[2]][9] == "74.07"
+    listing = client.get(f"/api/v1/settlement/batches/{batch.id}/payouts", headers=bearer(app, maker)).get_json()
+    assert listing[0]["payee_account"] == "**** 2233"
+
+
+def test_reconciliation_ties_out_to_the_ledger(client, app, session, finance, supplier_product):
+    maker, _ = finance
+    shop = make_shop(session, app)
+    earn(client, app, session, shop, supplier_product, "A1", 100_000)
+    batch = compute(session, maker)
+    report = client.get(f"/api/v1/settlement/batches/{batch.id}/reconciliation", headers=bearer(app, maker)).get_json()
+    assert report["ties_out"] is True
+    assert (report["claimed_owner_fen"], report["payout_total_fen"], report["platform_revenue_fen"]) == (
+        6_000,
+        6_000,
+        4_000,
+    )
+    assert report["owed_by_supplier"][0]["owed_fen"] == 10_000
+
+
+def test_owners_cannot_touch_batches(client, app, session, finance):
+    owner = make_user(session, Role.SHOP_OWNER)
+    assert client.post("/api/v1/settlement/batches", json={}, headers=bearer(app, owner)).status_code == 403
+    assert client.post("/api/v1/settlement/preview", json={}, headers=bearer(app, owner)).status_code == 403
