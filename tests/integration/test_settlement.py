@@ -279,3 +279,30 @@ def test_owners_cannot_touch_batches(client, app, session, finance):
     owner = make_user(session, Role.SHOP_OWNER)
     assert client.post("/api/v1/settlement/batches", json={}, headers=bearer(app, owner)).status_code == 403
     assert client.post("/api/v1/settlement/preview", json={}, headers=bearer(app, owner)).status_code == 403
+
+
+def test_results_can_be_uploaded_as_the_banks_csv_file(client, app, session, finance, supplier_product):
+    maker, checker = finance
+    shop = make_shop(session, app)
+    with_payee(client, app, session.get(User, shop.owner_id))
+    earn(client, app, session, shop, supplier_product, "A1", 100_000)
+    batch = compute(session, maker)
+    services.approve(session=session, batch_id=batch.id, approver=checker.id)
+    payout = session.scalars(sa.select(Payout)).one()
+    upload = f"payout_id,status,external_reference,reason\n{payout.id},paid,ICBC-778,\n".encode()
+    response = client.post(
+        f"/api/v1/settlement/batches/{batch.id}/results/file",
+        headers=bearer(app, checker),
+        data={"file": (io.BytesIO(upload), "result.csv")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 200 and response.get_json()["status"] == "paid"
+    session.refresh(payout)
+    assert (payout.status, payout.external_reference) == ("paid", "ICBC-778")
+    garbled = client.post(
+        f"/api/v1/settlement/batches/{batch.id}/results/file",
+        headers=bearer(app, checker),
+        data={"file": (io.BytesIO(b"id;state\n1;ok\n"), "x.csv")},
+        content_type="multipart/form-data",
+    )
+    assert garbled.status_code == 422 and garbled.get_json()["errors"][0]["rule"] == "format"
