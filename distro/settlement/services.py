@@ -202,6 +202,23 @@ def compute_batch(*, session: Session, batch_id: int, minimum_fen: int, progress
     return "computed"
 
 
+def mark_failed(*, session: Session, batch_id: int, reason: str) -> SettlementBatch:
+    """Give up on a batch whose computation keeps failing: it ends failed, with the reason; commit."""
+    batch = get_batch(session, batch_id, lock=True)
+    if batch.status == "computing":
+        batch.status, batch.reason, batch.finished_at = "failed", reason[:500], utcnow()
+        audit.record(
+            session,
+            actor_id=None,
+            action="settlement.failed",
+            subject_type="settlement_batch",
+            subject_id=batch_id,
+            after={"reason": batch.reason},
+        )
+    session.commit()
+    return batch
+
+
 def preview(*, session: Session, cutoff_at: dt.datetime | None, minimum_fen: int, actor: int) -> Totals:
     """What a batch with this cut-off would claim and pay, computed for real and rolled back (a dry run)."""
     batch = SettlementBatch(status="computing", cutoff_at=cutoff_at or utcnow(), created_by=actor)

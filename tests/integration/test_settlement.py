@@ -306,3 +306,12 @@ def test_results_can_be_uploaded_as_the_banks_csv_file(client, app, session, fin
         content_type="multipart/form-data",
     )
     assert garbled.status_code == 422 and garbled.get_json()["errors"][0]["rule"] == "format"
+
+
+def test_a_batch_whose_computation_keeps_failing_ends_failed_with_the_reason(session, finance):
+    maker, _ = finance
+    batch = services.create_batch(session=session, cutoff_at=None, created_by=maker.id)
+    services.mark_failed(session=session, batch_id=batch.id, reason="computation failed: OperationalError()")
+    session.refresh(batch)
+    assert (batch.status, batch.reason) == ("failed", "computation failed: OperationalError()")
+    assert services.compute_batch(session=session, batch_id=batch.id, minimum_fen=100) == "noop"
