@@ -42,12 +42,19 @@ def compute_settlement_batch(batch_id: int) -> str:
             job.save_meta()
 
     with session_scope() as session:
-        return services.compute_batch(
-            session=session,
-            batch_id=batch_id,
-            minimum_fen=int(current_settings()["SETTLEMENT_MIN_PAYOUT_FEN"]),
-            progress=report,
-        )
+        try:
+            return services.compute_batch(
+                session=session,
+                batch_id=batch_id,
+                progress=report,
+                minimum_fen=int(current_settings()["SETTLEMENT_MIN_PAYOUT_FEN"]),
+            )
+        except Exception as error:
+            session.rollback()
+            if job is None or not job.retries_left:
+                # Out of retries: the batch fails with the reason instead of computing forever.
+                services.mark_failed(session=session, batch_id=batch_id, reason=f"computation failed: {error!r}")
+            raise
 
 
 def resume_computing_batches() -> int:
