@@ -47,6 +47,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, check_migrations: 
     from distro.storefront.api import blp as storefront_api_blp
     from distro.storefront.views import bp as storefront_bp
     from distro.suppliers.views import blp as suppliers_blp
+    from distro.tiers.views import blp as tiers_blp
     from webhooks.views import blp as webhooks_blp
 
     for plain in (health_bp, storefront_bp, share_public_bp):
@@ -59,6 +60,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, check_migrations: 
         storefront_api_blp,
         commission_blp,
         settlement_blp,
+        tiers_blp,
         outbound_blp,
         ledger_blp,
         webhooks_blp,

@@ -11,6 +11,7 @@ from distro.share.models import BuyerBinding, ClickCount, FoldCursor, ShareLink
 from distro.shops.models import Shop, ShopProduct
 from distro.storefront.models import Checkout
 from distro.suppliers.models import CommissionRate, Product, ProductSku, Supplier
+from distro.tiers.models import ShopTierChange, TierRuleSet
 
 __all__ = [
     "AuditEntry",
@@ -37,7 +38,9 @@ __all__ = [
     "ShareLink",
     "Shop",
     "ShopProduct",
+    "ShopTierChange",
     "Subscription",
     "Supplier",
+    "TierRuleSet",
     "User",
 ]

@@ -16,16 +16,16 @@ from distro.commission.policy import CommissionPolicy
 from distro.db import session_scope, utcnow
 from distro.queue import enqueue_coalesced
 from distro.settings import current_settings
-from distro.tiers.rules import build_tier_table
+from distro.tiers.services import current_rules
 
 log = logging.getLogger(__name__)
 
 BATCH_ORDERS = 500
 
 
-def _rules() -> services.Rules:
+def _rules(session) -> services.Rules:
     settings = current_settings()
-    return services.Rules(build_tier_table(settings["TIERS"]), CommissionPolicy.from_settings(settings))
+    return services.Rules(current_rules(session, settings["TIERS"]), CommissionPolicy.from_settings(settings))
 
 
 def request_processing() -> None:
@@ -49,9 +49,9 @@ def sweep_order_events() -> dict[str, int]:
 
 
 def _process(received_before: dt.datetime | None) -> dict[str, int]:
-    rules = _rules()
     totals: dict[str, int] = {}
     with session_scope() as session:
+        rules = _rules(session)
         while True:
             refs = services.orders_with_new_events(session, limit=BATCH_ORDERS, received_before=received_before)
             if not refs:

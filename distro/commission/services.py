@@ -30,6 +30,7 @@ from distro.share.models import BuyerBinding, ShareLink
 from distro.shops.models import Shop
 from distro.suppliers.models import Product
 from distro.tiers.rules import TierTable
+from distro.tiers.services import tier_in_force_query
 
 PLATFORM_REVENUE = "platform:revenue"
 
@@ -382,6 +383,13 @@ def _reconcile_commission(
         ).scalars()
     }
     pairs = [(paid.product_id, order.paid_at) for order in earning for paid in facts[order.external_id].payment.lines]  # type: ignore[union-attr]
+    tiers_then = {
+        (shop_id, paid_at): tier
+        for shop_id, paid_at, tier in session.execute(
+            tier_in_force_query(),
+            {"shop_ids": [order.shop_id for order in earning], "paid_ats": [order.paid_at for order in earning]},
+        )
+    }
     rates = {
         (product_id, paid_at): rate
         for product_id, paid_at, rate in session.execute(
@@ -392,7 +400,9 @@ def _reconcile_commission(
     targets: list[tuple[Order, CommissionLine, LineCommission]] = []
     for order in earning:
         shop = shops[order.shop_id]  # type: ignore[index]
-        owner_share = rules.policy.owner_share_bp(rules.tiers.get(shop.tier_code).share_bp, order.self_purchase)
+        # The tier in force when the order was paid (a later promotion applies to later orders only).
+        tier = rules.tiers.get(tiers_then.get((order.shop_id, order.paid_at)) or rules.tiers.entry.code)
+        owner_share = rules.policy.owner_share_bp(tier.share_bp, order.self_purchase)
         if owner_share is None:  # a flagged self-purchase earns nothing
             continue
         order_facts = facts[order.external_id]
@@ -408,7 +418,7 @@ def _reconcile_commission(
                     supplier_id=product.supplier_id,
                     product_id=product.id,  # type: ignore[arg-type]
                     rate_bp=rates.get((product.id, order.paid_at), product.commission_rate_bp),
-                    tier_code=shop.tier_code,
+                    tier_code=tier.code,
                     owner_share_bp=owner_share,
                     hold_days=rules.policy.hold_days_for(product.category),
                     paid_at=order.paid_at,  # type: ignore[arg-type]

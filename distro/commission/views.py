@@ -18,6 +18,7 @@ from distro.commission.schemas import (
 )
 from distro.db import get_session
 from distro.suppliers.services import require_approved_supplier
+from distro.tiers.context import request_tiers
 
 blp = Blueprint("commission", __name__, url_prefix=API_PREFIX, description="Commission lines and balances")
 
@@ -67,7 +68,7 @@ def reprocess_event(event_id: str):
     session = get_session()
     event = services.requeue_event(session=session, event_id=event_id)
     settings = current_app.config
-    rules = services.Rules(current_app.extensions["distro.tiers"], CommissionPolicy.from_settings(settings))
+    rules = services.Rules(request_tiers(), CommissionPolicy.from_settings(settings))
     services.process_order(session=session, order_ref=event.order_ref, rules=rules)
     session.refresh(event)
     return event

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from flask import current_app
 from marshmallow import Schema, fields, validate
 
 from distro.shops.services import POOL_SORTS
 from distro.suppliers.rules import CATEGORIES
 from distro.suppliers.schemas import ProductSchema
+from distro.tiers.context import request_tiers
 
 
 def _tier_name(shop) -> str:
-    return current_app.extensions["distro.tiers"].get(shop.tier_code).name
+    return request_tiers().get(shop.tier_code).name
 
 
 class ShopCreateSchema(Schema):

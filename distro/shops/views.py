@@ -26,6 +26,7 @@ from distro.shops.schemas import (
     ShopItemSchema,
     ShopSchema,
 )
+from distro.tiers.context import request_tiers
 
 blp = Blueprint("shops", __name__, url_prefix=API_PREFIX, description="Shops, the supplier pool and shop pages")
 
@@ -142,9 +143,7 @@ def browse_pool(args: dict):
         raise ValidationFailed(
             "The price range is empty.", [FieldError("min_price_fen", "must not exceed max_price_fen", "range")]
         )
-    tier = services.owner_tier(
-        get_session(), current_user_id(), args.pop("shop_id"), current_app.extensions["distro.tiers"]
-    )
+    tier = services.owner_tier(get_session(), current_user_id(), args.pop("shop_id"), request_tiers())
     pool_filter = services.PoolFilter(keyword=args.pop("q"), **args)
     return Listing(services.pool_query(pool_filter), lambda products: services.with_earnings(products, tier))
 

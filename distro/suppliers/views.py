@@ -25,6 +25,7 @@ from distro.suppliers.schemas import (
     SupplierFilterSchema,
     SupplierSchema,
 )
+from distro.tiers.context import request_tiers
 from distro.validation import FieldError
 
 blp = Blueprint("suppliers", __name__, url_prefix=API_PREFIX, description="Suppliers, products and commission rates")
@@ -158,9 +159,7 @@ def preview_rate(data: dict):
         raise ValidationFailed(
             "Say which price to preview.", [FieldError("price_fen", "give price_fen or product_id", "required")]
         )
-    return services.preview_rate(
-        price_fen=price, rate_bp=data["rate_bp"], bounds=_bounds(), tiers=current_app.extensions["distro.tiers"]
-    )
+    return services.preview_rate(price_fen=price, rate_bp=data["rate_bp"], bounds=_bounds(), tiers=request_tiers())
 
 
 @blp.route("/admin/suppliers", methods=["GET"])

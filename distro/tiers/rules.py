@@ -6,8 +6,10 @@ share of a sale's commission pool in basis points. Shares and thresholds never d
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from distro.money import BASIS_POINTS
 from distro.validation import FieldError
@@ -81,3 +83,26 @@ def build_tier_table(raw: Sequence[Mapping]) -> TierTable:
     if errors:
         raise ValueError("; ".join(f"{error.field} {error.message}" for error in errors))
     return TierTable(tuple(Tier(**{name: item[name] for name in Tier.__dataclass_fields__}) for item in raw))
+
+
+BUSINESS_TZ = "Asia/Shanghai"
+
+
+def month_start(day: dt.date) -> dt.date:
+    """The first day of day's calendar month."""
+    return day.replace(day=1)
+
+
+def previous_month(now: dt.datetime) -> dt.date:
+    """The first day of the calendar month before now's, in Asia/Shanghai."""
+    local = now.astimezone(ZoneInfo(BUSINESS_TZ)).date().replace(day=1)
+    return (local - dt.timedelta(days=1)).replace(day=1)
+
+
+def month_bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """The instants a calendar month in Asia/Shanghai starts and ends (end exclusive), e.g. 2026-11 →
+    2026-10-31T16:00Z .. 2026-11-30T16:00Z, so an order at 23:59:59 on the last day counts in that month."""
+    zone = ZoneInfo(BUSINESS_TZ)
+    start = dt.datetime.combine(month_start(month), dt.time(), zone)
+    following = (start.date().replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return start.astimezone(dt.UTC), dt.datetime.combine(following, dt.time(), zone).astimezone(dt.UTC)

@@ -1,0 +1,267 @@
+"""Tiers: the rules in force, the monthly evaluation (set-based), and an owner's standing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from distro import audit
+from distro.db import utcnow
+from distro.errors import FieldError, ValidationFailed
+from distro.outbound.services import emit_many
+from distro.shops.models import Shop
+from distro.tiers.models import ShopTierChange, TierRuleSet
+from distro.tiers.rules import (
+    BUSINESS_TZ,
+    TierTable,
+    build_tier_table,
+    month_bounds,
+    month_start,
+    tier_table_violations,
+)
+
+
+def current_rules(session: Session, defaults: Sequence[Mapping]) -> TierTable:
+    """The tier table in force: the newest set by an admin, else the configured defaults."""
+    latest = session.execute(sa.select(TierRuleSet.tiers).order_by(TierRuleSet.id.desc()).limit(1)).scalar()  # type: ignore[union-attr]
+    return build_tier_table(latest if latest is not None else defaults)
+
+
+def set_rules(
+    *, session: Session, tiers: list[dict[str, Any]], admin_id: int, defaults: Sequence[Mapping]
+) -> TierTable:
+    """Replace the tier table (a new version; the old ones stay), audited; commit."""
+    errors = tier_table_violations(tiers)
+    if errors:
+        raise ValidationFailed("The tier table breaks a rule.", errors)
+    before = current_rules(session, defaults)
+    session.add(TierRuleSet(tiers=tiers, created_by=admin_id))
+    session.flush()
+    audit.record(
+        session,
+        actor_id=admin_id,
+        action="tiers.rules_changed",
+        subject_type="tier_rules",
+        subject_id=0,
+        before={"tiers": [vars(tier) for tier in before.tiers]},
+        after={"tiers": tiers},
+    )
+    session.commit()
+    return build_tier_table(tiers)
+
+
+_METRICS = """
+    SELECT o.shop_id, sum(o.total_paid_fen - o.total_refunded_fen) AS net_gmv, count(*) AS orders,
+           count(DISTINCT o.buyer_reference) AS buyers
+    FROM orders o
+    WHERE o.shop_id IS NOT NULL AND o.paid_at >= :start AND o.paid_at < :end AND o.status <> 'cancelled'
+      AND (:count_self_purchases OR NOT o.self_purchase)
+"""
+_EVALUATE = sa.text(
+    """
+    WITH tiers AS (
+        SELECT * FROM unnest(CAST(:codes AS varchar[]), CAST(:ranks AS int[]), CAST(:min_gmv AS bigint[]),
+                             CAST(:min_orders AS int[]), CAST(:min_buyers AS int[]))
+        AS t(code, rank, min_gmv, min_orders, min_buyers)
+    ), metrics AS (METRICS GROUP BY o.shop_id
+    ), candidates AS (
+        SELECT s.id AS shop_id, s.tier_code AS old_tier, coalesce(cur.rank, 0) AS old_rank,
+               coalesce(m.net_gmv, 0) AS net_gmv, coalesce(m.orders, 0) AS orders, coalesce(m.buyers, 0) AS buyers
+        FROM shops s
+        LEFT JOIN metrics m ON m.shop_id = s.id
+        LEFT JOIN tiers cur ON cur.code = s.tier_code
+        WHERE s.created_at < :end
+          AND NOT EXISTS (SELECT 1 FROM shop_tier_history h WHERE h.shop_id = s.id AND h.month = :month)
+    ), decided AS (
+        -- The highest tier whose thresholds are all met, but never more than one tier down.
+        SELECT c.*, GREATEST(
+            (SELECT max(t.rank) FROM tiers t
+             WHERE c.net_gmv >= t.min_gmv AND c.orders >= t.min_orders AND c.buyers >= t.min_buyers),
+            c.old_rank - 1, 0) AS new_rank
+        FROM candidates c
+    ), written AS (
+        INSERT INTO shop_tier_history (shop_id, month, old_tier, new_tier, net_gmv_fen, orders, buyers,
+                                       effective_from)
+        SELECT d.shop_id, :month, d.old_tier, t.code, d.net_gmv, d.orders, d.buyers, :effective_from
+        FROM decided d JOIN tiers t ON t.rank = d.new_rank
+        ON CONFLICT (shop_id, month) DO NOTHING
+        RETURNING shop_id, old_tier, new_tier
+    ), moved AS (
+        UPDATE shops s SET tier_code = w.new_tier FROM written w
+        WHERE s.id = w.shop_id AND w.new_tier <> w.old_tier
+        RETURNING s.id
+    )
+    SELECT old_tier, new_tier, count(*) AS shops FROM written GROUP BY old_tier, new_tier
+    """.replace("METRICS", _METRICS)
+)
+
+
+def evaluate_month(
+    *,
+    session: Session,
+    month: dt.date,
+    table: TierTable,
+    count_self_purchases: bool,
+    dry_run: bool = False,
+    now: dt.datetime | None = None,
+) -> dict[str, Any]:
+    """Move every shop to its tier for a calendar month (Asia/Shanghai), once; commit (or roll back: dry run).
+
+    One statement computes every shop's net GMV (paid − refunded, counted in the month the order was
+    paid), orders and distinct buyers over attributed orders, picks the highest tier whose thresholds
+    all hold but falls at most one tier, records one history row per (shop, month) and moves the
+    shops. A shop already evaluated for the month is skipped, so a re-run, or a second scheduler firing
+    at the same time (they take turns on a lock), changes nothing. New tiers apply to orders paid
+    from now on.
+    """
+    month = month_start(month)
+    start, end = month_bounds(month)
+    effective_from = now or utcnow()
+    if end > effective_from:
+        raise ValidationFailed("That month has not ended.", [FieldError("month", "must be over", "range")])
+    session.execute(sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtextextended(f"tiers:{month}", 0))))
+    rows = session.execute(
+        _EVALUATE,
+        {
+            "codes": [tier.code for tier in table.tiers],
+            "ranks": list(range(len(table.tiers))),
+            "min_gmv": [tier.min_net_gmv_fen for tier in table.tiers],
+            "min_orders": [tier.min_orders for tier in table.tiers],
+            "min_buyers": [tier.min_buyers for tier in table.tiers],
+            "start": start,
+            "end": end,
+            "month": month,
+            "effective_from": effective_from,
+            "count_self_purchases": count_self_purchases,
+        },
+    ).all()
+    transitions = [{"from": row.old_tier, "to": row.new_tier, "shops": int(row.shops)} for row in rows]
+    summary = {
+        "month": month.isoformat(),
+        "dry_run": dry_run,
+        "shops_evaluated": sum(t["shops"] for t in transitions),
+        "transitions": transitions,
+    }
+    if dry_run:
+        session.rollback()
+        return summary
+    _announce_changes(session, month)
+    session.commit()
+    return summary
+
+
+def _announce_changes(session: Session, month: dt.date) -> None:
+    wanted = session.scalar(
+        sa.text(
+            "SELECT EXISTS (SELECT 1 FROM webhook_subscriptions WHERE active AND 'tier.changed' = ANY(event_types))"
+        )
+    )
+    if not wanted:
+        return
+    changes = session.execute(
+        sa.select(ShopTierChange).where(
+            ShopTierChange.month == month, ShopTierChange.old_tier != ShopTierChange.new_tier
+        )
+    ).scalars()
+    emit_many(
+        session,
+        [
+            (
+                "tier.changed",
+                {
+                    "shop_id": change.shop_id,
+                    "month": month.isoformat(),
+                    "from": change.old_tier,
+                    "to": change.new_tier,
+                    "effective_from": change.effective_from.isoformat(),
+                },
+                None,
+            )
+            for change in changes
+        ],
+    )
+
+
+def tier_in_force_query() -> sa.TextClause:
+    """SQL: for (shop id, paid at) pairs, the tier in force then (NULL: never evaluated, the entry tier)."""
+    return sa.text(
+        """
+        SELECT x.shop_id, x.paid_at, h.new_tier
+        FROM unnest(CAST(:shop_ids AS bigint[]), CAST(:paid_ats AS timestamptz[])) AS x(shop_id, paid_at)
+        LEFT JOIN LATERAL (
+            SELECT new_tier FROM shop_tier_history
+            WHERE shop_id = x.shop_id AND effective_from <= x.paid_at
+            ORDER BY effective_from DESC LIMIT 1
+        ) h ON true
+        """
+    )
+
+
+def standing(
+    session: Session, shop: Shop, table: TierTable, count_self_purchases: bool, now: dt.datetime | None = None
+) -> dict[str, Any]:
+    """A shop's tier, this month's metrics so far against the next tier's thresholds, and its history."""
+    now = now or utcnow()
+    month = month_start(now.astimezone(ZoneInfo(BUSINESS_TZ)).date())
+    start, end = month_bounds(month)
+    metrics = session.execute(
+        sa.text(_METRICS + " AND o.shop_id = :shop_id GROUP BY o.shop_id"),
+        {"start": start, "end": end, "count_self_purchases": count_self_purchases, "shop_id": shop.id},
+    ).first()
+    so_far = {
+        "net_gmv_fen": int(metrics.net_gmv) if metrics else 0,
+        "orders": int(metrics.orders) if metrics else 0,
+        "buyers": int(metrics.buyers) if metrics else 0,
+    }
+    codes = [tier.code for tier in table.tiers]
+    current = table.get(shop.tier_code)
+    next_tier = table.tiers[codes.index(current.code) + 1] if codes.index(current.code) + 1 < len(codes) else None
+    history = (
+        session.execute(
+            sa.select(ShopTierChange).where(ShopTierChange.shop_id == shop.id).order_by(ShopTierChange.month.desc())
+        )
+        .scalars()
+        .all()
+    )  # type: ignore[attr-defined]
+    return {
+        "tier": current.code,
+        "tier_name": current.name,
+        "tier_name_en": current.name_en,
+        "share_bp": current.share_bp,
+        "month": month.isoformat(),
+        "so_far": so_far,
+        "next_tier": None
+        if next_tier is None
+        else {
+            "tier": next_tier.code,
+            "tier_name": next_tier.name,
+            "share_bp": next_tier.share_bp,
+            "needs": {
+                "net_gmv_fen": next_tier.min_net_gmv_fen,
+                "orders": next_tier.min_orders,
+                "buyers": next_tier.min_buyers,
+            },
+            "remaining": {
+                "net_gmv_fen": max(0, next_tier.min_net_gmv_fen - so_far["net_gmv_fen"]),
+                "orders": max(0, next_tier.min_orders - so_far["orders"]),
+                "buyers": max(0, next_tier.min_buyers - so_far["buyers"]),
+            },
+        },
+        "history": [
+            {
+                "month": h.month.isoformat(),
+                "from": h.old_tier,
+                "to": h.new_tier,
+                "net_gmv_fen": h.net_gmv_fen,
+                "orders": h.orders,
+                "buyers": h.buyers,
+                "effective_from": h.effective_from.isoformat(),
+            }
+            for h in history
+        ],
+    }
