@@ -5,7 +5,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 
 import sqlalchemy as sa
 from sqlmodel import Session
@@ -19,6 +18,7 @@ from distro.ledger.models import Posting
 from distro.settlement import services
 from distro.settlement.models import Payout, SettlementBatch
 from tests.factories import commission_rules, make_product, make_shop, make_supplier, make_user, paid, signed_event
+from tests.integration.locks import table_locked, wait_until_blocked
 
 LATER = "2030-01-01T00:00:00+00:00"
 
@@ -84,37 +84,19 @@ def test_a_worker_killed_mid_compute_leaves_nothing_and_the_rerun_settles_each_l
 ):
     batch_id, shop_ids = setup(committed_app, committed_db)
     engine = engine_for(committed_db)
-    blocker = engine.connect()
-    blocker_tx = blocker.begin()
-    blocker.execute(sa.text("LOCK TABLE payouts IN EXCLUSIVE MODE"))  # the compute blocks after claiming lines
     env = {**os.environ, "DISTRO_DATABASE_URL": committed_db, "DISTRO_REDIS_URL": server_urls["redis"]}
-    worker = subprocess.Popen(  # noqa: S603
-        [
-            sys.executable,
-            "-c",
-            f"from distro.settlement.jobs import compute_settlement_batch; compute_settlement_batch({batch_id})",
-        ],
-        env=env,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            with engine.connect() as probe:
-                waiting = probe.execute(
-                    sa.text(
-                        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                        "AND query LIKE '%INSERT INTO payouts%'"
-                    )
-                ).scalar_one()
-            if waiting:
-                break
-            assert time.monotonic() < deadline, "the compute never reached the payouts"
-            time.sleep(0.05)
+    with table_locked(engine, "payouts"):  # the compute blocks after claiming lines
+        worker = subprocess.Popen(  # noqa: S603
+            [
+                sys.executable,
+                "-c",
+                f"from distro.settlement.jobs import compute_settlement_batch; compute_settlement_batch({batch_id})",
+            ],
+            env=env,
+        )
+        wait_until_blocked(engine, "INSERT INTO payouts")
         worker.send_signal(signal.SIGKILL)
         worker.wait(timeout=10)
-    finally:
-        blocker_tx.rollback()
-        blocker.close()
     with Session(engine) as session:
         assert session.get(SettlementBatch, batch_id).status == "computing"
         assert session.scalar(sa.select(sa.func.count()).select_from(CommissionLine).where(CommissionLine.settled)) == 0
@@ -134,29 +116,15 @@ def test_a_worker_killed_mid_compute_leaves_nothing_and_the_rerun_settles_each_l
 def test_a_refund_racing_the_compute_is_settled_then_clawed_back_never_both_never_lost(committed_app, committed_db):
     batch_id, shop_ids = setup(committed_app, committed_db, shops=1)
     engine = engine_for(committed_db)
-    blocker = engine.connect()
-    blocker_tx = blocker.begin()
-    blocker.execute(sa.text("LOCK TABLE payouts IN EXCLUSIVE MODE"))
     computed: list[str] = []
     compute = threading.Thread(
         target=lambda: computed.append(
             services.compute_batch(session=Session(engine), batch_id=batch_id, minimum_fen=100)
         )
     )
-    compute.start()
-    try:
-        deadline = time.monotonic() + 30
-        while True:  # the compute holds the claimed line and waits for the payouts table
-            with engine.connect() as probe:
-                if probe.execute(
-                    sa.text(
-                        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                        "AND query LIKE '%INSERT INTO payouts%'"
-                    )
-                ).scalar_one():
-                    break
-            assert time.monotonic() < deadline
-            time.sleep(0.05)
+    with table_locked(engine, "payouts"):
+        compute.start()
+        wait_until_blocked(engine, "INSERT INTO payouts")  # the compute holds the claimed line
         body, headers = signed_event(
             committed_app,
             "order.refunded",
@@ -175,10 +143,7 @@ def test_a_refund_racing_the_compute_is_settled_then_clawed_back_never_both_neve
             )
         )
         refund.start()
-        time.sleep(0.5)  # the refund now waits on the line the compute claimed
-    finally:
-        blocker_tx.rollback()
-        blocker.close()
+        wait_until_blocked(engine, "FROM commission_lines")  # the refund waits on the line the compute claimed
     compute.join(timeout=30)
     refund.join(timeout=30)
     assert computed == ["computed"] and refunded == ["processed"]

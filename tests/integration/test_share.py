@@ -1,4 +1,5 @@
 import io
+import os
 import signal
 import subprocess
 import sys
@@ -18,6 +19,7 @@ from distro.share import services
 from distro.share.models import ClickCount, FoldCursor
 from distro.storefront.models import Checkout
 from tests.factories import bearer, make_product, make_shop, make_supplier, make_user
+from tests.integration.locks import table_locked, wait_until_blocked
 
 PHONE_UA = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) MicroMessenger/8.0.40"
 
@@ -174,33 +176,14 @@ def test_a_fold_killed_midway_loses_and_doubles_nothing(committed_app, committed
     assert redis.xlen(services.CLICK_STREAM) == 7
 
     # Hold the counts table so the fold blocks after reading the clicks, then kill it there.
-    blocker = engine.connect()
-    blocker_tx = blocker.begin()
-    blocker.execute(sa.text("LOCK TABLE share_click_counts IN EXCLUSIVE MODE"))
-    env = {"DISTRO_DATABASE_URL": committed_db, "DISTRO_REDIS_URL": server_urls["redis"]}
-    worker = subprocess.Popen(
-        [sys.executable, "-c", "from distro.share.jobs import fold_clicks; fold_clicks()"],
-        env={**__import__("os").environ, **env},
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            with engine.connect() as probe:
-                waiting = probe.execute(
-                    sa.text(
-                        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                        "AND query LIKE '%INSERT INTO share_click_counts%'"
-                    )
-                ).scalar_one()
-            if waiting:
-                break
-            assert time.monotonic() < deadline, "the fold never reached the counts table"
-            time.sleep(0.05)
+    env = {**os.environ, "DISTRO_DATABASE_URL": committed_db, "DISTRO_REDIS_URL": server_urls["redis"]}
+    with table_locked(engine, "share_click_counts"):
+        worker = subprocess.Popen(
+            [sys.executable, "-c", "from distro.share.jobs import fold_clicks; fold_clicks()"], env=env
+        )
+        wait_until_blocked(engine, "INSERT INTO share_click_counts")
         worker.send_signal(signal.SIGKILL)
         worker.wait(timeout=10)
-    finally:
-        blocker_tx.rollback()
-        blocker.close()
     with Session(engine) as session:
         assert session.scalar(sa.select(sa.func.count()).select_from(ClickCount)) == 0
         cursor = session.get(FoldCursor, services.CLICK_STREAM)
