@@ -497,6 +497,8 @@ def orders_with_new_events(session: Session, *, limit: int, received_before: dt.
     return list(session.execute(query).scalars())
 
 
+# Posting ids are drawn up front so the entries come straight from the moved lines (see the same
+# pattern in settlement): no join back on a computed reference.
 _RELEASE = sa.text(
     """
     WITH due AS (
@@ -508,19 +510,21 @@ _RELEASE = sa.text(
         SET stage = 'available', updated_at = now(),
             revision = c.revision + CASE WHEN c.owner_fen <> 0 THEN 1 ELSE 0 END
         FROM due WHERE c.id = due.id
-        RETURNING c.id, c.shop_id, c.owner_fen, c.revision, 'commission-line:' || c.id || ':' || c.revision AS reference
+        RETURNING c.id, c.shop_id, c.owner_fen, c.revision
+    ), paying AS (
+        SELECT m.*, nextval(pg_get_serial_sequence('ledger_postings', 'id')) AS posting_id
+        FROM moved m WHERE m.owner_fen <> 0
     ), postings AS (
-        INSERT INTO ledger_postings (reference, kind, memo, created_at)
-        SELECT reference, 'release', 'payable after delivery and the hold period', now()
-        FROM moved WHERE owner_fen <> 0
-        RETURNING id, reference
+        INSERT INTO ledger_postings (id, reference, kind, memo, created_at)
+        SELECT posting_id, 'commission-line:' || id || ':' || revision, 'release',
+               'payable after delivery and the hold period', now()
+        FROM paying
     ), entries AS (
         INSERT INTO ledger_entries (posting_id, account_id, amount)
-        SELECT p.id, a.id, x.amount
-        FROM postings p
-        JOIN moved m ON m.reference = p.reference
-        CROSS JOIN LATERAL (VALUES ('shop:' || m.shop_id || ':' || 'pending', m.owner_fen),
-                                   ('shop:' || m.shop_id || ':' || 'available', -m.owner_fen)) AS x(code, amount)
+        SELECT p.posting_id, a.id, x.amount
+        FROM paying p
+        CROSS JOIN LATERAL (VALUES ('shop:' || p.shop_id || ':' || 'pending', p.owner_fen),
+                                   ('shop:' || p.shop_id || ':' || 'available', -p.owner_fen)) AS x(code, amount)
         JOIN ledger_accounts a ON a.code = x.code
     )
     SELECT count(*) FROM moved

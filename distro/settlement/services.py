@@ -59,20 +59,23 @@ _WRITE_PAYOUTS = sa.text(
     WHERE b.balance - coalesce(n.fen, 0) >= :minimum
     """
 )
+# Posting ids are drawn up front, so entries are built from the chosen payouts directly: no join
+# back on the reference (the planner has no statistics for rows written in this transaction, and
+# such a join degrades to a nested loop, quadratic in the batch size).
 _POST_TRANSFERS = sa.text(
     """
     WITH chosen AS (
-        SELECT id, shop_id, amount_fen FROM payouts WHERE batch_id = :batch_id AND status = ANY(:statuses)
+        SELECT id, shop_id, amount_fen, nextval(pg_get_serial_sequence('ledger_postings', 'id')) AS posting_id
+        FROM payouts WHERE batch_id = :batch_id AND status = ANY(:statuses)
         AND (CAST(:payout_ids AS bigint[]) IS NULL OR id = ANY(CAST(:payout_ids AS bigint[])))
     ), postings AS (
-        INSERT INTO ledger_postings (reference, kind, memo, created_by, created_at)
-        SELECT 'payout:' || id || ':' || :step, :kind, 'settlement batch ' || :batch_id, :actor, now() FROM chosen
-        RETURNING id, reference
+        INSERT INTO ledger_postings (id, reference, kind, memo, created_by, created_at)
+        SELECT posting_id, 'payout:' || id || ':' || :step, :kind, 'settlement batch ' || :batch_id, :actor, now()
+        FROM chosen
     )
     INSERT INTO ledger_entries (posting_id, account_id, amount)
-    SELECT p.id, a.id, x.amount
-    FROM postings p
-    JOIN chosen c ON p.reference = 'payout:' || c.id || ':' || :step
+    SELECT c.posting_id, a.id, x.amount
+    FROM chosen c
     CROSS JOIN LATERAL (VALUES
         (CASE :debit WHEN 'shop' THEN 'shop:' || c.shop_id || ':' || 'available' ELSE :debit END, c.amount_fen),
         (CASE :credit WHEN 'shop' THEN 'shop:' || c.shop_id || ':' || 'available' ELSE :credit END, -c.amount_fen)

@@ -1,0 +1,312 @@
+"""Settlement: compute one batch over 1,000,000 due commission lines of 100,000 shops vs a raw UPDATE + GROUP BY.
+
+The state is loaded set-based (generate_series, INSERT ... SELECT): owners and shops, one supplier and
+product, one order of 10 lines per shop, a commission line per order line (available, unsettled, due),
+and a ledger that agrees with the lines: per shop one accrual posting (supplier payable / shop pending /
+platform revenue) and one release posting (shop pending -> shop available), so each shop's available
+balance is the sum of its lines' owner_fen. The baseline runs first, on a copy of the lines
+(bench_lines, no indexes, no constraints); then compute_batch runs on the real tables, with the time of
+each SQL statement it sends printed to stderr. Each statement of the compute is capped at
+STATEMENT_TIMEOUT_SECONDS (DISTRO_BENCH_SETTLEMENT_TIMEOUT, 0 for none) so the run stays near 5 minutes;
+a computation cut off is rolled back and reported as TIMEOUT, its value a lower bound.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+import psycopg
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from bench.harness import Row, raw_connection, timer
+from distro.db import engine_for
+from distro.settlement import services
+from distro.settlement.models import SettlementBatch
+
+SHOPS = 100_000
+LINES_PER_SHOP = 10
+LINES = SHOPS * LINES_PER_SHOP
+MINIMUM_FEN = 100
+NAME = f"settlement batch ({LINES // 1_000_000}M lines, {SHOPS // 1000}k shops)"
+STATEMENT_TIMEOUT_SECONDS = 180
+
+# pool_fen of line g of shop s (1-based): 200..8199 fen; the owner gets 60 % (floor), the platform the rest.
+POOL_FEN = "(200 + ((s.id * 10 + g) * 7919) % 8000)"
+
+LOAD_STEPS: list[tuple[str, str]] = [
+    (
+        "users",
+        "INSERT INTO users (email, display_name, password_hash, roles, is_active, created_at) "
+        "SELECT 'owner' || g || '@bench.cn', '店主' || g, 'x', ARRAY['shop_owner']::varchar[], true, now() "
+        f"FROM generate_series(1, {SHOPS}) g "
+        "UNION ALL SELECT 'supplier@bench.cn', 'supplier', 'x', ARRAY['supplier']::varchar[], true, now() "
+        "UNION ALL SELECT 'finance@bench.cn', 'finance', 'x', ARRAY['finance']::varchar[], true, now()",
+    ),
+    (
+        "supplier and product",
+        "WITH supplier AS ("
+        "  INSERT INTO suppliers (company_name, registered_capital_fen, general_vat_taxpayer, deposit_paid_fen,"
+        "  brand_chain_depth, traceable_purchase_record, user_id, status, created_at)"
+        "  SELECT '供应商', 100000000, true, 1000000, 1, true, id, 'approved', now() FROM users"
+        "  WHERE email = 'supplier@bench.cn' RETURNING id"
+        ") INSERT INTO products (title, description, category, image_urls, price_fen, other_platform_price_fen,"
+        " stock, supplier_id, status, supplier_active, commission_rate_bp, recent_sales, created_at, updated_at)"
+        " SELECT '普洱茶', '', 'food_health', '{}', 5000, 6000, 1000, id, 'listed', true, 2000, 0, now(), now()"
+        " FROM supplier",
+    ),
+    (
+        "shops",
+        "INSERT INTO shops (name, slug, owner_id, display_name, status, tier_code, created_at) "
+        "SELECT 'bench shop ' || u.id, 'bench-shop-' || u.id, u.id, '小店 ' || u.id, 'active', 'new', now() "
+        "FROM users u WHERE u.roles = ARRAY['shop_owner']::varchar[] ORDER BY u.id",
+    ),
+    (
+        "orders (one per shop)",
+        "INSERT INTO orders (external_id, status, shop_id, attribution, self_purchase, total_paid_fen,"
+        " total_refunded_fen, paid_at, shipped_at, delivered_at, created_at, updated_at) "
+        "SELECT 'bench-order-' || s.id, 'delivered', s.id, 'shop', false, 0, 0,"
+        " now() - interval '40 days', now() - interval '39 days', now() - interval '37 days',"
+        " now() - interval '40 days', now() - interval '37 days' "
+        "FROM shops s ORDER BY s.id",
+    ),
+    (
+        f"order lines ({LINES_PER_SHOP} per order)",
+        "INSERT INTO order_lines (order_id, line_ref, product_id, supplier_id, sku, quantity, paid_fen, refunded_fen) "
+        f"SELECT o.id, 'line-' || g, p.id, p.supplier_id, NULL, 1, 5 * {POOL_FEN}, 0 "
+        "FROM orders o JOIN shops s ON s.id = o.shop_id "
+        f"CROSS JOIN generate_series(1, {LINES_PER_SHOP}) g CROSS JOIN (SELECT id, supplier_id FROM products) p "
+        "ORDER BY o.id, g",
+    ),
+    (
+        "commission lines",
+        "INSERT INTO commission_lines (order_line_id, order_id, shop_id, supplier_id, product_id, rate_bp,"
+        " tier_code, owner_share_bp, hold_days, paid_at, payable_at, stage, pool_fen, owner_fen, platform_fen,"
+        " revision, settled, created_at, updated_at) "
+        "SELECT ol.id, ol.order_id, o.shop_id, ol.supplier_id, ol.product_id, 2000, 'new', 6000, 7,"
+        " o.paid_at, o.delivered_at + interval '7 days', 'available', ol.paid_fen / 5,"
+        " ol.paid_fen / 5 * 6000 / 10000, ol.paid_fen / 5 - ol.paid_fen / 5 * 6000 / 10000,"
+        " 2, false, o.paid_at, o.delivered_at + interval '7 days' "
+        "FROM order_lines ol JOIN orders o ON o.id = ol.order_id ORDER BY ol.id",
+    ),
+    (
+        "order totals",
+        "UPDATE orders o SET total_paid_fen = t.paid FROM (SELECT order_id, sum(paid_fen) AS paid "
+        "FROM order_lines GROUP BY order_id) t WHERE t.order_id = o.id",
+    ),
+    (
+        "ledger accounts",
+        "INSERT INTO ledger_accounts (code, type, created_at) "
+        "SELECT 'shop:' || s.id || ':' || k, 'liability', now() FROM shops s "
+        "CROSS JOIN (VALUES ('pending'), ('available')) AS x(k) "
+        "UNION ALL VALUES ('supplier:' || (SELECT id FROM suppliers) || ':payable', 'asset', now()),"
+        " ('platform:revenue', 'revenue', now())",
+    ),
+    (
+        "ledger postings (accrual + release per shop)",
+        "INSERT INTO ledger_postings (reference, kind, memo, created_by, reverses_posting_id, created_at) "
+        "SELECT 'bench:' || k || ':' || s.id, k, 'bench', NULL, NULL, now() FROM shops s "
+        "CROSS JOIN (VALUES ('accrual'), ('release')) AS x(k) ORDER BY s.id, k",
+    ),
+    (
+        "ledger entries (one statement)",
+        "WITH totals AS ("
+        "  SELECT shop_id, supplier_id, sum(pool_fen) AS pool, sum(owner_fen) AS owner"
+        "  FROM commission_lines GROUP BY shop_id, supplier_id"
+        ") INSERT INTO ledger_entries (posting_id, account_id, amount) "
+        "SELECT p.id, a.id, x.amount FROM totals t CROSS JOIN LATERAL (VALUES"
+        " ('accrual', 'supplier:' || t.supplier_id || ':payable', t.pool),"
+        " ('accrual', 'shop:' || t.shop_id || ':pending', -t.owner),"
+        " ('accrual', 'platform:revenue', t.owner - t.pool),"
+        " ('release', 'shop:' || t.shop_id || ':pending', t.owner),"
+        " ('release', 'shop:' || t.shop_id || ':available', -t.owner)"
+        ") AS x(kind, code, amount) "
+        "JOIN ledger_postings p ON p.reference = 'bench:' || x.kind || ':' || t.shop_id "
+        "JOIN ledger_accounts a ON a.code = x.code ORDER BY p.id",
+    ),
+]
+BIG_TABLES = (
+    "users",
+    "shops",
+    "orders",
+    "order_lines",
+    "commission_lines",
+    "ledger_accounts",
+    "ledger_postings",
+    "ledger_entries",
+)
+
+
+def progress(message: str) -> None:
+    print(f"  [settlement] {message}", file=sys.stderr, flush=True)
+
+
+def load(url: str) -> None:
+    """Insert the shops, lines and ledger set-based (one transaction), then VACUUM ANALYZE."""
+    with raw_connection(url) as connection:
+        for label, statement in LOAD_STEPS:
+            start = time.perf_counter()
+            rows = connection.execute(statement).rowcount
+            progress(f"load {label}: {rows:,} rows in {time.perf_counter() - start:.1f} s")
+        start = time.perf_counter()
+        connection.commit()  # the deferred trigger checks every new posting has entries
+        progress(f"load commit: {time.perf_counter() - start:.1f} s")
+        connection.autocommit = True
+        start = time.perf_counter()
+        for table in BIG_TABLES:
+            connection.execute(f"VACUUM ANALYZE {table}")
+        progress(f"VACUUM ANALYZE: {time.perf_counter() - start:.1f} s")
+        check = connection.execute(
+            "SELECT count(*) FILTER (WHERE l.fen <> b.balance), count(*), sum(l.fen) FROM "
+            "(SELECT shop_id, sum(owner_fen) AS fen FROM commission_lines GROUP BY shop_id) l "
+            "JOIN ledger_accounts a ON a.code = 'shop:' || l.shop_id || ':available' "
+            "JOIN (SELECT account_id, -sum(amount) AS balance FROM ledger_entries GROUP BY account_id) b "
+            "ON b.account_id = a.id"
+        ).fetchone()
+        if check[0] or check[1] != SHOPS:
+            raise RuntimeError(f"ledger disagrees with the lines: {check}")
+
+
+def baseline(url: str) -> float:
+    """The raw work over a copy of the same rows: UPDATE ... SET settled, then the per-shop sums."""
+    with raw_connection(url) as connection:
+        connection.execute(
+            "CREATE TABLE bench_lines AS "
+            "SELECT id, shop_id, owner_fen, stage, settled, payable_at FROM commission_lines"
+        )
+        connection.commit()
+        connection.autocommit = True
+        connection.execute("VACUUM ANALYZE bench_lines")
+        connection.autocommit = False
+        with timer() as elapsed:
+            updated = connection.execute(
+                "UPDATE bench_lines SET settled = true "
+                "WHERE stage = 'available' AND NOT settled AND payable_at <= now()"
+            ).rowcount
+            sums = connection.execute("SELECT shop_id, sum(owner_fen) FROM bench_lines GROUP BY shop_id").fetchall()
+            connection.commit()
+    if updated != LINES or len(sums) != SHOPS:
+        raise RuntimeError(f"baseline touched {updated} lines and {len(sums)} shops")
+    return elapsed()
+
+
+class StatementClock:
+    """Time every SQL statement an engine sends (and note when the commit starts) while attached."""
+
+    def __init__(self, engine: sa.Engine) -> None:
+        self.engine = engine
+        self.timings: list[tuple[float, str]] = []
+        self.running: str | None = None
+        self._started = 0.0
+        self.commit_started: float | None = None
+
+    def _before(self, conn, cursor, statement, parameters, context, executemany) -> None:
+        self._started = time.perf_counter()
+        self.running = " ".join(statement.split())
+
+    def _after(self, conn, cursor, statement, parameters, context, executemany) -> None:
+        self.timings.append((time.perf_counter() - self._started, self.running or ""))
+        self.running = None
+
+    def _commit(self, conn) -> None:
+        self.commit_started = time.perf_counter()
+
+    def __enter__(self) -> StatementClock:
+        sa.event.listen(self.engine, "before_cursor_execute", self._before)
+        sa.event.listen(self.engine, "after_cursor_execute", self._after)
+        sa.event.listen(self.engine, "commit", self._commit)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        sa.event.remove(self.engine, "before_cursor_execute", self._before)
+        sa.event.remove(self.engine, "after_cursor_execute", self._after)
+        sa.event.remove(self.engine, "commit", self._commit)
+
+    def report(self, finished: float) -> None:
+        """Print the statements that took 50 ms or more, the commit, and the statement cut off, if any."""
+        for seconds, statement in self.timings:
+            if seconds >= 0.05:
+                progress(f"compute {seconds:7.2f} s  {statement[:110]}")
+        if self.running is not None:
+            progress(f"compute {finished - self._started:7.2f} s  CANCELLED (statement_timeout): {self.running[:400]}")
+        elif self.commit_started is not None:
+            progress(f"compute {finished - self.commit_started:7.2f} s  COMMIT (deferred posting checks)")
+
+
+def run(url: str) -> list[Row]:
+    start = time.perf_counter()
+    load(url)
+    progress(f"load total: {time.perf_counter() - start:.1f} s")
+    engine = engine_for(url)
+    with Session(engine) as session:
+        finance_id = session.execute(sa.text("SELECT id FROM users WHERE email = 'finance@bench.cn'")).scalar_one()
+        batch_id = services.create_batch(session=session, cutoff_at=None, created_by=finance_id).id
+        expected_fen = int(session.execute(sa.text("SELECT sum(owner_fen) FROM commission_lines")).scalar_one())
+
+    baseline_seconds = baseline(url)
+    progress(f"baseline (raw UPDATE + GROUP BY on bench_lines): {baseline_seconds:.2f} s")
+
+    timeout = int(os.environ.get("DISTRO_BENCH_SETTLEMENT_TIMEOUT", STATEMENT_TIMEOUT_SECONDS))
+    timed_out = False
+    with StatementClock(engine) as clock, timer() as elapsed, Session(engine) as session:
+        try:
+            if timeout:  # LOCAL: ends with compute_batch's own commit or rollback
+                session.execute(sa.text(f"SET LOCAL statement_timeout = '{timeout}s'"))
+            outcome = services.compute_batch(session=session, batch_id=batch_id, minimum_fen=MINIMUM_FEN)
+        except sa.exc.OperationalError as error:
+            if not isinstance(error.orig, psycopg.errors.QueryCanceled):
+                raise
+            session.rollback()
+            timed_out = True
+        finished = time.perf_counter()
+    compute_seconds = elapsed()
+    clock.report(finished)
+    progress(f"compute total: {compute_seconds:.2f} s{' (cut off: a lower bound)' if timed_out else ''}")
+    if timed_out:
+        with Session(engine) as session:
+            status, payouts = session.execute(
+                sa.text("SELECT status, (SELECT count(*) FROM payouts) FROM settlement_batches WHERE id = :id"),
+                {"id": batch_id},
+            ).one()
+        if (status, payouts) != ("computing", 0):
+            raise RuntimeError(f"a cancelled computation left the batch {status} with {payouts} payouts")
+        return [Row(f"{NAME} TIMEOUT", compute_seconds, "s", baseline_seconds, "raw UPDATE + GROUP BY (value >=)")]
+
+    with Session(engine) as session:
+        batch = session.execute(sa.select(SettlementBatch).where(SettlementBatch.id == batch_id)).scalar_one()
+        clearing = session.execute(
+            sa.text(
+                "SELECT -coalesce(sum(e.amount), 0) FROM ledger_entries e JOIN ledger_accounts a "
+                "ON a.id = e.account_id WHERE a.code = :code"
+            ),
+            {"code": services.CLEARING},
+        ).scalar_one()
+    expected = {
+        "outcome": "computed",
+        "status": "ready",
+        "lines_claimed": LINES,
+        "payouts_count": SHOPS,
+        "payout_total_fen": expected_fen,
+        "clearing_fen": expected_fen,
+    }
+    got = {
+        "outcome": outcome,
+        "status": batch.status,
+        "lines_claimed": batch.lines_claimed,
+        "payouts_count": batch.payouts_count,
+        "payout_total_fen": batch.payout_total_fen,
+        "clearing_fen": clearing,
+    }
+    if got != expected:
+        raise RuntimeError(f"settlement computed {got}, expected {expected}")
+    return [
+        Row(
+            NAME,
+            compute_seconds,
+            "s",
+            baseline_seconds,
+            "raw UPDATE + GROUP BY",
+        )
+    ]
