@@ -92,8 +92,11 @@ _EVALUATE = sa.text(
         ON CONFLICT (shop_id, month) DO NOTHING
         RETURNING shop_id, old_tier, new_tier
     ), moved AS (
-        UPDATE shops s SET tier_code = w.new_tier FROM written w
-        WHERE s.id = w.shop_id AND w.new_tier <> w.old_tier
+        -- From decided, not written: the planner knows nothing of rows a statement writes, and a join
+        -- back onto them can become a nested loop, quadratic in the number of shops. Under the
+        -- month's lock the shops decided are exactly the shops written.
+        UPDATE shops s SET tier_code = t.code FROM decided d JOIN tiers t ON t.rank = d.new_rank
+        WHERE s.id = d.shop_id AND t.code <> d.old_tier
         RETURNING s.id
     )
     SELECT old_tier, new_tier, count(*) AS shops FROM written GROUP BY old_tier, new_tier
