@@ -29,6 +29,8 @@ def utcnow() -> dt.datetime:
 
 def init_app(app: Flask) -> None:
     """Give the app a session factory on its database and close the request session at teardown."""
+    import distro.models  # noqa: F401 - every table known to the ORM (see session_scope)
+
     engine = engine_for(app.config["DATABASE_URL"])
     app.extensions["distro.session_factory"] = lambda: Session(engine, expire_on_commit=False)
 
@@ -58,6 +60,10 @@ def session_scope(url: str | None = None) -> Iterator[Session]:
         from distro.settings import current_settings
 
         url = current_settings()["DATABASE_URL"]
+    # Every table must be known before the ORM flushes: a worker that imported only one domain's
+    # jobs would otherwise fail on a foreign key to a table it never loaded.
+    import distro.models  # noqa: F401
+
     session = Session(engine_for(url), expire_on_commit=False)
     try:
         yield session

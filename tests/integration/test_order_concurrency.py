@@ -92,3 +92,37 @@ def test_a_stored_event_is_processed_by_a_real_worker(committed_app, committed_d
     assert queue.count == 1
     SimpleWorker([queue], connection=redis, serializer=JSONSerializer).work(burst=True)
     assert count(committed_db, CommissionLine) == 1
+
+
+def test_a_worker_process_that_loads_only_the_commission_jobs_processes_orders(
+    committed_app, committed_db, server_urls
+):
+    """A standalone worker imports one domain's jobs; every table must still be known to the ORM."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    product_id = setup_shop(committed_app, committed_db)
+    body, headers = signed_event(committed_app, "order.paid", paid("A1", "mei", [("1", product_id, 12_800)]))
+    assert committed_app.test_client().post("/webhooks/orders", data=body, headers=headers).status_code == 200
+    env = {**os.environ, "DISTRO_DATABASE_URL": committed_db, "DISTRO_REDIS_URL": server_urls["redis"]}
+    output = (
+        subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "import json; from distro.commission.jobs import process_new_order_events; "
+                "print(json.dumps(process_new_order_events()))",
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
+    assert json.loads(output) == {"processed": 1}
+    assert count(committed_db, CommissionLine) == 1
