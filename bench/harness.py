@@ -51,6 +51,8 @@ def fresh_database() -> str:
         connection.execute(sa.text(f'CREATE DATABASE "{BENCH_DATABASE}"'))
     admin.dispose()
     url = make_url(server).set(database=BENCH_DATABASE).render_as_string(hide_password=False)
+    # The database was dropped and made anew: connections pooled by an earlier benchmark are dead.
+    engine_for(url).dispose()
     migrate.upgrade(url)
     return url
 
