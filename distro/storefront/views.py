@@ -11,7 +11,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 from distro.auth.access import public
 from distro.db import get_session
 from distro.errors import NotFound
-from distro.money import format_cny
+from distro.money import format_cny, to_yuan
 from distro.queue import get_queue
 from distro.share.codes import read_referral
 from distro.storefront import jobs, services
@@ -34,6 +34,12 @@ class BuyFormSchema(Schema):
 
 
 BUY_FORM = BuyFormSchema()
+
+
+@bp.app_template_filter("yuan")
+def yuan(fen: int) -> str:
+    """Fen as 1234.56 in templates (machine-readable prices, e.g. Open Graph)."""
+    return to_yuan(fen)
 
 
 @bp.app_template_filter("cny")

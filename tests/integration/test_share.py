@@ -239,6 +239,7 @@ def test_landing_pages_are_chinese_mobile_pages_with_share_meta_tags(client, app
     assert '<meta property="og:title" content="玻尿酸补水面膜">' in product_page
     assert '<meta itemprop="description" content="天天用">' in product_page
     assert "¥59.00" in product_page and "立即购买" in product_page
+    assert '<meta property="product:price:amount" content="59.00">' in product_page
     assert client.get("/shop/nobody").status_code == 404
 
 
