@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 
 import redis
 
@@ -50,12 +51,21 @@ def sweep_order_events() -> dict[str, int]:
 
 def _process(received_before: dt.datetime | None) -> dict[str, int]:
     totals: dict[str, int] = {}
+    # The sweeper takes what is old; only a stream of fresh events is worth waiting for.
+    gather_seconds = 0 if received_before else int(current_settings()["ORDER_BATCH_GATHER_MS"]) / 1000
     with session_scope() as session:
         rules = _rules(session)
+        gathered = False
         while True:
             refs = services.orders_with_new_events(session, limit=BATCH_ORDERS, received_before=received_before)
             if not refs:
                 break
+            if len(refs) < BATCH_ORDERS and gather_seconds and not gathered:
+                session.rollback()  # hold no snapshot or connection while waiting
+                time.sleep(gather_seconds)
+                gathered = True
+                continue
+            gathered = False
             for outcome in _process_batch(session, refs, rules).values():
                 totals[outcome] = totals.get(outcome, 0) + 1
     return totals

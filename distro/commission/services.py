@@ -18,8 +18,8 @@ from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlmodel import Session
 
 from distro.commission.calculator import LineCommission
-from distro.commission.models import CommissionLine, Order, OrderEvent, OrderLine
-from distro.commission.orders import OrderFacts, Payment, fold, posting_kind, target_commission
+from distro.commission.models import CommissionLine, Order, OrderEvent
+from distro.commission.orders import OrderFacts, PaidLine, Payment, fold, posting_kind, target_commission
 from distro.commission.policy import CommissionPolicy
 from distro.db import utcnow
 from distro.errors import Conflict, NotFound
@@ -87,6 +87,33 @@ _RATES_IN_FORCE = sa.text(
         WHERE product_id = x.product_id AND effective_from <= x.paid_at
         ORDER BY effective_from DESC, id DESC LIMIT 1
     ) r
+    """
+)
+# A line's paid fields never change once stored; only what has been refunded on it moves.
+_UPSERT_LINES = sa.text(
+    """
+    INSERT INTO order_lines (order_id, line_ref, product_id, supplier_id, sku, quantity, paid_fen, refunded_fen)
+    SELECT * FROM unnest(CAST(:order_ids AS bigint[]), CAST(:refs AS varchar[]), CAST(:products AS bigint[]),
+                         CAST(:suppliers AS bigint[]), CAST(:skus AS varchar[]), CAST(:quantities AS integer[]),
+                         CAST(:paid AS bigint[]), CAST(:refunded AS bigint[]))
+    ORDER BY 1, 2
+    ON CONFLICT (order_id, line_ref) DO UPDATE SET refunded_fen = EXCLUDED.refunded_fen
+    RETURNING order_id, line_ref, id
+    """
+)
+# New commission lines start empty (nothing posted yet); processing then posts up to their target.
+_INSERT_COMMISSION_LINES = sa.text(
+    """
+    INSERT INTO commission_lines (order_line_id, order_id, shop_id, supplier_id, product_id, rate_bp, tier_code,
+                                  owner_share_bp, hold_days, paid_at, stage, pool_fen, owner_fen, platform_fen,
+                                  revision, settled, created_at, updated_at)
+    SELECT x.*, 'pending', 0, 0, 0, 0, false, now(), now()
+    FROM unnest(CAST(:order_line_ids AS bigint[]), CAST(:order_ids AS bigint[]), CAST(:shop_ids AS bigint[]),
+                CAST(:supplier_ids AS bigint[]), CAST(:product_ids AS bigint[]), CAST(:rates AS integer[]),
+                CAST(:tiers AS varchar[]), CAST(:shares AS integer[]), CAST(:hold_days AS integer[]),
+                CAST(:paid_ats AS timestamptz[])) AS x
+    ORDER BY 1
+    RETURNING *
     """
 )
 _MARK_EVENTS = sa.text(
@@ -325,42 +352,42 @@ def _apply_facts(order: Order, facts: OrderFacts, attribution: Attribution, batc
         )
 
 
+def _array_parameters(names: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> dict[str, list[Any]]:
+    """Rows turned into one array parameter per column, for INSERT ... SELECT FROM unnest(...)."""
+    return {name: list(column) for name, column in zip(names, zip(*rows, strict=True), strict=True)}
+
+
 def _upsert_lines(
     session: Session, orders: Sequence[Order], facts: Mapping[str, OrderFacts], products: Mapping[int, Product]
-) -> dict[tuple[int, str], OrderLine]:
-    order_ids = [order.id for order in orders]
-    existing = {
-        (line.order_id, line.line_ref): line
-        for line in session.execute(sa.select(OrderLine).where(OrderLine.order_id.in_(order_ids))).scalars()
-    }  # type: ignore[attr-defined]
-    for order in orders:
-        payment = facts[order.external_id].payment
-        if payment is None:
-            continue
-        for paid_line in payment.lines:
-            line = existing.get((order.id, paid_line.line_id))  # type: ignore[arg-type]
-            if line is None:
-                line = OrderLine(
-                    order_id=order.id,
-                    line_ref=paid_line.line_id,
-                    product_id=paid_line.product_id,  # type: ignore[arg-type]
-                    supplier_id=products[paid_line.product_id].supplier_id,
-                    sku=paid_line.sku,
-                    quantity=paid_line.quantity,
-                    paid_fen=paid_line.paid_fen,
-                )
-                session.add(line)
-                existing[(order.id, paid_line.line_id)] = line  # type: ignore[index]
-            line.refunded_fen = facts[order.external_id].refunded_fen(paid_line.line_id)
-    session.flush()
-    return existing
+) -> dict[tuple[int, str], int]:
+    """Insert the orders' new lines and bring every line's refunded amount up to date; return line ids by key."""
+    rows = [
+        (
+            order.id,
+            paid.line_id,
+            paid.product_id,
+            products[paid.product_id].supplier_id,
+            paid.sku,
+            paid.quantity,
+            paid.paid_fen,
+            facts[order.external_id].refunded_fen(paid.line_id),
+        )
+        for order in orders
+        if (payment := facts[order.external_id].payment) is not None
+        for paid in payment.lines
+    ]
+    if not rows:
+        return {}
+    names = ("order_ids", "refs", "products", "suppliers", "skus", "quantities", "paid", "refunded")
+    result = session.execute(_UPSERT_LINES, _array_parameters(names, rows))
+    return {(order_id, line_ref): line_id for order_id, line_ref, line_id in result}
 
 
 def _reconcile_commission(
     session: Session,
     orders: Sequence[Order],
     facts: Mapping[str, OrderFacts],
-    lines: Mapping[tuple[int, str], OrderLine],
+    lines: Mapping[tuple[int, str], int],
     products: Mapping[int, Product],
     rules: Rules,
     batch: _Batch,
@@ -368,10 +395,6 @@ def _reconcile_commission(
     earning = [order for order in orders if order.shop_id is not None and facts[order.external_id].payment]
     if not earning:
         return
-    shops = {
-        shop.id: shop
-        for shop in session.execute(sa.select(Shop).where(Shop.id.in_({order.shop_id for order in earning}))).scalars()
-    }  # type: ignore[union-attr]
     # Lock these orders' commission lines (in id order) so the release job cannot move them meanwhile.
     current = {
         line.order_line_id: line
@@ -397,48 +420,54 @@ def _reconcile_commission(
         )
     }
 
-    targets: list[tuple[Order, CommissionLine, LineCommission]] = []
+    earning_lines: list[tuple[Order, PaidLine, int]] = []
+    new_lines: list[tuple[Any, ...]] = []
     for order in earning:
-        shop = shops[order.shop_id]  # type: ignore[index]
         # The tier in force when the order was paid (a later promotion applies to later orders only).
         tier = rules.tiers.get(tiers_then.get((order.shop_id, order.paid_at)) or rules.tiers.entry.code)
         owner_share = rules.policy.owner_share_bp(tier.share_bp, order.self_purchase)
         if owner_share is None:  # a flagged self-purchase earns nothing
             continue
-        order_facts = facts[order.external_id]
-        for paid in order_facts.payment.lines:  # type: ignore[union-attr]
-            order_line = lines[(order.id, paid.line_id)]  # type: ignore[index]
-            commission_line = current.get(order_line.id)  # type: ignore[arg-type]
-            if commission_line is None:
+        for paid in facts[order.external_id].payment.lines:  # type: ignore[union-attr]
+            order_line_id = lines[(order.id, paid.line_id)]  # type: ignore[index]
+            earning_lines.append((order, paid, order_line_id))
+            if order_line_id not in current:
                 product = products[paid.product_id]
-                commission_line = CommissionLine(
-                    order_line_id=order_line.id,
-                    order_id=order.id,
-                    shop_id=shop.id,  # type: ignore[arg-type]
-                    supplier_id=product.supplier_id,
-                    product_id=product.id,  # type: ignore[arg-type]
-                    rate_bp=rates.get((product.id, order.paid_at), product.commission_rate_bp),
-                    tier_code=tier.code,
-                    owner_share_bp=owner_share,
-                    hold_days=rules.policy.hold_days_for(product.category),
-                    paid_at=order.paid_at,  # type: ignore[arg-type]
+                rate = rates.get((product.id, order.paid_at), product.commission_rate_bp)
+                hold_days = rules.policy.hold_days_for(product.category)
+                new_lines.append(
+                    (
+                        order_line_id,
+                        order.id,
+                        order.shop_id,
+                        product.supplier_id,
+                        product.id,
+                        rate,
+                        tier.code,
+                        owner_share,
+                        hold_days,
+                        order.paid_at,
+                    )
                 )
-                session.add(commission_line)
-            if commission_line.stage == "pending":
-                commission_line.payable_at = (
-                    order_facts.delivered_at + dt.timedelta(days=commission_line.hold_days)
-                    if order_facts.delivered_at is not None and order_facts.cancelled_at is None
-                    else None
-                )
-            targets.append(
-                (
-                    order,
-                    commission_line,
-                    target_commission(order_facts, paid, commission_line.rate_bp, commission_line.owner_share_bp),
-                )
+    if new_lines:
+        names = ("order_line_ids", "order_ids", "shop_ids", "supplier_ids", "product_ids", "rates", "tiers")
+        names += ("shares", "hold_days", "paid_ats")
+        inserted = session.scalars(
+            sa.select(CommissionLine).from_statement(_INSERT_COMMISSION_LINES),
+            _array_parameters(names, new_lines),
+        )
+        current.update((line.order_line_id, line) for line in inserted)
+
+    for order, paid, order_line_id in earning_lines:
+        commission_line = current[order_line_id]
+        order_facts = facts[order.external_id]
+        if commission_line.stage == "pending":
+            commission_line.payable_at = (
+                order_facts.delivered_at + dt.timedelta(days=commission_line.hold_days)
+                if order_facts.delivered_at is not None and order_facts.cancelled_at is None
+                else None
             )
-    session.flush()  # new commission lines get their ids, which name their postings
-    for order, commission_line, target in targets:
+        target = target_commission(order_facts, paid, commission_line.rate_bp, commission_line.owner_share_bp)
         _post_difference(order, commission_line, target, batch)
 
 

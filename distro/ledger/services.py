@@ -34,7 +34,7 @@ _INSERT_POSTINGS = sa.text(
                          CAST(:created_by AS bigint[]), CAST(:reverses AS bigint[]), CAST(:created_at AS timestamptz[]))
     ORDER BY 1
     ON CONFLICT (reference) DO NOTHING
-    RETURNING *
+    RETURNING reference, id
     """
 )
 # Every entry of every new posting in one statement: the balance trigger checks per statement.
@@ -74,8 +74,8 @@ def ensure_accounts(session: Session, codes: Iterable[str]) -> dict[str, int]:
     return ids
 
 
-def record_postings(session: Session, postings: Sequence[NewPosting]) -> list[Posting]:
-    """Add balanced postings to the session's transaction in three statements (the caller commits).
+def record_postings(session: Session, postings: Sequence[NewPosting]) -> list[int]:
+    """Add balanced postings to the session's transaction in three statements; return their ids (the caller commits).
 
     Idempotent by reference: a reference recorded before with the same entries returns the first
     posting and writes nothing; with different entries it raises PostingConflict. All entries go
@@ -91,9 +91,8 @@ def record_postings(session: Session, postings: Sequence[NewPosting]) -> list[Po
     account_ids = ensure_accounts(session, (line.account for posting in postings for line in posting.lines))
     now = utcnow()
     connection = session.connection()
-    inserted = {
-        row["reference"]: Posting.model_validate(dict(row))
-        for row in connection.execute(
+    inserted: dict[str, int] = dict(  # type: ignore[arg-type]
+        connection.execute(
             _INSERT_POSTINGS,
             {
                 "references": references,
@@ -103,13 +102,13 @@ def record_postings(session: Session, postings: Sequence[NewPosting]) -> list[Po
                 "reverses": [posting.reverses_posting_id for posting in postings],
                 "created_at": [now] * len(postings),
             },
-        ).mappings()
-    }
+        ).all()
+    )
     posting_ids, entry_accounts, amounts = [], [], []
     for posting in postings:
         if posting.reference in inserted:
             for line in posting.lines:
-                posting_ids.append(inserted[posting.reference].id)
+                posting_ids.append(inserted[posting.reference])
                 entry_accounts.append(account_ids[line.account])
                 amounts.append(line.amount)
     if posting_ids:
@@ -121,10 +120,10 @@ def record_postings(session: Session, postings: Sequence[NewPosting]) -> list[Po
         if posting.reference in inserted:
             result.append(inserted[posting.reference])
             continue
-        existing = session.execute(sa.select(Posting).where(Posting.reference == posting.reference)).scalar_one()
-        if Counter(posting_lines(session, existing.id)) != Counter(posting.lines):  # type: ignore[arg-type]
+        existing_id = session.execute(sa.select(Posting.id).where(Posting.reference == posting.reference)).scalar_one()
+        if Counter(posting_lines(session, existing_id)) != Counter(posting.lines):  # type: ignore[arg-type]
             raise PostingConflict(f"Reference {posting.reference!r} was already posted with different entries.")
-        result.append(existing)
+        result.append(existing_id)
     return result
 
 
@@ -139,7 +138,8 @@ def record_posting(
     reverses_posting_id: int | None = None,
 ) -> Posting:
     """Add one balanced posting to the session's transaction (see record_postings; the caller commits)."""
-    return record_postings(session, [NewPosting(reference, kind, lines, memo, created_by, reverses_posting_id)])[0]
+    [posting_id] = record_postings(session, [NewPosting(reference, kind, lines, memo, created_by, reverses_posting_id)])
+    return session.get_one(Posting, posting_id)
 
 
 def posting_lines(session: Session, posting_id: int) -> list[EntryLine]:
