@@ -88,10 +88,11 @@ def worker(burst: bool) -> None:
     from rq import Worker
     from rq.serializers import JSONSerializer
 
-    from distro.queue import QUEUE_NAMES, get_queue, redis_for
+    from distro.queue import QUEUE_NAMES, get_queue, preload_job_modules, redis_for
 
     settings = _settings()
     _export_urls(settings)
+    preload_job_modules()
     connection = redis_for(settings["REDIS_URL"])
     queues = [get_queue(name, connection) for name in QUEUE_NAMES]
     Worker(queues, connection=connection, serializer=JSONSerializer).work(burst=burst)

@@ -1,6 +1,9 @@
 import datetime as dt
 import json
+import subprocess
+import sys
 import zlib
+from pathlib import Path
 
 import sqlalchemy as sa
 from rq import SimpleWorker
@@ -16,6 +19,7 @@ from distro.ledger.chart import EntryLine
 from distro.ledger.jobs import check_ledger_balances
 from distro.queue import enqueue_once, get_queue, periodic_job_id
 from distro.scheduler import CRON_CONFIG_MODULE, DistroCronScheduler, JsonCronJob
+from distro.settings import PROJECT_ROOT
 
 
 def run_worker(redis, *queue_names):
@@ -116,3 +120,15 @@ def test_the_ledger_check_fails_its_job_when_the_database_was_tampered_with(comm
     run_worker(redis, "periodic")
     assert job.get_status(refresh=True) == "failed"
     assert "LedgerOutOfBalance" in job.latest_result().exc_string
+
+
+def test_a_worker_imports_every_jobs_module_before_forking_work_horses():
+    script = (
+        "import sys; from distro.queue import preload_job_modules; preload_job_modules(); "
+        "print(' '.join(sorted(m for m in sys.modules if m.startswith('distro.') and m.endswith('.jobs'))))"
+    )
+    loaded = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    ).stdout.split()
+    on_disk = sorted(f"distro.{path.parent.name}.jobs" for path in Path(PROJECT_ROOT, "distro").glob("*/jobs.py"))
+    assert loaded == on_disk and len(on_disk) >= 8
