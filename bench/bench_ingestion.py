@@ -1,5 +1,8 @@
 """Webhook ingestion end to end (sign → verify → store → accrue → ledger) at concurrency 16 through
-gunicorn with RQ workers, in events per second, against a bare gunicorn endpoint doing one INSERT."""
+gunicorn with RQ workers, in events per second, against a bare gunicorn endpoint doing one INSERT.
+
+Web server, workers, PostgreSQL and this load generator share the machine's cores, so stderr also
+shows the CPU each of them spent per event: where a faster pipeline has to find its time."""
 
 from __future__ import annotations
 
@@ -18,7 +21,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from bench.harness import Row, raw_connection
+from bench.harness import Row, cpu_seconds, postgres_server_pid, raw_connection
 from distro import embedded
 from distro.app import create_app
 from distro.db import engine_for
@@ -133,6 +136,17 @@ def run(url: str) -> list[Row]:
     ]
     try:
         _wait_until_up(port, "/healthz")
+        server_pid = postgres_server_pid(url)
+
+        def cpu_now() -> dict[str, float]:
+            return {
+                "web (gunicorn)": cpu_seconds(processes[0].pid),
+                "workers (RQ)": sum(cpu_seconds(process.pid) for process in processes[1:]),
+                "PostgreSQL": cpu_seconds(server_pid),
+                "bench client": cpu_seconds(os.getpid(), with_children=False),
+            }
+
+        cpu_before = cpu_now()
         start = time.perf_counter()
         ingest_seconds = _send_all(port, distro_event)
         engine = engine_for(url)
@@ -145,6 +159,13 @@ def run(url: str) -> list[Row]:
                 raise RuntimeError(f"only {done} of {EVENTS} events accrued after 10 minutes")
             time.sleep(0.05)
         end_to_end_seconds = time.perf_counter() - start
+        cpu_after = cpu_now()
+        print(
+            "  ingestion CPU per event: "
+            + ", ".join(f"{name} {(cpu_after[name] - cpu_before[name]) / EVENTS * 1000:.2f} ms" for name in cpu_before)
+            + f" ({os.cpu_count()} cores)",
+            file=sys.stderr,
+        )
         with engine.connect() as connection:
             total = connection.execute(sa.text("SELECT sum(amount) FROM ledger_entries")).scalar_one()
         assert total == 0, "the ledger does not balance"

@@ -71,3 +71,30 @@ def raw_connection(url: str):
     import psycopg
 
     return psycopg.connect(engine_for(url).url.set(drivername="postgresql").render_as_string(hide_password=False))
+
+
+def cpu_seconds(pid: int, *, with_children: bool = True) -> float:
+    """User + system CPU seconds a process has used, with its live and reaped descendants unless told not to."""
+    import psutil
+
+    process = psutil.Process(pid)
+    times = process.cpu_times()
+    total = times.user + times.system
+    if with_children:
+        total += times.children_user + times.children_system
+        for child in process.children(recursive=True):
+            try:
+                child_times = child.cpu_times()
+            except psutil.NoSuchProcess:
+                continue
+            total += child_times.user + child_times.system
+    return total
+
+
+def postgres_server_pid(url: str) -> int:
+    """The pid of the (local) PostgreSQL server behind url: the parent of a backend."""
+    import psutil
+
+    with raw_connection(url) as connection:
+        backend = connection.execute("SELECT pg_backend_pid()").fetchone()[0]  # type: ignore[index]
+        return psutil.Process(backend).ppid()

@@ -29,12 +29,29 @@ def _rules(session) -> services.Rules:
     return services.Rules(current_rules(session, settings["TIERS"]), CommissionPolicy.from_settings(settings))
 
 
+_last_ask = -float("inf")  # monotonic time of this process's last successful ask
+
+
 def request_processing() -> None:
-    """Ask a worker to process new order events; if Redis is down, the sweeper will find them."""
+    """Ask a worker to process new order events, at most once per gather window per process.
+
+    An ask skipped inside the window loses nothing: the job the earlier ask started looks once more
+    a full window after it runs dry (see _process), and by then the skipped event was committed.
+    If Redis is down, the sweeper will find the events.
+    """
+    global _last_ask
+    now = time.monotonic()
+    if now - _last_ask < _gather_seconds():
+        return
     try:
         enqueue_coalesced("process-order-events", process_new_order_events)
+        _last_ask = now
     except redis.exceptions.RedisError as error:
         log.warning("could not enqueue order processing (%s); the sweeper will pick the events up", error)
+
+
+def _gather_seconds() -> float:
+    return int(current_settings()["ORDER_BATCH_GATHER_MS"]) / 1000
 
 
 def process_new_order_events() -> dict[str, int]:
@@ -52,20 +69,22 @@ def sweep_order_events() -> dict[str, int]:
 def _process(received_before: dt.datetime | None) -> dict[str, int]:
     totals: dict[str, int] = {}
     # The sweeper takes what is old; only a stream of fresh events is worth waiting for.
-    gather_seconds = 0 if received_before else int(current_settings()["ORDER_BATCH_GATHER_MS"]) / 1000
+    wait_seconds = 0 if received_before else _gather_seconds()
     with session_scope() as session:
         rules = _rules(session)
-        gathered = False
+        waited = False
         while True:
             refs = services.orders_with_new_events(session, limit=BATCH_ORDERS, received_before=received_before)
+            if len(refs) < BATCH_ORDERS and wait_seconds and not waited:
+                # Less than a batch waiting: let the stream fill one. Nothing waiting: look once more
+                # before leaving, which covers the asks request_processing skipped.
+                session.rollback()  # hold no snapshot or connection while waiting
+                time.sleep(wait_seconds)
+                waited = True
+                continue
             if not refs:
                 break
-            if len(refs) < BATCH_ORDERS and gather_seconds and not gathered:
-                session.rollback()  # hold no snapshot or connection while waiting
-                time.sleep(gather_seconds)
-                gathered = True
-                continue
-            gathered = False
+            waited = False
             for outcome in _process_batch(session, refs, rules).values():
                 totals[outcome] = totals.get(outcome, 0) + 1
     return totals

@@ -86,6 +86,15 @@ def database_url(template_url: str) -> str:
     return clone_template(template_url, SHARED_DB)
 
 
+@pytest.fixture(autouse=True)
+def _no_recent_processing_ask(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The web tier skips asks inside a window it remembers per process; Redis is flushed per test,
+    # so the memory of an ask must go with it.
+    from distro.commission import jobs
+
+    monkeypatch.setattr(jobs, "_last_ask", -float("inf"))
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _test_environment(server_urls: dict[str, str], database_url: str) -> Iterator[None]:
     # Jobs and CLI code read the URLs from the environment, as in production.

@@ -1,6 +1,7 @@
 """Against committed data, with real concurrency: the same event ten times at once, and the sweeper."""
 
 import threading
+import time
 
 import sqlalchemy as sa
 from rq import SimpleWorker
@@ -126,3 +127,40 @@ def test_a_worker_process_that_loads_only_the_commission_jobs_processes_orders(
     )
     assert json.loads(output) == {"processed": 1}
     assert count(committed_db, CommissionLine) == 1
+
+
+def test_an_ask_inside_the_gather_window_is_skipped(committed_app, committed_db, redis, monkeypatch):
+    monkeypatch.setenv("DISTRO_ORDER_BATCH_GATHER_MS", "60000")
+    product_id = setup_shop(committed_app, committed_db)
+    client = committed_app.test_client()
+    for order in ("A1", "A2"):
+        body, headers = signed_event(committed_app, "order.paid", paid(order, "mei", [("1", product_id, 12_800)]))
+        assert client.post("/webhooks/orders", data=body, headers=headers).status_code == 200
+        redis.delete("distro:queued:process-order-events")  # as if a worker had started the job
+    assert get_queue("default", redis).count == 1
+
+
+def test_an_event_stored_while_the_job_runs_dry_is_processed_before_it_leaves(
+    committed_app, committed_db, redis, monkeypatch
+):
+    # The web tier skipped the ask for A2 (inside its window); the running job must still take it.
+    monkeypatch.setenv("DISTRO_ORDER_BATCH_GATHER_MS", "1500")
+    product_id = setup_shop(committed_app, committed_db)
+    _store_paid(committed_db, "A1", product_id)
+    outcomes: list[dict[str, int]] = []
+    drainer = threading.Thread(target=lambda: outcomes.append(jobs.process_new_order_events()))
+    drainer.start()
+    deadline = time.monotonic() + 30
+    while count(committed_db, CommissionLine) < 1 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    _store_paid(committed_db, "A2", product_id)
+    drainer.join(timeout=30)
+    assert outcomes == [{"processed": 2}]
+    assert count(committed_db, CommissionLine) == 2
+
+
+def _store_paid(url: str, order: str, product_id: int) -> None:
+    """Store an order.paid event as the webhook view does, without asking for processing."""
+    with Session(engine_for(url)) as session:
+        data = paid(order, "mei", [("1", product_id, 12_800)])
+        jobs.services.store_event(session=session, event_id=order, event_type="order.paid", order_ref=order, data=data)
