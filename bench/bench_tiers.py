@@ -30,7 +30,6 @@ import datetime as dt
 import os
 import sys
 import time
-from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session
@@ -39,7 +38,7 @@ from bench.harness import Row, raw_connection, timer
 from distro.db import engine_for
 from distro.settings import load_settings
 from distro.tiers.rules import TierTable, build_tier_table, month_bounds
-from distro.tiers.services import _EVALUATE, evaluate_month
+from distro.tiers.services import EVALUATION_STEPS, evaluate_month, evaluation_params
 
 SHOPS = 1_000_000
 ORDERS = 10_000_000
@@ -197,33 +196,22 @@ def load(url: str) -> None:
             raise AssertionError(f"loaded {count} orders, expected {ORDERS:,}")
 
 
-def evaluation_params(table: TierTable) -> dict[str, Any]:
-    """The parameters evaluate_month binds to its statement, for EXPLAIN."""
-    return {
-        "codes": [tier.code for tier in table.tiers],
-        "ranks": list(range(len(table.tiers))),
-        "min_gmv": [tier.min_net_gmv_fen for tier in table.tiers],
-        "min_orders": [tier.min_orders for tier in table.tiers],
-        "min_buyers": [tier.min_buyers for tier in table.tiers],
-        "start": START,
-        "end": END,
-        "month": MONTH,
-        "effective_from": NOW,
-        "count_self_purchases": False,
-    }
-
-
 def explain(url: str, table: TierTable) -> None:
-    """Print EXPLAIN (ANALYZE, BUFFERS) of the evaluation statement, run over a fresh month, rolled back."""
+    """Print EXPLAIN (ANALYZE, BUFFERS) of the evaluation's statements, run over a fresh month, rolled back."""
+    params = evaluation_params(table, MONTH, NOW, count_self_purchases=False)
     with engine_for(url).connect() as connection:
         transaction = connection.begin()
         connection.execute(sa.text("DELETE FROM shop_tier_history WHERE month = :month"), {"month": MONTH})
-        plan = connection.execute(
-            sa.text("EXPLAIN (ANALYZE, BUFFERS) " + _EVALUATE.text), evaluation_params(table)
-        ).scalars()
+        # Otherwise the planner believes the month's rows are still there (ANALYZE in a transaction counts
+        # the rows it deleted as dead, and its statistics roll back with it).
+        connection.execute(sa.text("ANALYZE shop_tier_history"))
         log("EXPLAIN (ANALYZE, BUFFERS) of the evaluation (history of the month deleted first; rolled back):")
-        for line in plan:
-            print(f"    {line}", file=sys.stderr)
+        for step in EVALUATION_STEPS:
+            if not step.text.lstrip().startswith(("CREATE", "WITH")):
+                connection.execute(step, params)
+                continue
+            for line in connection.execute(sa.text("EXPLAIN (ANALYZE, BUFFERS) " + step.text), params).scalars():
+                print(f"    {line}", file=sys.stderr)
         transaction.rollback()
 
 
