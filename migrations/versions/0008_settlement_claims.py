@@ -1,0 +1,72 @@
+"""settlement claims: which batch settled each commission line, in a narrow table of its own
+
+Revision ID: 0008
+Revises: 0006
+Create Date: 2026-11-22 09:00:00.000000
+
+A batch used to mark its lines settled by updating commission_lines: a new version of a million
+wide rows, each with an entry in every index. A claim is now one narrow row (line, batch), and a
+line is settled exactly when it has one; the primary key keeps a line from being claimed twice.
+Claims already made move over; cancelled batches left none behind (cancelling cleared the columns).
+The claims carry no foreign keys: checked row by row, they cost more than the claim itself.
+
+Payouts name their shop and owner in one foreign key to shops (id, owner_id), and lose an index
+that repeated the leading column of unique (batch_id, shop_id).
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0008"
+down_revision: str | None = "0006"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "settlement_claims",
+        sa.Column("line_id", sa.BigInteger(), nullable=False),
+        sa.Column("batch_id", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("line_id"),
+    )
+    # Claims arrive batch after batch, so a block-range index finds a batch's claims at almost no upkeep.
+    op.create_index("ix_settlement_claims_batch_id", "settlement_claims", ["batch_id"], postgresql_using="brin")
+    op.execute(
+        "INSERT INTO settlement_claims (line_id, batch_id) "
+        "SELECT id, settlement_batch_id FROM commission_lines WHERE settled ORDER BY settlement_batch_id, id"
+    )
+    # Dropping the columns drops their index and foreign key with them.
+    op.drop_column("commission_lines", "settlement_batch_id")
+    op.drop_column("commission_lines", "settled")
+    # A payout's shop and owner are checked as one key (a computation writes 100,000 payouts at once,
+    # each key checked row by row), and the owner must be the shop's owner.
+    op.create_unique_constraint("shops_id_owner_id_key", "shops", ["id", "owner_id"])
+    op.drop_constraint("payouts_shop_id_fkey", "payouts", type_="foreignkey")
+    op.drop_constraint("payouts_owner_id_fkey", "payouts", type_="foreignkey")
+    op.create_foreign_key("payouts_shop_owner_fkey", "payouts", "shops", ["shop_id", "owner_id"], ["id", "owner_id"])
+    # The unique (batch_id, shop_id) index already finds a batch's payouts.
+    op.drop_index("ix_payouts_batch_id", table_name="payouts")
+
+
+def downgrade() -> None:
+    op.create_index("ix_payouts_batch_id", "payouts", ["batch_id"], unique=False)
+    op.drop_constraint("payouts_shop_owner_fkey", "payouts", type_="foreignkey")
+    op.create_foreign_key("payouts_owner_id_fkey", "payouts", "users", ["owner_id"], ["id"])
+    op.create_foreign_key("payouts_shop_id_fkey", "payouts", "shops", ["shop_id"], ["id"])
+    op.drop_constraint("shops_id_owner_id_key", "shops", type_="unique")
+    op.add_column("commission_lines", sa.Column("settled", sa.Boolean(), nullable=False, server_default=sa.false()))
+    op.alter_column("commission_lines", "settled", server_default=None)
+    op.add_column("commission_lines", sa.Column("settlement_batch_id", sa.BigInteger(), nullable=True))
+    op.execute(
+        "UPDATE commission_lines c SET settled = true, settlement_batch_id = s.batch_id "
+        "FROM settlement_claims s WHERE s.line_id = c.id"
+    )
+    op.create_index(
+        op.f("ix_commission_lines_settlement_batch_id"), "commission_lines", ["settlement_batch_id"], unique=False
+    )
+    op.create_foreign_key(None, "commission_lines", "settlement_batches", ["settlement_batch_id"], ["id"])
+    op.drop_index("ix_settlement_claims_batch_id", table_name="settlement_claims", postgresql_using="brin")
+    op.drop_table("settlement_claims")
