@@ -188,6 +188,25 @@ def test_cancelling_a_ready_batch_releases_its_lines_and_money(client, app, sess
     assert compute(session, maker).payout_total_fen == 6_000
 
 
+def test_owners_see_a_line_settled_while_a_batch_claims_it_and_payable_again_once_cancelled(
+    client, app, session, finance, supplier_product
+):
+    maker, _ = finance
+    shop = make_shop(session, app)
+    owner = session.get(User, shop.owner_id)
+    earn(client, app, session, shop, supplier_product, "A1", 100_000)
+
+    def statuses():
+        lines = client.get("/api/v1/commission/lines", headers=bearer(app, owner)).get_json()
+        return [line["status"] for line in lines]
+
+    assert statuses() == ["payable"]
+    batch = compute(session, maker)
+    assert statuses() == ["settled"]
+    services.cancel(session=session, batch_id=batch.id, reason="wrong cut-off", actor=maker.id)
+    assert statuses() == ["payable"]
+
+
 def test_paid_and_failed_results_move_the_money_and_finish_the_batch(client, app, session, finance, supplier_product):
     maker, checker = finance
     shops = [make_shop(session, app) for _ in range(2)]
