@@ -75,8 +75,9 @@ class Payout(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True, sa_type=sa.BigInteger)
     # Found by batch through the unique (batch_id, shop_id) index.
     batch_id: int = Field(foreign_key="settlement_batches.id", sa_type=sa.BigInteger)
-    shop_id: int = Field(index=True, sa_type=sa.BigInteger)
-    owner_id: int = Field(sa_type=sa.BigInteger)
+    shop_id: int = Field(sa_type=sa.BigInteger)
+    # Owners read their statements by owner.
+    owner_id: int = Field(index=True, sa_type=sa.BigInteger)
     payee_account_id: int | None = Field(default=None, foreign_key="payee_accounts.id", sa_type=sa.BigInteger)
     amount_fen: int = Field(sa_type=sa.BigInteger)
     status: str = Field(default="pending", max_length=10)

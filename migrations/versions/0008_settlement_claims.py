@@ -10,8 +10,9 @@ line is settled exactly when it has one; the primary key keeps a line from being
 Claims already made move over; cancelled batches left none behind (cancelling cleared the columns).
 The claims carry no foreign keys: checked row by row, they cost more than the claim itself.
 
-Payouts name their shop and owner in one foreign key to shops (id, owner_id), and lose an index
-that repeated the leading column of unique (batch_id, shop_id).
+Payouts name their shop and owner in one foreign key to shops (id, owner_id), lose an index that
+repeated the leading column of unique (batch_id, shop_id), and are indexed by owner (statements)
+rather than by shop (no query).
 """
 
 from collections.abc import Sequence
@@ -47,11 +48,16 @@ def upgrade() -> None:
     op.drop_constraint("payouts_shop_id_fkey", "payouts", type_="foreignkey")
     op.drop_constraint("payouts_owner_id_fkey", "payouts", type_="foreignkey")
     op.create_foreign_key("payouts_shop_owner_fkey", "payouts", "shops", ["shop_id", "owner_id"], ["id", "owner_id"])
-    # The unique (batch_id, shop_id) index already finds a batch's payouts.
+    # The unique (batch_id, shop_id) index already finds a batch's payouts; no query looks payouts up
+    # by shop, while owners' statements look them up by owner.
     op.drop_index("ix_payouts_batch_id", table_name="payouts")
+    op.drop_index("ix_payouts_shop_id", table_name="payouts")
+    op.create_index("ix_payouts_owner_id", "payouts", ["owner_id"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_payouts_owner_id", table_name="payouts")
+    op.create_index("ix_payouts_shop_id", "payouts", ["shop_id"], unique=False)
     op.create_index("ix_payouts_batch_id", "payouts", ["batch_id"], unique=False)
     op.drop_constraint("payouts_shop_owner_fkey", "payouts", type_="foreignkey")
     op.create_foreign_key("payouts_owner_id_fkey", "payouts", "users", ["owner_id"], ["id"])
