@@ -20,8 +20,6 @@ class Shop(ShopBase, table=True):
     __table_args__ = (
         sa.Index("shops_name_lower_key", sa.func.lower(sa.column("name")), unique=True),
         sa.CheckConstraint("status IN ('pending_approval','active','suspended','closed')", name="known_status"),
-        # Lets a payout name its shop and owner in one foreign key.
-        sa.UniqueConstraint("id", "owner_id", name="shops_id_owner_id_key"),
     )
 
     id: int | None = Field(default=None, primary_key=True, sa_type=sa.BigInteger)
