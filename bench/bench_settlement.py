@@ -84,11 +84,11 @@ LOAD_STEPS: list[tuple[str, str]] = [
         "commission lines",
         "INSERT INTO commission_lines (order_line_id, order_id, shop_id, supplier_id, product_id, rate_bp,"
         " tier_code, owner_share_bp, hold_days, paid_at, payable_at, stage, pool_fen, owner_fen, platform_fen,"
-        " revision, settled, created_at, updated_at) "
+        " revision, created_at, updated_at) "
         "SELECT ol.id, ol.order_id, o.shop_id, ol.supplier_id, ol.product_id, 2000, 'new', 6000, 7,"
         " o.paid_at, o.delivered_at + interval '7 days', 'available', ol.paid_fen / 5,"
         " ol.paid_fen / 5 * 6000 / 10000, ol.paid_fen / 5 - ol.paid_fen / 5 * 6000 / 10000,"
-        " 2, false, o.paid_at, o.delivered_at + interval '7 days' "
+        " 2, o.paid_at, o.delivered_at + interval '7 days' "
         "FROM order_lines ol JOIN orders o ON o.id = ol.order_id ORDER BY ol.id",
     ),
     (
@@ -174,7 +174,7 @@ def baseline(url: str) -> float:
     with raw_connection(url) as connection:
         connection.execute(
             "CREATE TABLE bench_lines AS "
-            "SELECT id, shop_id, owner_fen, stage, settled, payable_at FROM commission_lines"
+            "SELECT id, shop_id, owner_fen, stage, false AS settled, payable_at FROM commission_lines"
         )
         connection.commit()
         connection.autocommit = True

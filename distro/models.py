@@ -6,7 +6,7 @@ from distro.commission.models import CommissionLine, Order, OrderEvent, OrderLin
 from distro.idempotency.models import IdempotencyRecord
 from distro.ledger.models import Entry, LedgerAccount, Posting
 from distro.outbound.models import Delivery, Subscription
-from distro.settlement.models import PayeeAccount, Payout, SettlementBatch
+from distro.settlement.models import PayeeAccount, Payout, SettlementBatch, SettlementClaim
 from distro.share.models import BuyerBinding, ClickCount, FoldCursor, ShareLink
 from distro.shops.models import Shop, ShopProduct
 from distro.storefront.models import Checkout
@@ -35,6 +35,7 @@ __all__ = [
     "ProductSku",
     "RefreshToken",
     "SettlementBatch",
+    "SettlementClaim",
     "ShareLink",
     "Shop",
     "ShopProduct",

@@ -80,6 +80,7 @@ class CommissionLine(SQLModel, table=True):
     """The commission one order line carries for its shop, with everything it was computed from.
 
     pool/owner/platform are what the ledger holds for the line now (the sum of its postings).
+    Whether a settlement batch has claimed the line is in settlement_claims, not here.
     """
 
     __tablename__ = "commission_lines"
@@ -109,10 +110,5 @@ class CommissionLine(SQLModel, table=True):
     platform_fen: int = Field(default=0, sa_type=sa.BigInteger)
     # Postings made for this line so far; the next one's reference uses revision + 1.
     revision: int = 0
-    # Set once a settlement batch has claimed the line (a later refund is then a clawback).
-    settled: bool = False
-    settlement_batch_id: int | None = Field(
-        default=None, foreign_key="settlement_batches.id", index=True, sa_type=sa.BigInteger
-    )
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=TIMESTAMPTZ)
     updated_at: dt.datetime = Field(default_factory=utcnow, sa_type=TIMESTAMPTZ)

@@ -13,7 +13,7 @@ class CommissionLineSchema(Schema):
     shop_id = fields.Function(lambda row: row["CommissionLine"].shop_id)
     product_id = fields.Function(lambda row: row["CommissionLine"].product_id)
     status = fields.Function(
-        lambda row: line_status(row["CommissionLine"]),
+        lambda row: line_status(row["CommissionLine"], settled=row["settlement_batch_id"] is not None),
         metadata={"description": "pending, payable, settled, reversed or clawed_back"},
     )
     rate_bp = fields.Function(lambda row: row["CommissionLine"].rate_bp)

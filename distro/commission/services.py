@@ -26,6 +26,8 @@ from distro.errors import Conflict, NotFound
 from distro.ledger import services as ledger
 from distro.ledger.chart import EntryLine, shop_account, supplier_account
 from distro.outbound.services import emit_many
+from distro.settlement import claims
+from distro.settlement.models import SettlementClaim
 from distro.share.models import BuyerBinding, ShareLink
 from distro.shops.models import Shop
 from distro.suppliers.models import Product
@@ -106,8 +108,8 @@ _INSERT_COMMISSION_LINES = sa.text(
     """
     INSERT INTO commission_lines (order_line_id, order_id, shop_id, supplier_id, product_id, rate_bp, tier_code,
                                   owner_share_bp, hold_days, paid_at, stage, pool_fen, owner_fen, platform_fen,
-                                  revision, settled, created_at, updated_at)
-    SELECT x.*, 'pending', 0, 0, 0, 0, false, now(), now()
+                                  revision, created_at, updated_at)
+    SELECT x.*, 'pending', 0, 0, 0, 0, now(), now()
     FROM unnest(CAST(:order_line_ids AS bigint[]), CAST(:order_ids AS bigint[]), CAST(:shop_ids AS bigint[]),
                 CAST(:supplier_ids AS bigint[]), CAST(:product_ids AS bigint[]), CAST(:rates AS integer[]),
                 CAST(:tiers AS varchar[]), CAST(:shares AS integer[]), CAST(:hold_days AS integer[]),
@@ -395,6 +397,9 @@ def _reconcile_commission(
     earning = [order for order in orders if order.shop_id is not None and facts[order.external_id].payment]
     if not earning:
         return
+    # A computing settlement batch may be claiming these lines; wait for it, so that a refund of a line
+    # it claims is a clawback, and a refund it did not see stays out of its payouts.
+    claims.wait_for_claiming(session)
     # Lock these orders' commission lines (in id order) so the release job cannot move them meanwhile.
     current = {
         line.order_line_id: line
@@ -405,6 +410,7 @@ def _reconcile_commission(
             .with_for_update()
         ).scalars()
     }
+    settled = claims.claimed_line_ids(session, (line.id for line in current.values()))  # type: ignore[misc]
     pairs = [(paid.product_id, order.paid_at) for order in earning for paid in facts[order.external_id].payment.lines]  # type: ignore[union-attr]
     tiers_then = {
         (shop_id, paid_at): tier
@@ -468,10 +474,10 @@ def _reconcile_commission(
                 else None
             )
         target = target_commission(order_facts, paid, commission_line.rate_bp, commission_line.owner_share_bp)
-        _post_difference(order, commission_line, target, batch)
+        _post_difference(order, commission_line, target, commission_line.id in settled, batch)
 
 
-def _post_difference(order: Order, line: CommissionLine, target: LineCommission, batch: _Batch) -> None:
+def _post_difference(order: Order, line: CommissionLine, target: LineCommission, settled: bool, batch: _Batch) -> None:
     delta_pool = target.pool - line.pool_fen
     if delta_pool == 0:
         return
@@ -481,7 +487,7 @@ def _post_difference(order: Order, line: CommissionLine, target: LineCommission,
         EntryLine(shop_account(line.shop_id, line.stage), -delta_owner),
         EntryLine(PLATFORM_REVENUE, -delta_platform),
     ]
-    kind = posting_kind(delta_pool, line.revision == 0, line.settled)
+    kind = posting_kind(delta_pool, line.revision == 0, settled)
     batch.postings.append(
         ledger.NewPosting(
             reference=f"commission-line:{line.id}:{line.revision + 1}",
@@ -590,22 +596,25 @@ def release_due_commission(*, session: Session, now: dt.datetime | None = None, 
 # --- Reading -----------------------------------------------------------------------------------
 
 
-def line_status(line: Mapping[str, Any] | CommissionLine) -> str:
-    """What an owner sees a commission line as: pending, payable, settled, reversed or clawed_back."""
-    get = line.get if isinstance(line, Mapping) else lambda name: getattr(line, name)
-    if get("pool_fen") == 0 and get("revision") > 0:
-        return "clawed_back" if get("settled") else "reversed"
-    if get("settled"):
+def line_status(line: CommissionLine, *, settled: bool) -> str:
+    """What an owner sees a commission line as: pending, payable, settled, reversed or clawed_back.
+
+    settled: a settlement batch has claimed the line (see distro.settlement.claims).
+    """
+    if line.pool_fen == 0 and line.revision > 0:
+        return "clawed_back" if settled else "reversed"
+    if settled:
         return "settled"
-    return "payable" if get("stage") == "available" else "pending"
+    return "payable" if line.stage == "available" else "pending"
 
 
 def owner_lines_query(owner_id: int, shop_id: int | None = None) -> sa.Select:
-    """The commission lines of the owner's shops, newest first."""
+    """The commission lines of the owner's shops, newest first, each with the batch that settled it (or None)."""
     query = (
-        sa.select(CommissionLine, Order.external_id)
+        sa.select(CommissionLine, Order.external_id, SettlementClaim.batch_id.label("settlement_batch_id"))  # type: ignore[attr-defined]
         .join(Shop, Shop.id == CommissionLine.shop_id)  # type: ignore[arg-type]
         .join(Order, Order.id == CommissionLine.order_id)  # type: ignore[arg-type]
+        .outerjoin(SettlementClaim, SettlementClaim.line_id == CommissionLine.id)  # type: ignore[arg-type]
         .where(Shop.owner_id == owner_id)
         .order_by(CommissionLine.id.desc())  # type: ignore[union-attr]
     )

@@ -59,7 +59,11 @@ class SettlementBatch(SQLModel, table=True):
 
 
 class Payout(SQLModel, table=True):
-    """What one shop is paid in one batch; held when the owner has no payee account yet."""
+    """What one shop is paid in one batch; held when the owner has no payee account yet.
+
+    No foreign keys: a computation writes a payout per shop in one statement, from joins with the
+    batch, shops and payee accounts, and checking keys row by row would cost more than the write.
+    """
 
     __tablename__ = "payouts"
     __table_args__ = (
@@ -69,12 +73,27 @@ class Payout(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True, sa_type=sa.BigInteger)
-    batch_id: int = Field(foreign_key="settlement_batches.id", index=True, sa_type=sa.BigInteger)
-    shop_id: int = Field(foreign_key="shops.id", index=True, sa_type=sa.BigInteger)
-    owner_id: int = Field(foreign_key="users.id", sa_type=sa.BigInteger)
-    payee_account_id: int | None = Field(default=None, foreign_key="payee_accounts.id", sa_type=sa.BigInteger)
+    # Found by batch through the unique (batch_id, shop_id) index.
+    batch_id: int = Field(sa_type=sa.BigInteger)
+    shop_id: int = Field(sa_type=sa.BigInteger)
+    # Owners read their statements by owner.
+    owner_id: int = Field(index=True, sa_type=sa.BigInteger)
+    payee_account_id: int | None = Field(default=None, sa_type=sa.BigInteger)
     amount_fen: int = Field(sa_type=sa.BigInteger)
     status: str = Field(default="pending", max_length=10)
     external_reference: str | None = Field(default=None, max_length=100)
     failure_reason: str | None = Field(default=None, max_length=500)
     resolved_at: dt.datetime | None = Field(default=None, sa_type=TIMESTAMPTZ)
+
+
+class SettlementClaim(SQLModel, table=True):
+    """A commission line claimed by a batch: the line is settled, and a later refund of it is a clawback.
+
+    Narrow on purpose: a batch writes one per line, a million at a time.
+    """
+
+    __tablename__ = "settlement_claims"
+    __table_args__ = (sa.Index("ix_settlement_claims_batch_id", "batch_id", postgresql_using="brin"),)
+
+    line_id: int = Field(primary_key=True, sa_type=sa.BigInteger)
+    batch_id: int = Field(sa_type=sa.BigInteger)

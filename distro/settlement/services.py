@@ -1,9 +1,10 @@
 """Settlement: turn payable commission into payouts, exactly once, with maker-checker approval.
 
-Ledger at each step, per payout: computing reserves it (shop available → payouts clearing);
-paid moves it out (payouts clearing → cash); failed or cancelled returns it (payouts clearing →
-shop available). A shop's payout is its available balance less commission not yet due, so
-clawbacks (a negative balance) are netted and amounts below the minimum carry forward.
+Ledger at each step: computing reserves every payout of the batch in one posting (each shop
+available → payouts clearing); per payout, paid moves it out (payouts clearing → cash), failed or
+cancelled returns it (payouts clearing → shop available). A shop's payout is its available balance
+less commission not yet due, so clawbacks (a negative balance) are netted and amounts below the
+minimum carry forward.
 """
 
 from __future__ import annotations
@@ -20,43 +21,61 @@ from distro import audit
 from distro.db import utcnow
 from distro.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from distro.ledger import services as ledger
-from distro.settlement.models import PayeeAccount, Payout, SettlementBatch
+from distro.settlement import claims
+from distro.settlement.models import PayeeAccount, Payout, SettlementBatch, SettlementClaim
 
 CLEARING = "payouts:clearing"
 CASH = "cash"
-# Every computation takes this lock, so two batches (or two workers) never claim the same money.
-SETTLEMENT_LOCK = "distro:settlement"
-
-_CLAIM = sa.text(
+# The whole computation is one statement, so claims, payouts and the reservation read one snapshot
+# of lines and balances. A claim is a narrow row per line (see claims): the wide commission lines are
+# not rewritten. A shop's payout is its available balance (ledger account shop:<id>:available,
+# credit-normal) less what it holds in lines not yet due. The reservation is a single posting for the
+# batch (each shop's available debited, payouts clearing credited with the total): one posting row
+# instead of one per payout, and entries written from the balances already read, with no account
+# lookup by code.
+_COMPUTE = sa.text(
     """
-    WITH claimed AS (
-        UPDATE commission_lines SET settled = true, settlement_batch_id = :batch_id, updated_at = now()
-        WHERE stage = 'available' AND NOT settled AND payable_at <= :cutoff
-        RETURNING owner_fen
-    )
-    SELECT count(*) AS lines, coalesce(sum(owner_fen), 0) AS owner_fen FROM claimed
-    """
-)
-# Shop available balances come from the ledger (account code shop:<id>:available, credit-normal).
-_WRITE_PAYOUTS = sa.text(
-    """
-    WITH balances AS (
-        SELECT split_part(a.code, ':', 2)::bigint AS shop_id, -sum(e.amount) AS balance
+    WITH open AS MATERIALIZED (
+        SELECT c.id, c.shop_id, c.owner_fen, c.payable_at <= :cutoff AS due FROM commission_lines c
+        WHERE c.stage = 'available' AND NOT EXISTS (SELECT FROM settlement_claims s WHERE s.line_id = c.id)
+    ), claimed AS (
+        INSERT INTO settlement_claims (line_id, batch_id) SELECT id, :batch_id FROM open WHERE due
+    ), not_due AS (
+        SELECT shop_id, sum(owner_fen) AS fen FROM open WHERE NOT due GROUP BY shop_id
+    ), balances AS (
+        SELECT a.id AS account_id, split_part(a.code, ':', 2)::bigint AS shop_id, -sum(e.amount) AS balance
         FROM ledger_accounts a JOIN ledger_entries e ON e.account_id = a.id
         WHERE split_part(a.code, ':', 1) = 'shop' AND split_part(a.code, ':', 3) = 'available'
-        GROUP BY a.code
-    ), not_due AS (
-        SELECT shop_id, sum(owner_fen) AS fen FROM commission_lines
-        WHERE stage = 'available' AND NOT settled GROUP BY shop_id
+        GROUP BY a.id
+    ), chosen AS MATERIALIZED (
+        SELECT b.account_id, b.shop_id, s.owner_id, p.id AS payee_account_id, b.balance - coalesce(n.fen, 0) AS amount
+        FROM balances b
+        JOIN shops s ON s.id = b.shop_id
+        LEFT JOIN not_due n ON n.shop_id = b.shop_id
+        LEFT JOIN payee_accounts p ON p.owner_id = s.owner_id AND p.is_default
+        WHERE b.balance - coalesce(n.fen, 0) >= :minimum
+    ), paid AS (
+        INSERT INTO payouts (batch_id, shop_id, owner_id, payee_account_id, amount_fen, status)
+        SELECT :batch_id, shop_id, owner_id, payee_account_id, amount,
+               CASE WHEN payee_account_id IS NULL THEN 'held' ELSE 'pending' END
+        FROM chosen
+    ), posting AS (
+        INSERT INTO ledger_postings (reference, kind, memo, created_at)
+        SELECT :reference, 'payout_reserve', :memo, now() WHERE EXISTS (SELECT FROM chosen)
+        RETURNING id
+    ), reserved AS (
+        INSERT INTO ledger_entries (posting_id, account_id, amount)
+        SELECT posting.id, x.account_id, x.amount FROM posting CROSS JOIN (
+            SELECT account_id, amount FROM chosen
+            UNION ALL
+            SELECT (SELECT id FROM ledger_accounts WHERE code = :clearing), -sum(amount) FROM chosen
+        ) AS x
     )
-    INSERT INTO payouts (batch_id, shop_id, owner_id, payee_account_id, amount_fen, status)
-    SELECT :batch_id, b.shop_id, s.owner_id, p.id, b.balance - coalesce(n.fen, 0),
-           CASE WHEN p.id IS NULL THEN 'held' ELSE 'pending' END
-    FROM balances b
-    JOIN shops s ON s.id = b.shop_id
-    LEFT JOIN not_due n ON n.shop_id = b.shop_id
-    LEFT JOIN payee_accounts p ON p.owner_id = s.owner_id AND p.is_default
-    WHERE b.balance - coalesce(n.fen, 0) >= :minimum
+    SELECT count(*) FILTER (WHERE due) AS lines, coalesce(sum(owner_fen) FILTER (WHERE due), 0) AS owner_fen,
+           (SELECT count(*) FROM chosen) AS payouts,
+           (SELECT count(*) FROM chosen WHERE payee_account_id IS NULL) AS held,
+           (SELECT coalesce(sum(amount), 0) FROM chosen) AS total
+    FROM open
     """
 )
 # Posting ids are drawn up front, so entries are built from the chosen payouts directly: no join
@@ -149,29 +168,24 @@ class Totals:
 
 
 def _compute(session: Session, batch: SettlementBatch, minimum_fen: int, progress) -> Totals:
-    session.execute(sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtextextended(SETTLEMENT_LOCK, 0))))
-    claimed = session.execute(_CLAIM, {"batch_id": batch.id, "cutoff": batch.cutoff_at}).one()
-    progress({"phase": "claimed", "lines_claimed": int(claimed.lines)})
-    session.execute(_WRITE_PAYOUTS, {"batch_id": batch.id, "minimum": minimum_fen})
-    counts = session.execute(
-        sa.select(
-            sa.func.count(),
-            sa.func.count().filter(Payout.status == "held"),
-            sa.func.coalesce(sa.func.sum(Payout.amount_fen), 0),
-        ).where(Payout.batch_id == batch.id)
+    claims.lock_for_claiming(session)
+    ledger.ensure_accounts(session, [CLEARING, CASH])
+    # The statement holds a million lines at a time: in memory, not spilled to temporary files.
+    session.execute(sa.text("SET LOCAL work_mem = '64MB'"))
+    progress({"phase": "claiming"})
+    row = session.execute(
+        _COMPUTE,
+        {
+            "batch_id": batch.id,
+            "cutoff": batch.cutoff_at,
+            "minimum": minimum_fen,
+            "reference": f"settlement-batch:{batch.id}:reserve",
+            "memo": f"settlement batch {batch.id}",
+            "clearing": CLEARING,
+        },
     ).one()
-    progress({"phase": "payouts", "lines_claimed": int(claimed.lines), "shops_done": int(counts[0])})
-    _transfer(
-        session,
-        batch_id=batch.id,
-        step="reserve",
-        kind="payout_reserve",
-        debit="shop",  # type: ignore[arg-type]
-        credit=CLEARING,
-        statuses=["pending", "held"],
-        actor=None,
-    )
-    return Totals(int(claimed.lines), int(claimed.owner_fen), int(counts[0]), int(counts[1]), int(counts[2]))
+    progress({"phase": "reserved", "lines_claimed": int(row.lines), "shops_done": int(row.payouts)})
+    return Totals(int(row.lines), int(row.owner_fen), int(row.payouts), int(row.held), int(row.total))
 
 
 def compute_batch(*, session: Session, batch_id: int, minimum_fen: int, progress=lambda _: None) -> str:
@@ -184,7 +198,7 @@ def compute_batch(*, session: Session, batch_id: int, minimum_fen: int, progress
     batch = session.execute(sa.select(SettlementBatch).where(SettlementBatch.id == batch_id)).scalar_one_or_none()
     if batch is None:
         raise NotFound(f"No settlement batch {batch_id}.")
-    session.execute(sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtextextended(SETTLEMENT_LOCK, 0))))
+    claims.lock_for_claiming(session)
     session.refresh(batch, with_for_update=True)
     if batch.status != "computing":
         session.commit()
@@ -269,6 +283,7 @@ def approve(*, session: Session, batch_id: int, approver: int) -> SettlementBatc
 
 def cancel(*, session: Session, batch_id: int, reason: str, actor: int) -> SettlementBatch:
     """Cancel a ready batch: release its lines and return the reserved money to the shops; commit."""
+    claims.lock_for_claiming(session)  # a refund processed meanwhile sees the lines claimed or released, not both
     batch = get_batch(session, batch_id, lock=True)
     if batch.status != "ready":
         raise Conflict(f"Batch {batch_id} is {batch.status}; only a ready batch can be cancelled.")
@@ -290,13 +305,7 @@ def cancel(*, session: Session, batch_id: int, reason: str, actor: int) -> Settl
             resolved_at=utcnow(),
         )
     )
-    session.execute(
-        sa.text(
-            "UPDATE commission_lines SET settled = false, settlement_batch_id = NULL, "
-            "updated_at = now() WHERE settlement_batch_id = :batch_id"
-        ),
-        {"batch_id": batch_id},
-    )
+    session.execute(sa.delete(SettlementClaim).where(SettlementClaim.batch_id == batch_id))  # type: ignore[arg-type]
     batch.status, batch.reason, batch.finished_at = "cancelled", reason, utcnow()
     audit.record(
         session,
@@ -494,8 +503,10 @@ def reconciliation(session: Session, batch_id: int) -> dict[str, Any]:
     rows = session.execute(
         sa.text(
             """
-        SELECT supplier_id, sum(pool_fen) AS owed_fen, sum(platform_fen) AS platform_fen, sum(owner_fen) AS owner_fen
-        FROM commission_lines WHERE settlement_batch_id = :batch_id GROUP BY supplier_id ORDER BY supplier_id
+        SELECT c.supplier_id, sum(c.pool_fen) AS owed_fen, sum(c.platform_fen) AS platform_fen,
+               sum(c.owner_fen) AS owner_fen
+        FROM settlement_claims s JOIN commission_lines c ON c.id = s.line_id
+        WHERE s.batch_id = :batch_id GROUP BY c.supplier_id ORDER BY c.supplier_id
         """
         ),
         {"batch_id": batch_id},

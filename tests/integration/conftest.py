@@ -169,6 +169,17 @@ def committed_db(template_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator
 
 
 @pytest.fixture
+def empty_db(server_urls: dict[str, str]) -> Iterator[str]:
+    """A fresh database with no migrations applied, for tests that migrate data step by step."""
+    name = f"distro_e_{os.getpid()}_{next(_clone_counter)}_{uuid.uuid4().hex[:6]}"
+    url = _with_database(server_urls["database"], name)
+    _admin_execute(url, f'CREATE DATABASE "{name}"')
+    yield url
+    engine_for(url).dispose()
+    _admin_execute(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
 def committed_app(committed_db: str, server_urls: dict[str, str]):
     """The distro app on a committed_db database."""
     return create_app({"DATABASE_URL": committed_db, "REDIS_URL": server_urls["redis"]})

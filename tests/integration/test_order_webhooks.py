@@ -9,6 +9,7 @@ from distro.commission import services
 from distro.commission.models import CommissionLine, Order, OrderEvent
 from distro.ledger import services as ledger
 from distro.ledger.models import Posting
+from distro.settlement.models import SettlementBatch, SettlementClaim
 from tests.factories import (
     bearer,
     commission_rules,
@@ -199,7 +200,7 @@ def test_a_partial_refund_before_settlement_reverses_the_difference(client, app,
     process(session, app, "A1")
     session.refresh(line)
     assert (line.pool_fen, line.owner_fen, line.platform_fen) == (0, 0, 0)
-    assert services.line_status(line) == "reversed"
+    assert services.line_status(line, settled=False) == "reversed"
     kinds = session.scalars(sa.select(Posting.kind).order_by(Posting.id)).all()
     assert kinds == ["accrual", "reversal"]
     assert shop_balances(session, world["shop"], world["supplier"])[f"shop:{world['shop'].id}:pending"] == 0
@@ -213,7 +214,12 @@ def test_a_refund_after_settlement_is_a_clawback_that_can_take_the_balance_negat
     shop_available = f"shop:{world['shop'].id}:available"
     # What a settlement batch does: claim the line and pay the available balance out.
     line = session.scalars(sa.select(CommissionLine)).one()
-    line.settled = True
+    batch = SettlementBatch(
+        status="ready", cutoff_at=dt.datetime(2026, 12, 31, tzinfo=dt.UTC), created_by=world["supplier_user"].id
+    )
+    session.add(batch)
+    session.flush()
+    session.add(SettlementClaim(line_id=line.id, batch_id=batch.id))
     from distro.ledger.chart import EntryLine
 
     ledger.record_posting(
@@ -238,7 +244,7 @@ def test_a_refund_after_settlement_is_a_clawback_that_can_take_the_balance_negat
     assert ledger.balance(session, shop_available) == -1_536
     assert session.scalars(sa.select(Posting.kind).order_by(Posting.id.desc())).first() == "clawback"
     session.refresh(line)
-    assert services.line_status(line) == "clawed_back"
+    assert services.line_status(line, settled=True) == "clawed_back"
     assert ledger.trial_balance(session)["total"] == 0
 
 

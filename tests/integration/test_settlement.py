@@ -12,7 +12,7 @@ from distro.commission.models import CommissionLine
 from distro.ledger import services as ledger
 from distro.ledger.models import Posting
 from distro.settlement import services
-from distro.settlement.models import Payout, SettlementBatch
+from distro.settlement.models import Payout, SettlementBatch, SettlementClaim
 from tests.factories import (
     bearer,
     commission_rules,
@@ -110,7 +110,8 @@ def test_a_batch_pays_each_shop_its_payable_commission_once(client, app, session
     assert (payouts[with_payee_shop.id].amount_fen, payouts[with_payee_shop.id].status) == (6_000, "pending")
     assert (payouts[no_payee_shop.id].amount_fen, payouts[no_payee_shop.id].status) == (3_000, "held")
     assert available(session, with_payee_shop) == 0 and ledger.balance(session, "payouts:clearing") == 9_000
-    assert all(line.settled for line in session.scalars(sa.select(CommissionLine)))
+    claimed = session.scalars(sa.select(SettlementClaim.line_id).where(SettlementClaim.batch_id == batch.id)).all()
+    assert sorted(claimed) == sorted(session.scalars(sa.select(CommissionLine.id)))
     again = compute(session, maker)
     assert (again.lines_claimed, again.payouts_count) == (0, 0)
 
@@ -123,7 +124,7 @@ def test_the_preview_shows_the_totals_and_keeps_nothing(client, app, session, fi
     assert (totals.lines_claimed, totals.payout_total_fen) == (1, 6_000)
     assert session.scalar(sa.select(sa.func.count()).select_from(Payout)) == 0
     assert session.scalar(sa.select(sa.func.count()).select_from(SettlementBatch)) == 0
-    assert not session.scalars(sa.select(CommissionLine.settled)).one()
+    assert session.scalar(sa.select(sa.func.count()).select_from(SettlementClaim)) == 0
     assert available(session, shop) == 6_000
 
 
@@ -182,9 +183,28 @@ def test_cancelling_a_ready_batch_releases_its_lines_and_money(client, app, sess
     batch = compute(session, maker)
     services.cancel(session=session, batch_id=batch.id, reason="wrong cut-off", actor=maker.id)
     assert available(session, shop) == 6_000 and ledger.balance(session, "payouts:clearing") == 0
-    assert not session.scalars(sa.select(CommissionLine.settled)).one()
+    assert session.scalar(sa.select(sa.func.count()).select_from(SettlementClaim)) == 0
     assert session.scalars(sa.select(Payout.status)).one() == "cancelled"
     assert compute(session, maker).payout_total_fen == 6_000
+
+
+def test_owners_see_a_line_settled_while_a_batch_claims_it_and_payable_again_once_cancelled(
+    client, app, session, finance, supplier_product
+):
+    maker, _ = finance
+    shop = make_shop(session, app)
+    owner = session.get(User, shop.owner_id)
+    earn(client, app, session, shop, supplier_product, "A1", 100_000)
+
+    def statuses():
+        lines = client.get("/api/v1/commission/lines", headers=bearer(app, owner)).get_json()
+        return [line["status"] for line in lines]
+
+    assert statuses() == ["payable"]
+    batch = compute(session, maker)
+    assert statuses() == ["settled"]
+    services.cancel(session=session, batch_id=batch.id, reason="wrong cut-off", actor=maker.id)
+    assert statuses() == ["payable"]
 
 
 def test_paid_and_failed_results_move_the_money_and_finish_the_batch(client, app, session, finance, supplier_product):

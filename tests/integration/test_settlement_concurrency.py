@@ -16,7 +16,7 @@ from distro.db import engine_for
 from distro.ledger import services as ledger
 from distro.ledger.models import Posting
 from distro.settlement import services
-from distro.settlement.models import Payout, SettlementBatch
+from distro.settlement.models import Payout, SettlementBatch, SettlementClaim
 from tests.factories import commission_rules, make_product, make_shop, make_supplier, make_user, paid, signed_event
 from tests.integration.locks import table_locked, wait_until_blocked
 
@@ -85,7 +85,7 @@ def test_a_worker_killed_mid_compute_leaves_nothing_and_the_rerun_settles_each_l
     batch_id, shop_ids = setup(committed_app, committed_db)
     engine = engine_for(committed_db)
     env = {**os.environ, "DISTRO_DATABASE_URL": committed_db, "DISTRO_REDIS_URL": server_urls["redis"]}
-    with table_locked(engine, "payouts"):  # the compute blocks after claiming lines
+    with table_locked(engine, "audit_log"):  # the compute blocks after claiming lines, before committing
         worker = subprocess.Popen(  # noqa: S603
             [
                 sys.executable,
@@ -94,19 +94,17 @@ def test_a_worker_killed_mid_compute_leaves_nothing_and_the_rerun_settles_each_l
             ],
             env=env,
         )
-        wait_until_blocked(engine, "INSERT INTO payouts")
+        wait_until_blocked(engine, "INSERT INTO audit_log")
         worker.send_signal(signal.SIGKILL)
         worker.wait(timeout=10)
     with Session(engine) as session:
         assert session.get(SettlementBatch, batch_id).status == "computing"
-        assert session.scalar(sa.select(sa.func.count()).select_from(CommissionLine).where(CommissionLine.settled)) == 0
+        assert session.scalar(sa.select(sa.func.count()).select_from(SettlementClaim)) == 0
         assert services.compute_batch(session=session, batch_id=batch_id, minimum_fen=100) == "computed"
         assert services.compute_batch(session=session, batch_id=batch_id, minimum_fen=100) == "noop"
         assert (
             session.scalar(
-                sa.select(sa.func.count())
-                .select_from(CommissionLine)
-                .where(CommissionLine.settlement_batch_id == batch_id)
+                sa.select(sa.func.count()).select_from(SettlementClaim).where(SettlementClaim.batch_id == batch_id)
             )
             == 3
         )
@@ -122,9 +120,9 @@ def test_a_refund_racing_the_compute_is_settled_then_clawed_back_never_both_neve
             services.compute_batch(session=Session(engine), batch_id=batch_id, minimum_fen=100)
         )
     )
-    with table_locked(engine, "payouts"):
+    with table_locked(engine, "audit_log"):
         compute.start()
-        wait_until_blocked(engine, "INSERT INTO payouts")  # the compute holds the claimed line
+        wait_until_blocked(engine, "INSERT INTO audit_log")  # the compute has claimed the line, not committed
         body, headers = signed_event(
             committed_app,
             "order.refunded",
@@ -143,13 +141,14 @@ def test_a_refund_racing_the_compute_is_settled_then_clawed_back_never_both_neve
             )
         )
         refund.start()
-        wait_until_blocked(engine, "FROM commission_lines")  # the refund waits on the line the compute claimed
+        wait_until_blocked(engine, "pg_advisory_xact_lock_shared")  # the refund waits for the compute to end
     compute.join(timeout=30)
     refund.join(timeout=30)
     assert computed == ["computed"] and refunded == ["processed"]
     with Session(engine) as session:
         line = session.scalars(sa.select(CommissionLine)).one()
-        assert (line.settled, line.settlement_batch_id, line.owner_fen) == (True, batch_id, 0)
+        claim = session.get(SettlementClaim, line.id)
+        assert (claim.batch_id, line.owner_fen) == (batch_id, 0)
         assert session.scalars(sa.select(Posting.kind).order_by(Posting.id.desc())).first() == "clawback"
         # Paid out 6,000 and clawed back 6,000: the shop owes it back, netted in the next batch.
         assert payouts(committed_db) == [(shop_ids[0], 6_000)]
