@@ -45,7 +45,7 @@ _COMPUTE = sa.text(
     ), balances AS (
         SELECT a.id AS account_id, split_part(a.code, ':', 2)::bigint AS shop_id, -sum(e.amount) AS balance
         FROM ledger_accounts a JOIN ledger_entries e ON e.account_id = a.id
-        WHERE split_part(a.code, ':', 1) = 'shop' AND split_part(a.code, ':', 3) = 'available'
+        WHERE a.code LIKE 'shop:%\\:available'
         GROUP BY a.id
     ), chosen AS MATERIALIZED (
         SELECT b.account_id, b.shop_id, s.owner_id, p.id AS payee_account_id, b.balance - coalesce(n.fen, 0) AS amount
