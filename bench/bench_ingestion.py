@@ -9,7 +9,6 @@ from __future__ import annotations
 import http.client
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -21,7 +20,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from bench.harness import Row, cpu_seconds, postgres_server_pid, raw_connection
+from bench.harness import Row, cpu_seconds, free_port, gunicorn, postgres_server_pid, raw_connection, wait_until_up
 from distro import embedded
 from distro.app import create_app
 from distro.db import engine_for
@@ -32,25 +31,6 @@ from tests.factories import make_product, make_shop, make_supplier
 EVENTS = 3_000
 CONCURRENCY = 16
 WORKERS = 2
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_until_up(port: int, path: str, deadline: float = 60) -> None:
-    stop = time.monotonic() + deadline
-    while time.monotonic() < stop:
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            connection.request("GET", path)
-            connection.getresponse().read()
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"server on port {port} did not start")
 
 
 def _send_all(port: int, make_request) -> float:
@@ -84,17 +64,6 @@ def run(url: str) -> list[Row]:
         product_id = make_product(session, app, supplier_user, price_fen=12_800, other_platform_price_fen=16_800).id
         make_shop(session, app, slug="bench")
     secret = app.config["ORDER_WEBHOOK_SECRETS"][0]
-    # The production web server as `distro web` runs it (WEB_WORKERS × WEB_THREADS, gthread).
-    gunicorn = [
-        "--workers",
-        str(app.config["WEB_WORKERS"]),
-        "--threads",
-        str(app.config["WEB_THREADS"]),
-        "--worker-class",
-        "gthread",
-        "--log-level",
-        "warning",
-    ]
     env = {**os.environ, "DISTRO_DATABASE_URL": url, "DISTRO_REDIS_URL": redis_url}
 
     def distro_event(number: int) -> tuple[bytes, dict[str, str]]:
@@ -110,21 +79,8 @@ def run(url: str) -> list[Row]:
         headers = sign(body, f"evt_{uuid.uuid4().hex}", int(time.time()), secret)
         return body, {**headers, "Content-Type": "application/json"}
 
-    port = _free_port()
-    processes = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                *gunicorn,
-                "--bind",
-                f"127.0.0.1:{port}",
-                "distro.wsgi:app",
-            ],
-            env=env,
-        )
-    ]
+    port = free_port()
+    processes = [gunicorn(app.config, port, "distro.wsgi:app", env)]
     processes += [
         subprocess.Popen(
             [sys.executable, "-m", "distro.cli", "worker"],
@@ -135,7 +91,7 @@ def run(url: str) -> list[Row]:
         for _ in range(WORKERS)
     ]
     try:
-        _wait_until_up(port, "/healthz")
+        wait_until_up(port, "/healthz")
         server_pid = postgres_server_pid(url)
 
         def cpu_now() -> dict[str, float]:
@@ -178,23 +134,11 @@ def run(url: str) -> list[Row]:
     with raw_connection(url) as connection:
         connection.execute("CREATE TABLE bare_events (id bigserial PRIMARY KEY, body text)")
         connection.commit()
-    port = _free_port()
+    port = free_port()
     dsn = engine_for(url).url.set(drivername="postgresql").render_as_string(hide_password=False)
-    bare = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            *gunicorn,
-            "--bind",
-            f"127.0.0.1:{port}",
-            "bench.bare_app:app",
-        ],
-        env={**env, "BARE_DATABASE_DSN": dsn},
-        cwd=PROJECT_ROOT,
-    )
+    bare = gunicorn(app.config, port, "bench.bare_app:app", {**env, "BARE_DATABASE_DSN": dsn})
     try:
-        _wait_until_up(port, "/")
+        wait_until_up(port, "/")
         bare_seconds = _send_all(port, distro_event)
     finally:
         bare.terminate()

@@ -6,8 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import http.client
 import os
-import subprocess
-import sys
 import threading
 import time
 from collections import Counter
@@ -18,8 +16,8 @@ import redis
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from bench.bench_ingestion import CONCURRENCY, _free_port, _wait_until_up
-from bench.harness import Row, raw_connection, timer
+from bench.bench_ingestion import CONCURRENCY
+from bench.harness import Row, free_port, gunicorn, raw_connection, timer, wait_until_up
 from distro import embedded
 from distro.app import create_app
 from distro.auth.models import Role
@@ -86,30 +84,6 @@ def _flush(connection: redis.Redis) -> None:
         connection.unlink(*batch)
 
 
-def _gunicorn(app, port: int, target: str, env: dict[str, str]) -> subprocess.Popen:
-    """The production web server as `distro web` runs it (WEB_WORKERS × WEB_THREADS, gthread)."""
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--workers",
-            str(app.config["WEB_WORKERS"]),
-            "--threads",
-            str(app.config["WEB_THREADS"]),
-            "--worker-class",
-            "gthread",
-            "--log-level",
-            "warning",
-            "--bind",
-            f"127.0.0.1:{port}",
-            target,
-        ],
-        env=env,
-        cwd=PROJECT_ROOT,
-    )
-
-
 def _get_all(port: int, paths: list[str]) -> float:
     """GET every path at CONCURRENCY, one keep-alive connection per thread, never following the redirect;
     every answer must be a 302. Return the seconds taken."""
@@ -139,10 +113,10 @@ def _redirects(app, codes: list[str], env: dict[str, str], connection: redis.Red
     paths = [f"/s/{codes[number % len(codes)]}" for number in range(REDIRECTS)]
 
     _flush(connection)
-    port = _free_port()
-    server = _gunicorn(app, port, "distro.wsgi:app", env)
+    port = free_port()
+    server = gunicorn(app.config, port, "distro.wsgi:app", env)
     try:
-        _wait_until_up(port, "/healthz")
+        wait_until_up(port, "/healthz")
         _get_all(port, warmup)
         distro_seconds = _get_all(port, paths)
     finally:
@@ -153,10 +127,10 @@ def _redirects(app, codes: list[str], env: dict[str, str], connection: redis.Red
         raise RuntimeError(f"{counted} clicks counted for {WARMUP + REDIRECTS} redirects")
     _flush(connection)
 
-    port = _free_port()
-    bare = _gunicorn(app, port, "bench.bare_redirect:app", env)
+    port = free_port()
+    bare = gunicorn(app.config, port, "bench.bare_redirect:app", env)
     try:
-        _wait_until_up(port, "/")
+        wait_until_up(port, "/")
         _get_all(port, warmup)
         bare_seconds = _get_all(port, paths)
     finally:

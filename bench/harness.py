@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import http.client
 import os
+import socket
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -98,3 +102,48 @@ def postgres_server_pid(url: str) -> int:
     with raw_connection(url) as connection:
         backend = connection.execute("SELECT pg_backend_pid()").fetchone()[0]  # type: ignore[index]
         return psutil.Process(backend).ppid()
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_up(port: int, path: str, deadline: float = 60) -> None:
+    """Wait until a GET of path on the local port answers; RuntimeError after deadline seconds."""
+    stop = time.monotonic() + deadline
+    while time.monotonic() < stop:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", path)
+            connection.getresponse().read()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"server on port {port} did not start")
+
+
+def gunicorn(config, port: int, target: str, env: dict[str, str]) -> subprocess.Popen:
+    """The production web server as `distro web` runs it (WEB_WORKERS × WEB_THREADS, gthread) on a local port."""
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--workers",
+            str(config["WEB_WORKERS"]),
+            "--threads",
+            str(config["WEB_THREADS"]),
+            "--worker-class",
+            "gthread",
+            "--log-level",
+            "warning",
+            "--bind",
+            f"127.0.0.1:{port}",
+            target,
+        ],
+        env=env,
+        cwd=PROJECT_ROOT,
+    )

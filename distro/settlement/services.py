@@ -195,9 +195,7 @@ def compute_batch(*, session: Session, batch_id: int, minimum_fen: int, progress
     that is no longer computing is left alone ("noop"). A computation killed halfway commits
     nothing; running it again does all of it.
     """
-    batch = session.execute(sa.select(SettlementBatch).where(SettlementBatch.id == batch_id)).scalar_one_or_none()
-    if batch is None:
-        raise NotFound(f"No settlement batch {batch_id}.")
+    batch = get_batch(session, batch_id)
     claims.lock_for_claiming(session)
     session.refresh(batch, with_for_update=True)
     if batch.status != "computing":
