@@ -1,11 +1,13 @@
-"""The baseline for the share redirect: a WSGI app that answers every request with a 302, nothing else."""
+"""The baseline for the share redirect: a bare Flask app whose one route answers GET /s/<code> with a 302."""
 
 from __future__ import annotations
 
-_HEADERS = [("Location", "/shop/bench"), ("Content-Length", "0")]
+from flask import Flask, redirect
+
+app = Flask(__name__)
 
 
-def app(environ, start_response):
-    """Redirect to a fixed path."""
-    start_response("302 Found", _HEADERS)
-    return [b""]
+@app.get("/s/<code>")
+def follow(code: str):
+    """Redirect to a fixed landing page."""
+    return redirect("/shop/bench", 302)

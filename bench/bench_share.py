@@ -1,4 +1,5 @@
-"""Share links: the public redirect at concurrency 16 through gunicorn (redirects/s) against a bare 302 app,
+"""Share links: the public redirect at concurrency 16 through gunicorn (redirects/s, p99) against a bare Flask
+redirect route under the same server settings,
 and folding 200,000 Redis clicks into PostgreSQL exactly once (clicks/s) against raw XRANGE + executemany."""
 
 from __future__ import annotations
@@ -6,10 +7,12 @@ from __future__ import annotations
 import datetime as dt
 import http.client
 import os
+import statistics
 import threading
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import redis
@@ -37,6 +40,7 @@ CLICKS = 200_000
 DAYS = 7
 BATCH = 50_000  # fold_clicks' default batch
 PUSH_CHUNK = 5_000
+BARE = "bare Flask 302 route"
 BROWSER_UA = (
     "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
     "Mobile/15E148 MicroMessenger/8.0.40"
@@ -84,18 +88,29 @@ def _flush(connection: redis.Redis) -> None:
         connection.unlink(*batch)
 
 
-def _get_all(port: int, paths: list[str]) -> float:
+@dataclass(frozen=True)
+class Run:
+    """Redirects per second and the 99th-percentile latency in milliseconds of one timed run."""
+
+    rate: float
+    p99_ms: float
+
+
+def _get_all(port: int, paths: list[str]) -> Run:
     """GET every path at CONCURRENCY, one keep-alive connection per thread, never following the redirect;
-    every answer must be a 302. Return the seconds taken."""
+    every answer must be a 302."""
     local = threading.local()
     failures: list[int] = []
+    latencies: list[float] = []
 
     def send(path: str) -> None:
         if not hasattr(local, "connection"):
             local.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        sent = time.perf_counter()
         local.connection.request("GET", path, headers={"User-Agent": BROWSER_UA, "Accept": "text/html"})
         response = local.connection.getresponse()
         response.read()
+        latencies.append(time.perf_counter() - sent)
         if response.status != 302 or not response.getheader("Location"):
             failures.append(response.status)
 
@@ -104,11 +119,12 @@ def _get_all(port: int, paths: list[str]) -> float:
         list(pool.map(send, paths))
     if failures:
         raise RuntimeError(f"{len(failures)} of {len(paths)} requests were not redirects, e.g. {failures[:3]}")
-    return time.perf_counter() - start
+    seconds = time.perf_counter() - start
+    return Run(len(paths) / seconds, statistics.quantiles(latencies, n=100)[98] * 1000)
 
 
-def _redirects(app, codes: list[str], env: dict[str, str], connection: redis.Redis) -> tuple[float, float]:
-    """(share redirects/s, bare 302s/s) over the same request mix."""
+def _redirects(app, codes: list[str], env: dict[str, str], connection: redis.Redis) -> tuple[Run, Run]:
+    """(share redirects, bare Flask redirects) over the same request mix and server settings."""
     warmup = [f"/s/{codes[number % len(codes)]}" for number in range(WARMUP)]
     paths = [f"/s/{codes[number % len(codes)]}" for number in range(REDIRECTS)]
 
@@ -118,7 +134,7 @@ def _redirects(app, codes: list[str], env: dict[str, str], connection: redis.Red
     try:
         wait_until_up(port, "/healthz")
         _get_all(port, warmup)
-        distro_seconds = _get_all(port, paths)
+        distro = _get_all(port, paths)
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -132,11 +148,11 @@ def _redirects(app, codes: list[str], env: dict[str, str], connection: redis.Red
     try:
         wait_until_up(port, "/")
         _get_all(port, warmup)
-        bare_seconds = _get_all(port, paths)
+        bare_run = _get_all(port, paths)
     finally:
         bare.terminate()
         bare.wait(timeout=30)
-    return REDIRECTS / distro_seconds, REDIRECTS / bare_seconds
+    return distro, bare_run
 
 
 def _push_clicks(connection: redis.Redis, link_ids: list[int]) -> None:
@@ -207,7 +223,7 @@ def run(url: str) -> list[Row]:
     links = _links(url, app)
     env = {**os.environ, "DISTRO_DATABASE_URL": url, "DISTRO_REDIS_URL": redis_url}
     try:
-        redirect_rate, bare_redirect_rate = _redirects(app, [code for _, code in links], env, connection)
+        redirects, bare_redirects = _redirects(app, [code for _, code in links], env, connection)
 
         _flush(connection)
         _push_clicks(connection, [link_id for link_id, _ in links])
@@ -217,13 +233,8 @@ def run(url: str) -> list[Row]:
         _flush(connection)
 
     return [
-        Row(
-            "share redirect (c=16, gunicorn)",
-            redirect_rate,
-            "redirects/s",
-            bare_redirect_rate,
-            "bare WSGI 302 app",
-        ),
+        Row("share redirect (c=16, gunicorn)", redirects.rate, "redirects/s", bare_redirects.rate, BARE),
+        Row("share redirect p99 (c=16, gunicorn)", redirects.p99_ms, "ms", bare_redirects.p99_ms, BARE),
         Row(
             f"click fold ({CLICKS // 1000}k clicks)",
             CLICKS / fold_seconds,
