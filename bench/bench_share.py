@@ -8,6 +8,8 @@ import datetime as dt
 import http.client
 import os
 import statistics
+import subprocess
+import sys
 import threading
 import time
 from collections import Counter
@@ -20,7 +22,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from bench.bench_ingestion import CONCURRENCY
-from bench.harness import Row, free_port, gunicorn, raw_connection, timer, wait_until_up
+from bench.harness import Row, cpu_seconds, free_port, gunicorn, raw_connection, timer, wait_until_up
 from distro import embedded
 from distro.app import create_app
 from distro.auth.models import Role
@@ -35,7 +37,7 @@ from tests.factories import make_product, make_shop, make_supplier, make_user
 
 LINKS = 200
 REDIRECTS = 20_000
-WARMUP = 2 * LINKS  # every link once per worker process, so the timed part runs on warm target caches
+WARMUP = 10 * LINKS  # every link at least once per worker process, so the timed part runs on warm link caches
 CLICKS = 200_000
 DAYS = 7
 BATCH = 50_000  # fold_clicks' default batch
@@ -96,45 +98,77 @@ class Run:
     p99_ms: float
 
 
-def _get_all(port: int, paths: list[str]) -> Run:
-    """GET every path at CONCURRENCY, one keep-alive connection per thread, never following the redirect;
-    every answer must be a 302."""
-    local = threading.local()
-    failures: list[int] = []
-    latencies: list[float] = []
+class _Client:
+    """CONCURRENCY threads, each with one keep-alive connection that it keeps across calls: a connection
+    stays with one server worker, so a warm-up warms the workers the timed run then meets."""
 
-    def send(path: str) -> None:
-        if not hasattr(local, "connection"):
-            local.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        sent = time.perf_counter()
-        local.connection.request("GET", path, headers={"User-Agent": BROWSER_UA, "Accept": "text/html"})
-        response = local.connection.getresponse()
-        response.read()
-        latencies.append(time.perf_counter() - sent)
-        if response.status != 302 or not response.getheader("Location"):
-            failures.append(response.status)
+    def __init__(self, port: int) -> None:
+        self._port = port
+        self._local = threading.local()
+        self._pool = ThreadPoolExecutor(CONCURRENCY)
 
-    start = time.perf_counter()
-    with ThreadPoolExecutor(CONCURRENCY) as pool:
-        list(pool.map(send, paths))
-    if failures:
-        raise RuntimeError(f"{len(failures)} of {len(paths)} requests were not redirects, e.g. {failures[:3]}")
-    seconds = time.perf_counter() - start
-    return Run(len(paths) / seconds, statistics.quantiles(latencies, n=100)[98] * 1000)
+    def get_all(self, paths: list[str]) -> Run:
+        """GET every path, never following the redirect; every answer must be a 302."""
+        failures: list[int] = []
+        latencies: list[float] = []
+
+        def send(path: str) -> None:
+            if not hasattr(self._local, "connection"):
+                self._local.connection = http.client.HTTPConnection("127.0.0.1", self._port, timeout=30)
+            sent = time.perf_counter()
+            self._local.connection.request("GET", path, headers={"User-Agent": BROWSER_UA, "Accept": "text/html"})
+            response = self._local.connection.getresponse()
+            response.read()
+            latencies.append(time.perf_counter() - sent)
+            if response.status != 302 or not response.getheader("Location"):
+                failures.append(response.status)
+
+        start = time.perf_counter()
+        list(self._pool.map(send, paths))
+        if failures:
+            raise RuntimeError(f"{len(failures)} of {len(paths)} requests were not redirects, e.g. {failures[:3]}")
+        seconds = time.perf_counter() - start
+        return Run(len(paths) / seconds, statistics.quantiles(latencies, n=100)[98] * 1000)
+
+    def close(self) -> None:
+        self._pool.shutdown()
 
 
 def _redirects(app, codes: list[str], env: dict[str, str], connection: redis.Redis) -> tuple[Run, Run]:
-    """(share redirects, bare Flask redirects) over the same request mix and server settings."""
+    """(share redirects, bare Flask redirects) over the same request mix and server settings.
+
+    Prints to stderr the CPU each participant spent per timed request, which a busy machine
+    does not distort the way it distorts rates.
+    """
     warmup = [f"/s/{codes[number % len(codes)]}" for number in range(WARMUP)]
     paths = [f"/s/{codes[number % len(codes)]}" for number in range(REDIRECTS)]
+    redis_pid = int(connection.info("server")["process_id"])
+    cpu: dict[str, float] = {}
+
+    def timed(server: subprocess.Popen, port: int, label: str, with_redis: bool) -> Run:
+        wait_until_up(port, "/s/unknown")
+        client = _Client(port)
+        client.get_all(warmup)
+
+        def now() -> dict[str, float]:
+            return {
+                f"{label} web": cpu_seconds(server.pid),
+                **({f"{label} Redis": cpu_seconds(redis_pid, with_children=False)} if with_redis else {}),
+                f"{label} client": cpu_seconds(os.getpid(), with_children=False),
+            }
+
+        before = now()
+        run = client.get_all(paths)
+        after = now()
+        client.close()
+        cpu.update({name: (after[name] - before[name]) / len(paths) * 1e6 for name in before})
+        return run
 
     _flush(connection)
-    port = free_port()
-    server = gunicorn(app.config, port, "distro.wsgi:app", env)
+    server_port = free_port()
+    server = gunicorn(app.config, server_port, "distro.wsgi:app", env)
     try:
-        wait_until_up(port, "/healthz")
-        _get_all(port, warmup)
-        distro = _get_all(port, paths)
+        distro = timed(server, server_port, "distro", with_redis=True)
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -143,32 +177,34 @@ def _redirects(app, codes: list[str], env: dict[str, str], connection: redis.Red
         raise RuntimeError(f"{counted} clicks counted for {WARMUP + REDIRECTS} redirects")
     _flush(connection)
 
-    port = free_port()
-    bare = gunicorn(app.config, port, "bench.bare_redirect:app", env)
+    server_port = free_port()
+    server = gunicorn(app.config, server_port, "bench.bare_redirect:app", env)
     try:
-        wait_until_up(port, "/")
-        _get_all(port, warmup)
-        bare_run = _get_all(port, paths)
+        bare_run = timed(server, server_port, "bare", with_redis=False)
     finally:
-        bare.terminate()
-        bare.wait(timeout=30)
+        server.terminate()
+        server.wait(timeout=30)
+    print(
+        "  redirect CPU per request: " + ", ".join(f"{name} {micros:.0f} µs" for name, micros in cpu.items()),
+        file=sys.stderr,
+    )
     return distro, bare_run
 
 
 def _push_clicks(connection: redis.Redis, link_ids: list[int]) -> None:
-    """CLICKS clicks the way the redirect records them, across the links and DAYS days, some visitors repeating."""
+    """CLICKS clicks the way the redirects' buffers record them, across the links and DAYS days, some visitors
+    repeating."""
     now = dt.datetime.now(dt.UTC)
-    pipe = connection.pipeline(transaction=False)
-    for number in range(CLICKS):
-        services.record_click(
-            pipe,  # type: ignore[arg-type]
-            link_id=link_ids[number % len(link_ids)],
-            visitor=f"v:bench{number % 30_011}",
-            at=now - dt.timedelta(days=number % DAYS, seconds=number % 3_600),
+    clicks = [
+        services.Click(
+            link_ids[number % len(link_ids)],
+            f"v:bench{number % 30_011}",
+            now - dt.timedelta(days=number % DAYS, seconds=number % 3_600),
         )
-        if (number + 1) % PUSH_CHUNK == 0:
-            pipe.execute()
-    pipe.execute()
+        for number in range(CLICKS)
+    ]
+    for start in range(0, CLICKS, PUSH_CHUNK):
+        services.record_clicks(connection, clicks[start : start + PUSH_CHUNK])
     if connection.xlen(services.CLICK_STREAM) != CLICKS:
         raise RuntimeError("the click stream does not hold the pushed clicks")
 

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
+from flask.sessions import SessionInterface
 
 from distro import api as api_module
 from distro import db
@@ -13,7 +14,9 @@ from distro.auth.access import check_every_route_declares_access
 from distro.auth.tokens import TokenSettings
 from distro.embedded import resolve_urls
 from distro.migrate import ensure_current
+from distro.queue import redis_for
 from distro.settings import load_settings
+from distro.share.clicks import ClickBuffer
 from distro.tiers.rules import build_tier_table
 
 
@@ -29,9 +32,11 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, check_migrations: 
 
     app = Flask(__name__)
     app.config.update(settings)
+    app.session_interface = _NoCookieSession()
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Chinese stays readable in JSON
     app.extensions["distro.token_settings"] = TokenSettings.from_settings(settings)
     app.extensions["distro.tiers"] = build_tier_table(settings["TIERS"])
+    app.extensions["distro.clicks"] = ClickBuffer(redis_for(settings["REDIS_URL"]), settings["CLICK_FLUSH_MS"] / 1000)
     db.init_app(app)
     api = api_module.init_app(app)
 
@@ -70,6 +75,17 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, check_migrations: 
 
     check_every_route_declares_access(app)
     return app
+
+
+class _NoCookieSession(SessionInterface):
+    """distro keeps no Flask session: the API authenticates by bearer token and the storefront signs its own
+    cookies. Flask's default would build a signer on every request (about a sixth of a share redirect)."""
+
+    def open_session(self, app, request):
+        return None  # Flask then hands the request a null session, which refuses writes
+
+    def save_session(self, app, session, response) -> None:
+        pass
 
 
 def _document_webhook_payloads(api) -> None:

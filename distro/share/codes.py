@@ -7,6 +7,7 @@ import hashlib
 import re
 import secrets
 import string
+from functools import cache
 
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner
 
@@ -72,9 +73,15 @@ def visitor_key(visitor_id: str | None, ip: str | None, user_agent: str | None) 
     return "h:" + hashlib.sha256(f"{ip}|{user_agent}".encode()).hexdigest()[:32]
 
 
+@cache
+def _referral_signer(secret: str) -> TimestampSigner:
+    # Building a signer derives its key; every redirect signs, so each secret's signer is built once.
+    return TimestampSigner(secret, salt="distro.referral")
+
+
 def sign_referral(code: str, secret: str) -> str:
     """The referral cookie's value: the share code, signed with the time it was set."""
-    return TimestampSigner(secret, salt="distro.referral").sign(code).decode()
+    return _referral_signer(secret).sign(code).decode()
 
 
 def read_referral(value: str | None, secret: str, max_age: dt.timedelta) -> str | None:
@@ -82,7 +89,7 @@ def read_referral(value: str | None, secret: str, max_age: dt.timedelta) -> str 
     if not value:
         return None
     try:
-        code = TimestampSigner(secret, salt="distro.referral").unsign(value, max_age=int(max_age.total_seconds()))
+        code = _referral_signer(secret).unsign(value, max_age=int(max_age.total_seconds()))
     except (BadSignature, SignatureExpired):
         return None
     code_text = code.decode()

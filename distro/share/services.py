@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 import redis
 import sqlalchemy as sa
 from cachetools import TTLCache
+from redis.commands.core import Script
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import Session
 
+from distro.db import SessionFactory
 from distro.errors import FieldError, NotFound, ValidationFailed
 from distro.share.codes import looks_like_code, new_code
 from distro.share.models import ClickCount, FoldCursor, ShareLink
@@ -100,46 +103,68 @@ def links_query(session: Session, owner_id: int, shop_id: int) -> sa.Select:
     )
 
 
-def resolve(session: Session, code: str) -> LinkTarget | None:
-    """Where a share code leads (None for an unknown code or a closed shop); cached for a minute."""
+def resolve(code: str, *, open_session: SessionFactory) -> LinkTarget | None:
+    """Where a share code leads (None for an unknown code or a closed shop); cached for a minute.
+
+    open_session is called only on a cache miss: most follows never touch the database.
+    """
     if not looks_like_code(code):
         return None
     if code in _targets:
         return _targets[code]
-    row = session.execute(
-        sa.select(ShareLink.id, Shop.slug, ShareLink.product_id)
-        .join(Shop, Shop.id == ShareLink.shop_id)  # type: ignore[arg-type]
-        .where(ShareLink.code == code, Shop.status == "active")
-    ).first()
+    row = (
+        open_session()
+        .execute(
+            sa.select(ShareLink.id, Shop.slug, ShareLink.product_id)
+            .join(Shop, Shop.id == ShareLink.shop_id)  # type: ignore[arg-type]
+            .where(ShareLink.code == code, Shop.status == "active")
+        )
+        .first()
+    )
     target = LinkTarget(row.id, row.slug, row.product_id) if row else None
     _targets[code] = target
     return target
 
 
-# One round trip, atomically: mark the visitor as seen on this link for an hour, and append the
-# click to the stream with whether it was the visitor's first in that hour.
-_RECORD_CLICK = """
-local first = redis.call('SET', KEYS[1], 1, 'NX', 'EX', ARGV[1])
-redis.call('XADD', KEYS[2], '*', 'l', ARGV[2], 'u', first and 1 or 0, 't', ARGV[3])
-return first and 1 or 0
-"""
+@dataclass(frozen=True)
+class Click:
+    """One person following one share link."""
+
+    link_id: int
+    visitor: str
+    at: dt.datetime
 
 
-def record_click(connection: redis.Redis, *, link_id: int, visitor: str, at: dt.datetime) -> bool:
-    """Count a click in Redis (no database write); True when it is the visitor's first on the link this hour.
+# One round trip for any number of clicks, each atomically: mark the visitor as seen on the link for
+# an hour, and append the click to the stream with whether it was the visitor's first in that hour.
+# KEYS: the stream, then each click's seen-marker; ARGV: the window, then each click's link and time.
+_RECORD_CLICKS = Script(
+    None,  # type: ignore[arg-type]  # bound to no client: each call names its connection
+    b"""
+local firsts = 0
+for i = 2, #KEYS do
+  local first = redis.call('SET', KEYS[i], 1, 'NX', 'EX', ARGV[1])
+  redis.call('XADD', KEYS[1], '*', 'l', ARGV[2 * i - 2], 'u', first and 1 or 0, 't', ARGV[2 * i - 1])
+  if first then firsts = firsts + 1 end
+end
+return firsts
+""",
+)
 
-    Raises redis.RedisError when Redis is unreachable; the caller still redirects.
+
+def record_clicks(connection: redis.Redis, clicks: Sequence[Click]) -> int:
+    """Count clicks in Redis (no database write) in one round trip; return how many were a visitor's first
+    on their link this hour (unique clicks).
+
+    Raises redis.RedisError when Redis is unreachable.
     """
-    first = connection.eval(
-        _RECORD_CLICK,
-        2,
-        f"distro:click-seen:{link_id}:{visitor}",
-        CLICK_STREAM,
-        UNIQUE_WINDOW_SECONDS,
-        link_id,
-        int(at.timestamp()),
-    )
-    return bool(first)
+    if not clicks:
+        return 0
+    keys = [CLICK_STREAM, *(f"distro:click-seen:{click.link_id}:{click.visitor}" for click in clicks)]
+    args: list[int] = [UNIQUE_WINDOW_SECONDS]
+    for click in clicks:
+        args += (click.link_id, int(click.at.timestamp()))
+    return int(_RECORD_CLICKS(keys=keys, args=args, client=connection))
 
 
 _UPSERT_COUNTS = sa.text(

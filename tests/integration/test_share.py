@@ -1,3 +1,4 @@
+import datetime as dt
 import io
 import os
 import signal
@@ -61,7 +62,14 @@ def new_link(client, app, world, channel="wechat_moments", product=True):
     return response.get_json()
 
 
-def fold(session, redis):
+def clicks_in_redis(app, redis):
+    """Write the app's buffered clicks now, as its flusher would within CLICK_FLUSH_MS; count the stream."""
+    app.extensions["distro.clicks"].flush()
+    return redis.xlen(services.CLICK_STREAM)
+
+
+def fold(app, session, redis):
+    app.extensions["distro.clicks"].flush()
     return services.fold_clicks(session=session, connection=redis)
 
 
@@ -101,7 +109,7 @@ def test_following_a_link_redirects_and_counts_the_click_in_redis(client, app, s
     assert response.headers["Location"] == f"/shop/xiaomei/p/{world['mask'].id}"
     cookies = {cookie.split("=")[0] for cookie in response.headers.getlist("Set-Cookie")}
     assert cookies == {"distro_vid", "distro_ref"}
-    assert redis.xlen(services.CLICK_STREAM) == 1
+    assert clicks_in_redis(app, redis) == 1
     assert client.get("/s/NOPE1234").status_code == 404
 
 
@@ -118,6 +126,45 @@ def test_the_redirect_still_answers_when_redis_is_down(database_url, tmp_path, s
     response = app.test_client().get("/s/RedisDn1", headers={"User-Agent": PHONE_UA})
     assert response.status_code == 302
     assert response.headers["Location"] == "/shop/xiaomei"
+    assert app.extensions["distro.clicks"].flush() == 0  # the click is dropped with a warning, nothing raised
+
+
+def test_one_round_trip_records_a_batch_of_clicks_each_visitor_unique_once_an_hour(redis):
+    now = dt.datetime.now(dt.UTC)
+    batch = [services.Click(7, "v:a", now), services.Click(7, "v:a", now), services.Click(8, "v:a", now)]
+    assert services.record_clicks(redis, batch) == 2  # v:a on link 7 twice counts once; on link 8 anew
+    assert services.record_clicks(redis, [services.Click(7, "v:a", now)]) == 0  # still within the hour
+    entries = redis.xrange(services.CLICK_STREAM)
+    recorded = [(fields[b"l"], fields[b"u"]) for _, fields in entries]
+    assert recorded == [(b"7", b"1"), (b"7", b"0"), (b"8", b"1"), (b"7", b"0")]
+    assert {int(fields[b"t"]) for _, fields in entries} == {int(now.timestamp())}
+
+
+def test_a_followed_link_reaches_redis_by_itself_within_the_flush_interval(client, app, session, world, redis):
+    link = new_link(client, app, world)
+    client.get(f"/s/{link['code']}", headers={"User-Agent": PHONE_UA})
+    deadline = time.monotonic() + 5  # the flusher writes within CLICK_FLUSH_MS; 5 s only bounds a failure
+    while redis.xlen(services.CLICK_STREAM) == 0 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert redis.xlen(services.CLICK_STREAM) == 1
+
+
+def test_a_web_process_that_exits_writes_its_buffered_clicks_first(committed_app, committed_db, server_urls, redis):
+    with Session(engine_for(committed_db)) as session:
+        shop = make_shop(session, committed_app, slug="exiting")
+        from distro.share.models import ShareLink
+
+        session.add(ShareLink(code="ExitsNow", shop_id=shop.id, channel="qr", created_by=shop.owner_id))
+        session.commit()
+    # A flush interval of an hour: only the exit can write these clicks.
+    env = {**os.environ, "DISTRO_REDIS_URL": server_urls["redis"], "DISTRO_CLICK_FLUSH_MS": "3600000"}
+    follow_twice = (
+        "from distro.app import create_app; client = create_app().test_client()\n"
+        "for _ in range(2):\n"
+        f"    assert client.get('/s/ExitsNow', headers={{'User-Agent': {PHONE_UA!r}}}).status_code == 302"
+    )
+    subprocess.run([sys.executable, "-c", follow_twice], env=env, check=True, timeout=60)  # noqa: S603 (our own code)
+    assert redis.xlen(services.CLICK_STREAM) == 2
 
 
 @pytest.mark.parametrize(
@@ -135,7 +182,7 @@ def test_bots_and_link_previews_are_redirected_but_not_counted(client, app, sess
     link = new_link(client, app, world)
     response = client.open(f"/s/{link['code']}", method=method, headers={"User-Agent": agent})
     assert response.status_code == 302
-    assert redis.xlen(services.CLICK_STREAM) == 0
+    assert clicks_in_redis(app, redis) == 0
 
 
 def test_the_same_visitor_counts_once_an_hour_as_unique(client, app, session, world, redis):
@@ -143,7 +190,7 @@ def test_the_same_visitor_counts_once_an_hour_as_unique(client, app, session, wo
     for _ in range(3):
         client.get(f"/s/{link['code']}", headers={"User-Agent": PHONE_UA})  # the client keeps the visitor cookie
     app.test_client().get(f"/s/{link['code']}", headers={"User-Agent": PHONE_UA})  # another person
-    assert fold(session, redis) == 4
+    assert fold(app, session, redis) == 4
     assert tuple(counts(session)) == (4, 2)
     listed = client.get(f"/api/v1/shops/{world['shop'].id}/share-links", headers=bearer(app, world["owner"]))
     assert (listed.get_json()[0]["clicks"], listed.get_json()[0]["unique_clicks"]) == (4, 2)
@@ -153,10 +200,10 @@ def test_folding_twice_counts_each_click_once(client, app, session, world, redis
     link = new_link(client, app, world)
     for _ in range(5):
         app.test_client().get(f"/s/{link['code']}", headers={"User-Agent": PHONE_UA})
-    assert fold(session, redis) == 5
-    assert fold(session, redis) == 0
+    assert fold(app, session, redis) == 5
+    assert fold(app, session, redis) == 0
     app.test_client().get(f"/s/{link['code']}", headers={"User-Agent": PHONE_UA})
-    assert fold(session, redis) == 1
+    assert fold(app, session, redis) == 1
     assert tuple(counts(session)) == (6, 6)
     assert redis.xlen(services.CLICK_STREAM) <= 1  # folded clicks are trimmed from Redis
 
@@ -173,7 +220,7 @@ def test_a_fold_killed_midway_loses_and_doubles_nothing(committed_app, committed
     client = committed_app.test_client()
     for _ in range(7):
         client.get("/s/KillFold", headers={"User-Agent": PHONE_UA})
-    assert redis.xlen(services.CLICK_STREAM) == 7
+    assert clicks_in_redis(committed_app, redis) == 7
 
     # Hold the counts table so the fold blocks after reading the clicks, then kill it there.
     env = {**os.environ, "DISTRO_DATABASE_URL": committed_db, "DISTRO_REDIS_URL": server_urls["redis"]}

@@ -96,6 +96,7 @@ def test_analytics_show_clicks_orders_gmv_and_conversion_by_channel_day_and_prod
     session.commit()
     for visitor in range(4):
         app.test_client().get("/s/StatsWxA", headers={"User-Agent": f"{PHONE_UA} v{visitor}"})
+    app.extensions["distro.clicks"].flush()
     share_services.fold_clicks(session=session, connection=redis)
     today = dt.datetime.now(dt.UTC)
     pay(client, app, session, "S1", today, product_id=product.id, share_code="StatsWxA")
@@ -183,6 +184,7 @@ def test_click_landing_buy_demo_payment_and_commission_end_to_end(committed_db, 
         worker = SimpleWorker([get_queue("default", redis)], connection=redis, serializer=JSONSerializer)
         worker.work(burst=True)  # sends order.paid
         worker.work(burst=True)  # processes it
+        server_app.extensions["distro.clicks"].flush()
         with Session(engine) as session:
             share_services.fold_clicks(session=session, connection=redis)
             order = session.scalars(sa.select(Order).where(Order.external_id == order_ref)).one()
