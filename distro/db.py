@@ -32,7 +32,12 @@ def init_app(app: Flask) -> None:
     import distro.models  # noqa: F401 - every table known to the ORM (see session_scope)
 
     engine = engine_for(app.config["DATABASE_URL"])
-    app.extensions["distro.session_factory"] = lambda: Session(engine, expire_on_commit=False)
+    autocommit_engine = engine.execution_options(isolation_level="AUTOCOMMIT")  # the same pool
+
+    def open_session(*, autocommit: bool = False) -> Session:
+        return Session(autocommit_engine if autocommit else engine, expire_on_commit=False)
+
+    app.extensions["distro.session_factory"] = open_session
 
     @app.teardown_appcontext
     def close_session(_exc: BaseException | None) -> None:
@@ -46,10 +51,14 @@ def close_request_session() -> None:
         session.close()
 
 
-def get_session() -> Session:
-    """Return the current request's session, creating it on first use."""
+def get_session(*, autocommit: bool = False) -> Session:
+    """Return the current request's session, creating it on first use (the first call decides autocommit).
+
+    With autocommit each statement commits on its own, sparing the BEGIN and COMMIT round trips, for
+    a request whose whole write is one statement: storing a webhook event.
+    """
     if "db_session" not in g:
-        g.db_session = current_app.extensions["distro.session_factory"]()
+        g.db_session = current_app.extensions["distro.session_factory"](autocommit=autocommit)
     return g.db_session
 
 

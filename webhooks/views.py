@@ -78,12 +78,12 @@ def receive_order_event() -> Response:
             errors=flatten_field_messages({"json": error.normalized_messages()}),
         )
     stored = services.store_event(
-        session=get_session(),
+        session=get_session(autocommit=True),
         event_id=event_id,
         event_type=envelope["type"],
         order_ref=data["order_id"],
         data=envelope["data"],
     )
     if stored:
-        jobs.request_processing()
+        jobs.request_processing(gather_seconds=current_app.config["ORDER_BATCH_GATHER_MS"] / 1000)
     return jsonify(status="stored" if stored else "duplicate", id=event_id)

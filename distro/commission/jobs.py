@@ -32,8 +32,9 @@ def _rules(session) -> services.Rules:
 _last_ask = -float("inf")  # monotonic time of this process's last successful ask
 
 
-def request_processing() -> None:
-    """Ask a worker to process new order events, at most once per gather window per process.
+def request_processing(*, gather_seconds: float) -> None:
+    """Ask a worker to process new order events, at most once per gather window (ORDER_BATCH_GATHER_MS,
+    in seconds here) per process.
 
     An ask skipped inside the window loses nothing: the job the earlier ask started looks once more
     a full window after it runs dry (see _process), and by then the skipped event was committed.
@@ -41,7 +42,7 @@ def request_processing() -> None:
     """
     global _last_ask
     now = time.monotonic()
-    if now - _last_ask < _gather_seconds():
+    if now - _last_ask < gather_seconds:
         return
     try:
         enqueue_coalesced("process-order-events", process_new_order_events)

@@ -132,7 +132,8 @@ def session(app, connection: sa.Connection) -> Iterator[Session]:
     to the test and gone after it.
     """
 
-    def factory() -> Session:
+    def factory(*, autocommit: bool = False) -> Session:
+        # Inside the test's transaction every commit is a savepoint; autocommit cannot apply.
         return Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
 
     original = app.extensions["distro.session_factory"]

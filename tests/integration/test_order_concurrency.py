@@ -130,7 +130,7 @@ def test_a_worker_process_that_loads_only_the_commission_jobs_processes_orders(
 
 
 def test_an_ask_inside_the_gather_window_is_skipped(committed_app, committed_db, redis, monkeypatch):
-    monkeypatch.setenv("DISTRO_ORDER_BATCH_GATHER_MS", "60000")
+    monkeypatch.setitem(committed_app.config, "ORDER_BATCH_GATHER_MS", 60_000)
     product_id = setup_shop(committed_app, committed_db)
     client = committed_app.test_client()
     for order in ("A1", "A2"):
