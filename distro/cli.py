@@ -7,10 +7,14 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from distro.settings import ConfigurationError, load_settings
+
+if TYPE_CHECKING:
+    from distro.embedded import Started
 
 SHANGHAI = "Asia/Shanghai"
 # honcho's return codes when it stopped everything because it received SIGINT or SIGTERM.
@@ -18,10 +22,15 @@ STOPPED_BY_SIGNAL = (130, 143)
 
 
 def _settings() -> dict:
-    from distro.embedded import resolve_urls
+    return _settings_and_started()[0]
+
+
+def _settings_and_started() -> tuple[dict, Started]:
+    """The settings with server URLs filled in, and which embedded servers that started."""
+    from distro.embedded import start_missing
 
     try:
-        return resolve_urls(load_settings())
+        return start_missing(load_settings())
     except ConfigurationError as error:
         raise click.ClickException(str(error)) from error
 
@@ -166,39 +175,33 @@ def run() -> None:
     from distro.db import session_scope
     from distro.demo import DEMO_PASSWORD, load_demo_data
 
-    settings = load_settings()
-    started = (
-        embedded.ensure_services(Path(settings["VAR_DIR"]))
-        if not (settings["DATABASE_URL"] and settings["REDIS_URL"])
-        else None
-    )
-    settings = _settings()
-    migrations.upgrade(settings["DATABASE_URL"])
-    if settings["DEMO_DATA"]:
-        with session_scope(settings["DATABASE_URL"]) as session:
-            if load_demo_data(session=session, settings=settings):
-                click.echo(
-                    "demo data loaded: admin@, finance@, supplier@, owner@distro.demo and more (see README); "
-                    f"password {DEMO_PASSWORD}"
-                )
-    env = {**os.environ, "DISTRO_DATABASE_URL": settings["DATABASE_URL"], "DISTRO_REDIS_URL": settings["REDIS_URL"]}
-    distro = f"{sys.executable} -m distro.cli"
-    manager = Manager()
-    manager.add_process("web", f"{distro} web", env=env)
-    manager.add_process("worker", f"{distro} worker", env=env)
-    manager.add_process("cron", f"{distro} cron", env=env)
-    click.echo(f"distro is starting: API docs at http://{settings['BIND']}/api/docs (Ctrl-C stops everything)")
+    settings, started = _settings_and_started()
+    # From here on an error or a Ctrl-C (even during migrations) must not leave behind the servers we started.
     try:
+        migrations.upgrade(settings["DATABASE_URL"])
+        if settings["DEMO_DATA"]:
+            with session_scope(settings["DATABASE_URL"]) as session:
+                if load_demo_data(session=session, settings=settings):
+                    click.echo(
+                        "demo data loaded: admin@, finance@, supplier@, owner@distro.demo and more (see README); "
+                        f"password {DEMO_PASSWORD}"
+                    )
+        env = {**os.environ, "DISTRO_DATABASE_URL": settings["DATABASE_URL"], "DISTRO_REDIS_URL": settings["REDIS_URL"]}
+        distro = f"{sys.executable} -m distro.cli"
+        manager = Manager()
+        manager.add_process("web", f"{distro} web", env=env)
+        manager.add_process("worker", f"{distro} worker", env=env)
+        manager.add_process("cron", f"{distro} cron", env=env)
+        click.echo(f"distro is starting: API docs at http://{settings['BIND']}/api/docs (Ctrl-C stops everything)")
         manager.loop()
     finally:
-        if started is not None:
-            var_dir = Path(settings["VAR_DIR"])
-            if started.started_redis:
-                embedded.stop_redis(var_dir)
-                click.echo("embedded Redis stopped")
-            if started.started_postgres:
-                embedded.stop_postgres(var_dir)
-                click.echo("embedded PostgreSQL stopped")
+        var_dir = Path(settings["VAR_DIR"])
+        if started.redis:
+            embedded.stop_redis(var_dir)
+            click.echo("embedded Redis stopped")
+        if started.postgres:
+            embedded.stop_postgres(var_dir)
+            click.echo("embedded PostgreSQL stopped")
     # Ctrl-C or a TERM is the way to stop: a clean exit. A process that died on its own is not.
     sys.exit(0 if manager.returncode in STOPPED_BY_SIGNAL else manager.returncode or 0)
 

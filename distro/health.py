@@ -30,7 +30,10 @@ def readyz() -> Response:
         get_session().execute(sa.text("SELECT 1"))
         checks["database"] = "ok"
         current, head = current_revision(current_app.config["DATABASE_URL"]), head_revision()
-        checks["migrations"] = "ok" if current == head else f"at {current}, code needs {head}"
+        if current == head:
+            checks["migrations"] = "ok"
+        else:
+            checks["migrations"] = f"{'never migrated' if current is None else f'at {current}'}; code needs {head}"
     except Exception as error:
         checks["database"] = f"unreachable: {type(error).__name__}"
         checks["migrations"] = "unknown"
@@ -39,6 +42,8 @@ def readyz() -> Response:
         checks["redis"] = "ok"
     except Exception as error:
         checks["redis"] = f"unreachable: {type(error).__name__}"
-    if all(value == "ok" for value in checks.values()):
+    failing = [name for name, value in checks.items() if value != "ok"]
+    if not failing:
         return jsonify(status="ready", checks=checks)
-    return problem_response(503, "Not ready", "A dependency is not ready; see checks.", slug="not-ready", checks=checks)
+    detail = f"Not ready: {', '.join(failing)}; see checks."
+    return problem_response(503, "Not ready", detail, slug="not-ready", checks=checks)

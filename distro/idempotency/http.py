@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
@@ -27,8 +28,25 @@ def _fingerprint() -> str:
     digest.update(b"\0")
     digest.update(request.path.encode())
     digest.update(b"\0")
-    digest.update(request.get_data(cache=True))
+    if request.mimetype == "multipart/form-data":
+        digest.update(_form_fingerprint().encode())
+    else:
+        digest.update(request.get_data(cache=True))
     return digest.hexdigest()
+
+
+def _form_fingerprint() -> str:
+    # Clients draw a new random boundary for every multipart request, so a retry of the same upload
+    # never repeats the raw body: what identifies it is its fields and each file's name and bytes.
+    parts = [("field", name, "", _sha256(value.encode())) for name, value in request.form.items(multi=True)]
+    for name, upload in request.files.items(multi=True):
+        parts.append(("file", name, upload.filename or "", _sha256(upload.stream.read())))
+        upload.stream.seek(0)  # the view reads the file after us
+    return json.dumps(sorted(parts))
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 def idempotent(view: F) -> F:

@@ -177,6 +177,7 @@ def approve(batch_id: int):
 
 @blp.route("/settlement/batches/<int:batch_id>/cancel", methods=["POST"])
 @requires(FINANCE)
+@idempotent
 @blp.arguments(ReasonSchema)
 @blp.response(200, BatchSchema)
 def cancel(data: dict, batch_id: int):
@@ -188,6 +189,7 @@ def cancel(data: dict, batch_id: int):
 
 @blp.route("/settlement/batches/<int:batch_id>/release-held", methods=["POST"])
 @requires(FINANCE)
+@idempotent
 @blp.response(200, BatchSchema)
 def release_held(batch_id: int):
     """Attach payee accounts registered since to held payouts, so they can be paid."""
@@ -260,6 +262,7 @@ def results(data: dict, batch_id: int):
 
 @blp.route("/settlement/batches/<int:batch_id>/results/file", methods=["POST"])
 @requires(FINANCE)
+@idempotent
 @blp.response(200, BatchSchema)
 def results_file(batch_id: int):
     """Record results from the bank's CSV file (columns payout_id, status, external_reference, reason)."""

@@ -1,5 +1,9 @@
+from alembic import command
+from alembic.script import ScriptDirectory
+
 from distro.app import create_app
 from distro.auth.models import Role
+from distro.migrate import alembic_config, head_revision
 from tests.factories import bearer, make_user
 
 PROBLEM = "application/problem+json"
@@ -64,9 +68,47 @@ def test_healthz_and_readyz_answer_when_all_is_up(client):
     assert ready.get_json()["checks"] == {"database": "ok", "migrations": "ok", "redis": "ok"}
 
 
-def test_readyz_is_a_503_problem_when_redis_is_unreachable(database_url, tmp_path):
-    app = create_app({"DATABASE_URL": database_url, "REDIS_URL": f"unix://{tmp_path}/no-redis.sock"})
+def not_ready(app) -> dict:
+    """GET /readyz, which must be a 503 problem; return the problem."""
     response = app.test_client().get("/readyz")
     assert response.status_code == 503
     assert response.content_type == PROBLEM
-    assert response.get_json()["checks"]["redis"].startswith("unreachable")
+    return response.get_json()
+
+
+def test_readyz_is_a_503_problem_when_redis_is_unreachable(database_url, tmp_path):
+    app = create_app({"DATABASE_URL": database_url, "REDIS_URL": f"unix://{tmp_path}/no-redis.sock"})
+    problem = not_ready(app)
+    assert problem["checks"]["redis"].startswith("unreachable")
+    assert problem["detail"] == "Not ready: redis; see checks."
+
+
+def test_readyz_is_a_503_problem_naming_the_database_when_it_is_unreachable(server_urls, tmp_path):
+    # A server socket directory where no PostgreSQL listens: the app starts (its migration check is
+    # skipped, as if the database went away after start-up), and readiness must say so.
+    nowhere = f"postgresql+psycopg://postgres@/distro?host={tmp_path}"
+    app = create_app({"DATABASE_URL": nowhere, "REDIS_URL": server_urls["redis"]}, check_migrations=False)
+    problem = not_ready(app)
+    assert problem["checks"]["database"].startswith("unreachable")
+    assert (problem["checks"]["migrations"], problem["checks"]["redis"]) == ("unknown", "ok")
+    assert problem["detail"] == "Not ready: database, migrations; see checks."
+
+
+def test_readyz_is_a_503_problem_when_the_database_was_never_migrated(empty_db, server_urls):
+    app = create_app({"DATABASE_URL": empty_db, "REDIS_URL": server_urls["redis"]}, check_migrations=False)
+    problem = not_ready(app)
+    assert problem["checks"] == {
+        "database": "ok",
+        "migrations": f"never migrated; code needs {head_revision()}",
+        "redis": "ok",
+    }
+    assert problem["detail"] == "Not ready: migrations; see checks."
+
+
+def test_readyz_is_a_503_problem_when_the_database_falls_a_revision_behind_the_code(committed_app, committed_db):
+    head = head_revision()
+    previous = ScriptDirectory.from_config(alembic_config(committed_db)).get_revision(head).down_revision
+    command.stamp(alembic_config(committed_db), previous)
+    problem = not_ready(committed_app)
+    assert problem["checks"]["migrations"] == f"at {previous}; code needs {head}"
+    assert problem["checks"]["database"] == problem["checks"]["redis"] == "ok"

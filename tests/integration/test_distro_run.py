@@ -9,8 +9,10 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import pytest
+import redis as redis_lib
 
 
 def free_port() -> int:
@@ -34,13 +36,14 @@ def get(url: str, data: dict | None = None) -> tuple[int, dict | str]:
         return status, text
 
 
-@pytest.mark.timeout(180)
-def test_distro_run_serves_the_product_and_stops_cleanly_on_ctrl_c(tmp_path):
+def start_distro_run(var_dir: Path, **distro_env: str) -> tuple[subprocess.Popen, str]:
+    """Start `distro run` with only the given DISTRO_* settings; return it and its base URL once ready."""
     port = free_port()
     env = {
         **{key: value for key, value in os.environ.items() if not key.startswith("DISTRO_")},
-        "DISTRO_VAR_DIR": str(tmp_path / "var"),
+        "DISTRO_VAR_DIR": str(var_dir),
         "DISTRO_BIND": f"127.0.0.1:{port}",
+        **{f"DISTRO_{key}": value for key, value in distro_env.items()},
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "distro.cli", "run"],
@@ -51,18 +54,33 @@ def test_distro_run_serves_the_product_and_stops_cleanly_on_ctrl_c(tmp_path):
         start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            if get(f"{base}/readyz")[0] == 200:
+                return process, base
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            stop(process)
+            pytest.fail(f"distro run did not become ready:\n{process.stdout.read()}")
+        time.sleep(0.5)
+
+
+def stop(process: subprocess.Popen) -> str:
+    """Ctrl-C, as a user at the terminal would; return everything it printed."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGINT)
+    output, _ = process.communicate(timeout=60)
+    return output
+
+
+@pytest.mark.timeout(180)
+def test_distro_run_serves_the_product_and_stops_cleanly_on_ctrl_c(tmp_path):
+    var_dir = tmp_path / "var"
+    process, base = start_distro_run(var_dir)
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                status, body = get(f"{base}/readyz")
-                if status == 200:
-                    break
-            except OSError:
-                pass
-            assert process.poll() is None, process.stdout.read()
-            assert time.monotonic() < deadline, "distro run did not become ready"
-            time.sleep(0.5)
+        status, body = get(f"{base}/readyz")
         assert body["checks"] == {"database": "ok", "migrations": "ok", "redis": "ok"}
         assert get(f"{base}/api/docs")[0] == 200
         status, token = get(
@@ -71,11 +89,27 @@ def test_distro_run_serves_the_product_and_stops_cleanly_on_ctrl_c(tmp_path):
         )
         assert status == 200 and token["token_type"] == "Bearer"
     finally:
-        process.send_signal(signal.SIGINT)
-        output, _ = process.communicate(timeout=60)
+        output = stop(process)
     assert process.returncode == 0, output
     assert "web stopped" in output and "worker stopped" in output and "cron stopped" in output
     assert "embedded PostgreSQL stopped" in output
-    assert not (tmp_path / "var" / "postgres" / "postmaster.pid").exists()
+    assert not (var_dir / "postgres" / "postmaster.pid").exists()
+    assert "embedded Redis stopped" in output
+    with pytest.raises(redis_lib.exceptions.ConnectionError):
+        redis_lib.Redis.from_url(f"unix://{var_dir / 'redis' / 'redis.sock'}").ping()
     with pytest.raises(OSError):
         get(f"{base}/healthz")
+
+
+@pytest.mark.timeout(120)
+def test_distro_run_with_the_database_url_set_starts_and_stops_only_the_embedded_redis(tmp_path, committed_db):
+    var_dir = tmp_path / "var"
+    process, base = start_distro_run(var_dir, DATABASE_URL=committed_db, DEMO_DATA="false")
+    try:
+        assert get(f"{base}/readyz")[1]["checks"] == {"database": "ok", "migrations": "ok", "redis": "ok"}
+        assert (var_dir / "redis" / "redis.sock").exists()
+    finally:
+        output = stop(process)
+    assert process.returncode == 0, output
+    assert "embedded Redis stopped" in output
+    assert "PostgreSQL" not in output and not (var_dir / "postgres").exists()

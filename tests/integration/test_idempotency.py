@@ -1,6 +1,8 @@
 import datetime as dt
+import io
 
 import sqlalchemy as sa
+from flask import request
 
 from distro.auth.models import Role
 from distro.db import utcnow
@@ -48,6 +50,22 @@ def fingerprint_of(app, body=ADJUSTMENT):
     """The fingerprint the server computes for an adjustment POST with this body."""
     with app.test_request_context("/api/v1/ledger/adjustments", method="POST", json=body):
         return http._fingerprint()
+
+
+def test_an_upload_is_fingerprinted_by_its_file_not_by_its_multipart_boundary(app):
+    def fingerprint(content: bytes) -> str:
+        # The test client draws a new random boundary for every request, as real clients do.
+        with app.test_request_context(
+            "/api/v1/settlement/batches/1/results/file",
+            method="POST",
+            data={"file": (io.BytesIO(content), "result.csv")},
+            content_type="multipart/form-data",
+        ):
+            key = http._fingerprint()
+            assert request.files["file"].read() == content
+            return key
+
+    assert fingerprint(b"1,paid,ICBC-1,\n") == fingerprint(b"1,paid,ICBC-1,\n") != fingerprint(b"1,paid,ICBC-2,\n")
 
 
 def claim_left_running(session, user, key, fingerprint, locked_seconds_ago=0):

@@ -6,6 +6,7 @@ import openpyxl
 import pytest
 import sqlalchemy as sa
 
+from distro.audit import AuditEntry
 from distro.auth.models import Role, User
 from distro.commission import services as commission
 from distro.commission.models import CommissionLine
@@ -301,30 +302,36 @@ def test_owners_cannot_touch_batches(client, app, session, finance):
     assert client.post("/api/v1/settlement/preview", json={}, headers=bearer(app, owner)).status_code == 403
 
 
-def test_results_can_be_uploaded_as_the_banks_csv_file(client, app, session, finance, supplier_product):
+def approved_with_one_payout(client, app, session, finance, product):
+    """A batch approved by the checker that pays one shop with a payee account: (batch, its payout)."""
     maker, checker = finance
     shop = make_shop(session, app)
     with_payee(client, app, session.get(User, shop.owner_id))
-    earn(client, app, session, shop, supplier_product, "A1", 100_000)
+    earn(client, app, session, shop, product, "A1", 100_000)
     batch = compute(session, maker)
     services.approve(session=session, batch_id=batch.id, approver=checker.id)
-    payout = session.scalars(sa.select(Payout)).one()
-    upload = f"payout_id,status,external_reference,reason\n{payout.id},paid,ICBC-778,\n".encode()
-    response = client.post(
+    return batch, session.scalars(sa.select(Payout)).one()
+
+
+def upload_results(client, app, user, batch, content: bytes, **headers):
+    """Upload the bank's result file, encoded anew (a fresh multipart boundary) each time, as clients do."""
+    return client.post(
         f"/api/v1/settlement/batches/{batch.id}/results/file",
-        headers=bearer(app, checker),
-        data={"file": (io.BytesIO(upload), "result.csv")},
+        headers={**bearer(app, user), **headers},
+        data={"file": (io.BytesIO(content), "result.csv")},
         content_type="multipart/form-data",
     )
+
+
+def test_results_can_be_uploaded_as_the_banks_csv_file(client, app, session, finance, supplier_product):
+    _, checker = finance
+    batch, payout = approved_with_one_payout(client, app, session, finance, supplier_product)
+    upload = f"payout_id,status,external_reference,reason\n{payout.id},paid,ICBC-778,\n".encode()
+    response = upload_results(client, app, checker, batch, upload)
     assert response.status_code == 200 and response.get_json()["status"] == "paid"
     session.refresh(payout)
     assert (payout.status, payout.external_reference) == ("paid", "ICBC-778")
-    garbled = client.post(
-        f"/api/v1/settlement/batches/{batch.id}/results/file",
-        headers=bearer(app, checker),
-        data={"file": (io.BytesIO(b"id;state\n1;ok\n"), "x.csv")},
-        content_type="multipart/form-data",
-    )
+    garbled = upload_results(client, app, checker, batch, b"id;state\n1;ok\n")
     assert garbled.status_code == 422 and garbled.get_json()["errors"][0]["rule"] == "format"
 
 
@@ -335,3 +342,87 @@ def test_a_batch_whose_computation_keeps_failing_ends_failed_with_the_reason(ses
     session.refresh(batch)
     assert (batch.status, batch.reason) == ("failed", "computation failed: OperationalError()")
     assert services.compute_batch(session=session, batch_id=batch.id, minimum_fen=100) == "noop"
+
+
+def post_with_key(client, app, user, url, key, **request):
+    return client.post(url, headers={**bearer(app, user), "Idempotency-Key": key}, **request)
+
+
+def audited(session, batch, action):
+    """How many times action was recorded on the batch."""
+    return session.scalar(
+        sa.select(sa.func.count())
+        .select_from(AuditEntry)
+        .where(AuditEntry.subject_type == "settlement_batch", AuditEntry.subject_id == batch.id)
+        .where(AuditEntry.action == action)
+    )
+
+
+def postings_of(session, kind):
+    return session.scalar(sa.select(sa.func.count()).select_from(Posting).where(Posting.kind == kind))
+
+
+def assert_replayed(first, again):
+    assert first.status_code == again.status_code == 200
+    assert again.get_json() == first.get_json()
+    assert again.headers["Idempotent-Replayed"] == "true"
+
+
+def assert_key_reused(response):
+    assert response.status_code == 422
+    assert response.content_type == "application/problem+json"
+    assert response.get_json()["errors"][0]["field"] == "Idempotency-Key"
+
+
+def test_a_cancel_sent_twice_with_one_idempotency_key_cancels_once(client, app, session, finance, supplier_product):
+    maker, _ = finance
+    shop = make_shop(session, app)
+    earn(client, app, session, shop, supplier_product, "A1", 100_000)
+    batch = compute(session, maker)
+    url = f"/api/v1/settlement/batches/{batch.id}/cancel"
+    first = post_with_key(client, app, maker, url, "cancel-1", json={"reason": "wrong cut-off"})
+    again = post_with_key(client, app, maker, url, "cancel-1", json={"reason": "wrong cut-off"})
+    assert_replayed(first, again)
+    assert first.get_json()["status"] == "cancelled"
+    assert audited(session, batch, "settlement.cancelled") == 1 and postings_of(session, "payout_cancel") == 1
+    assert available(session, shop) == 6_000
+    assert_key_reused(post_with_key(client, app, maker, url, "cancel-1", json={"reason": "another reason"}))
+
+
+def test_a_release_of_held_payouts_sent_twice_with_one_idempotency_key_releases_once(
+    client, app, session, finance, supplier_product
+):
+    maker, _ = finance
+    shop = make_shop(session, app)
+    earn(client, app, session, shop, supplier_product, "A1", 100_000)
+    batch = compute(session, maker)  # no payee yet: held
+    with_payee(client, app, session.get(User, shop.owner_id))
+    url = f"/api/v1/settlement/batches/{batch.id}/release-held"
+    first = post_with_key(client, app, maker, url, "release-1")
+    again = post_with_key(client, app, maker, url, "release-1")
+    assert_replayed(first, again)
+    assert session.scalars(sa.select(Payout.status)).one() == "pending"
+    assert audited(session, batch, "settlement.released_held") == 1
+    other_batch = compute(session, maker)
+    other_url = f"/api/v1/settlement/batches/{other_batch.id}/release-held"
+    assert_key_reused(post_with_key(client, app, maker, other_url, "release-1"))
+    assert audited(session, other_batch, "settlement.released_held") == 0
+
+
+def test_a_result_file_uploaded_twice_with_one_idempotency_key_is_recorded_once(
+    client, app, session, finance, supplier_product
+):
+    _, checker = finance
+    batch, payout = approved_with_one_payout(client, app, session, finance, supplier_product)
+
+    def upload(reference: str):
+        content = f"payout_id,status,external_reference,reason\n{payout.id},paid,{reference},\n".encode()
+        return upload_results(client, app, checker, batch, content, **{"Idempotency-Key": "bank-file-1"})
+
+    first, again = upload("ICBC-778"), upload("ICBC-778")
+    assert_replayed(first, again)
+    assert first.get_json()["status"] == "paid"
+    assert audited(session, batch, "settlement.results") == 1 and postings_of(session, "payout_paid") == 1
+    assert_key_reused(upload("ICBC-779"))
+    session.refresh(payout)
+    assert payout.external_reference == "ICBC-778"
