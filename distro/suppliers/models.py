@@ -80,7 +80,8 @@ class Product(ProductBase, table=True):
     supplier_active: bool = True
     # The rate in force now (the newest row of commission_rates), kept here for pool sorting.
     commission_rate_bp: int
-    # Units sold over the last 30 days, for "sort by recent sales"; refreshed from orders.
+    # Units sold over the last RECENT_SALES_DAYS days, for "sort by recent sales"; recounted from
+    # orders by an hourly job (refresh_recent_sales), so the pool sorts by a column it can index.
     recent_sales: int = 0
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
     updated_at: dt.datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
