@@ -368,11 +368,26 @@ def refresh_recent_sales(*, session: Session, days: int, now: dt.datetime | None
     return changed
 
 
-def preview_rate(*, price_fen: int, rate_bp: int, bounds: RateBounds, tiers: TierTable) -> dict[str, Any]:
-    """What a rate costs the supplier per sale at price_fen, and how it splits at each tier."""
+def preview_rate(
+    *,
+    session: Session,
+    user_id: int,
+    rate_bp: int,
+    price_fen: int | None,
+    product_id: int | None,
+    bounds: RateBounds,
+    tiers: TierTable,
+) -> dict[str, Any]:
+    """What a rate costs the supplier per sale, at price_fen or at the caller's product's price, and
+    how it splits at each tier. Saves nothing."""
+    if product_id is not None:
+        price_fen = get_own_product(session, user_id, product_id).price_fen
     failures = rate_failures(rate_bp, bounds)
+    if price_fen is None:
+        failures.append(FieldError("price_fen", "give price_fen or product_id", "required"))
     if failures:
-        raise ValidationFailed("The commission rate is out of bounds.", failures)
+        raise ValidationFailed("The rate cannot be previewed.", failures)
+    assert price_fen is not None  # for the type checker: a missing price failed above
     by_tier = []
     for tier in tiers.tiers:
         split = line_commission(price_fen, rate_bp, tier.share_bp)
