@@ -372,3 +372,27 @@ def test_suspending_or_removing_a_supplier_needs_a_reason_and_changes_nothing_wi
         sa.select(AuditEntry.action).where(AuditEntry.subject_type == "supplier").order_by(AuditEntry.id)
     )
     assert list(decisions) == ["supplier.applied", "supplier.approve"]
+
+
+def test_a_removed_suppliers_products_leave_the_pool_and_every_shop_for_good(client, app, session):
+    admin = make_user(session, Role.ADMIN)
+    supplier_user, supplier = make_supplier(session, app)
+    product = make_product(session, app, supplier_user)
+    other_user, _ = make_supplier(session, app)
+    other = make_product(session, app, other_user)
+    owners = [make_user(session, Role.SHOP_OWNER) for _ in range(2)]
+    for owner, slug in zip(owners, ("shop-a", "shop-b"), strict=True):
+        shop = make_shop(session, app, owner, slug=slug)
+        for item in (product, other):
+            client.post(f"/api/v1/shops/{shop.id}/products", json={"product_id": item.id}, headers=bearer(app, owner))
+
+    url = f"/api/v1/admin/suppliers/{supplier.id}/decision"
+    removed = client.post(url, json={"action": "remove", "reason": "假冒品牌授权"}, headers=bearer(app, admin))
+    assert removed.status_code == 200
+    assert (removed.get_json()["status"], removed.get_json()["status_reason"]) == ("removed", "假冒品牌授权")
+    for slug in ("shop-a", "shop-b"):
+        assert [p["id"] for p in client.get(f"/api/v1/public/shops/{slug}").get_json()["products"]] == [other.id]
+    assert [p["id"] for p in client.get("/api/v1/pool", headers=bearer(app, owners[0])).get_json()] == [other.id]
+    assert client.post(url, json={"action": "reinstate"}, headers=bearer(app, admin)).status_code == 409
+    session.refresh(product)
+    assert product.in_pool is False
