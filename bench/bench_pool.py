@@ -1,20 +1,29 @@
-"""Pool browsing (filter + sort + page) over 100,000 products: p50/p95 through the API vs the bare SQL."""
+"""Pool browsing (filter + sort + page) over 100,000 products: p50/p95 through the API, over HTTP to the
+production web server (gunicorn as `distro web` runs it) as a signed-in shop owner, one request at a time
+(latency, not throughput), against the bare SQL the endpoint runs (count + page) in the same run."""
 
 from __future__ import annotations
 
-import datetime as dt
+import http.client
+import json
+import os
 import statistics
 import time
+from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
+from sqlmodel import Session
 
-from bench.harness import Row, raw_connection
+from bench.harness import Row, free_port, gunicorn, raw_connection, wait_until_up
+from distro import embedded
 from distro.app import create_app
-from distro.auth.tokens import TokenSettings, issue_access_token
+from distro.auth.models import Role
 from distro.db import engine_for
+from distro.settings import PROJECT_ROOT
 from distro.shops.services import PoolFilter, pool_query
 from distro.suppliers.rules import CATEGORIES
+from tests.factories import PASSWORD, make_shop, make_user
 
 PRODUCTS = 100_000
 SUPPLIERS = 200
@@ -35,8 +44,8 @@ QUERIES = [
 ]
 
 
-def load(url: str) -> int:
-    """Insert suppliers and products set-based; return a shop owner's user id."""
+def load(url: str) -> None:
+    """Insert suppliers and products set-based."""
     categories = list(CATEGORIES)
     with engine_for(url).begin() as connection:
         connection.execute(
@@ -68,16 +77,9 @@ def load(url: str) -> int:
             ).bindparams(sa.bindparam("categories", type_=postgresql.ARRAY(sa.Text))),
             {"categories": categories, "ncat": len(categories), "suppliers": SUPPLIERS, "n": PRODUCTS},
         )
-        owner_id = connection.execute(
-            sa.text(
-                "INSERT INTO users (email, display_name, password_hash, roles, is_active, created_at) "
-                "VALUES ('owner@example.cn', 'owner', 'x', ARRAY['shop_owner']::varchar[], true, now()) RETURNING id"
-            )
-        ).scalar_one()
     with raw_connection(url) as connection:
         connection.autocommit = True
         connection.execute("VACUUM ANALYZE products")
-    return owner_id
 
 
 def percentile(samples: list[float], q: float) -> float:
@@ -85,24 +87,38 @@ def percentile(samples: list[float], q: float) -> float:
     return statistics.quantiles(samples, n=100, method="inclusive")[round(q * 100) - 1]
 
 
-def run(url: str) -> list[Row]:
-    owner_id = load(url)
-    app = create_app({"DATABASE_URL": url})
-    token = issue_access_token(
-        owner_id, ["shop_owner"], TokenSettings.from_settings(app.config), dt.datetime.now(dt.UTC)
-    )
-    client = app.test_client()
-    headers = {"Authorization": f"Bearer {token}"}
+def _sign_in(port: int, email: str) -> dict[str, str]:
+    """Headers of a shop owner signed in as the API requires: a password grant at /api/v1/auth/token."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    body = json.dumps({"grant_type": "password", "email": email, "password": PASSWORD})
+    connection.request("POST", "/api/v1/auth/token", body=body, headers={"Content-Type": "application/json"})
+    response = connection.getresponse()
+    answer = response.read()
+    connection.close()
+    if response.status != 200:
+        raise RuntimeError(f"sign-in failed: {response.status} {answer[:200]!r}")
+    return {"Authorization": f"Bearer {json.loads(answer)['access_token']}"}
 
-    api_ms: list[float] = []
-    for _ in range(ROUNDS):
+
+def _browse(port: int, headers: dict[str, str], rounds: int) -> list[float]:
+    """Milliseconds per pool page over one keep-alive connection, each request sent after the last answer."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    samples = []
+    for _ in range(rounds):
         for query, _filter in QUERIES:
             start = time.perf_counter()
-            response = client.get(f"/api/v1/pool?page_size=20&{query}", headers=headers)
-            api_ms.append((time.perf_counter() - start) * 1000)
-            assert response.status_code == 200, response.get_json()
+            connection.request("GET", f"/api/v1/pool?page_size=20&{query}", headers=headers)
+            response = connection.getresponse()
+            answer = response.read()
+            samples.append((time.perf_counter() - start) * 1000)
+            if response.status != 200 or not json.loads(answer):
+                raise RuntimeError(f"{query}: {response.status} {answer[:200]!r}")
+    connection.close()
+    return samples
 
-    engine = engine_for(url)
+
+def _bare_sql(url: str, rounds: int) -> list[float]:
+    """Milliseconds per page for the statements the endpoint runs (count, then the page), on a plain connection."""
     dialect = postgresql.dialect()
     compiled = []
     for query, pool_filter in QUERIES:
@@ -113,25 +129,48 @@ def run(url: str) -> list[Row]:
         compiled.append(
             [str(stmt.compile(dialect=dialect, compile_kwargs={"literal_binds": True})) for stmt in (count, rows)]
         )
-    sql_ms: list[float] = []
+    samples = []
     with raw_connection(url) as connection:
-        for _ in range(ROUNDS):
+        for _ in range(rounds):
             for statements in compiled:
                 start = time.perf_counter()
                 for statement in statements:
                     connection.execute(statement).fetchall()
-                sql_ms.append((time.perf_counter() - start) * 1000)
-    engine.dispose()
+                samples.append((time.perf_counter() - start) * 1000)
+    return samples
+
+
+def run(url: str) -> list[Row]:
+    load(url)
+    redis_url, _ = embedded.ensure_redis(Path(PROJECT_ROOT / "var" / "bench"))
+    app = create_app({"DATABASE_URL": url, "REDIS_URL": redis_url})
+    with Session(engine_for(url)) as session:
+        owner = make_user(session, Role.SHOP_OWNER, email="owner@example.cn")
+        make_shop(session, app, owner, slug="bench-pool")  # the owner's tier comes from their shop
+    env = {**os.environ, "DISTRO_DATABASE_URL": url, "DISTRO_REDIS_URL": redis_url}
+    port = free_port()
+    server = gunicorn(app.config, port, "distro.wsgi:app", env)
+    try:
+        wait_until_up(port, "/healthz")
+        headers = _sign_in(port, "owner@example.cn")
+        _browse(port, headers, 1)  # warm up: the worker's first requests load code and plans
+        api_ms = _browse(port, headers, ROUNDS)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    _bare_sql(url, 1)
+    sql_ms = _bare_sql(url, ROUNDS)
+    engine_for(url).dispose()
     return [
         Row(
-            "pool browse p50 (100k products, API)",
+            "pool browse p50 (100k products, API over HTTP)",
             percentile(api_ms, 0.50),
             "ms",
             percentile(sql_ms, 0.50),
             "bare SQL p50",
         ),
         Row(
-            "pool browse p95 (100k products, API)",
+            "pool browse p95 (100k products, API over HTTP)",
             percentile(api_ms, 0.95),
             "ms",
             percentile(sql_ms, 0.95),

@@ -12,6 +12,7 @@ from distro.ledger.jobs import check_ledger_balances
 from distro.outbound.jobs import deliver_due_webhooks
 from distro.settlement.jobs import resume_computing_batches
 from distro.share.jobs import fold_clicks
+from distro.suppliers.jobs import refresh_recent_sales
 from distro.tiers.jobs import evaluate_last_month
 
 cron.register(fold_clicks, queue_name="periodic", interval=60)
@@ -22,3 +23,4 @@ cron.register(resume_computing_batches, queue_name="periodic", cron="*/5 * * * *
 cron.register(evaluate_last_month, queue_name="periodic", cron="0 2 1 * *")
 cron.register(purge_expired_idempotency_keys, queue_name="periodic", cron="17 * * * *")
 cron.register(check_ledger_balances, queue_name="periodic", cron="30 3 * * *")
+cron.register(refresh_recent_sales, queue_name="periodic", cron="40 * * * *")

@@ -50,38 +50,38 @@ SUPPLIERS = {
     "supplier3@distro.demo": ("广州岭南鲜果农业有限公司", 150_000_000, 3),
 }
 
-# (supplier, title, category, price ¥, other-platform price ¥ (yuan text), stock, rate bp, recent sales)
+# (supplier, title, category, price ¥, other-platform price ¥ (yuan text), stock, rate bp)
 PRODUCTS = [
-    ("supplier@distro.demo", "云南古树普洱茶饼 357g", "food_health", "128", "168", 500, 2000, 320),
-    ("supplier@distro.demo", "五常稻花香大米 5kg", "food_health", "69", "89", 1200, 1500, 910),
-    ("supplier@distro.demo", "宁夏枸杞 特级 250g", "food_health", "39.9", "59", 800, 2500, 640),
-    ("supplier@distro.demo", "益生菌冻干粉 30袋", "food_health", "199", "269", 300, 3000, 150),
-    ("supplier@distro.demo", "玻尿酸补水面膜 10片", "beauty_personal_care", "59", "99", 2000, 3500, 1500),
-    ("supplier@distro.demo", "氨基酸洁面乳 120g", "beauty_personal_care", "49", "79", 900, 3000, 700),
-    ("supplier@distro.demo", "烟酰胺美白精华 30ml", "beauty_personal_care", "139", "199", 400, 3200, 380),
-    ("supplier@distro.demo", "无线蓝牙耳机 降噪版", "digital", "199", "299", 350, 1200, 210),
-    ("supplier@distro.demo", "20000mAh 快充充电宝", "digital", "99", "139", 600, 1000, 480),
-    ("supplier@distro.demo", "纯棉四件套 1.8m", "home_appliances", "259", "399", 150, 1800, 90),
-    ("supplier@distro.demo", "不锈钢保温杯 500ml", "home_appliances", "79", "129", 700, 2000, 560),
-    ("supplier@distro.demo", "家用电动牙刷 声波式", "home_appliances", "149", "229", 260, 2200, 240),
-    ("supplier2@distro.demo", "婴儿纸尿裤 L码 54片", "mother_baby_toys", "89", "129", 1000, 1200, 1300),
-    ("supplier2@distro.demo", "宝宝有机米粉 250g", "mother_baby_toys", "45", "68", 800, 1500, 720),
-    ("supplier2@distro.demo", "儿童益智积木 120粒", "mother_baby_toys", "129", "189", 300, 2000, 260),
-    ("supplier2@distro.demo", "孕妇护肤精油 50ml", "mother_baby_toys", "99", "159", 200, 2800, 110),
-    ("supplier2@distro.demo", "婴儿湿巾 80抽×6包", "mother_baby_toys", "39", "59", 1500, 1000, 2100),
-    ("supplier2@distro.demo", "儿童纯棉睡衣套装", "apparel_sports", "79", "119", 400, 2000, 330),
-    ("supplier2@distro.demo", "瑜伽裤 高腰提臀", "apparel_sports", "89", "139", 500, 2500, 610),
-    ("supplier2@distro.demo", "男士速干运动T恤", "apparel_sports", "59", "99", 650, 2200, 420),
-    ("supplier2@distro.demo", "女款轻便跑步鞋", "apparel_sports", "229", "329", 180, 1800, 140),
-    ("supplier2@distro.demo", "小学生护眼台灯", "books_stationery", "169", "249", 220, 1600, 190),
-    ("supplier3@distro.demo", "海南贵妃芒果 5斤装", "fresh_produce", "49.9", "69", 600, 2000, 1800),
-    ("supplier3@distro.demo", "赣南脐橙 10斤装", "fresh_produce", "59.9", "79", 900, 1800, 2400),
-    ("supplier3@distro.demo", "云南蓝莓 125g×4盒", "fresh_produce", "79", "109", 400, 2200, 950),
-    ("supplier3@distro.demo", "阳光玫瑰青提 2斤", "fresh_produce", "69", "99", 350, 2100, 870),
-    ("supplier3@distro.demo", "新疆阿克苏苹果 10斤", "fresh_produce", "55", "75", 1000, 1700, 1600),
-    ("supplier3@distro.demo", "广西百香果 5斤", "fresh_produce", "29.9", "45", 1200, 2400, 2600),
-    ("supplier3@distro.demo", "即食燕窝 6瓶礼盒", "food_health", "298", "398", 150, 2600, 80),
-    ("supplier3@distro.demo", "手工红糖姜茶 12块", "food_health", "35", "49", 700, 2300, 540),
+    ("supplier@distro.demo", "云南古树普洱茶饼 357g", "food_health", "128", "168", 500, 2000),
+    ("supplier@distro.demo", "五常稻花香大米 5kg", "food_health", "69", "89", 1200, 1500),
+    ("supplier@distro.demo", "宁夏枸杞 特级 250g", "food_health", "39.9", "59", 800, 2500),
+    ("supplier@distro.demo", "益生菌冻干粉 30袋", "food_health", "199", "269", 300, 3000),
+    ("supplier@distro.demo", "玻尿酸补水面膜 10片", "beauty_personal_care", "59", "99", 2000, 3500),
+    ("supplier@distro.demo", "氨基酸洁面乳 120g", "beauty_personal_care", "49", "79", 900, 3000),
+    ("supplier@distro.demo", "烟酰胺美白精华 30ml", "beauty_personal_care", "139", "199", 400, 3200),
+    ("supplier@distro.demo", "无线蓝牙耳机 降噪版", "digital", "199", "299", 350, 1200),
+    ("supplier@distro.demo", "20000mAh 快充充电宝", "digital", "99", "139", 600, 1000),
+    ("supplier@distro.demo", "纯棉四件套 1.8m", "home_appliances", "259", "399", 150, 1800),
+    ("supplier@distro.demo", "不锈钢保温杯 500ml", "home_appliances", "79", "129", 700, 2000),
+    ("supplier@distro.demo", "家用电动牙刷 声波式", "home_appliances", "149", "229", 260, 2200),
+    ("supplier2@distro.demo", "婴儿纸尿裤 L码 54片", "mother_baby_toys", "89", "129", 1000, 1200),
+    ("supplier2@distro.demo", "宝宝有机米粉 250g", "mother_baby_toys", "45", "68", 800, 1500),
+    ("supplier2@distro.demo", "儿童益智积木 120粒", "mother_baby_toys", "129", "189", 300, 2000),
+    ("supplier2@distro.demo", "孕妇护肤精油 50ml", "mother_baby_toys", "99", "159", 200, 2800),
+    ("supplier2@distro.demo", "婴儿湿巾 80抽×6包", "mother_baby_toys", "39", "59", 1500, 1000),
+    ("supplier2@distro.demo", "儿童纯棉睡衣套装", "apparel_sports", "79", "119", 400, 2000),
+    ("supplier2@distro.demo", "瑜伽裤 高腰提臀", "apparel_sports", "89", "139", 500, 2500),
+    ("supplier2@distro.demo", "男士速干运动T恤", "apparel_sports", "59", "99", 650, 2200),
+    ("supplier2@distro.demo", "女款轻便跑步鞋", "apparel_sports", "229", "329", 180, 1800),
+    ("supplier2@distro.demo", "小学生护眼台灯", "books_stationery", "169", "249", 220, 1600),
+    ("supplier3@distro.demo", "海南贵妃芒果 5斤装", "fresh_produce", "49.9", "69", 600, 2000),
+    ("supplier3@distro.demo", "赣南脐橙 10斤装", "fresh_produce", "59.9", "79", 900, 1800),
+    ("supplier3@distro.demo", "云南蓝莓 125g×4盒", "fresh_produce", "79", "109", 400, 2200),
+    ("supplier3@distro.demo", "阳光玫瑰青提 2斤", "fresh_produce", "69", "99", 350, 2100),
+    ("supplier3@distro.demo", "新疆阿克苏苹果 10斤", "fresh_produce", "55", "75", 1000, 1700),
+    ("supplier3@distro.demo", "广西百香果 5斤", "fresh_produce", "29.9", "45", 1200, 2400),
+    ("supplier3@distro.demo", "即食燕窝 6瓶礼盒", "food_health", "298", "398", 150, 2600),
+    ("supplier3@distro.demo", "手工红糖姜茶 12块", "food_health", "35", "49", 700, 2300),
 ]
 
 # owner -> (shop name, slug, [(product index, reason)])
@@ -149,7 +149,7 @@ def load_demo_data(*, session: Session, settings: Mapping[str, Any]) -> bool:
         )  # type: ignore[arg-type]
     bounds = RateBounds.from_settings(settings)
     product_ids = []
-    for email, title, category, price, other_price, stock, rate_bp, sales in PRODUCTS:
+    for email, title, category, price, other_price, stock, rate_bp in PRODUCTS:
         product = supplier_services.create_product(
             session=session,
             user_id=users[email].id,
@@ -166,9 +166,7 @@ def load_demo_data(*, session: Session, settings: Mapping[str, Any]) -> bool:
                 "image_urls": [],
             },
         )
-        product.recent_sales = sales
         product_ids.append(product.id)
-    session.commit()
     shop_policy = ShopPolicy.from_settings(settings)
     credit = DemoCreditScoreProvider(int(settings["SHOP_MIN_CREDIT_SCORE"]))
     for email, (name, slug, picks) in SHOPS.items():
@@ -192,6 +190,8 @@ def load_demo_data(*, session: Session, settings: Mapping[str, Any]) -> bool:
                 policy=shop_policy,
             )
     _demo_orders(session, settings, product_ids)
+    # Recent sales come from the demo orders, as the hourly job would count them.
+    supplier_services.refresh_recent_sales(session=session, days=int(settings["RECENT_SALES_DAYS"]))
     _demo_share_links(session, users, product_ids)
     return True
 

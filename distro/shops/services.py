@@ -302,7 +302,9 @@ class PoolFilter:
 
 def pool_query(pool_filter: PoolFilter) -> sa.Select:
     """Products in the pool matching the filter, in the requested order."""
-    query = sa.select(Product).where(Product.in_pool.is_(True))  # type: ignore[union-attr]
+    # Plain `in_pool`, not `in_pool IS TRUE`: PostgreSQL uses the partial pool indexes (WHERE in_pool)
+    # only when the query states their predicate as written.
+    query = sa.select(Product).where(Product.in_pool)  # type: ignore[arg-type]
     if pool_filter.category:
         query = query.where(Product.category == pool_filter.category)
     if pool_filter.min_price_fen is not None:

@@ -46,6 +46,19 @@ class ProductBase(SQLModel):
     stock: int = 0
 
 
+# Pool browsing: one partial index per sort order the pool offers (distro/shops/services.py
+# POOL_SORTS; "-price" reads the price index backwards), over the products in the pool only, and
+# category + commission for the most common filtered view. Declared here, not only in a migration,
+# so that autogenerate sees them as part of the model and never drops them.
+POOL_SORT_INDEXES = {
+    "ix_pool_by_commission": ("commission_rate_bp DESC", "id DESC"),
+    "ix_pool_by_price": ("price_fen", "id"),
+    "ix_pool_by_recent_sales": ("recent_sales DESC", "id DESC"),
+    "ix_pool_by_newest": ("created_at DESC", "id DESC"),
+    "ix_pool_by_category_commission": ("category", "commission_rate_bp DESC", "id DESC"),
+}
+
+
 class Product(ProductBase, table=True):
     __tablename__ = "products"
     __table_args__ = (
@@ -54,6 +67,10 @@ class Product(ProductBase, table=True):
         sa.CheckConstraint("stock >= 0", name="stock_not_negative"),
         sa.CheckConstraint("commission_rate_bp BETWEEN 0 AND 10000", name="rate_in_range"),
         sa.CheckConstraint("status IN ('listed','delisted')", name="known_status"),
+        *(
+            sa.Index(name, *(sa.text(column) for column in columns), postgresql_where=sa.text("in_pool"))
+            for name, columns in POOL_SORT_INDEXES.items()
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True, sa_type=sa.BigInteger)
@@ -63,7 +80,8 @@ class Product(ProductBase, table=True):
     supplier_active: bool = True
     # The rate in force now (the newest row of commission_rates), kept here for pool sorting.
     commission_rate_bp: int
-    # Units sold over the last 30 days, for "sort by recent sales"; refreshed from orders.
+    # Units sold over the last RECENT_SALES_DAYS days, for "sort by recent sales"; recounted from
+    # orders by an hourly job (refresh_recent_sales), so the pool sorts by a column it can index.
     recent_sales: int = 0
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
     updated_at: dt.datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))

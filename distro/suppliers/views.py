@@ -8,7 +8,6 @@ from distro.api import API_PREFIX, Blueprint, SelectPage
 from distro.auth.access import current_user_id, requires
 from distro.auth.models import Role
 from distro.db import get_session
-from distro.errors import ValidationFailed
 from distro.suppliers import services
 from distro.suppliers.rules import Qualification, QualificationPolicy, RateBounds
 from distro.suppliers.schemas import (
@@ -26,7 +25,6 @@ from distro.suppliers.schemas import (
     SupplierSchema,
 )
 from distro.tiers.context import request_tiers
-from distro.validation import FieldError
 
 blp = Blueprint("suppliers", __name__, url_prefix=API_PREFIX, description="Suppliers, products and commission rates")
 
@@ -152,14 +150,9 @@ def rate_history(product_id: int):
 @blp.response(200, RatePreviewSchema)
 def preview_rate(data: dict):
     """What a rate would cost per sale, and what owners at each tier would earn, before saving it."""
-    price = data["price_fen"]
-    if data["product_id"] is not None:
-        price = services.get_own_product(get_session(), current_user_id(), data["product_id"]).price_fen
-    if price is None:
-        raise ValidationFailed(
-            "Say which price to preview.", [FieldError("price_fen", "give price_fen or product_id", "required")]
-        )
-    return services.preview_rate(price_fen=price, rate_bp=data["rate_bp"], bounds=_bounds(), tiers=request_tiers())
+    return services.preview_rate(
+        session=get_session(), user_id=current_user_id(), **data, bounds=_bounds(), tiers=request_tiers()
+    )
 
 
 @blp.route("/admin/suppliers", methods=["GET"])

@@ -426,3 +426,29 @@ def test_a_result_file_uploaded_twice_with_one_idempotency_key_is_recorded_once(
     assert_key_reused(upload("ICBC-779"))
     session.refresh(payout)
     assert payout.external_reference == "ICBC-778"
+
+
+def test_orders_paid_before_a_supplier_is_suspended_still_accrue_and_settle_after_it(
+    client, app, session, finance, supplier_product
+):
+    maker, _ = finance
+    shop = make_shop(session, app)
+    with_payee(client, app, session.get(User, shop.owner_id))
+    earn(client, app, session, shop, supplier_product, "A1", 100_000, release=False)  # accrued before
+    admin = make_user(session, Role.ADMIN)
+    suspended = client.post(
+        f"/api/v1/admin/suppliers/{supplier_product.supplier_id}/decision",
+        json={"action": "suspend", "reason": "质检不合格"},
+        headers=bearer(app, admin),
+    )
+    assert suspended.status_code == 200
+    # B1 was paid on 1 October as well, but its events reach distro only after the suspension.
+    earn(client, app, session, shop, supplier_product, "B1", 50_000)
+    owner_fen = session.scalars(sa.select(CommissionLine.owner_fen).order_by(CommissionLine.id)).all()
+    assert owner_fen == [6_000, 3_000]
+    batch = compute(session, maker)
+    assert (batch.lines_claimed, batch.payout_total_fen) == (2, 9_000)
+    payout = session.scalars(sa.select(Payout)).one()
+    assert (payout.shop_id, payout.amount_fen, payout.status) == (shop.id, 9_000, "pending")
+    session.refresh(supplier_product)
+    assert supplier_product.in_pool is False  # the suspension holds; only the orders already paid go on

@@ -6,7 +6,7 @@ from distro.audit import AuditEntry
 from distro.auth.models import Role
 from distro.shops.models import ShopProduct
 from distro.suppliers import services
-from distro.suppliers.models import CommissionRate, Product, Supplier
+from distro.suppliers.models import CommissionRate, Product, ProductSku, Supplier
 from tests.factories import SUPPLIER_BAR, bearer, make_product, make_shop, make_supplier, make_user
 
 PROBLEM = "application/problem+json"
@@ -138,6 +138,19 @@ def test_a_new_product_enters_the_pool_with_its_rate_and_skus(client, app, sessi
     assert [(rate.rate_bp, rate.previous_rate_bp) for rate in history] == [(1500, None)]
 
 
+# Field values a product may not take, each with the (field, rule) a 422 names.
+BAD_PRODUCT_FIELDS = [
+    ({"title": "枸" * 61}, [("title", "length")]),
+    ({"description": "好" * 2001}, [("description", "length")]),
+    ({"stock": -1}, [("stock", "range")]),
+    (
+        {"skus": [{"name": "大", "price_fen": 3990, "stock": 1}, {"name": "大", "price_fen": 3000, "stock": 2}]},
+        [("skus", "unique")],
+    ),
+    ({"skus": [{"name": "大", "price_fen": 3990, "stock": -2}]}, [("skus.0.stock", "range")]),
+]
+
+
 def test_product_rules_are_refused_with_the_field_and_rule(client, app, session):
     user, _ = make_supplier(session, app)
     base = {
@@ -159,12 +172,13 @@ def test_product_rules_are_refused_with_the_field_and_rule(client, app, session)
         ({"price_fen": 0}, [("price_fen", "range")]),
         ({"price_fen": 39.9}, [("price_fen", "integer")]),
         ({"title": None}, [("title", "not_null")]),
+        *BAD_PRODUCT_FIELDS,
     ]
     for change, expected in cases:
         response = client.post("/api/v1/supplier/products", json={**base, **change}, headers=bearer(app, user))
-        assert response.status_code == 422, change
+        assert response.status_code == 422 and response.content_type == PROBLEM, change
         assert rules_of(response) == expected, change
-    assert count(session, Product) == 0
+    assert count(session, Product) == count(session, ProductSku) == 0
 
 
 def test_a_supplier_cannot_see_or_change_another_suppliers_product(client, app, session):
@@ -300,3 +314,85 @@ def test_a_product_out_of_stock_is_not_in_the_pool(client, app, session):
         f"/api/v1/supplier/products/{product.id}", json={"stock": 0}, headers=bearer(app, supplier_user)
     )
     assert response.get_json()["in_pool"] is False
+
+
+def test_a_bad_product_edit_is_refused_and_changes_nothing(client, app, session):
+    user, _ = make_supplier(session, app)
+    product = make_product(session, app, user, title="枸杞", price_fen=3990, other_platform_price_fen=5900, stock=10)
+    for change, expected in BAD_PRODUCT_FIELDS:
+        response = client.patch(f"/api/v1/supplier/products/{product.id}", json=change, headers=bearer(app, user))
+        assert response.status_code == 422 and response.content_type == PROBLEM, change
+        assert rules_of(response) == expected, change
+    session.refresh(product)
+    assert (product.title, product.description, product.stock) == ("枸杞", "", 10)
+    assert count(session, ProductSku) == 0
+
+
+def test_a_rate_above_the_cap_is_refused_and_changes_nothing(client, app, session):
+    user, _ = make_supplier(session, app)
+    product = make_product(session, app, user, commission_rate_bp=2000)
+    response = client.put(
+        f"/api/v1/supplier/products/{product.id}/commission-rate", json={"rate_bp": 5001}, headers=bearer(app, user)
+    )
+    assert response.status_code == 422 and response.content_type == PROBLEM
+    assert rules_of(response) == [("rate_bp", "rate_cap")]
+    session.refresh(product)
+    assert product.commission_rate_bp == 2000 and count(session, CommissionRate) == 1
+
+
+def test_a_preview_needs_a_rate_within_bounds_and_a_price(client, app, session):
+    user, _ = make_supplier(session, app)
+    cases = [
+        ({"rate_bp": 499, "price_fen": 10_000}, [("rate_bp", "rate_floor")]),
+        ({"rate_bp": 5001, "price_fen": 10_000}, [("rate_bp", "rate_cap")]),
+        ({"rate_bp": 2000}, [("price_fen", "required")]),
+        ({"rate_bp": 6000}, [("rate_bp", "rate_cap"), ("price_fen", "required")]),
+        ({"rate_bp": 2000, "price_fen": 0}, [("price_fen", "range")]),
+        ({"price_fen": 10_000}, [("rate_bp", "required")]),
+    ]
+    for body, expected in cases:
+        response = client.post("/api/v1/supplier/commission-preview", json=body, headers=bearer(app, user))
+        assert response.status_code == 422 and response.content_type == PROBLEM, body
+        assert rules_of(response) == expected, body
+
+
+def test_suspending_or_removing_a_supplier_needs_a_reason_and_changes_nothing_without_one(client, app, session):
+    admin = make_user(session, Role.ADMIN)
+    supplier_user, supplier = make_supplier(session, app)
+    product = make_product(session, app, supplier_user)
+    url = f"/api/v1/admin/suppliers/{supplier.id}/decision"
+    for body in ({"action": "suspend"}, {"action": "remove"}, {"action": "remove", "reason": "  "}):
+        response = client.post(url, json=body, headers=bearer(app, admin))
+        assert response.status_code == 422 and response.content_type == PROBLEM, body
+        assert rules_of(response) == [("reason", "required")], body
+    session.refresh(supplier)
+    session.refresh(product)
+    assert (supplier.status, supplier.status_reason, product.in_pool) == ("approved", None, True)
+    decisions = session.scalars(
+        sa.select(AuditEntry.action).where(AuditEntry.subject_type == "supplier").order_by(AuditEntry.id)
+    )
+    assert list(decisions) == ["supplier.applied", "supplier.approve"]
+
+
+def test_a_removed_suppliers_products_leave_the_pool_and_every_shop_for_good(client, app, session):
+    admin = make_user(session, Role.ADMIN)
+    supplier_user, supplier = make_supplier(session, app)
+    product = make_product(session, app, supplier_user)
+    other_user, _ = make_supplier(session, app)
+    other = make_product(session, app, other_user)
+    owners = [make_user(session, Role.SHOP_OWNER) for _ in range(2)]
+    for owner, slug in zip(owners, ("shop-a", "shop-b"), strict=True):
+        shop = make_shop(session, app, owner, slug=slug)
+        for item in (product, other):
+            client.post(f"/api/v1/shops/{shop.id}/products", json={"product_id": item.id}, headers=bearer(app, owner))
+
+    url = f"/api/v1/admin/suppliers/{supplier.id}/decision"
+    removed = client.post(url, json={"action": "remove", "reason": "假冒品牌授权"}, headers=bearer(app, admin))
+    assert removed.status_code == 200
+    assert (removed.get_json()["status"], removed.get_json()["status_reason"]) == ("removed", "假冒品牌授权")
+    for slug in ("shop-a", "shop-b"):
+        assert [p["id"] for p in client.get(f"/api/v1/public/shops/{slug}").get_json()["products"]] == [other.id]
+    assert [p["id"] for p in client.get("/api/v1/pool", headers=bearer(app, owners[0])).get_json()] == [other.id]
+    assert client.post(url, json={"action": "reinstate"}, headers=bearer(app, admin)).status_code == 409
+    session.refresh(product)
+    assert product.in_pool is False

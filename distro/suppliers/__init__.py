@@ -1,0 +1,1 @@
+"""suppliers domain: applications, products, commission rates (see the issue tracker for its scope)."""

@@ -1,0 +1,26 @@
+"""The demo data `distro run` loads: enough suppliers, pool products and shops to try every feature."""
+
+import sqlalchemy as sa
+
+from distro.demo import load_demo_data
+from distro.shops.models import Shop
+from distro.suppliers.models import Product, Supplier
+
+
+def test_the_demo_has_three_suppliers_thirty_pool_products_across_categories_and_three_shops(app, session):
+    assert load_demo_data(session=session, settings=app.config) is True
+    approved = session.scalar(sa.select(sa.func.count()).where(Supplier.status == "approved"))
+    pool = session.execute(sa.select(Product.category, Product.recent_sales).where(Product.in_pool)).all()  # type: ignore[arg-type]
+    open_shops = session.scalar(sa.select(sa.func.count()).where(Shop.status == "active"))
+    assert approved >= 3
+    assert len(pool) >= 30
+    assert len({category for category, _ in pool}) >= 5
+    assert open_shops >= 3
+    # Recent sales are counted from the demo orders, not made up.
+    assert max(sales for _, sales in pool) == 3  # the diapers: three in one order
+
+
+def test_the_demo_loads_only_into_an_empty_database(app, session):
+    assert load_demo_data(session=session, settings=app.config) is True
+    assert load_demo_data(session=session, settings=app.config) is False
+    assert session.scalar(sa.select(sa.func.count()).select_from(Shop)) == 3
