@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Protocol
 from urllib.parse import urlsplit
 
+from cachetools import LRUCache
 from PIL import Image, UnidentifiedImageError
 
 from distro.settings import ConfigurationError
@@ -41,6 +42,11 @@ CONTENT_TYPES = {"image/png": "PNG", "image/jpeg": "JPEG"}
 # 25 megapixels is past any product photo and far below a decompression bomb's size.
 MAX_PIXELS = 25_000_000
 _CHUNK = 64 * 1024
+
+# Digests of local images this process has verified. A poster answered from its cache still reads its
+# picture (the picture is part of the poster's key); decoding it again each time cost more than the rest
+# of the request. A replaced picture has a new digest, so it is verified anew.
+_verified_local: LRUCache[bytes, bool] = LRUCache(maxsize=4096)
 
 
 class ImageUnavailable(Exception):
@@ -94,9 +100,14 @@ class LocalImageSource:
             raise ImageUnavailable(f"{url} is not one of distro's own images")
         path = self.directory / url.rsplit("/", 1)[1]
         try:
-            return verified_image(path.read_bytes())
+            data = path.read_bytes()
         except OSError as exc:
             raise ImageUnavailable(f"{url}: {exc}") from exc
+        digest = hashlib.sha256(data).digest()
+        if digest not in _verified_local:
+            verified_image(data)
+            _verified_local[digest] = True
+        return data
 
 
 class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
