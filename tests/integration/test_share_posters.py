@@ -10,9 +10,7 @@ from PIL import Image
 from distro.share import services
 from distro.share.images import LocalImageSource
 from distro.share.poster import IMAGE_BOX, PLACEHOLDER_COLOUR, image_cells
-from distro.shops import services as shop_services
-from distro.shops.rules import ShopPolicy
-from tests.factories import make_product, make_shop, make_supplier, make_user
+from tests.factories import add_to_shop, make_product, make_shop, make_supplier, make_user
 
 QUADRANTS = [(220, 40, 40), (40, 170, 70), (40, 70, 210), (240, 190, 20)]  # top left, top right, bottom left, right
 
@@ -51,14 +49,7 @@ def shop_with(session, app, products: list[dict]):
     made = []
     for values in products:
         product = make_product(session, app, supplier_user, **values)
-        shop_services.add_product(
-            session=session,
-            owner_id=owner.id,
-            shop_id=shop.id,
-            product_id=product.id,
-            reason="每天都在用",
-            policy=ShopPolicy.from_settings(app.config),
-        )
+        add_to_shop(session, app, owner, shop, product)
         made.append(product)
     return owner, shop, made
 

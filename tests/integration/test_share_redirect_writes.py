@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from distro.db import engine_for
 from distro.share import services
-from tests.factories import make_product, make_shop, make_supplier, make_user
+from tests.factories import add_to_shop, make_product, make_shop, make_supplier, make_user
 
 PHONE_UA = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) MicroMessenger/8.0.40"
 OTHER_UA = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 Chrome/126.0 Mobile Safari/537.36"
@@ -49,17 +49,7 @@ def test_following_share_links_writes_no_row_and_a_purchase_through_the_same_app
         product = make_product(session, committed_app, supplier_user, title="补水面膜")
         owner = make_user(session)
         shop = make_shop(session, committed_app, owner)
-        from distro.shops import services as shop_services
-        from distro.shops.rules import ShopPolicy
-
-        shop_services.add_product(
-            session=session,
-            owner_id=owner.id,
-            shop_id=shop.id,
-            product_id=product.id,
-            reason="天天用",
-            policy=ShopPolicy.from_settings(committed_app.config),
-        )
+        add_to_shop(session, committed_app, owner, shop, product)
         codes = [
             services.create_link(
                 session=session, owner_id=owner.id, shop_id=shop.id, channel=channel, product_id=product_id
