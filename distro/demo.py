@@ -19,8 +19,10 @@ from distro.auth.models import Role, User
 from distro.commission import services as commission_services
 from distro.commission.policy import CommissionPolicy
 from distro.db import utcnow
+from distro.demo_images import write_demo_images
 from distro.money import parse_yuan
 from distro.share import services as share_services
+from distro.share.images import LOCAL_IMAGE_PATH, local_image_dir
 from distro.shops import services as shop_services
 from distro.shops.credit import DemoCreditScoreProvider
 from distro.shops.models import Shop
@@ -148,8 +150,11 @@ def load_demo_data(*, session: Session, settings: Mapping[str, Any]) -> bool:
             admin_id=admin_id,
         )  # type: ignore[arg-type]
     bounds = RateBounds.from_settings(settings)
+    # Pictures drawn here and served by distro itself: there is no supplier CDN to reach.
+    images = write_demo_images(local_image_dir(settings), [(title, category) for _, title, category, *_ in PRODUCTS])
+    image_base = str(settings["PUBLIC_BASE_URL"]).rstrip("/") + LOCAL_IMAGE_PATH
     product_ids = []
-    for email, title, category, price, other_price, stock, rate_bp in PRODUCTS:
+    for (email, title, category, price, other_price, stock, rate_bp), image in zip(PRODUCTS, images, strict=True):
         product = supplier_services.create_product(
             session=session,
             user_id=users[email].id,
@@ -163,7 +168,7 @@ def load_demo_data(*, session: Session, settings: Mapping[str, Any]) -> bool:
                 "other_platform_price_fen": parse_yuan(other_price),
                 "stock": stock,
                 "description": f"{title}，供应商直发，七天无理由退换。",
-                "image_urls": [],
+                "image_urls": [image_base + image],
             },
         )
         product_ids.append(product.id)

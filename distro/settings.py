@@ -100,6 +100,8 @@ def validate_settings(settings: Mapping[str, Any]) -> None:
         )
     if settings["SHOP_ELIGIBILITY"] not in {"credit_score", "admin_approval"}:
         raise ConfigurationError("DISTRO_SHOP_ELIGIBILITY must be 'credit_score' or 'admin_approval'.")
+    if settings["PRODUCT_IMAGE_SOURCE"] not in {"local", "http"}:
+        raise ConfigurationError("DISTRO_PRODUCT_IMAGE_SOURCE must be 'local' or 'http'.")
     if settings["SELF_PURCHASE_POLICY"] not in {"flag", "pay", "pay_own_rate"}:
         raise ConfigurationError("DISTRO_SELF_PURCHASE_POLICY must be 'flag', 'pay' or 'pay_own_rate'.")
     if settings["COMMISSION_LEVELS"] != 1:

@@ -168,3 +168,18 @@ def commission_rules(app):
     from distro.commission.services import Rules
 
     return Rules(app.extensions["distro.tiers"], CommissionPolicy.from_settings(app.config))
+
+
+def add_to_shop(session: Session, app, owner: User, shop, product, reason: str = "每天都在用") -> None:
+    """Put product into owner's shop with reason, as the owner would."""
+    from distro.shops import services
+    from distro.shops.rules import ShopPolicy
+
+    services.add_product(
+        session=session,
+        owner_id=owner.id,
+        shop_id=shop.id,
+        product_id=product.id,
+        reason=reason,
+        policy=ShopPolicy.from_settings(app.config),
+    )

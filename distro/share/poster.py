@@ -1,5 +1,8 @@
 """Share posters: a 1080×1920 PNG for WeChat Moments with the product, price, reason and QR code.
 
+A shop poster (a link to the whole shop) has no price: a tagline stands in its place and the image area
+shows the shop's first picks side by side.
+
 Pure: plain values in, PNG bytes out; no Flask, no database, no Redis. Chinese text is set in Noto Sans SC,
 shipped by the ``pylopdf-fonts-zh-cn`` package that the project installs (never a system font, never a
 download), so every machine draws the same characters and none draws tofu boxes.
@@ -21,13 +24,17 @@ from distro.share.qr import qr_png
 
 # Bump whenever the picture for the same card changes (layout, colours, font, wording): it is part of
 # poster_cache_key, so cached posters drawn by an older layout stop matching.
-LAYOUT_VERSION = 1
+LAYOUT_VERSION = 2
 
 WIDTH, HEIGHT = 1080, 1920
 MARGIN = 64
 
 # Boxes are (left, top, right, bottom) in pixels.
 IMAGE_BOX = (0, 0, WIDTH, 1000)
+IMAGE_GAP = 8  # white between a shop poster's pictures
+MAX_IMAGES = 4
+# What product images may be: the formats _cover decodes (and image sources accept, so every fetched image draws).
+IMAGE_FORMATS = ("PNG", "JPEG")
 TITLE_BOX = (MARGIN, 1040, WIDTH - MARGIN, 1268)
 PRICE_TOP = 1288
 DIVIDER_Y = 1420
@@ -38,6 +45,7 @@ REASON_BOX = (MARGIN, 1586, QR_BOX[0] - 48, 1800)
 
 TITLE_SIZE, TITLE_LINE, TITLE_MAX_LINES = 54, 76, 3
 PRICE_SIZE = 88
+TAGLINE_SIZE = 48
 SHOP_SIZE = 42
 LABEL_SIZE = 30
 REASON_SIZE, REASON_LINE, REASON_MAX_LINES = 34, 52, 4
@@ -67,20 +75,32 @@ class CJKFontMissingError(RuntimeError):
 
 @dataclass(frozen=True)
 class PosterCard:
-    """Everything a share poster shows; product_image is PNG or JPEG bytes, or None for a placeholder."""
+    """Everything a share poster shows.
 
-    product_title: str
-    price_fen: int
+    images are PNG or JPEG bytes: one fills the image area, two to four share it (a shop's picks), none
+    draws a placeholder. A price_fen of None leaves the price out (a shop poster) and draws tagline instead.
+    """
+
+    title: str
+    price_fen: int | None
     shop_name: str
     reason: str
     share_url: str
-    product_image: bytes | None = None
+    images: tuple[bytes, ...] = ()
+    tagline: str = ""
 
     def __post_init__(self) -> None:
-        if not isinstance(self.price_fen, int) or isinstance(self.price_fen, bool) or self.price_fen < 0:
-            raise ValueError(f"price_fen must be a non-negative int of fen, got {self.price_fen!r}")
+        if self.price_fen is not None and (
+            not isinstance(self.price_fen, int) or isinstance(self.price_fen, bool) or self.price_fen < 0
+        ):
+            raise ValueError(f"price_fen must be None or a non-negative int of fen, got {self.price_fen!r}")
         if not self.share_url:
             raise ValueError("share_url must not be empty")
+        # A bare bytes value is a tuple of ints to iteration: refuse it rather than draw nothing.
+        if not isinstance(self.images, tuple) or not all(isinstance(image, bytes) for image in self.images):
+            raise ValueError("images must be a tuple of bytes")
+        if len(self.images) > MAX_IMAGES:
+            raise ValueError(f"a poster shows at most {MAX_IMAGES} images, got {len(self.images)}")
 
 
 def cjk_font_path() -> Path:
@@ -100,17 +120,18 @@ def cjk_font_path() -> Path:
 def poster_cache_key(card: PosterCard) -> str:
     """Return a hex digest of everything that shapes card's poster: equal cards, equal keys."""
     digest = hashlib.sha256()
-    image = b"" if card.product_image is None else b"\x01" + bytes(card.product_image)
     parts = (
         f"distro-poster:{LAYOUT_VERSION}",
-        card.product_title,
-        str(card.price_fen),
+        card.title,
+        "no price" if card.price_fen is None else str(card.price_fen),
         card.shop_name,
         card.reason,
         card.share_url,
+        card.tagline,
+        str(len(card.images)),
     )
-    # Each part is length-prefixed, so moving text from one field to the next changes the key.
-    for part in (*(p.encode("utf-8") for p in parts), image):
+    # Each part is length-prefixed, so moving text (or bytes) from one field to the next changes the key.
+    for part in (*(p.encode("utf-8") for p in parts), *card.images):
         digest.update(len(part).to_bytes(8, "big"))
         digest.update(part)
     return digest.hexdigest()
@@ -119,27 +140,31 @@ def poster_cache_key(card: PosterCard) -> str:
 def render_poster(card: PosterCard) -> bytes:
     """Draw card as a 1080×1920 PNG poster for WeChat Moments and return its bytes.
 
-    The same card always gives the same bytes. Undecodable product_image bytes raise ValueError.
+    The same card always gives the same bytes. Undecodable image bytes raise ValueError.
     """
     canvas = Image.new("RGB", (WIDTH, HEIGHT), BACKGROUND)
     draw = ImageDraw.Draw(canvas)
 
-    _draw_product(canvas, draw, card.product_image)
+    _draw_images(canvas, draw, card.images)
 
     title_font = _font(TITLE_SIZE)
-    title = " ".join(card.product_title.split())
+    title = " ".join(card.title.split())
     lines = _draw_lines(draw, TITLE_BOX, title, title_font, TITLE_LINE, TITLE_MAX_LINES, INK, bold=True)
 
     # The price follows a short title up, so one-line titles leave no hole above it.
     price_top = min(PRICE_TOP, TITLE_BOX[1] + max(lines, 1) * TITLE_LINE + 20)
-    draw.text(
-        (MARGIN, price_top),
-        format_cny(card.price_fen),
-        font=_font(PRICE_SIZE),
-        fill=PRICE_INK,
-        stroke_width=1,
-        stroke_fill=PRICE_INK,
-    )
+    if card.price_fen is not None:
+        draw.text(
+            (MARGIN, price_top),
+            format_cny(card.price_fen),
+            font=_font(PRICE_SIZE),
+            fill=PRICE_INK,
+            stroke_width=1,
+            stroke_fill=PRICE_INK,
+        )
+    elif card.tagline.strip():
+        tagline_box = (MARGIN, price_top + 12, WIDTH - MARGIN, DIVIDER_Y)
+        _draw_lines(draw, tagline_box, card.tagline.strip(), _font(TAGLINE_SIZE), TAGLINE_SIZE, 1, PRICE_INK)
     draw.line((MARGIN, DIVIDER_Y, WIDTH - MARGIN, DIVIDER_Y), fill=RULE, width=2)
 
     shop = " ".join(card.shop_name.split())
@@ -246,27 +271,51 @@ def _draw_lines(
     return len(lines)
 
 
-def _draw_product(canvas: Image.Image, draw: ImageDraw.ImageDraw, data: bytes | None) -> None:
+def image_cells(count: int) -> list[tuple[int, int, int, int]]:
+    """The boxes count images share the image area in: one fills it, two stand side by side, three or four
+    make a 2×2 grid (a third spans the bottom row). IMAGE_GAP of background lies between them."""
     left, top, right, bottom = IMAGE_BOX
-    size = (right - left, bottom - top)
-    if data is None:
+    middle_x, middle_y, half_gap = (left + right) // 2, (top + bottom) // 2, IMAGE_GAP // 2
+    if count == 1:
+        return [IMAGE_BOX]
+    if count == 2:
+        return [(left, top, middle_x - half_gap, bottom), (middle_x + half_gap, top, right, bottom)]
+    if count in (3, 4):
+        upper = [
+            (left, top, middle_x - half_gap, middle_y - half_gap),
+            (middle_x + half_gap, top, right, middle_y - half_gap),
+        ]
+        if count == 3:
+            return [*upper, (left, middle_y + half_gap, right, bottom)]
+        lower = [
+            (left, middle_y + half_gap, middle_x - half_gap, bottom),
+            (middle_x + half_gap, middle_y + half_gap, right, bottom),
+        ]
+        return upper + lower
+    raise ValueError(f"a poster shows 1 to {MAX_IMAGES} images, got {count}")
+
+
+def _draw_images(canvas: Image.Image, draw: ImageDraw.ImageDraw, images: tuple[bytes, ...]) -> None:
+    left, top, right, bottom = IMAGE_BOX
+    if not images:
         draw.rectangle((left, top, right - 1, bottom - 1), fill=PLACEHOLDER_COLOUR)
         font = _font(40)
         text_left = (left + right - font.getlength(PLACEHOLDER_TEXT)) / 2
         draw.text((text_left, (top + bottom) / 2 - 20), PLACEHOLDER_TEXT, font=font, fill=PLACEHOLDER_INK)
         return
-    canvas.paste(_cover(data, size), (left, top))
+    for data, (cell_left, cell_top, cell_right, cell_bottom) in zip(images, image_cells(len(images)), strict=True):
+        canvas.paste(_cover(data, (cell_right - cell_left, cell_bottom - cell_top)), (cell_left, cell_top))
 
 
 def _cover(data: bytes, size: tuple[int, int]) -> Image.Image:
     """data decoded (PNG or JPEG only), upright, over white, scaled and centre-cropped to fill size."""
     try:
-        with Image.open(io.BytesIO(data), formats=("PNG", "JPEG")) as source:
+        with Image.open(io.BytesIO(data), formats=IMAGE_FORMATS) as source:
             source.draft("RGB", size)  # JPEG: decode at a reduced scale when the photo is much larger
             image = ImageOps.exif_transpose(source)
             image.load()
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
-        raise ValueError("product_image is not a readable PNG or JPEG image") from exc
+        raise ValueError("an image is not a readable PNG or JPEG image") from exc
     if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
         rgba = image.convert("RGBA")
         image = Image.new("RGB", rgba.size, BACKGROUND)

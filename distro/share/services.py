@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import secrets
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import redis
@@ -18,14 +21,18 @@ from sqlmodel import Session
 from distro.db import SessionFactory
 from distro.errors import FieldError, NotFound, ValidationFailed
 from distro.share.codes import looks_like_code, new_code
+from distro.share.images import ImageSource, ImageUnavailable
 from distro.share.models import ClickCount, FoldCursor, ShareLink
+from distro.share.poster import MAX_IMAGES, PosterCard, poster_cache_key, render_poster
 from distro.shops.models import Shop, ShopProduct
-from distro.shops.services import get_own_shop
+from distro.shops.services import get_own_shop, shop_items_query
 from distro.suppliers.models import Product
 
 CLICK_STREAM = "distro:clicks"
 UNIQUE_WINDOW_SECONDS = 3600
 BUSINESS_TZ = ZoneInfo("Asia/Shanghai")
+
+log = logging.getLogger(__name__)
 
 # Link targets never change, so a short-lived per-process cache spares the database the
 # bursts that follow every hourly promotion (云集 pushed one to every owner at once).
@@ -271,3 +278,59 @@ def link_by_code(session: Session, code: str) -> ShareLink:
     if link is None:
         raise NotFound("This share link does not exist.")
     return link
+
+
+def poster_card(session: Session, link: ShareLink, *, share_url: str, images: ImageSource) -> PosterCard:
+    """What the link's poster shows: for a product, its title, price, picture and the owner's reason.
+
+    A shop link (or a product that has left the pool) shows the shop instead: its name, no price, how many
+    products the owner picked, and the first picks' titles and pictures. A picture that cannot be had is
+    left out and logged; the poster still draws, with the placeholder if no picture is left.
+    """
+    content = link_content(session, link) if link.product_id is not None else None
+    if content is not None and content.product is not None:
+        product = content.product
+        picture = _picture(images, product)
+        return PosterCard(
+            title=product.title,
+            price_fen=product.price_fen,
+            shop_name=content.shop.display_name,
+            reason=content.reason,
+            share_url=share_url,
+            images=(picture,) if picture else (),
+        )
+    shop = session.get_one(Shop, link.shop_id)
+    items = shop_items_query(shop.id, visible_only=True)  # type: ignore[arg-type]
+    count = session.scalar(sa.select(sa.func.count()).select_from(items.subquery())) or 0
+    picks = [row.Product for row in session.execute(items.limit(MAX_IMAGES))]
+    pictures = tuple(picture for picture in (_picture(images, product) for product in picks) if picture)
+    return PosterCard(
+        title=shop.display_name,
+        price_fen=None,
+        shop_name=shop.display_name,
+        reason="\n".join(f"· {product.title}" for product in picks),
+        share_url=share_url,
+        images=pictures,
+        tagline=f"店主精选 {count} 件好物 · 供应商直发" if count else "店主正在挑选好物，敬请期待",
+    )
+
+
+def _picture(images: ImageSource, product: Product) -> bytes | None:
+    if not product.image_urls:
+        return None
+    try:
+        return images.fetch(product.image_urls[0])
+    except ImageUnavailable as error:
+        log.warning("poster drawn without the picture of product %s: %s", product.id, error)
+        return None
+
+
+def poster_file(card: PosterCard, directory: Path) -> Path:
+    """The card's poster under directory, rendered only when no poster of the same content is there yet."""
+    path = directory / f"{poster_cache_key(card)}.png"
+    if not path.exists():
+        directory.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{secrets.token_hex(4)}.tmp")
+        partial.write_bytes(render_poster(card))
+        partial.replace(path)  # atomic: concurrent renders never serve half a file
+    return path

@@ -19,9 +19,9 @@ from distro.db import get_session
 from distro.errors import NotFound
 from distro.share import services
 from distro.share.codes import is_bot, sign_referral, visitor_key
+from distro.share.images import image_source
 from distro.share.kit import Shareable, share_kit
 from distro.share.models import CHANNELS
-from distro.share.poster import PosterCard, poster_cache_key, render_poster
 from distro.share.qr import qr_png, qr_svg
 from distro.storefront.views import REFERRAL_COOKIE
 
@@ -94,25 +94,15 @@ def qr_code_svg(code: str) -> Response:
 @public_bp.get("/s/<code>/poster.png")
 @public
 def poster(code: str) -> Response:
-    """A 1080×1920 poster for WeChat Moments; rendered once per content (a price change renders anew)."""
+    """A 1080×1920 poster for WeChat Moments; rendered once per content (a price or picture change renders anew)."""
     session = get_session()
-    content = services.link_content(session, services.link_by_code(session, code))
-    product = content.product
-    card = PosterCard(
-        product_title=product.title if product else content.shop.display_name,
-        price_fen=product.price_fen if product else 0,
-        shop_name=content.shop.display_name,
-        reason=content.reason,
+    card = services.poster_card(
+        session,
+        services.link_by_code(session, code),
         share_url=f"{_base_url()}/s/{code}",
-        product_image=None,  # product images are URLs on the supplier's CDN; fetching them is future work
+        images=image_source(current_app.config),
     )
-    cache = Path(current_app.config["VAR_DIR"]) / "posters"
-    path = cache / f"{poster_cache_key(card)}.png"
-    if not path.exists():
-        cache.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(f".{secrets.token_hex(4)}.tmp")
-        partial.write_bytes(render_poster(card))
-        partial.replace(path)  # atomic: concurrent renders never serve half a file
+    path = services.poster_file(card, Path(current_app.config["VAR_DIR"]) / "posters")
     return send_file(path, mimetype="image/png", max_age=3600)
 
 

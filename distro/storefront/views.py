@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, redirect, render_template, request, send_from_directory, url_for
 from marshmallow import Schema, ValidationError, fields, validate
 
 from distro.auth.access import public
@@ -14,6 +14,7 @@ from distro.errors import NotFound
 from distro.money import format_cny, to_yuan
 from distro.queue import get_queue
 from distro.share.codes import read_referral
+from distro.share.images import LOCAL_IMAGE_NAME, local_image_dir
 from distro.storefront import jobs, services
 from distro.storefront.payments import payment_provider
 from distro.storefront.rules import PHONE_PATTERN, mask_phone
@@ -60,6 +61,15 @@ def not_found(error: NotFound) -> Response | tuple:
 
 def _base_url() -> str:
     return str(current_app.config["PUBLIC_BASE_URL"]).rstrip("/")
+
+
+@bp.get("/images/<name>")
+@public
+def image(name: str) -> Response:
+    """A product image distro holds itself (the demo products' pictures)."""
+    if not LOCAL_IMAGE_NAME.fullmatch(name):
+        raise NotFound("No such image.")
+    return send_from_directory(local_image_dir(current_app.config), name, max_age=86400)
 
 
 @bp.get("/shop/<slug>")

@@ -30,12 +30,12 @@ def solid_jpeg(colour: tuple[int, int, int], size: tuple[int, int] = (800, 600))
 
 
 CARD = PosterCard(
-    product_title="云南高山古树普洱茶七子饼，口感醇厚回甘持久",
+    title="云南高山古树普洱茶七子饼，口感醇厚回甘持久",
     price_fen=1234,
     shop_name="阿兰的小茶铺",
     reason="我家每天都在喝这款，汤色透亮，回甘很快，推荐给喜欢喝茶的你。",
     share_url=SHARE_URL,
-    product_image=solid_jpeg(PRODUCT_COLOUR),
+    images=(solid_jpeg(PRODUCT_COLOUR),),
 )
 
 
@@ -57,7 +57,7 @@ def rendered() -> Image.Image:
 
 @pytest.fixture(scope="module")
 def placeholder() -> Image.Image:
-    return image_of(render_poster(replace(CARD, product_image=None)))
+    return image_of(render_poster(replace(CARD, images=())))
 
 
 def test_the_poster_is_a_1080_by_1920_png(rendered):
@@ -98,15 +98,15 @@ def test_the_title_area_is_not_blank(rendered):
 
 def test_changing_one_chinese_character_changes_the_drawn_title():
     # With a font lacking CJK glyphs both titles would be the same row of tofu boxes.
-    first = image_of(render_poster(replace(CARD, product_title="掌柜推荐好物")))
-    second = image_of(render_poster(replace(CARD, product_title="掌柜推荐好货")))
+    first = image_of(render_poster(replace(CARD, title="掌柜推荐好物")))
+    second = image_of(render_poster(replace(CARD, title="掌柜推荐好货")))
     assert ImageChops.difference(first.crop(TITLE_BOX), second.crop(TITLE_BOX)).getbbox() is not None
     assert ImageChops.difference(first.crop(IMAGE_BOX), second.crop(IMAGE_BOX)).getbbox() is None
 
 
 def test_characters_the_font_lacks_are_left_out_rather_than_drawn_as_boxes():
-    plain = image_of(render_poster(replace(CARD, product_title="掌柜推荐好物")))
-    with_emoji = image_of(render_poster(replace(CARD, product_title="掌柜推荐🔥好物")))
+    plain = image_of(render_poster(replace(CARD, title="掌柜推荐好物")))
+    with_emoji = image_of(render_poster(replace(CARD, title="掌柜推荐🔥好物")))
     assert ImageChops.difference(plain.crop(TITLE_BOX), with_emoji.crop(TITLE_BOX)).getbbox() is None
 
 
@@ -122,15 +122,30 @@ def test_the_cache_key_is_equal_for_equal_cards():
     "change",
     [
         {"price_fen": 1235},
-        {"product_title": "云南高山古树普洱茶"},
+        {"title": "云南高山古树普洱茶"},
         {"shop_name": "阿兰的小茶铺2"},
         {"reason": "好喝"},
         {"share_url": SHARE_URL + "&x=1"},
-        {"product_image": solid_jpeg((200, 20, 20))},
-        {"product_image": None},
-        {"product_image": b""},
+        {"images": (solid_jpeg((200, 20, 20)),)},
+        {"images": ()},
+        {"images": (b"",)},
+        {"images": (solid_jpeg(PRODUCT_COLOUR), solid_jpeg(PRODUCT_COLOUR))},
+        {"price_fen": None},
+        {"tagline": "店主精选 5 件好物"},
     ],
-    ids=["price", "title", "shop", "reason", "url", "image", "no-image", "empty-image-bytes"],
+    ids=[
+        "price",
+        "title",
+        "shop",
+        "reason",
+        "url",
+        "image",
+        "no-image",
+        "empty-image-bytes",
+        "second-image",
+        "no-price",
+        "tagline",
+    ],
 )
 def test_the_cache_key_changes_when_anything_drawn_changes(change):
     assert poster_cache_key(replace(CARD, **change)) != poster_cache_key(CARD)
@@ -175,13 +190,13 @@ def test_the_same_card_always_gives_identical_bytes():
 
 def test_an_unreadable_product_image_is_refused():
     with pytest.raises(ValueError, match="PNG or JPEG"):
-        render_poster(replace(CARD, product_image=b"definitely not an image"))
+        render_poster(replace(CARD, images=(b"definitely not an image",)))
 
 
 def test_a_png_product_with_transparency_is_drawn_over_white():
     out = io.BytesIO()
     Image.new("RGBA", (400, 400), (255, 0, 0, 0)).save(out, format="PNG")
-    image = image_of(render_poster(replace(CARD, product_image=out.getvalue()))).convert("RGB")
+    image = image_of(render_poster(replace(CARD, images=(out.getvalue(),)))).convert("RGB")
     assert image.getpixel((WIDTH // 2, (IMAGE_BOX[1] + IMAGE_BOX[3]) // 2)) == (255, 255, 255)
 
 
@@ -205,3 +220,62 @@ def test_a_latin_word_is_not_split_when_it_fits_on_the_next_line():
     font = poster._font(poster.REASON_SIZE)
     lines = poster._wrap("好" * 14 + " Pu-erh", font, 15 * poster.REASON_SIZE, 4)
     assert lines == ["好" * 14, "Pu-erh"]
+
+
+def solid_png(colour: tuple[int, int, int], size: tuple[int, int] = (400, 400)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, colour).save(out, format="PNG")
+    return out.getvalue()
+
+
+def centre(box: tuple[int, int, int, int]) -> tuple[int, int]:
+    return (box[0] + box[2]) // 2, (box[1] + box[3]) // 2
+
+
+def test_one_image_fills_the_area_and_more_images_share_it_without_overlapping():
+    assert poster.image_cells(1) == [IMAGE_BOX]
+    for count in (2, 3, 4):
+        cells = poster.image_cells(count)
+        assert len(cells) == count
+        for left, top, right, bottom in cells:
+            assert IMAGE_BOX[0] <= left < right <= IMAGE_BOX[2] and IMAGE_BOX[1] <= top < bottom <= IMAGE_BOX[3]
+        for index, first in enumerate(cells):
+            for second in cells[index + 1 :]:
+                overlap_x = min(first[2], second[2]) - max(first[0], second[0])
+                overlap_y = min(first[3], second[3]) - max(first[1], second[1])
+                assert overlap_x <= 0 or overlap_y <= 0
+    # A third picture spans the bottom row rather than leaving a hole.
+    assert poster.image_cells(3)[2][0::2] == (IMAGE_BOX[0], IMAGE_BOX[2])
+
+
+@pytest.mark.parametrize("count", [0, 5])
+def test_there_are_no_cells_for_no_images_or_too_many(count):
+    with pytest.raises(ValueError):
+        poster.image_cells(count)
+
+
+def test_a_shop_poster_draws_each_pick_in_its_own_cell():
+    colours = [(200, 30, 30), (30, 160, 60), (30, 60, 200), (230, 180, 20)]
+    image = image_of(render_poster(replace(CARD, images=tuple(solid_png(colour) for colour in colours)))).convert("RGB")
+    for colour, cell in zip(colours, poster.image_cells(4), strict=True):
+        assert all(abs(a - b) <= 3 for a, b in zip(image.getpixel(centre(cell)), colour, strict=True))
+
+
+def test_a_poster_without_a_price_draws_its_tagline_where_the_price_was():
+    short = replace(CARD, title="小美好物")
+    price_top = TITLE_BOX[1] + poster.TITLE_LINE + 20
+    price_area = (poster.MARGIN, price_top, WIDTH - poster.MARGIN, poster.DIVIDER_Y - 4)
+    blank = image_of(render_poster(replace(short, price_fen=None))).convert("RGB").crop(price_area)
+    assert blank.getcolors() == [(blank.size[0] * blank.size[1], poster.BACKGROUND)]
+    tagline = image_of(render_poster(replace(short, price_fen=None, tagline="店主精选 5 件好物"))).convert("RGB")
+    priced = image_of(render_poster(short)).convert("RGB")
+    assert ImageChops.difference(tagline.crop(price_area), blank).getbbox() is not None
+    assert ImageChops.difference(tagline.crop(price_area), priced.crop(price_area)).getbbox() is not None
+
+
+@pytest.mark.parametrize(
+    "images", [solid_png((1, 2, 3)), (solid_png((1, 2, 3)),) * 5, [solid_png((1, 2, 3))]], ids=["bytes", "five", "list"]
+)
+def test_images_must_be_a_tuple_of_at_most_four_byte_strings(images):
+    with pytest.raises(ValueError):
+        replace(CARD, images=images)

@@ -1,0 +1,207 @@
+"""Product images for posters, behind an interface: suppliers keep them on their own CDNs, third parties
+distro may not reach (this machine has no internet at all).
+
+Two sources, chosen by PRODUCT_IMAGE_SOURCE:
+
+* ``local``: only images distro holds itself, in VAR_DIR/images and served at /images/<name> (the demo
+  products' pictures). The embedded default.
+* ``http``: the same local images, and any other http(s) URL fetched with a short timeout and a size cap,
+  verified with Pillow and cached on disk under VAR_DIR/image-cache, keyed by URL.
+
+Either way an image that cannot be had raises ImageUnavailable; the poster then draws its placeholder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import re
+import secrets
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+from urllib.parse import urlsplit
+
+from cachetools import LRUCache
+from PIL import Image, UnidentifiedImageError
+
+from distro.settings import ConfigurationError
+from distro.share.poster import IMAGE_FORMATS
+
+log = logging.getLogger(__name__)
+
+LOCAL_IMAGE_PATH = "/images/"
+# Names distro gives the images it holds: no path separators, no dot-files, a known suffix.
+LOCAL_IMAGE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}\.(png|jpg|jpeg)")
+CONTENT_TYPES = {"image/png": "PNG", "image/jpeg": "JPEG"}
+# 25 megapixels is past any product photo and far below a decompression bomb's size.
+MAX_PIXELS = 25_000_000
+_CHUNK = 64 * 1024
+
+# Digests of local images this process has verified. A poster answered from its cache still reads its
+# picture (the picture is part of the poster's key); decoding it again each time cost more than the rest
+# of the request. A replaced picture has a new digest, so it is verified anew.
+_verified_local: LRUCache[bytes, bool] = LRUCache(maxsize=4096)
+
+
+class ImageUnavailable(Exception):
+    """The image could not be had: unreachable, too slow, too large, not an image, or not ours to serve."""
+
+
+class ImageSource(Protocol):
+    """Gives the bytes of a product image by its URL."""
+
+    def fetch(self, url: str) -> bytes:
+        """The image's bytes, a verified PNG or JPEG; ImageUnavailable otherwise."""
+        ...
+
+
+def verified_image(data: bytes) -> bytes:
+    """data when it is a whole PNG or JPEG of a sane size (decoded by Pillow); ImageUnavailable otherwise."""
+    try:
+        with Image.open(io.BytesIO(data), formats=IMAGE_FORMATS) as image:
+            if image.width * image.height > MAX_PIXELS:
+                raise ImageUnavailable(f"image of {image.width}×{image.height} pixels is too large")
+            image.verify()  # checksums and structure ...
+        with Image.open(io.BytesIO(data), formats=IMAGE_FORMATS) as image:
+            image.load()  # ... and a full decode, which is what catches a truncated JPEG
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+        raise ImageUnavailable(f"not a readable {' or '.join(IMAGE_FORMATS)} image: {exc}") from exc
+    return data
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f"{path.name}.{secrets.token_hex(4)}.tmp")
+    partial.write_bytes(data)
+    partial.replace(path)  # readers never see half a file
+
+
+@dataclass(frozen=True)
+class LocalImageSource:
+    """Images distro holds itself: URLs under base_url + /images/ read from directory; nothing else."""
+
+    base_url: str
+    directory: Path
+
+    def serves(self, url: str) -> bool:
+        """Whether url names one of distro's own images."""
+        prefix = self.base_url.rstrip("/") + LOCAL_IMAGE_PATH
+        return url.startswith(prefix) and LOCAL_IMAGE_NAME.fullmatch(url[len(prefix) :]) is not None
+
+    def fetch(self, url: str) -> bytes:
+        """The image's bytes from directory."""
+        if not self.serves(url):
+            raise ImageUnavailable(f"{url} is not one of distro's own images")
+        path = self.directory / url.rsplit("/", 1)[1]
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise ImageUnavailable(f"{url}: {exc}") from exc
+        digest = hashlib.sha256(data).digest()
+        if digest not in _verified_local:
+            verified_image(data)
+            _verified_local[digest] = True
+        return data
+
+
+class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
+    # urllib would follow a redirect to ftp:// too.
+    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
+        if urlsplit(newurl).scheme not in ("http", "https"):
+            raise ImageUnavailable(f"redirected to a non-http URL: {newurl}")
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+_opener = urllib.request.build_opener(_HttpOnlyRedirects)
+
+
+@dataclass(frozen=True)
+class HttpImageSource:
+    """Fetches images over http(s) and caches them on disk by URL; distro's own images are read locally.
+
+    A download gets timeout_seconds in all (not per read, so a server trickling bytes cannot hold a
+    request), at most max_bytes, and only an image content type. A cached copy is used for
+    cache_seconds, then fetched again; when that fetch fails the stale copy still serves.
+    """
+
+    cache_dir: Path
+    local: LocalImageSource
+    timeout_seconds: float = 3
+    max_bytes: int = 5 * 1024 * 1024
+    cache_seconds: float = 86400
+
+    def fetch(self, url: str) -> bytes:
+        """The image's bytes, from the disk cache when fresh."""
+        if self.local.serves(url):
+            return self.local.fetch(url)
+        if urlsplit(url).scheme not in ("http", "https"):
+            raise ImageUnavailable(f"{url} is not an http(s) URL")
+        path = self.cache_dir / f"{hashlib.sha256(url.encode()).hexdigest()}.img"
+        try:
+            age = time.time() - path.stat().st_mtime
+        except FileNotFoundError:
+            age = None
+        if age is not None and age < self.cache_seconds:
+            return path.read_bytes()
+        try:
+            data = verified_image(self._download(url))
+        except ImageUnavailable as exc:
+            if age is None:
+                raise
+            log.warning("image %s could not be refreshed, its cached copy serves: %s", url, exc)
+            return path.read_bytes()
+        _write_atomically(path, data)
+        return data
+
+    def _download(self, url: str) -> bytes:
+        deadline = time.monotonic() + self.timeout_seconds
+        request = urllib.request.Request(url, headers={"Accept": ", ".join(CONTENT_TYPES)})  # noqa: S310 - scheme checked
+        try:
+            with _opener.open(request, timeout=self.timeout_seconds) as response:
+                content_type = response.headers.get_content_type()
+                if content_type not in CONTENT_TYPES:
+                    raise ImageUnavailable(f"{url} is {content_type}, not {' or '.join(CONTENT_TYPES)}")
+                declared = response.headers.get("Content-Length")
+                if declared and declared.isdigit() and int(declared) > self.max_bytes:
+                    raise ImageUnavailable(f"{url} is {declared} bytes, more than {self.max_bytes}")
+                chunks: list[bytes] = []
+                size = 0
+                # read1 returns what has arrived: read(n) would wait for n bytes, past the deadline.
+                while chunk := response.read1(_CHUNK):
+                    size += len(chunk)
+                    if size > self.max_bytes:
+                        raise ImageUnavailable(f"{url} is more than {self.max_bytes} bytes")
+                    if time.monotonic() > deadline:
+                        raise ImageUnavailable(f"{url} took more than {self.timeout_seconds} s")
+                    chunks.append(chunk)
+        except (urllib.error.URLError, OSError, ValueError) as exc:  # HTTPError, refused, timed out, bad URL
+            raise ImageUnavailable(f"{url}: {exc}") from exc
+        return b"".join(chunks)
+
+
+def local_image_dir(settings: Mapping) -> Path:
+    """Where distro keeps the images it serves itself at /images/<name>."""
+    return Path(settings["VAR_DIR"]) / "images"
+
+
+def image_source(settings: Mapping) -> ImageSource:
+    """The source named by PRODUCT_IMAGE_SOURCE."""
+    local = LocalImageSource(str(settings["PUBLIC_BASE_URL"]), local_image_dir(settings))
+    name = settings["PRODUCT_IMAGE_SOURCE"]
+    if name == "local":
+        return local
+    if name == "http":
+        return HttpImageSource(
+            cache_dir=Path(settings["VAR_DIR"]) / "image-cache",
+            local=local,
+            timeout_seconds=float(settings["PRODUCT_IMAGE_TIMEOUT_SECONDS"]),
+            max_bytes=int(settings["PRODUCT_IMAGE_MAX_BYTES"]),
+            cache_seconds=float(settings["PRODUCT_IMAGE_CACHE_SECONDS"]),
+        )
+    raise ConfigurationError(f"DISTRO_PRODUCT_IMAGE_SOURCE={name!r} is not available; use 'local' or 'http'.")
