@@ -15,17 +15,23 @@ import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from bench.harness import Row, cpu_seconds, free_port, gunicorn, postgres_server_pid, raw_connection, wait_until_up
-from distro import embedded
+from bench.harness import (
+    Row,
+    bench_redis_url,
+    cpu_seconds,
+    free_port,
+    gunicorn,
+    postgres_server_pid,
+    raw_connection,
+    wait_until_up,
+)
 from distro.app import create_app
 from distro.db import engine_for
 from distro.outbound.signing import sign
-from distro.settings import PROJECT_ROOT
 from tests.factories import make_product, make_shop, make_supplier
 
 EVENTS = 3_000
@@ -57,7 +63,7 @@ def _send_all(port: int, make_request) -> float:
 
 
 def run(url: str) -> list[Row]:
-    redis_url, _ = embedded.ensure_redis(Path(PROJECT_ROOT / "var" / "bench"))
+    redis_url = bench_redis_url()
     app = create_app({"DATABASE_URL": url, "REDIS_URL": redis_url})
     with Session(engine_for(url)) as session:
         supplier_user, _ = make_supplier(session, app)

@@ -9,18 +9,15 @@ import json
 import os
 import statistics
 import time
-from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlmodel import Session
 
-from bench.harness import Row, free_port, gunicorn, raw_connection, wait_until_up
-from distro import embedded
+from bench.harness import Row, bench_redis_url, free_port, gunicorn, raw_connection, wait_until_up
 from distro.app import create_app
 from distro.auth.models import Role
 from distro.db import engine_for
-from distro.settings import PROJECT_ROOT
 from distro.shops.services import PoolFilter, pool_query
 from distro.suppliers.rules import CATEGORIES
 from tests.factories import PASSWORD, make_shop, make_user
@@ -142,7 +139,7 @@ def _bare_sql(url: str, rounds: int) -> list[float]:
 
 def run(url: str) -> list[Row]:
     load(url)
-    redis_url, _ = embedded.ensure_redis(Path(PROJECT_ROOT / "var" / "bench"))
+    redis_url = bench_redis_url()
     app = create_app({"DATABASE_URL": url, "REDIS_URL": redis_url})
     with Session(engine_for(url)) as session:
         owner = make_user(session, Role.SHOP_OWNER, email="owner@example.cn")

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from flask import Flask, send_file
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
-from bench.harness import Row
+from bench.harness import Row, bench_redis_url
 from distro.app import create_app
 from distro.db import session_scope
 from distro.demo import load_demo_data
@@ -68,7 +68,7 @@ def _font(size: int) -> ImageFont.FreeTypeFont:
 
 def run(url: str) -> list[Row]:
     with tempfile.TemporaryDirectory(prefix="distro-bench-poster-") as var_dir:
-        app = create_app({"DATABASE_URL": url, "VAR_DIR": var_dir})
+        app = create_app({"DATABASE_URL": url, "REDIS_URL": bench_redis_url(), "VAR_DIR": var_dir})
         with session_scope(url) as session:
             load_demo_data(session=session, settings=app.config)
             code = session.scalar(

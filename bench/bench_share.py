@@ -15,20 +15,17 @@ import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 
 import redis
 import sqlalchemy as sa
 from sqlmodel import Session
 
 from bench.bench_ingestion import CONCURRENCY
-from bench.harness import Row, cpu_seconds, free_port, gunicorn, raw_connection, timer, wait_until_up
-from distro import embedded
+from bench.harness import Row, bench_redis_url, cpu_seconds, free_port, gunicorn, raw_connection, timer, wait_until_up
 from distro.app import create_app
 from distro.auth.models import Role
 from distro.db import engine_for, session_scope
 from distro.queue import redis_for
-from distro.settings import PROJECT_ROOT
 from distro.share import services
 from distro.share.models import CHANNELS
 from distro.shops import services as shop_services
@@ -253,7 +250,7 @@ def _fold(url: str, connection: redis.Redis) -> float:
 
 
 def run(url: str) -> list[Row]:
-    redis_url, _ = embedded.ensure_redis(Path(PROJECT_ROOT / "var" / "bench"))
+    redis_url = bench_redis_url()
     app = create_app({"DATABASE_URL": url, "REDIS_URL": redis_url})
     connection = redis_for(redis_url)
     links = _links(url, app)

@@ -61,6 +61,14 @@ def fresh_database() -> str:
     return url
 
 
+def bench_redis_url() -> str:
+    """The benchmarks' Redis: DISTRO_BENCH_REDIS_URL when set, else the embedded server under var/bench."""
+    url = os.environ.get("DISTRO_BENCH_REDIS_URL")
+    if not url:
+        url, _ = embedded.ensure_redis(Path(PROJECT_ROOT / "var" / "bench"))
+    return url
+
+
 @contextmanager
 def timer() -> Iterator[Callable[[], float]]:
     """Measure wall-clock seconds of the with-block; call the yielded function after it."""
