@@ -11,7 +11,6 @@ from marshmallow import ValidationError
 from distro.api import Blueprint
 from distro.auth.access import public
 from distro.commission import jobs, services
-from distro.db import get_session
 from distro.errors import flatten_field_messages, problem_response
 from webhooks.handlers import ENVELOPE, ORDER_EVENT_SCHEMAS
 from webhooks.verify import SignatureRefused, verify_signature
@@ -77,13 +76,14 @@ def receive_order_event() -> Response:
             slug="validation-failed",
             errors=flatten_field_messages({"json": error.normalized_messages()}),
         )
-    stored = services.store_event(
-        session=get_session(autocommit=True),
-        event_id=event_id,
-        event_type=envelope["type"],
-        order_ref=data["order_id"],
-        data=envelope["data"],
-    )
+    with current_app.extensions["distro.driver_connection"]() as connection:
+        stored = services.insert_event(
+            connection,
+            event_id=event_id,
+            event_type=envelope["type"],
+            order_ref=data["order_id"],
+            data=envelope["data"],
+        )
     if stored:
         jobs.request_processing(gather_seconds=current_app.config["ORDER_BATCH_GATHER_MS"] / 1000)
     return jsonify(status="stored" if stored else "duplicate", id=event_id)

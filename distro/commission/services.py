@@ -13,8 +13,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import psycopg
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import JSONB, insert
+from psycopg.types.json import Jsonb
 from sqlmodel import Session
 
 from distro.commission.calculator import LineCommission
@@ -45,33 +46,38 @@ class Rules:
     policy: CommissionPolicy
 
 
-_STORE_EVENT = (
-    insert(OrderEvent.__table__)  # type: ignore[attr-defined]
-    .values(
-        id=sa.bindparam("id"),
-        type=sa.bindparam("type"),
-        order_ref=sa.bindparam("order_ref"),
-        data=sa.bindparam("data", type_=JSONB),
-        status="received",
-        received_at=sa.bindparam("received_at"),
-    )
-    .on_conflict_do_nothing(index_elements=["id"])
-    .returning(OrderEvent.__table__.c.id)  # type: ignore[attr-defined]
-)
+# The webhook's one statement, in the driver's own terms: it runs on the hot path without the ORM.
+_INSERT_EVENT = """
+    INSERT INTO order_events (id, type, order_ref, data, status, received_at)
+    VALUES (%s, %s, %s, %s, 'received', %s)
+    ON CONFLICT (id) DO NOTHING
+    RETURNING id
+"""
+
+
+def insert_event(
+    connection: psycopg.Connection, *, event_id: str, event_type: str, order_ref: str, data: Mapping[str, Any]
+) -> bool:
+    """Record a verified event on a driver connection; False when this webhook-id was already stored.
+
+    Durable on return when the connection is in autocommit (the webhook view's); otherwise it is
+    part of the caller's transaction.
+    """
+    row = connection.execute(_INSERT_EVENT, (event_id, event_type, order_ref, Jsonb(dict(data)), utcnow())).fetchone()
+    return row is not None
 
 
 def store_event(*, session: Session, event_id: str, event_type: str, order_ref: str, data: Mapping[str, Any]) -> bool:
     """Durably record a verified event and commit; False when this webhook-id was already stored."""
-    inserted = (
-        session.connection()
-        .execute(
-            _STORE_EVENT,
-            {"id": event_id, "type": event_type, "order_ref": order_ref, "data": dict(data), "received_at": utcnow()},
-        )
-        .first()
+    stored = insert_event(
+        session.connection().connection.driver_connection,  # type: ignore[arg-type]
+        event_id=event_id,
+        event_type=event_type,
+        order_ref=order_ref,
+        data=data,
     )
     session.commit()
-    return inserted is not None
+    return stored
 
 
 _CREATE_ORDERS = sa.text(

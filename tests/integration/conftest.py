@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import uuid
@@ -132,15 +133,16 @@ def session(app, connection: sa.Connection) -> Iterator[Session]:
     to the test and gone after it.
     """
 
-    def factory(*, autocommit: bool = False) -> Session:
-        # Inside the test's transaction every commit is a savepoint; autocommit cannot apply.
+    def factory() -> Session:
         return Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
 
-    original = app.extensions["distro.session_factory"]
+    originals = {name: app.extensions[name] for name in ("distro.session_factory", "distro.driver_connection")}
     app.extensions["distro.session_factory"] = factory
+    # A statement the app runs on a driver connection joins the test's transaction too.
+    app.extensions["distro.driver_connection"] = lambda: contextlib.nullcontext(connection.connection.driver_connection)
     with factory() as test_session:
         yield test_session
-    app.extensions["distro.session_factory"] = original
+    app.extensions.update(originals)
 
 
 @pytest.fixture

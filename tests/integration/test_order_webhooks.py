@@ -2,11 +2,11 @@ import datetime as dt
 
 import pytest
 import sqlalchemy as sa
-from sqlmodel import Session
 
 from distro.auth.models import Role
 from distro.commission import services
 from distro.commission.models import CommissionLine, Order, OrderEvent
+from distro.db import driver_connection
 from distro.ledger import services as ledger
 from distro.ledger.models import Posting
 from distro.settlement.models import SettlementBatch, SettlementClaim
@@ -114,7 +114,7 @@ def test_a_bad_signature_or_body_gets_4xx_problem_and_writes_nothing(client, app
 
 def test_a_database_outage_gets_a_5xx_so_the_sender_retries(client, app, session, world, monkeypatch):
     dead = sa.create_engine("postgresql+psycopg://nobody@/nowhere?host=/nonexistent&connect_timeout=1")
-    monkeypatch.setitem(app.extensions, "distro.session_factory", lambda: Session(dead))
+    monkeypatch.setitem(app.extensions, "distro.driver_connection", lambda: driver_connection(dead))
     response = post_event(client, app, "order.paid", paid("A1", "mei", [("1", world["tea"].id, 12_800)]))
     assert response.status_code == 500
     assert response.content_type == PROBLEM

@@ -115,7 +115,7 @@ def test_following_a_link_redirects_and_counts_the_click_in_redis(client, app, s
 
 def test_the_redirect_still_answers_when_redis_is_down(database_url, tmp_path, session, world):
     app = create_app({"DATABASE_URL": database_url, "REDIS_URL": f"unix://{tmp_path}/no-redis.sock"})
-    app.extensions["distro.session_factory"] = lambda **_: Session(
+    app.extensions["distro.session_factory"] = lambda: Session(
         bind=session.connection(), join_transaction_mode="create_savepoint"
     )
     from distro.share.models import ShareLink
