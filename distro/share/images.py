@@ -5,8 +5,8 @@ Two sources, chosen by PRODUCT_IMAGE_SOURCE:
 
 * ``local``: only images distro holds itself, in VAR_DIR/images and served at /images/<name> (the demo
   products' pictures). The embedded default.
-* ``http``: the same local images, and any other http(s) URL fetched with a short timeout and a size cap,
-  verified with Pillow and cached on disk under VAR_DIR/image-cache, keyed by URL.
+* ``http``: the same local images, and any other http(s) URL on a public address (distro.egress), fetched with
+  a short timeout and a size cap, verified with Pillow and cached on disk under VAR_DIR/image-cache, keyed by URL.
 
 Either way an image that cannot be had raises ImageUnavailable; the poster then draws its placeholder.
 """
@@ -14,15 +14,14 @@ Either way an image that cannot be had raises ImageUnavailable; the poster then 
 from __future__ import annotations
 
 import hashlib
+import http.client
 import io
 import logging
 import re
 import secrets
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import urlsplit
@@ -30,6 +29,7 @@ from urllib.parse import urlsplit
 from cachetools import LRUCache
 from PIL import Image, UnidentifiedImageError
 
+from distro.egress import DEFAULT_PORTS, Egress, Refused
 from distro.settings import ConfigurationError
 from distro.share.poster import IMAGE_FORMATS
 
@@ -51,6 +51,10 @@ _verified_local: LRUCache[bytes, bool] = LRUCache(maxsize=4096)
 
 class ImageUnavailable(Exception):
     """The image could not be had: unreachable, too slow, too large, not an image, or not ours to serve."""
+
+
+class ImageRefused(ImageUnavailable):
+    """The image's URL leads somewhere distro will not send a request to (see distro.egress)."""
 
 
 class ImageSource(Protocol):
@@ -110,28 +114,20 @@ class LocalImageSource:
         return data
 
 
-class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
-    # urllib would follow a redirect to ftp:// too.
-    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
-        if urlsplit(newurl).scheme not in ("http", "https"):
-            raise ImageUnavailable(f"redirected to a non-http URL: {newurl}")
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
-
-
-_opener = urllib.request.build_opener(_HttpOnlyRedirects)
-
-
 @dataclass(frozen=True)
 class HttpImageSource:
     """Fetches images over http(s) and caches them on disk by URL; distro's own images are read locally.
 
-    A download gets timeout_seconds in all (not per read, so a server trickling bytes cannot hold a
+    Requests go through egress, which refuses any address that is not public, on every redirect too. A
+    download gets timeout_seconds in all (not per read, so a server trickling bytes cannot hold a
     request), at most max_bytes, and only an image content type. A cached copy is used for
-    cache_seconds, then fetched again; when that fetch fails the stale copy still serves.
+    cache_seconds, then fetched again; when that fetch fails the stale copy still serves, unless it was
+    refused.
     """
 
     cache_dir: Path
     local: LocalImageSource
+    egress: Egress = field(default_factory=Egress)
     timeout_seconds: float = 3
     max_bytes: int = 5 * 1024 * 1024
     cache_seconds: float = 86400
@@ -140,7 +136,7 @@ class HttpImageSource:
         """The image's bytes, from the disk cache when fresh."""
         if self.local.serves(url):
             return self.local.fetch(url)
-        if urlsplit(url).scheme not in ("http", "https"):
+        if urlsplit(url).scheme not in DEFAULT_PORTS:
             raise ImageUnavailable(f"{url} is not an http(s) URL")
         path = self.cache_dir / f"{hashlib.sha256(url.encode()).hexdigest()}.img"
         try:
@@ -152,7 +148,8 @@ class HttpImageSource:
         try:
             data = verified_image(self._download(url))
         except ImageUnavailable as exc:
-            if age is None:
+            # A refusal is no passing outage: a name that now leads inside the network stops serving at once.
+            if age is None or isinstance(exc, ImageRefused):
                 raise
             log.warning("image %s could not be refreshed, its cached copy serves: %s", url, exc)
             return path.read_bytes()
@@ -161,9 +158,12 @@ class HttpImageSource:
 
     def _download(self, url: str) -> bytes:
         deadline = time.monotonic() + self.timeout_seconds
-        request = urllib.request.Request(url, headers={"Accept": ", ".join(CONTENT_TYPES)})  # noqa: S310 - scheme checked
         try:
-            with _opener.open(request, timeout=self.timeout_seconds) as response:
+            with self.egress.get(
+                url, headers={"Accept": ", ".join(CONTENT_TYPES)}, timeout=self.timeout_seconds
+            ) as response:
+                if response.status != 200:
+                    raise ImageUnavailable(f"{url} answered {response.status} {response.reason}")
                 content_type = response.headers.get_content_type()
                 if content_type not in CONTENT_TYPES:
                     raise ImageUnavailable(f"{url} is {content_type}, not {' or '.join(CONTENT_TYPES)}")
@@ -180,7 +180,9 @@ class HttpImageSource:
                     if time.monotonic() > deadline:
                         raise ImageUnavailable(f"{url} took more than {self.timeout_seconds} s")
                     chunks.append(chunk)
-        except (urllib.error.URLError, OSError, ValueError) as exc:  # HTTPError, refused, timed out, bad URL
+        except Refused as exc:
+            raise ImageRefused(f"{url}: refused: {exc}") from exc
+        except (http.client.HTTPException, OSError) as exc:  # refused, reset, timed out, a garbled answer
             raise ImageUnavailable(f"{url}: {exc}") from exc
         return b"".join(chunks)
 

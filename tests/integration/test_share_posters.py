@@ -10,6 +10,7 @@ from PIL import Image
 from distro.share import services
 from distro.share.images import LocalImageSource
 from distro.share.poster import IMAGE_BOX, PLACEHOLDER_COLOUR, image_cells
+from tests.cdn import running_cdn
 from tests.factories import add_to_shop, make_product, make_shop, make_supplier, make_user
 
 QUADRANTS = [(220, 40, 40), (40, 170, 70), (40, 70, 210), (240, 190, 20)]  # top left, top right, bottom left, right
@@ -115,7 +116,7 @@ def test_a_picture_that_cannot_be_had_still_gives_a_poster_with_the_placeholder(
     client, app, session, var_dir, monkeypatch, caplog, source
 ):
     monkeypatch.setitem(app.config, "PRODUCT_IMAGE_SOURCE", source)
-    # Local: a file distro does not have. Http: a port nothing listens on.
+    # Local: a file distro does not have. Http: a port nothing listens on, on an address distro refuses anyway.
     url = image_url(app, "gone.png") if source == "local" else "http://127.0.0.1:9/gone.png"
     owner, shop, [mask] = shop_with(session, app, [{"image_urls": [url]}])
     with caplog.at_level(logging.WARNING, logger="distro.share.services"):
@@ -123,6 +124,18 @@ def test_a_picture_that_cannot_be_had_still_gives_a_poster_with_the_placeholder(
     assert poster.getpixel((10, 10)) == PLACEHOLDER_COLOUR
     assert poster.getpixel((IMAGE_BOX[2] - 10, IMAGE_BOX[3] - 10)) == PLACEHOLDER_COLOUR
     assert any(str(mask.id) in record.getMessage() and url in record.getMessage() for record in caplog.records)
+
+
+def test_a_picture_on_a_loopback_address_is_never_fetched_and_the_poster_keeps_its_placeholder(
+    client, app, session, var_dir, monkeypatch
+):
+    monkeypatch.setitem(app.config, "PRODUCT_IMAGE_SOURCE", "http")
+    with running_cdn("127.0.0.1") as cdn:
+        owner, shop, [mask] = shop_with(session, app, [{"image_urls": [cdn.url("/photo.png")]}])
+        poster = poster_of(client, link(session, owner, shop, mask).code)
+    assert poster.getpixel((10, 10)) == PLACEHOLDER_COLOUR
+    assert poster.getpixel((IMAGE_BOX[2] - 10, IMAGE_BOX[3] - 10)) == PLACEHOLDER_COLOUR
+    assert cdn.hits == []
 
 
 def test_a_shop_poster_shows_the_shop_and_its_picks_pictures_without_a_price(client, app, session, var_dir):
