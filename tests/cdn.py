@@ -19,6 +19,7 @@ def encoded(image: Image.Image, format: str) -> bytes:
 
 
 PHOTO = encoded(Image.new("RGB", (120, 90), (30, 140, 90)), "PNG")
+WEBP_PHOTO = encoded(Image.new("RGB", (120, 90), (200, 60, 30)), "WEBP")
 
 
 class CDNServer(ThreadingHTTPServer):
@@ -38,7 +39,7 @@ class CDNServer(ThreadingHTTPServer):
 
 
 class _Handler(BaseHTTPRequestHandler):
-    """Answers by path: /photo.png, /page.png (HTML), /huge.png, /trickle.png, /to-ftp.png,
+    """Answers by path: /photo.png, /photo.webp, /page.png (HTML), /huge.png, /trickle.png, /to-ftp.png,
     /redirect.png; anything else is a 404."""
 
     server: CDNServer
@@ -48,6 +49,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.server.hosts.append(self.headers.get("Host"))
         if self.path == "/photo.png":
             self._send(200, "image/png", PHOTO)
+        elif self.path == "/photo.webp":
+            self._send(200, "image/webp", WEBP_PHOTO)
         elif self.path == "/page.png":
             self._send(200, "text/html; charset=utf-8", b"<html>login</html>")
         elif self.path == "/huge.png":

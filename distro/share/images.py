@@ -37,8 +37,9 @@ log = logging.getLogger(__name__)
 
 LOCAL_IMAGE_PATH = "/images/"
 # Names distro gives the images it holds: no path separators, no dot-files, a known suffix.
-LOCAL_IMAGE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}\.(png|jpg|jpeg)")
-CONTENT_TYPES = {"image/png": "PNG", "image/jpeg": "JPEG"}
+LOCAL_IMAGE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}\.(png|jpg|jpeg|webp)")
+# WebP: many Chinese CDNs answer in it, and Pillow decodes it (tests check the build can).
+CONTENT_TYPES = {"image/png": "PNG", "image/jpeg": "JPEG", "image/webp": "WEBP"}
 # 25 megapixels is past any product photo and far below a decompression bomb's size.
 MAX_PIXELS = 25_000_000
 _CHUNK = 64 * 1024
@@ -61,12 +62,12 @@ class ImageSource(Protocol):
     """Gives the bytes of a product image by its URL."""
 
     def fetch(self, url: str) -> bytes:
-        """The image's bytes, a verified PNG or JPEG; ImageUnavailable otherwise."""
+        """The image's bytes, a verified PNG, JPEG or WebP; ImageUnavailable otherwise."""
         ...
 
 
 def verified_image(data: bytes) -> bytes:
-    """data when it is a whole PNG or JPEG of a sane size (decoded by Pillow); ImageUnavailable otherwise."""
+    """data when it is a whole PNG, JPEG or WebP of a sane size (decoded by Pillow); ImageUnavailable otherwise."""
     try:
         with Image.open(io.BytesIO(data), formats=IMAGE_FORMATS) as image:
             if image.width * image.height > MAX_PIXELS:
@@ -75,7 +76,7 @@ def verified_image(data: bytes) -> bytes:
         with Image.open(io.BytesIO(data), formats=IMAGE_FORMATS) as image:
             image.load()  # ... and a full decode, which is what catches a truncated JPEG
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
-        raise ImageUnavailable(f"not a readable {' or '.join(IMAGE_FORMATS)} image: {exc}") from exc
+        raise ImageUnavailable(f"not a readable {', '.join(IMAGE_FORMATS)} image: {exc}") from exc
     return data
 
 
@@ -166,7 +167,7 @@ class HttpImageSource:
                     raise ImageUnavailable(f"{url} answered {response.status} {response.reason}")
                 content_type = response.headers.get_content_type()
                 if content_type not in CONTENT_TYPES:
-                    raise ImageUnavailable(f"{url} is {content_type}, not {' or '.join(CONTENT_TYPES)}")
+                    raise ImageUnavailable(f"{url} is {content_type}, not {', '.join(CONTENT_TYPES)}")
                 declared = response.headers.get("Content-Length")
                 if declared and declared.isdigit() and int(declared) > self.max_bytes:
                     raise ImageUnavailable(f"{url} is {declared} bytes, more than {self.max_bytes}")

@@ -12,7 +12,7 @@ import pytest
 
 from distro.egress import Egress
 from distro.share.images import HttpImageSource, ImageUnavailable, LocalImageSource
-from tests.cdn import PHOTO, CDNServer, running_cdn
+from tests.cdn import PHOTO, WEBP_PHOTO, CDNServer, running_cdn
 
 # The one address these tests stand a CDN on; 127.0.0.2 plays an address inside the network.
 CDN_ADDRESS = IPv4Address("127.0.0.1")
@@ -48,6 +48,10 @@ def test_an_image_is_fetched_once_and_then_served_from_the_disk_cache(cdn, tmp_p
     assert images.fetch(cdn.url("/photo.png")) == PHOTO
     assert cdn.hits == ["/photo.png"]
     assert [path.read_bytes() for path in cached_files(tmp_path)] == [PHOTO]
+
+
+def test_a_webp_image_is_accepted(cdn, tmp_path):
+    assert source(tmp_path).fetch(cdn.url("/photo.webp")) == WEBP_PHOTO
 
 
 def test_a_stale_copy_is_fetched_again_and_still_serves_when_the_cdn_is_gone(cdn, tmp_path):
