@@ -27,7 +27,8 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
-_TLS = ssl.create_default_context()
+# Built once: loading the system's CA certificates costs milliseconds, too much for every request.
+SYSTEM_TLS = ssl.create_default_context()
 
 
 class Refused(Exception):
@@ -62,9 +63,12 @@ def resolve_host(host: str, port: int) -> list[IPAddress]:
 class _PinnedHTTPConnection(http.client.HTTPConnection):
     """An HTTP connection to vetted addresses, whatever host (sent as Host) resolves to by now."""
 
-    def __init__(self, host: str, port: int, *, addresses: list[IPAddress], timeout: float) -> None:
+    def __init__(
+        self, host: str, port: int, *, addresses: list[IPAddress], timeout: float, tls: ssl.SSLContext
+    ) -> None:
         super().__init__(host, port, timeout=timeout)
         self.addresses = addresses
+        self.tls = tls
 
     def connect(self) -> None:
         error: OSError = OSError(f"no address to connect to for {self.host}")
@@ -86,16 +90,18 @@ class _PinnedHTTPSConnection(_PinnedHTTPConnection):
 
     def connect(self) -> None:
         super().connect()
-        self.sock = _TLS.wrap_socket(self.sock, server_hostname=self.host)
+        self.sock = self.tls.wrap_socket(self.sock, server_hostname=self.host)
 
 
 @dataclass(frozen=True)
 class Egress:
     """Sends GETs only to the addresses allowed accepts (public ones), following up to max_redirects redirects,
-    each hop vetted the same way. resolve and allowed are the seams tests use to stand a server on loopback."""
+    each hop vetted the same way, certificates checked against tls (the system's CAs). allowed, resolve and tls
+    are the seams tests use to stand a server on loopback."""
 
     allowed: Callable[[IPAddress], bool] = is_public_address
     resolve: Callable[[str, int], list[IPAddress]] = resolve_host
+    tls: ssl.SSLContext = SYSTEM_TLS
     max_redirects: int = 5
 
     @contextmanager
@@ -139,4 +145,4 @@ class Egress:
         if remaining <= 0:
             raise TimeoutError(f"{url}: out of time")
         kind = _PinnedHTTPSConnection if parts.scheme == "https" else _PinnedHTTPConnection
-        return kind(parts.hostname, port, addresses=addresses, timeout=remaining)
+        return kind(parts.hostname, port, addresses=addresses, timeout=remaining, tls=self.tls)

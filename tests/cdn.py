@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import ssl
 import threading
 import time
 from collections.abc import Iterator
@@ -33,9 +34,9 @@ class CDNServer(ThreadingHTTPServer):
         self.hosts: list[str | None] = []
         self.redirect_to = ""
 
-    def url(self, path: str) -> str:
+    def url(self, path: str, scheme: str = "http") -> str:
         host, port = self.server_address[:2]
-        return f"http://{host}:{port}{path}"
+        return f"{scheme}://{host}:{port}{path}"
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -88,9 +89,11 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def running_cdn(address: str = "127.0.0.1") -> Iterator[CDNServer]:
-    """A CDNServer on address and a free port, serving until the block ends."""
+def running_cdn(address: str = "127.0.0.1", tls: ssl.SSLContext | None = None) -> Iterator[CDNServer]:
+    """A CDNServer on address and a free port, serving until the block ends; over TLS when given a context."""
     server = CDNServer(address)
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
     # A short poll interval: shutdown() waits for the next poll, and every test ends with one.
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()

@@ -4,11 +4,13 @@ distro refuses loopback addresses, so these tests let the source reach 127.0.0.1
 the tests that a refused address is never contacted use the address rules distro runs with.
 """
 
+import ssl
 from collections.abc import Iterator
 from ipaddress import IPv4Address, ip_address
 from pathlib import Path
 
 import pytest
+import trustme
 
 from distro.egress import Egress
 from distro.share.images import HttpImageSource, ImageUnavailable, LocalImageSource
@@ -137,3 +139,33 @@ def test_a_cached_copy_stops_serving_once_its_url_is_refused(cdn, tmp_path):
     with pytest.raises(ImageUnavailable, match="not a public address"):
         source(tmp_path, Egress(), cache_seconds=0).fetch(photo)
     assert cdn.hits == ["/photo.png"]
+
+
+def certified(ca: trustme.CA, name: str) -> ssl.SSLContext:
+    """A server's TLS context with a certificate for name from ca."""
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert(name).configure_cert(context)
+    return context
+
+
+def https_source(tmp_path: Path, ca: trustme.CA) -> HttpImageSource:
+    """A source that trusts ca and finds every host name at the CDN's address."""
+    trusting = ssl.create_default_context()
+    ca.configure_trust(trusting)
+    return source(tmp_path, Egress(allowed=TEST_EGRESS.allowed, resolve=lambda host, port: [CDN_ADDRESS], tls=trusting))
+
+
+def test_https_goes_to_the_vetted_address_and_verifies_the_certificate_of_the_host_name(tmp_path):
+    ca = trustme.CA()
+    with running_cdn(str(CDN_ADDRESS), certified(ca, "img.supplier.test")) as cdn:
+        port = cdn.server_address[1]
+        assert https_source(tmp_path, ca).fetch(f"https://img.supplier.test:{port}/photo.png") == PHOTO
+    assert cdn.hosts == [f"img.supplier.test:{port}"]
+
+
+def test_https_refuses_a_certificate_for_another_name(tmp_path):
+    ca = trustme.CA()
+    with running_cdn(str(CDN_ADDRESS), certified(ca, "other.test")) as cdn:
+        with pytest.raises(ImageUnavailable, match="certificate"):
+            https_source(tmp_path, ca).fetch(f"https://img.supplier.test:{cdn.server_address[1]}/photo.png")
+        assert cdn.hits == []
