@@ -5,8 +5,8 @@ Two sources, chosen by PRODUCT_IMAGE_SOURCE:
 
 * ``local``: only images distro holds itself, in VAR_DIR/images and served at /images/<name> (the demo
   products' pictures). The embedded default.
-* ``http``: the same local images, and any other http(s) URL fetched with a short timeout and a size cap,
-  verified with Pillow and cached on disk under VAR_DIR/image-cache, keyed by URL.
+* ``http``: the same local images, and any other http(s) URL on a public address (distro.egress), fetched with
+  a short timeout and a size cap, verified with Pillow and cached on disk under VAR_DIR/image-cache, keyed by URL.
 
 Either way an image that cannot be had raises ImageUnavailable; the poster then draws its placeholder.
 """
@@ -14,15 +14,14 @@ Either way an image that cannot be had raises ImageUnavailable; the poster then 
 from __future__ import annotations
 
 import hashlib
+import http.client
 import io
 import logging
 import re
 import secrets
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import urlsplit
@@ -30,6 +29,7 @@ from urllib.parse import urlsplit
 from cachetools import LRUCache
 from PIL import Image, UnidentifiedImageError
 
+from distro.egress import DEFAULT_PORTS, Egress, Refused
 from distro.settings import ConfigurationError
 from distro.share.poster import IMAGE_FORMATS
 
@@ -37,8 +37,9 @@ log = logging.getLogger(__name__)
 
 LOCAL_IMAGE_PATH = "/images/"
 # Names distro gives the images it holds: no path separators, no dot-files, a known suffix.
-LOCAL_IMAGE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}\.(png|jpg|jpeg)")
-CONTENT_TYPES = {"image/png": "PNG", "image/jpeg": "JPEG"}
+LOCAL_IMAGE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}\.(png|jpg|jpeg|webp)")
+# WebP: many Chinese CDNs answer in it, and Pillow decodes it (tests check the build can).
+CONTENT_TYPES = {"image/png": "PNG", "image/jpeg": "JPEG", "image/webp": "WEBP"}
 # 25 megapixels is past any product photo and far below a decompression bomb's size.
 MAX_PIXELS = 25_000_000
 _CHUNK = 64 * 1024
@@ -53,16 +54,20 @@ class ImageUnavailable(Exception):
     """The image could not be had: unreachable, too slow, too large, not an image, or not ours to serve."""
 
 
+class ImageRefused(ImageUnavailable):
+    """The image's URL leads somewhere distro will not send a request to (see distro.egress)."""
+
+
 class ImageSource(Protocol):
     """Gives the bytes of a product image by its URL."""
 
     def fetch(self, url: str) -> bytes:
-        """The image's bytes, a verified PNG or JPEG; ImageUnavailable otherwise."""
+        """The image's bytes, a verified PNG, JPEG or WebP; ImageUnavailable otherwise."""
         ...
 
 
 def verified_image(data: bytes) -> bytes:
-    """data when it is a whole PNG or JPEG of a sane size (decoded by Pillow); ImageUnavailable otherwise."""
+    """data when it is a whole PNG, JPEG or WebP of a sane size (decoded by Pillow); ImageUnavailable otherwise."""
     try:
         with Image.open(io.BytesIO(data), formats=IMAGE_FORMATS) as image:
             if image.width * image.height > MAX_PIXELS:
@@ -71,7 +76,7 @@ def verified_image(data: bytes) -> bytes:
         with Image.open(io.BytesIO(data), formats=IMAGE_FORMATS) as image:
             image.load()  # ... and a full decode, which is what catches a truncated JPEG
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
-        raise ImageUnavailable(f"not a readable {' or '.join(IMAGE_FORMATS)} image: {exc}") from exc
+        raise ImageUnavailable(f"not a readable {', '.join(IMAGE_FORMATS)} image: {exc}") from exc
     return data
 
 
@@ -110,28 +115,20 @@ class LocalImageSource:
         return data
 
 
-class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
-    # urllib would follow a redirect to ftp:// too.
-    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
-        if urlsplit(newurl).scheme not in ("http", "https"):
-            raise ImageUnavailable(f"redirected to a non-http URL: {newurl}")
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
-
-
-_opener = urllib.request.build_opener(_HttpOnlyRedirects)
-
-
 @dataclass(frozen=True)
 class HttpImageSource:
     """Fetches images over http(s) and caches them on disk by URL; distro's own images are read locally.
 
-    A download gets timeout_seconds in all (not per read, so a server trickling bytes cannot hold a
+    Requests go through egress, which refuses any address that is not public, on every redirect too. A
+    download gets timeout_seconds in all (not per read, so a server trickling bytes cannot hold a
     request), at most max_bytes, and only an image content type. A cached copy is used for
-    cache_seconds, then fetched again; when that fetch fails the stale copy still serves.
+    cache_seconds, then fetched again; when that fetch fails the stale copy still serves, unless it was
+    refused.
     """
 
     cache_dir: Path
     local: LocalImageSource
+    egress: Egress = field(default_factory=Egress)
     timeout_seconds: float = 3
     max_bytes: int = 5 * 1024 * 1024
     cache_seconds: float = 86400
@@ -140,7 +137,7 @@ class HttpImageSource:
         """The image's bytes, from the disk cache when fresh."""
         if self.local.serves(url):
             return self.local.fetch(url)
-        if urlsplit(url).scheme not in ("http", "https"):
+        if urlsplit(url).scheme not in DEFAULT_PORTS:
             raise ImageUnavailable(f"{url} is not an http(s) URL")
         path = self.cache_dir / f"{hashlib.sha256(url.encode()).hexdigest()}.img"
         try:
@@ -152,7 +149,8 @@ class HttpImageSource:
         try:
             data = verified_image(self._download(url))
         except ImageUnavailable as exc:
-            if age is None:
+            # A refusal is no passing outage: a name that now leads inside the network stops serving at once.
+            if age is None or isinstance(exc, ImageRefused):
                 raise
             log.warning("image %s could not be refreshed, its cached copy serves: %s", url, exc)
             return path.read_bytes()
@@ -161,12 +159,15 @@ class HttpImageSource:
 
     def _download(self, url: str) -> bytes:
         deadline = time.monotonic() + self.timeout_seconds
-        request = urllib.request.Request(url, headers={"Accept": ", ".join(CONTENT_TYPES)})  # noqa: S310 - scheme checked
         try:
-            with _opener.open(request, timeout=self.timeout_seconds) as response:
+            with self.egress.get(
+                url, headers={"Accept": ", ".join(CONTENT_TYPES)}, timeout=self.timeout_seconds
+            ) as response:
+                if response.status != 200:
+                    raise ImageUnavailable(f"{url} answered {response.status} {response.reason}")
                 content_type = response.headers.get_content_type()
                 if content_type not in CONTENT_TYPES:
-                    raise ImageUnavailable(f"{url} is {content_type}, not {' or '.join(CONTENT_TYPES)}")
+                    raise ImageUnavailable(f"{url} is {content_type}, not {', '.join(CONTENT_TYPES)}")
                 declared = response.headers.get("Content-Length")
                 if declared and declared.isdigit() and int(declared) > self.max_bytes:
                     raise ImageUnavailable(f"{url} is {declared} bytes, more than {self.max_bytes}")
@@ -180,7 +181,9 @@ class HttpImageSource:
                     if time.monotonic() > deadline:
                         raise ImageUnavailable(f"{url} took more than {self.timeout_seconds} s")
                     chunks.append(chunk)
-        except (urllib.error.URLError, OSError, ValueError) as exc:  # HTTPError, refused, timed out, bad URL
+        except Refused as exc:
+            raise ImageRefused(f"{url}: refused: {exc}") from exc
+        except (http.client.HTTPException, OSError) as exc:  # refused, reset, timed out, a garbled answer
             raise ImageUnavailable(f"{url}: {exc}") from exc
         return b"".join(chunks)
 

@@ -34,7 +34,7 @@ IMAGE_BOX = (0, 0, WIDTH, 1000)
 IMAGE_GAP = 8  # white between a shop poster's pictures
 MAX_IMAGES = 4
 # What product images may be: the formats _cover decodes (and image sources accept, so every fetched image draws).
-IMAGE_FORMATS = ("PNG", "JPEG")
+IMAGE_FORMATS = ("PNG", "JPEG", "WEBP")
 TITLE_BOX = (MARGIN, 1040, WIDTH - MARGIN, 1268)
 PRICE_TOP = 1288
 DIVIDER_Y = 1420
@@ -77,7 +77,7 @@ class CJKFontMissingError(RuntimeError):
 class PosterCard:
     """Everything a share poster shows.
 
-    images are PNG or JPEG bytes: one fills the image area, two to four share it (a shop's picks), none
+    images are PNG, JPEG or WebP bytes: one fills the image area, two to four share it (a shop's picks), none
     draws a placeholder. A price_fen of None leaves the price out (a shop poster) and draws tagline instead.
     """
 
@@ -308,14 +308,14 @@ def _draw_images(canvas: Image.Image, draw: ImageDraw.ImageDraw, images: tuple[b
 
 
 def _cover(data: bytes, size: tuple[int, int]) -> Image.Image:
-    """data decoded (PNG or JPEG only), upright, over white, scaled and centre-cropped to fill size."""
+    """data decoded (PNG, JPEG or WebP only), upright, over white, scaled and centre-cropped to fill size."""
     try:
         with Image.open(io.BytesIO(data), formats=IMAGE_FORMATS) as source:
             source.draft("RGB", size)  # JPEG: decode at a reduced scale when the photo is much larger
             image = ImageOps.exif_transpose(source)
             image.load()
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
-        raise ValueError("an image is not a readable PNG or JPEG image") from exc
+        raise ValueError(f"an image is not a readable {', '.join(IMAGE_FORMATS)} image") from exc
     if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
         rgba = image.convert("RGBA")
         image = Image.new("RGB", rgba.size, BACKGROUND)

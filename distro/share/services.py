@@ -25,7 +25,7 @@ from distro.share.images import ImageSource, ImageUnavailable
 from distro.share.models import ClickCount, FoldCursor, ShareLink
 from distro.share.poster import MAX_IMAGES, PosterCard, poster_cache_key, render_poster
 from distro.shops.models import Shop, ShopProduct
-from distro.shops.services import get_own_shop, shop_items_query
+from distro.shops.services import get_own_shop
 from distro.suppliers.models import Product
 
 CLICK_STREAM = "distro:clicks"
@@ -280,42 +280,76 @@ def link_by_code(session: Session, code: str) -> ShareLink:
     return link
 
 
-def poster_card(session: Session, link: ShareLink, *, share_url: str, images: ImageSource) -> PosterCard:
-    """What the link's poster shows: for a product, its title, price, picture and the owner's reason.
+def _poster_rows(code: str) -> sa.Select:
+    """The link's shop name, linked product id, and the products its poster may show: the shop's picks in the
+    pool, the linked one first, then in the owner's order, at most MAX_IMAGES; with how many picks are in the
+    pool. A shop with no pick in the pool gives one row whose product columns are NULL; an unknown code, none.
+
+    One statement for the whole card: a poster answered from its cache still needs the card for its key.
+    """
+    in_pool = sa.join(
+        ShopProduct,
+        Product,
+        sa.and_(Product.id == ShopProduct.product_id, Product.in_pool.is_(True)),  # type: ignore[arg-type,union-attr]
+    )
+    return (
+        sa.select(  # type: ignore[call-overload]
+            ShareLink.product_id.label("linked_id"),  # type: ignore[union-attr]
+            Shop.display_name,
+            Product.id,
+            Product.title,
+            Product.price_fen,
+            Product.image_urls,
+            ShopProduct.reason,
+            # A window counts before LIMIT applies: every pick in the pool, not just those fetched.
+            sa.func.count(Product.id).over().label("picks"),  # type: ignore[arg-type]
+        )
+        .select_from(ShareLink)
+        .join(Shop, Shop.id == ShareLink.shop_id)  # type: ignore[arg-type]
+        .outerjoin(in_pool, ShopProduct.shop_id == ShareLink.shop_id)  # type: ignore[arg-type]
+        .where(ShareLink.code == code)
+        .order_by((Product.id == ShareLink.product_id).desc().nulls_last(), ShopProduct.position)  # type: ignore[attr-defined]
+        .limit(MAX_IMAGES)
+    )
+
+
+def poster_card(session: Session, code: str, *, share_url: str, images: ImageSource) -> PosterCard:
+    """What the poster of the link with code shows (NotFound for an unknown code): for a product, its title,
+    price, picture and the owner's reason.
 
     A shop link (or a product that has left the pool) shows the shop instead: its name, no price, how many
     products the owner picked, and the first picks' titles and pictures. A picture that cannot be had is
     left out and logged; the poster still draws, with the placeholder if no picture is left.
     """
-    content = link_content(session, link) if link.product_id is not None else None
-    if content is not None and content.product is not None:
-        product = content.product
-        picture = _picture(images, product)
+    rows = session.execute(_poster_rows(code)).all() if looks_like_code(code) else []
+    if not rows:
+        raise NotFound("This share link does not exist.")
+    first = rows[0]
+    if first.linked_id is not None and first.id == first.linked_id:
+        picture = _picture(images, first)
         return PosterCard(
-            title=product.title,
-            price_fen=product.price_fen,
-            shop_name=content.shop.display_name,
-            reason=content.reason,
+            title=first.title,
+            price_fen=first.price_fen,
+            shop_name=first.display_name,
+            reason=first.reason,
             share_url=share_url,
             images=(picture,) if picture else (),
         )
-    shop = session.get_one(Shop, link.shop_id)
-    items = shop_items_query(shop.id, visible_only=True)  # type: ignore[arg-type]
-    count = session.scalar(sa.select(sa.func.count()).select_from(items.subquery())) or 0
-    picks = [row.Product for row in session.execute(items.limit(MAX_IMAGES))]
-    pictures = tuple(picture for picture in (_picture(images, product) for product in picks) if picture)
+    picks = [row for row in rows if row.id is not None]
+    pictures = tuple(picture for picture in (_picture(images, row) for row in picks) if picture)
     return PosterCard(
-        title=shop.display_name,
+        title=first.display_name,
         price_fen=None,
-        shop_name=shop.display_name,
-        reason="\n".join(f"· {product.title}" for product in picks),
+        shop_name=first.display_name,
+        reason="\n".join(f"· {row.title}" for row in picks),
         share_url=share_url,
         images=pictures,
-        tagline=f"店主精选 {count} 件好物 · 供应商直发" if count else "店主正在挑选好物，敬请期待",
+        tagline=f"店主精选 {first.picks} 件好物 · 供应商直发" if first.picks else "店主正在挑选好物，敬请期待",
     )
 
 
-def _picture(images: ImageSource, product: Product) -> bytes | None:
+def _picture(images: ImageSource, product: sa.Row) -> bytes | None:
+    """The product's first picture (product has its id and image_urls), or None when it has none to be had."""
     if not product.image_urls:
         return None
     try:

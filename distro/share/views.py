@@ -95,10 +95,10 @@ def qr_code_svg(code: str) -> Response:
 @public
 def poster(code: str) -> Response:
     """A 1080×1920 poster for WeChat Moments; rendered once per content (a price or picture change renders anew)."""
-    session = get_session()
     card = services.poster_card(
-        session,
-        services.link_by_code(session, code),
+        # One statement and nothing written: autocommit spares the BEGIN and ROLLBACK round trips.
+        get_session(autocommit=True),
+        code,
         share_url=f"{_base_url()}/s/{code}",
         images=image_source(current_app.config),
     )

@@ -1,96 +1,67 @@
-"""The http image source against a real HTTP server on this machine (a supplier's CDN stand-in)."""
+"""The http image source against real HTTP servers on this machine (a supplier's CDN stand-in).
 
-import io
-import threading
-import time
+distro refuses loopback addresses, so these tests let the source reach 127.0.0.1 through its egress seam;
+the tests that a refused address is never contacted use the address rules distro runs with.
+"""
+
+import ssl
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from ipaddress import IPv4Address, ip_address
 from pathlib import Path
 
 import pytest
-from PIL import Image
+import trustme
 
+from distro.egress import Egress
 from distro.share.images import HttpImageSource, ImageUnavailable, LocalImageSource
+from tests.cdn import PHOTO, WEBP_PHOTO, CDNServer, running_cdn
 
-PNG = io.BytesIO()
-Image.new("RGB", (120, 90), (30, 140, 90)).save(PNG, format="PNG")
-PHOTO = PNG.getvalue()
-
-
-class CDN(BaseHTTPRequestHandler):
-    """Answers by path: /photo.png, /page.png (HTML), /huge.png, /trickle.png, /to-ftp.png, /missing.png."""
-
-    hits: list[str] = []  # noqa: RUF012 - shared on purpose: the test reads what the server saw
-
-    def do_GET(self):
-        type(self).hits.append(self.path)
-        if self.path == "/photo.png":
-            self._send(200, "image/png", PHOTO)
-        elif self.path == "/page.png":
-            self._send(200, "text/html; charset=utf-8", b"<html>login</html>")
-        elif self.path == "/huge.png":
-            self._send(200, "image/png", PHOTO + b"\0" * 10_000)
-        elif self.path == "/trickle.png":
-            self.send_response(200)
-            self.send_header("Content-Type", "image/png")
-            self.end_headers()
-            for byte in PHOTO[:200]:  # a byte at a time, slower than any image could be waited for
-                self.wfile.write(bytes([byte]))
-                self.wfile.flush()
-                time.sleep(0.05)
-        elif self.path == "/to-ftp.png":
-            self.send_response(302)
-            self.send_header("Location", "ftp://127.0.0.1/photo.png")
-            self.end_headers()
-        else:
-            self._send(404, "text/plain", b"not found")
-
-    def _send(self, status: int, content_type: str, body: bytes) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
+# The one address these tests stand a CDN on; 127.0.0.2 plays an address inside the network.
+CDN_ADDRESS = IPv4Address("127.0.0.1")
+TEST_EGRESS = Egress(allowed=lambda address: address == CDN_ADDRESS)
 
 
 @pytest.fixture
-def cdn() -> Iterator[ThreadingHTTPServer]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), CDN)
-    server.daemon_threads = True
-    CDN.hits = []
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
+def cdn() -> Iterator[CDNServer]:
+    with running_cdn(str(CDN_ADDRESS)) as server:
+        yield server
 
 
-def url(server: ThreadingHTTPServer, path: str) -> str:
-    return f"http://127.0.0.1:{server.server_address[1]}{path}"
+@pytest.fixture
+def inside() -> Iterator[CDNServer]:
+    """A server on an address the source may not reach."""
+    with running_cdn("127.0.0.2") as server:
+        yield server
 
 
-def source(tmp_path: Path, **overrides) -> HttpImageSource:
+def source(tmp_path: Path, egress: Egress = TEST_EGRESS, **overrides) -> HttpImageSource:
     values = {"timeout_seconds": 2.0, "max_bytes": len(PHOTO) + 1_000, "cache_seconds": 3600.0, **overrides}
-    return HttpImageSource(tmp_path / "cache", LocalImageSource("http://distro.test", tmp_path / "images"), **values)
+    local = LocalImageSource("http://distro.test", tmp_path / "images")
+    return HttpImageSource(tmp_path / "cache", local, egress, **values)
+
+
+def cached_files(tmp_path: Path) -> list[Path]:
+    return list((tmp_path / "cache").iterdir()) if (tmp_path / "cache").exists() else []
 
 
 def test_an_image_is_fetched_once_and_then_served_from_the_disk_cache(cdn, tmp_path):
     images = source(tmp_path)
-    assert images.fetch(url(cdn, "/photo.png")) == PHOTO
-    assert images.fetch(url(cdn, "/photo.png")) == PHOTO
-    assert CDN.hits == ["/photo.png"]
-    assert [path.read_bytes() for path in (tmp_path / "cache").iterdir()] == [PHOTO]
+    assert images.fetch(cdn.url("/photo.png")) == PHOTO
+    assert images.fetch(cdn.url("/photo.png")) == PHOTO
+    assert cdn.hits == ["/photo.png"]
+    assert [path.read_bytes() for path in cached_files(tmp_path)] == [PHOTO]
+
+
+def test_a_webp_image_is_accepted(cdn, tmp_path):
+    assert source(tmp_path).fetch(cdn.url("/photo.webp")) == WEBP_PHOTO
 
 
 def test_a_stale_copy_is_fetched_again_and_still_serves_when_the_cdn_is_gone(cdn, tmp_path):
     images = source(tmp_path, cache_seconds=0)
-    photo = url(cdn, "/photo.png")
+    photo = cdn.url("/photo.png")
     assert images.fetch(photo) == PHOTO
     assert images.fetch(photo) == PHOTO
-    assert CDN.hits == ["/photo.png", "/photo.png"]
+    assert cdn.hits == ["/photo.png", "/photo.png"]
     cdn.shutdown()
     cdn.server_close()
     assert images.fetch(photo) == PHOTO
@@ -102,7 +73,7 @@ def test_a_stale_copy_is_fetched_again_and_still_serves_when_the_cdn_is_gone(cdn
         ("/page.png", "text/html"),
         ("/huge.png", "bytes"),
         ("/trickle.png", "took more than"),
-        ("/to-ftp.png", "non-http"),
+        ("/to-ftp.png", "not an http"),
         ("/missing.png", "404"),
     ],
     ids=["not-an-image-type", "over-the-size-cap", "too-slow", "redirect-off-http", "not-found"],
@@ -110,8 +81,8 @@ def test_a_stale_copy_is_fetched_again_and_still_serves_when_the_cdn_is_gone(cdn
 def test_what_is_not_a_small_image_served_in_time_is_unavailable_and_not_cached(cdn, tmp_path, path, reason):
     images = source(tmp_path, timeout_seconds=0.5)
     with pytest.raises(ImageUnavailable, match=reason):
-        images.fetch(url(cdn, path))
-    assert not (tmp_path / "cache").exists() or not list((tmp_path / "cache").iterdir())
+        images.fetch(cdn.url(path))
+    assert cached_files(tmp_path) == []
 
 
 def test_an_unreachable_cdn_is_unavailable(tmp_path):
@@ -123,4 +94,78 @@ def test_distros_own_images_are_read_from_disk_without_a_request(cdn, tmp_path):
     (tmp_path / "images").mkdir()
     (tmp_path / "images" / "demo-01.png").write_bytes(PHOTO)
     assert source(tmp_path).fetch("http://distro.test/images/demo-01.png") == PHOTO
-    assert CDN.hits == []
+    assert cdn.hits == []
+
+
+def test_a_loopback_url_is_refused_without_contacting_it(cdn, tmp_path):
+    with pytest.raises(ImageUnavailable, match="not a public address"):
+        source(tmp_path, Egress()).fetch(cdn.url("/photo.png"))
+    assert cdn.hits == []
+
+
+def test_a_redirect_to_an_address_that_may_not_be_reached_is_refused_without_contacting_it(cdn, inside, tmp_path):
+    cdn.redirect_to = inside.url("/photo.png")
+    with pytest.raises(ImageUnavailable, match=r"127\.0\.0\.2.*not a public address"):
+        source(tmp_path).fetch(cdn.url("/redirect.png"))
+    assert (cdn.hits, inside.hits) == (["/redirect.png"], [])
+    assert cached_files(tmp_path) == []
+
+
+def test_a_redirect_to_an_allowed_address_is_followed(cdn, tmp_path):
+    cdn.redirect_to = "/photo.png"
+    assert source(tmp_path).fetch(cdn.url("/redirect.png")) == PHOTO
+    assert cdn.hits == ["/redirect.png", "/photo.png"]
+
+
+def test_the_connection_goes_to_the_vetted_address_with_the_host_name_in_the_host_header(cdn, tmp_path):
+    # The name resolves only through the source's resolver: a second lookup at connect time would find
+    # nothing, or, in a DNS rebinding attack, an address inside the network.
+    lookups: list[str] = []
+
+    def resolve(host: str, port: int):
+        lookups.append(host)
+        return [ip_address("127.0.0.1")]
+
+    egress = Egress(allowed=TEST_EGRESS.allowed, resolve=resolve)
+    port = cdn.server_address[1]
+    assert source(tmp_path, egress).fetch(f"http://img.supplier.test:{port}/photo.png") == PHOTO
+    assert lookups == ["img.supplier.test"]
+    assert cdn.hosts == [f"img.supplier.test:{port}"]
+
+
+def test_a_cached_copy_stops_serving_once_its_url_is_refused(cdn, tmp_path):
+    photo = cdn.url("/photo.png")
+    assert source(tmp_path, cache_seconds=0).fetch(photo) == PHOTO
+    with pytest.raises(ImageUnavailable, match="not a public address"):
+        source(tmp_path, Egress(), cache_seconds=0).fetch(photo)
+    assert cdn.hits == ["/photo.png"]
+
+
+def certified(ca: trustme.CA, name: str) -> ssl.SSLContext:
+    """A server's TLS context with a certificate for name from ca."""
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert(name).configure_cert(context)
+    return context
+
+
+def https_source(tmp_path: Path, ca: trustme.CA) -> HttpImageSource:
+    """A source that trusts ca and finds every host name at the CDN's address."""
+    trusting = ssl.create_default_context()
+    ca.configure_trust(trusting)
+    return source(tmp_path, Egress(allowed=TEST_EGRESS.allowed, resolve=lambda host, port: [CDN_ADDRESS], tls=trusting))
+
+
+def test_https_goes_to_the_vetted_address_and_verifies_the_certificate_of_the_host_name(tmp_path):
+    ca = trustme.CA()
+    with running_cdn(str(CDN_ADDRESS), certified(ca, "img.supplier.test")) as cdn:
+        port = cdn.server_address[1]
+        assert https_source(tmp_path, ca).fetch(f"https://img.supplier.test:{port}/photo.png") == PHOTO
+    assert cdn.hosts == [f"img.supplier.test:{port}"]
+
+
+def test_https_refuses_a_certificate_for_another_name(tmp_path):
+    ca = trustme.CA()
+    with running_cdn(str(CDN_ADDRESS), certified(ca, "other.test")) as cdn:
+        with pytest.raises(ImageUnavailable, match="certificate"):
+            https_source(tmp_path, ca).fetch(f"https://img.supplier.test:{cdn.server_address[1]}/photo.png")
+        assert cdn.hits == []

@@ -2,14 +2,18 @@
 
 import io
 import logging
+import re
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from PIL import Image
 
 from distro.share import services
 from distro.share.images import LocalImageSource
-from distro.share.poster import IMAGE_BOX, PLACEHOLDER_COLOUR, image_cells
+from distro.share.poster import IMAGE_BOX, MAX_IMAGES, PLACEHOLDER_COLOUR, image_cells
+from distro.suppliers.models import Product
+from tests.cdn import running_cdn
 from tests.factories import add_to_shop, make_product, make_shop, make_supplier, make_user
 
 QUADRANTS = [(220, 40, 40), (40, 170, 70), (40, 70, 210), (240, 190, 20)]  # top left, top right, bottom left, right
@@ -115,7 +119,7 @@ def test_a_picture_that_cannot_be_had_still_gives_a_poster_with_the_placeholder(
     client, app, session, var_dir, monkeypatch, caplog, source
 ):
     monkeypatch.setitem(app.config, "PRODUCT_IMAGE_SOURCE", source)
-    # Local: a file distro does not have. Http: a port nothing listens on.
+    # Local: a file distro does not have. Http: a port nothing listens on, on an address distro refuses anyway.
     url = image_url(app, "gone.png") if source == "local" else "http://127.0.0.1:9/gone.png"
     owner, shop, [mask] = shop_with(session, app, [{"image_urls": [url]}])
     with caplog.at_level(logging.WARNING, logger="distro.share.services"):
@@ -123,6 +127,18 @@ def test_a_picture_that_cannot_be_had_still_gives_a_poster_with_the_placeholder(
     assert poster.getpixel((10, 10)) == PLACEHOLDER_COLOUR
     assert poster.getpixel((IMAGE_BOX[2] - 10, IMAGE_BOX[3] - 10)) == PLACEHOLDER_COLOUR
     assert any(str(mask.id) in record.getMessage() and url in record.getMessage() for record in caplog.records)
+
+
+def test_a_picture_on_a_loopback_address_is_never_fetched_and_the_poster_keeps_its_placeholder(
+    client, app, session, var_dir, monkeypatch
+):
+    monkeypatch.setitem(app.config, "PRODUCT_IMAGE_SOURCE", "http")
+    with running_cdn("127.0.0.1") as cdn:
+        owner, shop, [mask] = shop_with(session, app, [{"image_urls": [cdn.url("/photo.png")]}])
+        poster = poster_of(client, link(session, owner, shop, mask).code)
+    assert poster.getpixel((10, 10)) == PLACEHOLDER_COLOUR
+    assert poster.getpixel((IMAGE_BOX[2] - 10, IMAGE_BOX[3] - 10)) == PLACEHOLDER_COLOUR
+    assert cdn.hits == []
 
 
 def test_a_shop_poster_shows_the_shop_and_its_picks_pictures_without_a_price(client, app, session, var_dir):
@@ -140,7 +156,7 @@ def test_a_shop_poster_shows_the_shop_and_its_picks_pictures_without_a_price(cli
     shop_link = link(session, owner, shop)
     card = services.poster_card(
         session,
-        shop_link,
+        shop_link.code,
         share_url="https://d.example.cn/s/x",
         images=LocalImageSource(app.config["PUBLIC_BASE_URL"], var_dir / "images"),
     )
@@ -155,7 +171,65 @@ def test_a_shop_with_nothing_picked_yet_gets_a_poster_that_says_so(client, app, 
     owner, shop, _ = shop_with(session, app, [])
     shop_link = link(session, owner, shop)
     card = services.poster_card(
-        session, shop_link, share_url="https://d.example.cn/s/x", images=LocalImageSource("", var_dir)
+        session, shop_link.code, share_url="https://d.example.cn/s/x", images=LocalImageSource("", var_dir)
     )
     assert (card.price_fen, card.images, card.tagline) == (None, (), "店主正在挑选好物，敬请期待")
     assert poster_of(client, shop_link.code).getpixel((10, 10)) == PLACEHOLDER_COLOUR
+
+
+def card_of(session, code: str, var_dir: Path):
+    return services.poster_card(
+        session, code, share_url="https://d.example.cn/s/x", images=LocalImageSource("", var_dir / "images")
+    )
+
+
+def test_a_product_link_shows_its_own_product_wherever_it_stands_in_the_shop(app, session, var_dir):
+    owner, shop, [_, second, _] = shop_with(
+        session, app, [{"title": "第一件"}, {"title": "第二件", "price_fen": 4_900}, {"title": "第三件"}]
+    )
+    card = card_of(session, link(session, owner, shop, second).code, var_dir)
+    assert (card.title, card.price_fen, card.reason) == ("第二件", 4_900, "每天都在用")
+    assert card.shop_name == shop.display_name
+
+
+def test_a_product_link_whose_product_left_the_pool_shows_the_shop_and_only_picks_still_in_the_pool(
+    app, session, var_dir
+):
+    owner, shop, [_, gone, _] = shop_with(session, app, [{"title": "一号"}, {"title": "二号"}, {"title": "三号"}])
+    code = link(session, owner, shop, gone).code
+    session.execute(sa.update(Product).where(Product.id == gone.id).values(stock=0))
+    session.commit()
+    card = card_of(session, code, var_dir)
+    assert (card.title, card.price_fen) == (shop.display_name, None)
+    assert (card.reason, card.tagline) == ("· 一号\n· 三号", "店主精选 2 件好物 · 供应商直发")
+
+
+def test_a_shop_poster_counts_every_pick_but_shows_only_the_first_four(app, session, var_dir):
+    owner, shop, _ = shop_with(session, app, [{"title": f"好物{number}号"} for number in range(1, 7)])
+    card = card_of(session, link(session, owner, shop).code, var_dir)
+    assert card.reason == "\n".join(f"· 好物{number}号" for number in range(1, MAX_IMAGES + 1))
+    assert card.tagline == "店主精选 6 件好物 · 供应商直发"
+
+
+@pytest.mark.parametrize("code", ["Zz9Zz9Zz", "not-a-code"])
+def test_the_poster_of_an_unknown_link_is_not_found(client, var_dir, code):
+    assert client.get(f"/s/{code}/poster.png").status_code == 404
+
+
+def test_a_cached_poster_is_answered_with_one_database_statement(client, app, session, connection, var_dir):
+    (var_dir / "images" / "mask.png").write_bytes(quadrant_png())
+    owner, shop, [mask] = shop_with(session, app, [{"image_urls": [image_url(app, "mask.png")]}])
+    code = link(session, owner, shop, mask).code
+    poster_of(client, code)
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    sa.event.listen(connection, "before_cursor_execute", record)
+    try:
+        poster_of(client, code)
+    finally:
+        sa.event.remove(connection, "before_cursor_execute", record)
+    # The test's transaction wraps each request in a savepoint, which production does not have.
+    assert len([s for s in statements if not re.match(r"\s*(SAVEPOINT|RELEASE|ROLLBACK)", s)]) == 1

@@ -2,7 +2,7 @@ import io
 from pathlib import Path
 
 import pytest
-from PIL import Image
+from PIL import Image, features
 
 from distro.settings import ConfigurationError, load_settings
 from distro.share.images import (
@@ -22,10 +22,19 @@ def encoded(image: Image.Image, format: str) -> bytes:
     return out.getvalue()
 
 
-@pytest.mark.parametrize("format", ["PNG", "JPEG"])
-def test_a_whole_png_or_jpeg_is_accepted_as_it_is(format):
+def test_the_installed_pillow_decodes_webp():
+    assert features.check("webp")
+
+
+@pytest.mark.parametrize("format", ["PNG", "JPEG", "WEBP"])
+def test_a_whole_png_jpeg_or_webp_is_accepted_as_it_is(format):
     data = encoded(Image.new("RGB", (64, 48), (10, 20, 30)), format)
     assert verified_image(data) == data
+
+
+def noise(size: tuple[int, int]) -> Image.Image:
+    """A picture that compresses badly, so cutting its file short loses pixels rather than padding."""
+    return Image.frombytes("RGB", size, bytes(range(256)) * (size[0] * size[1] * 3 // 256))
 
 
 @pytest.mark.parametrize(
@@ -35,11 +44,12 @@ def test_a_whole_png_or_jpeg_is_accepted_as_it_is(format):
         encoded(Image.new("RGB", (64, 48)), "GIF"),
         encoded(Image.new("RGB", (640, 480), (10, 200, 30)), "JPEG")[:-2000],
         encoded(Image.new("RGB", (640, 480), (10, 200, 30)), "PNG")[:-40],
+        encoded(noise((640, 480)), "WEBP")[:-2000],
         b"",
     ],
-    ids=["html", "gif", "truncated-jpeg", "truncated-png", "empty"],
+    ids=["html", "gif", "truncated-jpeg", "truncated-png", "truncated-webp", "empty"],
 )
-def test_anything_but_a_whole_png_or_jpeg_is_unavailable(data):
+def test_anything_but_a_whole_png_jpeg_or_webp_is_unavailable(data):
     with pytest.raises(ImageUnavailable):
         verified_image(data)
 

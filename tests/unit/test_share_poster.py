@@ -189,7 +189,7 @@ def test_the_same_card_always_gives_identical_bytes():
 
 
 def test_an_unreadable_product_image_is_refused():
-    with pytest.raises(ValueError, match="PNG or JPEG"):
+    with pytest.raises(ValueError, match="PNG, JPEG, WEBP"):
         render_poster(replace(CARD, images=(b"definitely not an image",)))
 
 
@@ -198,6 +198,14 @@ def test_a_png_product_with_transparency_is_drawn_over_white():
     Image.new("RGBA", (400, 400), (255, 0, 0, 0)).save(out, format="PNG")
     image = image_of(render_poster(replace(CARD, images=(out.getvalue(),)))).convert("RGB")
     assert image.getpixel((WIDTH // 2, (IMAGE_BOX[1] + IMAGE_BOX[3]) // 2)) == (255, 255, 255)
+
+
+def test_a_webp_product_image_is_drawn_like_any_other():
+    out = io.BytesIO()
+    Image.new("RGB", (800, 600), PRODUCT_COLOUR).save(out, format="WEBP")
+    image = image_of(render_poster(replace(CARD, images=(out.getvalue(),)))).convert("RGB")
+    middle = image.getpixel((WIDTH // 2, (IMAGE_BOX[1] + IMAGE_BOX[3]) // 2))
+    assert all(abs(a - b) <= 3 for a, b in zip(middle, PRODUCT_COLOUR, strict=True))
 
 
 def test_a_negative_price_is_refused():

@@ -1,0 +1,148 @@
+"""HTTP(S) GETs to addresses on the public internet only, for URLs that third parties give distro.
+
+A supplier's image URL is fetched by the server when anyone asks for a poster. Left alone, such a URL could
+make distro request its own loopback services, the private network it runs in, or the cloud's metadata
+endpoint (169.254.169.254), directly or through a redirect. So every hop's host is resolved once, the request
+is refused unless every address it resolves to is public, and the connection goes to those vetted addresses
+(the host name still travels in the Host header and TLS's SNI and certificate check): a DNS answer that
+changes between the check and the connect (rebinding) is never consulted.
+
+Requests go directly, never through a proxy from the environment: a proxy would resolve the name itself.
+"""
+
+from __future__ import annotations
+
+import http.client
+import ipaddress
+import socket
+import ssl
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+# Built once: loading the system's CA certificates costs milliseconds, too much for every request.
+SYSTEM_TLS = ssl.create_default_context()
+
+
+class Refused(Exception):
+    """distro will not send this request: not http(s), a host that is not public, or too many redirects."""
+
+
+def is_public_address(address: IPAddress) -> bool:
+    """Whether address is on the public internet: not loopback, private, link-local, unique-local, multicast,
+    reserved or unspecified. An IPv6 address that carries an IPv4 one (mapped, 6to4) is judged by that."""
+    if isinstance(address, ipaddress.IPv6Address):
+        carried = address.ipv4_mapped or address.sixtofour
+        if carried is not None:
+            return is_public_address(carried)
+    # is_global alone lets multicast (224.0.1.1) and IPv4-compatible IPv6 (::127.0.0.1) through.
+    return address.is_global and not address.is_multicast and not address.is_reserved
+
+
+def resolve_host(host: str, port: int) -> list[IPAddress]:
+    """Every address host resolves to for a TCP connection on port, in the resolver's order."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise OSError(f"{host} does not resolve: {exc}") from exc
+    addresses: list[IPAddress] = []
+    for *_, sockaddr in infos:
+        address = ipaddress.ip_address(sockaddr[0])
+        if address not in addresses:
+            addresses.append(address)
+    return addresses
+
+
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    """An HTTP connection to vetted addresses, whatever host (sent as Host) resolves to by now."""
+
+    def __init__(
+        self, host: str, port: int, *, addresses: list[IPAddress], timeout: float, tls: ssl.SSLContext
+    ) -> None:
+        super().__init__(host, port, timeout=timeout)
+        self.addresses = addresses
+        self.tls = tls
+
+    def connect(self) -> None:
+        error: OSError = OSError(f"no address to connect to for {self.host}")
+        for address in self.addresses:  # as socket.create_connection tries each of a name's addresses
+            try:
+                self.sock = socket.create_connection((str(address), self.port), self.timeout)
+            except OSError as exc:
+                error = exc
+            else:
+                self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                return
+        raise error
+
+
+class _PinnedHTTPSConnection(_PinnedHTTPConnection):
+    """The same over TLS: SNI and the certificate check use the host name, not the address."""
+
+    default_port = 443
+
+    def connect(self) -> None:
+        super().connect()
+        self.sock = self.tls.wrap_socket(self.sock, server_hostname=self.host)
+
+
+@dataclass(frozen=True)
+class Egress:
+    """Sends GETs only to the addresses allowed accepts (public ones), following up to max_redirects redirects,
+    each hop vetted the same way, certificates checked against tls (the system's CAs). allowed, resolve and tls
+    are the seams tests use to stand a server on loopback."""
+
+    allowed: Callable[[IPAddress], bool] = is_public_address
+    resolve: Callable[[str, int], list[IPAddress]] = resolve_host
+    tls: ssl.SSLContext = SYSTEM_TLS
+    max_redirects: int = 5
+
+    @contextmanager
+    def get(self, url: str, *, headers: Mapping[str, str], timeout: float) -> Iterator[http.client.HTTPResponse]:
+        """The response to GET url, after redirects, whatever its status; timeout bounds connecting to every
+        hop together. Refused for a URL or redirect distro will not follow; OSError when the network fails."""
+        deadline = time.monotonic() + timeout
+        for _ in range(self.max_redirects + 1):
+            connection = self._connect(url, deadline)
+            try:
+                parts = urlsplit(url)
+                target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+                connection.request("GET", target, headers=dict(headers))
+                response = connection.getresponse()
+                location = response.getheader("Location")
+                if response.status in REDIRECTS and location:
+                    url = urljoin(url, location)
+                    continue
+                yield response
+                return
+            finally:
+                connection.close()
+        raise Refused(f"more than {self.max_redirects} redirects")
+
+    def _connect(self, url: str, deadline: float) -> _PinnedHTTPConnection:
+        """A connection (not yet open) for url's host, pinned to its vetted addresses."""
+        parts = urlsplit(url)
+        if parts.scheme not in DEFAULT_PORTS or not parts.hostname:
+            raise Refused(f"{url} is not an http(s) URL")
+        try:
+            port = parts.port or DEFAULT_PORTS[parts.scheme]
+        except ValueError as exc:  # a port out of range or not a number
+            raise Refused(f"{url} is not an http(s) URL: {exc}") from exc
+        addresses = self.resolve(parts.hostname, port)
+        refused = [address for address in addresses if not self.allowed(address)]
+        if refused or not addresses:
+            # Every address must pass: a name resolving to one public and one private address could
+            # otherwise be connected to the private one.
+            raise Refused(f"{parts.hostname} resolves to {refused[0] if refused else 'nothing'}, not a public address")
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError(f"{url}: out of time")
+        kind = _PinnedHTTPSConnection if parts.scheme == "https" else _PinnedHTTPConnection
+        return kind(parts.hostname, port, addresses=addresses, timeout=remaining, tls=self.tls)
