@@ -96,8 +96,7 @@ def qr_code_svg(code: str) -> Response:
 def poster(code: str) -> Response:
     """A 1080×1920 poster for WeChat Moments; rendered once per content (a price or picture change renders anew)."""
     card = services.poster_card(
-        # One statement and nothing written: autocommit spares the BEGIN and ROLLBACK round trips.
-        get_session(autocommit=True),
+        get_session(),
         code,
         share_url=f"{_base_url()}/s/{code}",
         images=image_source(current_app.config),
