@@ -1,6 +1,7 @@
-"""HTTP(S) GETs to addresses on the public internet only, for URLs that third parties give distro.
+"""HTTP(S) requests to addresses on the public internet only, for URLs that third parties give distro.
 
-A supplier's image URL is fetched by the server when anyone asks for a poster. Left alone, such a URL could
+A supplier's image URL is fetched by the server when anyone asks for a poster, and a subscriber's
+endpoint receives outbound webhooks. Left alone, such a URL could
 make distro request its own loopback services, the private network it runs in, or the cloud's metadata
 endpoint (169.254.169.254), directly or through a redirect. So every hop's host is resolved once, the request
 is refused unless every address it resolves to is public, and the connection goes to those vetted addresses
@@ -95,7 +96,7 @@ class _PinnedHTTPSConnection(_PinnedHTTPConnection):
 
 @dataclass(frozen=True)
 class Egress:
-    """Sends GETs only to the addresses allowed accepts (public ones), following up to max_redirects redirects,
+    """Sends requests only to the addresses allowed accepts (public ones), GETs following up to max_redirects redirects,
     each hop vetted the same way, certificates checked against tls (the system's CAs). allowed, resolve and tls
     are the seams tests use to stand a server on loopback."""
 
@@ -108,23 +109,39 @@ class Egress:
     def get(self, url: str, *, headers: Mapping[str, str], timeout: float) -> Iterator[http.client.HTTPResponse]:
         """The response to GET url, after redirects, whatever its status; timeout bounds connecting to every
         hop together. Refused for a URL or redirect distro will not follow; OSError when the network fails."""
+        with self._exchange("GET", url, None, headers, timeout, self.max_redirects) as response:
+            yield response
+
+    @contextmanager
+    def post(
+        self, url: str, body: bytes, *, headers: Mapping[str, str], timeout: float
+    ) -> Iterator[http.client.HTTPResponse]:
+        """The response to POST body to url, whatever its status: a redirect is answered, not followed (a
+        webhook receiver that redirects is misconfigured). Refused and OSError as for get."""
+        with self._exchange("POST", url, body, headers, timeout, redirects=0) as response:
+            yield response
+
+    @contextmanager
+    def _exchange(
+        self, method: str, url: str, body: bytes | None, headers: Mapping[str, str], timeout: float, redirects: int
+    ) -> Iterator[http.client.HTTPResponse]:
         deadline = time.monotonic() + timeout
-        for _ in range(self.max_redirects + 1):
+        for _ in range(redirects + 1):
             connection = self._connect(url, deadline)
             try:
                 parts = urlsplit(url)
                 target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-                connection.request("GET", target, headers=dict(headers))
+                connection.request(method, target, body=body, headers=dict(headers))
                 response = connection.getresponse()
                 location = response.getheader("Location")
-                if response.status in REDIRECTS and location:
+                if redirects and response.status in REDIRECTS and location:
                     url = urljoin(url, location)
                     continue
                 yield response
                 return
             finally:
                 connection.close()
-        raise Refused(f"more than {self.max_redirects} redirects")
+        raise Refused(f"more than {redirects} redirects")
 
     def _connect(self, url: str, deadline: float) -> _PinnedHTTPConnection:
         """A connection (not yet open) for url's host, pinned to its vetted addresses."""

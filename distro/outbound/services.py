@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from distro.db import utcnow
+from distro.egress import Egress, Refused
 from distro.errors import NotFound
 from distro.outbound.models import Delivery, Subscription
 from distro.outbound.signing import sign
@@ -105,23 +106,20 @@ class Sender(Protocol):
 
 
 class HttpSender:
-    """Real delivery with an HTTP POST."""
+    """Real delivery with an HTTP POST, to public addresses only (see distro.egress): a subscriber's URL
+    must not reach distro's own network or the cloud's metadata endpoint."""
+
+    def __init__(self, egress: Egress | None = None) -> None:
+        self.egress = egress or Egress()
 
     def send(self, url: str, body: bytes, headers: Mapping[str, str], timeout: float) -> int:
-        import urllib.error
-        import urllib.request
-
-        request = urllib.request.Request(  # noqa: S310 - subscription URLs are validated as http(s)
-            url,
-            data=body,
-            method="POST",
-            headers={"Content-Type": "application/json", **headers},
-        )
         try:
-            with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+            with self.egress.post(
+                url, body, headers={"Content-Type": "application/json", **headers}, timeout=timeout
+            ) as response:
                 return int(response.status)
-        except urllib.error.HTTPError as error:
-            return int(error.code)
+        except Refused as refused:  # recorded on the delivery like any unreachable endpoint
+            raise OSError(f"not sent: {refused}") from refused
 
 
 class NullSender:

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from distro.auth.models import Role
 from distro.commission import services as commission
+from distro.egress import Egress
 from distro.outbound import services
 from distro.outbound.models import Delivery
 from tests.factories import (
@@ -53,10 +54,13 @@ def subscriber():
     endpoint.server.shutdown()
 
 
-def deliver(session, now=None, max_attempts=3):
-    return services.deliver_due(
-        session=session, sender=services.HttpSender(), max_attempts=max_attempts, timeout=5, now=now
-    )
+# The subscribers in these tests listen on loopback, which distro refuses to post to in production.
+LOOPBACK_ALLOWED = Egress(allowed=lambda address: address.is_loopback)
+
+
+def deliver(session, now=None, max_attempts=3, sender=None):
+    sender = sender or services.HttpSender(LOOPBACK_ALLOWED)
+    return services.deliver_due(session=session, sender=sender, max_attempts=max_attempts, timeout=5, now=now)
 
 
 def accrue_an_order(client, app, session, supplier_user):
@@ -129,6 +133,19 @@ def test_an_unreachable_endpoint_never_blocks_ingestion(client, app, session):
     accrue_an_order(client, app, session, supplier_user)  # processing only writes the outbox
     assert deliver(session)["retry"] == 1
     assert "refused" in session.scalars(sa.select(Delivery.last_error)).one().lower()
+
+
+def test_an_endpoint_on_a_private_address_is_never_contacted(client, app, session, subscriber):
+    supplier_user, _ = make_supplier(session, app)
+    client.post(
+        "/api/v1/webhook-subscriptions",
+        headers=bearer(app, supplier_user),
+        json={"url": subscriber.url, "event_types": ["commission.accrued"]},
+    )
+    accrue_an_order(client, app, session, supplier_user)
+    assert deliver(session, sender=services.HttpSender()) == {"delivered": 0, "retry": 1, "dead": 0}
+    assert subscriber.received == []
+    assert "127.0.0.1, not a public address" in session.scalars(sa.select(Delivery.last_error)).one()
 
 
 def test_back_off_doubles_up_to_six_hours():
