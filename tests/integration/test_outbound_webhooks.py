@@ -63,6 +63,12 @@ def deliver(session, now=None, max_attempts=3, sender=None):
     return services.deliver_due(session=session, sender=sender, max_attempts=max_attempts, timeout=5, now=now)
 
 
+def subscribe(client, app, user, url, event_types=("commission.accrued",)):
+    return client.post(
+        "/api/v1/webhook-subscriptions", headers=bearer(app, user), json={"url": url, "event_types": list(event_types)}
+    )
+
+
 def accrue_an_order(client, app, session, supplier_user):
     product = make_product(session, app, supplier_user)
     make_shop(session, app, slug="hooked")
@@ -72,19 +78,11 @@ def accrue_an_order(client, app, session, supplier_user):
 
 def test_a_supplier_receives_signed_commission_events_about_its_products(client, app, session, subscriber):
     supplier_user, _ = make_supplier(session, app)
-    created = client.post(
-        "/api/v1/webhook-subscriptions",
-        headers=bearer(app, supplier_user),
-        json={"url": subscriber.url, "event_types": ["commission.accrued", "order.attributed"]},
-    )
+    created = subscribe(client, app, supplier_user, subscriber.url, ("commission.accrued", "order.attributed"))
     assert created.status_code == 201
     secret = created.get_json()["secret"]
     other_user, _ = make_supplier(session, app)
-    client.post(
-        "/api/v1/webhook-subscriptions",
-        headers=bearer(app, other_user),
-        json={"url": subscriber.url, "event_types": ["commission.accrued"]},
-    )
+    subscribe(client, app, other_user, subscriber.url)
 
     accrue_an_order(client, app, session, supplier_user)
     assert deliver(session) == {"delivered": 1, "retry": 0, "dead": 0}
@@ -103,11 +101,7 @@ def test_a_supplier_receives_signed_commission_events_about_its_products(client,
 
 def test_a_failing_endpoint_is_retried_with_back_off_and_then_given_up(client, app, session, subscriber):
     supplier_user, _ = make_supplier(session, app)
-    client.post(
-        "/api/v1/webhook-subscriptions",
-        headers=bearer(app, supplier_user),
-        json={"url": subscriber.url, "event_types": ["commission.accrued"]},
-    )
+    subscribe(client, app, supplier_user, subscriber.url)
     subscriber.status = 500
     accrue_an_order(client, app, session, supplier_user)
     now = dt.datetime.now(dt.UTC)
@@ -125,11 +119,7 @@ def test_a_failing_endpoint_is_retried_with_back_off_and_then_given_up(client, a
 
 def test_an_unreachable_endpoint_never_blocks_ingestion(client, app, session):
     supplier_user, _ = make_supplier(session, app)
-    client.post(
-        "/api/v1/webhook-subscriptions",
-        headers=bearer(app, supplier_user),
-        json={"url": "http://127.0.0.1:9/closed", "event_types": ["commission.accrued"]},
-    )
+    subscribe(client, app, supplier_user, "http://127.0.0.1:9/closed")
     accrue_an_order(client, app, session, supplier_user)  # processing only writes the outbox
     assert deliver(session)["retry"] == 1
     assert "refused" in session.scalars(sa.select(Delivery.last_error)).one().lower()
@@ -137,11 +127,7 @@ def test_an_unreachable_endpoint_never_blocks_ingestion(client, app, session):
 
 def test_an_endpoint_on_a_private_address_is_never_contacted(client, app, session, subscriber):
     supplier_user, _ = make_supplier(session, app)
-    client.post(
-        "/api/v1/webhook-subscriptions",
-        headers=bearer(app, supplier_user),
-        json={"url": subscriber.url, "event_types": ["commission.accrued"]},
-    )
+    subscribe(client, app, supplier_user, subscriber.url)
     accrue_an_order(client, app, session, supplier_user)
     assert deliver(session, sender=services.HttpSender()) == {"delivered": 0, "retry": 1, "dead": 0}
     assert subscriber.received == []
@@ -155,19 +141,8 @@ def test_back_off_doubles_up_to_six_hours():
 
 def test_only_suppliers_and_admins_subscribe_and_only_to_known_events(client, app, session, subscriber):
     owner = make_user(session, Role.SHOP_OWNER)
-    assert (
-        client.post(
-            "/api/v1/webhook-subscriptions",
-            headers=bearer(app, owner),
-            json={"url": subscriber.url, "event_types": ["commission.accrued"]},
-        ).status_code
-        == 403
-    )
+    assert subscribe(client, app, owner, subscriber.url).status_code == 403
     admin = make_user(session, Role.ADMIN)
-    bad = client.post(
-        "/api/v1/webhook-subscriptions",
-        headers=bearer(app, admin),
-        json={"url": "ftp://example.cn/x", "event_types": ["everything"]},
-    )
+    bad = subscribe(client, app, admin, "ftp://example.cn/x", ("everything",))
     assert bad.status_code == 422
     assert {error["field"] for error in bad.get_json()["errors"]} == {"url", "event_types.0"}
