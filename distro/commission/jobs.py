@@ -21,7 +21,8 @@ from distro.tiers.services import current_rules
 
 log = logging.getLogger(__name__)
 
-BATCH_ORDERS = 500
+BATCH_EVENTS = 500
+"""Events claimed per batch (with every other new event of their orders)."""
 
 
 def _rules(session) -> services.Rules:
@@ -74,18 +75,18 @@ def _process(received_before: dt.datetime | None) -> dict[str, int]:
         rules = _rules(session)
         waited = False
         while True:
-            refs = services.orders_with_new_events(session, limit=BATCH_ORDERS, received_before=received_before)
-            if len(refs) < BATCH_ORDERS and wait_seconds and not waited:
+            claimed = services.claim_new_events(session, limit=BATCH_EVENTS, received_before=received_before)
+            if len(claimed) < BATCH_EVENTS and wait_seconds and not waited:
                 # Less than a batch waiting: let the stream fill one. Nothing waiting: look once more
                 # before leaving, which covers the asks request_processing skipped.
                 session.rollback()  # hold no snapshot or connection while waiting
                 time.sleep(wait_seconds)
                 waited = True
                 continue
-            if not refs:
+            if not claimed:
                 break
             waited = False
-            for outcome in _process_batch(session, refs, rules).values():
+            for outcome in _process_batch(session, sorted(set(claimed)), rules).values():
                 totals[outcome] = totals.get(outcome, 0) + 1
     return totals
 
