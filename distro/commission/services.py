@@ -29,9 +29,7 @@ from distro.ledger.chart import EntryLine, shop_account, supplier_account
 from distro.outbound.services import emit_many
 from distro.settlement import claims
 from distro.settlement.models import SettlementClaim
-from distro.share.models import BuyerBinding, ShareLink
 from distro.shops.models import Shop
-from distro.suppliers.models import Product
 from distro.tiers.rules import TierTable
 from distro.tiers.services import tier_in_force_query
 
@@ -120,6 +118,9 @@ _LOAD_EVENTS = sa.text(
     WHERE order_ref = ANY(CAST(:refs AS varchar[])) AND status = 'processed'
     ORDER BY id
     """
+)
+_LOAD_PRODUCTS = sa.text(
+    "SELECT id, supplier_id, commission_rate_bp, category FROM products WHERE id = ANY(CAST(:ids AS bigint[]))"
 )
 _RATES_IN_FORCE = sa.text(
     """
@@ -299,6 +300,17 @@ def _attribute(facts: OrderFacts, shops: _Shops, problems: list[str]) -> Attribu
     return Attribution(None, "none")
 
 
+_LOAD_BINDINGS = sa.text(
+    "SELECT buyer_reference, shop_id, bound_at, expires_at FROM buyer_bindings "
+    "WHERE buyer_reference = ANY(CAST(:buyers AS varchar[]))"
+)
+_LOAD_SHARE_CODES = sa.text("SELECT code, shop_id FROM share_links WHERE code = ANY(CAST(:codes AS varchar[]))")
+_LOAD_SHOPS = sa.text(
+    "SELECT id, slug, owner_id FROM shops "
+    "WHERE slug = ANY(CAST(:slugs AS varchar[])) OR id = ANY(CAST(:ids AS bigint[]))"
+)
+
+
 def _load_shops(session: Session, payments: Sequence[Payment]) -> _Shops:
     slugs = {payment.shop_slug for payment in payments if payment.shop_slug}
     codes = {payment.share_code for payment in payments if payment.share_code}
@@ -309,21 +321,15 @@ def _load_shops(session: Session, payments: Sequence[Payment]) -> _Shops:
     }
     bindings: dict[str, _Binding] = {}
     if buyers:
-        query = sa.select(
-            BuyerBinding.buyer_reference, BuyerBinding.shop_id, BuyerBinding.bound_at, BuyerBinding.expires_at
-        ).where(BuyerBinding.buyer_reference.in_(buyers))  # type: ignore[attr-defined]
-        bindings = {row[0]: _Binding(*row) for row in session.execute(query)}
+        bindings = {row[0]: _Binding(*row) for row in session.execute(_LOAD_BINDINGS, {"buyers": sorted(buyers)})}
     code_shops: dict[str, int] = {}
     if codes:
-        query = sa.select(ShareLink.code, ShareLink.shop_id).where(ShareLink.code.in_(codes))  # type: ignore[attr-defined]
-        code_shops = dict(session.execute(query).all())  # type: ignore[arg-type]
+        code_shops = dict(session.execute(_LOAD_SHARE_CODES, {"codes": sorted(codes)}).all())  # type: ignore[arg-type]
     shop_ids = set(code_shops.values()) | {binding.shop_id for binding in bindings.values()}
     by_id: dict[int, _ShopRef] = {}
     if slugs or shop_ids:
-        query = sa.select(Shop.id, Shop.slug, Shop.owner_id).where(
-            sa.or_(Shop.slug.in_(slugs), Shop.id.in_(shop_ids))  # type: ignore[attr-defined, union-attr]
-        )
-        by_id = {row[0]: _ShopRef(*row) for row in session.execute(query)}
+        params = {"slugs": sorted(slugs), "ids": sorted(shop_ids)}
+        by_id = {row[0]: _ShopRef(*row) for row in session.execute(_LOAD_SHOPS, params)}
     return _Shops(
         by_slug={shop.slug: shop for shop in by_id.values() if shop.slug in slugs},
         by_code={code: by_id[shop_id] for code, shop_id in code_shops.items()},
@@ -383,12 +389,7 @@ def process_orders(*, session: Session, order_refs: Sequence[str], rules: Rules)
     facts = {ref: fold((event.type, event.data) for event in events[ref]) for ref in refs}
     payments = [f.payment for f in facts.values() if f.payment is not None]
     product_ids = {line.product_id for payment in payments for line in payment.lines}
-    products: dict[int, _ProductRef] = {}
-    if product_ids:
-        query = sa.select(Product.id, Product.supplier_id, Product.commission_rate_bp, Product.category).where(
-            Product.id.in_(product_ids)  # type: ignore[union-attr]
-        )
-        products = {row[0]: _ProductRef(*row) for row in session.execute(query)}
+    products = {row[0]: _ProductRef(*row) for row in session.execute(_LOAD_PRODUCTS, {"ids": sorted(product_ids)})}
     shops = _load_shops(session, payments)
 
     batch = _Batch()
@@ -698,6 +699,13 @@ def _post(change: _Change, batch: _Batch) -> None:
     )
 
 
+_CLAIM_EVENTS = sa.text(
+    "SELECT order_ref FROM order_events "
+    "WHERE status = 'received' AND (CAST(:before AS timestamptz) IS NULL OR received_at < :before) "
+    "ORDER BY received_at LIMIT :limit FOR UPDATE SKIP LOCKED"
+)
+
+
 def claim_new_events(session: Session, *, limit: int, received_before: dt.datetime | None = None) -> list[str]:
     """Claim up to `limit` unprocessed events, oldest first, until the transaction ends; their order references.
 
@@ -705,16 +713,7 @@ def claim_new_events(session: Session, *, limit: int, received_before: dt.dateti
     those another worker holds, so two workers asking at once take different events instead of the
     second waiting for the first's orders and then finding nothing left to do.
     """
-    query = (
-        sa.select(OrderEvent.order_ref)
-        .where(OrderEvent.status == "received")
-        .order_by(OrderEvent.received_at)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
-    if received_before is not None:
-        query = query.where(OrderEvent.received_at < received_before)
-    return list(session.execute(query).scalars())
+    return list(session.execute(_CLAIM_EVENTS, {"limit": limit, "before": received_before}).scalars())
 
 
 # Posting ids are drawn up front so the entries come straight from the moved lines (see the same
