@@ -622,7 +622,7 @@ def _reconcile_commission(
         _post(change, batch)
 
 
-def _tiers_then(session: Session, orders: Sequence[_OrderRow]) -> dict[tuple[int, dt.datetime], str | None]:
+def _tiers_then(session: Session, orders: Sequence[_OrderRow]) -> dict[tuple[Any, Any], str | None]:
     """The tier code in force for each order's shop when it was paid (None: never evaluated)."""
     pairs = sorted({(order.shop_id, order.paid_at) for order in orders})  # type: ignore[type-var]
     result = session.execute(
@@ -637,7 +637,7 @@ def _rates_then(
     facts: Mapping[str, OrderFacts],
     lines: Mapping[tuple[int, str], int],
     current: Mapping[int, _LineRow],
-) -> dict[tuple[int, dt.datetime], int]:
+) -> dict[tuple[Any, Any], int]:
     """The commission rate in force when paid, for the products of lines that have no commission line yet."""
     pairs = sorted(
         {
