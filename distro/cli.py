@@ -97,11 +97,15 @@ def worker(burst: bool) -> None:
     from rq import Worker
     from rq.serializers import JSONSerializer
 
+    from distro.db import warm_engine
     from distro.queue import QUEUE_NAMES, get_queue, preload_job_modules, redis_for
+    from distro.settings import current_settings
 
     settings = _settings()
     _export_urls(settings)
     preload_job_modules()
+    # The settings and engine the work horses will use, made once here rather than in every horse.
+    warm_engine(current_settings()["DATABASE_URL"])
     connection = redis_for(settings["REDIS_URL"])
     queues = [get_queue(name, connection) for name in QUEUE_NAMES]
     Worker(queues, connection=connection, serializer=JSONSerializer).work(burst=burst)

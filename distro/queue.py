@@ -6,6 +6,7 @@ locks); the queue only carries ids and periods.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Callable
 from functools import cache
@@ -72,26 +73,42 @@ def enqueue_once(queue: Queue, func: Callable[..., Any], *args: Any, job_id: str
     return queue.enqueue(func, *args, job_id=job_id, **options)
 
 
-COALESCE_TTL_SECONDS = 300
+COALESCE_TTL_SECONDS = 90
+"""How long a coalescing flag outlives a run that died without releasing it (no longer than the sweeper's delay)."""
 
 
 def enqueue_coalesced(name: str, func: Callable[..., Any], queue_name: str = "default") -> bool:
-    """Enqueue func unless a run of it is already waiting in the queue; True when enqueued.
+    """Enqueue func unless a run of it is queued or still running; True when enqueued.
 
-    The job clears the flag when it starts (see clear_coalesced), so work that arrives while it
-    runs gets a new run. The flag expires, so a lost job cannot block the next one for long.
+    The run holds the flag until it calls release_coalesced, so asks meanwhile enqueue nothing and
+    one run can take a whole stream of work. Their work is the run's: after releasing, it must look
+    for work once more. A run that fails releases the flag; one that dies outright holds it at most
+    COALESCE_TTL_SECONDS.
     """
     connection = redis_for(redis_url())
-    if not connection.set(f"distro:queued:{name}", 1, nx=True, ex=COALESCE_TTL_SECONDS):
+    if not connection.set(_flag(name), 1, nx=True, ex=COALESCE_TTL_SECONDS):
         return False
     get_queue(queue_name, connection).enqueue(_run_coalesced, name, f"{func.__module__}.{func.__qualname__}")
     return True
 
 
+def release_coalesced(name: str) -> None:
+    """Let the next ask enqueue a new run of the named job (see enqueue_coalesced)."""
+    redis_for(redis_url()).delete(_flag(name))
+
+
+def _flag(name: str) -> str:
+    return f"distro:queued:{name}"
+
+
 def _run_coalesced(name: str, func_path: str) -> Any:
-    """Clear the coalescing flag, then run the named function (RQ job entry point)."""
+    """Run the named function, which releases its flag itself; release it when the run fails (RQ job entry point)."""
     import importlib
 
-    redis_for(redis_url()).delete(f"distro:queued:{name}")
     module, _, attribute = func_path.rpartition(".")
-    return getattr(importlib.import_module(module), attribute)()
+    try:
+        return getattr(importlib.import_module(module), attribute)()
+    except BaseException:
+        with contextlib.suppress(redis.exceptions.RedisError):
+            release_coalesced(name)
+        raise

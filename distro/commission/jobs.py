@@ -15,13 +15,17 @@ import redis
 from distro.commission import services
 from distro.commission.policy import CommissionPolicy
 from distro.db import session_scope, utcnow
-from distro.queue import enqueue_coalesced
+from distro.queue import enqueue_coalesced, release_coalesced
 from distro.settings import current_settings
 from distro.tiers.services import current_rules
 
 log = logging.getLogger(__name__)
 
-BATCH_ORDERS = 500
+BATCH_EVENTS = 500
+"""Events claimed per batch (with every other new event of their orders)."""
+HOLD_SECONDS = 30
+"""How long one run keeps a steady stream before handing it to a fresh run (well inside RQ's job timeout)."""
+PROCESSING = "process-order-events"
 
 
 def _rules(session) -> services.Rules:
@@ -36,16 +40,17 @@ def request_processing(*, gather_seconds: float) -> None:
     """Ask a worker to process new order events, at most once per gather window (ORDER_BATCH_GATHER_MS,
     in seconds here) per process.
 
-    An ask skipped inside the window loses nothing: the job the earlier ask started looks once more
-    a full window after it runs dry (see _process), and by then the skipped event was committed.
-    If Redis is down, the sweeper will find the events.
+    An ask skipped inside the window loses nothing: the earlier ask either started a run, or found
+    one running, and that run looks once more a full window after it lets asks through again (see
+    _process); by then the skipped event was committed. If Redis is down, the sweeper will find the
+    events.
     """
     global _last_ask
     now = time.monotonic()
     if now - _last_ask < gather_seconds:
         return
     try:
-        enqueue_coalesced("process-order-events", process_new_order_events)
+        enqueue_coalesced(PROCESSING, process_new_order_events)
         _last_ask = now
     except redis.exceptions.RedisError as error:
         log.warning("could not enqueue order processing (%s); the sweeper will pick the events up", error)
@@ -56,39 +61,67 @@ def _gather_seconds() -> float:
 
 
 def process_new_order_events() -> dict[str, int]:
-    """Process every order that has unprocessed events, until none are left."""
-    return _process(received_before=None)
+    """Process every order that has unprocessed events, until none are left.
+
+    One run takes the whole stream: it holds the coalescing flag, so asks meanwhile start no run of
+    their own. Runs started by every ask would split the stream into smaller batches, and each
+    costs a forked work horse.
+    """
+    return _process(received_before=None, holding=True)
 
 
 def sweep_order_events() -> dict[str, int]:
     """Process events stored but left unprocessed for a while (their enqueue was lost, or a worker died)."""
     settings = current_settings()
     cutoff = utcnow() - dt.timedelta(seconds=int(settings["EVENT_SWEEP_AFTER_SECONDS"]))
-    return _process(received_before=cutoff)
+    return _process(received_before=cutoff, holding=False)
 
 
-def _process(received_before: dt.datetime | None) -> dict[str, int]:
+def _process(received_before: dt.datetime | None, holding: bool) -> dict[str, int]:
+    """Process batches until a claim comes back short of a full batch.
+
+    holding: this run holds the coalescing flag; it keeps gathering until it runs dry or has held
+    the flag HOLD_SECONDS, then releases it and looks once more a full window later, which covers
+    every ask skipped meanwhile.
+    """
     totals: dict[str, int] = {}
-    # The sweeper takes what is old; only a stream of fresh events is worth waiting for.
-    wait_seconds = 0 if received_before else _gather_seconds()
+    wait_seconds = _gather_seconds()
+    release_at = time.monotonic() + HOLD_SECONDS
     with session_scope() as session:
         rules = _rules(session)
         waited = False
         while True:
-            refs = services.orders_with_new_events(session, limit=BATCH_ORDERS, received_before=received_before)
-            if len(refs) < BATCH_ORDERS and wait_seconds and not waited:
-                # Less than a batch waiting: let the stream fill one. Nothing waiting: look once more
-                # before leaving, which covers the asks request_processing skipped.
-                session.rollback()  # hold no snapshot or connection while waiting
-                time.sleep(wait_seconds)
+            claimed = services.claim_new_events(session, limit=BATCH_EVENTS, received_before=received_before)
+            if holding and len(claimed) < BATCH_EVENTS and not waited:
+                # Less than a batch waiting: let the stream fill one.
+                _pause(session, wait_seconds)
                 waited = True
                 continue
-            if not refs:
-                break
+            if holding and (not claimed or time.monotonic() > release_at):
+                _release()
+                holding = False
+                _pause(session, wait_seconds)
+                continue
             waited = False
-            for outcome in _process_batch(session, refs, rules).values():
-                totals[outcome] = totals.get(outcome, 0) + 1
+            if claimed:
+                for outcome in _process_batch(session, sorted(set(claimed)), rules).values():
+                    totals[outcome] = totals.get(outcome, 0) + 1
+            if not holding and len(claimed) < BATCH_EVENTS:
+                # Everything committed before this claim was taken, by this run or another one.
+                break
     return totals
+
+
+def _pause(session, seconds: float) -> None:
+    session.rollback()  # hold no claims, snapshot or connection while waiting
+    time.sleep(seconds)
+
+
+def _release() -> None:
+    try:
+        release_coalesced(PROCESSING)
+    except redis.exceptions.RedisError as error:
+        log.warning("could not release the order processing flag (%s); it expires by itself", error)
 
 
 def _process_batch(session, refs: list[str], rules: services.Rules) -> dict[str, str]:

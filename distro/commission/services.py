@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, fields
+from operator import attrgetter
+from typing import Any, NamedTuple
 
 import psycopg
 import sqlalchemy as sa
@@ -20,7 +21,7 @@ from sqlmodel import Session
 
 from distro.commission.calculator import LineCommission
 from distro.commission.models import CommissionLine, Order, OrderEvent
-from distro.commission.orders import OrderFacts, PaidLine, Payment, fold, posting_kind, target_commission
+from distro.commission.orders import OrderFacts, Payment, fold, posting_kind, target_commission
 from distro.commission.policy import CommissionPolicy
 from distro.db import utcnow
 from distro.errors import Conflict, NotFound
@@ -29,9 +30,7 @@ from distro.ledger.chart import EntryLine, shop_account, supplier_account
 from distro.outbound.services import emit_many
 from distro.settlement import claims
 from distro.settlement.models import SettlementClaim
-from distro.share.models import BuyerBinding, ShareLink
 from distro.shops.models import Shop
-from distro.suppliers.models import Product
 from distro.tiers.rules import TierTable
 from distro.tiers.services import tier_in_force_query
 
@@ -86,6 +85,49 @@ _CREATE_ORDERS = sa.text(
     "SELECT ref, 'awaiting_payment', 'none', false, 0, 0, now(), now() FROM unnest(CAST(:refs AS varchar[])) AS ref "
     "ORDER BY ref ON CONFLICT (external_id) DO NOTHING"
 )
+_LOCK_ORDERS = sa.text(
+    "SELECT id, external_id, status, shop_id, attribution, share_code, buyer_reference, buyer_user_id, self_purchase, "
+    "total_paid_fen, total_refunded_fen, paid_at, shipped_at, delivered_at, cancelled_at "
+    "FROM orders WHERE external_id = ANY(CAST(:refs AS varchar[])) ORDER BY id FOR UPDATE"
+)
+_UPDATE_ORDERS = sa.text(
+    """
+    UPDATE orders o
+    SET status = x.status, shop_id = x.shop_id, attribution = x.attribution, share_code = x.share_code,
+        buyer_reference = x.buyer_reference, buyer_user_id = x.buyer_user_id, self_purchase = x.self_purchase,
+        total_paid_fen = x.total_paid_fen, total_refunded_fen = x.total_refunded_fen, paid_at = x.paid_at,
+        shipped_at = x.shipped_at, delivered_at = x.delivered_at, cancelled_at = x.cancelled_at, updated_at = :now
+    FROM unnest(CAST(:id AS bigint[]), CAST(:status AS varchar[]), CAST(:shop_id AS bigint[]),
+                CAST(:attribution AS varchar[]), CAST(:share_code AS varchar[]), CAST(:buyer_reference AS varchar[]),
+                CAST(:buyer_user_id AS bigint[]), CAST(:self_purchase AS boolean[]), CAST(:total_paid_fen AS bigint[]),
+                CAST(:total_refunded_fen AS bigint[]), CAST(:paid_at AS timestamptz[]),
+                CAST(:shipped_at AS timestamptz[]), CAST(:delivered_at AS timestamptz[]),
+                CAST(:cancelled_at AS timestamptz[]))
+         AS x(id, status, shop_id, attribution, share_code, buyer_reference, buyer_user_id, self_purchase,
+              total_paid_fen, total_refunded_fen, paid_at, shipped_at, delivered_at, cancelled_at)
+    WHERE o.id = x.id
+    """
+)
+# The orders' new events are locked, skipping those another worker has claimed (see claim_new_events):
+# that worker waits for these orders' locks and then processes its events itself. Waiting for them
+# here instead would deadlock, both sides holding what the other waits for.
+_LOAD_EVENTS = sa.text(
+    """
+    WITH new AS (
+        SELECT id, order_ref, type, data, status FROM order_events
+        WHERE order_ref = ANY(CAST(:refs AS varchar[])) AND status = 'received'
+        FOR UPDATE SKIP LOCKED
+    )
+    SELECT * FROM new
+    UNION ALL
+    SELECT id, order_ref, type, data, status FROM order_events
+    WHERE order_ref = ANY(CAST(:refs AS varchar[])) AND status = 'processed'
+    ORDER BY id
+    """
+)
+_LOAD_PRODUCTS = sa.text(
+    "SELECT id, supplier_id, commission_rate_bp, category FROM products WHERE id = ANY(CAST(:ids AS bigint[]))"
+)
 _RATES_IN_FORCE = sa.text(
     """
     SELECT x.product_id, x.paid_at, r.rate_bp
@@ -109,19 +151,39 @@ _UPSERT_LINES = sa.text(
     RETURNING order_id, line_ref, id
     """
 )
-# New commission lines start empty (nothing posted yet); processing then posts up to their target.
+_LOCK_COMMISSION_LINES = sa.text(
+    "SELECT id, order_line_id, order_id, shop_id, supplier_id, product_id, rate_bp, tier_code, owner_share_bp, "
+    "hold_days, paid_at, stage, payable_at, pool_fen, owner_fen, platform_fen, revision "
+    "FROM commission_lines WHERE order_id = ANY(CAST(:order_ids AS bigint[])) ORDER BY id FOR UPDATE"
+)
+# New commission lines go in as they stand after this batch's posting, so they need no UPDATE.
 _INSERT_COMMISSION_LINES = sa.text(
     """
     INSERT INTO commission_lines (order_line_id, order_id, shop_id, supplier_id, product_id, rate_bp, tier_code,
-                                  owner_share_bp, hold_days, paid_at, stage, pool_fen, owner_fen, platform_fen,
-                                  revision, created_at, updated_at)
-    SELECT x.*, 'pending', 0, 0, 0, 0, now(), now()
-    FROM unnest(CAST(:order_line_ids AS bigint[]), CAST(:order_ids AS bigint[]), CAST(:shop_ids AS bigint[]),
-                CAST(:supplier_ids AS bigint[]), CAST(:product_ids AS bigint[]), CAST(:rates AS integer[]),
-                CAST(:tiers AS varchar[]), CAST(:shares AS integer[]), CAST(:hold_days AS integer[]),
-                CAST(:paid_ats AS timestamptz[])) AS x
+                                  owner_share_bp, hold_days, paid_at, stage, payable_at, pool_fen, owner_fen,
+                                  platform_fen, revision, created_at, updated_at)
+    SELECT x.*, now(), now()
+    FROM unnest(CAST(:order_line_id AS bigint[]), CAST(:order_id AS bigint[]), CAST(:shop_id AS bigint[]),
+                CAST(:supplier_id AS bigint[]), CAST(:product_id AS bigint[]), CAST(:rate_bp AS integer[]),
+                CAST(:tier_code AS varchar[]), CAST(:owner_share_bp AS integer[]), CAST(:hold_days AS integer[]),
+                CAST(:paid_at AS timestamptz[]), CAST(:stage AS varchar[]), CAST(:payable_at AS timestamptz[]),
+                CAST(:pool_fen AS bigint[]), CAST(:owner_fen AS bigint[]), CAST(:platform_fen AS bigint[]),
+                CAST(:revision AS integer[])) AS x
     ORDER BY 1
-    RETURNING *
+    RETURNING order_line_id, id
+    """
+)
+# updated_at moves with the amounts; a line whose payable date alone changed keeps it (NULL here).
+_UPDATE_COMMISSION_LINES = sa.text(
+    """
+    UPDATE commission_lines c
+    SET payable_at = x.payable_at, pool_fen = x.pool_fen, owner_fen = x.owner_fen, platform_fen = x.platform_fen,
+        revision = x.revision, updated_at = coalesce(x.updated_at, c.updated_at)
+    FROM unnest(CAST(:id AS bigint[]), CAST(:payable_at AS timestamptz[]), CAST(:pool_fen AS bigint[]),
+                CAST(:owner_fen AS bigint[]), CAST(:platform_fen AS bigint[]), CAST(:revision AS integer[]),
+                CAST(:updated_at AS timestamptz[]))
+         AS x(id, payable_at, pool_fen, owner_fen, platform_fen, revision, updated_at)
+    WHERE c.id = x.id
     """
 )
 _MARK_EVENTS = sa.text(
@@ -132,11 +194,85 @@ _MARK_EVENTS = sa.text(
 )
 
 
+@dataclass(slots=True)
+class _OrderRow:
+    """An order's columns as processing reads and rewrites them; every batch writes its orders in one UPDATE."""
+
+    id: int
+    external_id: str
+    status: str
+    shop_id: int | None
+    attribution: str
+    share_code: str | None
+    buyer_reference: str | None
+    buyer_user_id: int | None
+    self_purchase: bool
+    total_paid_fen: int
+    total_refunded_fen: int
+    paid_at: dt.datetime | None
+    shipped_at: dt.datetime | None
+    delivered_at: dt.datetime | None
+    cancelled_at: dt.datetime | None
+
+
+_ORDER_UPDATE_COLUMNS = tuple(f.name for f in fields(_OrderRow) if f.name != "external_id")
+_order_update_values = attrgetter(*_ORDER_UPDATE_COLUMNS)
+
+
+@dataclass(slots=True)
+class _LineRow:
+    """A commission line's columns as processing reads and rewrites them; id is None until the line is inserted."""
+
+    id: int | None
+    order_line_id: int
+    order_id: int
+    shop_id: int
+    supplier_id: int
+    product_id: int
+    rate_bp: int
+    tier_code: str
+    owner_share_bp: int
+    hold_days: int
+    paid_at: dt.datetime
+    stage: str
+    payable_at: dt.datetime | None
+    pool_fen: int
+    owner_fen: int
+    platform_fen: int
+    revision: int
+
+
+_LINE_INSERT_COLUMNS = tuple(f.name for f in fields(_LineRow) if f.name != "id")
+_line_insert_values = attrgetter(*_LINE_INSERT_COLUMNS)
+_LINE_UPDATE_COLUMNS = ("id", "payable_at", "pool_fen", "owner_fen", "platform_fen", "revision")
+_line_update_values = attrgetter(*_LINE_UPDATE_COLUMNS)
+
+
+class _ShopRef(NamedTuple):
+    id: int
+    slug: str
+    owner_id: int
+
+
+class _Binding(NamedTuple):
+    buyer_reference: str
+    shop_id: int
+    bound_at: dt.datetime
+    expires_at: dt.datetime
+
+
+class _ProductRef(NamedTuple):
+    id: int
+    supplier_id: int
+    commission_rate_bp: int
+    category: str
+
+
 @dataclass(frozen=True)
 class Attribution:
     """The shop an order belongs to, and how it was found."""
 
-    shop: Shop | None
+    shop: _ShopRef | None
     how: str
 
 
@@ -144,10 +280,10 @@ class Attribution:
 class _Shops:
     """The shops a batch may attribute to: by slug, by share code, by the buyer's binding."""
 
-    by_slug: Mapping[str, Shop]
-    by_code: Mapping[str, Shop]
-    bindings: Mapping[str, BuyerBinding]
-    by_id: Mapping[int, Shop]
+    by_slug: Mapping[str, _ShopRef]
+    by_code: Mapping[str, _ShopRef]
+    bindings: Mapping[str, _Binding]
+    by_id: Mapping[int, _ShopRef]
 
 
 def _attribute(facts: OrderFacts, shops: _Shops, problems: list[str]) -> Attribution:
@@ -170,6 +306,17 @@ def _attribute(facts: OrderFacts, shops: _Shops, problems: list[str]) -> Attribu
     return Attribution(None, "none")
 
 
+_LOAD_BINDINGS = sa.text(
+    "SELECT buyer_reference, shop_id, bound_at, expires_at FROM buyer_bindings "
+    "WHERE buyer_reference = ANY(CAST(:buyers AS varchar[]))"
+)
+_LOAD_SHARE_CODES = sa.text("SELECT code, shop_id FROM share_links WHERE code = ANY(CAST(:codes AS varchar[]))")
+_LOAD_SHOPS = sa.text(
+    "SELECT id, slug, owner_id FROM shops "
+    "WHERE slug = ANY(CAST(:slugs AS varchar[])) OR id = ANY(CAST(:ids AS bigint[]))"
+)
+
+
 def _load_shops(session: Session, payments: Sequence[Payment]) -> _Shops:
     slugs = {payment.shop_slug for payment in payments if payment.shop_slug}
     codes = {payment.share_code for payment in payments if payment.share_code}
@@ -178,23 +325,22 @@ def _load_shops(session: Session, payments: Sequence[Payment]) -> _Shops:
         for payment in payments
         if not payment.share_code and not payment.shop_slug and payment.buyer_reference
     }
-    bindings = {
-        binding.buyer_reference: binding
-        for binding in session.execute(
-            sa.select(BuyerBinding).where(BuyerBinding.buyer_reference.in_(buyers))
-        ).scalars()
-    }  # type: ignore[attr-defined]
-    code_shops = dict(
-        session.execute(sa.select(ShareLink.code, ShareLink.shop_id).where(ShareLink.code.in_(codes))).all()
-    )  # type: ignore[attr-defined]
+    bindings: dict[str, _Binding] = {}
+    if buyers:
+        bindings = {row[0]: _Binding(*row) for row in session.execute(_LOAD_BINDINGS, {"buyers": sorted(buyers)})}
+    code_shops: dict[str, int] = {}
+    if codes:
+        code_shops = dict(session.execute(_LOAD_SHARE_CODES, {"codes": sorted(codes)}).all())  # type: ignore[arg-type]
     shop_ids = set(code_shops.values()) | {binding.shop_id for binding in bindings.values()}
-    shops = list(session.execute(sa.select(Shop).where(sa.or_(Shop.slug.in_(slugs), Shop.id.in_(shop_ids)))).scalars())  # type: ignore[attr-defined, union-attr]
-    by_id = {shop.id: shop for shop in shops}
+    by_id: dict[int, _ShopRef] = {}
+    if slugs or shop_ids:
+        params = {"slugs": sorted(slugs), "ids": sorted(shop_ids)}
+        by_id = {row[0]: _ShopRef(*row) for row in session.execute(_LOAD_SHOPS, params)}
     return _Shops(
-        by_slug={shop.slug: shop for shop in shops if shop.slug in slugs},
+        by_slug={shop.slug: shop for shop in by_id.values() if shop.slug in slugs},
         by_code={code: by_id[shop_id] for code, shop_id in code_shops.items()},
         bindings=bindings,
-        by_id=by_id,  # type: ignore[arg-type]
+        by_id=by_id,
     )
 
 
@@ -235,32 +381,21 @@ def process_orders(*, session: Session, order_refs: Sequence[str], rules: Rules)
     are locked in id order (so concurrent batches cannot deadlock), every order's events are folded
     in Python, and all resulting postings go to the ledger in one insert. Per order the outcome is
     "processed", "quarantined" (its new events broke a rule; they are set aside with the reason and
-    nothing else about the order changes) or "idle" (nothing new).
+    nothing else about the order changes) or "idle" (nothing new). New events another worker has
+    claimed are left to that worker (see claim_new_events).
     """
     refs = sorted(set(order_refs))
     if not refs:
         return {}
     session.execute(_CREATE_ORDERS, {"refs": refs})
-    orders = {
-        order.external_id: order
-        for order in session.execute(
-            sa.select(Order).where(Order.external_id.in_(refs)).order_by(Order.id).with_for_update()
-        ).scalars()
-    }  # type: ignore[attr-defined]
-    events: dict[str, list[OrderEvent]] = {ref: [] for ref in refs}
-    for event in session.execute(
-        sa.select(OrderEvent)
-        .where(OrderEvent.order_ref.in_(refs), OrderEvent.status.in_(("received", "processed")))  # type: ignore[attr-defined]
-        .order_by(OrderEvent.id)
-    ).scalars():
+    orders = {row[1]: _OrderRow(*row) for row in session.execute(_LOCK_ORDERS, {"refs": refs})}
+    events: dict[str, list[sa.Row]] = {ref: [] for ref in refs}
+    for event in session.execute(_LOAD_EVENTS, {"refs": refs}):
         events[event.order_ref].append(event)
     facts = {ref: fold((event.type, event.data) for event in events[ref]) for ref in refs}
     payments = [f.payment for f in facts.values() if f.payment is not None]
     product_ids = {line.product_id for payment in payments for line in payment.lines}
-    products = {
-        product.id: product
-        for product in session.execute(sa.select(Product).where(Product.id.in_(product_ids))).scalars()
-    }  # type: ignore[union-attr]
+    products = {row[0]: _ProductRef(*row) for row in session.execute(_LOAD_PRODUCTS, {"ids": sorted(product_ids)})}
     shops = _load_shops(session, payments)
 
     batch = _Batch()
@@ -296,6 +431,9 @@ def process_orders(*, session: Session, order_refs: Sequence[str], rules: Rules)
         rules.policy.binding_days,
         shops,
     )
+    if ready:
+        rows = [_order_update_values(orders[ref]) for ref in ready]
+        session.execute(_UPDATE_ORDERS, {**_array_parameters(_ORDER_UPDATE_COLUMNS, rows), "now": utcnow()})
     lines = _upsert_lines(session, [orders[ref] for ref in ready], facts, products)
     _reconcile_commission(session, [orders[ref] for ref in ready], facts, lines, products, rules, batch)
     ledger.record_postings(session, batch.postings)
@@ -332,11 +470,10 @@ def _bind_buyers(session: Session, payments: Sequence[Payment | None], days: int
     )
 
 
-def _apply_facts(order: Order, facts: OrderFacts, attribution: Attribution, batch: _Batch) -> None:
+def _apply_facts(order: _OrderRow, facts: OrderFacts, attribution: Attribution, batch: _Batch) -> None:
     payment = facts.payment
     order.status = facts.status
     order.shipped_at, order.delivered_at, order.cancelled_at = facts.shipped_at, facts.delivered_at, facts.cancelled_at
-    order.updated_at = utcnow()
     if payment is None:
         return
     order.paid_at, order.total_paid_fen = payment.paid_at, payment.total_paid_fen
@@ -366,7 +503,10 @@ def _array_parameters(names: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> 
 
 
 def _upsert_lines(
-    session: Session, orders: Sequence[Order], facts: Mapping[str, OrderFacts], products: Mapping[int, Product]
+    session: Session,
+    orders: Sequence[_OrderRow],
+    facts: Mapping[str, OrderFacts],
+    products: Mapping[int, _ProductRef],
 ) -> dict[tuple[int, str], int]:
     """Insert the orders' new lines and bring every line's refunded amount up to date; return line ids by key."""
     rows = [
@@ -391,12 +531,22 @@ def _upsert_lines(
     return {(order_id, line_ref): line_id for order_id, line_ref, line_id in result}
 
 
+@dataclass(frozen=True)
+class _Change:
+    """A commission line's move to its target: the difference to post, and what the posting is called."""
+
+    order_ref: str
+    line: _LineRow
+    delta: LineCommission
+    kind: str
+
+
 def _reconcile_commission(
     session: Session,
-    orders: Sequence[Order],
+    orders: Sequence[_OrderRow],
     facts: Mapping[str, OrderFacts],
     lines: Mapping[tuple[int, str], int],
-    products: Mapping[int, Product],
+    products: Mapping[int, _ProductRef],
     rules: Rules,
     batch: _Batch,
 ) -> None:
@@ -408,113 +558,144 @@ def _reconcile_commission(
     claims.wait_for_claiming(session)
     # Lock these orders' commission lines (in id order) so the release job cannot move them meanwhile.
     current = {
-        line.order_line_id: line
-        for line in session.execute(
-            sa.select(CommissionLine)
-            .where(CommissionLine.order_id.in_([order.id for order in earning]))  # type: ignore[attr-defined]
-            .order_by(CommissionLine.id)
-            .with_for_update()
-        ).scalars()
+        row.order_line_id: _LineRow(*row)
+        for row in session.execute(_LOCK_COMMISSION_LINES, {"order_ids": [order.id for order in earning]})
     }
     settled = claims.claimed_line_ids(session, (line.id for line in current.values()))  # type: ignore[misc]
-    pairs = [(paid.product_id, order.paid_at) for order in earning for paid in facts[order.external_id].payment.lines]  # type: ignore[union-attr]
-    tiers_then = {
-        (shop_id, paid_at): tier
-        for shop_id, paid_at, tier in session.execute(
-            tier_in_force_query(),
-            {"shop_ids": [order.shop_id for order in earning], "paid_ats": [order.paid_at for order in earning]},
-        )
-    }
-    rates = {
-        (product_id, paid_at): rate
-        for product_id, paid_at, rate in session.execute(
-            _RATES_IN_FORCE, {"product_ids": [p for p, _ in pairs], "paid_ats": [t for _, t in pairs]}
-        )
-    }
+    tiers_then = _tiers_then(session, earning)
+    rates = _rates_then(session, earning, facts, lines, current)
 
-    earning_lines: list[tuple[Order, PaidLine, int]] = []
-    new_lines: list[tuple[Any, ...]] = []
+    new_lines: list[_LineRow] = []
+    changed_lines: list[_LineRow] = []
+    changes: list[_Change] = []
     for order in earning:
         # The tier in force when the order was paid (a later promotion applies to later orders only).
         tier = rules.tiers.get(tiers_then.get((order.shop_id, order.paid_at)) or rules.tiers.entry.code)
         owner_share = rules.policy.owner_share_bp(tier.share_bp, order.self_purchase)
         if owner_share is None:  # a flagged self-purchase earns nothing
             continue
-        for paid in facts[order.external_id].payment.lines:  # type: ignore[union-attr]
-            order_line_id = lines[(order.id, paid.line_id)]  # type: ignore[index]
-            earning_lines.append((order, paid, order_line_id))
-            if order_line_id not in current:
-                product = products[paid.product_id]
-                rate = rates.get((product.id, order.paid_at), product.commission_rate_bp)
-                hold_days = rules.policy.hold_days_for(product.category)
-                new_lines.append(
-                    (
-                        order_line_id,
-                        order.id,
-                        order.shop_id,
-                        product.supplier_id,
-                        product.id,
-                        rate,
-                        tier.code,
-                        owner_share,
-                        hold_days,
-                        order.paid_at,
-                    )
-                )
-    if new_lines:
-        names = ("order_line_ids", "order_ids", "shop_ids", "supplier_ids", "product_ids", "rates", "tiers")
-        names += ("shares", "hold_days", "paid_ats")
-        inserted = session.scalars(
-            sa.select(CommissionLine).from_statement(_INSERT_COMMISSION_LINES),
-            _array_parameters(names, new_lines),
-        )
-        current.update((line.order_line_id, line) for line in inserted)
-
-    for order, paid, order_line_id in earning_lines:
-        commission_line = current[order_line_id]
         order_facts = facts[order.external_id]
-        if commission_line.stage == "pending":
-            commission_line.payable_at = (
-                order_facts.delivered_at + dt.timedelta(days=commission_line.hold_days)
-                if order_facts.delivered_at is not None and order_facts.cancelled_at is None
-                else None
-            )
-        target = target_commission(order_facts, paid, commission_line.rate_bp, commission_line.owner_share_bp)
-        _post_difference(order, commission_line, target, commission_line.id in settled, batch)
+        for paid in order_facts.payment.lines:  # type: ignore[union-attr]
+            order_line_id = lines[(order.id, paid.line_id)]
+            line = current.get(order_line_id)
+            if line is None:
+                product = products[paid.product_id]
+                line = _LineRow(
+                    id=None,
+                    order_line_id=order_line_id,
+                    order_id=order.id,
+                    shop_id=order.shop_id,  # type: ignore[arg-type]
+                    supplier_id=product.supplier_id,
+                    product_id=product.id,
+                    rate_bp=rates.get((product.id, order.paid_at), product.commission_rate_bp),  # type: ignore[arg-type]
+                    tier_code=tier.code,
+                    owner_share_bp=owner_share,
+                    hold_days=rules.policy.hold_days_for(product.category),
+                    paid_at=order.paid_at,  # type: ignore[arg-type]
+                    stage="pending",
+                    payable_at=None,
+                    pool_fen=0,
+                    owner_fen=0,
+                    platform_fen=0,
+                    revision=0,
+                )
+                new_lines.append(line)
+            payable_at = line.payable_at
+            if line.stage == "pending":
+                line.payable_at = (
+                    order_facts.delivered_at + dt.timedelta(days=line.hold_days)
+                    if order_facts.delivered_at is not None and order_facts.cancelled_at is None
+                    else None
+                )
+            target = target_commission(order_facts, paid, line.rate_bp, line.owner_share_bp)
+            change = _move(order.external_id, line, target, line.id in settled)
+            if change is not None:
+                changes.append(change)
+            if line.id is not None and (change is not None or line.payable_at != payable_at):
+                changed_lines.append(line)
+
+    if new_lines:
+        rows = [_line_insert_values(line) for line in new_lines]
+        inserted = dict(session.execute(_INSERT_COMMISSION_LINES, _array_parameters(_LINE_INSERT_COLUMNS, rows)).all())
+        for line in new_lines:
+            line.id = inserted[line.order_line_id]
+    if changed_lines:
+        moved = {change.line.id for change in changes}
+        now = utcnow()
+        rows = [(*_line_update_values(line), now if line.id in moved else None) for line in changed_lines]
+        session.execute(_UPDATE_COMMISSION_LINES, _array_parameters((*_LINE_UPDATE_COLUMNS, "updated_at"), rows))
+    for change in changes:
+        _post(change, batch)
 
 
-def _post_difference(order: Order, line: CommissionLine, target: LineCommission, settled: bool, batch: _Batch) -> None:
+def _tiers_then(session: Session, orders: Sequence[_OrderRow]) -> dict[tuple[Any, Any], str | None]:
+    """The tier code in force for each order's shop when it was paid (None: never evaluated)."""
+    pairs = sorted({(order.shop_id, order.paid_at) for order in orders})  # type: ignore[type-var]
+    result = session.execute(
+        tier_in_force_query(), {"shop_ids": [s for s, _ in pairs], "paid_ats": [t for _, t in pairs]}
+    )
+    return {(shop_id, paid_at): tier for shop_id, paid_at, tier in result}
+
+
+def _rates_then(
+    session: Session,
+    orders: Sequence[_OrderRow],
+    facts: Mapping[str, OrderFacts],
+    lines: Mapping[tuple[int, str], int],
+    current: Mapping[int, _LineRow],
+) -> dict[tuple[Any, Any], int]:
+    """The commission rate in force when paid, for the products of lines that have no commission line yet."""
+    pairs = sorted(
+        {
+            (paid.product_id, order.paid_at)
+            for order in orders
+            for paid in facts[order.external_id].payment.lines  # type: ignore[union-attr]
+            if lines[(order.id, paid.line_id)] not in current
+        }
+    )
+    if not pairs:
+        return {}
+    result = session.execute(_RATES_IN_FORCE, {"product_ids": [p for p, _ in pairs], "paid_ats": [t for _, t in pairs]})
+    return {(product_id, paid_at): rate for product_id, paid_at, rate in result}
+
+
+def _move(order_ref: str, line: _LineRow, target: LineCommission, settled: bool) -> _Change | None:
+    """Bring the line to its target; the change to post, or None when it already holds the target."""
     delta_pool = target.pool - line.pool_fen
     if delta_pool == 0:
-        return
-    delta_owner, delta_platform = target.owner - line.owner_fen, target.platform - line.platform_fen
-    entries = [
-        EntryLine(supplier_account(line.supplier_id), delta_pool),
-        EntryLine(shop_account(line.shop_id, line.stage), -delta_owner),
-        EntryLine(PLATFORM_REVENUE, -delta_platform),
-    ]
+        return None
+    delta = LineCommission(delta_pool, target.owner - line.owner_fen, target.platform - line.platform_fen)
     kind = posting_kind(delta_pool, line.revision == 0, settled)
-    batch.postings.append(
-        ledger.NewPosting(
-            reference=f"commission-line:{line.id}:{line.revision + 1}",
-            kind=kind,
-            lines=[entry for entry in entries if entry.amount != 0],
-            memo=f"order {order.external_id}",
-        )
-    )
     line.revision += 1
     line.pool_fen, line.owner_fen, line.platform_fen = target.pool, target.owner, target.platform
-    line.updated_at = utcnow()
+    return _Change(order_ref, line, delta, kind)
+
+
+def _post(change: _Change, batch: _Batch) -> None:
+    line, delta = change.line, change.delta
+    entries = [
+        EntryLine(supplier_account(line.supplier_id), delta.pool),
+        EntryLine(shop_account(line.shop_id, line.stage), -delta.owner),
+        EntryLine(PLATFORM_REVENUE, -delta.platform),
+    ]
+    batch.postings.append(
+        ledger.NewPosting(
+            reference=f"commission-line:{line.id}:{line.revision}",
+            kind=change.kind,
+            lines=[entry for entry in entries if entry.amount != 0],
+            memo=f"order {change.order_ref}",
+        )
+    )
     batch.outbox.append(
         (
-            "commission.accrued" if delta_pool > 0 else "commission.reversed",
+            "commission.accrued" if delta.pool > 0 else "commission.reversed",
             {
-                "order_id": order.external_id,
+                "order_id": change.order_ref,
                 "commission_line_id": line.id,
                 "shop_id": line.shop_id,
                 "product_id": line.product_id,
-                "kind": kind,
-                "delta_pool_fen": delta_pool,
+                "kind": change.kind,
+                "delta_pool_fen": delta.pool,
                 "pool_fen": line.pool_fen,
                 "owner_fen": line.owner_fen,
                 "platform_fen": line.platform_fen,
@@ -524,18 +705,21 @@ def _post_difference(order: Order, line: CommissionLine, target: LineCommission,
     )
 
 
-def orders_with_new_events(session: Session, *, limit: int, received_before: dt.datetime | None = None) -> list[str]:
-    """Order references that have unprocessed events, oldest first."""
-    query = (
-        sa.select(OrderEvent.order_ref)
-        .where(OrderEvent.status == "received")
-        .group_by(OrderEvent.order_ref)
-        .order_by(sa.func.min(OrderEvent.received_at))
-        .limit(limit)
-    )
-    if received_before is not None:
-        query = query.where(OrderEvent.received_at < received_before)
-    return list(session.execute(query).scalars())
+_CLAIM_EVENTS = sa.text(
+    "SELECT order_ref FROM order_events "
+    "WHERE status = 'received' AND (CAST(:before AS timestamptz) IS NULL OR received_at < :before) "
+    "ORDER BY received_at LIMIT :limit FOR UPDATE SKIP LOCKED"
+)
+
+
+def claim_new_events(session: Session, *, limit: int, received_before: dt.datetime | None = None) -> list[str]:
+    """Claim up to `limit` unprocessed events, oldest first, until the transaction ends; their order references.
+
+    One reference per claimed event (an order may repeat). A claim locks the event rows, skipping
+    those another worker holds, so two workers asking at once take different events instead of the
+    second waiting for the first's orders and then finding nothing left to do.
+    """
+    return list(session.execute(_CLAIM_EVENTS, {"limit": limit, "before": received_before}).scalars())
 
 
 # Posting ids are drawn up front so the entries come straight from the moved lines (see the same

@@ -24,9 +24,7 @@ class PostingConflict(Conflict):
 
 _ACCOUNTS = LedgerAccount.__table__  # type: ignore[attr-defined]
 
-_SELECT_ACCOUNT_IDS = sa.select(_ACCOUNTS.c.code, _ACCOUNTS.c.id).where(
-    _ACCOUNTS.c.code.in_(sa.bindparam("codes", expanding=True))
-)
+_SELECT_ACCOUNT_IDS = sa.text("SELECT code, id FROM ledger_accounts WHERE code = ANY(CAST(:codes AS varchar[]))")
 _INSERT_POSTINGS = sa.text(
     """
     INSERT INTO ledger_postings (reference, kind, memo, created_by, reverses_posting_id, created_at)

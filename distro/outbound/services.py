@@ -21,12 +21,13 @@ OUTBOUND_EVENT_TYPES = ("commission.accrued", "commission.reversed", "order.attr
 BACKOFF_BASE_SECONDS = 30
 BACKOFF_MAX_SECONDS = 6 * 3600
 
+# The payloads travel as one JSON array: a jsonb[] parameter would escape every quote of every payload.
 _EMIT = sa.text(
     "INSERT INTO webhook_deliveries (id, subscription_id, event_type, payload, status, attempts, next_attempt_at, "
     "created_at) "
     "SELECT gen_random_uuid()::text, s.id, e.event_type, e.payload, 'pending', 0, now(), now() "
-    "FROM unnest(CAST(:event_types AS varchar[]), CAST(:payloads AS jsonb[]), CAST(:supplier_ids AS bigint[])) "
-    "AS e(event_type, payload, supplier_id) "
+    "FROM ROWS FROM (unnest(CAST(:event_types AS varchar[])), jsonb_array_elements(CAST(:payloads AS jsonb)), "
+    "unnest(CAST(:supplier_ids AS bigint[]))) AS e(event_type, payload, supplier_id) "
     "JOIN webhook_subscriptions s ON s.active AND e.event_type = ANY(s.event_types) "
     "AND (s.supplier_id IS NULL OR s.supplier_id = e.supplier_id)"
 )
@@ -44,10 +45,10 @@ def emit_many(session: Session, events: Sequence[tuple[str, Mapping[str, Any], i
         _EMIT,
         {
             "event_types": [event_type for event_type, _, _ in events],
-            "payloads": [
-                json.dumps({"type": event_type, "timestamp": timestamp, "data": dict(data)}, ensure_ascii=False)
-                for event_type, data, _ in events
-            ],
+            "payloads": json.dumps(
+                [{"type": event_type, "timestamp": timestamp, "data": dict(data)} for event_type, data, _ in events],
+                ensure_ascii=False,
+            ),
             "supplier_ids": [supplier_id for _, _, supplier_id in events],
         },
     )

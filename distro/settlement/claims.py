@@ -16,11 +16,13 @@ from distro.settlement.models import SettlementClaim
 # A computation holds this lock exclusively; commission processing holds it shared.
 SETTLEMENT_LOCK = "distro:settlement"
 _LOCK_KEY = sa.func.hashtextextended(SETTLEMENT_LOCK, 0)
+_LOCK_EXCLUSIVE = sa.select(sa.func.pg_advisory_xact_lock(_LOCK_KEY))
+_LOCK_SHARED = sa.select(sa.func.pg_advisory_xact_lock_shared(_LOCK_KEY))
 
 
 def lock_for_claiming(session: Session) -> None:
     """Wait until no other computation and no commission processing runs, then hold them off until commit."""
-    session.execute(sa.select(sa.func.pg_advisory_xact_lock(_LOCK_KEY)))
+    session.execute(_LOCK_EXCLUSIVE)
 
 
 def wait_for_claiming(session: Session) -> None:
@@ -29,7 +31,7 @@ def wait_for_claiming(session: Session) -> None:
     Claiming writes no lock on the lines it claims, so a refund that did not wait could miss a claim
     being made and call itself a reversal of a line the batch pays out.
     """
-    session.execute(sa.select(sa.func.pg_advisory_xact_lock_shared(_LOCK_KEY)))
+    session.execute(_LOCK_SHARED)
 
 
 def claimed_line_ids(session: Session, line_ids: Iterable[int]) -> set[int]:

@@ -11,7 +11,7 @@ from rq.job import Job
 from rq.serializers import JSONSerializer
 from sqlmodel import Session
 
-from distro.db import engine_for
+from distro.db import engine_for, warm_engine
 from distro.idempotency.jobs import purge_expired_idempotency_keys
 from distro.idempotency.models import IdempotencyRecord
 from distro.ledger import services
@@ -121,6 +121,16 @@ def test_the_ledger_check_fails_its_job_when_the_database_was_tampered_with(comm
     run_worker(redis, "periodic")
     assert job.get_status(refresh=True) == "failed"
     assert "LedgerOutOfBalance" in job.latest_result().exc_string
+
+
+def test_a_worker_warms_the_engine_before_forking_and_keeps_no_connection_open(committed_db):
+    # Work horses inherit the loaded driver and the server's details, never a connection to share.
+    warm_engine(committed_db)
+    engine = engine_for(committed_db)
+    assert engine.dialect.server_version_info is not None
+    assert engine.pool.checkedin() == 0
+    with engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT 1")).scalar_one() == 1
 
 
 def test_a_worker_imports_every_jobs_module_before_forking_work_horses():

@@ -13,7 +13,7 @@ from distro.commission.models import CommissionLine, OrderEvent
 from distro.db import engine_for
 from distro.ledger import services as ledger
 from distro.ledger.models import Posting
-from distro.queue import get_queue
+from distro.queue import enqueue_coalesced, get_queue
 from tests.factories import make_product, make_shop, make_supplier, paid, signed_event
 
 
@@ -136,7 +136,7 @@ def test_an_ask_inside_the_gather_window_is_skipped(committed_app, committed_db,
     for order in ("A1", "A2"):
         body, headers = signed_event(committed_app, "order.paid", paid(order, "mei", [("1", product_id, 12_800)]))
         assert client.post("/webhooks/orders", data=body, headers=headers).status_code == 200
-        redis.delete("distro:queued:process-order-events")  # as if a worker had started the job
+        redis.delete("distro:queued:process-order-events")  # as if the job had run and let asks through
     assert get_queue("default", redis).count == 1
 
 
@@ -157,6 +157,29 @@ def test_an_event_stored_while_the_job_runs_dry_is_processed_before_it_leaves(
     drainer.join(timeout=30)
     assert outcomes == [{"processed": 2}]
     assert count(committed_db, CommissionLine) == 2
+
+
+def test_while_a_job_takes_the_stream_asks_start_no_other_job(committed_app, committed_db, redis, monkeypatch):
+    monkeypatch.setenv("DISTRO_ORDER_BATCH_GATHER_MS", "500")
+    assert enqueue_coalesced(jobs.PROCESSING, jobs.process_new_order_events)
+    drainer = threading.Thread(target=jobs.process_new_order_events)
+    drainer.start()
+    # Running dry, the job holds the flag for a window, then lets asks through and looks once more.
+    assert not enqueue_coalesced(jobs.PROCESSING, jobs.process_new_order_events)
+    drainer.join(timeout=30)
+    assert enqueue_coalesced(jobs.PROCESSING, jobs.process_new_order_events)
+    assert get_queue("default", redis).count == 2
+
+
+def test_a_coalesced_job_that_fails_lets_asks_through(redis):
+    assert enqueue_coalesced("failing", fail)
+    queue = get_queue("default", redis)
+    SimpleWorker([queue], connection=redis, serializer=JSONSerializer).work(burst=True)
+    assert enqueue_coalesced("failing", fail)
+
+
+def fail() -> None:
+    raise RuntimeError("the job failed")
 
 
 def _store_paid(url: str, order: str, product_id: int) -> None:

@@ -249,7 +249,9 @@ def test_a_refund_after_settlement_is_a_clawback_that_can_take_the_balance_negat
 
 
 def test_an_order_paid_before_a_rate_change_keeps_the_old_rate(client, app, session, world):
-    paid_before = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)
+    # Paid after the product (and its first rate) was created, before the change: a time before the
+    # product existed has no rate in force and would fall back to the product's current rate.
+    paid_before = dt.datetime.now(dt.UTC)
     client.put(
         f"/api/v1/supplier/products/{world['tea'].id}/commission-rate",
         json={"rate_bp": 4_000},
