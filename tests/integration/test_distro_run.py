@@ -6,13 +6,27 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import redis as redis_lib
+
+
+@pytest.fixture
+def var_dir() -> Iterator[Path]:
+    """A VAR_DIR outside pytest's temporary root, which pytest makes 0700 whenever a session starts.
+
+    Run as root, the embedded PostgreSQL runs as pgserver's own user, and initdb, pg_ctl and the
+    server itself reach the data directory by its absolute path: inside that root they would fail
+    as soon as any other pytest session (another suite on the machine) started.
+    """
+    with tempfile.TemporaryDirectory(prefix="distro-run-") as directory:
+        yield Path(directory) / "var"
 
 
 def free_port() -> int:
@@ -62,8 +76,7 @@ def start_distro_run(var_dir: Path, **distro_env: str) -> tuple[subprocess.Popen
         except OSError:
             pass
         if process.poll() is not None or time.monotonic() > deadline:
-            stop(process)
-            pytest.fail(f"distro run did not become ready:\n{process.stdout.read()}")
+            pytest.fail(f"distro run did not become ready:\n{stop(process)}")
         time.sleep(0.5)
 
 
@@ -75,9 +88,14 @@ def stop(process: subprocess.Popen) -> str:
     return output
 
 
+def server_log_tail(var_dir: Path, lines: int = 40) -> str:
+    """The end of the embedded PostgreSQL's own log (pgserver writes it to the data directory)."""
+    log = var_dir / "postgres" / "log"
+    return "\n".join(log.read_text(errors="replace").splitlines()[-lines:]) if log.exists() else "(no log)"
+
+
 @pytest.mark.timeout(180)
-def test_distro_run_serves_the_product_and_stops_cleanly_on_ctrl_c(tmp_path):
-    var_dir = tmp_path / "var"
+def test_distro_run_serves_the_product_and_stops_cleanly_on_ctrl_c(var_dir):
     process, base = start_distro_run(var_dir)
     try:
         status, body = get(f"{base}/readyz")
@@ -90,11 +108,13 @@ def test_distro_run_serves_the_product_and_stops_cleanly_on_ctrl_c(tmp_path):
         assert status == 200 and token["token_type"] == "Bearer"
     finally:
         output = stop(process)
-    assert process.returncode == 0, output
-    assert "web stopped" in output and "worker stopped" in output and "cron stopped" in output
-    assert "embedded PostgreSQL stopped" in output
-    assert not (var_dir / "postgres" / "postmaster.pid").exists()
-    assert "embedded Redis stopped" in output
+    # On a failure, say why: what `distro run` printed and what PostgreSQL logged while stopping.
+    explained = f"distro run printed:\n{output}\nPostgreSQL logged:\n{server_log_tail(var_dir)}"
+    assert process.returncode == 0, explained
+    assert "web stopped" in output and "worker stopped" in output and "cron stopped" in output, explained
+    assert "embedded PostgreSQL stopped" in output, explained
+    assert not (var_dir / "postgres" / "postmaster.pid").exists(), explained
+    assert "embedded Redis stopped" in output, explained
     with pytest.raises(redis_lib.exceptions.ConnectionError):
         redis_lib.Redis.from_url(f"unix://{var_dir / 'redis' / 'redis.sock'}").ping()
     with pytest.raises(OSError):
@@ -102,8 +122,7 @@ def test_distro_run_serves_the_product_and_stops_cleanly_on_ctrl_c(tmp_path):
 
 
 @pytest.mark.timeout(120)
-def test_distro_run_with_the_database_url_set_starts_and_stops_only_the_embedded_redis(tmp_path, committed_db):
-    var_dir = tmp_path / "var"
+def test_distro_run_with_the_database_url_set_starts_and_stops_only_the_embedded_redis(var_dir, committed_db):
     process, base = start_distro_run(var_dir, DATABASE_URL=committed_db, DEMO_DATA="false")
     try:
         assert get(f"{base}/readyz")[1]["checks"] == {"database": "ok", "migrations": "ok", "redis": "ok"}

@@ -1,5 +1,7 @@
 """The embedded servers: each started only when its URL is unset, and keeping its data across restarts."""
 
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -46,13 +48,23 @@ def test_with_only_the_database_url_set_only_the_embedded_redis_starts(tmp_path,
         embedded.stop_redis(var_dir)
 
 
+def outside_pytest_temporary_root() -> tempfile.TemporaryDirectory:
+    """A directory for an embedded PostgreSQL's data, where no other pytest session will close it.
+
+    pytest makes its temporary root 0700 whenever a session starts; run as root, PostgreSQL runs as
+    pgserver's own user, and initdb, pg_ctl and the server reach the data directory by absolute path.
+    """
+    return tempfile.TemporaryDirectory(prefix="distro-embedded-")
+
+
 @pytest.fixture(scope="module")
-def postgres_only(tmp_path_factory, server_urls):
+def postgres_only(server_urls):
     """Resolution with only the Redis URL set: (var dir, resolved settings, what it started)."""
-    var_dir = tmp_path_factory.mktemp("var")
-    settings, started = embedded.start_missing(settings_for(var_dir, redis_url=server_urls["redis"]))
-    yield var_dir, settings, started
-    embedded.stop_postgres(var_dir)
+    with outside_pytest_temporary_root() as directory:
+        var_dir = Path(directory) / "var"
+        settings, started = embedded.start_missing(settings_for(var_dir, redis_url=server_urls["redis"]))
+        yield var_dir, settings, started
+        embedded.stop_postgres(var_dir)
 
 
 def test_with_only_the_redis_url_set_only_the_embedded_postgresql_starts(postgres_only, server_urls):
@@ -71,6 +83,29 @@ def test_the_embedded_postgresql_keeps_its_data_across_a_restart(postgres_only):
     url, started = embedded.ensure_postgres(var_dir)
     assert started
     assert query(url, "SELECT note FROM kept") == "重启后仍在"
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only as root does pgserver run PostgreSQL as a user of its own")
+def test_the_embedded_postgresql_stops_cleanly_when_a_directory_above_it_closes_to_the_server_user():
+    with outside_pytest_temporary_root() as directory:
+        outer = Path(directory)
+        var_dir = outer / "var"
+        url, _ = embedded.ensure_postgres(var_dir)
+        engine = sa.create_engine(url, poolclass=sa.NullPool)
+        session = engine.connect()  # a session still open when it stops, as `distro run` has
+        session.execute(sa.text("SELECT 1"))
+        # What pytest does to its temporary root whenever a session starts, and pgserver undid at start.
+        outer.chmod(0o700)
+        try:
+            embedded.stop_postgres(var_dir)
+            log = (var_dir / "postgres" / "log").read_text()
+            assert not (var_dir / "postgres" / "postmaster.pid").exists(), log
+            assert "database system is shut down" in log and "abnormal" not in log, log
+        finally:
+            outer.chmod(0o755)
+            embedded.stop_postgres(var_dir)
+            session.invalidate()  # the server ended it; closing would try to roll back on it
+            engine.dispose()
 
 
 def test_the_embedded_redis_keeps_its_data_across_a_restart(tmp_path):
