@@ -200,12 +200,14 @@ def run() -> None:
         manager.loop()
     finally:
         var_dir = Path(settings["VAR_DIR"])
-        if started.redis:
-            embedded.stop_redis(var_dir)
-            click.echo("embedded Redis stopped")
-        if started.postgres:
-            embedded.stop_postgres(var_dir)
-            click.echo("embedded PostgreSQL stopped")
+        try:
+            if started.redis:
+                embedded.stop_redis(var_dir)
+                click.echo("embedded Redis stopped")
+        finally:  # a Redis that failed to stop must not leave PostgreSQL running too
+            if started.postgres:
+                embedded.stop_postgres(var_dir)
+                click.echo("embedded PostgreSQL stopped")
     # Ctrl-C or a TERM is the way to stop: a clean exit. A process that died on its own is not.
     sys.exit(0 if manager.returncode in STOPPED_BY_SIGNAL else manager.returncode or 0)
 
