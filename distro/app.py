@@ -17,6 +17,7 @@ from distro.migrate import ensure_current
 from distro.queue import redis_for
 from distro.settings import load_settings
 from distro.share.clicks import ClickBuffer
+from distro.share.redirect import ShareRedirects
 from distro.tiers.rules import build_tier_table
 
 
@@ -72,6 +73,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, check_migrations: 
     ):
         api.register_blueprint(blueprint)
     _document_webhook_payloads(api)
+    app.wsgi_app = ShareRedirects(app, app.wsgi_app)  # type: ignore[method-assign]
 
     check_every_route_declares_access(app)
     return app

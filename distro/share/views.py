@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import logging
-import secrets
 from pathlib import Path
 
 from flask import Blueprint as FlaskBlueprint
-from flask import Response, current_app, redirect, request, send_file
+from flask import Response, current_app, send_file
 from marshmallow import Schema, fields, validate
-from werkzeug.http import dump_cookie
 
 from distro.api import API_PREFIX, Blueprint, SelectPage
 from distro.auth.access import current_user_id, public, requires
@@ -18,20 +15,13 @@ from distro.auth.models import Role
 from distro.db import get_session
 from distro.errors import NotFound
 from distro.share import services
-from distro.share.codes import is_bot, sign_referral, visitor_key
 from distro.share.images import image_source
 from distro.share.kit import Shareable, share_kit
 from distro.share.models import CHANNELS
 from distro.share.qr import qr_png, qr_svg
-from distro.storefront.views import REFERRAL_COOKIE
-
-log = logging.getLogger(__name__)
 
 public_bp = FlaskBlueprint("share", __name__)
 blp = Blueprint("share_links", __name__, url_prefix=API_PREFIX, description="Share links and share kits")
-
-VISITOR_COOKIE = "distro_vid"
-VISITOR_COOKIE_SECONDS = 365 * 86400
 
 
 def _base_url() -> str:
@@ -40,35 +30,10 @@ def _base_url() -> str:
 
 @public_bp.route("/s/<code>", methods=["GET", "HEAD"])
 @public
-def follow(code: str) -> Response:
-    """Follow a share link: count the click in Redis (no database write) and redirect to the landing page.
-
-    Bots and link previews are not counted; each visitor counts once an hour as a unique click; the
-    redirect still happens when Redis is down. A person's click leaves a signed referral cookie
-    that binds their next purchase to the shop for SHARE_BINDING_DAYS (the last click wins).
-    """
-    target = services.resolve(code, open_session=get_session)
-    if target is None:
-        raise NotFound("This share link does not exist.")
-    response = redirect(target.path, 302)
-    response.headers["Cache-Control"] = "private, no-store"  # every follow must reach us to be counted
-    user_agent = request.headers.get("User-Agent")
-    if is_bot(request.method, user_agent):
-        return response
-    visitor_id = request.cookies.get(VISITOR_COOKIE) or secrets.token_urlsafe(12)
-    _remember(response, VISITOR_COOKIE, visitor_id, VISITOR_COOKIE_SECONDS)
-    window = int(current_app.config["SHARE_BINDING_DAYS"]) * 86400
-    _remember(response, REFERRAL_COOKIE, sign_referral(code, current_app.config["SECRET_KEY"]), window)
-    visitor = visitor_key(visitor_id, request.remote_addr, user_agent)
-    current_app.extensions["distro.clicks"].add(services.Click(target.link_id, visitor, dt.datetime.now(dt.UTC)))
-    return response
-
-
-def _remember(response: Response, name: str, value: str, seconds: int) -> None:
-    # Max-Age alone, no Expires: the browsers shares open in (WeChat's, Weibo's, mobile Safari and
-    # Chrome) all honour it, and formatting an Expires date was most of a cookie's cost on the redirect.
-    cookie = dump_cookie(name, value, max_age=seconds, httponly=True, samesite="Lax", sync_expires=False)
-    response.headers.add("Set-Cookie", cookie)
+def unknown_link(code: str) -> Response:
+    """A share code that leads nowhere: what the share redirect, answered in front of Flask
+    (distro.share.redirect), hands on when the code is unknown or its shop closed."""
+    raise NotFound("This share link does not exist.")
 
 
 @public_bp.get("/s/<code>/qr.png")

@@ -15,6 +15,7 @@ from distro.money import format_cny, to_yuan
 from distro.queue import get_queue
 from distro.share.codes import read_referral
 from distro.share.images import LOCAL_IMAGE_NAME, local_image_dir
+from distro.share.redirect import REFERRAL_COOKIE
 from distro.storefront import jobs, services
 from distro.storefront.payments import payment_provider
 from distro.storefront.rules import PHONE_PATTERN, mask_phone
@@ -22,7 +23,6 @@ from distro.storefront.rules import PHONE_PATTERN, mask_phone
 log = logging.getLogger(__name__)
 
 bp = Blueprint("storefront", __name__, template_folder="templates")
-REFERRAL_COOKIE = "distro_ref"
 
 
 class BuyFormSchema(Schema):

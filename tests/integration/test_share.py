@@ -110,7 +110,10 @@ def test_following_a_link_redirects_and_counts_the_click_in_redis(client, app, s
     cookies = {cookie.split("=")[0] for cookie in response.headers.getlist("Set-Cookie")}
     assert cookies == {"distro_vid", "distro_ref"}
     assert clicks_in_redis(app, redis) == 1
-    assert client.get("/s/NOPE1234").status_code == 404
+    unknown = client.get("/s/NOPE1234", headers={"User-Agent": PHONE_UA})
+    assert unknown.status_code == 404  # a page for the person who clicked, not a problem document
+    assert "找不到页面" in unknown.get_data(as_text=True)
+    assert "Set-Cookie" not in unknown.headers
 
 
 def test_the_redirect_still_answers_when_redis_is_down(database_url, tmp_path, session, world):

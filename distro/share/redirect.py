@@ -1,0 +1,88 @@
+"""GET /s/<code>: the share redirect, answered in front of Flask's dispatch.
+
+It is the URL every forwarded card, poster and link is clicked through, so it is the hottest one
+distro has, and Flask's request, context and response machinery would be most of its cost. So it
+is WSGI middleware (app.wsgi_app wrapped, as Flask documents): a code it can resolve gets its 302
+here; anything else (another path or method, a code that leads nowhere) goes on to Flask, which
+answers the 404 problem.
+
+Bots and link previews are not counted; each visitor counts once an hour as a unique click; the
+click goes to the process's click buffer, never the database, so the redirect still happens when
+Redis is down. A person's click leaves a signed referral cookie that binds their next purchase to
+the shop for SHARE_BINDING_DAYS (the last click wins).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Callable, Iterable
+
+from flask import Flask
+from sqlmodel import Session
+from werkzeug.http import dump_cookie, parse_cookie
+
+from distro.share import services
+from distro.share.clicks import ClickBuffer
+from distro.share.codes import is_bot, sign_referral, visitor_key
+
+VISITOR_COOKIE = "distro_vid"
+VISITOR_COOKIE_SECONDS = 365 * 86400
+REFERRAL_COOKIE = "distro_ref"
+
+PREFIX = "/s/"
+# Every follow must reach distro to be counted, so no cache along the way may answer it.
+_FIXED_HEADERS = [("Cache-Control", "private, no-store"), ("Content-Length", "0")]
+
+WSGIApp = Callable[[dict, Callable], Iterable[bytes]]
+
+
+class ShareRedirects:
+    """Middleware answering GET and HEAD /s/<code> for codes that resolve; the rest goes to next_app."""
+
+    def __init__(self, app: Flask, next_app: WSGIApp) -> None:
+        self.next_app = next_app
+        self.open_session: Callable[[], Session] = lambda: app.extensions["distro.session_factory"]()
+        self.clicks: ClickBuffer = app.extensions["distro.clicks"]
+        self.secret = str(app.config["SECRET_KEY"])
+        self.binding_seconds = int(app.config["SHARE_BINDING_DAYS"]) * 86400
+
+    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        path: str = environ.get("PATH_INFO", "")
+        method: str = environ.get("REQUEST_METHOD", "")
+        if not path.startswith(PREFIX) or method not in ("GET", "HEAD"):
+            return self.next_app(environ, start_response)
+        code = path[len(PREFIX) :]
+        target = self._resolve(code)
+        if target is None:
+            return self.next_app(environ, start_response)
+        headers = [("Location", target.path), *_FIXED_HEADERS]
+        user_agent = environ.get("HTTP_USER_AGENT")
+        if not is_bot(method, user_agent):
+            visitor_id = parse_cookie(environ).get(VISITOR_COOKIE) or secrets.token_urlsafe(12)
+            headers.append(("Set-Cookie", _cookie(VISITOR_COOKIE, visitor_id, VISITOR_COOKIE_SECONDS)))
+            referral = sign_referral(code, self.secret)
+            headers.append(("Set-Cookie", _cookie(REFERRAL_COOKIE, referral, self.binding_seconds)))
+            visitor = visitor_key(visitor_id, environ.get("REMOTE_ADDR"), user_agent)
+            self.clicks.add(services.Click(target.link_id, visitor, dt.datetime.now(dt.UTC)))
+        start_response("302 Found", headers)
+        return [b""]
+
+    def _resolve(self, code: str) -> services.LinkTarget | None:
+        opened: list[Session] = []
+
+        def open_session() -> Session:
+            opened.append(self.open_session())
+            return opened[-1]
+
+        try:
+            return services.resolve(code, open_session=open_session)
+        finally:
+            for session in opened:
+                session.close()
+
+
+def _cookie(name: str, value: str, seconds: int) -> str:
+    # Max-Age alone, no Expires: the browsers shares open in (WeChat's, Weibo's, mobile Safari and
+    # Chrome) all honour it, and formatting an Expires date was most of a cookie's cost.
+    return dump_cookie(name, value, max_age=seconds, httponly=True, samesite="Lax", sync_expires=False)
