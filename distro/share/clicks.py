@@ -30,7 +30,8 @@ class ClickBuffer:
     def __init__(self, connection: redis.Redis, interval_seconds: float) -> None:
         self._connection = connection
         self._interval = interval_seconds
-        self._pid = -1
+        self._pid = -1  # the process whose flusher runs; none yet
+        self._reset()
 
     def add(self, click: Click) -> None:
         """Take a click; it reaches Redis within the flush interval (no I/O here)."""
@@ -56,11 +57,15 @@ class ClickBuffer:
                 return 0
             return len(clicks)
 
-    def _start(self) -> None:
-        self._pid = os.getpid()
+    def _reset(self) -> None:
         self._pending: deque[Click] = deque(maxlen=MAX_PENDING)
         self._arrived = threading.Event()
         self._flushing = threading.Lock()
+
+    def _start(self) -> None:
+        if self._pid != -1:  # forked after the parent's first click: its pending clicks and locks are the parent's
+            self._reset()
+        self._pid = os.getpid()
         threading.Thread(target=self._run, name="click-flusher", daemon=True).start()
         atexit.register(self.flush)
 

@@ -152,11 +152,17 @@ def client(app, session):
 
 
 @pytest.fixture
-def redis(server_urls: dict[str, str]) -> Iterator[redis_lib.Redis]:
-    """The test Redis, flushed before and after the test."""
+def redis(server_urls: dict[str, str], app) -> Iterator[redis_lib.Redis]:
+    """The test Redis, flushed before and after the test.
+
+    The shared app's click buffer is written out first: clicks an earlier test left in it would
+    otherwise reach Redis in the middle of this one.
+    """
     connection = redis_lib.Redis.from_url(server_urls["redis"])
+    app.extensions["distro.clicks"].flush()
     connection.flushdb()
     yield connection
+    app.extensions["distro.clicks"].flush()
     connection.flushdb()
 
 

@@ -17,6 +17,7 @@ from distro.app import create_app
 from distro.auth.models import Role
 from distro.db import engine_for
 from distro.share import services
+from distro.share.clicks import ClickBuffer
 from distro.share.models import ClickCount, FoldCursor
 from distro.storefront.models import Checkout
 from tests.factories import bearer, make_product, make_shop, make_supplier, make_user
@@ -141,6 +142,26 @@ def test_one_round_trip_records_a_batch_of_clicks_each_visitor_unique_once_an_ho
     recorded = [(fields[b"l"], fields[b"u"]) for _, fields in entries]
     assert recorded == [(b"7", b"1"), (b"7", b"0"), (b"8", b"1"), (b"7", b"0")]
     assert {int(fields[b"t"]) for _, fields in entries} == {int(now.timestamp())}
+
+
+def test_a_click_buffer_flushed_before_any_click_writes_nothing(redis):
+    assert ClickBuffer(redis, interval_seconds=3600).flush() == 0
+    assert redis.xlen(services.CLICK_STREAM) == 0
+
+
+def test_a_process_forked_after_clicks_writes_only_its_own(redis):
+    buffer = ClickBuffer(redis, interval_seconds=3600)  # an hour: only explicit flushes write
+    now = dt.datetime.now(dt.UTC)
+    buffer.add(services.Click(1, "v:parent", now))
+    child = os.fork()
+    if child == 0:  # the child: one click of its own, then out without running the parent's exit hooks
+        buffer.add(services.Click(2, "v:child", now))
+        os._exit(0 if buffer.flush() == 1 else 1)
+    _, status = os.waitpid(child, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert [fields[b"l"] for _, fields in redis.xrange(services.CLICK_STREAM)] == [b"2"]
+    assert buffer.flush() == 1  # the parent's click is still the parent's to write
+    assert redis.xlen(services.CLICK_STREAM) == 2
 
 
 def test_a_followed_link_reaches_redis_by_itself_within_the_flush_interval(client, app, session, world, redis):
