@@ -34,6 +34,7 @@ from tests.factories import make_product, make_shop, make_supplier, make_user
 
 LINKS = 200
 REDIRECTS = 20_000
+ROUNDS = 3  # timed runs of each server, alternating
 WARMUP = 10 * LINKS  # every link at least once per worker process, so the timed part runs on warm link caches
 CLICKS = 200_000
 DAYS = 7
@@ -132,7 +133,8 @@ class _Client:
 
 
 def _redirects(app, codes: list[str], env: dict[str, str], connection: redis.Redis) -> tuple[Run, Run]:
-    """(share redirects, bare Flask redirects) over the same request mix and server settings.
+    """(share redirects, bare Flask redirects) over the same request mix and server settings: the median
+    of ROUNDS alternating timed runs of each, both servers up throughout.
 
     Prints to stderr the CPU each participant spent per timed request, which a busy machine
     does not distort the way it distorts rates.
@@ -140,52 +142,64 @@ def _redirects(app, codes: list[str], env: dict[str, str], connection: redis.Red
     warmup = [f"/s/{codes[number % len(codes)]}" for number in range(WARMUP)]
     paths = [f"/s/{codes[number % len(codes)]}" for number in range(REDIRECTS)]
     redis_pid = int(connection.info("server")["process_id"])
-    cpu: dict[str, float] = {}
+    cpu: dict[str, list[float]] = {}
+    runs: dict[str, list[Run]] = {"distro": [], "bare": []}
 
-    def timed(server: subprocess.Popen, port: int, label: str, with_redis: bool) -> Run:
-        wait_until_up(port, "/s/unknown")
+    def timed(server: subprocess.Popen, port: int, label: str) -> None:
+        # Connections of their own each round, warmed first: the servers close keep-alive connections
+        # left idle while the other side runs.
         client = _Client(port)
         client.get_all(warmup)
 
         def now() -> dict[str, float]:
             return {
                 f"{label} web": cpu_seconds(server.pid),
-                **({f"{label} Redis": cpu_seconds(redis_pid, with_children=False)} if with_redis else {}),
+                **({f"{label} Redis": cpu_seconds(redis_pid, with_children=False)} if label == "distro" else {}),
                 f"{label} client": cpu_seconds(os.getpid(), with_children=False),
             }
 
         before = now()
-        run = client.get_all(paths)
+        runs[label].append(client.get_all(paths))
         after = now()
         client.close()
-        cpu.update({name: (after[name] - before[name]) / len(paths) * 1e6 for name in before})
-        return run
+        for name in before:
+            cpu.setdefault(name, []).append((after[name] - before[name]) / len(paths) * 1e6)
 
     _flush(connection)
-    server_port = free_port()
-    server = gunicorn(app.config, server_port, "distro.wsgi:app", env)
+    ports = {"distro": free_port(), "bare": free_port()}
+    servers = {
+        "distro": gunicorn(app.config, ports["distro"], "distro.wsgi:app", env),
+        "bare": gunicorn(app.config, ports["bare"], "bench.bare_redirect:app", env),
+    }
     try:
-        distro = timed(server, server_port, "distro", with_redis=True)
+        for port in ports.values():
+            wait_until_up(port, "/s/unknown")
+        # Alternating rounds, the median of each side: a slow spell of the machine (they come and go
+        # here) lands on one round of one side instead of deciding the ratio.
+        for _ in range(ROUNDS):
+            for label in ("distro", "bare"):
+                timed(servers[label], ports[label], label)
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        for server in servers.values():
+            server.terminate()
+        for server in servers.values():
+            server.wait(timeout=30)
     counted = connection.xlen(services.CLICK_STREAM)
-    if counted != WARMUP + REDIRECTS:  # a redirect that silently failed to count would flatter the figure
-        raise RuntimeError(f"{counted} clicks counted for {WARMUP + REDIRECTS} redirects")
-    _flush(connection)
-
-    server_port = free_port()
-    server = gunicorn(app.config, server_port, "bench.bare_redirect:app", env)
-    try:
-        bare_run = timed(server, server_port, "bare", with_redis=False)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    expected = ROUNDS * (WARMUP + REDIRECTS)
+    if counted != expected:  # a redirect that silently failed to count would flatter the figure
+        raise RuntimeError(f"{counted} clicks counted for {expected} redirects")
     print(
-        "  redirect CPU per request: " + ", ".join(f"{name} {micros:.0f} µs" for name, micros in cpu.items()),
+        "  redirect CPU per request (median of rounds): "
+        + ", ".join(f"{name} {statistics.median(micros):.0f} µs" for name, micros in cpu.items()),
         file=sys.stderr,
     )
-    return distro, bare_run
+
+    def median_run(label: str) -> Run:
+        return Run(
+            statistics.median(run.rate for run in runs[label]), statistics.median(run.p99_ms for run in runs[label])
+        )
+
+    return median_run("distro"), median_run("bare")
 
 
 def _push_clicks(connection: redis.Redis, link_ids: list[int]) -> None:
