@@ -6,7 +6,6 @@ import http.client
 import os
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -17,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from distro import embedded, migrate
+from distro.cli import gunicorn_argv
 from distro.db import engine_for
 from distro.settings import PROJECT_ROOT
 
@@ -139,23 +139,5 @@ def wait_until_up(port: int, path: str, deadline: float = 60) -> None:
 
 def gunicorn(config, port: int, target: str, env: dict[str, str]) -> subprocess.Popen:
     """The production web server as `distro web` runs it (WEB_WORKERS × WEB_THREADS, gthread) on a local port."""
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--workers",
-            str(config["WEB_WORKERS"]),
-            "--threads",
-            str(config["WEB_THREADS"]),
-            "--worker-class",
-            "gthread",
-            "--log-level",
-            "warning",
-            "--bind",
-            f"127.0.0.1:{port}",
-            target,
-        ],
-        env=env,
-        cwd=PROJECT_ROOT,
-    )
+    argv = [*gunicorn_argv(config, bind=f"127.0.0.1:{port}", app=target), "--log-level", "warning"]
+    return subprocess.Popen(argv, env=env, cwd=PROJECT_ROOT)

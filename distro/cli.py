@@ -6,8 +6,9 @@ import logging
 import os
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -71,23 +72,27 @@ def web(bind: str | None) -> None:
     """Serve the API with gunicorn."""
     settings = _settings()
     _export_urls(settings)
-    argv = [
+    argv = [*gunicorn_argv(settings, bind=bind or settings["BIND"]), "--access-logfile", "-"]
+    os.execv(sys.executable, argv)  # noqa: S606 - replaces this process with gunicorn
+
+
+def gunicorn_argv(settings: Mapping[str, Any], *, bind: str, app: str = "distro.wsgi:app") -> list[str]:
+    """The production web server's command line: gunicorn serving app on bind with WEB_WORKERS processes
+    of WEB_THREADS threads each (gthread). The benchmarks run the same one."""
+    return [
         sys.executable,
         "-m",
         "gunicorn",
         "--bind",
-        bind or settings["BIND"],
+        bind,
         "--workers",
         str(settings["WEB_WORKERS"]),
         "--threads",
         str(settings["WEB_THREADS"]),
-        "--access-logfile",
-        "-",
         "--graceful-timeout",
         "10",
-        "distro.wsgi:app",
+        app,
     ]
-    os.execv(sys.executable, argv)  # noqa: S606 - replaces this process with gunicorn
 
 
 @main.command()

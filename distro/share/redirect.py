@@ -4,7 +4,7 @@ It is the URL every forwarded card, poster and link is clicked through, so it is
 distro has, and Flask's request, context and response machinery would be most of its cost. So it
 is WSGI middleware (app.wsgi_app wrapped, as Flask documents): a code it can resolve gets its 302
 here; anything else (another path or method, a code that leads nowhere) goes on to Flask, which
-answers the 404 problem.
+shows its 404 page.
 
 Bots and link previews are not counted; each visitor counts once an hour as a unique click; the
 click goes to the process's click buffer, never the database, so the redirect still happens when
