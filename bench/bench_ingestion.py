@@ -1,21 +1,19 @@
 """Webhook ingestion end to end (sign → verify → store → accrue → ledger) at concurrency 16 through
-gunicorn with RQ workers, in events per second, against a bare gunicorn endpoint doing one INSERT.
+granian (the production web server) with RQ workers, in events per second, against a bare endpoint doing one
+INSERT under the same server.
 
 Web server, workers, PostgreSQL and this load generator share the machine's cores, so stderr also
 shows the CPU each of them spent per event: where a faster pipeline has to find its time."""
 
 from __future__ import annotations
 
-import http.client
 import json
 import os
 import statistics
 import subprocess
 import sys
-import threading
 import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 
 import sqlalchemy as sa
 from sqlmodel import Session
@@ -25,11 +23,12 @@ from bench.harness import (
     bench_redis_url,
     cpu_seconds,
     free_port,
-    gunicorn,
     postgres_server_pid,
     raw_connection,
     wait_until_up,
+    web_server,
 )
+from bench.load import Load
 from distro.app import create_app
 from distro.db import engine_for
 from distro.outbound.signing import sign
@@ -43,26 +42,12 @@ WORKERS = 2
 
 
 def _send_all(port: int, make_request, numbers: range) -> float:
-    """Send one request per number at CONCURRENCY, one keep-alive connection per thread; return the seconds taken."""
-    local = threading.local()
-    failures: list[int] = []
-
-    def send(number: int) -> None:
-        if not hasattr(local, "connection"):
-            local.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        body, headers = make_request(number)
-        local.connection.request("POST", "/webhooks/orders", body=body, headers=headers)
-        response = local.connection.getresponse()
-        response.read()
-        if response.status != 200:
-            failures.append(response.status)
-
-    start = time.perf_counter()
-    with ThreadPoolExecutor(CONCURRENCY) as pool:
-        list(pool.map(send, numbers))
-    if failures:
-        raise RuntimeError(f"{len(failures)} requests failed, e.g. {failures[:3]}")
-    return time.perf_counter() - start
+    """Send one request per number at CONCURRENCY keep-alive connections; return the seconds taken."""
+    load = Load(port, CONCURRENCY)
+    try:
+        return load.run("POST", "/webhooks/orders", make_request, numbers)
+    finally:
+        load.close()
 
 
 def _rounds() -> list[range]:
@@ -96,7 +81,7 @@ def run(url: str) -> list[Row]:
         return body, {**headers, "Content-Type": "application/json"}
 
     port = free_port()
-    processes = [gunicorn(app.config, port, "distro.wsgi:app", env)]
+    processes = [web_server(app.config, port, "distro.wsgi:app", env)]
     processes += [
         subprocess.Popen(
             [sys.executable, "-m", "distro.cli", "worker"],
@@ -112,7 +97,7 @@ def run(url: str) -> list[Row]:
 
         def cpu_now() -> dict[str, float]:
             return {
-                "web (gunicorn)": cpu_seconds(processes[0].pid),
+                "web (granian)": cpu_seconds(processes[0].pid),
                 "workers (RQ)": sum(cpu_seconds(process.pid) for process in processes[1:]),
                 "PostgreSQL": cpu_seconds(server_pid),
                 "bench client": cpu_seconds(os.getpid(), with_children=False),
@@ -163,7 +148,7 @@ def run(url: str) -> list[Row]:
         connection.commit()
     port = free_port()
     dsn = engine_for(url).url.set(drivername="postgresql").render_as_string(hide_password=False)
-    bare = gunicorn(app.config, port, "bench.bare_app:app", {**env, "BARE_DATABASE_DSN": dsn})
+    bare = web_server(app.config, port, "bench.bare_app:app", {**env, "BARE_DATABASE_DSN": dsn})
     try:
         wait_until_up(port, "/")
         bare_rates = [len(numbers) / _send_all(port, distro_event, numbers) for numbers in _rounds()][1:]
@@ -174,7 +159,7 @@ def run(url: str) -> list[Row]:
     baseline = statistics.median(bare_rates)
     return [
         Row(
-            "webhook ingestion end to end (c=16, gunicorn)",
+            "webhook ingestion end to end (c=16, granian)",
             statistics.median(end_to_end),
             "events/s",
             baseline,

@@ -1,5 +1,5 @@
 """Pool browsing (filter + sort + page) over 100,000 products: p50/p95 through the API, over HTTP to the
-production web server (gunicorn as `distro web` runs it) as a signed-in shop owner, one request at a time
+production web server (granian as `distro web` runs it) as a signed-in shop owner, one request at a time
 (latency, not throughput), against the bare SQL the endpoint runs (count + page) in the same run."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlmodel import Session
 
-from bench.harness import Row, bench_redis_url, free_port, gunicorn, raw_connection, wait_until_up
+from bench.harness import Row, bench_redis_url, free_port, raw_connection, wait_until_up, web_server
 from distro.app import create_app
 from distro.auth.models import Role
 from distro.db import engine_for
@@ -146,7 +146,7 @@ def run(url: str) -> list[Row]:
         make_shop(session, app, owner, slug="bench-pool")  # the owner's tier comes from their shop
     env = {**os.environ, "DISTRO_DATABASE_URL": url, "DISTRO_REDIS_URL": redis_url}
     port = free_port()
-    server = gunicorn(app.config, port, "distro.wsgi:app", env)
+    server = web_server(app.config, port, "distro.wsgi:app", env)
     try:
         wait_until_up(port, "/healthz")
         headers = _sign_in(port, "owner@example.cn")

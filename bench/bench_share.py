@@ -1,4 +1,4 @@
-"""Share links: the public redirect at concurrency 16 through gunicorn (redirects/s, p99) against a bare Flask
+"""Share links: the public redirect at concurrency 16 through granian (redirects/s, p99) against a bare Flask
 redirect route under the same server settings,
 and folding 200,000 Redis clicks into PostgreSQL exactly once (clicks/s) against raw XRANGE + executemany."""
 
@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from bench.bench_ingestion import CONCURRENCY
-from bench.harness import Row, bench_redis_url, cpu_seconds, free_port, gunicorn, raw_connection, timer, wait_until_up
+from bench.harness import Row, bench_redis_url, cpu_seconds, free_port, raw_connection, timer, wait_until_up, web_server
 from distro.app import create_app
 from distro.auth.models import Role
 from distro.db import engine_for, session_scope
@@ -168,8 +168,8 @@ def _redirects(app, codes: list[str], env: dict[str, str], connection: redis.Red
     _flush(connection)
     ports = {"distro": free_port(), "bare": free_port()}
     servers = {
-        "distro": gunicorn(app.config, ports["distro"], "distro.wsgi:app", env),
-        "bare": gunicorn(app.config, ports["bare"], "bench.bare_redirect:app", env),
+        "distro": web_server(app.config, ports["distro"], "distro.wsgi:app", env),
+        "bare": web_server(app.config, ports["bare"], "bench.bare_redirect:app", env),
     }
     try:
         for port in ports.values():
@@ -280,8 +280,8 @@ def run(url: str) -> list[Row]:
         _flush(connection)
 
     return [
-        Row("share redirect (c=16, gunicorn)", redirects.rate, "redirects/s", bare_redirects.rate, BARE),
-        Row("share redirect p99 (c=16, gunicorn)", redirects.p99_ms, "ms", bare_redirects.p99_ms, BARE),
+        Row("share redirect (c=16, granian)", redirects.rate, "redirects/s", bare_redirects.rate, BARE),
+        Row("share redirect p99 (c=16, granian)", redirects.p99_ms, "ms", bare_redirects.p99_ms, BARE),
         Row(
             f"click fold ({CLICKS // 1000}k clicks)",
             CLICKS / fold_seconds,

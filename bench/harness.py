@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from distro import embedded, migrate
-from distro.cli import gunicorn_argv
+from distro.cli import web_server_argv
 from distro.db import engine_for
 from distro.settings import PROJECT_ROOT
 
@@ -137,7 +137,7 @@ def wait_until_up(port: int, path: str, deadline: float = 60) -> None:
     raise RuntimeError(f"server on port {port} did not start")
 
 
-def gunicorn(config, port: int, target: str, env: dict[str, str]) -> subprocess.Popen:
-    """The production web server as `distro web` runs it (WEB_WORKERS × WEB_THREADS, gthread) on a local port."""
-    argv = [*gunicorn_argv(config, bind=f"127.0.0.1:{port}", app=target), "--log-level", "warning"]
+def web_server(config, port: int, target: str, env: dict[str, str]) -> subprocess.Popen:
+    """The production web server as `distro web` runs it (granian, WEB_WORKERS × WEB_THREADS) on a local port."""
+    argv = [*web_server_argv(config, bind=f"127.0.0.1:{port}", app=target), "--log-level", "warning"]
     return subprocess.Popen(argv, env=env, cwd=PROJECT_ROOT)

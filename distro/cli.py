@@ -69,28 +69,39 @@ def demo() -> None:
 @main.command()
 @click.option("--bind", default=None, help="host:port (default: BIND setting)")
 def web(bind: str | None) -> None:
-    """Serve the API with gunicorn."""
+    """Serve the API with granian."""
     settings = _settings()
     _export_urls(settings)
-    argv = [*gunicorn_argv(settings, bind=bind or settings["BIND"]), "--access-logfile", "-"]
-    os.execv(sys.executable, argv)  # noqa: S606 - replaces this process with gunicorn
+    argv = [*web_server_argv(settings, bind=bind or settings["BIND"]), "--access-log"]
+    os.execv(sys.executable, argv)  # noqa: S606 - replaces this process with the web server
 
 
-def gunicorn_argv(settings: Mapping[str, Any], *, bind: str, app: str = "distro.wsgi:app") -> list[str]:
-    """The production web server's command line: gunicorn serving app on bind with WEB_WORKERS processes
-    of WEB_THREADS threads each (gthread). The benchmarks run the same one."""
+def web_server_argv(settings: Mapping[str, Any], *, bind: str, app: str = "distro.wsgi:app") -> list[str]:
+    """The production web server's command line: granian serving the WSGI app on bind ("host:port")
+    with WEB_WORKERS processes of WEB_THREADS threads each. The benchmarks run the same one.
+
+    Granian does the HTTP work (parsing, keep-alive, writing) in Rust and runs only the app in
+    Python; on this project's webhook it spent about 0.26 ms less CPU per request than gunicorn's
+    gthread worker, whose connection handoffs between threads cost more than the app itself.
+    """
+    host, _, port = bind.rpartition(":")
     return [
         sys.executable,
         "-m",
-        "gunicorn",
-        "--bind",
-        bind,
+        "granian",
+        "--interface",
+        "wsgi",
+        "--host",
+        host.strip("[]") or "0.0.0.0",  # noqa: S104 - a BIND of ":8000" asks for every interface
+        "--port",
+        port,
         "--workers",
         str(settings["WEB_WORKERS"]),
-        "--threads",
+        "--blocking-threads",
         str(settings["WEB_THREADS"]),
-        "--graceful-timeout",
-        "10",
+        "--respawn-failed-workers",  # a worker that dies is replaced, not left missing
+        "--workers-kill-timeout",
+        "10",  # a TERM lets requests in flight finish for up to 10 s
         app,
     ]
 
@@ -218,7 +229,7 @@ def run() -> None:
 
 
 def _export_urls(settings: dict) -> None:
-    # Child processes (gunicorn workers, forked job horses) must use the same servers.
+    # Child processes (web server workers, forked job horses) must use the same servers.
     os.environ["DISTRO_DATABASE_URL"] = settings["DATABASE_URL"]
     os.environ["DISTRO_REDIS_URL"] = settings["REDIS_URL"]
 

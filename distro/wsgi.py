@@ -1,4 +1,4 @@
-"""WSGI entry point for gunicorn: `gunicorn distro.wsgi:app`."""
+"""WSGI entry point for the web server: `granian --interface wsgi distro.wsgi:app` (what `distro web` runs)."""
 
 import gc
 

@@ -8,8 +8,8 @@ order of loss as Redis's own once-a-second fsync. A process that exits normally 
 
 from __future__ import annotations
 
-import atexit
 import logging
+import multiprocessing.util
 import os
 import threading
 import time
@@ -67,7 +67,10 @@ class ClickBuffer:
             self._reset()
         self._pid = os.getpid()
         threading.Thread(target=self._run, name="click-flusher", daemon=True).start()
-        atexit.register(self.flush)
+        # Not atexit: granian's workers are multiprocessing children, which end with os._exit after
+        # running multiprocessing's finalizers but not atexit's hooks. A normal interpreter exit runs
+        # these finalizers too (multiprocessing registers them with atexit), so one hook covers both.
+        multiprocessing.util.Finalize(self, self.flush, exitpriority=10)
 
     def _run(self) -> None:
         while True:

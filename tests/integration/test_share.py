@@ -1,7 +1,9 @@
 import datetime as dt
+import http.client
 import io
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -189,6 +191,52 @@ def test_a_web_process_that_exits_writes_its_buffered_clicks_first(committed_app
     )
     subprocess.run([sys.executable, "-c", follow_twice], env=env, check=True, timeout=60)  # noqa: S603 (our own code)
     assert redis.xlen(services.CLICK_STREAM) == 2
+
+
+@pytest.mark.timeout(120)
+def test_the_production_web_server_writes_its_workers_buffered_clicks_when_stopped(
+    committed_app, committed_db, server_urls, redis
+):
+    with Session(engine_for(committed_db)) as session:
+        shop = make_shop(session, committed_app, slug="stopping")
+        from distro.share.models import ShareLink
+
+        session.add(ShareLink(code="WebStops", shop_id=shop.id, channel="qr", created_by=shop.owner_id))
+        session.commit()
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    # A flush interval of an hour: only the workers' exit can write these clicks.
+    env = {
+        **os.environ,
+        "DISTRO_DATABASE_URL": committed_db,
+        "DISTRO_REDIS_URL": server_urls["redis"],
+        "DISTRO_CLICK_FLUSH_MS": "3600000",
+    }
+    web = subprocess.Popen(  # noqa: S603 (our own command)
+        [sys.executable, "-m", "distro.cli", "web", "--bind", f"127.0.0.1:{port}"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        statuses = []
+        while len(statuses) < 6:  # new connections each time, so both workers are likely to take some
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                connection.request("GET", "/s/WebStops", headers={"User-Agent": PHONE_UA})
+                statuses.append(connection.getresponse().status)
+                connection.close()
+            except OSError:
+                assert web.poll() is None and time.monotonic() < deadline, "distro web did not start"
+                time.sleep(0.2)
+        assert statuses == [302] * 6
+        assert redis.xlen(services.CLICK_STREAM) == 0  # still buffered in the workers
+    finally:
+        web.send_signal(signal.SIGTERM)
+        web.wait(timeout=30)
+    assert redis.xlen(services.CLICK_STREAM) == 6
 
 
 @pytest.mark.parametrize(
