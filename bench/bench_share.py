@@ -5,15 +5,11 @@ and folding 200,000 Redis clicks into PostgreSQL exactly once (clicks/s) against
 from __future__ import annotations
 
 import datetime as dt
-import http.client
 import os
 import statistics
 import subprocess
 import sys
-import threading
-import time
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import redis
@@ -22,6 +18,7 @@ from sqlmodel import Session
 
 from bench.bench_ingestion import CONCURRENCY
 from bench.harness import Row, bench_redis_url, cpu_seconds, free_port, raw_connection, timer, wait_until_up, web_server
+from bench.load import Load
 from distro.app import create_app
 from distro.auth.models import Role
 from distro.db import engine_for, session_scope
@@ -96,40 +93,14 @@ class Run:
     p99_ms: float
 
 
-class _Client:
-    """CONCURRENCY threads, each with one keep-alive connection that it keeps across calls: a connection
-    stays with one server worker, so a warm-up warms the workers the timed run then meets."""
+REDIRECT_HEADERS = {"User-Agent": BROWSER_UA, "Accept": "text/html"}
 
-    def __init__(self, port: int) -> None:
-        self._port = port
-        self._local = threading.local()
-        self._pool = ThreadPoolExecutor(CONCURRENCY)
 
-    def get_all(self, paths: list[str]) -> Run:
-        """GET every path, never following the redirect; every answer must be a 302."""
-        failures: list[int] = []
-        latencies: list[float] = []
-
-        def send(path: str) -> None:
-            if not hasattr(self._local, "connection"):
-                self._local.connection = http.client.HTTPConnection("127.0.0.1", self._port, timeout=30)
-            sent = time.perf_counter()
-            self._local.connection.request("GET", path, headers={"User-Agent": BROWSER_UA, "Accept": "text/html"})
-            response = self._local.connection.getresponse()
-            response.read()
-            latencies.append(time.perf_counter() - sent)
-            if response.status != 302 or not response.getheader("Location"):
-                failures.append(response.status)
-
-        start = time.perf_counter()
-        list(self._pool.map(send, paths))
-        if failures:
-            raise RuntimeError(f"{len(failures)} of {len(paths)} requests were not redirects, e.g. {failures[:3]}")
-        seconds = time.perf_counter() - start
-        return Run(len(paths) / seconds, statistics.quantiles(latencies, n=100)[98] * 1000)
-
-    def close(self) -> None:
-        self._pool.shutdown()
+def _get_all(load: Load, paths: list[str]) -> Run:
+    """GET every path over load's keep-alive connections, never following the redirect; every answer
+    must be a 302 with a Location."""
+    seconds = load.run("GET", paths.__getitem__, lambda _: (b"", REDIRECT_HEADERS), range(len(paths)), expect=302)
+    return Run(len(paths) / seconds, statistics.quantiles(load.latencies, n=100)[98] * 1000)
 
 
 def _redirects(app, codes: list[str], env: dict[str, str], connection: redis.Redis) -> tuple[Run, Run]:
@@ -146,10 +117,10 @@ def _redirects(app, codes: list[str], env: dict[str, str], connection: redis.Red
     runs: dict[str, list[Run]] = {"distro": [], "bare": []}
 
     def timed(server: subprocess.Popen, port: int, label: str) -> None:
-        # Connections of their own each round, warmed first: the servers close keep-alive connections
-        # left idle while the other side runs.
-        client = _Client(port)
-        client.get_all(warmup)
+        # Connections of their own each round, warmed first: a connection stays with one server
+        # worker, so the warm-up warms the workers the timed run then meets.
+        load = Load(port, CONCURRENCY)
+        _get_all(load, warmup)
 
         def now() -> dict[str, float]:
             return {
@@ -159,9 +130,9 @@ def _redirects(app, codes: list[str], env: dict[str, str], connection: redis.Red
             }
 
         before = now()
-        runs[label].append(client.get_all(paths))
+        runs[label].append(_get_all(load, paths))
         after = now()
-        client.close()
+        load.close()
         for name in before:
             cpu.setdefault(name, []).append((after[name] - before[name]) / len(paths) * 1e6)
 

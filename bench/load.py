@@ -17,7 +17,8 @@ RequestMaker = Callable[[int], tuple[bytes, Mapping[str, str]]]
 
 
 class LoadError(RuntimeError):
-    """A request failed: a non-2xx/3xx status, a closed connection or a timeout."""
+    """A request failed: another status than expected, a redirect without a Location, a closed
+    connection or a timeout."""
 
 
 def _request_bytes(method: str, path: str, port: int, body: bytes, headers: Mapping[str, str]) -> bytes:
@@ -40,9 +41,9 @@ class _Connection:
         self.started = time.perf_counter()
         self.socket.sendall(data)  # a request fits the socket buffer: this does not wait on the server
 
-    def receive(self) -> tuple[int, bytes] | None:
-        """Read what has arrived (the selector said there is some, so this does not block); the status and
-        body once the whole response is in, else None."""
+    def receive(self) -> tuple[int, dict[str, str], bytes] | None:
+        """Read what has arrived (the selector said there is some, so this does not block); the status,
+        headers (names in lower case) and body once the whole response is in, else None."""
         chunk = self.socket.recv(65536)
         if not chunk:
             raise LoadError("the server closed a keep-alive connection mid-request")
@@ -50,15 +51,15 @@ class _Connection:
         head_end = self.buffer.find(b"\r\n\r\n")
         if head_end < 0:
             return None
-        head = self.buffer[:head_end].decode("latin-1")
-        length = 0
-        for line in head.split("\r\n")[1:]:
+        status_line, *lines = self.buffer[:head_end].decode("latin-1").split("\r\n")
+        headers = {}
+        for line in lines:
             name, _, value = line.partition(":")
-            if name.strip().lower() == "content-length":
-                length = int(value)
+            headers[name.strip().lower()] = value.strip()
+        length = int(headers.get("content-length", 0))
         if len(self.buffer) < head_end + 4 + length:
             return None
-        return int(head[9:12]), self.buffer[head_end + 4 : head_end + 4 + length]
+        return int(status_line[9:12]), headers, self.buffer[head_end + 4 : head_end + 4 + length]
 
 
 class Load:
@@ -70,11 +71,19 @@ class Load:
         self.latencies: list[float] = []
 
     def run(
-        self, method: str, path: str | Callable[[int], str], make_request: RequestMaker, numbers: Iterable[int]
+        self,
+        method: str,
+        path: str | Callable[[int], str],
+        make_request: RequestMaker,
+        numbers: Iterable[int],
+        *,
+        expect: int = 200,
     ) -> float:
         """Send one request per number, each as soon as a connection is free; return the seconds taken.
+        Each request's latency is kept in `latencies`.
 
-        Raises LoadError on the first failed request, after the others in flight have finished.
+        Every response must have the status `expect` (and a Location, if that is a redirect): the
+        first that does not raises LoadError, once the other requests in flight have finished.
         """
         pending: Iterator[int] = iter(numbers)
         selector = selectors.DefaultSelector()
@@ -102,9 +111,9 @@ class Load:
                 response = connection.receive()
                 if response is None:
                     continue
-                status, body = response
+                status, headers, body = response
                 self.latencies.append(time.perf_counter() - connection.started)
-                if not 200 <= status < 400:
+                if status != expect or (300 <= status < 400 and not headers.get("location")):
                     failures.append(f"{status} {body[:200]!r}")
                 if failures or not start(connection):
                     selector.unregister(connection.socket)
