@@ -362,3 +362,12 @@ def test_one_fen_large_and_many_lines_always_split_exactly(client, app, session,
         assert line.owner_fen + line.platform_fen == line.pool_fen
     assert ledger.trial_balance(session)["total"] == 0
     assert ledger.unbalanced_postings(session) == []
+
+
+def test_a_body_over_the_size_limit_is_refused_before_it_is_read_and_nothing_is_stored(client, app, session, world):
+    body, headers = signed_event(app, "order.paid", paid("BIG", "mei", [("1", world["tea"].id, 12_800)]))
+    padded = body + b" " * (app.config["MAX_CONTENT_LENGTH"] + 1 - len(body))  # still valid JSON, still signed wrong
+    response = client.post("/webhooks/orders", data=padded, headers=headers)
+    assert response.status_code == 413
+    assert response.mimetype == PROBLEM and response.get_json()["status"] == 413
+    assert count(session, OrderEvent) == 0
