@@ -9,16 +9,26 @@ is refused unless every address it resolves to is public, and the connection goe
 changes between the check and the connect (rebinding) is never consulted.
 
 Requests go directly, never through a proxy from the environment: a proxy would resolve the name itself.
+
+A request's timeout is one deadline for every hop, name resolution included. The system resolver
+(socket.getaddrinfo) takes no timeout and, when DNS does not answer, blocks for resolv.conf's timeout × attempts
+per name server, so lookups run in a small pool of threads, shared by the process, and the request waits for an
+answer only as long as it has left. A lookup given up on cannot be stopped: if it is still queued it is
+cancelled; if it is running, its thread finishes when the system resolver gives up (the interpreter, exiting,
+waits for it too), and the answer is dropped. The pool's size bounds the threads a resolver outage can hold; more
+lookups than that wait their turn, each within its own deadline. A literal address in a URL is never looked up.
 """
 
 from __future__ import annotations
 
 import http.client
 import ipaddress
+import os
 import socket
 import ssl
 import time
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
@@ -30,6 +40,26 @@ DEFAULT_PORTS = {"http": 80, "https": 443}
 
 # Built once: loading the system's CA certificates costs milliseconds, too much for every request.
 SYSTEM_TLS = ssl.create_default_context()
+
+RESOLVER_THREADS = 8
+"""Name lookups in progress at once in a process: the most threads a resolver that never answers can hold."""
+
+
+def _lookup_pool() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(RESOLVER_THREADS, thread_name_prefix="egress-resolve")
+
+
+_lookups = _lookup_pool()  # its threads start with the first lookups
+
+
+def _new_lookup_pool_after_fork() -> None:
+    # A forked child (a job's work horse, a web server worker) has none of its parent's threads, yet the parent's
+    # pool would count its idle ones as there and never start another: its lookups would never run.
+    global _lookups
+    _lookups = _lookup_pool()
+
+
+os.register_at_fork(after_in_child=_new_lookup_pool_after_fork)
 
 
 class Refused(Exception):
@@ -48,7 +78,8 @@ def is_public_address(address: IPAddress) -> bool:
 
 
 def resolve_host(host: str, port: int) -> list[IPAddress]:
-    """Every address host resolves to for a TCP connection on port, in the resolver's order."""
+    """Every address host resolves to for a TCP connection on port, in the resolver's order. Takes as long as the
+    system resolver does: egress calls it through resolve_within."""
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror as exc:
@@ -59,6 +90,33 @@ def resolve_host(host: str, port: int) -> list[IPAddress]:
         if address not in addresses:
             addresses.append(address)
     return addresses
+
+
+def resolve_within(
+    resolve: Callable[[str, int], list[IPAddress]], host: str, port: int, timeout: float
+) -> list[IPAddress]:
+    """resolve(host, port), run in the lookup pool and waited for at most timeout seconds; TimeoutError after."""
+    lookup = _lookups.submit(resolve, host, port)
+    if not wait([lookup], timeout=timeout).done:
+        lookup.cancel()  # dropped if still queued; a running lookup finishes on its own, unheard
+        raise TimeoutError(f"{host} did not resolve within the {timeout:.2f} s left")
+    return lookup.result()
+
+
+def _literal_address(host: str) -> IPAddress | None:
+    """The address host spells, when it is one."""
+    try:
+        return ipaddress.ip_address(host)
+    except ValueError:
+        return None
+
+
+def _time_left(deadline: float, url: str) -> float:
+    """Seconds until deadline (a time.monotonic() value); TimeoutError when none are left."""
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        raise TimeoutError(f"{url}: out of time")
+    return remaining
 
 
 class _PinnedHTTPConnection(http.client.HTTPConnection):
@@ -97,8 +155,9 @@ class _PinnedHTTPSConnection(_PinnedHTTPConnection):
 @dataclass(frozen=True)
 class Egress:
     """Sends requests only to the addresses allowed accepts (public ones), GETs following up to max_redirects redirects,
-    each hop vetted the same way, certificates checked against tls (the system's CAs). allowed, resolve and tls
-    are the seams tests use to stand a server on loopback."""
+    each hop vetted the same way, certificates checked against tls (the system's CAs). resolve looks a host name up,
+    blocking; egress runs it in the lookup pool within the request's deadline. allowed, resolve and tls are the
+    seams tests use to stand a server on loopback or a resolver that does not answer."""
 
     allowed: Callable[[IPAddress], bool] = is_public_address
     resolve: Callable[[str, int], list[IPAddress]] = resolve_host
@@ -107,8 +166,8 @@ class Egress:
 
     @contextmanager
     def get(self, url: str, *, headers: Mapping[str, str], timeout: float) -> Iterator[http.client.HTTPResponse]:
-        """The response to GET url, after redirects, whatever its status; timeout bounds connecting to every
-        hop together. Refused for a URL or redirect distro will not follow; OSError when the network fails."""
+        """The response to GET url, after redirects, whatever its status; timeout bounds resolving and connecting
+        to every hop together. Refused for a URL or redirect distro will not follow; OSError when the network fails."""
         with self._exchange("GET", url, None, headers, timeout, self.max_redirects) as response:
             yield response
 
@@ -152,14 +211,15 @@ class Egress:
             port = parts.port or DEFAULT_PORTS[parts.scheme]
         except ValueError as exc:  # a port out of range or not a number
             raise Refused(f"{url} is not an http(s) URL: {exc}") from exc
-        addresses = self.resolve(parts.hostname, port)
+        literal = _literal_address(parts.hostname)
+        if literal is not None:
+            addresses = [literal]
+        else:
+            addresses = resolve_within(self.resolve, parts.hostname, port, _time_left(deadline, url))
         refused = [address for address in addresses if not self.allowed(address)]
         if refused or not addresses:
             # Every address must pass: a name resolving to one public and one private address could
             # otherwise be connected to the private one.
             raise Refused(f"{parts.hostname} resolves to {refused[0] if refused else 'nothing'}, not a public address")
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            raise TimeoutError(f"{url}: out of time")
         kind = _PinnedHTTPSConnection if parts.scheme == "https" else _PinnedHTTPConnection
-        return kind(parts.hostname, port, addresses=addresses, timeout=remaining, tls=self.tls)
+        return kind(parts.hostname, port, addresses=addresses, timeout=_time_left(deadline, url), tls=self.tls)

@@ -24,7 +24,8 @@ WEBP_PHOTO = encoded(Image.new("RGB", (120, 90), (200, 60, 30)), "WEBP")
 
 
 class CDNServer(ThreadingHTTPServer):
-    """Records each request's path in hits and its Host header in hosts; /redirect.png goes to redirect_to."""
+    """Records each request's path in hits and its Host header in hosts; /redirect.png and
+    /slow-redirect.png go to redirect_to."""
 
     daemon_threads = True
 
@@ -41,7 +42,7 @@ class CDNServer(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     """Answers by path: /photo.png, /photo.webp, /page.png (HTML), /huge.png, /trickle.png, /to-ftp.png,
-    /redirect.png; anything else is a 404."""
+    /redirect.png, /slow-redirect.png; anything else is a 404."""
 
     server: CDNServer
 
@@ -68,11 +69,22 @@ class _Handler(BaseHTTPRequestHandler):
             self._redirect("ftp://127.0.0.1/photo.png")
         elif self.path == "/redirect.png":
             self._redirect(self.server.redirect_to)
+        elif self.path == "/slow-redirect.png":
+            # Half a second in all, a header every 0.1 s: no single read waits long, the whole answer does.
+            self.send_response(302)
+            for n in range(5):
+                self.flush_headers()
+                time.sleep(0.1)
+                self.send_header("X-Wait", str(n))
+            self._redirect_headers(self.server.redirect_to)
         else:
             self._send(404, "text/plain", b"not found")
 
     def _redirect(self, location: str) -> None:
         self.send_response(302)
+        self._redirect_headers(location)
+
+    def _redirect_headers(self, location: str) -> None:
         self.send_header("Location", location)
         self.send_header("Content-Length", "0")
         self.end_headers()

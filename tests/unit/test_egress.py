@@ -1,8 +1,13 @@
+import os
+import re
+import threading
+import time
 from ipaddress import ip_address
 
 import pytest
 
-from distro.egress import Egress, Refused, is_public_address
+from distro.egress import RESOLVER_THREADS, Egress, Refused, is_public_address
+from tests.cdn import running_cdn
 
 
 @pytest.mark.parametrize(
@@ -48,8 +53,8 @@ def test_addresses_on_the_internet_are_public(address):
     assert is_public_address(ip_address(address))
 
 
-def get(url: str, egress: Egress = Egress()) -> None:  # noqa: B008 - frozen, so one default is safe
-    with egress.get(url, headers={}, timeout=1):
+def get(url: str, egress: Egress = Egress(), timeout: float = 1) -> None:  # noqa: B008 - frozen, so one default is safe
+    with egress.get(url, headers={}, timeout=timeout):
         pass
 
 
@@ -85,3 +90,99 @@ def test_a_host_is_refused_when_any_of_its_addresses_is_not_public():
 def test_only_http_and_https_urls_with_a_host_are_followed(url):
     with pytest.raises(Refused, match="not an http"):
         get(url)
+
+
+def test_a_literal_address_is_judged_as_written_and_never_looked_up():
+    def resolve(host: str, port: int):
+        raise AssertionError(f"{host} was looked up")
+
+    with pytest.raises(Refused, match=r"10\.0\.0\.7"):
+        get("http://10.0.0.7/a.png", Egress(resolve=resolve))
+    with pytest.raises(Refused, match="fd00::1"):
+        get("http://[fd00::1]/a.png", Egress(resolve=resolve))
+
+
+class SilentResolver:
+    """A resolver that answers no lookup until released; it records the names it was asked for."""
+
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+        self.released = threading.Event()
+
+    def __call__(self, host: str, port: int):
+        self.asked.append(host)
+        self.released.wait()
+        raise OSError(f"{host} does not resolve")
+
+
+@pytest.fixture
+def silent_dns():
+    resolver = SilentResolver()
+    yield resolver
+    resolver.released.set()  # lets the lookup threads go, for the tests after this one
+
+
+def test_a_resolver_that_does_not_answer_in_time_gives_a_timeout_error(silent_dns):
+    started = time.monotonic()
+    with pytest.raises(TimeoutError, match=r"img\.supplier\.example did not resolve within"):
+        get("https://img.supplier.example/a.png", Egress(resolve=silent_dns), timeout=0.2)
+    assert time.monotonic() - started < 10  # not held for as long as the resolver would have taken
+
+
+def test_an_answer_within_the_deadline_is_used():
+    def resolve(host: str, port: int):
+        time.sleep(0.05)
+        return [ip_address("10.0.0.7")]
+
+    with pytest.raises(Refused, match=r"10\.0\.0\.7"):
+        get("https://img.supplier.example/a.png", Egress(resolve=resolve), timeout=10)
+
+
+def lookup_threads() -> int:
+    return sum(thread.name.startswith("egress-resolve") for thread in threading.enumerate())
+
+
+def test_a_resolver_outage_holds_a_bounded_number_of_threads_and_later_lookups_still_time_out(silent_dns):
+    for _ in range(RESOLVER_THREADS + 3):
+        with pytest.raises(TimeoutError, match="did not resolve"):
+            get("https://img.supplier.example/a.png", Egress(resolve=silent_dns), timeout=0.05)
+    assert lookup_threads() <= RESOLVER_THREADS
+    silent_dns.released.set()
+    # Lookups given up on before they started are dropped: once the pool is free, the next one is answered
+    # and none of those is made late.
+    with pytest.raises(Refused, match=r"10\.0\.0\.7"):
+        get("https://img.supplier.example/a.png", Egress(resolve=resolving_to("10.0.0.7")), timeout=10)
+    assert len(silent_dns.asked) <= RESOLVER_THREADS
+
+
+def test_redirects_share_one_deadline_so_a_later_hop_is_looked_up_only_for_what_is_left(silent_dns):
+    def resolve(host: str, port: int):
+        return [ip_address("127.0.0.1")] if host == "first.example" else silent_dns(host, port)
+
+    egress = Egress(allowed=lambda address: address.is_loopback, resolve=resolve)
+    timeout = 1.0
+    with running_cdn() as cdn:  # takes at least half a second to answer its redirect
+        cdn.redirect_to = "http://second.example/photo.png"
+        with pytest.raises(TimeoutError) as raised:
+            get(f"http://first.example:{cdn.server_address[1]}/slow-redirect.png", egress, timeout=timeout)
+    # Given its own timeout the second lookup would have had 1.00 s; it had what the first hop left, if any.
+    left = re.search(r"second\.example did not resolve within the ([\d.]+) s left", str(raised.value))
+    assert left is not None or "out of time" in str(raised.value)
+    assert left is None or float(left[1]) <= timeout - 0.5
+
+
+def test_a_forked_process_looks_names_up_in_a_pool_of_its_own():
+    # Job work horses are forked: the parent's pool, whose threads do not exist in the child, would never run them.
+    answering = Egress(resolve=resolving_to("10.0.0.7"))
+    with pytest.raises(Refused):
+        get("https://img.supplier.example/a.png", answering)  # the lookup threads have started
+    pid = os.fork()
+    if pid == 0:  # the child: exit status 0 only when its lookup is answered
+        try:
+            get("https://img.supplier.example/a.png", answering, timeout=10)
+        except Refused:
+            os._exit(0)
+        except BaseException:
+            os._exit(2)
+        os._exit(1)
+    assert os.waitpid(pid, 0)[1] == 0
