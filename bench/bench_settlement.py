@@ -1,4 +1,5 @@
-"""Settlement: compute one batch over 1,000,000 due commission lines of 100,000 shops vs a raw UPDATE + GROUP BY.
+"""Settlement: compute one batch over 1,000,000 due commission lines of 100,000 shops vs a raw UPDATE + GROUP BY;
+then record the bank's results for its 100,000 payouts vs a raw UPDATE ... FROM unnest.
 
 The state is loaded set-based (generate_series, INSERT ... SELECT): owners and shops, one supplier and
 product, one order of 10 lines per shop, a commission line per order line (available, unsettled, due),
@@ -9,6 +10,11 @@ balance is the sum of its lines' owner_fen. The baseline runs first, on a copy o
 each SQL statement it sends printed to stderr. Each statement of the compute is capped at
 STATEMENT_TIMEOUT_SECONDS (DISTRO_BENCH_SETTLEMENT_TIMEOUT, 0 for none) so the run stays near 5 minutes;
 a computation cut off is rolled back and reported as TIMEOUT, its value a lower bound.
+
+Once computed, a second finance user approves the batch and the bank's results for every payout (95 %
+paid with a reference, 5 % failed with a reason) are recorded with record_results, in one call. Its
+baseline, run first, is one UPDATE ... FROM unnest of the same results on a copy of the payouts table
+(bench_payouts, with the same indexes and constraints).
 """
 
 from __future__ import annotations
@@ -31,6 +37,8 @@ LINES_PER_SHOP = 10
 LINES = SHOPS * LINES_PER_SHOP
 MINIMUM_FEN = 100
 NAME = f"settlement batch ({LINES // 1_000_000}M lines, {SHOPS // 1000}k shops)"
+RESULTS_NAME = f"payout results ({SHOPS // 1000}k payouts)"
+FAILED_EVERY = 20  # one payout in 20 (5 %) fails at the bank
 STATEMENT_TIMEOUT_SECONDS = 180
 
 # pool_fen of line g of shop s (1-based): 200..8199 fen; the owner gets 60 % (floor), the platform the rest.
@@ -43,7 +51,8 @@ LOAD_STEPS: list[tuple[str, str]] = [
         "SELECT 'owner' || g || '@bench.cn', '店主' || g, 'x', ARRAY['shop_owner']::varchar[], true, now() "
         f"FROM generate_series(1, {SHOPS}) g "
         "UNION ALL SELECT 'supplier@bench.cn', 'supplier', 'x', ARRAY['supplier']::varchar[], true, now() "
-        "UNION ALL SELECT 'finance@bench.cn', 'finance', 'x', ARRAY['finance']::varchar[], true, now()",
+        "UNION ALL SELECT 'finance@bench.cn', 'finance', 'x', ARRAY['finance']::varchar[], true, now() "
+        "UNION ALL SELECT 'checker@bench.cn', 'checker', 'x', ARRAY['finance']::varchar[], true, now()",
     ),
     (
         "supplier and product",
@@ -169,17 +178,25 @@ def load(url: str) -> None:
             raise RuntimeError(f"ledger disagrees with the lines: {check}")
 
 
+def copy_for_baseline(connection, table: str, *statements: str) -> None:
+    """Make a baseline's copy of a table with statements, commit and VACUUM ANALYZE it."""
+    for statement in statements:
+        connection.execute(statement)
+    connection.commit()
+    connection.autocommit = True
+    connection.execute(f"VACUUM ANALYZE {table}")
+    connection.autocommit = False
+
+
 def baseline(url: str) -> float:
     """The raw work over a copy of the same rows: UPDATE ... SET settled, then the per-shop sums."""
     with raw_connection(url) as connection:
-        connection.execute(
+        copy_for_baseline(
+            connection,
+            "bench_lines",
             "CREATE TABLE bench_lines AS "
-            "SELECT id, shop_id, owner_fen, stage, false AS settled, payable_at FROM commission_lines"
+            "SELECT id, shop_id, owner_fen, stage, false AS settled, payable_at FROM commission_lines",
         )
-        connection.commit()
-        connection.autocommit = True
-        connection.execute("VACUUM ANALYZE bench_lines")
-        connection.autocommit = False
         with timer() as elapsed:
             updated = connection.execute(
                 "UPDATE bench_lines SET settled = true "
@@ -195,8 +212,9 @@ def baseline(url: str) -> float:
 class StatementClock:
     """Time every SQL statement an engine sends (and note when the commit starts) while attached."""
 
-    def __init__(self, engine: sa.Engine) -> None:
+    def __init__(self, engine: sa.Engine, label: str = "compute") -> None:
         self.engine = engine
+        self.label = label
         self.timings: list[tuple[float, str]] = []
         self.running: str | None = None
         self._started = 0.0
@@ -228,11 +246,109 @@ class StatementClock:
         """Print the statements that took 50 ms or more, the commit, and the statement cut off, if any."""
         for seconds, statement in self.timings:
             if seconds >= 0.05:
-                progress(f"compute {seconds:7.2f} s  {statement[:110]}")
+                progress(f"{self.label} {seconds:7.2f} s  {statement[:110]}")
         if self.running is not None:
-            progress(f"compute {finished - self._started:7.2f} s  CANCELLED (statement_timeout): {self.running[:400]}")
+            seconds = finished - self._started
+            progress(f"{self.label} {seconds:7.2f} s  CANCELLED (statement_timeout): {self.running[:400]}")
         elif self.commit_started is not None:
-            progress(f"compute {finished - self.commit_started:7.2f} s  COMMIT (deferred posting checks)")
+            progress(f"{self.label} {finished - self.commit_started:7.2f} s  COMMIT (deferred posting checks)")
+
+
+def clearing_fen(session: Session) -> int:
+    """What the payouts clearing account holds, in fen."""
+    return session.execute(
+        sa.text(
+            "SELECT -coalesce(sum(e.amount), 0) FROM ledger_entries e JOIN ledger_accounts a "
+            "ON a.id = e.account_id WHERE a.code = :code"
+        ),
+        {"code": services.CLEARING},
+    ).scalar_one()
+
+
+def bank_results(session: Session, batch_id: int) -> list[services.PayoutResult]:
+    """What the bank says of every payout of the batch: one in FAILED_EVERY failed, the rest paid."""
+    ids = session.execute(
+        sa.text("SELECT id FROM payouts WHERE batch_id = :id ORDER BY id"), {"id": batch_id}
+    ).scalars()
+    return [
+        services.PayoutResult(payout_id, "failed", reason="账户已冻结")
+        if number % FAILED_EVERY == 0
+        else services.PayoutResult(payout_id, "paid", f"ICBC-{payout_id:010d}")
+        for number, payout_id in enumerate(ids)
+    ]
+
+
+def results_baseline(url: str, results: list[services.PayoutResult]) -> float:
+    """The raw work over a copy of the payouts (same indexes and constraints): one UPDATE ... FROM unnest."""
+    columns = [
+        [result.payout_id for result in results],
+        [result.status for result in results],
+        [result.external_reference for result in results],
+        [result.reason for result in results],
+    ]
+    with raw_connection(url) as connection:
+        copy_for_baseline(
+            connection,
+            "bench_payouts",
+            "CREATE TABLE bench_payouts (LIKE payouts INCLUDING ALL)",
+            "INSERT INTO bench_payouts SELECT * FROM payouts",
+        )
+        with timer() as elapsed:
+            updated = connection.execute(
+                "UPDATE bench_payouts p SET status = r.status, resolved_at = now(), "
+                "external_reference = r.reference, failure_reason = r.reason "
+                "FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[]) AS r(id, status, reference, reason) "
+                "WHERE p.id = r.id",
+                columns,
+            ).rowcount
+            connection.commit()
+    if updated != len(results):
+        raise RuntimeError(f"baseline updated {updated} of {len(results)} payouts")
+    return elapsed()
+
+
+def payout_results(url: str, engine: sa.Engine, batch_id: int) -> Row:
+    """Make the batch's payouts payable and approve it, then record every payout's result in one call.
+
+    The owners had no payee accounts, so every payout was computed held: they register one each (set-based),
+    and a second finance user releases the held payouts and approves the batch.
+    """
+    with raw_connection(url) as connection:
+        connection.execute(
+            "INSERT INTO payee_accounts (owner_id, kind, account_name, account_number, bank_name, is_default,"
+            " created_at) SELECT owner_id, 'bank', '店主', '6222' || lpad(owner_id::text, 12, '0'), '工商银行', true,"
+            " now() FROM payouts WHERE batch_id = %s",
+            [batch_id],
+        )
+        connection.commit()
+    with Session(engine) as session:
+        checker_id = session.execute(sa.text("SELECT id FROM users WHERE email = 'checker@bench.cn'")).scalar_one()
+        released = services.release_held(session=session, batch_id=batch_id, actor=checker_id)
+        services.approve(session=session, batch_id=batch_id, approver=checker_id)
+        results = bank_results(session, batch_id)
+    if released != SHOPS:
+        raise RuntimeError(f"released {released} held payouts, expected {SHOPS}")
+    with raw_connection(url) as connection:  # the release rewrote every payout: start as clean as the copy
+        connection.autocommit = True
+        connection.execute("VACUUM ANALYZE payouts")
+    baseline_seconds = results_baseline(url, results)
+    progress(f"baseline (raw UPDATE ... FROM unnest on bench_payouts): {baseline_seconds:.2f} s")
+
+    with StatementClock(engine, "results") as clock, timer() as elapsed, Session(engine) as session:
+        status = services.record_results(session=session, batch_id=batch_id, results=results, actor=checker_id).status
+        finished = time.perf_counter()
+    seconds = elapsed()
+    clock.report(finished)
+    progress(f"results total: {seconds:.2f} s")
+
+    failed = len([result for result in results if result.status == "failed"])
+    with Session(engine) as session:
+        counts = dict(session.execute(sa.text("SELECT status, count(*) FROM payouts GROUP BY status")).all())
+        got = {"status": status, "payouts": counts, "clearing_fen": clearing_fen(session)}
+    expected = {"status": "partly_paid", "payouts": {"paid": SHOPS - failed, "failed": failed}, "clearing_fen": 0}
+    if got != expected:
+        raise RuntimeError(f"results recorded {got}, expected {expected}")
+    return Row(RESULTS_NAME, seconds, "s", baseline_seconds, "raw UPDATE … FROM unnest")
 
 
 def run(url: str) -> list[Row]:
@@ -276,13 +392,7 @@ def run(url: str) -> list[Row]:
 
     with Session(engine) as session:
         batch = session.execute(sa.select(SettlementBatch).where(SettlementBatch.id == batch_id)).scalar_one()
-        clearing = session.execute(
-            sa.text(
-                "SELECT -coalesce(sum(e.amount), 0) FROM ledger_entries e JOIN ledger_accounts a "
-                "ON a.id = e.account_id WHERE a.code = :code"
-            ),
-            {"code": services.CLEARING},
-        ).scalar_one()
+        clearing = clearing_fen(session)
     expected = {
         "outcome": "computed",
         "status": "ready",
@@ -308,5 +418,6 @@ def run(url: str) -> list[Row]:
             "s",
             baseline_seconds,
             "raw UPDATE + GROUP BY",
-        )
+        ),
+        payout_results(url, engine, batch_id),
     ]

@@ -317,6 +317,64 @@ def cancel(*, session: Session, batch_id: int, reason: str, actor: int) -> Settl
     return batch
 
 
+# Lock the payouts of the batch that a request names, in id order (the caller holds the batch row).
+_LOCK_PAYOUTS = sa.text(
+    """
+    SELECT count(*) FROM (
+        SELECT id FROM payouts WHERE batch_id = :batch_id AND id = ANY(CAST(:ids AS bigint[])) ORDER BY id FOR UPDATE
+    ) AS locked
+    """
+)
+# The results that cannot be recorded (position: from 1 in the order given), with the payout's status
+# (NULL: not a payout of this batch). A payout named twice is judged by its status before the request, each time.
+_REFUSED_RESULTS = sa.text(
+    """
+    SELECT r.position, r.status, p.status AS current
+    FROM unnest(CAST(:ids AS bigint[]), CAST(:statuses AS text[])) WITH ORDINALITY AS r(payout_id, status, position)
+    LEFT JOIN payouts p ON p.id = r.payout_id AND p.batch_id = :batch_id
+    WHERE p.id IS NULL
+       OR r.status IS NULL OR r.status NOT IN ('paid', 'failed')
+       OR p.status = 'held'
+       OR (p.status IN ('paid', 'failed') AND p.status <> r.status)
+    ORDER BY r.position
+    """
+)
+# Pending payouts take their result; one named twice takes the first given. Resolved ones are left as they
+# are (a result repeated as it was). Returns the ids newly paid and newly failed, in the request's order.
+_RECORD_RESULTS = sa.text(
+    """
+    WITH first_given AS (
+        SELECT DISTINCT ON (payout_id) payout_id, status, external_reference, reason, position
+        FROM unnest(
+            CAST(:ids AS bigint[]), CAST(:statuses AS text[]), CAST(:references AS text[]), CAST(:reasons AS text[])
+        ) WITH ORDINALITY AS r(payout_id, status, external_reference, reason, position)
+        ORDER BY payout_id, position
+    ), resolved AS (
+        UPDATE payouts p
+        SET status = f.status, resolved_at = :now, external_reference = f.external_reference, failure_reason = f.reason
+        FROM first_given f
+        WHERE p.id = f.payout_id AND p.batch_id = :batch_id AND p.status = 'pending'
+        RETURNING p.id, p.status, f.position
+    )
+    SELECT coalesce(array_agg(id ORDER BY position) FILTER (WHERE status = 'paid'), '{}') AS paid,
+           coalesce(array_agg(id ORDER BY position) FILTER (WHERE status = 'failed'), '{}') AS failed
+    FROM resolved
+    """
+)
+
+
+def _refusal(row: Any) -> FieldError:
+    """Why a result cannot be recorded, checked in this order: payout, status, held, already resolved."""
+    index = row.position - 1
+    if row.current is None:
+        return FieldError(f"results.{index}.payout_id", "is not a payout of this batch", "unknown")
+    if row.status not in ("paid", "failed"):
+        return FieldError(f"results.{index}.status", "must be paid or failed", "one_of")
+    if row.current == "held":
+        return FieldError(f"results.{index}.payout_id", "is held: the owner has no payee account", "held")
+    return FieldError(f"results.{index}.status", f"the payout is already {row.current}", "already_resolved")
+
+
 @dataclass(frozen=True)
 class PayoutResult:
     """What the bank or wallet said about one payout."""
@@ -337,39 +395,22 @@ def record_results(*, session: Session, batch_id: int, results: list[PayoutResul
     batch = get_batch(session, batch_id, lock=True)
     if batch.status != "approved":
         raise Conflict(f"Batch {batch_id} is {batch.status}; results are recorded for approved batches.")
-    payouts = {
-        payout.id: payout
-        for payout in session.execute(
-            sa.select(Payout)
-            .where(Payout.batch_id == batch_id, Payout.id.in_([r.payout_id for r in results]))  # type: ignore[union-attr]
-            .order_by(Payout.id)
-            .with_for_update()
-        ).scalars()
+    given = {
+        "batch_id": batch_id,
+        "ids": [result.payout_id for result in results],
+        "statuses": [result.status for result in results],
+        "references": [result.external_reference for result in results],
+        "reasons": [result.reason for result in results],
     }
-    errors = []
-    for index, result in enumerate(results):
-        payout = payouts.get(result.payout_id)
-        if payout is None:
-            errors.append(FieldError(f"results.{index}.payout_id", "is not a payout of this batch", "unknown"))
-        elif result.status not in ("paid", "failed"):
-            errors.append(FieldError(f"results.{index}.status", "must be paid or failed", "one_of"))
-        elif payout.status == "held":
-            errors.append(FieldError(f"results.{index}.payout_id", "is held: the owner has no payee account", "held"))
-        elif payout.status in ("paid", "failed") and payout.status != result.status:
-            errors.append(
-                FieldError(f"results.{index}.status", f"the payout is already {payout.status}", "already_resolved")
-            )
+    session.execute(_LOCK_PAYOUTS, given)
+    errors = [_refusal(row) for row in session.execute(_REFUSED_RESULTS, given)]
     if errors:
         raise ValidationFailed("Some results cannot be recorded; nothing was.", errors)
     now = utcnow()
-    newly = {"paid": [], "failed": []}
-    for result in results:
-        payout = payouts[result.payout_id]
-        if payout.status == "pending":
-            payout.status, payout.resolved_at = result.status, now
-            payout.external_reference, payout.failure_reason = result.external_reference, result.reason
-            newly[result.status].append(payout.id)
-    session.flush()
+    newly = session.execute(_RECORD_RESULTS, {**given, "now": now}).one()._asdict()
+    # The payouts changed in SQL: any this session holds must be read again.
+    for payout in [loaded for loaded in session.identity_map.values() if isinstance(loaded, Payout)]:
+        session.expire(payout)
     if newly["paid"]:
         _transfer(
             session,

@@ -10,6 +10,7 @@ from distro.audit import AuditEntry
 from distro.auth.models import Role, User
 from distro.commission import services as commission
 from distro.commission.models import CommissionLine
+from distro.errors import FieldError, ValidationFailed
 from distro.ledger import services as ledger
 from distro.ledger.models import Posting
 from distro.settlement import services
@@ -85,6 +86,18 @@ def compute(session, maker, cutoff=None):
     assert services.compute_batch(session=session, batch_id=batch.id, minimum_fen=100) == "computed"
     session.refresh(batch)
     return batch
+
+
+def approved_batch(client, app, session, finance, product, *, shops: int):
+    """A batch approved by the checker that pays that many new shops, each with a payee account: (batch, the shops)."""
+    maker, checker = finance
+    made = [make_shop(session, app) for _ in range(shops)]
+    for number, shop in enumerate(made, start=1):
+        with_payee(client, app, session.get(User, shop.owner_id))
+        earn(client, app, session, shop, product, f"A{number}", 100_000)
+    batch = compute(session, maker)
+    services.approve(session=session, batch_id=batch.id, approver=checker.id)
+    return batch, made
 
 
 def available(session, shop):
@@ -209,13 +222,8 @@ def test_owners_see_a_line_settled_while_a_batch_claims_it_and_payable_again_onc
 
 
 def test_paid_and_failed_results_move_the_money_and_finish_the_batch(client, app, session, finance, supplier_product):
-    maker, checker = finance
-    shops = [make_shop(session, app) for _ in range(2)]
-    for shop, order in zip(shops, ("A1", "A2"), strict=True):
-        with_payee(client, app, session.get(User, shop.owner_id))
-        earn(client, app, session, shop, supplier_product, order, 100_000)
-    batch = compute(session, maker)
-    services.approve(session=session, batch_id=batch.id, approver=checker.id)
+    _, checker = finance
+    batch, shops = approved_batch(client, app, session, finance, supplier_product, shops=2)
     paid_payout, failed_payout = session.scalars(sa.select(Payout).order_by(Payout.shop_id)).all()
     headers = bearer(app, checker)
     url = f"/api/v1/settlement/batches/{batch.id}/results"
@@ -261,6 +269,107 @@ def test_results_that_do_not_fit_are_refused_whole(client, app, session, finance
         json={"results": [{"payout_id": payout.id, "status": "paid", "external_reference": "X"}]},
     )
     assert ok.get_json()["status"] == "paid"
+
+
+def test_each_result_that_cannot_be_recorded_is_named_at_its_index_and_none_is_recorded(
+    client, app, session, finance, supplier_product
+):
+    maker, checker = finance
+    held_shop, paid_shop, pending_shop, later_shop = (make_shop(session, app) for _ in range(4))
+    for shop, order in zip((held_shop, paid_shop, pending_shop), ("A1", "A2", "A3"), strict=True):
+        if shop is not held_shop:
+            with_payee(client, app, session.get(User, shop.owner_id))
+        earn(client, app, session, shop, supplier_product, order, 100_000)
+    batch = compute(session, maker)
+    services.approve(session=session, batch_id=batch.id, approver=checker.id)
+    payout = {p.shop_id: p.id for p in session.scalars(sa.select(Payout).where(Payout.batch_id == batch.id))}
+    held, paid_id, pending = payout[held_shop.id], payout[paid_shop.id], payout[pending_shop.id]
+    services.record_results(
+        session=session, batch_id=batch.id, actor=checker.id, results=[services.PayoutResult(paid_id, "paid", "R-1")]
+    )
+    with_payee(client, app, session.get(User, later_shop.owner_id))
+    earn(client, app, session, later_shop, supplier_product, "B1", 100_000)
+    other_batch = compute(session, maker)
+    of_other_batch = session.scalars(sa.select(Payout.id).where(Payout.batch_id == other_batch.id)).one()
+    results = [
+        services.PayoutResult(of_other_batch, "paid"),
+        services.PayoutResult(999_999_999, "lost"),
+        services.PayoutResult(held, "lost"),
+        services.PayoutResult(held, "paid"),
+        services.PayoutResult(paid_id, "failed", reason="账户已冻结"),
+        services.PayoutResult(paid_id, "paid", "R-1"),
+        services.PayoutResult(pending, "failed", reason="账户已冻结"),
+        services.PayoutResult(pending, ""),
+    ]
+    with pytest.raises(ValidationFailed) as refused:
+        services.record_results(session=session, batch_id=batch.id, actor=checker.id, results=results)
+    session.rollback()
+    assert refused.value.errors == [
+        FieldError("results.0.payout_id", "is not a payout of this batch", "unknown"),
+        FieldError("results.1.payout_id", "is not a payout of this batch", "unknown"),
+        FieldError("results.2.status", "must be paid or failed", "one_of"),
+        FieldError("results.3.payout_id", "is held: the owner has no payee account", "held"),
+        FieldError("results.4.status", "the payout is already paid", "already_resolved"),
+        FieldError("results.7.status", "must be paid or failed", "one_of"),
+    ]
+    statuses = dict(session.execute(sa.select(Payout.id, Payout.status)).all())
+    assert (statuses[held], statuses[paid_id], statuses[pending]) == ("held", "paid", "pending")
+    assert postings_of(session, "payout_failed") == 0 and audited(session, batch, "settlement.results") == 1
+
+
+def test_a_payout_named_twice_in_one_request_takes_its_first_result(client, app, session, finance, supplier_product):
+    _, checker = finance
+    batch, _ = approved_batch(client, app, session, finance, supplier_product, shops=2)
+    first, second = session.scalars(sa.select(Payout.id).order_by(Payout.id)).all()
+    recorded = services.record_results(
+        session=session,
+        batch_id=batch.id,
+        actor=checker.id,
+        results=[
+            services.PayoutResult(second, "paid", "B-1"),
+            services.PayoutResult(first, "paid", "A-1"),
+            services.PayoutResult(second, "failed", reason="账户已冻结"),
+            services.PayoutResult(second, "paid", "B-2"),
+        ],
+    )
+    assert recorded.status == "paid"
+    assert session.execute(sa.select(Payout.id, Payout.external_reference).order_by(Payout.id)).all() == [
+        (first, "A-1"),
+        (second, "B-1"),
+    ]
+    assert (postings_of(session, "payout_paid"), postings_of(session, "payout_failed")) == (2, 0)
+    entry = session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "settlement.results")).one()
+    assert entry.after == {"paid": [second, first], "failed": []}
+
+
+def test_a_result_sent_again_as_it_was_changes_nothing(client, app, session, finance, supplier_product):
+    _, checker = finance
+    batch, _ = approved_batch(client, app, session, finance, supplier_product, shops=3)
+    paid_id, failed_id, last_id = session.scalars(sa.select(Payout.id).order_by(Payout.id)).all()
+
+    def record(*results: services.PayoutResult):
+        return services.record_results(session=session, batch_id=batch.id, actor=checker.id, results=list(results))
+
+    first = record(
+        services.PayoutResult(paid_id, "paid", "R-1"), services.PayoutResult(failed_id, "failed", reason="账户已冻结")
+    )
+    assert first.status == "approved"
+    again = record(
+        services.PayoutResult(paid_id, "paid", "R-2"),
+        services.PayoutResult(failed_id, "failed", reason="户名不符"),
+        services.PayoutResult(last_id, "paid", "R-3"),
+    )
+    assert again.status == "partly_paid"
+    assert session.execute(sa.select(Payout.external_reference, Payout.failure_reason).order_by(Payout.id)).all() == [
+        ("R-1", None),
+        (None, "账户已冻结"),
+        ("R-3", None),
+    ]
+    assert (postings_of(session, "payout_paid"), postings_of(session, "payout_failed")) == (2, 1)
+    entries = session.scalars(
+        sa.select(AuditEntry.after).where(AuditEntry.action == "settlement.results").order_by(AuditEntry.id)
+    ).all()
+    assert entries == [{"paid": [paid_id], "failed": [failed_id]}, {"paid": [last_id], "failed": []}]
 
 
 def test_the_payment_files_list_payees_amounts_in_yuan_and_a_total(client, app, session, finance, supplier_product):
