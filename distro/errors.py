@@ -110,6 +110,14 @@ def flatten_field_messages(messages: Mapping[str, Any]) -> list[dict]:
     return errors
 
 
+def field_errors(messages: Mapping[str, Any]) -> list[FieldError]:
+    """marshmallow's messages ({"results": {3: {"status": ["msg"]}}}) as field errors (field "results.3.status")."""
+    return [
+        FieldError(error["field"], error["message"], error["rule"])
+        for error in flatten_field_messages({"body": messages})
+    ]
+
+
 _MARSHMALLOW_RULES = {
     "Missing data for required field.": "required",
     "Unknown field.": "unknown",

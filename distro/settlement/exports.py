@@ -70,7 +70,20 @@ def payouts_xlsx(batch_id: int, payouts: Sequence[Any]) -> bytes:
     return buffer.getvalue()
 
 
-def parse_results_csv(data: bytes) -> list[dict[str, str]]:
-    """Rows of a bank result file: payout_id, status (paid|failed), external_reference, reason."""
+def parse_results_csv(data: bytes) -> list[dict[str, Any]]:
+    """Rows of a bank result file (UTF-8, with or without BOM) as results: payout_id as an int, status,
+    external_reference and reason (None when blank). KeyError without a payout_id or status column,
+    ValueError for a payout id that is not a whole number or a file that is not UTF-8."""
     reader = csv.DictReader(io.StringIO(data.decode("utf-8-sig")))
-    return [{key.strip(): (value or "").strip() for key, value in row.items() if key} for row in reader]
+    rows = []
+    for raw in reader:
+        row = {key.strip(): (value or "").strip() for key, value in raw.items() if key}
+        rows.append(
+            {
+                "payout_id": int(row["payout_id"]),
+                "status": row["status"],
+                "external_reference": row.get("external_reference") or None,
+                "reason": row.get("reason") or None,
+            }
+        )
+    return rows

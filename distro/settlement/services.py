@@ -326,21 +326,27 @@ _LOCK_PAYOUTS = sa.text(
     """
 )
 # The results that cannot be recorded (position: from 1 in the order given), with the payout's status
-# (NULL: not a payout of this batch). A payout named twice is judged by its status before the request, each time.
+# (NULL: not a payout of this batch) and the status first given for the same payout in this request.
+# A payout named twice is judged by its status before the request, each time.
 _REFUSED_RESULTS = sa.text(
     """
-    SELECT r.position, r.status, p.status AS current
-    FROM unnest(CAST(:ids AS bigint[]), CAST(:statuses AS text[])) WITH ORDINALITY AS r(payout_id, status, position)
+    SELECT r.position, r.status, p.status AS current, r.first_status
+    FROM (
+        SELECT *, first_value(status) OVER (PARTITION BY payout_id ORDER BY position) AS first_status
+        FROM unnest(CAST(:ids AS bigint[]), CAST(:statuses AS text[])) WITH ORDINALITY AS u(payout_id, status, position)
+    ) AS r
     LEFT JOIN payouts p ON p.id = r.payout_id AND p.batch_id = :batch_id
     WHERE p.id IS NULL
        OR r.status IS NULL OR r.status NOT IN ('paid', 'failed')
        OR p.status = 'held'
        OR (p.status IN ('paid', 'failed') AND p.status <> r.status)
+       OR r.status IS DISTINCT FROM r.first_status
     ORDER BY r.position
     """
 )
-# Pending payouts take their result; one named twice takes the first given. Resolved ones are left as they
-# are (a result repeated as it was). Returns the ids newly paid and newly failed, in the request's order.
+# Pending payouts take their result; one named twice (with the same status) takes the first given, reference
+# and all. Resolved ones are left as they are (a result repeated as it was). Returns the ids newly paid and
+# newly failed, in the request's order.
 _RECORD_RESULTS = sa.text(
     """
     WITH first_given AS (
@@ -364,7 +370,8 @@ _RECORD_RESULTS = sa.text(
 
 
 def _refusal(row: Any) -> FieldError:
-    """Why a result cannot be recorded, checked in this order: payout, status, held, already resolved."""
+    """Why a result cannot be recorded, checked in this order: payout, status, held, already resolved,
+    contradicting an earlier result for the same payout in the request."""
     index = row.position - 1
     if row.current is None:
         return FieldError(f"results.{index}.payout_id", "is not a payout of this batch", "unknown")
@@ -372,7 +379,11 @@ def _refusal(row: Any) -> FieldError:
         return FieldError(f"results.{index}.status", "must be paid or failed", "one_of")
     if row.current == "held":
         return FieldError(f"results.{index}.payout_id", "is held: the owner has no payee account", "held")
-    return FieldError(f"results.{index}.status", f"the payout is already {row.current}", "already_resolved")
+    if row.current != "pending" and row.current != row.status:
+        return FieldError(f"results.{index}.status", f"the payout is already {row.current}", "already_resolved")
+    return FieldError(
+        f"results.{index}.status", f"contradicts the {row.first_status} given earlier for this payout", "contradicts"
+    )
 
 
 @dataclass(frozen=True)
@@ -389,11 +400,12 @@ def record_results(*, session: Session, batch_id: int, results: list[PayoutResul
     """Record payment results for payouts of an approved batch; commit.
 
     Paid: payouts clearing → cash. Failed: the amount returns to the shop's available balance, with
-    the reason. A result repeated as it was is ignored; a different result for a resolved payout is a
-    conflict. When no payout is left open the batch is paid (or partly paid).
+    the reason. A result repeated as it was is ignored, also once the batch is finished (a bank file
+    uploaded again); a different result for a resolved payout, or two different results for one payout
+    in the request, are refused. When no payout is left open the batch is paid (or partly paid).
     """
     batch = get_batch(session, batch_id, lock=True)
-    if batch.status != "approved":
+    if batch.status not in ("approved", "paid", "partly_paid"):
         raise Conflict(f"Batch {batch_id} is {batch.status}; results are recorded for approved batches.")
     given = {
         "batch_id": batch_id,
@@ -440,7 +452,7 @@ def record_results(*, session: Session, batch_id: int, results: list[PayoutResul
         .select_from(Payout)
         .where(Payout.batch_id == batch_id, Payout.status.in_(("pending", "held")))
     )  # type: ignore[attr-defined]
-    if not open_count:
+    if not open_count and batch.status == "approved":
         failed = session.scalar(
             sa.select(sa.func.count()).select_from(Payout).where(Payout.batch_id == batch_id, Payout.status == "failed")
         )

@@ -5,14 +5,14 @@ from __future__ import annotations
 import json
 
 from flask import Response, current_app, request
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
 from distro import audit
 from distro.api import API_PREFIX, Blueprint, SelectPage
 from distro.auth.access import current_user_id, requires
 from distro.auth.models import Role
 from distro.db import get_session
-from distro.errors import FieldError, ValidationFailed
+from distro.errors import FieldError, ValidationFailed, field_errors
 from distro.idempotency.http import idempotent
 from distro.queue import redis_for
 from distro.settlement import exports, jobs, services
@@ -70,10 +70,13 @@ class PayoutSchema(Schema):
 
 
 class ResultSchema(Schema):
-    payout_id = fields.Integer(required=True, strict=True)
+    payout_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=2**63 - 1))
     status = fields.String(required=True, validate=validate.OneOf(["paid", "failed"]))
     external_reference = fields.String(load_default=None, validate=validate.Length(max=100))
     reason = fields.String(load_default=None, validate=validate.Length(max=500))
+
+
+RESULT_ROWS = ResultSchema(many=True)
 
 
 class ResultsSchema(Schema):
@@ -270,15 +273,7 @@ def results_file(batch_id: int):
     if upload is None:
         raise ValidationFailed("Attach the result file.", [FieldError("file", "a CSV file is required", "required")])
     try:
-        results = [
-            services.PayoutResult(
-                int(row["payout_id"]),
-                row.get("status", ""),
-                row.get("external_reference") or None,
-                row.get("reason") or None,
-            )
-            for row in exports.parse_results_csv(upload.read())
-        ]
+        rows = exports.parse_results_csv(upload.read())
     except (KeyError, ValueError) as error:
         raise ValidationFailed(
             "The result file cannot be read.",
@@ -289,6 +284,13 @@ def results_file(batch_id: int):
                     "format",
                 )
             ],
+        ) from error
+    try:  # each row is held to the rules of one result sent as JSON
+        results = [services.PayoutResult(**row) for row in RESULT_ROWS.load(rows)]
+    except ValidationError as error:
+        raise ValidationFailed(
+            "Some rows of the result file break the rules; nothing was recorded.",
+            field_errors({"results": error.normalized_messages()}),
         ) from error
     batch = services.record_results(session=get_session(), batch_id=batch_id, actor=current_user_id(), results=results)
     return _with_progress(batch)

@@ -310,6 +310,7 @@ def test_each_result_that_cannot_be_recorded_is_named_at_its_index_and_none_is_r
         FieldError("results.2.status", "must be paid or failed", "one_of"),
         FieldError("results.3.payout_id", "is held: the owner has no payee account", "held"),
         FieldError("results.4.status", "the payout is already paid", "already_resolved"),
+        FieldError("results.5.status", "contradicts the failed given earlier for this payout", "contradicts"),
         FieldError("results.7.status", "must be paid or failed", "one_of"),
     ]
     statuses = dict(session.execute(sa.select(Payout.id, Payout.status)).all())
@@ -317,7 +318,9 @@ def test_each_result_that_cannot_be_recorded_is_named_at_its_index_and_none_is_r
     assert postings_of(session, "payout_failed") == 0 and audited(session, batch, "settlement.results") == 1
 
 
-def test_a_payout_named_twice_in_one_request_takes_its_first_result(client, app, session, finance, supplier_product):
+def test_a_payout_named_twice_with_the_same_status_takes_its_first_reference(
+    client, app, session, finance, supplier_product
+):
     _, checker = finance
     batch, _ = approved_batch(client, app, session, finance, supplier_product, shops=2)
     first, second = session.scalars(sa.select(Payout.id).order_by(Payout.id)).all()
@@ -328,7 +331,6 @@ def test_a_payout_named_twice_in_one_request_takes_its_first_result(client, app,
         results=[
             services.PayoutResult(second, "paid", "B-1"),
             services.PayoutResult(first, "paid", "A-1"),
-            services.PayoutResult(second, "failed", reason="账户已冻结"),
             services.PayoutResult(second, "paid", "B-2"),
         ],
     )
@@ -340,6 +342,27 @@ def test_a_payout_named_twice_in_one_request_takes_its_first_result(client, app,
     assert (postings_of(session, "payout_paid"), postings_of(session, "payout_failed")) == (2, 0)
     entry = session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "settlement.results")).one()
     assert entry.after == {"paid": [second, first], "failed": []}
+
+
+def test_two_different_results_for_one_payout_in_a_request_are_refused_and_nothing_is_recorded(
+    client, app, session, finance, supplier_product
+):
+    _, checker = finance
+    batch, _ = approved_batch(client, app, session, finance, supplier_product, shops=2)
+    first, second = session.scalars(sa.select(Payout.id).order_by(Payout.id)).all()
+    results = [
+        services.PayoutResult(first, "paid", "A-1"),
+        services.PayoutResult(second, "paid", "B-1"),
+        services.PayoutResult(second, "failed", reason="账户已冻结"),
+    ]
+    with pytest.raises(ValidationFailed) as refused:
+        services.record_results(session=session, batch_id=batch.id, actor=checker.id, results=results)
+    session.rollback()
+    assert refused.value.errors == [
+        FieldError("results.2.status", "contradicts the paid given earlier for this payout", "contradicts")
+    ]
+    assert set(session.scalars(sa.select(Payout.status))) == {"pending"}
+    assert postings_of(session, "payout_paid") == 0 and audited(session, batch, "settlement.results") == 0
 
 
 def test_a_result_sent_again_as_it_was_changes_nothing(client, app, session, finance, supplier_product):
@@ -442,6 +465,49 @@ def test_results_can_be_uploaded_as_the_banks_csv_file(client, app, session, fin
     assert (payout.status, payout.external_reference) == ("paid", "ICBC-778")
     garbled = upload_results(client, app, checker, batch, b"id;state\n1;ok\n")
     assert garbled.status_code == 422 and garbled.get_json()["errors"][0]["rule"] == "format"
+
+
+def test_a_bank_file_uploaded_again_after_the_batch_finished_changes_nothing(
+    client, app, session, finance, supplier_product
+):
+    _, checker = finance
+    batch, payout = approved_with_one_payout(client, app, session, finance, supplier_product)
+    upload = f"payout_id,status,external_reference,reason\n{payout.id},paid,ICBC-778,\n".encode()
+    assert upload_results(client, app, checker, batch, upload).get_json()["status"] == "paid"
+    session.refresh(batch)
+    finished_at = batch.finished_at
+    again = upload_results(client, app, checker, batch, upload)  # no Idempotency-Key: the response was lost
+    assert again.status_code == 200 and again.get_json()["status"] == "paid"
+    session.refresh(batch)
+    assert batch.finished_at == finished_at and postings_of(session, "payout_paid") == 1
+    different = upload_results(client, app, checker, batch, f"payout_id,status\n{payout.id},failed\n".encode())
+    assert different.status_code == 422
+    errors = different.get_json()["errors"]
+    assert [(e["field"], e["rule"]) for e in errors] == [("results.0.status", "already_resolved")]
+    session.refresh(payout)
+    assert (payout.status, payout.external_reference) == ("paid", "ICBC-778")
+
+
+def test_result_file_rows_that_break_the_rules_are_named_and_nothing_is_recorded(
+    client, app, session, finance, supplier_product
+):
+    _, checker = finance
+    batch, payout = approved_with_one_payout(client, app, session, finance, supplier_product)
+    rows = [
+        "payout_id,status,external_reference,reason",
+        f"{payout.id},paid,{'R' * 101},",
+        f"{2**63},paid,X,",
+        f"{payout.id},lost,,",
+    ]
+    response = upload_results(client, app, checker, batch, "\n".join(rows).encode())
+    assert response.status_code == 422 and response.mimetype == "application/problem+json"
+    assert [e["field"] for e in response.get_json()["errors"]] == [
+        "results.0.external_reference",
+        "results.1.payout_id",
+        "results.2.status",
+    ]
+    session.refresh(payout)
+    assert payout.status == "pending" and postings_of(session, "payout_paid") == 0
 
 
 def test_a_batch_whose_computation_keeps_failing_ends_failed_with_the_reason(session, finance):
