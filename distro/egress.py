@@ -265,13 +265,15 @@ class Egress:
                 parts = urlsplit(url)
                 target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
                 connection.request(method, target, body=body, headers=dict(headers))
-                response = connection.getresponse()
-                location = response.getheader("Location")
-                if redirects and response.status in REDIRECTS and location:
-                    url = urljoin(url, location)
-                    continue
-                yield response
-                return
+                # Closed here, not only with the connection: an answer that ends with its connection (HTTP/1.0,
+                # Connection: close) is let go by it, and its socket stays open until the answer is closed.
+                with connection.getresponse() as response:
+                    location = response.getheader("Location")
+                    if redirects and response.status in REDIRECTS and location:
+                        url = urljoin(url, location)
+                        continue
+                    yield response
+                    return
             finally:
                 connection.close()
         raise Refused(f"more than {redirects} redirects")

@@ -240,3 +240,11 @@ def test_a_post_is_bounded_by_its_deadline_too():
     ):
         pass
     assert time.monotonic() - started < 4  # its headers would take 8 s
+
+
+def test_the_answer_is_closed_when_the_with_ends_so_its_socket_is_not_left_open():
+    # An answer that ends with its connection (HTTP/1.0, as here) outlives the connection's close unless closed.
+    with running_cdn() as server:
+        with LOOPBACK.get(server.url("/photo.png"), headers={}, timeout=5) as response:
+            assert response.status == 200
+        assert response.isclosed()
