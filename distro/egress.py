@@ -17,11 +17,24 @@ answer only as long as it has left. A lookup given up on cannot be stopped: if i
 cancelled; if it is running, its thread finishes when the system resolver gives up (the interpreter, exiting,
 waits for it too), and the answer is dropped. The pool's size bounds the threads a resolver outage can hold; more
 lookups than that wait their turn, each within its own deadline. A literal address in a URL is never looked up.
+
+After the lookup every blocking step gets only the time left: each connection attempt, the TLS handshake, each
+send, and each read of the answer (status line, headers, body), the reads the caller makes inside the with
+included; a step still waiting at the deadline raises TimeoutError. A socket's timeout alone would not do: it
+bounds each read separately, so a server trickling its answer a byte at a time could hold a request as long as
+it liked. So http.client is handed a socket (it only sends on it, reads it through makefile and closes it) that
+sets the real socket's timeout to the time left before each send and each read, the reads beneath http.client's
+buffered reader: a header line gathered from many reads has every one of them bounded. An SSLSocket's read
+honours its timeout in all, however many TLS records it waits for, so TLS is bounded the same way. This costs
+a system call per read and no thread. A watchdog closing the socket at the deadline would need a thread, would
+close a TLS connection under another thread's read, and would end a read in a closed-socket error or a body
+that merely looks short (an answer without a length), not in TimeoutError.
 """
 
 from __future__ import annotations
 
 import http.client
+import io
 import ipaddress
 import os
 import socket
@@ -31,6 +44,7 @@ from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Literal
 from urllib.parse import urljoin, urlsplit
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -119,26 +133,80 @@ def _time_left(deadline: float, url: str) -> float:
     return remaining
 
 
+class _DeadlineSocket:
+    """A connected socket as http.client uses it (sendall, makefile("rb"), close), each send and each read given
+    only the time left until deadline; TimeoutError naming url when that runs out."""
+
+    def __init__(self, sock: socket.socket, deadline: float, url: str) -> None:
+        self.sock = sock
+        self.deadline = deadline
+        self.url = url
+
+    def within_deadline(self, step: Callable[[], int | None]) -> int | None:
+        """step(), a send or a read on the socket, in the time left."""
+        self.sock.settimeout(_time_left(self.deadline, self.url))
+        try:
+            return step()
+        except TimeoutError as exc:  # the socket's timeout: the time left ran out during the step
+            raise TimeoutError(f"{self.url}: out of time") from exc
+
+    def sendall(self, data: bytes) -> None:
+        self.within_deadline(lambda: self.sock.sendall(data))
+
+    def makefile(self, mode: Literal["rb"]) -> io.BufferedReader:
+        # The socket's own unbuffered reader: it keeps the socket open while read, after the connection lets go.
+        return io.BufferedReader(_DeadlineReader(self, self.sock.makefile(mode, buffering=0)))
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+class _DeadlineReader(io.RawIOBase):
+    """The socket's raw reader, each read within the socket's deadline."""
+
+    def __init__(self, sock: _DeadlineSocket, raw: io.RawIOBase) -> None:
+        self.sock = sock
+        self.raw = raw
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int | None:  # type: ignore[override]  # what BufferedReader passes
+        return self.sock.within_deadline(lambda: self.raw.readinto(buffer))
+
+    def close(self) -> None:
+        self.raw.close()
+        super().close()
+
+
 class _PinnedHTTPConnection(http.client.HTTPConnection):
-    """An HTTP connection to vetted addresses, whatever host (sent as Host) resolves to by now."""
+    """An HTTP connection to vetted addresses, whatever host (sent as Host) resolves to by now, each step of it
+    given only the time left until deadline."""
 
     def __init__(
-        self, host: str, port: int, *, addresses: list[IPAddress], timeout: float, tls: ssl.SSLContext
+        self, host: str, port: int, *, addresses: list[IPAddress], deadline: float, url: str, tls: ssl.SSLContext
     ) -> None:
-        super().__init__(host, port, timeout=timeout)
+        super().__init__(host, port)
         self.addresses = addresses
+        self.deadline = deadline
+        self.url = url
         self.tls = tls
 
     def connect(self) -> None:
+        # http.client uses its socket's sendall, makefile and close only.
+        self.sock = _DeadlineSocket(self._open(), self.deadline, self.url)  # type: ignore[assignment]
+
+    def _open(self) -> socket.socket:
         error: OSError = OSError(f"no address to connect to for {self.host}")
         for address in self.addresses:  # as socket.create_connection tries each of a name's addresses
+            timeout = _time_left(self.deadline, self.url)
             try:
-                self.sock = socket.create_connection((str(address), self.port), self.timeout)
+                sock = socket.create_connection((str(address), self.port), timeout)
             except OSError as exc:
                 error = exc
             else:
-                self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-                return
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                return sock
         raise error
 
 
@@ -147,9 +215,14 @@ class _PinnedHTTPSConnection(_PinnedHTTPConnection):
 
     default_port = 443
 
-    def connect(self) -> None:
-        super().connect()
-        self.sock = self.tls.wrap_socket(self.sock, server_hostname=self.host)
+    def _open(self) -> socket.socket:
+        sock = super()._open()
+        try:
+            sock.settimeout(_time_left(self.deadline, self.url))  # the handshake's share
+            return self.tls.wrap_socket(sock, server_hostname=self.host)
+        except BaseException:
+            sock.close()
+            raise
 
 
 @dataclass(frozen=True)
@@ -166,8 +239,9 @@ class Egress:
 
     @contextmanager
     def get(self, url: str, *, headers: Mapping[str, str], timeout: float) -> Iterator[http.client.HTTPResponse]:
-        """The response to GET url, after redirects, whatever its status; timeout bounds resolving and connecting
-        to every hop together. Refused for a URL or redirect distro will not follow; OSError when the network fails."""
+        """The response to GET url, after redirects, whatever its status; timeout bounds the whole exchange, every
+        hop and the reading of the body inside the with (TimeoutError after). Refused for a URL or redirect distro
+        will not follow; OSError when the network fails."""
         with self._exchange("GET", url, None, headers, timeout, self.max_redirects) as response:
             yield response
 
@@ -191,13 +265,15 @@ class Egress:
                 parts = urlsplit(url)
                 target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
                 connection.request(method, target, body=body, headers=dict(headers))
-                response = connection.getresponse()
-                location = response.getheader("Location")
-                if redirects and response.status in REDIRECTS and location:
-                    url = urljoin(url, location)
-                    continue
-                yield response
-                return
+                # Closed here, not only with the connection: an answer that ends with its connection (HTTP/1.0,
+                # Connection: close) is let go by it, and its socket stays open until the answer is closed.
+                with connection.getresponse() as response:
+                    location = response.getheader("Location")
+                    if redirects and response.status in REDIRECTS and location:
+                        url = urljoin(url, location)
+                        continue
+                    yield response
+                    return
             finally:
                 connection.close()
         raise Refused(f"more than {redirects} redirects")
@@ -222,4 +298,4 @@ class Egress:
             # otherwise be connected to the private one.
             raise Refused(f"{parts.hostname} resolves to {refused[0] if refused else 'nothing'}, not a public address")
         kind = _PinnedHTTPSConnection if parts.scheme == "https" else _PinnedHTTPConnection
-        return kind(parts.hostname, port, addresses=addresses, timeout=_time_left(deadline, url), tls=self.tls)
+        return kind(parts.hostname, port, addresses=addresses, deadline=deadline, url=url, tls=self.tls)

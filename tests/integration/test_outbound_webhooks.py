@@ -1,6 +1,7 @@
 import datetime as dt
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -11,6 +12,7 @@ from distro.commission import services as commission
 from distro.egress import Egress
 from distro.outbound import services
 from distro.outbound.models import Delivery
+from tests.cdn import running_cdn
 from tests.factories import (
     bearer,
     commission_rules,
@@ -58,9 +60,9 @@ def subscriber():
 LOOPBACK_ALLOWED = Egress(allowed=lambda address: address.is_loopback)
 
 
-def deliver(session, now=None, max_attempts=3, sender=None):
+def deliver(session, now=None, max_attempts=3, sender=None, timeout=5.0):
     sender = sender or services.HttpSender(LOOPBACK_ALLOWED)
-    return services.deliver_due(session=session, sender=sender, max_attempts=max_attempts, timeout=5, now=now)
+    return services.deliver_due(session=session, sender=sender, max_attempts=max_attempts, timeout=timeout, now=now)
 
 
 def subscribe(client, app, user, url, event_types=("commission.accrued",)):
@@ -123,6 +125,17 @@ def test_an_unreachable_endpoint_never_blocks_ingestion(client, app, session):
     accrue_an_order(client, app, session, supplier_user)  # processing only writes the outbox
     assert deliver(session)["retry"] == 1
     assert "refused" in session.scalars(sa.select(Delivery.last_error)).one().lower()
+
+
+def test_an_endpoint_trickling_its_answer_past_the_timeout_is_retried_without_holding_the_worker(client, app, session):
+    supplier_user, _ = make_supplier(session, app)
+    with running_cdn() as receiver:
+        subscribe(client, app, supplier_user, receiver.url("/slow-headers.png"))
+        accrue_an_order(client, app, session, supplier_user)
+        started = time.monotonic()
+        assert deliver(session, timeout=0.5) == {"delivered": 0, "retry": 1, "dead": 0}
+        assert time.monotonic() - started < 4  # its answer would take 8 s
+    assert "out of time" in session.scalars(sa.select(Delivery.last_error)).one()
 
 
 def test_an_endpoint_on_a_private_address_is_never_contacted(client, app, session, subscriber):

@@ -2,12 +2,15 @@ import os
 import re
 import threading
 import time
+from collections.abc import Iterator
+from dataclasses import replace
 from ipaddress import ip_address
 
 import pytest
+import trustme
 
 from distro.egress import RESOLVER_THREADS, Egress, Refused, is_public_address
-from tests.cdn import running_cdn
+from tests.cdn import PHOTO, CDNServer, certified, running_cdn, trusting
 
 
 @pytest.mark.parametrize(
@@ -186,3 +189,62 @@ def test_a_forked_process_looks_names_up_in_a_pool_of_its_own():
             os._exit(2)
         os._exit(1)
     assert os.waitpid(pid, 0)[1] == 0
+
+
+LOOPBACK = Egress(allowed=lambda address: address.is_loopback)
+
+
+@pytest.fixture(params=["http", "https"])
+def cdn(request) -> Iterator[tuple[CDNServer, Egress]]:
+    """The CDN stand-in on loopback, in the clear or over TLS, and an egress that may reach it."""
+    if request.param == "http":
+        with running_cdn() as server:
+            yield server, LOOPBACK
+    else:
+        ca = trustme.CA()
+        with running_cdn(tls=certified(ca, "127.0.0.1")) as server:
+            yield server, replace(LOOPBACK, tls=trusting(ca))
+
+
+def test_headers_trickled_past_the_deadline_give_a_timeout_error(cdn):
+    server, egress = cdn
+    started = time.monotonic()
+    with pytest.raises(TimeoutError):
+        get(server.url("/slow-headers.png"), egress, timeout=0.5)
+    assert time.monotonic() - started < 4  # its headers would take 8 s
+
+
+def test_a_body_trickled_past_the_deadline_gives_a_timeout_error_while_the_caller_reads_it(cdn):
+    server, egress = cdn
+    started = time.monotonic()
+    with pytest.raises(TimeoutError), egress.get(server.url("/trickle.png"), headers={}, timeout=0.5) as response:
+        assert response.status == 200
+        response.read()
+    assert time.monotonic() - started < 5  # its body would take 10 s
+
+
+def test_an_answer_within_the_deadline_is_read_whole_however_many_reads_it_takes(cdn):
+    server, egress = cdn
+    server.redirect_to = "/photo.png"
+    with egress.get(server.url("/slow-redirect.png"), headers={}, timeout=10) as response:
+        assert (response.status, response.read()) == (200, PHOTO)
+
+
+def test_a_post_is_bounded_by_its_deadline_too():
+    # A webhook receiver trickling its answer would otherwise hold a delivery worker.
+    started = time.monotonic()
+    with (
+        running_cdn() as server,
+        pytest.raises(TimeoutError),
+        LOOPBACK.post(server.url("/slow-headers.png"), b"{}", headers={}, timeout=0.5),
+    ):
+        pass
+    assert time.monotonic() - started < 4  # its headers would take 8 s
+
+
+def test_the_answer_is_closed_when_the_with_ends_so_its_socket_is_not_left_open():
+    # An answer that ends with its connection (HTTP/1.0, as here) outlives the connection's close unless closed.
+    with running_cdn() as server:
+        with LOOPBACK.get(server.url("/photo.png"), headers={}, timeout=5) as response:
+            assert response.status == 200
+        assert response.isclosed()
