@@ -16,4 +16,5 @@ def deliver_due_webhooks() -> dict[str, int]:
             sender=services.sender_from_settings(settings),
             max_attempts=int(settings["OUTBOUND_WEBHOOK_MAX_ATTEMPTS"]),
             timeout=float(settings["OUTBOUND_WEBHOOK_TIMEOUT_SECONDS"]),
+            concurrency=int(settings["OUTBOUND_WEBHOOK_CONCURRENCY"]),
         )

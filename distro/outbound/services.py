@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import secrets
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol
 
 import sqlalchemy as sa
@@ -145,13 +146,17 @@ def deliver_due(
     sender: Sender,
     max_attempts: int,
     timeout: float,
+    concurrency: int = 8,
     limit: int = 100,
     now: dt.datetime | None = None,
 ) -> dict[str, int]:
     """Try every due delivery once (claimed with SKIP LOCKED, so workers share the work); commit.
 
-    A 2xx marks it delivered; anything else schedules the next try with exponential back-off, and
-    after max_attempts it is dead. Returns counts by outcome.
+    Up to `concurrency` are sent at once, each within `timeout` seconds: one run takes at most about
+    timeout × limit / concurrency however slow the endpoints, so slow subscribers cannot hold the worker
+    (and the order processing queued behind it) for minutes. A 2xx marks a delivery delivered; anything
+    else schedules the next try with exponential back-off, and after max_attempts it is dead. Returns
+    counts by outcome.
     """
     now = now or utcnow()
     due = session.execute(
@@ -162,16 +167,21 @@ def deliver_due(
         .limit(limit)
         .with_for_update(of=Delivery, skip_locked=True)  # type: ignore[arg-type]
     ).all()
-    outcome = {"delivered": 0, "retry": 0, "dead": 0}
-    for delivery, url, secret in due:
-        body = json.dumps(delivery.payload, ensure_ascii=False).encode()
-        headers = sign(body, delivery.id, int(now.timestamp()), secret)
-        delivery.attempts += 1
+
+    def send(url: str, delivery_id: str, payload: Any, secret: str) -> tuple[int, str | None]:
+        body = json.dumps(payload, ensure_ascii=False).encode()
         try:
-            status = sender.send(url, body, headers, timeout)
-            delivery.last_status_code, delivery.last_error = status, None
+            return sender.send(url, body, sign(body, delivery_id, int(now.timestamp()), secret), timeout), None
         except OSError as error:
-            status, delivery.last_status_code, delivery.last_error = 0, None, str(error)[:500]
+            return 0, str(error)[:500]
+
+    # Only the sends run in threads; the deliveries (ORM objects of this session) are updated here.
+    with ThreadPoolExecutor(max(1, min(concurrency, len(due)))) as pool:
+        answers = list(pool.map(lambda row: send(row[1], row[0].id, row[0].payload, row[2]), due))
+    outcome = {"delivered": 0, "retry": 0, "dead": 0}
+    for (delivery, _, _), (status, error) in zip(due, answers, strict=True):
+        delivery.attempts += 1
+        delivery.last_status_code, delivery.last_error = (status or None), error
         if 200 <= status < 300:
             delivery.status, delivery.delivered_at = "delivered", now
             outcome["delivered"] += 1

@@ -138,6 +138,32 @@ def test_an_endpoint_trickling_its_answer_past_the_timeout_is_retried_without_ho
     assert "out of time" in session.scalars(sa.select(Delivery.last_error)).one()
 
 
+def test_due_deliveries_are_sent_side_by_side_so_slow_endpoints_share_one_wait(client, app, session, subscriber):
+    # The endpoint answers 200 only once all four deliveries are in flight together: sent one after
+    # another, the first would wait alone until the barrier gave up, and every one would be retried.
+    together = threading.Barrier(4, timeout=10)
+
+    class Gathering(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers["Content-Length"]))
+            try:
+                together.wait()
+                self.send_response(200)
+            except threading.BrokenBarrierError:
+                self.send_response(503)
+            self.end_headers()
+
+        def log_message(self, *args) -> None:
+            pass
+
+    subscriber.server.RequestHandlerClass = Gathering
+    supplier_user, _ = make_supplier(session, app)
+    for number in range(4):
+        subscribe(client, app, supplier_user, f"{subscriber.url}/{number}")
+    accrue_an_order(client, app, session, supplier_user)
+    assert deliver(session, timeout=15) == {"delivered": 4, "retry": 0, "dead": 0}
+
+
 def test_an_endpoint_on_a_private_address_is_never_contacted(client, app, session, subscriber):
     supplier_user, _ = make_supplier(session, app)
     subscribe(client, app, supplier_user, subscriber.url)
