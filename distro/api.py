@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import datetime as dt
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,13 +11,100 @@ import flask_smorest
 import sqlalchemy as sa
 import swagger_ui_bundle
 from flask import Flask, Response, send_from_directory
-from werkzeug.exceptions import HTTPException
+from marshmallow import ValidationError, validate
+from webargs.flaskparser import FlaskParser
+from werkzeug.exceptions import HTTPException, NotFound
+from werkzeug.routing import IntegerConverter, UnicodeConverter
 
 from distro.db import get_session
 from distro.errors import DomainError, domain_error_response, flatten_field_messages, problem_response
+from distro.validation import UNSTORABLE_TEXT, storable_text
 
 API_PREFIX = "/api/v1"
 SWAGGER_ASSETS_PATH = "/api/docs/assets/"
+
+BIGINT_MAX = 2**63 - 1
+"""The largest PostgreSQL bigint: ids and fen amounts are bigints."""
+INTEGER_MAX = 2**31 - 1
+"""The largest PostgreSQL integer: stock and quantities are integers."""
+
+
+def fits_bigint(min: int = 0) -> validate.Range:
+    """A whole number from min up to the largest bigint (ids: min=1, fen: min=0 or 1); a larger one is a 422,
+    never a database error."""
+    return validate.Range(min=min, max=BIGINT_MAX)
+
+
+def fits_integer(min: int = 0) -> validate.Range:
+    """A whole number from min up to the largest PostgreSQL integer (stock, quantities, counts)."""
+    return validate.Range(min=min, max=INTEGER_MAX)
+
+
+PLAUSIBLE_INSTANT = validate.Range(
+    min=dt.datetime(1970, 1, 1, tzinfo=dt.UTC),
+    max=dt.datetime(9000, 1, 1, tzinfo=dt.UTC),
+    error="must be between 1970 and 9000",
+)
+"""Instants given to distro (paid, delivered, cut-off...): far enough from year 1 and 9999 that adding a
+hold period, stepping a month or moving to another time zone cannot overflow."""
+PLAUSIBLE_DAY = validate.Range(min=dt.date(1970, 1, 1), max=dt.date(9000, 1, 1), error="must be between 1970 and 9000")
+"""Days given to distro (a month to evaluate), bounded as PLAUSIBLE_INSTANT."""
+
+
+def refuse_unstorable_text(data: Any, message: str = UNSTORABLE_TEXT) -> None:
+    """Raise a marshmallow ValidationError naming every string (key or value, at any depth) that PostgreSQL
+    text cannot hold or UTF-8 cannot encode: a NUL character or an unpaired surrogate (JSON allows both as
+    escapes). Its messages are shaped like a schema's ({"skus": {0: {"name": [message]}}})."""
+    messages = _unstorable(data, message)
+    if messages:
+        raise ValidationError(messages)
+
+
+def _unstorable(node: Any, message: str) -> Any:
+    if isinstance(node, str):
+        return [message] if not storable_text(node) else None
+    if isinstance(node, Mapping):
+        found = {}
+        for key, value in node.items():
+            if isinstance(key, str) and not storable_text(key):
+                found[key] = [message]
+            elif (messages := _unstorable(value, message)) is not None:
+                found[key] = messages
+        return found or None
+    if isinstance(node, list | tuple):
+        found = {
+            index: messages for index, item in enumerate(node) if (messages := _unstorable(item, message)) is not None
+        }
+        return found or None
+    return None
+
+
+class Parser(FlaskParser):
+    """webargs' parser refusing text the database cannot hold in any location (JSON, query, form), before the
+    schema sees it, so no view has to think of it."""
+
+    def pre_load(self, location_data: Any, *, schema, req, location: str) -> Any:
+        refuse_unstorable_text(location_data)
+        return super().pre_load(location_data, schema=schema, req=req, location=location)
+
+
+class IdConverter(IntegerConverter):
+    """<int:...> path segments: a number beyond bigint is a 404 whatever the method, rather than reaching the
+    database (a converter's ValidationError would let werkzeug answer 405 when the path has other methods)."""
+
+    def to_python(self, value: str) -> int:
+        number = super().to_python(value)
+        if number > BIGINT_MAX:
+            raise NotFound(f"No such id: {value} is beyond the largest id.")
+        return number
+
+
+class TextConverter(UnicodeConverter):
+    """<string:...> path segments: one holding a NUL (which PostgreSQL text refuses) matches no route (404)."""
+
+    def __init__(self, map, minlength: int = 1, maxlength: int | None = None, length: int | None = None) -> None:
+        super().__init__(map, minlength=minlength, maxlength=maxlength, length=length)
+        self.regex = self.regex.replace("[^/]", "[^/\\x00]", 1)
 
 
 class Api(flask_smorest.Api):
@@ -43,8 +131,9 @@ class Api(flask_smorest.Api):
 
 
 class Blueprint(flask_smorest.Blueprint):
-    """flask-smorest's Blueprint with distro's page sizes."""
+    """flask-smorest's Blueprint with distro's page sizes and argument parser."""
 
+    ARGUMENTS_PARSER = Parser()
     DEFAULT_PAGINATION_PARAMETERS = {"page": 1, "page_size": 20, "max_page_size": 100}  # noqa: RUF012
 
 
@@ -72,14 +161,19 @@ class SelectPage(flask_smorest.Page):
     def items(self) -> list[Any]:
         params = self.page_params
         query = self._query
-        result = get_session().execute(query.offset(params.first_item).limit(params.page_size))
+        # A page past the largest bigint offset is past the end too: empty, not a database error.
+        result = get_session().execute(query.offset(min(params.first_item, BIGINT_MAX)).limit(params.page_size))
         # One entity per row pages as objects; several columns page as mappings.
         rows = list(result.scalars().all()) if len(query.column_descriptions) == 1 else list(result.mappings().all())
         return self.collection.transform(rows) if isinstance(self.collection, Listing) else rows
 
 
 def init_app(app: Flask) -> Api:
-    """Configure OpenAPI (served at /api/openapi.json, docs at /api/docs) and the error handlers."""
+    """Configure path converters, OpenAPI (served at /api/openapi.json, docs at /api/docs) and the error handlers.
+
+    Call before any blueprint is registered: routes take their converters when they are added.
+    """
+    app.url_map.converters.update(int=IdConverter, string=TextConverter, default=TextConverter)
     app.config.update(
         API_TITLE="distro",
         API_VERSION="v1",

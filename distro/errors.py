@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Response, json
 
-from distro.validation import FieldError
+from distro.validation import UNSTORABLE_TEXT, FieldError
 
 __all__ = ["Conflict", "DomainError", "FieldError", "Forbidden", "NotFound", "Unauthorized", "ValidationFailed"]
 
@@ -125,6 +125,7 @@ _MARSHMALLOW_RULES = {
     "Not a valid integer.": "integer",
     "Not a valid string.": "string",
     "Not a valid email address.": "email",
+    UNSTORABLE_TEXT: "text",
 }
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+UNSTORABLE_TEXT = "must not contain NUL characters or unpaired surrogates"
+
 
 @dataclass(frozen=True)
 class FieldError:
@@ -16,3 +18,15 @@ class FieldError:
     def as_dict(self) -> dict[str, str]:
         """The JSON form used in problem+json `errors`."""
         return asdict(self)
+
+
+def storable_text(text: str) -> bool:
+    """False for text PostgreSQL cannot hold (a NUL) or UTF-8 cannot encode (an unpaired surrogate, which JSON
+    allows as an escape)."""
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

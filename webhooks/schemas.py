@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from distro.api import PLAUSIBLE_INSTANT, fits_bigint, fits_integer
 from distro.commission.orders import EVENT_TYPES
 
-FEN = validate.Range(min=0)
+FEN = fits_bigint(0)
 
 
 class BuyerSchema(Schema):
@@ -18,21 +19,22 @@ class BuyerSchema(Schema):
     user_id = fields.Integer(
         load_default=None,
         strict=True,
+        validate=fits_bigint(1),
         metadata={"description": "The buyer's distro account, if signed in (self-purchase)."},
     )
 
 
 class PaidLineSchema(Schema):
     line_id = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    product_id = fields.Integer(required=True, strict=True)
+    product_id = fields.Integer(required=True, strict=True, validate=fits_bigint(1))
     sku = fields.String(load_default=None, validate=validate.Length(max=40))
-    quantity = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    quantity = fields.Integer(required=True, strict=True, validate=fits_integer(1))
     paid_fen = fields.Integer(required=True, strict=True, validate=FEN)
 
 
 class OrderPaidSchema(Schema):
     order_id = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    paid_at = fields.AwareDateTime(required=True, format="iso")
+    paid_at = fields.AwareDateTime(required=True, format="iso", validate=PLAUSIBLE_INSTANT)
     buyer = fields.Nested(BuyerSchema, required=True)
     share_code = fields.String(
         load_default=None,
@@ -50,19 +52,22 @@ class OrderPaidSchema(Schema):
 
 class OrderShippedSchema(Schema):
     order_id = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    shipped_at = fields.AwareDateTime(required=True, format="iso")
+    shipped_at = fields.AwareDateTime(required=True, format="iso", validate=PLAUSIBLE_INSTANT)
 
 
 class OrderDeliveredSchema(Schema):
     order_id = fields.String(required=True, validate=validate.Length(min=1, max=100))
     delivered_at = fields.AwareDateTime(
-        required=True, format="iso", metadata={"description": "When the buyer confirmed receipt."}
+        required=True,
+        format="iso",
+        validate=PLAUSIBLE_INSTANT,
+        metadata={"description": "When the buyer confirmed receipt."},
     )
 
 
 class RefundLineSchema(Schema):
     line_id = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    amount_fen = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    amount_fen = fields.Integer(required=True, strict=True, validate=fits_bigint(1))
 
 
 class OrderRefundedSchema(Schema):
@@ -72,13 +77,13 @@ class OrderRefundedSchema(Schema):
         validate=validate.Length(min=1, max=100),
         metadata={"description": "Each refund counts once, however often it is sent."},
     )
-    refunded_at = fields.AwareDateTime(required=True, format="iso")
+    refunded_at = fields.AwareDateTime(required=True, format="iso", validate=PLAUSIBLE_INSTANT)
     lines = fields.List(fields.Nested(RefundLineSchema), required=True, validate=validate.Length(min=1, max=200))
 
 
 class OrderCancelledSchema(Schema):
     order_id = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    cancelled_at = fields.AwareDateTime(required=True, format="iso")
+    cancelled_at = fields.AwareDateTime(required=True, format="iso", validate=PLAUSIBLE_INSTANT)
     reason = fields.String(load_default=None, validate=validate.Length(max=500))
 
 

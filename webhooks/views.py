@@ -8,14 +8,17 @@ import logging
 from flask import Response, current_app, jsonify, request
 from marshmallow import ValidationError
 
-from distro.api import Blueprint
+from distro.api import Blueprint, refuse_unstorable_text
 from distro.auth.access import public
 from distro.commission import jobs, services
 from distro.errors import flatten_field_messages, problem_response
+from distro.validation import UNSTORABLE_TEXT, storable_text
 from webhooks.handlers import ENVELOPE, ORDER_EVENT_SCHEMAS
 from webhooks.verify import SignatureRefused, verify_signature
 
 log = logging.getLogger(__name__)
+
+MAX_EVENT_ID_LENGTH = 255
 
 blp = Blueprint("webhooks", __name__, url_prefix="/webhooks", description="Inbound order events (Standard Webhooks)")
 
@@ -61,12 +64,22 @@ def receive_order_event() -> Response:
         event_id = verify_signature(body, request.headers, current_app.config["ORDER_WEBHOOK_SECRETS"])
     except SignatureRefused as error:
         return problem_response(400, "Invalid signature", str(error), slug="invalid-signature")
+    refused = _refused_event_id(event_id)
+    if refused:
+        return problem_response(
+            422,
+            "Validation failed",
+            "The webhook-id header cannot be stored.",
+            slug="validation-failed",
+            errors=[{"field": "webhook-id", "location": "headers", **refused}],
+        )
     try:
         payload = json.loads(body)
     except ValueError:
         return problem_response(400, "Malformed body", "The body is not JSON.", slug="malformed-body")
     try:
         envelope = ENVELOPE.load(payload if isinstance(payload, dict) else {"_": payload})
+        refuse_unstorable_text(envelope["data"])  # the data is stored as jsonb, which refuses them
         data = ORDER_EVENT_SCHEMAS[envelope["type"]].load(envelope["data"])
     except ValidationError as error:
         return problem_response(
@@ -87,3 +100,12 @@ def receive_order_event() -> Response:
     if stored:
         jobs.request_processing(gather_seconds=current_app.config["ORDER_BATCH_GATHER_MS"] / 1000)
     return jsonify(status="stored" if stored else "duplicate", id=event_id)
+
+
+def _refused_event_id(event_id: str) -> dict[str, str] | None:
+    """Why a verified webhook-id cannot be the stored event's primary key, or None."""
+    if len(event_id) > MAX_EVENT_ID_LENGTH:
+        return {"rule": "length", "message": f"must be at most {MAX_EVENT_ID_LENGTH} characters"}
+    if not storable_text(event_id):
+        return {"rule": "text", "message": UNSTORABLE_TEXT}
+    return None

@@ -28,7 +28,7 @@ class RevokeRequestSchema(Schema):
 
 
 class SignUpSchema(Schema):
-    email = fields.Email(required=True)
+    email = fields.Email(required=True, validate=validate.Length(max=254))
     password = fields.String(required=True, load_only=True, validate=validate.Length(max=200))
     display_name = fields.String(required=True, validate=validate.Length(min=1, max=60))
     roles = fields.List(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
+from distro.api import fits_bigint
 from distro.commission.services import line_status
 
 
@@ -31,7 +32,7 @@ class CommissionLineSchema(Schema):
 
 
 class LineFilterSchema(Schema):
-    shop_id = fields.Integer(load_default=None)
+    shop_id = fields.Integer(load_default=None, validate=fits_bigint(1))
 
 
 class BalanceSchema(Schema):

@@ -14,6 +14,7 @@ from distro.auth.access import current_principal
 from distro.db import close_request_session
 from distro.errors import FieldError, ValidationFailed
 from distro.idempotency import services
+from distro.validation import UNSTORABLE_TEXT, storable_text
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -68,6 +69,8 @@ def idempotent(view: F) -> F:
                 "Invalid Idempotency-Key header.",
                 [FieldError(HEADER, f"must be 1 to {MAX_KEY_LENGTH} characters", "length")],
             )
+        if not storable_text(key):
+            raise ValidationFailed("Invalid Idempotency-Key header.", [FieldError(HEADER, UNSTORABLE_TEXT, "text")])
         user_id = current_principal().user_id
         make_session = current_app.extensions["distro.session_factory"]
         with make_session() as session:

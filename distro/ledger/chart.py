@@ -28,28 +28,29 @@ class AccountType(enum.StrEnum):
         return self in (AccountType.ASSET, AccountType.EXPENSE)
 
 
-# Pattern of each account family -> its type. Owners' ids are positive integers.
+# Pattern of each account family -> its type. Owners' ids are positive integers of at most 18 digits, so they
+# always fit the bigint settlement reads them back as; \Z, unlike $, refuses a trailing newline.
 ACCOUNT_FAMILIES: dict[str, tuple[re.Pattern[str], AccountType, str]] = {
-    "cash": (re.compile(r"^cash$"), AccountType.ASSET, "Cash at bank"),
-    "payouts_clearing": (re.compile(r"^payouts:clearing$"), AccountType.LIABILITY, "Payouts in flight"),
-    "platform_revenue": (re.compile(r"^platform:revenue$"), AccountType.REVENUE, "Platform commission revenue"),
+    "cash": (re.compile(r"^cash\Z"), AccountType.ASSET, "Cash at bank"),
+    "payouts_clearing": (re.compile(r"^payouts:clearing\Z"), AccountType.LIABILITY, "Payouts in flight"),
+    "platform_revenue": (re.compile(r"^platform:revenue\Z"), AccountType.REVENUE, "Platform commission revenue"),
     "platform_adjustments": (
-        re.compile(r"^platform:adjustments$"),
+        re.compile(r"^platform:adjustments\Z"),
         AccountType.EXPENSE,
         "Manual corrections and write-offs",
     ),
     "supplier_payable": (
-        re.compile(r"^supplier:[1-9]\d*:payable$"),
+        re.compile(r"^supplier:[1-9]\d{0,17}:payable\Z"),
         AccountType.ASSET,
         "Commission the supplier owes",
     ),
     "shop_pending": (
-        re.compile(r"^shop:[1-9]\d*:pending$"),
+        re.compile(r"^shop:[1-9]\d{0,17}:pending\Z"),
         AccountType.LIABILITY,
         "Commission earned, not yet payable",
     ),
     "shop_available": (
-        re.compile(r"^shop:[1-9]\d*:available$"),
+        re.compile(r"^shop:[1-9]\d{0,17}:available\Z"),
         AccountType.LIABILITY,
         "Commission payable to the shop",
     ),

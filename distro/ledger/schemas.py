@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from distro.api import BIGINT_MAX
+
 
 class EntryLineSchema(Schema):
     account = fields.String(
         required=True, validate=validate.Length(min=1, max=80), metadata={"example": "shop:42:available"}
     )
     amount = fields.Integer(
-        required=True, strict=True, metadata={"description": "Signed fen: debit positive, credit negative."}
+        required=True,
+        strict=True,
+        validate=validate.Range(min=-BIGINT_MAX, max=BIGINT_MAX),  # its reversal, -amount, must fit a bigint too
+        metadata={"description": "Signed fen: debit positive, credit negative."},
     )
 
 

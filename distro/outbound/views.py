@@ -16,7 +16,7 @@ blp = Blueprint("outbound", __name__, url_prefix=API_PREFIX, description="Outbou
 
 
 class SubscriptionCreateSchema(Schema):
-    url = fields.Url(required=True, schemes={"http", "https"}, require_tld=False)
+    url = fields.Url(required=True, schemes={"http", "https"}, require_tld=False, validate=validate.Length(max=500))
     event_types = fields.List(
         fields.String(validate=validate.OneOf(services.OUTBOUND_EVENT_TYPES)),
         required=True,

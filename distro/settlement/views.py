@@ -8,7 +8,7 @@ from flask import Response, current_app, request
 from marshmallow import Schema, ValidationError, fields, validate
 
 from distro import audit
-from distro.api import API_PREFIX, Blueprint, SelectPage
+from distro.api import API_PREFIX, PLAUSIBLE_INSTANT, Blueprint, SelectPage, fits_bigint
 from distro.auth.access import current_user_id, requires
 from distro.auth.models import Role
 from distro.db import get_session
@@ -27,7 +27,9 @@ def mask_account(number: str | None) -> str | None:
 
 
 class CutoffSchema(Schema):
-    cutoff_at = fields.AwareDateTime(load_default=None, metadata={"description": "Default: now."})
+    cutoff_at = fields.AwareDateTime(
+        load_default=None, validate=PLAUSIBLE_INSTANT, metadata={"description": "Default: now."}
+    )
 
 
 class TotalsSchema(Schema):
@@ -70,7 +72,7 @@ class PayoutSchema(Schema):
 
 
 class ResultSchema(Schema):
-    payout_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=2**63 - 1))
+    payout_id = fields.Integer(required=True, strict=True, validate=fits_bigint(1))
     status = fields.String(required=True, validate=validate.OneOf(["paid", "failed"]))
     external_reference = fields.String(load_default=None, validate=validate.Length(max=100))
     reason = fields.String(load_default=None, validate=validate.Length(max=500))

@@ -9,7 +9,7 @@ from flask import Blueprint as FlaskBlueprint
 from flask import Response, current_app, send_file
 from marshmallow import Schema, fields, validate
 
-from distro.api import API_PREFIX, Blueprint, SelectPage
+from distro.api import API_PREFIX, Blueprint, SelectPage, fits_bigint
 from distro.auth.access import current_user_id, public, requires
 from distro.auth.models import Role
 from distro.db import get_session
@@ -73,7 +73,10 @@ def poster(code: str) -> Response:
 class LinkCreateSchema(Schema):
     channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
     product_id = fields.Integer(
-        load_default=None, strict=True, metadata={"description": "Share one product of the shop (default: the shop)."}
+        load_default=None,
+        strict=True,
+        validate=fits_bigint(1),
+        metadata={"description": "Share one product of the shop (default: the shop)."},
     )
 
 

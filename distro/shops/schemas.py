@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from distro.api import fits_bigint
 from distro.shops.services import POOL_SORTS
 from distro.suppliers.rules import CATEGORIES
 from distro.suppliers.schemas import ProductSchema
@@ -43,7 +44,7 @@ class ShopFilterSchema(Schema):
 
 
 class ShopItemCreateSchema(Schema):
-    product_id = fields.Integer(required=True, strict=True)
+    product_id = fields.Integer(required=True, strict=True, validate=fits_bigint(1))
     reason = fields.String(load_default="", metadata={"description": "The owner's recommendation (at most 200)."})
 
 
@@ -53,7 +54,7 @@ class ShopItemReasonSchema(Schema):
 
 class ShopItemOrderSchema(Schema):
     product_ids = fields.List(
-        fields.Integer(strict=True),
+        fields.Integer(strict=True, validate=fits_bigint(1)),
         required=True,
         metadata={"description": "Every product of the shop, in the new order."},
     )
@@ -76,14 +77,15 @@ class AllowanceResultSchema(Schema):
 
 class PoolFilterSchema(Schema):
     category = fields.String(load_default=None, validate=validate.OneOf(list(CATEGORIES)))
-    min_price_fen = fields.Integer(load_default=None, validate=validate.Range(min=0))
-    max_price_fen = fields.Integer(load_default=None, validate=validate.Range(min=0))
+    min_price_fen = fields.Integer(load_default=None, validate=fits_bigint(0))
+    max_price_fen = fields.Integer(load_default=None, validate=fits_bigint(0))
     min_rate_bp = fields.Integer(load_default=None, validate=validate.Range(min=0, max=10000))
-    supplier_id = fields.Integer(load_default=None)
+    supplier_id = fields.Integer(load_default=None, validate=fits_bigint(1))
     q = fields.String(load_default=None, validate=validate.Length(min=1, max=50), metadata={"description": "Keyword."})
     sort = fields.String(load_default="commission", validate=validate.OneOf(list(POOL_SORTS)))
     shop_id = fields.Integer(
         load_default=None,
+        validate=fits_bigint(1),
         metadata={"description": "Show earnings at this own shop's tier (default: the owner's first shop)."},
     )
 

@@ -8,6 +8,7 @@ import logging
 from flask import Blueprint, Response, current_app, redirect, render_template, request, send_from_directory, url_for
 from marshmallow import Schema, ValidationError, fields, validate
 
+from distro.api import refuse_unstorable_text
 from distro.auth.access import public
 from distro.db import get_session
 from distro.errors import NotFound
@@ -94,7 +95,9 @@ def buy(slug: str, product_id: int) -> Response | tuple:
     """Place an order (awaiting payment, attributed to the share link that brought the buyer) and go pay."""
     session = get_session()
     try:
-        form = BUY_FORM.load(request.form.to_dict())
+        form = request.form.to_dict()
+        refuse_unstorable_text(form, "请勿输入特殊字符")
+        form = BUY_FORM.load(form)
     except ValidationError as error:
         page = services.product_page(session, slug, product_id)
         return render_template(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from distro.api import fits_bigint, fits_integer
 from distro.suppliers.rules import CATEGORIES, SupplierAction, SupplierStatus
 
 FEN = {"description": "Integer fen (分)."}
@@ -16,9 +17,9 @@ def _category_name(product) -> str:
 
 class ApplicationSchema(Schema):
     company_name = fields.String(required=True, validate=validate.Length(min=2, max=100))
-    registered_capital_fen = fields.Integer(required=True, strict=True, validate=validate.Range(min=0), metadata=FEN)
+    registered_capital_fen = fields.Integer(required=True, strict=True, validate=fits_bigint(0), metadata=FEN)
     general_vat_taxpayer = fields.Boolean(required=True, metadata={"description": "一般纳税人"})
-    deposit_paid_fen = fields.Integer(required=True, strict=True, validate=validate.Range(min=0), metadata=FEN)
+    deposit_paid_fen = fields.Integer(required=True, strict=True, validate=fits_bigint(0), metadata=FEN)
     brand_chain_depth = fields.Integer(
         load_default=None,
         allow_none=True,
@@ -50,22 +51,22 @@ class DecisionSchema(Schema):
 class SkuSchema(Schema):
     id = fields.Integer(dump_only=True)
     name = fields.String(required=True, validate=validate.Length(min=1, max=40))
-    price_fen = fields.Integer(required=True, strict=True, validate=validate.Range(min=1), metadata=FEN)
-    stock = fields.Integer(required=True, strict=True, validate=validate.Range(min=0))
+    price_fen = fields.Integer(required=True, strict=True, validate=fits_bigint(1), metadata=FEN)
+    stock = fields.Integer(required=True, strict=True, validate=fits_integer(0))
 
 
 class ProductUpdateSchema(Schema):
     title = fields.String(validate=validate.Length(min=2, max=60))
     description = fields.String(validate=validate.Length(max=2000))
     category = fields.String(validate=validate.OneOf(list(CATEGORIES)), metadata={"enum": list(CATEGORIES)})
-    image_urls = fields.List(fields.Url(), validate=validate.Length(max=9))
-    price_fen = fields.Integer(strict=True, validate=validate.Range(min=1), metadata=FEN)
+    image_urls = fields.List(fields.Url(validate=validate.Length(max=500)), validate=validate.Length(max=9))
+    price_fen = fields.Integer(strict=True, validate=fits_bigint(1), metadata=FEN)
     other_platform_price_fen = fields.Integer(
         strict=True,
-        validate=validate.Range(min=1),
+        validate=fits_bigint(1),
         metadata={"description": "The price on other platforms, in fen; the price here may not exceed it."},
     )
-    stock = fields.Integer(strict=True, validate=validate.Range(min=0))
+    stock = fields.Integer(strict=True, validate=fits_integer(0))
     skus = fields.List(
         fields.Nested(SkuSchema),
         validate=validate.Length(max=50),
@@ -77,10 +78,12 @@ class ProductCreateSchema(ProductUpdateSchema):
     title = fields.String(required=True, validate=validate.Length(min=2, max=60))
     description = fields.String(load_default="", validate=validate.Length(max=2000))
     category = fields.String(required=True, validate=validate.OneOf(list(CATEGORIES)))
-    image_urls = fields.List(fields.Url(), load_default=list, validate=validate.Length(max=9))
-    price_fen = fields.Integer(required=True, strict=True, validate=validate.Range(min=1), metadata=FEN)
-    other_platform_price_fen = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
-    stock = fields.Integer(load_default=0, strict=True, validate=validate.Range(min=0))
+    image_urls = fields.List(
+        fields.Url(validate=validate.Length(max=500)), load_default=list, validate=validate.Length(max=9)
+    )
+    price_fen = fields.Integer(required=True, strict=True, validate=fits_bigint(1), metadata=FEN)
+    other_platform_price_fen = fields.Integer(required=True, strict=True, validate=fits_bigint(1))
+    stock = fields.Integer(load_default=0, strict=True, validate=fits_integer(0))
     commission_rate_bp = fields.Integer(required=True, strict=True, metadata={"description": "Basis points."})
 
 
@@ -122,10 +125,11 @@ class RateChangeSchema(Schema):
 
 class RatePreviewRequestSchema(Schema):
     rate_bp = fields.Integer(required=True, strict=True)
-    price_fen = fields.Integer(strict=True, validate=validate.Range(min=1), load_default=None, metadata=FEN)
+    price_fen = fields.Integer(strict=True, validate=fits_bigint(1), load_default=None, metadata=FEN)
     product_id = fields.Integer(
         strict=True,
         load_default=None,
+        validate=fits_bigint(1),
         metadata={"description": "Preview at this product's price (instead of price_fen)."},
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import current_app
 from marshmallow import Schema, fields, validate
 
-from distro.api import API_PREFIX, Blueprint
+from distro.api import API_PREFIX, PLAUSIBLE_DAY, Blueprint, fits_bigint, fits_integer
 from distro.auth.access import current_user_id, requires
 from distro.auth.models import Role
 from distro.db import get_session
@@ -21,9 +21,9 @@ class TierSchema(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=20))
     name_en = fields.String(required=True, validate=validate.Length(min=1, max=30))
     share_bp = fields.Integer(required=True, strict=True, metadata={"description": "Owner's share of the pool."})
-    min_net_gmv_fen = fields.Integer(required=True, strict=True)
-    min_orders = fields.Integer(required=True, strict=True)
-    min_buyers = fields.Integer(required=True, strict=True)
+    min_net_gmv_fen = fields.Integer(required=True, strict=True, validate=fits_bigint(0))
+    min_orders = fields.Integer(required=True, strict=True, validate=fits_integer(0))
+    min_buyers = fields.Integer(required=True, strict=True, validate=fits_integer(0))
 
 
 class RulesSchema(Schema):
@@ -31,7 +31,9 @@ class RulesSchema(Schema):
 
 
 class EvaluationRequestSchema(Schema):
-    month = fields.Date(required=True, metadata={"description": "Any day of the month to evaluate."})
+    month = fields.Date(
+        required=True, validate=PLAUSIBLE_DAY, metadata={"description": "Any day of the month to evaluate."}
+    )
     dry_run = fields.Boolean(load_default=True, metadata={"description": "Show what would change (default)."})
 
 

@@ -2,6 +2,7 @@ import datetime as dt
 
 import jwt
 import pytest
+import sqlalchemy as sa
 from flask import Flask
 
 from distro.auth.access import check_every_route_declares_access
@@ -50,6 +51,17 @@ def test_sign_up_names_each_bad_field_and_rule(client):
     assert ("email", "email") in fields
     assert ("display_name", "required") in fields
     assert ("roles", "length") in fields
+
+
+def test_an_email_longer_than_the_column_is_a_422_and_creates_no_account(client, session):
+    email = "a" * 64 + "@" + ".".join(["b" * 60] * 4) + ".cn"  # a valid address of 313 characters
+    response = client.post(
+        "/api/v1/auth/signup",
+        json={"email": email, "password": "long-enough-pw", "display_name": "y", "roles": ["supplier"]},
+    )
+    assert response.status_code == 422 and response.content_type == PROBLEM
+    assert [(error["field"], error["rule"]) for error in response.get_json()["errors"]] == [("email", "length")]
+    assert session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
 
 
 def test_a_short_password_is_refused(client):

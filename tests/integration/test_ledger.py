@@ -1,10 +1,12 @@
 import pytest
 import sqlalchemy as sa
 
+from distro.auth.models import Role
 from distro.errors import Conflict
 from distro.ledger import services
 from distro.ledger.chart import EntryLine
-from distro.ledger.models import Entry, Posting
+from distro.ledger.models import Entry, LedgerAccount, Posting
+from tests.factories import bearer, make_user
 
 ACCRUAL = [
     EntryLine("supplier:1:payable", 2000),
@@ -101,3 +103,32 @@ def test_the_trial_balance_is_zero_and_no_posting_is_unbalanced(session):
     assert totals["total"] == 0
     assert totals["asset"] == 2000
     assert services.unbalanced_postings(session) == []
+
+
+@pytest.mark.parametrize(
+    ("entries", "refused"),
+    [
+        # settlement reads a shop's id back from its account code as a bigint: this one would break every batch
+        (
+            [{"account": "shop:99999999999999999999:available", "amount": 1}, {"account": "cash", "amount": -1}],
+            [("entries", "balanced")],
+        ),
+        # -(2**63) is a bigint, but its reversal would not be
+        (
+            [{"account": "cash", "amount": 2**63}, {"account": "platform:adjustments", "amount": -(2**63)}],
+            [("entries.0.amount", "range"), ("entries.1.amount", "range")],
+        ),
+    ],
+)
+def test_an_adjustment_beyond_what_the_ledger_can_hold_is_a_422_and_posts_nothing(
+    client, app, session, entries, refused
+):
+    finance = make_user(session, Role.FINANCE)
+    accounts = session.scalar(sa.select(sa.func.count()).select_from(LedgerAccount))
+    response = client.post(
+        "/api/v1/ledger/adjustments", json={"memo": "fix it", "entries": entries}, headers=bearer(app, finance)
+    )
+    assert response.status_code == 422 and response.content_type == "application/problem+json"
+    assert [(error["field"], error["rule"]) for error in response.get_json()["errors"]] == refused
+    assert session.scalar(sa.select(sa.func.count()).select_from(Posting)) == 0
+    assert session.scalar(sa.select(sa.func.count()).select_from(LedgerAccount)) == accounts

@@ -112,6 +112,46 @@ def test_a_bad_signature_or_body_gets_4xx_problem_and_writes_nothing(client, app
     assert count(session, OrderEvent) == 0
 
 
+def refused_field(response) -> str:
+    """The one field a 422 problem names."""
+    assert response.status_code == 422 and response.content_type == PROBLEM
+    (error,) = response.get_json()["errors"]
+    return error["field"]
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "field"),
+    [
+        (("lines", 0, "product_id"), 2**63, "lines.0.product_id"),
+        (("lines", 0, "quantity"), 2**31, "lines.0.quantity"),
+        (("lines", 0, "paid_fen"), 2**63, "lines.0.paid_fen"),
+        (("total_paid_fen",), 2**63, "total_paid_fen"),
+        (("buyer", "user_id"), 2**63, "buyer.user_id"),
+        (("paid_at",), "9999-12-31T23:59:59-12:00", "paid_at"),
+        (("paid_at",), "0001-01-01T00:00:00+08:00", "paid_at"),
+        (("buyer", "reference"), "buyer\x00", "buyer.reference"),
+        (("order_id",), "A\x001", "order_id"),
+    ],
+)
+def test_an_event_the_database_cannot_hold_is_a_422_naming_the_field_and_stores_nothing(
+    client, app, session, world, path, value, field
+):
+    data = paid("A1", "mei", [("1", world["tea"].id, 12_800)])
+    node = data
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = value
+    assert refused_field(post_event(client, app, "order.paid", data)) == field
+    assert count(session, OrderEvent) == 0
+
+
+@pytest.mark.parametrize("event_id", ["e" * 256, "evt\x00"])
+def test_a_webhook_id_the_database_cannot_hold_is_a_422_and_stores_nothing(client, app, session, world, event_id):
+    data = paid("A1", "mei", [("1", world["tea"].id, 12_800)])
+    assert refused_field(post_event(client, app, "order.paid", data, event_id=event_id)) == "webhook-id"
+    assert count(session, OrderEvent) == 0
+
+
 def test_a_database_outage_gets_a_5xx_so_the_sender_retries(client, app, session, world, monkeypatch):
     dead = sa.create_engine("postgresql+psycopg://nobody@/nowhere?host=/nonexistent&connect_timeout=1")
     monkeypatch.setitem(app.extensions, "distro.driver_connection", lambda: driver_connection(dead))

@@ -11,7 +11,7 @@ from distro.auth.models import Role
 from distro.commission import services as commission
 from distro.egress import Egress
 from distro.outbound import services
-from distro.outbound.models import Delivery
+from distro.outbound.models import Delivery, Subscription
 from tests.cdn import running_cdn
 from tests.factories import (
     bearer,
@@ -185,3 +185,11 @@ def test_only_suppliers_and_admins_subscribe_and_only_to_known_events(client, ap
     bad = subscribe(client, app, admin, "ftp://example.cn/x", ("everything",))
     assert bad.status_code == 422
     assert {error["field"] for error in bad.get_json()["errors"]} == {"url", "event_types.0"}
+
+
+def test_an_endpoint_url_longer_than_the_column_is_a_422_and_subscribes_nothing(client, app, session):
+    admin = make_user(session, Role.ADMIN)
+    response = subscribe(client, app, admin, "https://hooks.example.cn/" + "a" * 480)
+    assert response.status_code == 422 and response.content_type == "application/problem+json"
+    assert [(error["field"], error["rule"]) for error in response.get_json()["errors"]] == [("url", "length")]
+    assert session.scalar(sa.select(sa.func.count()).select_from(Subscription)) == 0

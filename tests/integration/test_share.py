@@ -352,6 +352,14 @@ def test_the_buy_form_names_each_bad_field_in_chinese_and_saves_nothing(client, 
     assert session.scalar(sa.select(sa.func.count()).select_from(Checkout)) == 0
 
 
+@pytest.mark.parametrize("field", ["name", "address"])
+def test_a_nul_in_the_buy_form_is_named_in_chinese_and_saves_nothing(client, app, session, world, field):
+    response = buy(client, "xiaomei", world["mask"].id, **{field: "张三\x00上海市浦东新区"})
+    assert response.status_code == 422
+    assert "请勿输入特殊字符" in response.get_data(as_text=True)
+    assert session.scalar(sa.select(sa.func.count()).select_from(Checkout)) == 0
+
+
 def test_landing_pages_are_chinese_mobile_pages_with_share_meta_tags(client, app, session, world):
     shop_page = client.get("/shop/xiaomei").get_data(as_text=True)
     assert '<html lang="zh-CN">' in shop_page and 'name="viewport"' in shop_page

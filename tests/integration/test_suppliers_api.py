@@ -1,5 +1,6 @@
 import datetime as dt
 
+import pytest
 import sqlalchemy as sa
 
 from distro.audit import AuditEntry
@@ -148,7 +149,24 @@ BAD_PRODUCT_FIELDS = [
         [("skus", "unique")],
     ),
     ({"skus": [{"name": "大", "price_fen": 3990, "stock": -2}]}, [("skus.0.stock", "range")]),
+    # Beyond what the columns hold: stock is a PostgreSQL integer, fen a bigint (these were 500s).
+    ({"stock": 2**31}, [("stock", "range")]),
+    ({"skus": [{"name": "大", "price_fen": 3990, "stock": 2**31}]}, [("skus.0.stock", "range")]),
+    ({"other_platform_price_fen": 2**63}, [("other_platform_price_fen", "range")]),
+    ({"skus": [{"name": "大", "price_fen": 2**63, "stock": 1}]}, [("skus.0.price_fen", "range")]),
+    ({"image_urls": ["https://img.example.com/" + "a" * 480 + ".png"]}, [("image_urls.0", "length")]),
 ]
+
+
+@pytest.mark.parametrize("field", ["registered_capital_fen", "deposit_paid_fen"])
+def test_an_application_amount_beyond_bigint_is_a_422_and_saves_nothing(client, app, session, field):
+    user = make_user(session, Role.SUPPLIER)
+    response = client.post(
+        "/api/v1/supplier/application", json={**SUPPLIER_BAR, field: 2**63}, headers=bearer(app, user)
+    )
+    assert response.status_code == 422 and response.content_type == PROBLEM
+    assert rules_of(response) == [(field, "range")]
+    assert count(session, Supplier) == 0
 
 
 def test_product_rules_are_refused_with_the_field_and_rule(client, app, session):

@@ -235,3 +235,34 @@ def test_owners_see_their_tier_progress_and_history_and_integrators_hear_of_chan
     assert (history["month"], history["from"], history["to"], history["orders"]) == ("2026-10-01", "new", "senior", 2)
     session.refresh(shop)
     assert shop.tier_code == "senior"
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/api/v1/admin/tier-evaluations", {"month": "0001-01-01"}, "month"),
+        ("/api/v1/admin/tier-evaluations", {"month": "9999-12-31"}, "month"),
+    ],
+)
+def test_a_month_too_far_off_to_evaluate_is_a_422_naming_it(client, app, session, path, body, field):
+    admin = make_user(session, Role.ADMIN)
+    response = client.post(path, json=body, headers=bearer(app, admin))
+    assert response.status_code == 422 and response.content_type == "application/problem+json"
+    assert [error["field"] for error in response.get_json()["errors"]] == [field]
+    assert session.scalar(sa.select(sa.func.count()).select_from(ShopTierChange)) == 0
+
+
+@pytest.mark.parametrize(("field", "value"), [("min_orders", 2**31), ("min_buyers", 2**31), ("min_net_gmv_fen", 2**63)])
+def test_a_tier_threshold_beyond_what_the_database_counts_is_a_422_and_changes_nothing(
+    client, app, session, field, value
+):
+    admin = make_user(session, Role.ADMIN)
+    before = client.get("/api/v1/tier-rules", headers=bearer(app, admin)).get_json()
+    tiers = [dict(tier) for tier in TIERS]
+    tiers[3][field] = value
+    response = client.put("/api/v1/admin/tier-rules", json={"tiers": tiers}, headers=bearer(app, admin))
+    assert response.status_code == 422 and response.content_type == "application/problem+json"
+    assert [(error["field"], error["rule"]) for error in response.get_json()["errors"]] == [
+        (f"tiers.3.{field}", "range")
+    ]
+    assert client.get("/api/v1/tier-rules", headers=bearer(app, admin)).get_json() == before
