@@ -24,6 +24,7 @@ bench: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy distro webhooks
 
 migrate: $(STAMP)
 	$(BIN)/distro migrate

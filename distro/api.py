@@ -64,7 +64,7 @@ def _unstorable(node: Any, message: str) -> Any:
     if isinstance(node, str):
         return [message] if not storable_text(node) else None
     if isinstance(node, Mapping):
-        found = {}
+        found: dict[Any, Any] = {}
         for key, value in node.items():
             if isinstance(key, str) and not storable_text(key):
                 found[key] = [message]
@@ -110,7 +110,7 @@ class TextConverter(UnicodeConverter):
 class Api(flask_smorest.Api):
     """flask-smorest's Api whose every error is an RFC 9457 problem+json."""
 
-    def handle_http_exception(self, error: HTTPException) -> Response:  # type: ignore[override]
+    def handle_http_exception(self, error: HTTPException) -> Response:
         """Render an HTTP error (including webargs' 422) as problem+json."""
         data = getattr(error, "data", None) or {}
         errors = None

@@ -7,7 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlmodel import Field, Session, SQLModel
+from sqlmodel import Field, Session, SQLModel, col
 
 from distro.db import utcnow
 
@@ -55,6 +55,6 @@ def history_query(subject_type: str, subject_id: int) -> sa.Select:
     """Audit entries of one record, newest first."""
     return (
         sa.select(AuditEntry)
-        .where(AuditEntry.subject_type == subject_type, AuditEntry.subject_id == subject_id)
-        .order_by(AuditEntry.id.desc())  # type: ignore[union-attr]
+        .where(col(AuditEntry.subject_type) == subject_type, col(AuditEntry.subject_id) == subject_id)
+        .order_by(col(AuditEntry.id).desc())
     )

@@ -163,8 +163,10 @@ def settle(cutoff, email: str) -> None:
         user = find_user_by_email(session, email)
         if user is None or Role.FINANCE.value not in user.roles:
             raise click.ClickException(f"{email} is not a finance user.")
+        assert user.id is not None  # loaded from the database
         cutoff_at = cutoff.replace(tzinfo=ZoneInfo(SHANGHAI)) if cutoff else dt.datetime.now(dt.UTC)
-        batch = services.create_batch(session=session, cutoff_at=cutoff_at, created_by=user.id)  # type: ignore[arg-type]
+        batch = services.create_batch(session=session, cutoff_at=cutoff_at, created_by=user.id)
+        assert batch.id is not None  # create_batch flushes and commits it
         with click.progressbar(length=3, label=f"batch {batch.id}", show_pos=True) as bar:
 
             def report(values: dict) -> None:
@@ -174,7 +176,7 @@ def settle(cutoff, email: str) -> None:
             services.compute_batch(
                 session=session,
                 batch_id=batch.id,
-                progress=report,  # type: ignore[arg-type]
+                progress=report,
                 minimum_fen=int(settings["SETTLEMENT_MIN_PAYOUT_FEN"]),
             )
             bar.update(1)

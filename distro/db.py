@@ -78,6 +78,7 @@ def driver_connection(engine: sa.Engine) -> Iterator[psycopg.Connection]:
     """
     pooled = engine.raw_connection()
     connection = pooled.driver_connection
+    assert connection is not None  # None only once the pooled connection is invalidated or closed
     try:
         connection.autocommit = True
         yield connection

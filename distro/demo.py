@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from distro.auth import services as auth_services
 from distro.auth.models import Role, User
@@ -122,6 +122,12 @@ SHOPS = {
 }
 
 
+def _saved_id(row: Any) -> int:
+    """The id of a row a service has flushed or committed (None only before that)."""
+    assert row.id is not None
+    return row.id
+
+
 def load_demo_data(*, session: Session, settings: Mapping[str, Any]) -> bool:
     """Load the demo data into an empty database; return False (and do nothing) if it has accounts."""
     if session.scalar(sa.select(sa.func.count()).select_from(User)):
@@ -132,35 +138,35 @@ def load_demo_data(*, session: Session, settings: Mapping[str, Any]) -> bool:
         )
         for email, name, roles in DEMO_ACCOUNTS
     }
-    admin_id = users["admin@distro.demo"].id
+    admin_id = _saved_id(users["admin@distro.demo"])
     policy = QualificationPolicy.from_settings(settings)
     for email, (company, capital_fen, chain_depth) in SUPPLIERS.items():
         supplier = supplier_services.apply(
             session=session,
-            user_id=users[email].id,
+            user_id=_saved_id(users[email]),
             company_name=company,
-            policy=policy,  # type: ignore[arg-type]
+            policy=policy,
             qualification=Qualification(capital_fen, True, 2_000_000, chain_depth, True),
         )
         supplier_services.decide(
             session=session,
-            supplier_id=supplier.id,
-            action=SupplierAction.APPROVE,  # type: ignore[arg-type]
+            supplier_id=_saved_id(supplier),
+            action=SupplierAction.APPROVE,
             reason=None,
             admin_id=admin_id,
-        )  # type: ignore[arg-type]
+        )
     bounds = RateBounds.from_settings(settings)
     # Pictures drawn here and served by distro itself: there is no supplier CDN to reach.
     images = write_demo_images(local_image_dir(settings), [(title, category) for _, title, category, *_ in PRODUCTS])
     image_base = str(settings["PUBLIC_BASE_URL"]).rstrip("/") + LOCAL_IMAGE_PATH
-    product_ids = []
+    product_ids: list[int] = []
     for (email, title, category, price, other_price, stock, rate_bp), image in zip(PRODUCTS, images, strict=True):
         product = supplier_services.create_product(
             session=session,
-            user_id=users[email].id,
+            user_id=_saved_id(users[email]),
             rate_bp=rate_bp,
             skus=None,
-            bounds=bounds,  # type: ignore[arg-type]
+            bounds=bounds,
             values={
                 "title": title,
                 "category": category,
@@ -171,25 +177,25 @@ def load_demo_data(*, session: Session, settings: Mapping[str, Any]) -> bool:
                 "image_urls": [image_base + image],
             },
         )
-        product_ids.append(product.id)
+        product_ids.append(_saved_id(product))
     shop_policy = ShopPolicy.from_settings(settings)
     credit = DemoCreditScoreProvider(int(settings["SHOP_MIN_CREDIT_SCORE"]))
     for email, (name, slug, picks) in SHOPS.items():
         shop = shop_services.open_shop(
             session=session,
-            owner_id=users[email].id,
+            owner_id=_saved_id(users[email]),
             name=name,
-            slug=slug,  # type: ignore[arg-type]
+            slug=slug,
             policy=shop_policy,
             credit=credit,
         )
         if shop.status == "pending_approval":
-            shop_services.approve_shop(session=session, shop_id=shop.id, admin_id=admin_id)  # type: ignore[arg-type]
+            shop_services.approve_shop(session=session, shop_id=_saved_id(shop), admin_id=admin_id)
         for index, reason in picks:
             shop_services.add_product(
                 session=session,
-                owner_id=users[email].id,
-                shop_id=shop.id,  # type: ignore[arg-type]
+                owner_id=_saved_id(users[email]),
+                shop_id=_saved_id(shop),
                 product_id=product_ids[index],
                 reason=reason,
                 policy=shop_policy,
@@ -205,17 +211,17 @@ def _demo_share_links(session: Session, users: Mapping[str, User], product_ids: 
     """A WeChat Moments link to each shop's first product and a Weibo link to each shop."""
     for email, (_, _, picks) in SHOPS.items():
         owner = users[email]
-        shop_id = session.scalar(sa.select(Shop.id).where(Shop.owner_id == owner.id))
+        shop_id = session.scalar(sa.select(col(Shop.id)).where(col(Shop.owner_id) == owner.id))
         share_services.create_link(
             session=session,
-            owner_id=owner.id,
+            owner_id=_saved_id(owner),
             shop_id=shop_id,  # type: ignore[arg-type]
             channel="wechat_moments",
             product_id=product_ids[picks[0][0]],
         )
         share_services.create_link(
             session=session,
-            owner_id=owner.id,
+            owner_id=_saved_id(owner),
             shop_id=shop_id,  # type: ignore[arg-type]
             channel="weibo",
             product_id=None,
@@ -237,7 +243,11 @@ DEMO_ORDERS = [
 def _demo_orders(session: Session, settings: Mapping[str, Any], product_ids: list[int]) -> None:
     """Feed demo orders through the same path as webhooks (store, then process), then release what is due."""
     rules = commission_services.Rules(build_tier_table(settings["TIERS"]), CommissionPolicy.from_settings(settings))
-    prices = dict(session.execute(sa.select(Product.id, Product.price_fen).where(Product.id.in_(product_ids))).all())  # type: ignore[union-attr]
+    prices = dict(
+        session.execute(
+            sa.select(col(Product.id), col(Product.price_fen)).where(col(Product.id).in_(product_ids))
+        ).all()
+    )
     now = utcnow()
     for order_id, shop, items, paid_days, delivered_days, refund in DEMO_ORDERS:
         lines = [

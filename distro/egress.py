@@ -194,7 +194,7 @@ class _PinnedHTTPConnection(http.client.HTTPConnection):
 
     def connect(self) -> None:
         # http.client uses its socket's sendall, makefile and close only.
-        self.sock = _DeadlineSocket(self._open(), self.deadline, self.url)  # type: ignore[assignment]
+        self.sock = _DeadlineSocket(self._open(), self.deadline, self.url)
 
     def _open(self) -> socket.socket:
         error: OSError = OSError(f"no address to connect to for {self.host}")

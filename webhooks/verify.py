@@ -7,18 +7,25 @@ sender can rotate without downtime.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Sequence
+from typing import Protocol
 
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 REQUIRED_HEADERS = ("webhook-id", "webhook-timestamp", "webhook-signature")
 
 
+class HeaderItems(Protocol):
+    """Request headers as verify_signature reads them: a plain dict or werkzeug's Headers."""
+
+    def items(self) -> Iterable[tuple[str, str]]: ...
+
+
 class SignatureRefused(Exception):
     """The request is not provably from the sender; the message says why (safe to return)."""
 
 
-def verify_signature(body: bytes, headers: Mapping[str, str], secrets: Sequence[str]) -> str:
+def verify_signature(body: bytes, headers: HeaderItems, secrets: Sequence[str]) -> str:
     """Return the webhook-id when body and headers carry a valid signature under any of secrets.
 
     Raises SignatureRefused for missing or garbled headers, a timestamp more than 5 minutes old

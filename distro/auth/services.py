@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from distro.auth.models import RefreshToken, Role, User
 from distro.auth.passwords import MIN_PASSWORD_LENGTH, hash_password, verify_password
@@ -106,14 +106,16 @@ def refresh(*, session: Session, refresh_token: str, settings: dict[str, Any]) -
     """
     now = utcnow()
     token = session.execute(
-        sa.select(RefreshToken).where(RefreshToken.token_hash == _hash_refresh_token(refresh_token)).with_for_update()
+        sa.select(RefreshToken)
+        .where(col(RefreshToken.token_hash) == _hash_refresh_token(refresh_token))
+        .with_for_update()
     ).scalar_one_or_none()
     if token is None or token.revoked_at is not None or token.expires_at <= now:
         raise Unauthorized("The refresh token is invalid or expired; sign in again.")
     if token.used_at is not None:
         session.execute(
             sa.update(RefreshToken)
-            .where(RefreshToken.family == token.family, RefreshToken.revoked_at.is_(None))  # type: ignore[union-attr]
+            .where(col(RefreshToken.family) == token.family, col(RefreshToken.revoked_at).is_(None))
             .values(revoked_at=now)
         )
         session.commit()
@@ -134,7 +136,7 @@ def revoke(*, session: Session, refresh_token: str, user_id: int) -> None:
         raise NotFound("No such refresh token for this account.")
     session.execute(
         sa.update(RefreshToken)
-        .where(RefreshToken.family == token.family, RefreshToken.revoked_at.is_(None))  # type: ignore[union-attr]
+        .where(col(RefreshToken.family) == token.family, col(RefreshToken.revoked_at).is_(None))
         .values(revoked_at=utcnow())
     )
     session.commit()
@@ -150,7 +152,7 @@ def get_user(session: Session, user_id: int) -> User:
 
 def list_users_query() -> sa.Select:
     """All accounts, newest first (for paging)."""
-    return sa.select(User).order_by(User.id.desc())  # type: ignore[union-attr]
+    return sa.select(User).order_by(col(User.id).desc())
 
 
 def set_roles(*, session: Session, user_id: int, roles: set[Role], acting_user_id: int) -> User:

@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 import psycopg
 import sqlalchemy as sa
 from psycopg.types.json import Jsonb
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from distro.commission.calculator import LineCommission
 from distro.commission.models import CommissionLine, Order, OrderEvent
@@ -330,7 +330,7 @@ def _load_shops(session: Session, payments: Sequence[Payment]) -> _Shops:
         bindings = {row[0]: _Binding(*row) for row in session.execute(_LOAD_BINDINGS, {"buyers": sorted(buyers)})}
     code_shops: dict[str, int] = {}
     if codes:
-        code_shops = dict(session.execute(_LOAD_SHARE_CODES, {"codes": sorted(codes)}).all())  # type: ignore[arg-type]
+        code_shops = dict(session.execute(_LOAD_SHARE_CODES, {"codes": sorted(codes)}).all())
     shop_ids = set(code_shops.values()) | {binding.shop_id for binding in bindings.values()}
     by_id: dict[int, _ShopRef] = {}
     if slugs or shop_ids:
@@ -587,7 +587,7 @@ def _reconcile_commission(
                     shop_id=order.shop_id,  # type: ignore[arg-type]
                     supplier_id=product.supplier_id,
                     product_id=product.id,
-                    rate_bp=rates.get((product.id, order.paid_at), product.commission_rate_bp),  # type: ignore[arg-type]
+                    rate_bp=rates.get((product.id, order.paid_at), product.commission_rate_bp),
                     tier_code=tier.code,
                     owner_share_bp=owner_share,
                     hold_days=rules.policy.hold_days_for(product.category),
@@ -630,7 +630,7 @@ def _reconcile_commission(
 
 def _tiers_then(session: Session, orders: Sequence[_OrderRow]) -> dict[tuple[Any, Any], str | None]:
     """The tier code in force for each order's shop when it was paid (None: never evaluated)."""
-    pairs = sorted({(order.shop_id, order.paid_at) for order in orders})  # type: ignore[type-var]
+    pairs = sorted({(order.shop_id, order.paid_at) for order in orders})
     result = session.execute(
         tier_in_force_query(), {"shop_ids": [s for s, _ in pairs], "paid_ats": [t for _, t in pairs]}
     )
@@ -766,8 +766,8 @@ def release_due_commission(*, session: Session, now: dt.datetime | None = None, 
     now = now or utcnow()
     shops = (
         session.execute(
-            sa.select(CommissionLine.shop_id)
-            .where(CommissionLine.stage == "pending", CommissionLine.payable_at <= now)  # type: ignore[operator]
+            sa.select(col(CommissionLine.shop_id))
+            .where(col(CommissionLine.stage) == "pending", col(CommissionLine.payable_at) <= now)
             .distinct()
         )
         .scalars()
@@ -800,21 +800,21 @@ def line_status(line: CommissionLine, *, settled: bool) -> str:
 
 def owner_lines_query(owner_id: int, shop_id: int | None = None) -> sa.Select:
     """The commission lines of the owner's shops, newest first, each with the batch that settled it (or None)."""
-    query = (
-        sa.select(CommissionLine, Order.external_id, SettlementClaim.batch_id.label("settlement_batch_id"))  # type: ignore[attr-defined]
-        .join(Shop, Shop.id == CommissionLine.shop_id)  # type: ignore[arg-type]
-        .join(Order, Order.id == CommissionLine.order_id)  # type: ignore[arg-type]
-        .outerjoin(SettlementClaim, SettlementClaim.line_id == CommissionLine.id)  # type: ignore[arg-type]
-        .where(Shop.owner_id == owner_id)
-        .order_by(CommissionLine.id.desc())  # type: ignore[union-attr]
+    query: sa.Select = (
+        sa.select(CommissionLine, col(Order.external_id), col(SettlementClaim.batch_id).label("settlement_batch_id"))
+        .join(Shop, col(Shop.id) == CommissionLine.shop_id)
+        .join(Order, col(Order.id) == CommissionLine.order_id)
+        .outerjoin(SettlementClaim, col(SettlementClaim.line_id) == CommissionLine.id)
+        .where(col(Shop.owner_id) == owner_id)
+        .order_by(col(CommissionLine.id).desc())
     )
-    return query.where(CommissionLine.shop_id == shop_id) if shop_id is not None else query
+    return query.where(col(CommissionLine.shop_id) == shop_id) if shop_id is not None else query
 
 
 def owner_balances(session: Session, owner_id: int) -> list[dict[str, Any]]:
     """Each of the owner's shops with its pending and available balance in fen (available may be negative)."""
     shops = session.execute(
-        sa.select(Shop.id, Shop.display_name).where(Shop.owner_id == owner_id).order_by(Shop.id)
+        sa.select(col(Shop.id), col(Shop.display_name)).where(col(Shop.owner_id) == owner_id).order_by(col(Shop.id))
     ).all()
     codes = [shop_account(shop_id, bucket) for shop_id, _ in shops for bucket in ("pending", "available")]
     amounts = ledger.balances(session, codes)
@@ -833,29 +833,29 @@ def supplier_orders_query(supplier_id: int) -> sa.Select:
     """Per order, the commission a supplier owes (sum of its lines' pools), newest first."""
     return (
         sa.select(
-            Order.external_id.label("order_id"),
-            Order.status,
-            Order.paid_at,  # type: ignore[attr-defined]
-            sa.func.sum(CommissionLine.pool_fen).label("commission_fen"),
-            sa.func.count(CommissionLine.id).label("lines"),
+            col(Order.external_id).label("order_id"),
+            col(Order.status),
+            col(Order.paid_at),
+            sa.func.sum(col(CommissionLine.pool_fen)).label("commission_fen"),
+            sa.func.count(col(CommissionLine.id)).label("lines"),
         )
-        .join(CommissionLine, CommissionLine.order_id == Order.id)  # type: ignore[arg-type]
-        .where(CommissionLine.supplier_id == supplier_id)
-        .group_by(Order.id)
-        .order_by(Order.paid_at.desc().nulls_last(), Order.id.desc())  # type: ignore[union-attr]
+        .join(CommissionLine, col(CommissionLine.order_id) == Order.id)
+        .where(col(CommissionLine.supplier_id) == supplier_id)
+        .group_by(col(Order.id))
+        .order_by(col(Order.paid_at).desc().nulls_last(), col(Order.id).desc())
     )
 
 
 def quarantined_events_query() -> sa.Select:
     """Events set aside with a reason, oldest first (admin)."""
-    return sa.select(OrderEvent).where(OrderEvent.status == "quarantined").order_by(OrderEvent.received_at)
+    return sa.select(OrderEvent).where(col(OrderEvent.status) == "quarantined").order_by(col(OrderEvent.received_at))
 
 
 def quarantine_new_events(*, session: Session, order_ref: str, reason: str) -> int:
     """Set an order's unprocessed events aside with a reason; commit; return how many."""
     result = session.execute(
         sa.update(OrderEvent)
-        .where(OrderEvent.order_ref == order_ref, OrderEvent.status == "received")  # type: ignore[arg-type]
+        .where(col(OrderEvent.order_ref) == order_ref, col(OrderEvent.status) == "received")
         .values(status="quarantined", quarantine_reason=reason)
     )
     session.commit()

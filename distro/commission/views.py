@@ -48,7 +48,7 @@ def my_balances():
 def supplier_orders():
     """The commission the caller's supplier owes, per order."""
     supplier = require_approved_supplier(get_session(), current_user_id())
-    return services.supplier_orders_query(supplier.id)  # type: ignore[arg-type]
+    return services.supplier_orders_query(supplier.id)
 
 
 @blp.route("/admin/order-events", methods=["GET"])

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from distro.db import utcnow
 from distro.errors import Conflict, FieldError, ValidationFailed
@@ -35,14 +35,14 @@ def claim(*, session: Session, user_id: int, key: str, fingerprint: str, lock_se
         insert(IdempotencyRecord)
         .values(user_id=user_id, key=key, request_fingerprint=fingerprint, state=RUNNING, locked_at=now, created_at=now)
         .on_conflict_do_nothing()
-        .returning(IdempotencyRecord.key)
+        .returning(col(IdempotencyRecord.key))
     ).first()
     if inserted:
         session.commit()
         return None
     record = session.execute(
         sa.select(IdempotencyRecord)
-        .where(IdempotencyRecord.user_id == user_id, IdempotencyRecord.key == key)
+        .where(col(IdempotencyRecord.user_id) == user_id, col(IdempotencyRecord.key) == key)
         .with_for_update()
     ).scalar_one()
     if record.request_fingerprint != fingerprint:
@@ -67,7 +67,7 @@ def finish(*, session: Session, user_id: int, key: str, status: int, body: str, 
     """Store the response of a finished request so that retries replay it."""
     session.execute(
         sa.update(IdempotencyRecord)
-        .where(IdempotencyRecord.user_id == user_id, IdempotencyRecord.key == key)
+        .where(col(IdempotencyRecord.user_id) == user_id, col(IdempotencyRecord.key) == key)
         .values(state=DONE, response_status=status, response_body=body, response_location=location)
     )
     session.commit()
@@ -77,7 +77,9 @@ def release(*, session: Session, user_id: int, key: str) -> None:
     """Forget the claim of a request that failed (and so changed nothing), so a retry runs it again."""
     session.execute(
         sa.delete(IdempotencyRecord).where(
-            IdempotencyRecord.user_id == user_id, IdempotencyRecord.key == key, IdempotencyRecord.state == RUNNING
+            col(IdempotencyRecord.user_id) == user_id,
+            col(IdempotencyRecord.key) == key,
+            col(IdempotencyRecord.state) == RUNNING,
         )
     )
     session.commit()
@@ -86,6 +88,6 @@ def release(*, session: Session, user_id: int, key: str) -> None:
 def purge_expired(*, session: Session, ttl_seconds: int, now: dt.datetime | None = None) -> int:
     """Delete records older than ttl_seconds; return how many were deleted."""
     cutoff = (now or utcnow()) - dt.timedelta(seconds=ttl_seconds)
-    result = session.execute(sa.delete(IdempotencyRecord).where(IdempotencyRecord.created_at < cutoff))
+    result = session.execute(sa.delete(IdempotencyRecord).where(col(IdempotencyRecord.created_at) < cutoff))
     session.commit()
     return int(result.rowcount or 0)  # type: ignore[attr-defined]

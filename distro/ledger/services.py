@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from distro.db import utcnow
 from distro.errors import Conflict, NotFound
@@ -22,7 +22,7 @@ class PostingConflict(Conflict):
     slug = "posting-conflict"
 
 
-_ACCOUNTS = LedgerAccount.__table__  # type: ignore[attr-defined]
+_ACCOUNTS = LedgerAccount.__table__  # type: ignore[attr-defined]  # SQLModel declares no __table__
 
 _SELECT_ACCOUNT_IDS = sa.text("SELECT code, id FROM ledger_accounts WHERE code = ANY(CAST(:codes AS varchar[]))")
 _INSERT_POSTINGS = sa.text(
@@ -60,7 +60,7 @@ def ensure_accounts(session: Session, codes: Iterable[str]) -> dict[str, int]:
     if not unique_codes:
         return {}
     connection = session.connection()
-    ids = dict(connection.execute(_SELECT_ACCOUNT_IDS, {"codes": unique_codes}).all())
+    ids: dict[str, int] = dict(connection.execute(_SELECT_ACCOUNT_IDS, {"codes": unique_codes}).all())
     missing = [code for code in unique_codes if code not in ids]
     if missing:
         connection.execute(
@@ -89,7 +89,7 @@ def record_postings(session: Session, postings: Sequence[NewPosting]) -> list[in
     account_ids = ensure_accounts(session, (line.account for posting in postings for line in posting.lines))
     now = utcnow()
     connection = session.connection()
-    inserted: dict[str, int] = dict(  # type: ignore[arg-type]
+    inserted: dict[str, int] = dict(
         connection.execute(
             _INSERT_POSTINGS,
             {
@@ -118,8 +118,10 @@ def record_postings(session: Session, postings: Sequence[NewPosting]) -> list[in
         if posting.reference in inserted:
             result.append(inserted[posting.reference])
             continue
-        existing_id = session.execute(sa.select(Posting.id).where(Posting.reference == posting.reference)).scalar_one()
-        if Counter(posting_lines(session, existing_id)) != Counter(posting.lines):  # type: ignore[arg-type]
+        existing_id = session.execute(
+            sa.select(col(Posting.id)).where(col(Posting.reference) == posting.reference)
+        ).scalar_one()
+        if Counter(posting_lines(session, existing_id)) != Counter(posting.lines):
             raise PostingConflict(f"Reference {posting.reference!r} was already posted with different entries.")
         result.append(existing_id)
     return result
@@ -143,10 +145,10 @@ def record_posting(
 def posting_lines(session: Session, posting_id: int) -> list[EntryLine]:
     """The entries of a posting, as account code and signed fen, in entry order."""
     rows = session.execute(
-        sa.select(LedgerAccount.code, Entry.amount)
-        .join(LedgerAccount, LedgerAccount.id == Entry.account_id)  # type: ignore[arg-type]
-        .where(Entry.posting_id == posting_id)
-        .order_by(Entry.id)  # type: ignore[arg-type]
+        sa.select(col(LedgerAccount.code), col(Entry.amount))
+        .join(LedgerAccount, col(LedgerAccount.id) == Entry.account_id)
+        .where(col(Entry.posting_id) == posting_id)
+        .order_by(col(Entry.id))
     )
     return [EntryLine(code, amount) for code, amount in rows]
 
@@ -164,25 +166,25 @@ def _normal_balance_column() -> sa.ColumnElement[int]:
     # credit-normal types negated (see AccountType.debit_normal).
     debit_sum = sa.func.coalesce(sa.func.sum(Entry.amount), 0)
     debit_normal = [kind.value for kind in AccountType if kind.debit_normal]
-    return sa.case((LedgerAccount.type.in_(debit_normal), debit_sum), else_=-debit_sum)  # type: ignore[attr-defined]
+    return sa.case((col(LedgerAccount.type).in_(debit_normal), debit_sum), else_=-debit_sum)
 
 
 def accounts_with_balances_query(prefix: str | None = None) -> sa.Select:
     """Accounts (optionally those whose code starts with prefix) with code, type and balance, by code."""
     query = (
-        sa.select(LedgerAccount.code, LedgerAccount.type, _normal_balance_column().label("balance"))
-        .join(Entry, Entry.account_id == LedgerAccount.id, isouter=True)  # type: ignore[arg-type]
-        .group_by(LedgerAccount.id)
+        sa.select(col(LedgerAccount.code), col(LedgerAccount.type), _normal_balance_column().label("balance"))
+        .join(Entry, col(Entry.account_id) == LedgerAccount.id, isouter=True)
+        .group_by(col(LedgerAccount.id))
         .order_by(LedgerAccount.code)
     )
     if prefix:
-        query = query.where(LedgerAccount.code.startswith(prefix, autoescape=True))  # type: ignore[attr-defined]
+        query = query.where(col(LedgerAccount.code).startswith(prefix, autoescape=True))
     return query
 
 
 def get_account_balance(session: Session, code: str) -> sa.RowMapping:
     """One account's code, type and balance in fen, or NotFound."""
-    row = session.execute(accounts_with_balances_query().where(LedgerAccount.code == code)).mappings().first()
+    row = session.execute(accounts_with_balances_query().where(col(LedgerAccount.code) == code)).mappings().first()
     if row is None:
         raise NotFound(f"No ledger account {code!r}.")
     return row
@@ -193,9 +195,7 @@ def balances(session: Session, codes: Iterable[str]) -> dict[str, int]:
     wanted = sorted(set(codes))
     for code in wanted:
         account_type(code)
-    rows = session.execute(
-        accounts_with_balances_query().where(LedgerAccount.code.in_(wanted))  # type: ignore[attr-defined]
-    )
+    rows = session.execute(accounts_with_balances_query().where(col(LedgerAccount.code).in_(wanted)))
     return {code: 0 for code in wanted} | {row.code: int(row.balance) for row in rows}
 
 
@@ -207,8 +207,8 @@ def balance(session: Session, code: str) -> int:
 def trial_balance(session: Session) -> dict[str, int]:
     """Signed (debit-positive) totals per account type plus 'total', which is 0 when the ledger balances."""
     rows = session.execute(
-        sa.select(LedgerAccount.type, sa.func.sum(Entry.amount))
-        .join(Entry, Entry.account_id == LedgerAccount.id)  # type: ignore[arg-type]
+        sa.select(col(LedgerAccount.type), sa.func.sum(col(Entry.amount)))
+        .join(Entry, col(Entry.account_id) == LedgerAccount.id)
         .group_by(LedgerAccount.type)
     )
     totals = {kind.value: 0 for kind in AccountType} | {kind: int(total) for kind, total in rows}
@@ -220,10 +220,10 @@ def unbalanced_postings(session: Session, limit: int = 100) -> list[int]:
     """Ids of postings whose entries do not sum to zero or that have fewer than two (should be none)."""
     return list(
         session.execute(
-            sa.select(Posting.id)
-            .join(Entry, Entry.posting_id == Posting.id, isouter=True)  # type: ignore[arg-type]
-            .group_by(Posting.id)
-            .having(sa.or_(sa.func.coalesce(sa.func.sum(Entry.amount), 0) != 0, sa.func.count(Entry.id) < 2))
+            sa.select(col(Posting.id))
+            .join(Entry, col(Entry.posting_id) == Posting.id, isouter=True)
+            .group_by(col(Posting.id))
+            .having(sa.or_(sa.func.coalesce(sa.func.sum(col(Entry.amount)), 0) != 0, sa.func.count(col(Entry.id)) < 2))
             .limit(limit)
         ).scalars()
     )

@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from distro.db import utcnow
 from distro.egress import Egress, Refused
@@ -78,13 +78,13 @@ def create_subscription(
 
 def own_subscriptions_query(user_id: int) -> sa.Select:
     """The caller's subscriptions."""
-    return sa.select(Subscription).where(Subscription.user_id == user_id).order_by(Subscription.id)
+    return sa.select(Subscription).where(col(Subscription.user_id) == user_id).order_by(col(Subscription.id))
 
 
 def get_own_subscription(session: Session, user_id: int, subscription_id: int) -> Subscription:
     """The caller's subscription; NotFound for anyone else's."""
     subscription = session.execute(
-        sa.select(Subscription).where(Subscription.id == subscription_id, Subscription.user_id == user_id)
+        sa.select(Subscription).where(col(Subscription.id) == subscription_id, col(Subscription.user_id) == user_id)
     ).scalar_one_or_none()
     if subscription is None:
         raise NotFound(f"No webhook subscription {subscription_id} of this account.")
@@ -96,9 +96,9 @@ def deliveries_query(session: Session, user_id: int, subscription_id: int) -> sa
     get_own_subscription(session, user_id, subscription_id)
     return (
         sa.select(Delivery)
-        .where(Delivery.subscription_id == subscription_id)
-        .order_by(Delivery.created_at.desc(), Delivery.id)
-    )  # type: ignore[attr-defined]
+        .where(col(Delivery.subscription_id) == subscription_id)
+        .order_by(col(Delivery.created_at).desc(), col(Delivery.id))
+    )
 
 
 class Sender(Protocol):
@@ -160,12 +160,12 @@ def deliver_due(
     """
     now = now or utcnow()
     due = session.execute(
-        sa.select(Delivery, Subscription.url, Subscription.secret)
-        .join(Subscription, Subscription.id == Delivery.subscription_id)  # type: ignore[arg-type]
-        .where(Delivery.status == "pending", Delivery.next_attempt_at <= now)
-        .order_by(Delivery.next_attempt_at)
+        sa.select(Delivery, col(Subscription.url), col(Subscription.secret))
+        .join(Subscription, col(Subscription.id) == Delivery.subscription_id)
+        .where(col(Delivery.status) == "pending", col(Delivery.next_attempt_at) <= now)
+        .order_by(col(Delivery.next_attempt_at))
         .limit(limit)
-        .with_for_update(of=Delivery, skip_locked=True)  # type: ignore[arg-type]
+        .with_for_update(of=Delivery, skip_locked=True)
     ).all()
 
     def send(url: str, delivery_id: str, payload: Any, secret: str) -> tuple[int, str | None]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from distro.settlement.models import SettlementClaim
 
@@ -40,7 +40,5 @@ def claimed_line_ids(session: Session, line_ids: Iterable[int]) -> set[int]:
     if not ids:
         return set()
     return set(
-        session.execute(
-            sa.select(SettlementClaim.line_id).where(SettlementClaim.line_id.in_(ids))  # type: ignore[attr-defined]
-        ).scalars()
+        session.execute(sa.select(col(SettlementClaim.line_id)).where(col(SettlementClaim.line_id).in_(ids))).scalars()
     )

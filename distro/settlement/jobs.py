@@ -7,6 +7,7 @@ import json
 
 import sqlalchemy as sa
 from rq import Retry, get_current_job
+from sqlmodel import col
 
 from distro.db import session_scope, utcnow
 from distro.queue import get_queue, redis_for, redis_url
@@ -62,8 +63,8 @@ def resume_computing_batches() -> int:
     with session_scope() as session:
         stuck = (
             session.execute(
-                sa.select(SettlementBatch.id).where(
-                    SettlementBatch.status == "computing", SettlementBatch.created_at < utcnow() - STUCK_AFTER
+                sa.select(col(SettlementBatch.id)).where(
+                    col(SettlementBatch.status) == "computing", col(SettlementBatch.created_at) < utcnow() - STUCK_AFTER
                 )
             )
             .scalars()

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from distro import audit
 from distro.db import utcnow
@@ -144,6 +144,7 @@ def create_batch(*, session: Session, cutoff_at: dt.datetime | None, created_by:
     batch = SettlementBatch(status="computing", cutoff_at=cutoff, created_by=created_by)
     session.add(batch)
     session.flush()
+    assert batch.id is not None  # flushed
     audit.record(
         session,
         actor_id=created_by,
@@ -151,7 +152,7 @@ def create_batch(*, session: Session, cutoff_at: dt.datetime | None, created_by:
         subject_type="settlement_batch",
         subject_id=batch.id,
         after={"cutoff_at": cutoff.isoformat()},
-    )  # type: ignore[arg-type]
+    )
     session.commit()
     return batch
 
@@ -247,7 +248,7 @@ def preview(*, session: Session, cutoff_at: dt.datetime | None, minimum_fen: int
 
 def get_batch(session: Session, batch_id: int, *, lock: bool = False) -> SettlementBatch:
     """A batch by id, or NotFound."""
-    query = sa.select(SettlementBatch).where(SettlementBatch.id == batch_id)
+    query = sa.select(SettlementBatch).where(col(SettlementBatch.id) == batch_id)
     batch = session.execute(query.with_for_update() if lock else query).scalar_one_or_none()
     if batch is None:
         raise NotFound(f"No settlement batch {batch_id}.")
@@ -256,7 +257,7 @@ def get_batch(session: Session, batch_id: int, *, lock: bool = False) -> Settlem
 
 def batches_query() -> sa.Select:
     """Every batch, newest first."""
-    return sa.select(SettlementBatch).order_by(SettlementBatch.id.desc())  # type: ignore[union-attr]
+    return sa.select(SettlementBatch).order_by(col(SettlementBatch.id).desc())
 
 
 def approve(*, session: Session, batch_id: int, approver: int) -> SettlementBatch:
@@ -297,13 +298,13 @@ def cancel(*, session: Session, batch_id: int, reason: str, actor: int) -> Settl
     )
     session.execute(
         sa.update(Payout)
-        .where(Payout.batch_id == batch_id)
+        .where(col(Payout.batch_id) == batch_id)
         .values(
-            status="cancelled",  # type: ignore[arg-type]
+            status="cancelled",
             resolved_at=utcnow(),
         )
     )
-    session.execute(sa.delete(SettlementClaim).where(SettlementClaim.batch_id == batch_id))  # type: ignore[arg-type]
+    session.execute(sa.delete(SettlementClaim).where(col(SettlementClaim.batch_id) == batch_id))
     batch.status, batch.reason, batch.finished_at = "cancelled", reason, utcnow()
     audit.record(
         session,
@@ -450,11 +451,13 @@ def record_results(*, session: Session, batch_id: int, results: list[PayoutResul
     open_count = session.scalar(
         sa.select(sa.func.count())
         .select_from(Payout)
-        .where(Payout.batch_id == batch_id, Payout.status.in_(("pending", "held")))
-    )  # type: ignore[attr-defined]
+        .where(col(Payout.batch_id) == batch_id, col(Payout.status).in_(("pending", "held")))
+    )
     if not open_count and batch.status == "approved":
         failed = session.scalar(
-            sa.select(sa.func.count()).select_from(Payout).where(Payout.batch_id == batch_id, Payout.status == "failed")
+            sa.select(sa.func.count())
+            .select_from(Payout)
+            .where(col(Payout.batch_id) == batch_id, col(Payout.status) == "failed")
         )
         batch.status, batch.finished_at = ("partly_paid" if failed else "paid"), now
     audit.record(
@@ -481,16 +484,17 @@ def release_held(*, session: Session, batch_id: int, actor: int) -> int:
         ),
         {"batch_id": batch_id},
     )
+    released = result.rowcount  # type: ignore[attr-defined]  # Result in the stubs; an UPDATE gives a CursorResult
     audit.record(
         session,
         actor_id=actor,
         action="settlement.released_held",
         subject_type="settlement_batch",
         subject_id=batch_id,
-        after={"released": result.rowcount},
-    )  # type: ignore[attr-defined]
+        after={"released": released},
+    )
     session.commit()
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return int(released or 0)
 
 
 def payouts_query(batch_id: int) -> sa.Select:
@@ -501,24 +505,24 @@ def payouts_query(batch_id: int) -> sa.Select:
     return (
         sa.select(
             Payout,
-            Shop.display_name.label("shop_name"),
-            User.display_name.label("owner_name"),  # type: ignore[attr-defined]
-            PayeeAccount.kind,
-            PayeeAccount.account_name,
-            PayeeAccount.account_number,
-            PayeeAccount.bank_name,
+            col(Shop.display_name).label("shop_name"),
+            col(User.display_name).label("owner_name"),
+            col(PayeeAccount.kind),
+            col(PayeeAccount.account_name),
+            col(PayeeAccount.account_number),
+            col(PayeeAccount.bank_name),
         )
-        .join(Shop, Shop.id == Payout.shop_id)  # type: ignore[arg-type]
-        .join(User, User.id == Payout.owner_id)  # type: ignore[arg-type]
-        .join(PayeeAccount, PayeeAccount.id == Payout.payee_account_id, isouter=True)  # type: ignore[arg-type]
-        .where(Payout.batch_id == batch_id)
-        .order_by(Payout.id)
+        .join(Shop, col(Shop.id) == Payout.shop_id)
+        .join(User, col(User.id) == Payout.owner_id)
+        .join(PayeeAccount, col(PayeeAccount.id) == Payout.payee_account_id, isouter=True)
+        .where(col(Payout.batch_id) == batch_id)
+        .order_by(col(Payout.id))
     )
 
 
 def register_payee(*, session: Session, owner_id: int, values: Mapping[str, Any]) -> PayeeAccount:
     """Register the owner's payee account, which becomes their default; commit."""
-    session.execute(sa.update(PayeeAccount).where(PayeeAccount.owner_id == owner_id).values(is_default=False))  # type: ignore[arg-type]
+    session.execute(sa.update(PayeeAccount).where(col(PayeeAccount.owner_id) == owner_id).values(is_default=False))
     account = PayeeAccount(owner_id=owner_id, is_default=True, **values)
     session.add(account)
     audit.record(
@@ -535,17 +539,17 @@ def register_payee(*, session: Session, owner_id: int, values: Mapping[str, Any]
 
 def payees_query(owner_id: int) -> sa.Select:
     """The owner's payee accounts, newest first."""
-    return sa.select(PayeeAccount).where(PayeeAccount.owner_id == owner_id).order_by(PayeeAccount.id.desc())  # type: ignore[union-attr]
+    return sa.select(PayeeAccount).where(col(PayeeAccount.owner_id) == owner_id).order_by(col(PayeeAccount.id).desc())
 
 
 def statements_query(owner_id: int) -> sa.Select:
     """The owner's payouts, batch by batch, newest first."""
     return (
-        sa.select(Payout, SettlementBatch.status.label("batch_status"), SettlementBatch.cutoff_at)
-        .join(SettlementBatch, SettlementBatch.id == Payout.batch_id)  # type: ignore[arg-type]
-        .where(Payout.owner_id == owner_id)
-        .order_by(Payout.id.desc())
-    )  # type: ignore[union-attr]
+        sa.select(Payout, col(SettlementBatch.status).label("batch_status"), col(SettlementBatch.cutoff_at))
+        .join(SettlementBatch, col(SettlementBatch.id) == Payout.batch_id)
+        .where(col(Payout.owner_id) == owner_id)
+        .order_by(col(Payout.id).desc())
+    )
 
 
 def reconciliation(session: Session, batch_id: int) -> dict[str, Any]:

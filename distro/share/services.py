@@ -9,6 +9,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 from zoneinfo import ZoneInfo
 
 import redis
@@ -16,7 +17,7 @@ import sqlalchemy as sa
 from cachetools import TTLCache
 from redis.commands.core import Script
 from sqlalchemy.dialects.postgresql import insert
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from distro.db import SessionFactory
 from distro.errors import FieldError, NotFound, ValidationFailed
@@ -74,7 +75,7 @@ def create_link(*, session: Session, owner_id: int, shop_id: int, channel: str, 
                 created_at=dt.datetime.now(dt.UTC),
             )
             .on_conflict_do_nothing(index_elements=["code"])
-            .returning(ShareLink.id)
+            .returning(col(ShareLink.id))
         ).scalar()
         if inserted is not None:
             session.commit()
@@ -87,26 +88,26 @@ def links_query(session: Session, owner_id: int, shop_id: int) -> sa.Select:
     get_own_shop(session, owner_id, shop_id)
     totals = (
         sa.select(
-            ClickCount.link_id,
-            sa.func.sum(ClickCount.clicks).label("clicks"),
-            sa.func.sum(ClickCount.unique_clicks).label("unique_clicks"),
+            col(ClickCount.link_id),
+            sa.func.sum(col(ClickCount.clicks)).label("clicks"),
+            sa.func.sum(col(ClickCount.unique_clicks)).label("unique_clicks"),
         )
-        .group_by(ClickCount.link_id)
+        .group_by(col(ClickCount.link_id))
         .subquery()
     )
     return (
         sa.select(
-            ShareLink.id,
-            ShareLink.code,
-            ShareLink.channel,
-            ShareLink.product_id,
-            ShareLink.created_at,
+            col(ShareLink.id),
+            col(ShareLink.code),
+            col(ShareLink.channel),
+            col(ShareLink.product_id),
+            col(ShareLink.created_at),
             sa.func.coalesce(totals.c.clicks, 0).label("clicks"),
             sa.func.coalesce(totals.c.unique_clicks, 0).label("unique_clicks"),
         )
         .join(totals, totals.c.link_id == ShareLink.id, isouter=True)
-        .where(ShareLink.shop_id == shop_id)
-        .order_by(ShareLink.id.desc())  # type: ignore[union-attr]
+        .where(col(ShareLink.shop_id) == shop_id)
+        .order_by(col(ShareLink.id).desc())
     )
 
 
@@ -122,9 +123,9 @@ def resolve(code: str, *, open_session: SessionFactory) -> LinkTarget | None:
     row = (
         open_session()
         .execute(
-            sa.select(ShareLink.id, Shop.slug, ShareLink.product_id)
-            .join(Shop, Shop.id == ShareLink.shop_id)  # type: ignore[arg-type]
-            .where(ShareLink.code == code, Shop.status == "active")
+            sa.select(col(ShareLink.id), col(Shop.slug), col(ShareLink.product_id))
+            .join(Shop, col(Shop.id) == ShareLink.shop_id)
+            .where(col(ShareLink.code) == code, col(Shop.status) == "active")
         )
         .first()
     )
@@ -201,9 +202,12 @@ def fold_clicks(*, session: Session, connection: redis.Redis, batch: int = 50_00
         .on_conflict_do_nothing(index_elements=["stream"])
     )
     cursor = session.execute(
-        sa.select(FoldCursor).where(FoldCursor.stream == CLICK_STREAM).with_for_update()
+        sa.select(FoldCursor).where(col(FoldCursor.stream) == CLICK_STREAM).with_for_update()
     ).scalar_one()
-    entries = connection.xrange(CLICK_STREAM, min=f"({cursor.last_id}", count=batch)
+    # A bytes client (decode_responses off): redis types stream entries loosely, for every client mode.
+    entries = cast(
+        list[tuple[bytes, dict[bytes, bytes]]], connection.xrange(CLICK_STREAM, min=f"({cursor.last_id}", count=batch)
+    )
     if not entries:
         session.commit()
         return 0
@@ -235,8 +239,8 @@ def get_own_link(session: Session, owner_id: int, link_id: int) -> ShareLink:
     """A link of one of the caller's shops; NotFound for anyone else's."""
     link = session.execute(
         sa.select(ShareLink)
-        .join(Shop, Shop.id == ShareLink.shop_id)  # type: ignore[arg-type]
-        .where(ShareLink.id == link_id, Shop.owner_id == owner_id)
+        .join(Shop, col(Shop.id) == ShareLink.shop_id)
+        .where(col(ShareLink.id) == link_id, col(Shop.owner_id) == owner_id)
     ).scalar_one_or_none()
     if link is None:
         raise NotFound(f"No share link {link_id} of this account.")
@@ -256,14 +260,14 @@ def link_content(session: Session, link: ShareLink) -> LinkContent:
     """The shop and product a link presents (a shop link presents the shop's first product on its poster)."""
     shop = session.get_one(Shop, link.shop_id)
     query = (
-        sa.select(Product, ShopProduct.reason)
-        .join(ShopProduct, ShopProduct.product_id == Product.id)  # type: ignore[arg-type]
-        .where(ShopProduct.shop_id == shop.id, Product.in_pool.is_(True))  # type: ignore[union-attr]
-        .order_by(ShopProduct.position)
+        sa.select(Product, col(ShopProduct.reason))
+        .join(ShopProduct, col(ShopProduct.product_id) == Product.id)
+        .where(col(ShopProduct.shop_id) == shop.id, col(Product.in_pool).is_(True))
+        .order_by(col(ShopProduct.position))
         .limit(1)
     )
     if link.product_id is not None:
-        query = query.where(Product.id == link.product_id)
+        query = query.where(col(Product.id) == link.product_id)
     row = session.execute(query).first()
     return LinkContent(shop, row.Product if row else None, row.reason if row else "")
 
@@ -271,7 +275,7 @@ def link_content(session: Session, link: ShareLink) -> LinkContent:
 def link_by_code(session: Session, code: str) -> ShareLink:
     """A link by its code, or NotFound."""
     link = (
-        session.execute(sa.select(ShareLink).where(ShareLink.code == code)).scalar_one_or_none()
+        session.execute(sa.select(ShareLink).where(col(ShareLink.code) == code)).scalar_one_or_none()
         if (looks_like_code(code))
         else None
     )
@@ -290,25 +294,25 @@ def _poster_rows(code: str) -> sa.Select:
     in_pool = sa.join(
         ShopProduct,
         Product,
-        sa.and_(Product.id == ShopProduct.product_id, Product.in_pool.is_(True)),  # type: ignore[arg-type,union-attr]
+        sa.and_(col(Product.id) == ShopProduct.product_id, col(Product.in_pool).is_(True)),
     )
     return (
-        sa.select(  # type: ignore[call-overload]
-            ShareLink.product_id.label("linked_id"),  # type: ignore[union-attr]
-            Shop.display_name,
-            Product.id,
-            Product.title,
-            Product.price_fen,
-            Product.image_urls,
-            ShopProduct.reason,
+        sa.select(
+            col(ShareLink.product_id).label("linked_id"),
+            col(Shop.display_name),
+            col(Product.id),
+            col(Product.title),
+            col(Product.price_fen),
+            col(Product.image_urls),
+            col(ShopProduct.reason),
             # A window counts before LIMIT applies: every pick in the pool, not just those fetched.
-            sa.func.count(Product.id).over().label("picks"),  # type: ignore[arg-type]
+            sa.func.count(col(Product.id)).over().label("picks"),
         )
         .select_from(ShareLink)
-        .join(Shop, Shop.id == ShareLink.shop_id)  # type: ignore[arg-type]
-        .outerjoin(in_pool, ShopProduct.shop_id == ShareLink.shop_id)  # type: ignore[arg-type]
-        .where(ShareLink.code == code)
-        .order_by((Product.id == ShareLink.product_id).desc().nulls_last(), ShopProduct.position)  # type: ignore[attr-defined]
+        .join(Shop, col(Shop.id) == ShareLink.shop_id)
+        .outerjoin(in_pool, col(ShopProduct.shop_id) == ShareLink.shop_id)
+        .where(col(ShareLink.code) == code)
+        .order_by((col(Product.id) == ShareLink.product_id).desc().nulls_last(), col(ShopProduct.position))
         .limit(MAX_IMAGES)
     )
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from distro import audit
 from distro.auth.models import User
@@ -51,21 +51,23 @@ def open_shop(
 
     With the credit-score rule the shop opens at once; with admin approval it waits as pending_approval.
     """
-    owner = session.execute(sa.select(User).where(User.id == owner_id).with_for_update()).scalar_one()
+    owner = session.execute(sa.select(User).where(col(User.id) == owner_id).with_for_update()).scalar_one()
     name = normalise_name(name)
     failures = name_failures(name, policy) + (slug_failures(slug) if slug else [])
     failures += eligibility_failures(credit.score(owner_id) if policy.eligibility == "credit_score" else None, policy)
     allowance = owner.max_shops if owner.max_shops is not None else policy.shops_per_owner
-    open_count = session.scalar(
-        sa.select(sa.func.count()).select_from(Shop).where(Shop.owner_id == owner_id, Shop.status.in_(OPEN_STATUSES))  # type: ignore[attr-defined]
-    )
+    open_count = session.execute(
+        sa.select(sa.func.count())
+        .select_from(Shop)
+        .where(col(Shop.owner_id) == owner_id, col(Shop.status).in_(OPEN_STATUSES))
+    ).scalar_one()
     if open_count >= allowance:
         failures.append(
             FieldError("owner", f"an owner may have {allowance} shop(s); ask an admin for more", "shops_per_owner")
         )
-    if not failures and session.scalar(sa.select(Shop.id).where(sa.func.lower(Shop.name) == name.lower())):
+    if not failures and session.scalar(sa.select(col(Shop.id)).where(sa.func.lower(col(Shop.name)) == name.lower())):
         failures.append(FieldError("name", "is already taken", "unique"))
-    if not failures and slug and session.scalar(sa.select(Shop.id).where(Shop.slug == slug)):
+    if not failures and slug and session.scalar(sa.select(col(Shop.id)).where(col(Shop.slug) == slug)):
         failures.append(FieldError("slug", "is already taken", "unique"))
     if failures:
         raise ValidationFailed("The shop cannot be opened.", failures)
@@ -98,12 +100,12 @@ def open_shop(
 
 def own_shops_query(owner_id: int) -> sa.Select:
     """The caller's shops, oldest first."""
-    return sa.select(Shop).where(Shop.owner_id == owner_id).order_by(Shop.id)
+    return sa.select(Shop).where(col(Shop.owner_id) == owner_id).order_by(col(Shop.id))
 
 
 def get_own_shop(session: Session, owner_id: int, shop_id: int, *, lock: bool = False) -> Shop:
     """The caller's shop; NotFound for anyone else's (its existence is not revealed)."""
-    query = sa.select(Shop).where(Shop.id == shop_id, Shop.owner_id == owner_id)
+    query = sa.select(Shop).where(col(Shop.id) == shop_id, col(Shop.owner_id) == owner_id)
     shop = session.execute(query.with_for_update() if lock else query).scalar_one_or_none()
     if shop is None:
         raise NotFound(f"No shop {shop_id} of this account.")
@@ -112,13 +114,13 @@ def get_own_shop(session: Session, owner_id: int, shop_id: int, *, lock: bool = 
 
 def shops_query(status: str | None) -> sa.Select:
     """All shops, optionally of one status, oldest first (admin)."""
-    query = sa.select(Shop).order_by(Shop.id)
-    return query.where(Shop.status == status) if status else query
+    query = sa.select(Shop).order_by(col(Shop.id))
+    return query.where(col(Shop.status) == status) if status else query
 
 
 def approve_shop(*, session: Session, shop_id: int, admin_id: int) -> Shop:
     """Open a shop that waits for admin approval; commit."""
-    shop = session.execute(sa.select(Shop).where(Shop.id == shop_id).with_for_update()).scalar_one_or_none()
+    shop = session.execute(sa.select(Shop).where(col(Shop.id) == shop_id).with_for_update()).scalar_one_or_none()
     if shop is None:
         raise NotFound(f"No shop {shop_id}.")
     if shop.status != "pending_approval":
@@ -186,7 +188,7 @@ def add_product(
     """
     get_own_shop(session, owner_id, shop_id, lock=True)
     _check_reason(reason, policy)
-    in_pool = session.scalar(sa.select(Product.in_pool).where(Product.id == product_id))
+    in_pool = session.scalar(sa.select(col(Product.in_pool)).where(col(Product.id) == product_id))
     if not in_pool:
         raise ValidationFailed(
             "Only products in the pool can be added.",
@@ -198,7 +200,7 @@ def add_product(
         )
     count, last = session.execute(
         sa.select(sa.func.count(), sa.func.coalesce(sa.func.max(ShopProduct.position), 0)).where(
-            ShopProduct.shop_id == shop_id
+            col(ShopProduct.shop_id) == shop_id
         )
     ).one()
     if session.get(ShopProduct, (shop_id, product_id)) is not None:
@@ -242,7 +244,9 @@ def remove_product(*, session: Session, owner_id: int, shop_id: int, product_id:
 def reorder_products(*, session: Session, owner_id: int, shop_id: int, product_ids: Sequence[int]) -> None:
     """Put the shop's products in the given order (which must list each exactly once); commit."""
     get_own_shop(session, owner_id, shop_id, lock=True)
-    current = list(session.execute(sa.select(ShopProduct.product_id).where(ShopProduct.shop_id == shop_id)).scalars())
+    current = list(
+        session.execute(sa.select(col(ShopProduct.product_id)).where(col(ShopProduct.shop_id) == shop_id)).scalars()
+    )
     failures = reorder_failures(current, product_ids)
     if failures:
         raise ValidationFailed("The new order does not match the shop's products.", failures)
@@ -260,30 +264,32 @@ def reorder_products(*, session: Session, owner_id: int, shop_id: int, product_i
 def shop_items_query(shop_id: int, *, visible_only: bool) -> sa.Select:
     """A shop's products with reason and position, in the owner's order; visible_only keeps those in the pool."""
     query = (
-        sa.select(Product, ShopProduct.reason, ShopProduct.position)
-        .join(ShopProduct, ShopProduct.product_id == Product.id)  # type: ignore[arg-type]
-        .where(ShopProduct.shop_id == shop_id)
-        .order_by(ShopProduct.position)
+        sa.select(Product, col(ShopProduct.reason), col(ShopProduct.position))
+        .join(ShopProduct, col(ShopProduct.product_id) == Product.id)
+        .where(col(ShopProduct.shop_id) == shop_id)
+        .order_by(col(ShopProduct.position))
     )
-    return query.where(Product.in_pool.is_(True)) if visible_only else query  # type: ignore[union-attr]
+    return query.where(col(Product.in_pool).is_(True)) if visible_only else query
 
 
 def public_shop(session: Session, slug: str) -> tuple[Shop, list[Any]]:
     """An active shop by slug with the products a buyer can order, for the landing pages."""
-    shop = session.execute(sa.select(Shop).where(Shop.slug == slug, Shop.status == "active")).scalar_one_or_none()
+    shop = session.execute(
+        sa.select(Shop).where(col(Shop.slug) == slug, col(Shop.status) == "active")
+    ).scalar_one_or_none()
     if shop is None:
         raise NotFound(f"No open shop {slug!r}.")
-    return shop, list(session.execute(shop_items_query(shop.id, visible_only=True)).all())  # type: ignore[arg-type]
+    return shop, list(session.execute(shop_items_query(shop.id, visible_only=True)).all())
 
 
 # --- Pool browsing ---------------------------------------------------------------------------
 
-POOL_SORTS = {
-    "commission": (Product.commission_rate_bp.desc(), Product.id.desc()),  # type: ignore[attr-defined]
-    "price": (Product.price_fen.asc(), Product.id.asc()),  # type: ignore[attr-defined]
-    "-price": (Product.price_fen.desc(), Product.id.desc()),  # type: ignore[attr-defined]
-    "recent_sales": (Product.recent_sales.desc(), Product.id.desc()),  # type: ignore[attr-defined]
-    "newest": (Product.created_at.desc(), Product.id.desc()),  # type: ignore[attr-defined]
+POOL_SORTS: dict[str, tuple[sa.UnaryExpression[Any], ...]] = {
+    "commission": (col(Product.commission_rate_bp).desc(), col(Product.id).desc()),
+    "price": (col(Product.price_fen).asc(), col(Product.id).asc()),
+    "-price": (col(Product.price_fen).desc(), col(Product.id).desc()),
+    "recent_sales": (col(Product.recent_sales).desc(), col(Product.id).desc()),
+    "newest": (col(Product.created_at).desc(), col(Product.id).desc()),
 }
 
 
@@ -304,19 +310,19 @@ def pool_query(pool_filter: PoolFilter) -> sa.Select:
     """Products in the pool matching the filter, in the requested order."""
     # Plain `in_pool`, not `in_pool IS TRUE`: PostgreSQL uses the partial pool indexes (WHERE in_pool)
     # only when the query states their predicate as written.
-    query = sa.select(Product).where(Product.in_pool)  # type: ignore[arg-type]
+    query = sa.select(Product).where(col(Product.in_pool))  # type: ignore[arg-type]  # a nullable bool is a valid WHERE
     if pool_filter.category:
-        query = query.where(Product.category == pool_filter.category)
+        query = query.where(col(Product.category) == pool_filter.category)
     if pool_filter.min_price_fen is not None:
-        query = query.where(Product.price_fen >= pool_filter.min_price_fen)
+        query = query.where(col(Product.price_fen) >= pool_filter.min_price_fen)
     if pool_filter.max_price_fen is not None:
-        query = query.where(Product.price_fen <= pool_filter.max_price_fen)
+        query = query.where(col(Product.price_fen) <= pool_filter.max_price_fen)
     if pool_filter.min_rate_bp is not None:
-        query = query.where(Product.commission_rate_bp >= pool_filter.min_rate_bp)
+        query = query.where(col(Product.commission_rate_bp) >= pool_filter.min_rate_bp)
     if pool_filter.supplier_id is not None:
-        query = query.where(Product.supplier_id == pool_filter.supplier_id)
+        query = query.where(col(Product.supplier_id) == pool_filter.supplier_id)
     if pool_filter.keyword:
-        query = query.where(Product.title.icontains(pool_filter.keyword, autoescape=True))  # type: ignore[attr-defined]
+        query = query.where(col(Product.title).icontains(pool_filter.keyword, autoescape=True))
     return query.order_by(*POOL_SORTS[pool_filter.sort])
 
 
@@ -326,7 +332,10 @@ def owner_tier(session: Session, owner_id: int, shop_id: int | None, tiers: Tier
     if shop_id is not None:
         return tiers.get(get_own_shop(session, owner_id, shop_id).tier_code)
     code = session.scalar(
-        own_shops_query(owner_id).where(Shop.status.in_(OPEN_STATUSES)).with_only_columns(Shop.tier_code).limit(1)  # type: ignore[attr-defined]
+        own_shops_query(owner_id)
+        .where(col(Shop.status).in_(OPEN_STATUSES))
+        .with_only_columns(col(Shop.tier_code))
+        .limit(1)
     )
     return tiers.get(code) if code else tiers.entry
 

@@ -61,7 +61,5 @@ def shipments():
     supplier = require_approved_supplier(get_session(), current_user_id())
     return Listing(
         services.shipments_query(supplier.id),
-        lambda rows: [  # type: ignore[arg-type]
-            {**row["Checkout"].model_dump(), "product_title": row["title"]} for row in rows
-        ],
+        lambda rows: [{**row["Checkout"].model_dump(), "product_title": row["title"]} for row in rows],
     )

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from distro.db import utcnow
 from distro.errors import Conflict, NotFound
@@ -35,10 +35,15 @@ def shop_page(session: Session, slug: str) -> tuple[Shop, list[Any]]:
 def product_page(session: Session, slug: str, product_id: int) -> ProductPage:
     """A product as an open shop offers it; NotFound when the shop does not carry it or it left the pool."""
     row = session.execute(
-        sa.select(Shop, Product, ShopProduct.reason)
-        .join(ShopProduct, ShopProduct.shop_id == Shop.id)  # type: ignore[arg-type]
-        .join(Product, Product.id == ShopProduct.product_id)  # type: ignore[arg-type]
-        .where(Shop.slug == slug, Shop.status == "active", Product.id == product_id, Product.in_pool.is_(True))  # type: ignore[union-attr]
+        sa.select(Shop, Product, col(ShopProduct.reason))
+        .join(ShopProduct, col(ShopProduct.shop_id) == Shop.id)
+        .join(Product, col(Product.id) == ShopProduct.product_id)
+        .where(
+            col(Shop.slug) == slug,
+            col(Shop.status) == "active",
+            col(Product.id) == product_id,
+            col(Product.in_pool).is_(True),
+        )
     ).first()
     if row is None:
         raise NotFound("This product is not on sale in this shop.")
@@ -60,11 +65,12 @@ def place_order(
 ) -> Checkout:
     """Create an order awaiting payment at today's price, attributed to the buyer's share code; commit."""
     page = product_page(session, slug, product_id)
+    assert page.shop.id is not None  # loaded from the database
     checkout = Checkout(
         order_ref=new_order_ref(),
         shop_id=page.shop.id,
         product_id=product_id,
-        quantity=quantity,  # type: ignore[arg-type]
+        quantity=quantity,
         unit_price_fen=page.product.price_fen,
         total_fen=page.product.price_fen * quantity,
         buyer_name=name,
@@ -81,7 +87,7 @@ def place_order(
 
 def get_checkout(session: Session, order_ref: str) -> Checkout:
     """A checkout by its order reference, or NotFound."""
-    checkout = session.execute(sa.select(Checkout).where(Checkout.order_ref == order_ref)).scalar_one_or_none()
+    checkout = session.execute(sa.select(Checkout).where(col(Checkout.order_ref) == order_ref)).scalar_one_or_none()
     if checkout is None:
         raise NotFound(f"No order {order_ref}.")
     return checkout
@@ -90,7 +96,7 @@ def get_checkout(session: Session, order_ref: str) -> Checkout:
 def confirm_demo_payment(*, session: Session, order_ref: str) -> tuple[Checkout, bool]:
     """Mark a demo checkout paid (again: no change); commit; True when this call paid it."""
     checkout = session.execute(
-        sa.select(Checkout).where(Checkout.order_ref == order_ref).with_for_update()
+        sa.select(Checkout).where(col(Checkout.order_ref) == order_ref).with_for_update()
     ).scalar_one_or_none()
     if checkout is None:
         raise NotFound(f"No order {order_ref}.")
@@ -129,16 +135,16 @@ def paid_event(session: Session, checkout: Checkout) -> dict[str, Any]:
 
 def orders_of_shop_query(shop_id: int) -> sa.Select:
     """A shop's checkouts, newest first."""
-    return sa.select(Checkout).where(Checkout.shop_id == shop_id).order_by(Checkout.id.desc())  # type: ignore[union-attr]
+    return sa.select(Checkout).where(col(Checkout.shop_id) == shop_id).order_by(col(Checkout.id).desc())
 
 
 def shipments_query(supplier_id: int) -> sa.Select:
     """Paid checkouts of a supplier's products, newest first: what it must ship, with the full address."""
     return (
-        sa.select(Checkout, Product.title)
-        .join(Product, Product.id == Checkout.product_id)  # type: ignore[arg-type]
-        .where(Product.supplier_id == supplier_id, Checkout.status == "paid")
-        .order_by(Checkout.paid_at.desc())  # type: ignore[union-attr]
+        sa.select(Checkout, col(Product.title))
+        .join(Product, col(Product.id) == Checkout.product_id)
+        .where(col(Product.supplier_id) == supplier_id, col(Checkout.status) == "paid")
+        .order_by(col(Checkout.paid_at).desc())
     )
 
 

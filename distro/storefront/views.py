@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from flask import Blueprint, Response, current_app, redirect, render_template, request, send_from_directory, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, send_from_directory, url_for
 from marshmallow import Schema, ValidationError, fields, validate
+from werkzeug.wrappers import Response  # what redirect() returns; flask.Response is a subclass
 
 from distro.api import refuse_unstorable_text
 from distro.auth.access import public

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from distro import audit
 from distro.commission.calculator import line_commission
@@ -36,7 +36,7 @@ PRODUCT_FIELDS = ("title", "description", "category", "image_urls", "price_fen",
 
 def find_supplier_of(session: Session, user_id: int) -> Supplier | None:
     """The supplier profile of an account, if it has one."""
-    return session.execute(sa.select(Supplier).where(Supplier.user_id == user_id)).scalar_one_or_none()
+    return session.execute(sa.select(Supplier).where(col(Supplier.user_id) == user_id)).scalar_one_or_none()
 
 
 def get_own_supplier(session: Session, user_id: int) -> Supplier:
@@ -71,6 +71,7 @@ def apply(
         supplier.status, supplier.status_reason = SupplierStatus.APPLIED.value, None
         supplier.decided_by = supplier.decided_at = None
     session.flush()
+    assert supplier.id is not None  # flushed
     audit.record(
         session,
         actor_id=user_id,
@@ -78,15 +79,15 @@ def apply(
         subject_type="supplier",
         subject_id=supplier.id,
         after=_jsonable(values),
-    )  # type: ignore[arg-type]
+    )
     session.commit()
     return supplier
 
 
 def suppliers_query(status: str | None) -> sa.Select:
     """Suppliers, optionally of one status, oldest application first (the review queue)."""
-    query = sa.select(Supplier).order_by(Supplier.id)
-    return query.where(Supplier.status == status) if status else query
+    query = sa.select(Supplier).order_by(col(Supplier.id))
+    return query.where(col(Supplier.status) == status) if status else query
 
 
 def decide(
@@ -98,7 +99,7 @@ def decide(
     shop at once (one UPDATE); reinstating brings them back. Orders already paid are unaffected.
     """
     supplier = session.execute(
-        sa.select(Supplier).where(Supplier.id == supplier_id).with_for_update()
+        sa.select(Supplier).where(col(Supplier.id) == supplier_id).with_for_update()
     ).scalar_one_or_none()
     if supplier is None:
         raise NotFound(f"No supplier {supplier_id}.")
@@ -117,7 +118,7 @@ def decide(
     supplier.decided_by, supplier.decided_at = admin_id, utcnow()
     session.execute(
         sa.update(Product)
-        .where(Product.supplier_id == supplier.id)  # type: ignore[arg-type]
+        .where(col(Product.supplier_id) == supplier.id)
         .values(supplier_active=supplier.status == SupplierStatus.APPROVED.value)
     )
     audit.record(
@@ -126,7 +127,7 @@ def decide(
         action=f"supplier.{action.value}",
         subject_type="supplier",
         subject_id=supplier.id,
-        before={"status": before},  # type: ignore[arg-type]
+        before={"status": before},
         after={"status": supplier.status, "reason": reason},
     )
     session.commit()
@@ -145,7 +146,7 @@ def require_approved_supplier(session: Session, user_id: int) -> Supplier:
 def get_own_product(session: Session, user_id: int, product_id: int, *, lock: bool = False) -> Product:
     """A product of the caller's supplier; NotFound for anyone else's (its existence is not revealed)."""
     supplier = require_approved_supplier(session, user_id)
-    query = sa.select(Product).where(Product.id == product_id, Product.supplier_id == supplier.id)
+    query = sa.select(Product).where(col(Product.id) == product_id, col(Product.supplier_id) == supplier.id)
     product = session.execute(query.with_for_update() if lock else query).scalar_one_or_none()
     if product is None:
         raise NotFound(f"No product {product_id} of this supplier.")
@@ -155,14 +156,14 @@ def get_own_product(session: Session, user_id: int, product_id: int, *, lock: bo
 def own_products_query(session: Session, user_id: int) -> sa.Select:
     """The caller's products, newest first."""
     supplier = require_approved_supplier(session, user_id)
-    return sa.select(Product).where(Product.supplier_id == supplier.id).order_by(Product.id.desc())  # type: ignore[union-attr]
+    return sa.select(Product).where(col(Product.supplier_id) == supplier.id).order_by(col(Product.id).desc())
 
 
 def skus_of(session: Session, product_ids: Sequence[int]) -> dict[int, list[ProductSku]]:
     """SKUs by product id for the given products."""
     result: dict[int, list[ProductSku]] = {product_id: [] for product_id in product_ids}
     rows = session.execute(
-        sa.select(ProductSku).where(ProductSku.product_id.in_(product_ids)).order_by(ProductSku.id)  # type: ignore[attr-defined]
+        sa.select(ProductSku).where(col(ProductSku.product_id).in_(product_ids)).order_by(col(ProductSku.id))
     ).scalars()
     for sku in rows:
         result[sku.product_id].append(sku)
@@ -181,7 +182,7 @@ def _check_product(values: Mapping[str, Any], skus: Sequence[Mapping[str, Any]] 
 
 
 def _replace_skus(session: Session, product: Product, skus: Sequence[Mapping[str, Any]]) -> None:
-    session.execute(sa.delete(ProductSku).where(ProductSku.product_id == product.id))  # type: ignore[arg-type]
+    session.execute(sa.delete(ProductSku).where(col(ProductSku.product_id) == product.id))
     for sku in skus:
         session.add(ProductSku(product_id=product.id, **sku))  # type: ignore[arg-type]
     if skus:
@@ -206,8 +207,9 @@ def create_product(
     product = Product(supplier_id=supplier.id, commission_rate_bp=rate_bp, **values)  # type: ignore[arg-type]
     session.add(product)
     session.flush()
+    assert product.id is not None  # flushed
     _replace_skus(session, product, skus or [])
-    session.add(CommissionRate(product_id=product.id, rate_bp=rate_bp, set_by=user_id))  # type: ignore[arg-type]
+    session.add(CommissionRate(product_id=product.id, rate_bp=rate_bp, set_by=user_id))
     audit.record(
         session,
         actor_id=user_id,
@@ -215,7 +217,7 @@ def create_product(
         subject_type="product",
         subject_id=product.id,
         after=_jsonable({**values, "commission_rate_bp": rate_bp}),
-    )  # type: ignore[arg-type]
+    )
     session.commit()
     session.refresh(product)
     return product
@@ -312,17 +314,17 @@ def rate_history_query(session: Session, user_id: int, product_id: int) -> sa.Se
     get_own_product(session, user_id, product_id)
     return (
         sa.select(CommissionRate)
-        .where(CommissionRate.product_id == product_id)
-        .order_by(CommissionRate.effective_from.desc(), CommissionRate.id.desc())  # type: ignore[attr-defined]
+        .where(col(CommissionRate.product_id) == product_id)
+        .order_by(col(CommissionRate.effective_from).desc(), col(CommissionRate.id).desc())
     )
 
 
 def rate_in_force(session: Session, product_id: int, at: dt.datetime) -> int | None:
     """The product's commission rate for an order paid at `at` (None before its first rate)."""
     return session.execute(
-        sa.select(CommissionRate.rate_bp)
-        .where(CommissionRate.product_id == product_id, CommissionRate.effective_from <= at)
-        .order_by(CommissionRate.effective_from.desc(), CommissionRate.id.desc())  # type: ignore[attr-defined]
+        sa.select(col(CommissionRate.rate_bp))
+        .where(col(CommissionRate.product_id) == product_id, col(CommissionRate.effective_from) <= at)
+        .order_by(col(CommissionRate.effective_from).desc(), col(CommissionRate.id).desc())
         .limit(1)
     ).scalar()
 
@@ -363,7 +365,8 @@ def refresh_recent_sales(*, session: Session, days: int, now: dt.datetime | None
         session.rollback()
         return None
     now = now or utcnow()
-    changed = session.execute(_REFRESH_RECENT_SALES, {"since": now - dt.timedelta(days=days), "now": now}).rowcount
+    result = session.execute(_REFRESH_RECENT_SALES, {"since": now - dt.timedelta(days=days), "now": now})
+    changed = result.rowcount  # type: ignore[attr-defined]  # Result in the stubs; an UPDATE gives a CursorResult
     session.commit()
     return changed
 

@@ -8,7 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from distro import audit
 from distro.db import utcnow
@@ -28,7 +28,7 @@ from distro.tiers.rules import (
 
 def current_rules(session: Session, defaults: Sequence[Mapping]) -> TierTable:
     """The tier table in force: the newest set by an admin, else the configured defaults."""
-    latest = session.execute(sa.select(TierRuleSet.tiers).order_by(TierRuleSet.id.desc()).limit(1)).scalar()  # type: ignore[union-attr]
+    latest = session.execute(sa.select(col(TierRuleSet.tiers)).order_by(col(TierRuleSet.id).desc()).limit(1)).scalar()
     return build_tier_table(latest if latest is not None else defaults)
 
 
@@ -196,7 +196,7 @@ def _announce_changes(session: Session, month: dt.date) -> None:
         return
     changes = session.execute(
         sa.select(ShopTierChange).where(
-            ShopTierChange.month == month, ShopTierChange.old_tier != ShopTierChange.new_tier
+            col(ShopTierChange.month) == month, col(ShopTierChange.old_tier) != ShopTierChange.new_tier
         )
     ).scalars()
     emit_many(
@@ -254,11 +254,13 @@ def standing(
     next_tier = table.tiers[codes.index(current.code) + 1] if codes.index(current.code) + 1 < len(codes) else None
     history = (
         session.execute(
-            sa.select(ShopTierChange).where(ShopTierChange.shop_id == shop.id).order_by(ShopTierChange.month.desc())
+            sa.select(ShopTierChange)
+            .where(col(ShopTierChange.shop_id) == shop.id)
+            .order_by(col(ShopTierChange.month).desc())
         )
         .scalars()
         .all()
-    )  # type: ignore[attr-defined]
+    )
     return {
         "tier": current.code,
         "tier_name": current.name,
