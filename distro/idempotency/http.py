@@ -90,7 +90,9 @@ def idempotent(view: F) -> F:
         try:
             response = current_app.make_response(view(*args, **kwargs))
         except Exception:
-            # Nothing took effect: free the key so that the client may retry.
+            # Nothing took effect: free the key so that the client may retry. As below, the view's
+            # session ends first (rolled back), so the release never runs beside its transaction.
+            close_request_session()
             with make_session() as session:
                 services.release(session=session, user_id=user_id, key=key)
             raise

@@ -85,6 +85,15 @@ def account_name(code: str) -> str:
     raise PostingError(f"unknown account code {code!r}")
 
 
+def account_owner(code: str) -> tuple[str, int] | None:
+    """The shop or supplier a valid account code names, as ("shop", 42) or ("supplier", 7); None for the
+    platform's own accounts and for codes that are not in the chart."""
+    family, _, rest = code.partition(":")
+    if family in ("shop", "supplier") and any(pattern.match(code) for pattern, _, _ in ACCOUNT_FAMILIES.values()):
+        return family, int(rest.partition(":")[0])
+    return None
+
+
 def shop_account(shop_id: int, bucket: str) -> str:
     """Code of a shop's ledger account; bucket is 'pending' or 'available'."""
     return f"shop:{shop_id}:{bucket}"

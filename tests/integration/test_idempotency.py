@@ -13,7 +13,7 @@ from tests.factories import bearer, make_user
 
 ADJUSTMENT = {
     "memo": "补偿 order 1001 运费",
-    "entries": [{"account": "platform:adjustments", "amount": 500}, {"account": "shop:3:available", "amount": -500}],
+    "entries": [{"account": "platform:adjustments", "amount": 500}, {"account": "cash", "amount": -500}],
 }
 
 
@@ -95,7 +95,7 @@ def test_a_failed_request_frees_its_key(client, app, session):
     finance = make_user(session, Role.FINANCE)
     unbalanced = {
         **ADJUSTMENT,
-        "entries": [{"account": "cash", "amount": 5}, {"account": "shop:3:available", "amount": -4}],
+        "entries": [{"account": "cash", "amount": 5}, {"account": "platform:adjustments", "amount": -4}],
     }
     refused = post(client, app, finance, unbalanced, key="retry-me")
     assert refused.status_code == 422

@@ -113,6 +113,15 @@ def test_the_trial_balance_is_zero_and_no_posting_is_unbalanced(session):
             [{"account": "shop:99999999999999999999:available", "amount": 1}, {"account": "cash", "amount": -1}],
             [("entries", "balanced")],
         ),
+        # accounts of owners that do not exist: created, the money would sit where no settlement looks
+        (
+            [
+                {"account": "shop:424242:available", "amount": 1},
+                {"account": "supplier:434343:payable", "amount": 1},
+                {"account": "cash", "amount": -2},
+            ],
+            [("entries.0.account", "unknown"), ("entries.1.account", "unknown")],
+        ),
         # -(2**63) is a bigint, but its reversal would not be
         (
             [{"account": "cash", "amount": 2**63}, {"account": "platform:adjustments", "amount": -(2**63)}],
