@@ -30,3 +30,13 @@ def storable_text(text: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
+
+
+def key_header_error(header: str, value: str, max_length: int) -> FieldError | None:
+    """Why a header used as a stored key (an Idempotency-Key, a webhook-id) cannot be one: not 1 to
+    max_length characters, or text the database cannot hold; None when it can."""
+    if not 1 <= len(value) <= max_length:
+        return FieldError(header, f"must be 1 to {max_length} characters", "length")
+    if not storable_text(value):
+        return FieldError(header, UNSTORABLE_TEXT, "text")
+    return None

@@ -12,7 +12,7 @@ from distro.api import Blueprint, refuse_unstorable_text
 from distro.auth.access import public
 from distro.commission import jobs, services
 from distro.errors import flatten_field_messages, problem_response
-from distro.validation import UNSTORABLE_TEXT, storable_text
+from distro.validation import key_header_error
 from webhooks.handlers import ENVELOPE, ORDER_EVENT_SCHEMAS
 from webhooks.verify import SignatureRefused, verify_signature
 
@@ -64,14 +64,14 @@ def receive_order_event() -> Response:
         event_id = verify_signature(body, request.headers, current_app.config["ORDER_WEBHOOK_SECRETS"])
     except SignatureRefused as error:
         return problem_response(400, "Invalid signature", str(error), slug="invalid-signature")
-    refused = _refused_event_id(event_id)
+    refused = key_header_error("webhook-id", event_id, MAX_EVENT_ID_LENGTH)
     if refused:
         return problem_response(
             422,
             "Validation failed",
             "The webhook-id header cannot be stored.",
             slug="validation-failed",
-            errors=[{"field": "webhook-id", "location": "headers", **refused}],
+            errors=[{**refused.as_dict(), "location": "headers"}],
         )
     try:
         payload = json.loads(body)
@@ -100,12 +100,3 @@ def receive_order_event() -> Response:
     if stored:
         jobs.request_processing(gather_seconds=current_app.config["ORDER_BATCH_GATHER_MS"] / 1000)
     return jsonify(status="stored" if stored else "duplicate", id=event_id)
-
-
-def _refused_event_id(event_id: str) -> dict[str, str] | None:
-    """Why a verified webhook-id cannot be the stored event's primary key, or None."""
-    if len(event_id) > MAX_EVENT_ID_LENGTH:
-        return {"rule": "length", "message": f"must be at most {MAX_EVENT_ID_LENGTH} characters"}
-    if not storable_text(event_id):
-        return {"rule": "text", "message": UNSTORABLE_TEXT}
-    return None

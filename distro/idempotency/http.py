@@ -12,9 +12,9 @@ from flask import Response, current_app, request
 
 from distro.auth.access import current_principal
 from distro.db import close_request_session
-from distro.errors import FieldError, ValidationFailed
+from distro.errors import ValidationFailed
 from distro.idempotency import services
-from distro.validation import UNSTORABLE_TEXT, storable_text
+from distro.validation import key_header_error
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -64,13 +64,9 @@ def idempotent(view: F) -> F:
         key = request.headers.get(HEADER)
         if key is None:
             return view(*args, **kwargs)
-        if not 1 <= len(key) <= MAX_KEY_LENGTH:
-            raise ValidationFailed(
-                "Invalid Idempotency-Key header.",
-                [FieldError(HEADER, f"must be 1 to {MAX_KEY_LENGTH} characters", "length")],
-            )
-        if not storable_text(key):
-            raise ValidationFailed("Invalid Idempotency-Key header.", [FieldError(HEADER, UNSTORABLE_TEXT, "text")])
+        refused = key_header_error(HEADER, key, MAX_KEY_LENGTH)
+        if refused:
+            raise ValidationFailed("Invalid Idempotency-Key header.", [refused])
         user_id = current_principal().user_id
         make_session = current_app.extensions["distro.session_factory"]
         with make_session() as session:

@@ -80,7 +80,9 @@ def verified_image(data: bytes) -> bytes:
     return data
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write data to path (making its directory) so that readers, and concurrent writers of the same
+    content, never see half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f"{path.name}.{secrets.token_hex(4)}.tmp")
     partial.write_bytes(data)
@@ -154,7 +156,7 @@ class HttpImageSource:
                 raise
             log.warning("image %s could not be refreshed, its cached copy serves: %s", url, exc)
             return path.read_bytes()
-        _write_atomically(path, data)
+        write_atomically(path, data)
         return data
 
     def _download(self, url: str) -> bytes:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import secrets
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,7 +21,7 @@ from sqlmodel import Session, col
 from distro.db import SessionFactory
 from distro.errors import FieldError, NotFound, ValidationFailed
 from distro.share.codes import looks_like_code, new_code
-from distro.share.images import ImageSource, ImageUnavailable
+from distro.share.images import ImageSource, ImageUnavailable, write_atomically
 from distro.share.models import ClickCount, FoldCursor, ShareLink
 from distro.share.poster import MAX_IMAGES, PosterCard, poster_cache_key, render_poster
 from distro.shops.models import Shop, ShopProduct
@@ -367,8 +366,5 @@ def poster_file(card: PosterCard, directory: Path) -> Path:
     """The card's poster under directory, rendered only when no poster of the same content is there yet."""
     path = directory / f"{poster_cache_key(card)}.png"
     if not path.exists():
-        directory.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(f".{secrets.token_hex(4)}.tmp")
-        partial.write_bytes(render_poster(card))
-        partial.replace(path)  # atomic: concurrent renders never serve half a file
+        write_atomically(path, render_poster(card))
     return path

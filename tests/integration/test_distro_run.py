@@ -3,7 +3,6 @@
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -16,6 +15,8 @@ from pathlib import Path
 import pytest
 import redis as redis_lib
 
+from bench.harness import free_port
+
 
 @pytest.fixture
 def var_dir() -> Iterator[Path]:
@@ -27,12 +28,6 @@ def var_dir() -> Iterator[Path]:
     """
     with tempfile.TemporaryDirectory(prefix="distro-run-") as directory:
         yield Path(directory) / "var"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def get(url: str, data: dict | None = None) -> tuple[int, dict | str]:

@@ -3,7 +3,6 @@ import http.client
 import io
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -15,6 +14,7 @@ from itsdangerous import TimestampSigner
 from PIL import Image
 from sqlmodel import Session
 
+from bench.harness import free_port
 from distro.app import create_app
 from distro.auth.models import Role
 from distro.db import engine_for
@@ -203,9 +203,7 @@ def test_the_production_web_server_writes_its_workers_buffered_clicks_when_stopp
 
         session.add(ShareLink(code="WebStops", shop_id=shop.id, channel="qr", created_by=shop.owner_id))
         session.commit()
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     # A flush interval of an hour: only the workers' exit can write these clicks.
     env = {
         **os.environ,
