@@ -62,8 +62,9 @@ def run(url: str) -> list[Row]:
     app = create_app({"DATABASE_URL": url, "REDIS_URL": redis_url})
     with Session(engine_for(url)) as session:
         supplier_user, _ = make_supplier(session, app)
-        product_id = make_product(session, app, supplier_user, price_fen=12_800, other_platform_price_fen=16_800).id
-        make_shop(session, app, slug="bench")
+        product = make_product(session, app, supplier_user, price_fen=12_800, other_platform_price_fen=16_800)
+        product_id = product.id
+        make_shop(session, app, slug="bench", carrying=[product])
     secret = app.config["ORDER_WEBHOOK_SECRETS"][0]
     env = {**os.environ, "DISTRO_DATABASE_URL": url, "DISTRO_REDIS_URL": redis_url}
 

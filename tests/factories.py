@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from collections.abc import Sequence
 
 from sqlmodel import Session
 
@@ -97,14 +98,24 @@ def make_product(session: Session, app, supplier_user: User, **overrides):
     )
 
 
-def make_shop(session: Session, app, owner: User | None = None, name: str | None = None, slug: str | None = None):
-    """An open shop of owner (a new shop owner when none given)."""
+def make_shop(
+    session: Session,
+    app,
+    owner: User | None = None,
+    name: str | None = None,
+    slug: str | None = None,
+    carrying: Sequence = (),
+):
+    """An open shop of owner (a new shop owner when none given) carrying the given products.
+
+    A shop earns commission only on products it carries, so a shop that is to sell carries them.
+    """
     from distro.shops import services
     from distro.shops.credit import DemoCreditScoreProvider
     from distro.shops.rules import ShopPolicy
 
     owner = owner or make_user(session, Role.SHOP_OWNER)
-    return services.open_shop(
+    shop = services.open_shop(
         session=session,
         owner_id=owner.id,
         name=name or f"好物{next(_sequence)}",  # type: ignore[arg-type]
@@ -112,6 +123,20 @@ def make_shop(session: Session, app, owner: User | None = None, name: str | None
         policy=ShopPolicy.from_settings(app.config),
         credit=DemoCreditScoreProvider(800),
     )
+    carry(session, shop, *carrying)
+    return shop
+
+
+def carry(session: Session, shop, *products) -> None:
+    """Put products into shop, as its owner picked them earlier (already carried ones stay as they are)."""
+    from sqlalchemy.dialects.postgresql import insert
+
+    from distro.shops.models import ShopProduct
+
+    if products:
+        rows = [{"shop_id": shop.id, "product_id": product.id, "position": product.id} for product in products]
+        session.execute(insert(ShopProduct).values(rows).on_conflict_do_nothing())
+        session.commit()
 
 
 def signed_event(

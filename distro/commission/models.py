@@ -74,6 +74,9 @@ class OrderLine(SQLModel, table=True):
     quantity: int
     paid_fen: int = Field(sa_type=sa.BigInteger)
     refunded_fen: int = Field(default=0, sa_type=sa.BigInteger)
+    # Whether the line earns its order's shop commission: only products the shop carried when the order
+    # was attributed do (distro/commission/attribution.py). None until the order is attributed.
+    earns_commission: bool | None = None
 
 
 class CommissionLine(SQLModel, table=True):

@@ -19,9 +19,11 @@ import sqlalchemy as sa
 from psycopg.types.json import Jsonb
 from sqlmodel import Session, col
 
+from distro.commission import referrals
+from distro.commission.attribution import Attribution, attribute
 from distro.commission.calculator import LineCommission
 from distro.commission.models import CommissionLine, Order, OrderEvent
-from distro.commission.orders import OrderFacts, Payment, fold, posting_kind, target_commission
+from distro.commission.orders import OrderFacts, fold, posting_kind, target_commission
 from distro.commission.policy import CommissionPolicy
 from distro.db import utcnow
 from distro.errors import Conflict, NotFound
@@ -139,16 +141,20 @@ _RATES_IN_FORCE = sa.text(
     ) r
     """
 )
-# A line's paid fields never change once stored; only what has been refunded on it moves.
+# A line's paid fields never change once stored; only what has been refunded on it moves. Whether it earns
+# its shop commission is set once, when the order is attributed (NULL until then).
 _UPSERT_LINES = sa.text(
     """
-    INSERT INTO order_lines (order_id, line_ref, product_id, supplier_id, sku, quantity, paid_fen, refunded_fen)
+    INSERT INTO order_lines (order_id, line_ref, product_id, supplier_id, sku, quantity, paid_fen, refunded_fen,
+                             earns_commission)
     SELECT * FROM unnest(CAST(:order_ids AS bigint[]), CAST(:refs AS varchar[]), CAST(:products AS bigint[]),
                          CAST(:suppliers AS bigint[]), CAST(:skus AS varchar[]), CAST(:quantities AS integer[]),
-                         CAST(:paid AS bigint[]), CAST(:refunded AS bigint[]))
+                         CAST(:paid AS bigint[]), CAST(:refunded AS bigint[]), CAST(:earns AS boolean[]))
     ORDER BY 1, 2
-    ON CONFLICT (order_id, line_ref) DO UPDATE SET refunded_fen = EXCLUDED.refunded_fen
-    RETURNING order_id, line_ref, id
+    ON CONFLICT (order_id, line_ref) DO UPDATE
+    SET refunded_fen = EXCLUDED.refunded_fen,
+        earns_commission = coalesce(order_lines.earns_commission, EXCLUDED.earns_commission)
+    RETURNING order_id, line_ref, id, earns_commission
     """
 )
 _LOCK_COMMISSION_LINES = sa.text(
@@ -248,115 +254,11 @@ _LINE_UPDATE_COLUMNS = ("id", "payable_at", "pool_fen", "owner_fen", "platform_f
 _line_update_values = attrgetter(*_LINE_UPDATE_COLUMNS)
 
 
-class _ShopRef(NamedTuple):
-    id: int
-    slug: str
-    owner_id: int
-
-
-class _Binding(NamedTuple):
-    buyer_reference: str
-    shop_id: int
-    bound_at: dt.datetime
-    expires_at: dt.datetime
-
-
 class _ProductRef(NamedTuple):
     id: int
     supplier_id: int
     commission_rate_bp: int
     category: str
-
-
-@dataclass(frozen=True)
-class Attribution:
-    """The shop an order belongs to, and how it was found."""
-
-    shop: _ShopRef | None
-    how: str
-
-
-@dataclass(frozen=True)
-class _Shops:
-    """The shops a batch may attribute to: by slug, by share code, by the buyer's binding."""
-
-    by_slug: Mapping[str, _ShopRef]
-    by_code: Mapping[str, _ShopRef]
-    bindings: Mapping[str, _Binding]
-    by_id: Mapping[int, _ShopRef]
-
-
-def _attribute(facts: OrderFacts, shops: _Shops, problems: list[str]) -> Attribution:
-    """The order's shop: its share code's, else the shop it names, else the buyer's unexpired binding."""
-    payment = facts.payment
-    assert payment is not None
-    if payment.share_code:
-        shop = shops.by_code.get(payment.share_code)
-        if shop is None:
-            problems.append(f"unknown share code {payment.share_code!r}")
-        return Attribution(shop, "share_code")
-    if payment.shop_slug:
-        shop = shops.by_slug.get(payment.shop_slug)
-        if shop is None:
-            problems.append(f"unknown shop {payment.shop_slug!r}")
-        return Attribution(shop, "shop")
-    binding = shops.bindings.get(payment.buyer_reference)
-    if binding is not None and binding.bound_at <= payment.paid_at <= binding.expires_at:
-        return Attribution(shops.by_id.get(binding.shop_id), "binding")
-    return Attribution(None, "none")
-
-
-_LOAD_BINDINGS = sa.text(
-    "SELECT buyer_reference, shop_id, bound_at, expires_at FROM buyer_bindings "
-    "WHERE buyer_reference = ANY(CAST(:buyers AS varchar[]))"
-)
-_LOAD_SHARE_CODES = sa.text("SELECT code, shop_id FROM share_links WHERE code = ANY(CAST(:codes AS varchar[]))")
-_LOAD_SHOPS = sa.text(
-    "SELECT id, slug, owner_id FROM shops "
-    "WHERE slug = ANY(CAST(:slugs AS varchar[])) OR id = ANY(CAST(:ids AS bigint[]))"
-)
-
-
-def _load_shops(session: Session, payments: Sequence[Payment]) -> _Shops:
-    slugs = {payment.shop_slug for payment in payments if payment.shop_slug}
-    codes = {payment.share_code for payment in payments if payment.share_code}
-    buyers = {
-        payment.buyer_reference
-        for payment in payments
-        if not payment.share_code and not payment.shop_slug and payment.buyer_reference
-    }
-    bindings: dict[str, _Binding] = {}
-    if buyers:
-        bindings = {row[0]: _Binding(*row) for row in session.execute(_LOAD_BINDINGS, {"buyers": sorted(buyers)})}
-    code_shops: dict[str, int] = {}
-    if codes:
-        code_shops = dict(session.execute(_LOAD_SHARE_CODES, {"codes": sorted(codes)}).all())
-    shop_ids = set(code_shops.values()) | {binding.shop_id for binding in bindings.values()}
-    by_id: dict[int, _ShopRef] = {}
-    if slugs or shop_ids:
-        params = {"slugs": sorted(slugs), "ids": sorted(shop_ids)}
-        by_id = {row[0]: _ShopRef(*row) for row in session.execute(_LOAD_SHOPS, params)}
-    return _Shops(
-        by_slug={shop.slug: shop for shop in by_id.values() if shop.slug in slugs},
-        by_code={code: by_id[shop_id] for code, shop_id in code_shops.items()},
-        bindings=bindings,
-        by_id=by_id,
-    )
-
-
-# Last click wins: a binding is replaced only by a later attributed purchase.
-_BIND_BUYERS = sa.text(
-    """
-    INSERT INTO buyer_bindings (buyer_reference, shop_id, share_code, bound_at, expires_at)
-    SELECT * FROM unnest(CAST(:buyers AS varchar[]), CAST(:shop_ids AS bigint[]), CAST(:codes AS varchar[]),
-                         CAST(:bound_at AS timestamptz[]), CAST(:expires_at AS timestamptz[]))
-    ORDER BY 1
-    ON CONFLICT (buyer_reference) DO UPDATE
-    SET shop_id = EXCLUDED.shop_id, share_code = EXCLUDED.share_code, bound_at = EXCLUDED.bound_at,
-        expires_at = EXCLUDED.expires_at
-    WHERE buyer_bindings.bound_at < EXCLUDED.bound_at
-    """
-)
 
 
 @dataclass
@@ -396,45 +298,48 @@ def process_orders(*, session: Session, order_refs: Sequence[str], rules: Rules)
     payments = [f.payment for f in facts.values() if f.payment is not None]
     product_ids = {line.product_id for payment in payments for line in payment.lines}
     products = {row[0]: _ProductRef(*row) for row in session.execute(_LOAD_PRODUCTS, {"ids": sorted(product_ids)})}
-    shops = _load_shops(session, payments)
+    # Attribution is decided once: only orders with no shop yet need their claims loaded.
+    unattributed = {ref: f.payment for ref, f in facts.items() if f.payment is not None and orders[ref].shop_id is None}
+    claims = referrals.load_claims(session, unattributed)
 
     batch = _Batch()
     ready: list[str] = []
+    decided: dict[str, Attribution] = {}
     for ref in refs:
         new = [event for event in events[ref] if event.status == "received"]
         if not new:
             batch.outcome[ref] = "idle"
             continue
         problems = list(facts[ref].problems)
-        attribution = Attribution(None, "none")
         if facts[ref].payment is not None:
             problems += [
                 f"unknown product {line.product_id}"
                 for line in facts[ref].payment.lines  # type: ignore[union-attr]
                 if line.product_id not in products
             ]
-            attribution = _attribute(facts[ref], shops, problems)
+        if ref in claims:
+            decided[ref] = attribute(claims[ref])
+            problems += decided[ref].problems
         if problems:
             for event in new:
                 batch.marks[event.id] = ("quarantined", "; ".join(problems))
             batch.outcome[ref] = "quarantined"
             continue
-        _apply_facts(orders[ref], facts[ref], attribution, batch)
+        _apply_facts(orders[ref], facts[ref], decided.get(ref), batch)
         for event in new:
             batch.marks[event.id] = ("processed", None)
         batch.outcome[ref] = "processed"
         ready.append(ref)
 
-    _bind_buyers(
+    referrals.bind_buyers(
         session,
-        [facts[ref].payment for ref in ready if orders[ref].attribution == "share_code"],
+        [(facts[ref].payment, decided[ref]) for ref in ready if ref in decided],  # type: ignore[misc]
         rules.policy.binding_days,
-        shops,
     )
     if ready:
         rows = [_order_update_values(orders[ref]) for ref in ready]
         session.execute(_UPDATE_ORDERS, {**_array_parameters(_ORDER_UPDATE_COLUMNS, rows), "now": utcnow()})
-    lines = _upsert_lines(session, [orders[ref] for ref in ready], facts, products)
+    lines = _upsert_lines(session, [orders[ref] for ref in ready], facts, products, decided)
     _reconcile_commission(session, [orders[ref] for ref in ready], facts, lines, products, rules, batch)
     ledger.record_postings(session, batch.postings)
     emit_many(session, batch.outbox)
@@ -448,29 +353,8 @@ def process_orders(*, session: Session, order_refs: Sequence[str], rules: Rules)
     return batch.outcome
 
 
-def _bind_buyers(session: Session, payments: Sequence[Payment | None], days: int, shops: _Shops) -> None:
-    latest: dict[str, Payment] = {}
-    for payment in payments:
-        if payment is not None and payment.buyer_reference and payment.share_code in shops.by_code:
-            current = latest.get(payment.buyer_reference)
-            if current is None or payment.paid_at > current.paid_at:
-                latest[payment.buyer_reference] = payment
-    if not latest:
-        return
-    buyers = sorted(latest)
-    session.execute(
-        _BIND_BUYERS,
-        {
-            "buyers": buyers,
-            "shop_ids": [shops.by_code[latest[b].share_code].id for b in buyers],  # type: ignore[index]
-            "codes": [latest[b].share_code for b in buyers],
-            "bound_at": [latest[b].paid_at for b in buyers],
-            "expires_at": [latest[b].paid_at + dt.timedelta(days=days) for b in buyers],
-        },
-    )
-
-
-def _apply_facts(order: _OrderRow, facts: OrderFacts, attribution: Attribution, batch: _Batch) -> None:
+def _apply_facts(order: _OrderRow, facts: OrderFacts, attribution: Attribution | None, batch: _Batch) -> None:
+    """Bring the order row in line with its facts; attribute it when this batch decided its shop."""
     payment = facts.payment
     order.status = facts.status
     order.shipped_at, order.delivered_at, order.cancelled_at = facts.shipped_at, facts.delivered_at, facts.cancelled_at
@@ -479,22 +363,23 @@ def _apply_facts(order: _OrderRow, facts: OrderFacts, attribution: Attribution, 
     order.paid_at, order.total_paid_fen = payment.paid_at, payment.total_paid_fen
     order.total_refunded_fen = sum(facts.refunded_fen(line.line_id) for line in payment.lines)
     order.buyer_reference, order.buyer_user_id = payment.buyer_reference, payment.buyer_user_id
-    order.share_code = payment.share_code
-    if order.shop_id is None and attribution.shop is not None:
-        order.shop_id, order.attribution = attribution.shop.id, attribution.how
-        order.self_purchase = payment.buyer_user_id is not None and payment.buyer_user_id == attribution.shop.owner_id
-        batch.outbox.append(
-            (
-                "order.attributed",
-                {
-                    "order_id": order.external_id,
-                    "shop_id": order.shop_id,
-                    "attribution": order.attribution,
-                    "self_purchase": order.self_purchase,
-                },
-                None,
-            )
+    if attribution is None or attribution.shop_id is None:
+        return
+    # The order keeps only the share code that brought it to its shop: analytics count it on that link.
+    order.shop_id, order.attribution, order.share_code = attribution.shop_id, attribution.how, attribution.share_code
+    order.self_purchase = attribution.self_purchase
+    batch.outbox.append(
+        (
+            "order.attributed",
+            {
+                "order_id": order.external_id,
+                "shop_id": order.shop_id,
+                "attribution": order.attribution,
+                "self_purchase": order.self_purchase,
+            },
+            None,
         )
+    )
 
 
 def _array_parameters(names: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> dict[str, list[Any]]:
@@ -507,8 +392,20 @@ def _upsert_lines(
     orders: Sequence[_OrderRow],
     facts: Mapping[str, OrderFacts],
     products: Mapping[int, _ProductRef],
-) -> dict[tuple[int, str], int]:
-    """Insert the orders' new lines and bring every line's refunded amount up to date; return line ids by key."""
+    decided: Mapping[str, Attribution],
+) -> dict[tuple[int, str], tuple[int, bool]]:
+    """Insert the orders' new lines and bring every line's refunded amount up to date.
+
+    Returns, by (order id, line ref), the line's id and whether it earns its shop commission: decided
+    with the order's attribution, once (a product the shop added later does not make an old line earn).
+    """
+
+    def earns(order: _OrderRow, product_id: int) -> bool | None:
+        attribution = decided.get(order.external_id)
+        if attribution is None or attribution.shop_id is None:
+            return None  # not decided by this batch: the stored decision stands
+        return product_id in attribution.earning_products
+
     rows = [
         (
             order.id,
@@ -519,6 +416,7 @@ def _upsert_lines(
             paid.quantity,
             paid.paid_fen,
             facts[order.external_id].refunded_fen(paid.line_id),
+            earns(order, paid.product_id),
         )
         for order in orders
         if (payment := facts[order.external_id].payment) is not None
@@ -526,9 +424,9 @@ def _upsert_lines(
     ]
     if not rows:
         return {}
-    names = ("order_ids", "refs", "products", "suppliers", "skus", "quantities", "paid", "refunded")
+    names = ("order_ids", "refs", "products", "suppliers", "skus", "quantities", "paid", "refunded", "earns")
     result = session.execute(_UPSERT_LINES, _array_parameters(names, rows))
-    return {(order_id, line_ref): line_id for order_id, line_ref, line_id in result}
+    return {(order_id, line_ref): (line_id, bool(earning)) for order_id, line_ref, line_id, earning in result}
 
 
 @dataclass(frozen=True)
@@ -545,7 +443,7 @@ def _reconcile_commission(
     session: Session,
     orders: Sequence[_OrderRow],
     facts: Mapping[str, OrderFacts],
-    lines: Mapping[tuple[int, str], int],
+    lines: Mapping[tuple[int, str], tuple[int, bool]],
     products: Mapping[int, _ProductRef],
     rules: Rules,
     batch: _Batch,
@@ -576,8 +474,10 @@ def _reconcile_commission(
             continue
         order_facts = facts[order.external_id]
         for paid in order_facts.payment.lines:  # type: ignore[union-attr]
-            order_line_id = lines[(order.id, paid.line_id)]
+            order_line_id, earns = lines[(order.id, paid.line_id)]
             line = current.get(order_line_id)
+            if line is None and not earns:  # a product its shop does not carry pays that shop nothing
+                continue
             if line is None:
                 product = products[paid.product_id]
                 line = _LineRow(
@@ -641,7 +541,7 @@ def _rates_then(
     session: Session,
     orders: Sequence[_OrderRow],
     facts: Mapping[str, OrderFacts],
-    lines: Mapping[tuple[int, str], int],
+    lines: Mapping[tuple[int, str], tuple[int, bool]],
     current: Mapping[int, _LineRow],
 ) -> dict[tuple[Any, Any], int]:
     """The commission rate in force when paid, for the products of lines that have no commission line yet."""
@@ -650,7 +550,7 @@ def _rates_then(
             (paid.product_id, order.paid_at)
             for order in orders
             for paid in facts[order.external_id].payment.lines  # type: ignore[union-attr]
-            if lines[(order.id, paid.line_id)] not in current
+            if lines[(order.id, paid.line_id)][0] not in current and lines[(order.id, paid.line_id)][1]
         }
     )
     if not pairs:

@@ -21,7 +21,7 @@ def setup_shop(app, url):
     with Session(engine_for(url)) as session:
         supplier_user, _ = make_supplier(session, app)
         product = make_product(session, app, supplier_user, price_fen=12_800, other_platform_price_fen=16_800)
-        make_shop(session, app, slug="mei")
+        make_shop(session, app, slug="mei", carrying=[product])
         return product.id
 
 

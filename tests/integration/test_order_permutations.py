@@ -66,8 +66,8 @@ def test_any_arrival_order_with_duplicates_gives_the_same_state_and_money(app, c
     try:
         with Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False) as work:
             supplier_user, supplier = make_supplier(work, app)
-            tea_id = make_product(work, app, supplier_user, price_fen=12_800, other_platform_price_fen=16_800).id
-            shirt_id = make_product(
+            tea = make_product(work, app, supplier_user, price_fen=12_800, other_platform_price_fen=16_800)
+            shirt = make_product(
                 work,
                 app,
                 supplier_user,
@@ -75,8 +75,9 @@ def test_any_arrival_order_with_duplicates_gives_the_same_state_and_money(app, c
                 price_fen=11_800,
                 other_platform_price_fen=19_900,
                 commission_rate_bp=3_500,
-            ).id
-            shop_id = make_shop(work, app, make_user(work, Role.SHOP_OWNER), slug="perm").id
+            )
+            tea_id, shirt_id = tea.id, shirt.id
+            shop_id = make_shop(work, app, make_user(work, Role.SHOP_OWNER), slug="perm", carrying=[tea, shirt]).id
             supplier_id = supplier.id
             for name, event_id in arrivals:
                 event_type, data = event_data(name, tea_id, shirt_id)

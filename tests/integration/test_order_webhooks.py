@@ -42,7 +42,7 @@ def world(app, session):
         commission_rate_bp=3_500,
     )
     owner = make_user(session, Role.SHOP_OWNER)
-    shop = make_shop(session, app, owner, slug="mei")
+    shop = make_shop(session, app, owner, slug="mei", carrying=[tea, shirt])
     return {
         "supplier": supplier,
         "supplier_user": supplier_user,
@@ -372,7 +372,7 @@ def test_an_admin_lists_and_reprocesses_a_quarantined_event_once_its_cause_is_fi
         client.post("/api/v1/admin/order-events/evt_q/reprocess", headers=bearer(app, world["owner"])).status_code
         == 403
     )
-    make_shop(session, app, slug="later")
+    make_shop(session, app, slug="later", carrying=[world["tea"], world["shirt"]])
     again = client.post("/api/v1/admin/order-events/evt_q/reprocess", headers=bearer(app, admin))
     assert again.status_code == 200 and again.get_json()["status"] == "processed"
     assert count(session, CommissionLine) == 1

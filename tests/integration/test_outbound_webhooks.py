@@ -73,7 +73,7 @@ def subscribe(client, app, user, url, event_types=("commission.accrued",)):
 
 def accrue_an_order(client, app, session, supplier_user):
     product = make_product(session, app, supplier_user)
-    make_shop(session, app, slug="hooked")
+    make_shop(session, app, slug="hooked", carrying=[product])
     post_event(client, app, "order.paid", paid("W1", "hooked", [("1", product.id, 10_000)]))
     commission.process_order(session=session, order_ref="W1", rules=commission_rules(app))
 

@@ -17,6 +17,7 @@ from distro.settlement import services
 from distro.settlement.models import Payout, SettlementBatch, SettlementClaim
 from tests.factories import (
     bearer,
+    carry,
     commission_rules,
     make_product,
     make_shop,
@@ -44,6 +45,7 @@ def supplier_product(app, session):
 
 def earn(client, app, session, shop, product, order_id, paid_fen, *, release=True):
     """An order of paid_fen through shop, delivered long ago; its commission released (owner gets 6% of paid)."""
+    carry(session, shop, product)
     post_event(
         client,
         app,

@@ -34,7 +34,7 @@ def setup(app, url, shops=3):
         product = make_product(
             session, app, supplier_user, price_fen=100_000, other_platform_price_fen=100_000, commission_rate_bp=1_000
         )
-        shop_ids = [make_shop(session, app).id for _ in range(shops)]
+        shop_ids = [make_shop(session, app, carrying=[product]).id for _ in range(shops)]
         slugs = dict(session.execute(sa.text("SELECT id, slug FROM shops")).all())
         for number, shop_id in enumerate(shop_ids):
             for event_type, data in (

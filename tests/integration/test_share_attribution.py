@@ -38,8 +38,8 @@ PHONE_UA = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) MicroMessenge
 def two_shops(app, session):
     supplier_user, _ = make_supplier(session, app)
     product = make_product(session, app, supplier_user, price_fen=10_000, other_platform_price_fen=12_000)
-    first = make_shop(session, app, slug="first")
-    second = make_shop(session, app, slug="second")
+    first = make_shop(session, app, slug="first", carrying=[product])
+    second = make_shop(session, app, slug="second", carrying=[product])
     links = {}
     for shop, code in ((first, "FirstAaa"), (second, "SecondBb")):
         session.add(ShareLink(code=code, shop_id=shop.id, channel="wechat_chat", created_by=shop.owner_id))
@@ -89,7 +89,7 @@ def test_analytics_show_clicks_orders_gmv_and_conversion_by_channel_day_and_prod
     supplier_user, _ = make_supplier(session, app)
     product = make_product(session, app, supplier_user, price_fen=10_000, other_platform_price_fen=12_000)
     owner = make_user(session, Role.SHOP_OWNER)
-    shop = make_shop(session, app, owner, slug="stats")
+    shop = make_shop(session, app, owner, slug="stats", carrying=[product])
     session.add(
         ShareLink(code="StatsWxA", shop_id=shop.id, product_id=None, channel="wechat_moments", created_by=owner.id)
     )

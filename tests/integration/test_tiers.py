@@ -14,7 +14,7 @@ from distro.outbound.models import Delivery, Subscription
 from distro.tiers import services
 from distro.tiers.models import ShopTierChange
 from distro.tiers.rules import build_tier_table, month_bounds
-from tests.factories import bearer, commission_rules, make_product, make_shop, make_supplier, make_user, paid
+from tests.factories import bearer, carry, commission_rules, make_product, make_shop, make_supplier, make_user, paid
 
 OCTOBER = dt.date(2026, 10, 1)
 AFTER_OCTOBER = dt.datetime(2026, 11, 1, 2, 0, tzinfo=dt.UTC)
@@ -56,6 +56,7 @@ def old_shop(session, app, tier="new"):
 
 
 def order(app, session, shop, product, order_id, fen, buyer, paid_at="2026-10-15T10:00:00+08:00"):
+    carry(session, shop, product)
     commission.store_event(
         session=session,
         event_id=f"e-{order_id}",

@@ -1,0 +1,132 @@
+"""What points orders at shops, loaded set-based for a processing batch; buyers bound to the shop that won them.
+
+The decision itself is pure (distro.commission.attribution); this module only reads its inputs in a
+fixed number of statements per batch, and writes the bindings it leads to.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from typing import NamedTuple
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from distro.commission.attribution import SHARE_CODE, Attribution, Candidate, OrderClaims
+from distro.commission.orders import Payment
+
+_LOAD_BINDINGS = sa.text(
+    "SELECT buyer_reference, shop_id, bound_at, expires_at FROM buyer_bindings "
+    "WHERE buyer_reference = ANY(CAST(:buyers AS varchar[]))"
+)
+_LOAD_SHARE_CODES = sa.text("SELECT code, shop_id FROM share_links WHERE code = ANY(CAST(:codes AS varchar[]))")
+_LOAD_SHOPS = sa.text(
+    "SELECT s.id, s.slug, s.owner_id, CAST(NULL AS varchar) FROM shops s "  # PHONEREF: owner phones land next
+    "WHERE s.slug = ANY(CAST(:slugs AS varchar[])) OR s.id = ANY(CAST(:ids AS bigint[]))"
+)
+_LOAD_CARRIED = sa.text(
+    "SELECT shop_id, product_id FROM shop_products "
+    "WHERE shop_id = ANY(CAST(:shops AS bigint[])) AND product_id = ANY(CAST(:products AS bigint[]))"
+)
+# Last click wins: a binding is replaced only by a later attributed purchase.
+_BIND_BUYERS = sa.text(
+    """
+    INSERT INTO buyer_bindings (buyer_reference, shop_id, share_code, bound_at, expires_at)
+    SELECT * FROM unnest(CAST(:buyers AS varchar[]), CAST(:shop_ids AS bigint[]), CAST(:codes AS varchar[]),
+                         CAST(:bound_at AS timestamptz[]), CAST(:expires_at AS timestamptz[]))
+    ORDER BY 1
+    ON CONFLICT (buyer_reference) DO UPDATE
+    SET shop_id = EXCLUDED.shop_id, share_code = EXCLUDED.share_code, bound_at = EXCLUDED.bound_at,
+        expires_at = EXCLUDED.expires_at
+    WHERE buyer_bindings.bound_at < EXCLUDED.bound_at
+    """
+)
+
+
+class _Shop(NamedTuple):
+    id: int
+    slug: str
+    owner_id: int
+    owner_phone_reference: str | None
+
+
+class _Binding(NamedTuple):
+    buyer_reference: str
+    shop_id: int
+    bound_at: dt.datetime
+    expires_at: dt.datetime
+
+
+def load_claims(session: Session, payments: Mapping[str, Payment]) -> dict[str, OrderClaims]:
+    """For each order (by reference) with a payment, what points it at a shop; four statements in all."""
+    slugs = {payment.shop_slug for payment in payments.values() if payment.shop_slug}
+    codes = {payment.share_code for payment in payments.values() if payment.share_code}
+    # A binding can only matter for an order that names no shop.
+    buyers = {p.buyer_reference for p in payments.values() if not p.shop_slug and p.buyer_reference}
+    bindings: dict[str, _Binding] = {}
+    if buyers:
+        bindings = {row[0]: _Binding(*row) for row in session.execute(_LOAD_BINDINGS, {"buyers": sorted(buyers)})}
+    code_shops: dict[str, int] = {}
+    if codes:
+        code_shops = dict(session.execute(_LOAD_SHARE_CODES, {"codes": sorted(codes)}).all())
+    shop_ids = set(code_shops.values()) | {binding.shop_id for binding in bindings.values()}
+    shops: dict[int, _Shop] = {}
+    if slugs or shop_ids:
+        params = {"slugs": sorted(slugs), "ids": sorted(shop_ids)}
+        shops = {row[0]: _Shop(*row) for row in session.execute(_LOAD_SHOPS, params)}
+    product_ids = {line.product_id for payment in payments.values() for line in payment.lines}
+    carried: dict[int, set[int]] = {shop_id: set() for shop_id in shops}
+    if shops and product_ids:
+        params = {"shops": sorted(shops), "products": sorted(product_ids)}
+        for shop_id, product_id in session.execute(_LOAD_CARRIED, params):
+            carried[shop_id].add(product_id)
+    by_slug = {shop.slug: shop for shop in shops.values()}
+
+    def candidate(shop: _Shop | None) -> Candidate | None:
+        if shop is None:
+            return None
+        return Candidate(shop.id, shop.owner_id, frozenset(carried[shop.id]), shop.owner_phone_reference)
+
+    claims = {}
+    for ref, payment in payments.items():
+        binding = bindings.get(payment.buyer_reference) if not payment.shop_slug else None
+        in_force = binding is not None and binding.bound_at <= payment.paid_at <= binding.expires_at
+        named = by_slug.get(payment.shop_slug) if payment.shop_slug else None
+        code_shop_id = code_shops.get(payment.share_code) if payment.share_code else None
+        claims[ref] = OrderClaims(
+            product_ids=frozenset(line.product_id for line in payment.lines),
+            named=candidate(named),
+            named_unknown=payment.shop_slug if payment.shop_slug and named is None else None,
+            code=payment.share_code,
+            code_shop=candidate(shops.get(code_shop_id)) if code_shop_id is not None else None,
+            binding=candidate(shops.get(binding.shop_id)) if binding is not None and in_force else None,
+            buyer_user_id=payment.buyer_user_id,
+            buyer_reference=payment.buyer_reference or None,
+        )
+    return claims
+
+
+def bind_buyers(session: Session, attributed: Iterable[tuple[Payment, Attribution]], days: int) -> None:
+    """Bind each buyer a share link brought to that link's shop for `days` (the latest purchase wins)."""
+    latest: dict[str, tuple[Payment, Attribution]] = {}
+    for payment, attribution in attributed:
+        if attribution.how != SHARE_CODE or not payment.buyer_reference:
+            continue
+        current = latest.get(payment.buyer_reference)
+        if current is None or payment.paid_at > current[0].paid_at:
+            latest[payment.buyer_reference] = (payment, attribution)
+    if not latest:
+        return
+    buyers = sorted(latest)
+    chosen: Sequence[tuple[Payment, Attribution]] = [latest[buyer] for buyer in buyers]
+    session.execute(
+        _BIND_BUYERS,
+        {
+            "buyers": buyers,
+            "shop_ids": [attribution.shop_id for _, attribution in chosen],
+            "codes": [attribution.share_code for _, attribution in chosen],
+            "bound_at": [payment.paid_at for payment, _ in chosen],
+            "expires_at": [payment.paid_at + dt.timedelta(days=days) for payment, _ in chosen],
+        },
+    )

@@ -1,0 +1,81 @@
+"""Attribution: which shop an order belongs to, and what it earns on (distro/commission/attribution.py)."""
+
+from distro.commission.attribution import Attribution, Candidate, OrderClaims, attribute
+
+MASK, SERUM, KETTLE = 1, 2, 3
+PAGE_SHOP = Candidate(shop_id=20, owner_id=200, carried=frozenset({MASK, SERUM}), owner_phone_reference="phone:b")
+LINK_SHOP = Candidate(shop_id=10, owner_id=100, carried=frozenset({KETTLE}), owner_phone_reference="phone:a")
+BOUND_SHOP = Candidate(shop_id=30, owner_id=300, carried=frozenset({MASK}))
+
+
+def claims(**values) -> OrderClaims:
+    return OrderClaims(**{"product_ids": frozenset({MASK}), "buyer_reference": "phone:buyer", **values})
+
+
+def test_an_order_placed_on_a_shops_own_page_belongs_to_that_shop_whatever_link_brought_the_buyer():
+    decided = attribute(claims(named=PAGE_SHOP, code="LinkShop", code_shop=LINK_SHOP, binding=BOUND_SHOP))
+    assert (decided.shop_id, decided.how, decided.share_code) == (20, "shop", None)
+
+
+def test_a_page_order_through_one_of_the_shops_own_links_keeps_its_share_code():
+    decided = attribute(claims(named=PAGE_SHOP, code="PageLink", code_shop=PAGE_SHOP))
+    assert (decided.shop_id, decided.how, decided.share_code) == (20, "share_code", "PageLink")
+
+
+def test_an_order_naming_no_shop_follows_its_share_code_to_a_shop_that_carries_the_product():
+    decided = attribute(claims(product_ids=frozenset({KETTLE}), code="LinkShop", code_shop=LINK_SHOP))
+    assert (decided.shop_id, decided.how, decided.share_code) == (10, "share_code", "LinkShop")
+
+
+def test_a_share_code_whose_shop_does_not_carry_the_product_gives_way_to_the_binding():
+    decided = attribute(claims(code="LinkShop", code_shop=LINK_SHOP, binding=BOUND_SHOP))
+    assert (decided.shop_id, decided.how) == (30, "binding")
+
+
+def test_no_shop_is_paid_for_a_product_none_of_them_carries():
+    decided = attribute(
+        claims(product_ids=frozenset({SERUM}), code="LinkShop", code_shop=LINK_SHOP, binding=BOUND_SHOP)
+    )
+    assert decided == Attribution(None, "none")
+
+
+def test_a_binding_attributes_an_order_that_names_no_shop_and_has_no_code():
+    assert (attribute(claims(binding=BOUND_SHOP)).shop_id, attribute(claims(binding=BOUND_SHOP)).how) == (30, "binding")
+
+
+def test_an_order_with_nothing_pointing_at_a_shop_is_unattributed():
+    assert attribute(claims()) == Attribution(None, "none")
+
+
+def test_a_shop_earns_only_on_the_lines_of_products_it_carries():
+    decided = attribute(claims(product_ids=frozenset({MASK, KETTLE}), named=PAGE_SHOP))
+    assert (decided.shop_id, decided.earning_products) == (20, frozenset({MASK}))
+
+
+def test_a_named_shop_that_carries_none_of_the_products_is_not_attributed_the_order():
+    assert attribute(claims(product_ids=frozenset({KETTLE}), named=PAGE_SHOP)) == Attribution(None, "none")
+
+
+def test_an_unknown_shop_name_is_a_problem_whatever_else_points_somewhere():
+    decided = attribute(claims(named_unknown="nosuch", code="LinkShop", code_shop=LINK_SHOP))
+    assert (decided.shop_id, decided.problems) == (None, ("unknown shop 'nosuch'",))
+
+
+def test_an_unknown_share_code_is_a_problem_only_when_no_shop_is_named():
+    assert attribute(claims(code="Gone1234")).problems == ("unknown share code 'Gone1234'",)
+    assert attribute(claims(named=PAGE_SHOP, code="Gone1234")).problems == ()
+
+
+def test_the_owner_buying_with_their_own_verified_phone_is_a_self_purchase():
+    assert attribute(claims(named=PAGE_SHOP, buyer_reference="phone:b")).self_purchase is True
+    assert attribute(claims(named=PAGE_SHOP, buyer_reference="phone:a")).self_purchase is False
+
+
+def test_the_owner_signed_in_as_themselves_is_a_self_purchase():
+    assert attribute(claims(named=PAGE_SHOP, buyer_user_id=200)).self_purchase is True
+    assert attribute(claims(named=PAGE_SHOP, buyer_user_id=100)).self_purchase is False
+
+
+def test_an_owner_without_a_verified_phone_is_not_matched_by_an_empty_reference():
+    no_phone = Candidate(shop_id=40, owner_id=400, carried=frozenset({MASK}))
+    assert attribute(claims(named=no_phone, buyer_reference=None)).self_purchase is False
