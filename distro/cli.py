@@ -124,7 +124,9 @@ def worker(burst: bool) -> None:
     warm_engine(current_settings()["DATABASE_URL"])
     connection = redis_for(settings["REDIS_URL"])
     queues = [get_queue(name, connection) for name in QUEUE_NAMES]
-    Worker(queues, connection=connection, serializer=JSONSerializer).work(burst=burst)
+    # with_scheduler: jobs enqueued with a Retry interval wait in RQ's scheduled registry until a
+    # scheduler moves them back to their queue; without one they would wait there for ever.
+    Worker(queues, connection=connection, serializer=JSONSerializer).work(burst=burst, with_scheduler=True)
 
 
 @main.command()

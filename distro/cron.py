@@ -12,12 +12,15 @@ from distro.ledger.jobs import check_ledger_balances
 from distro.outbound.jobs import deliver_due_webhooks
 from distro.settlement.jobs import resume_computing_batches
 from distro.share.jobs import fold_clicks
+from distro.storefront.jobs import auto_confirm_receipts, resend_payment_notices
 from distro.suppliers.jobs import refresh_recent_sales
 from distro.tiers.jobs import evaluate_last_month
 
 cron.register(fold_clicks, queue_name="periodic", interval=60)
 cron.register(sweep_order_events, queue_name="periodic", interval=60)
 cron.register(deliver_due_webhooks, queue_name="periodic", interval=60)
+cron.register(resend_payment_notices, queue_name="periodic", interval=60)
+cron.register(auto_confirm_receipts, queue_name="periodic", cron="25 * * * *")
 cron.register(release_due_commission, queue_name="periodic", cron="*/10 * * * *")
 cron.register(resume_computing_batches, queue_name="periodic", cron="*/5 * * * *")
 cron.register(evaluate_last_month, queue_name="periodic", cron="0 2 1 * *")

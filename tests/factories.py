@@ -87,13 +87,14 @@ def make_product(session: Session, app, supplier_user: User, **overrides):
         "stock": 10,
     }
     rate_bp = overrides.pop("commission_rate_bp", 2_000)
+    skus = overrides.pop("skus", None)
     values.update(overrides)
     return services.create_product(
         session=session,
         user_id=supplier_user.id,
         values=values,
         rate_bp=rate_bp,  # type: ignore[arg-type]
-        skus=None,
+        skus=skus,
         bounds=RateBounds.from_settings(app.config),
     )
 

@@ -18,7 +18,13 @@ from distro.errors import NotFound
 from distro.outbound.models import Delivery, Subscription
 from distro.outbound.signing import sign
 
-OUTBOUND_EVENT_TYPES = ("commission.accrued", "commission.reversed", "order.attributed", "tier.changed")
+OUTBOUND_EVENT_TYPES = (
+    "commission.accrued",
+    "commission.reversed",
+    "order.attributed",
+    "order.paid",
+    "tier.changed",
+)
 BACKOFF_BASE_SECONDS = 30
 BACKOFF_MAX_SECONDS = 6 * 3600
 

@@ -1,15 +1,16 @@
-"""Landing-page orders through the API: owners see their shop's (phones masked); suppliers see what to ship."""
+"""Landing-page orders through the API: owners see their shop's (phones masked); suppliers ship and do after-sales."""
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields
+from flask import current_app
+from marshmallow import Schema, fields, validate
 
-from distro.api import API_PREFIX, Blueprint, Listing, SelectPage
+from distro.api import API_PREFIX, PLAUSIBLE_INSTANT, Blueprint, Listing, SelectPage, fits_bigint
 from distro.auth.access import current_user_id, requires
 from distro.auth.models import Role
 from distro.db import get_session
 from distro.shops.services import get_own_shop
-from distro.storefront import services
+from distro.storefront import events, fulfilment, lifecycle, services
 from distro.storefront.rules import mask_phone
 from distro.suppliers.services import require_approved_supplier
 
@@ -19,8 +20,10 @@ blp = Blueprint("storefront_api", __name__, url_prefix=API_PREFIX, description="
 class ShopOrderSchema(Schema):
     order_ref = fields.String()
     product_id = fields.Integer()
+    sku = fields.String(allow_none=True)
     quantity = fields.Integer()
     total_fen = fields.Integer()
+    refunded_fen = fields.Integer()
     status = fields.String()
     buyer_name = fields.String()
     buyer_phone = fields.Function(
@@ -30,16 +33,87 @@ class ShopOrderSchema(Schema):
     share_code = fields.String(allow_none=True)
     created_at = fields.DateTime()
     paid_at = fields.DateTime(allow_none=True)
+    shipped_at = fields.DateTime(allow_none=True)
+    carrier = fields.String(allow_none=True)
+    tracking_number = fields.String(allow_none=True)
+    delivered_at = fields.DateTime(allow_none=True)
 
 
 class ShipmentSchema(Schema):
     order_ref = fields.String()
+    product_id = fields.Integer()
     product_title = fields.String()
+    sku = fields.String(allow_none=True)
     quantity = fields.Integer()
+    total_fen = fields.Integer()
+    status = fields.String()
     buyer_name = fields.String()
     buyer_phone = fields.String(metadata={"description": "In full: the supplier needs it to ship."})
     address = fields.String()
     paid_at = fields.DateTime()
+    shipped_at = fields.DateTime(allow_none=True)
+    carrier = fields.String(allow_none=True)
+    tracking_number = fields.String(allow_none=True)
+    delivered_at = fields.DateTime(allow_none=True)
+    delivered_by = fields.String(allow_none=True)
+
+
+class ShipmentsQuerySchema(Schema):
+    status = fields.String(
+        load_default=lifecycle.PAID,
+        validate=validate.OneOf(lifecycle.STATUSES),
+        metadata={"description": "paid (to ship, the default), shipped, delivered, cancelled or refunded."},
+    )
+
+
+class ShipSchema(Schema):
+    order_ref = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    carrier = fields.String(required=True, validate=validate.Length(min=1, max=40), metadata={"example": "顺丰速运"})
+    tracking_number = fields.String(
+        required=True, validate=validate.Regexp(r"^[A-Za-z0-9-]{4,60}$"), metadata={"example": "SF1234567890"}
+    )
+
+
+class ShipBatchSchema(Schema):
+    shipments = fields.List(fields.Nested(ShipSchema), required=True, validate=validate.Length(min=1, max=500))
+
+
+class DeliveredSchema(Schema):
+    delivered_at = fields.AwareDateTime(
+        load_default=None, format="iso", validate=PLAUSIBLE_INSTANT, metadata={"description": "Default: now."}
+    )
+
+
+class CancelSchema(Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
+class AfterSalesSchema(Schema):
+    id = fields.Integer()
+    order_ref = fields.Function(lambda row: row["Checkout"].order_ref)
+    kind = fields.Function(lambda row: row["AfterSalesRequest"].kind, metadata={"description": "refund or return"})
+    reason = fields.Function(lambda row: row["AfterSalesRequest"].reason)
+    requested_fen = fields.Function(lambda row: row["AfterSalesRequest"].requested_fen)
+    status = fields.Function(lambda row: row["AfterSalesRequest"].status)
+    approved_fen = fields.Function(lambda row: row["AfterSalesRequest"].approved_fen)
+    refusal_reason = fields.Function(lambda row: row["AfterSalesRequest"].refusal_reason)
+    requested_at = fields.Function(lambda row: row["AfterSalesRequest"].requested_at.isoformat())
+    order_status = fields.Function(lambda row: row["Checkout"].status)
+
+
+class AfterSalesQuerySchema(Schema):
+    status = fields.String(load_default=None, validate=validate.OneOf(["requested", "approved", "refused"]))
+
+
+class AfterSalesDecisionSchema(Schema):
+    decision = fields.String(required=True, validate=validate.OneOf(["approve", "refuse"]))
+    amount_fen = fields.Integer(
+        load_default=None,
+        strict=True,
+        validate=fits_bigint(1),
+        metadata={"description": "Approve: the refund in fen (default: what the buyer asked for)."},
+    )
+    reason = fields.String(load_default=None, validate=validate.Length(min=1, max=200))
 
 
 @blp.route("/shops/<int:shop_id>/orders", methods=["GET"])
@@ -52,14 +126,101 @@ def shop_orders(shop_id: int):
     return services.orders_of_shop_query(shop_id)
 
 
+def _supplier_id() -> int:
+    """The caller's approved supplier (403 otherwise)."""
+    supplier = require_approved_supplier(get_session(), current_user_id())
+    assert supplier.id is not None  # loaded from the database
+    return supplier.id
+
+
+def _shipment(row) -> dict:
+    return {**row["Checkout"].model_dump(), "product_title": row["title"]}
+
+
 @blp.route("/supplier/shipments", methods=["GET"])
 @requires(Role.SUPPLIER)
+@blp.arguments(ShipmentsQuerySchema, location="query")
 @blp.response(200, ShipmentSchema(many=True))
 @blp.paginate(SelectPage)
-def shipments():
-    """Paid orders of the caller's products to ship, with the buyer's full phone and address."""
-    supplier = require_approved_supplier(get_session(), current_user_id())
+def shipments(query: dict):
+    """The caller's orders in one status (paid: to ship), with the buyer's full phone and address, oldest first."""
     return Listing(
-        services.shipments_query(supplier.id),
-        lambda rows: [{**row["Checkout"].model_dump(), "product_title": row["title"]} for row in rows],
+        fulfilment.shipments_query(_supplier_id(), query["status"]), lambda rows: [_shipment(r) for r in rows]
     )
+
+
+@blp.route("/supplier/shipments/ship", methods=["POST"])
+@requires(Role.SUPPLIER)
+@blp.arguments(ShipBatchSchema)
+@blp.response(200, ShopOrderSchema(many=True))
+def ship(data: dict):
+    """Mark paid orders shipped, one or many (from the shipping list), with carrier and tracking number.
+
+    All or none: a row that cannot ship is a 422 naming it. Shipping an order again with the same
+    carrier and number changes nothing.
+    """
+    session = get_session()
+    shipped = fulfilment.ship(session=session, supplier_id=_supplier_id(), shipments=data["shipments"])
+    events.ask_for_processing(current_app.config)
+    return shipped
+
+
+@blp.route("/supplier/orders/<order_ref>/delivered", methods=["POST"])
+@requires(Role.SUPPLIER)
+@blp.arguments(DeliveredSchema)
+@blp.response(200, ShopOrderSchema)
+def delivered(data: dict, order_ref: str):
+    """Record that the carrier delivered a shipped order (its return window starts then)."""
+    session = get_session()
+    checkout = fulfilment.mark_delivered(
+        session=session, supplier_id=_supplier_id(), order_ref=order_ref, delivered_at=data["delivered_at"]
+    )
+    events.ask_for_processing(current_app.config)
+    return checkout
+
+
+@blp.route("/supplier/orders/<order_ref>/cancel", methods=["POST"])
+@requires(Role.SUPPLIER)
+@blp.arguments(CancelSchema)
+@blp.response(200, ShopOrderSchema)
+def cancel(data: dict, order_ref: str):
+    """Cancel an order that has not shipped, with a reason: its commission is reversed, its stock returned."""
+    session = get_session()
+    checkout = fulfilment.cancel_by_supplier(
+        session=session, supplier_id=_supplier_id(), order_ref=order_ref, reason=data["reason"]
+    )
+    events.ask_for_processing(current_app.config)
+    return checkout
+
+
+@blp.route("/supplier/after-sales", methods=["GET"])
+@requires(Role.SUPPLIER)
+@blp.arguments(AfterSalesQuerySchema, location="query")
+@blp.response(200, AfterSalesSchema(many=True))
+@blp.paginate(SelectPage)
+def after_sales_requests(query: dict):
+    """After-sales requests on the caller's orders, open ones first."""
+    return Listing(
+        fulfilment.after_sales_query(_supplier_id(), query["status"]),
+        lambda rows: [{"id": row["AfterSalesRequest"].id, **row} for row in rows],
+    )
+
+
+@blp.route("/supplier/after-sales/<int:request_id>/decision", methods=["POST"])
+@requires(Role.SUPPLIER)
+@blp.arguments(AfterSalesDecisionSchema)
+@blp.response(200, ShopOrderSchema)
+def decide(data: dict, request_id: int):
+    """Approve a request (a full or partial refund; commission is reversed or clawed back) or refuse it, saying why."""
+    session = get_session()
+    _, checkout = fulfilment.decide_after_sales(
+        session=session,
+        supplier_id=_supplier_id(),
+        supplier_user_id=current_user_id(),
+        request_id=request_id,
+        approve=data["decision"] == "approve",
+        amount_fen=data["amount_fen"],
+        reason=data["reason"],
+    )
+    events.ask_for_processing(current_app.config)
+    return checkout

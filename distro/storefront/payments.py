@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import json
 import time
+import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Mapping
-from typing import Protocol
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol
 
 from distro.outbound.signing import sign
 from distro.settings import ConfigurationError
@@ -23,8 +24,8 @@ class PaymentProvider(Protocol):
 
     name: str
 
-    def payment_url(self, order_ref: str) -> str:
-        """The page the buyer is redirected to, to pay."""
+    def payment_url(self, access_token: str) -> str:
+        """The page the buyer is redirected to, to pay for the checkout their order link opens."""
         ...
 
 
@@ -33,9 +34,9 @@ class DemoPaymentProvider:
 
     name = "demo"
 
-    def payment_url(self, order_ref: str) -> str:
+    def payment_url(self, access_token: str) -> str:
         """distro's own demo cashier page."""
-        return f"/pay/demo/{order_ref}"
+        return f"/pay/demo/{access_token}"
 
 
 def payment_provider(settings: Mapping) -> PaymentProvider:
@@ -45,15 +46,34 @@ def payment_provider(settings: Mapping) -> PaymentProvider:
     raise ConfigurationError(f"DISTRO_PAYMENT_PROVIDER={settings['PAYMENT_PROVIDER']!r} is not available; use 'demo'.")
 
 
-def send_signed_event(url: str, event_type: str, data: Mapping, secret: str, timeout: float = 10) -> int:
-    """POST an order event to url signed per Standard Webhooks, as the order system does; return the status."""
+def send_signed_event(
+    url: str, event_type: str, data: Mapping, secret: str, *, event_id: str | None = None, timeout: float = 10
+) -> int:
+    """POST an order event to url signed per Standard Webhooks, as the order system does; return the status.
+
+    A resend of the same event keeps its event_id, so the receiver stores it once.
+    """
     body = json.dumps({"type": event_type, "data": dict(data)}, ensure_ascii=False).encode()
-    headers = sign(body, f"demo_{uuid.uuid4().hex}", int(time.time()), secret)
+    headers = sign(body, event_id or f"demo_{uuid.uuid4().hex}", int(time.time()), secret)
     request = urllib.request.Request(  # noqa: S310 - distro's own configured base URL
         url,
         data=body,
         method="POST",
         headers={"Content-Type": "application/json", **headers},
     )
-    with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
-        return int(response.status)
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+            return int(response.status)
+    except urllib.error.HTTPError as refused:  # an answer, just not a 2xx: the caller decides to retry
+        return int(refused.code)
+
+
+def notice_sender(settings: Mapping) -> Callable[[str, str, Mapping[str, Any]], int]:
+    """How the demo provider sends its payment notices: signed, to distro's own /webhooks/orders."""
+    url = f"{str(settings['PUBLIC_BASE_URL']).rstrip('/')}/webhooks/orders"
+    secret = settings["ORDER_WEBHOOK_SECRETS"][0]
+
+    def send(event_id: str, event_type: str, data: Mapping[str, Any]) -> int:
+        return send_signed_event(url, event_type, data, secret, event_id=event_id)
+
+    return send

@@ -1,4 +1,4 @@
-"""Storefront use cases: the shop and product pages' data, placing an order, the demo payment."""
+"""Storefront use cases: the shop and product pages' data, placing an order, paying for it."""
 
 from __future__ import annotations
 
@@ -10,21 +10,26 @@ import sqlalchemy as sa
 from sqlmodel import Session, col
 
 from distro.db import utcnow
-from distro.errors import Conflict, NotFound
+from distro.errors import Conflict, NotFound, ValidationFailed
+from distro.outbound.services import emit_many
 from distro.shops.models import Shop, ShopProduct
 from distro.shops.services import public_shop
+from distro.storefront import events, lifecycle, stock
 from distro.storefront.models import Checkout
-from distro.storefront.rules import buyer_reference, new_order_ref
-from distro.suppliers.models import Product
+from distro.storefront.rules import buyer_reference, new_access_token, new_order_ref
+from distro.suppliers.models import Product, ProductSku
+from distro.suppliers.services import skus_of
+from distro.validation import FieldError
 
 
 @dataclass(frozen=True)
 class ProductPage:
-    """What a product page shows: the shop, the product and the owner's reason."""
+    """What a product page shows: the shop, the product, its SKUs and the owner's reason."""
 
     shop: Shop
     product: Product
     reason: str
+    skus: tuple[ProductSku, ...] = ()
 
 
 def shop_page(session: Session, slug: str) -> tuple[Shop, list[Any]]:
@@ -47,7 +52,27 @@ def product_page(session: Session, slug: str, product_id: int) -> ProductPage:
     ).first()
     if row is None:
         raise NotFound("This product is not on sale in this shop.")
-    return ProductPage(row.Shop, row.Product, row.reason)
+    return ProductPage(row.Shop, row.Product, row.reason, tuple(skus_of(session, [product_id])[product_id]))
+
+
+def _priced(page: ProductPage, sku_name: str | None, quantity: int) -> tuple[str | None, int]:
+    """The SKU the buyer chose and its unit price; refuses a missing, unknown or sold-out choice (in Chinese)."""
+    if not page.skus:
+        if page.product.stock < quantity:
+            raise ValidationFailed(
+                "库存不足", [FieldError("quantity", f"库存不足，仅剩 {page.product.stock} 件", "stock")]
+            )
+        return None, page.product.price_fen
+    chosen = next((sku for sku in page.skus if sku.name == sku_name), None)
+    if chosen is None:
+        raise ValidationFailed("请选择规格", [FieldError("sku", "请选择规格", "required")])
+    if chosen.stock < quantity:
+        message = f"{chosen.name} 已售罄" if chosen.stock == 0 else f"{chosen.name} 库存不足，仅剩 {chosen.stock} 件"
+        raise ValidationFailed(message, [FieldError("sku", message, "stock")])
+    return chosen.name, chosen.price_fen
+
+
+_LINK_OF_SHOP = sa.text("SELECT 1 FROM share_links WHERE code = :code AND shop_id = :shop_id")
 
 
 def place_order(
@@ -55,6 +80,7 @@ def place_order(
     session: Session,
     slug: str,
     product_id: int,
+    sku: str | None,
     quantity: int,
     name: str,
     phone: str,
@@ -63,16 +89,25 @@ def place_order(
     provider_name: str,
     secret: str,
 ) -> Checkout:
-    """Create an order awaiting payment at today's price, attributed to the buyer's share code; commit."""
+    """Create an order awaiting payment at today's price of the chosen SKU; commit.
+
+    The order belongs to the shop whose page took it. The buyer's share code is kept only when it is
+    one of this shop's own links: a link of another shop did not bring this sale.
+    """
     page = product_page(session, slug, product_id)
     assert page.shop.id is not None  # loaded from the database
+    sku_name, unit_price = _priced(page, sku, quantity)
+    if share_code and session.execute(_LINK_OF_SHOP, {"code": share_code, "shop_id": page.shop.id}).first() is None:
+        share_code = None
     checkout = Checkout(
         order_ref=new_order_ref(),
+        access_token=new_access_token(),
         shop_id=page.shop.id,
         product_id=product_id,
+        sku=sku_name,
         quantity=quantity,
-        unit_price_fen=page.product.price_fen,
-        total_fen=page.product.price_fen * quantity,
+        unit_price_fen=unit_price,
+        total_fen=unit_price * quantity,
         buyer_name=name,
         buyer_phone=phone,
         address=address,
@@ -93,25 +128,61 @@ def get_checkout(session: Session, order_ref: str) -> Checkout:
     return checkout
 
 
-def confirm_demo_payment(*, session: Session, order_ref: str) -> tuple[Checkout, bool]:
-    """Mark a demo checkout paid (again: no change); commit; True when this call paid it."""
-    checkout = session.execute(
-        sa.select(Checkout).where(col(Checkout.order_ref) == order_ref).with_for_update()
-    ).scalar_one_or_none()
+def buyer_checkout(session: Session, access_token: str, *, lock: bool = False) -> Checkout:
+    """The checkout a buyer's order link opens, or NotFound (the order reference alone opens nothing)."""
+    query = sa.select(Checkout).where(col(Checkout.access_token) == access_token)
+    checkout = session.execute(query.with_for_update() if lock else query).scalar_one_or_none()
     if checkout is None:
-        raise NotFound(f"No order {order_ref}.")
-    if checkout.provider != "demo":
-        raise Conflict("Only demo orders are paid here.")
-    if checkout.status == "paid":
+        raise NotFound("找不到这个订单。")
+    return checkout
+
+
+def confirm_payment(*, session: Session, access_token: str, provider: str) -> tuple[Checkout, bool]:
+    """Record a checkout as paid by `provider`: take its stock and queue its order.paid notice; commit.
+
+    One transaction holds the paid state, the stock taken, the notice to send (the outbox) and the
+    suppliers' order.paid webhook, so a payment is never half-recorded. Paying again changes nothing;
+    returns the checkout and True when this call paid it.
+    """
+    checkout = buyer_checkout(session, access_token, lock=True)
+    if checkout.provider != provider:
+        raise Conflict(f"This order is paid through {checkout.provider}.")
+    if checkout.paid_at is not None:
         session.commit()
         return checkout, False
-    checkout.status, checkout.paid_at = "paid", utcnow()
+    why = lifecycle.refusal("pay", checkout.status)
+    if why:
+        raise Conflict(why)
+    if not stock.take(session, checkout.product_id, checkout.sku, checkout.quantity):
+        session.rollback()
+        raise ValidationFailed("库存不足", [FieldError("quantity", "库存不足，无法支付", "stock")])
+    now = utcnow()
+    checkout.status, checkout.paid_at, checkout.stock_reserved = lifecycle.PAID, now, True
+    checkout.notice_next_at = now
+    supplier_id = session.execute(sa.select(col(Product.supplier_id)).where(col(Product.id) == checkout.product_id))
+    emit_many(session, [("order.paid", shipping_order(checkout), supplier_id.scalar_one())])
     session.commit()
     return checkout, True
 
 
+def shipping_order(checkout: Checkout) -> dict[str, Any]:
+    """What a supplier needs to ship a paid order (its outbound order.paid webhook): in full, address included."""
+    assert checkout.paid_at is not None
+    return {
+        "order_id": checkout.order_ref,
+        "paid_at": checkout.paid_at.isoformat(),
+        "product_id": checkout.product_id,
+        "sku": checkout.sku,
+        "quantity": checkout.quantity,
+        "total_fen": checkout.total_fen,
+        "buyer_name": checkout.buyer_name,
+        "buyer_phone": checkout.buyer_phone,
+        "address": checkout.address,
+    }
+
+
 def paid_event(session: Session, checkout: Checkout) -> dict[str, Any]:
-    """The order.paid data a payment provider sends for a paid checkout."""
+    """The order.paid data a payment provider sends for a paid checkout: always naming the page's shop."""
     slug = session.get_one(Shop, checkout.shop_id).slug
     assert checkout.paid_at is not None
     return {
@@ -119,13 +190,13 @@ def paid_event(session: Session, checkout: Checkout) -> dict[str, Any]:
         "paid_at": checkout.paid_at.isoformat(),
         "buyer": {"reference": checkout.buyer_reference},
         "share_code": checkout.share_code,
-        "shop": None if checkout.share_code else slug,
+        "shop": slug,
         "total_paid_fen": checkout.total_fen,
         "lines": [
             {
-                "line_id": "1",
+                "line_id": events.LINE_ID,
                 "product_id": checkout.product_id,
-                "sku": None,
+                "sku": checkout.sku,
                 "quantity": checkout.quantity,
                 "paid_fen": checkout.total_fen,
             }
@@ -136,16 +207,6 @@ def paid_event(session: Session, checkout: Checkout) -> dict[str, Any]:
 def orders_of_shop_query(shop_id: int) -> sa.Select:
     """A shop's checkouts, newest first."""
     return sa.select(Checkout).where(col(Checkout.shop_id) == shop_id).order_by(col(Checkout.id).desc())
-
-
-def shipments_query(supplier_id: int) -> sa.Select:
-    """Paid checkouts of a supplier's products, newest first: what it must ship, with the full address."""
-    return (
-        sa.select(Checkout, col(Product.title))
-        .join(Product, col(Product.id) == Checkout.product_id)
-        .where(col(Product.supplier_id) == supplier_id, col(Checkout.status) == "paid")
-        .order_by(col(Checkout.paid_at).desc())
-    )
 
 
 def settings_secret(settings: Mapping) -> str:

@@ -5,44 +5,85 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+import redis
+import sqlalchemy as sa
 from flask import Blueprint, current_app, redirect, render_template, request, send_from_directory, url_for
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields, post_load, validate, validates
 from werkzeug.wrappers import Response  # what redirect() returns; flask.Response is a subclass
 
 from distro.api import refuse_unstorable_text
 from distro.auth.access import public
+from distro.commission.policy import CommissionPolicy
 from distro.db import get_session
-from distro.errors import NotFound
+from distro.errors import Conflict, NotFound, ValidationFailed
 from distro.money import format_cny, to_yuan
+from distro.phones import normalise_phone
 from distro.queue import get_queue
 from distro.share.codes import read_referral
 from distro.share.images import LOCAL_IMAGE_NAME, local_image_dir
 from distro.share.redirect import REFERRAL_COOKIE
-from distro.storefront import jobs, services
+from distro.share.services import BUSINESS_TZ
+from distro.shops.models import Shop
+from distro.storefront import events, fulfilment, jobs, services
 from distro.storefront.payments import payment_provider
-from distro.storefront.rules import PHONE_PATTERN, mask_phone
+from distro.storefront.rules import mask_phone, stock_note
 
 log = logging.getLogger(__name__)
 
 bp = Blueprint("storefront", __name__, template_folder="templates")
+BUYER_PATHS = ("/shop/", "/pay/", "/orders/", "/s/")
 
 
 class BuyFormSchema(Schema):
+    sku = fields.String(load_default=None, validate=validate.Length(max=40, error="请选择规格"))
     quantity = fields.Integer(
-        required=True, validate=validate.Range(min=1, max=99), error_messages={"invalid": "请填写数量"}
+        required=True,
+        validate=validate.Range(min=1, max=99, error="数量须在1到99之间"),
+        error_messages={"invalid": "请填写数量"},
     )
     name = fields.String(required=True, validate=validate.Length(min=1, max=40, error="请填写收货人姓名"))
-    phone = fields.String(required=True, validate=validate.Regexp(PHONE_PATTERN, error="请填写11位手机号"))
+    phone = fields.String(required=True, error_messages={"required": "请填写11位手机号"})
     address = fields.String(required=True, validate=validate.Length(min=5, max=300, error="请填写详细收货地址"))
+
+    @validates("phone")
+    def _mobile(self, value: str, **_: object) -> None:
+        if normalise_phone(value) is None:
+            raise ValidationError("请填写11位手机号")
+
+    @post_load
+    def _normalised(self, data: dict, **_: object) -> dict:
+        data["phone"] = normalise_phone(data["phone"])
+        data["sku"] = data["sku"] or None
+        return data
+
+
+class AfterSalesFormSchema(Schema):
+    kind = fields.String(required=True, validate=validate.OneOf(["refund", "return"], error="请选择售后类型"))
+    reason = fields.String(required=True, validate=validate.Length(min=2, max=200, error="请填写原因（2-200字）"))
+
+
+class CancelFormSchema(Schema):
+    reason = fields.String(load_default=None, validate=validate.Length(max=200, error="原因最多200字"))
 
 
 BUY_FORM = BuyFormSchema()
+AFTER_SALES_FORM = AfterSalesFormSchema()
+CANCEL_FORM = CancelFormSchema()
 
 
 @bp.app_template_filter("yuan")
 def yuan(fen: int) -> str:
     """Fen as 1234.56 in templates (machine-readable prices, e.g. Open Graph)."""
     return to_yuan(fen)
+
+
+@bp.app_template_filter("shanghai")
+def shanghai(instant: dt.datetime) -> str:
+    """An instant as buyers read it: Beijing time to the minute."""
+    return instant.astimezone(BUSINESS_TZ).strftime("%Y-%m-%d %H:%M")
+
+
+bp.add_app_template_filter(stock_note, "stock_note")
 
 
 @bp.app_template_filter("cny")
@@ -54,11 +95,29 @@ def cny(fen: int) -> str:
 @bp.app_errorhandler(NotFound)
 def not_found(error: NotFound) -> Response | tuple:
     """Buyers get a page, API clients keep problem+json."""
-    if request.path.startswith(("/shop/", "/pay/", "/orders/", "/s/")):
+    if request.path.startswith(BUYER_PATHS):
         return render_template("not_found.html", message=error.detail), 404
     from distro.errors import domain_error_response
 
     return domain_error_response(error)
+
+
+@bp.app_errorhandler(sa.exc.OperationalError)
+@bp.app_errorhandler(sa.exc.InterfaceError)
+def database_unavailable(error: Exception) -> Response | tuple:
+    """The database is out of reach: a moment later it may not be. Buyers get a page, API clients a 503."""
+    log.warning("database unavailable for %s: %s", request.path, error)
+    if request.path.startswith(BUYER_PATHS):
+        return render_template("unavailable.html"), 503, {"Retry-After": "10"}
+    from distro.errors import problem_response
+
+    return problem_response(
+        503,
+        "Service unavailable",
+        "The database is out of reach; try again shortly.",
+        slug="unavailable",
+        headers={"Retry-After": "10"},
+    )
 
 
 def _base_url() -> str:
@@ -90,60 +149,148 @@ def product(slug: str, product_id: int) -> str:
     return render_template("product.html", page=page, form={"quantity": 1}, errors={}, base_url=_base_url())
 
 
+def _form(schema: Schema) -> dict:
+    """The request's form loaded by schema; ValidationError (Chinese messages) on a field that breaks a rule."""
+    form = request.form.to_dict()
+    refuse_unstorable_text(form, "请勿输入特殊字符")
+    return schema.load(form)
+
+
+def _field_errors(error: ValidationFailed) -> dict[str, list[str]]:
+    messages: dict[str, list[str]] = {}
+    for field_error in error.errors:
+        messages.setdefault(field_error.field, []).append(field_error.message)
+    return messages
+
+
 @bp.post("/shop/<slug>/p/<int:product_id>/buy")
 @public
 def buy(slug: str, product_id: int) -> Response | tuple:
-    """Place an order (awaiting payment, attributed to the share link that brought the buyer) and go pay."""
+    """Place an order (awaiting payment, on this shop's page) and go pay."""
     session = get_session()
-    try:
-        form = request.form.to_dict()
-        refuse_unstorable_text(form, "请勿输入特殊字符")
-        form = BUY_FORM.load(form)
-    except ValidationError as error:
+
+    def again(errors: dict) -> tuple:
         page = services.product_page(session, slug, product_id)
-        return render_template(
-            "product.html", page=page, form=request.form, errors=error.messages, base_url=_base_url()
-        ), 422
+        return render_template("product.html", page=page, form=request.form, errors=errors, base_url=_base_url()), 422
+
+    try:
+        form = _form(BUY_FORM)
+    except ValidationError as error:
+        return again(error.normalized_messages())
     window = dt.timedelta(days=int(current_app.config["SHARE_BINDING_DAYS"]))
     share_code = read_referral(request.cookies.get(REFERRAL_COOKIE), current_app.config["SECRET_KEY"], window)
     provider = payment_provider(current_app.config)
-    checkout = services.place_order(
-        session=session,
-        slug=slug,
-        product_id=product_id,
-        share_code=share_code,
-        provider_name=provider.name,
-        secret=services.settings_secret(current_app.config),
-        **form,
-    )
-    return redirect(provider.payment_url(checkout.order_ref), 303)
-
-
-@bp.get("/pay/demo/<order_ref>")
-@public
-def demo_cashier(order_ref: str) -> str:
-    """The demo provider's cashier page (clearly labelled: no money moves)."""
-    checkout = services.get_checkout(get_session(), order_ref)
-    return render_template("pay_demo.html", checkout=checkout, phone=mask_phone(checkout.buyer_phone))
-
-
-@bp.post("/pay/demo/<order_ref>/confirm")
-@public
-def demo_confirm(order_ref: str) -> Response:
-    """The buyer confirms the demo payment; the provider then sends order.paid to /webhooks/orders."""
-    checkout, newly_paid = services.confirm_demo_payment(session=get_session(), order_ref=order_ref)
-    if newly_paid:
-        from rq import Retry
-
-        get_queue("default").enqueue(
-            jobs.send_paid_event, checkout.order_ref, retry=Retry(max=5, interval=[5, 30, 120, 600, 1800])
+    try:
+        checkout = services.place_order(
+            session=session,
+            slug=slug,
+            product_id=product_id,
+            share_code=share_code,
+            provider_name=provider.name,
+            secret=services.settings_secret(current_app.config),
+            **form,
         )
-    return redirect(url_for("storefront.order_status", order_ref=order_ref), 303)
+    except ValidationFailed as refused:
+        return again(_field_errors(refused))
+    return redirect(provider.payment_url(checkout.access_token), 303)
 
 
-@bp.get("/orders/<order_ref>")
+@bp.get("/pay/demo/<token>")
 @public
-def order_status(order_ref: str) -> str:
-    """The buyer's order page."""
-    checkout = services.get_checkout(get_session(), order_ref)
-    return render_template("order.html", checkout=checkout, phone=mask_phone(checkout.buyer_phone))
+def demo_cashier(token: str) -> str | Response:
+    """The demo provider's cashier page (clearly labelled: no money moves)."""
+    checkout = services.buyer_checkout(get_session(), token)
+    if checkout.paid_at is not None or checkout.status != "awaiting_payment":
+        return redirect(url_for("storefront.order_status", token=token), 303)
+    return render_template("pay_demo.html", checkout=checkout, phone=mask_phone(checkout.buyer_phone), error=None)
+
+
+@bp.post("/pay/demo/<token>/confirm")
+@public
+def demo_confirm(token: str) -> Response | tuple:
+    """The buyer confirms the demo payment; the provider's order.paid notice then goes to /webhooks/orders."""
+    session = get_session()
+    try:
+        checkout, newly_paid = services.confirm_payment(session=session, access_token=token, provider="demo")
+    except (ValidationFailed, Conflict) as refused:
+        checkout = services.buyer_checkout(session, token)
+        return render_template(
+            "pay_demo.html", checkout=checkout, phone=mask_phone(checkout.buyer_phone), error=refused.detail
+        ), 409
+    if newly_paid:
+        _enqueue(jobs.send_payment_notice, checkout.order_ref, job_id=f"payment-notice-{checkout.order_ref}")
+    return redirect(url_for("storefront.order_status", token=token), 303)
+
+
+def _enqueue(func, *args, job_id: str) -> None:
+    """Start a job now if Redis answers; when it does not, the job's sweep does the work a little later."""
+    try:
+        get_queue("default").enqueue(func, *args, job_id=job_id)
+    except redis.exceptions.RedisError as error:
+        log.warning("could not enqueue %s (%s); its sweep will do it", job_id, error)
+
+
+def _order_page(token: str, *, errors: dict | None = None, status: int = 200) -> tuple:
+    session = get_session()
+    checkout = services.buyer_checkout(session, token)
+    view = fulfilment.buyer_view(session, checkout, CommissionPolicy.from_settings(current_app.config))
+    page = render_template(
+        "order.html",
+        checkout=checkout,
+        view=view,
+        phone=mask_phone(checkout.buyer_phone),
+        shop=session.get_one(Shop, checkout.shop_id),
+        errors=errors or {},
+        form=request.form if errors else {},
+    )
+    return page, status
+
+
+@bp.get("/orders/<token>")
+@public
+def order_status(token: str) -> tuple:
+    """The buyer's order page: what was bought, where it is, and what the buyer can do next."""
+    return _order_page(token)
+
+
+@bp.post("/orders/<token>/receipt")
+@public
+def confirm_receipt(token: str) -> Response | tuple:
+    """The buyer confirms receipt (确认收货)."""
+    try:
+        fulfilment.confirm_receipt(session=get_session(), access_token=token)
+    except Conflict as refused:
+        return _order_page(token, errors={"receipt": [refused.detail]}, status=409)
+    events.ask_for_processing(current_app.config)
+    return redirect(url_for("storefront.order_status", token=token), 303)
+
+
+@bp.post("/orders/<token>/cancel")
+@public
+def cancel(token: str) -> Response | tuple:
+    """The buyer cancels an order that has not shipped."""
+    try:
+        form = _form(CANCEL_FORM)
+        fulfilment.cancel_by_buyer(session=get_session(), access_token=token, reason=form["reason"])
+    except ValidationError as error:
+        return _order_page(token, errors=error.normalized_messages(), status=422)
+    except Conflict as refused:
+        return _order_page(token, errors={"cancel": [refused.detail]}, status=409)
+    events.ask_for_processing(current_app.config)
+    return redirect(url_for("storefront.order_status", token=token), 303)
+
+
+@bp.post("/orders/<token>/after-sales")
+@public
+def after_sales(token: str) -> Response | tuple:
+    """The buyer asks for a refund or a return, with a reason; the supplier decides."""
+    try:
+        form = _form(AFTER_SALES_FORM)
+        fulfilment.request_after_sales(
+            session=get_session(), access_token=token, policy=CommissionPolicy.from_settings(current_app.config), **form
+        )
+    except ValidationError as error:
+        return _order_page(token, errors=error.normalized_messages(), status=422)
+    except ValidationFailed as refused:
+        return _order_page(token, errors=_field_errors(refused), status=422)
+    return redirect(url_for("storefront.order_status", token=token), 303)

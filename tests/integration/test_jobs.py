@@ -89,6 +89,8 @@ def test_the_cron_schedule_loads_with_json_jobs_and_slot_ids(redis):
         "distro.settlement.jobs.resume_computing_batches",
         "distro.tiers.jobs.evaluate_last_month",
         "distro.suppliers.jobs.refresh_recent_sales",
+        "distro.storefront.jobs.resend_payment_notices",
+        "distro.storefront.jobs.auto_confirm_receipts",
     }
     cron_job = jobs["distro.ledger.jobs.check_ledger_balances"]
     assert isinstance(cron_job, JsonCronJob)
