@@ -1,6 +1,7 @@
 """An account's phone, verified by a code sent by SMS (the demo sender is the test double)."""
 
 import datetime as dt
+import threading
 
 import pytest
 import sqlalchemy as sa
@@ -17,6 +18,7 @@ from distro.errors import Conflict, TooManyRequests, Unavailable, ValidationFail
 from distro.phones import phone_reference
 from distro.storefront.services import place_order
 from tests.factories import add_to_shop, bearer, make_product, make_shop, make_supplier, make_user
+from tests.integration.locks import table_locked, wait_until_blocked
 
 PROBLEM = "application/problem+json"
 PHONE = "13812345678"
@@ -316,3 +318,39 @@ def test_migrating_down_past_account_phones_and_up_again_works(empty_db):
     migrate.upgrade(empty_db)
     columns = {column["name"] for column in sa.inspect(engine_for(empty_db)).get_columns("users")}
     assert {"phone_reference", "phone_masked", "phone_verified_at"} <= columns
+
+
+def test_two_asks_at_once_for_one_phone_text_one_code(committed_db, server_urls):
+    app = create_app({"DATABASE_URL": committed_db, "REDIS_URL": server_urls["redis"]})
+    engine = engine_for(committed_db)
+    with Session(engine, expire_on_commit=False) as session:
+        accounts = [make_user(session).id, make_user(session).id]
+    outcomes: list[str] = []
+
+    def ask(user_id: int) -> None:
+        with Session(engine) as session:
+            try:
+                phones.send_code(
+                    session=session,
+                    user_id=user_id,
+                    phone=PHONE,
+                    secret=app.config["SECRET_KEY"],
+                    sender=DemoSmsSender(),
+                )
+                outcomes.append("sent")
+            except TooManyRequests:
+                outcomes.append("429")
+
+    threads = [threading.Thread(target=ask, args=(user_id,)) for user_id in accounts]
+    # The first ask stops at its insert, having counted no code yet; the second must wait for it
+    # rather than count the same nothing and text a second code.
+    with table_locked(engine, "phone_codes"):
+        threads[0].start()
+        wait_until_blocked(engine, "INSERT INTO phone_codes")
+        threads[1].start()
+        wait_until_blocked(engine, "pg_advisory_xact_lock")
+    for thread in threads:
+        thread.join(timeout=30)
+    assert outcomes == ["sent", "429"]
+    with Session(engine) as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(PhoneCode)) == 1
