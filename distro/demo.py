@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
+from distro.auth import phones as phone_services
 from distro.auth import services as auth_services
 from distro.auth.models import Role, User
 from distro.commission import services as commission_services
@@ -45,6 +46,13 @@ DEMO_ACCOUNTS = [
     ("owner2@distro.demo", "李妈妈", {Role.SHOP_OWNER}),
     ("owner3@distro.demo", "陈大哥", {Role.SHOP_OWNER}),
 ]
+
+# Verified phones of the demo owners: buying from one's own shop with it is a self-purchase.
+DEMO_PHONES = {
+    "owner@distro.demo": "13800000001",
+    "owner2@distro.demo": "13800000002",
+    "owner3@distro.demo": "13800000003",
+}
 
 SUPPLIERS = {
     "supplier@distro.demo": ("杭州良品供应链有限公司", 500_000_000, 2),
@@ -138,6 +146,10 @@ def load_demo_data(*, session: Session, settings: Mapping[str, Any]) -> bool:
         )
         for email, name, roles in DEMO_ACCOUNTS
     }
+    for email, phone in DEMO_PHONES.items():
+        phone_services.attach_verified_phone(
+            session=session, user_id=_saved_id(users[email]), phone=phone, secret=str(settings["SECRET_KEY"])
+        )
     admin_id = _saved_id(users["admin@distro.demo"])
     policy = QualificationPolicy.from_settings(settings)
     for email, (company, capital_fen, chain_depth) in SUPPLIERS.items():

@@ -9,7 +9,17 @@ from flask import Response, json
 
 from distro.validation import UNSTORABLE_TEXT, FieldError
 
-__all__ = ["Conflict", "DomainError", "FieldError", "Forbidden", "NotFound", "Unauthorized", "ValidationFailed"]
+__all__ = [
+    "Conflict",
+    "DomainError",
+    "FieldError",
+    "Forbidden",
+    "NotFound",
+    "TooManyRequests",
+    "Unauthorized",
+    "Unavailable",
+    "ValidationFailed",
+]
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_TYPE_PREFIX = "urn:distro:problem:"
@@ -42,6 +52,22 @@ class Forbidden(DomainError):
 
 class Unauthorized(DomainError):
     status, slug, title = 401, "unauthorized", "Unauthorized"
+
+
+class TooManyRequests(DomainError):
+    """Asked too often: retry_after (seconds) says when to ask again, in the body and the Retry-After header."""
+
+    status, slug, title = 429, "too-many-requests", "Too many requests"
+
+    def __init__(self, detail: str, *, retry_after: int) -> None:
+        super().__init__(detail, retry_after=retry_after)
+        self.retry_after = retry_after
+
+
+class Unavailable(DomainError):
+    """An outside service the use case needs (an SMS gateway) is not there; nothing was changed."""
+
+    status, slug, title = 503, "unavailable", "Service unavailable"
 
 
 class ValidationFailed(DomainError):
@@ -84,6 +110,8 @@ def problem_response(
 def domain_error_response(error: DomainError) -> Response:
     """problem+json for a domain error."""
     headers = {"WWW-Authenticate": 'Bearer realm="distro"'} if error.status == 401 else None
+    if isinstance(error, TooManyRequests):
+        headers = {"Retry-After": str(error.retry_after)}
     errors = [item.as_dict() for item in error.errors] if isinstance(error, ValidationFailed) else None
     return problem_response(
         error.status, error.title, error.detail, slug=error.slug, errors=errors, headers=headers, **error.extra

@@ -1,7 +1,7 @@
 """Every table model, imported in one place so that SQLModel.metadata is complete (Alembic, tests)."""
 
 from distro.audit import AuditEntry
-from distro.auth.models import RefreshToken, User
+from distro.auth.models import PhoneCode, RefreshToken, User
 from distro.commission.models import CommissionLine, Order, OrderEvent, OrderLine
 from distro.idempotency.models import IdempotencyRecord
 from distro.ledger.models import Entry, LedgerAccount, Posting
@@ -30,6 +30,7 @@ __all__ = [
     "OrderLine",
     "PayeeAccount",
     "Payout",
+    "PhoneCode",
     "Posting",
     "Product",
     "ProductSku",

@@ -104,6 +104,15 @@ def validate_settings(settings: Mapping[str, Any]) -> None:
         raise ConfigurationError("DISTRO_PRODUCT_IMAGE_SOURCE must be 'local' or 'http'.")
     if settings["SELF_PURCHASE_POLICY"] not in {"flag", "pay", "pay_own_rate"}:
         raise ConfigurationError("DISTRO_SELF_PURCHASE_POLICY must be 'flag', 'pay' or 'pay_own_rate'.")
+    # The demo SMS sender writes verification codes to the log: anyone reading it could verify any phone.
+    if settings["SMS_PROVIDER"] not in {"demo", "off"}:
+        raise ConfigurationError("DISTRO_SMS_PROVIDER must be 'demo' (development only) or 'off'.")
+    if settings["SMS_PROVIDER"] == "demo" and settings["ENV"] != "development":
+        raise ConfigurationError(
+            f"DISTRO_SMS_PROVIDER='demo' logs verification codes instead of sending them, refused with DISTRO_ENV="
+            f"{settings['ENV']!r}: set it to 'off' (phone verification unavailable) until a real SMS provider "
+            "is added (distro/auth/sms.py says what one implements)."
+        )
     if settings["COMMISSION_LEVELS"] != 1:
         raise ConfigurationError(
             f"DISTRO_COMMISSION_LEVELS={settings['COMMISSION_LEVELS']!r} is refused: distro pays commission "

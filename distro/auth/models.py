@@ -22,6 +22,9 @@ class Role(enum.StrEnum):
 
 
 ROLE_CHECK = "roles <@ ARRAY['shop_owner','supplier','finance','admin']::varchar[]"
+PHONE_ALL_OR_NONE = (
+    "(phone_reference IS NULL) = (phone_verified_at IS NULL) AND (phone_masked IS NULL) = (phone_verified_at IS NULL)"
+)
 
 
 class UserBase(SQLModel):
@@ -35,6 +38,14 @@ class User(UserBase, table=True):
         sa.Index("users_email_lower_key", sa.func.lower(sa.column("email")), unique=True),
         sa.CheckConstraint(ROLE_CHECK, name="known_roles"),
         sa.CheckConstraint("cardinality(roles) > 0", name="has_a_role"),
+        # One verified account per phone: a phone is how a buyer is recognised as a shop's owner.
+        sa.Index(
+            "users_phone_reference_key",
+            "phone_reference",
+            unique=True,
+            postgresql_where=sa.text("phone_verified_at IS NOT NULL"),
+        ),
+        sa.CheckConstraint(PHONE_ALL_OR_NONE, name="phone_all_or_none"),
     )
 
     id: int | None = Field(default=None, primary_key=True, sa_type=sa.BigInteger)
@@ -43,6 +54,11 @@ class User(UserBase, table=True):
     is_active: bool = Field(default=True)
     # Shops this owner may open; None means the SHOPS_PER_OWNER setting. Raised by an admin.
     max_shops: int | None = None
+    # The holder's phone once verified by SMS code. Never the number: its keyed reference
+    # (distro.phones.phone_reference, the same as a buyer's on an order) and its masked form.
+    phone_reference: str | None = Field(default=None, max_length=40)
+    phone_masked: str | None = Field(default=None, max_length=20)
+    phone_verified_at: dt.datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
 
 
@@ -59,3 +75,27 @@ class RefreshToken(SQLModel, table=True):
     used_at: dt.datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
     revoked_at: dt.datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
+
+
+class PhoneCode(SQLModel, table=True):
+    """A verification code sent by SMS for an account and a phone, stored only as a keyed hash.
+
+    In PostgreSQL rather than Redis alone, so that verifying a phone survives a Redis outage; the rows
+    are also what the sending limits count.
+    """
+
+    __tablename__ = "phone_codes"
+    __table_args__ = (
+        sa.Index("ix_phone_codes_phone_sent", "phone_reference", "sent_at"),
+        sa.Index("ix_phone_codes_user_sent", "user_id", "sent_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True, sa_type=sa.BigInteger)
+    user_id: int = Field(foreign_key="users.id", sa_type=sa.BigInteger)
+    phone_reference: str = Field(max_length=40)
+    code_hash: str = Field(max_length=64)
+    sent_at: dt.datetime = Field(sa_type=sa.DateTime(timezone=True))
+    expires_at: dt.datetime = Field(sa_type=sa.DateTime(timezone=True))
+    # Wrong codes tried against this one; at MAX_CODE_ATTEMPTS it no longer verifies.
+    attempts: int = Field(default=0)
+    used_at: dt.datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))

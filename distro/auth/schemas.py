@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from distro.auth.models import Role
+from distro.phones import MAX_TYPED_LENGTH
 
 ROLE_FIELD = fields.Enum(Role, by_value=True)
 
@@ -54,3 +55,30 @@ class UserPublicSchema(Schema):
     roles = fields.List(fields.String())
     is_active = fields.Boolean()
     created_at = fields.DateTime()
+    phone_masked = fields.String(
+        allow_none=True, metadata={"description": "The verified phone as shown, e.g. 138****5678; null when none."}
+    )
+    phone_verified = fields.Function(lambda user: user.phone_verified_at is not None, dump_only=True)
+    phone_verified_at = fields.DateTime(allow_none=True)
+
+
+class PhoneSchema(Schema):
+    phone = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=MAX_TYPED_LENGTH),
+        metadata={"description": "A mainland mobile number; spaces, dashes and +86 are fine, e.g. 138 1234 5678."},
+    )
+
+
+class PhoneVerifySchema(PhoneSchema):
+    code = fields.String(
+        required=True, validate=validate.Length(min=1, max=20), metadata={"description": "The 6 digits sent by SMS."}
+    )
+
+
+class CodeSentSchema(Schema):
+    phone_masked = fields.String(required=True, metadata={"description": "Where the code went, e.g. 138****5678."})
+    expires_in = fields.Integer(required=True, metadata={"description": "Seconds the code verifies for."})
+    resend_after = fields.Integer(
+        required=True, metadata={"description": "Seconds before another code can be asked for."}
+    )

@@ -1,14 +1,17 @@
-"""Auth API: tokens, sign-up, the caller's account, and account administration."""
+"""Auth API: tokens, sign-up, the caller's account and phone, and account administration."""
 
 from __future__ import annotations
 
 from flask import current_app
 
 from distro.api import API_PREFIX, Blueprint, SelectPage
-from distro.auth import services
+from distro.auth import phones, services
 from distro.auth.access import current_principal, public, requires
 from distro.auth.models import Role
 from distro.auth.schemas import (
+    CodeSentSchema,
+    PhoneSchema,
+    PhoneVerifySchema,
     RevokeRequestSchema,
     SignUpSchema,
     TokenRequestSchema,
@@ -17,6 +20,7 @@ from distro.auth.schemas import (
     UserPublicSchema,
     UserRolesSchema,
 )
+from distro.auth.sms import sms_sender
 from distro.db import get_session
 from distro.errors import FieldError, ValidationFailed
 
@@ -73,6 +77,36 @@ def sign_up(data: dict):
 def me():
     """The caller's own account."""
     return services.get_user(get_session(), current_principal().user_id)
+
+
+@blp.route("/me/phone", methods=["POST"])
+@requires()
+@blp.arguments(PhoneSchema)
+@blp.response(202, CodeSentSchema)
+def send_phone_code(data: dict):
+    """Text a 6-digit code to a phone, to verify it as the caller's (10 minutes, one a minute, ten a day)."""
+    return phones.send_code(
+        session=get_session(),
+        user_id=current_principal().user_id,
+        phone=data["phone"],
+        secret=current_app.config["SECRET_KEY"],
+        sender=sms_sender(current_app.config),
+    )
+
+
+@blp.route("/me/phone/verify", methods=["POST"])
+@requires()
+@blp.arguments(PhoneVerifySchema)
+@blp.response(200, UserPublicSchema)
+def verify_phone(data: dict):
+    """Verify the caller's phone with the code it was sent; the account then shows it masked."""
+    return phones.verify_phone(
+        session=get_session(),
+        user_id=current_principal().user_id,
+        phone=data["phone"],
+        code=data["code"],
+        secret=current_app.config["SECRET_KEY"],
+    )
 
 
 @blp.route("/admin/users", methods=["GET"])

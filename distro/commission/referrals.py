@@ -22,7 +22,7 @@ _LOAD_BINDINGS = sa.text(
 )
 _LOAD_SHARE_CODES = sa.text("SELECT code, shop_id FROM share_links WHERE code = ANY(CAST(:codes AS varchar[]))")
 _LOAD_SHOPS = sa.text(
-    "SELECT s.id, s.slug, s.owner_id, CAST(NULL AS varchar) FROM shops s "  # PHONEREF: owner phones land next
+    "SELECT s.id, s.slug, s.owner_id, u.phone_reference FROM shops s JOIN users u ON u.id = s.owner_id "
     "WHERE s.slug = ANY(CAST(:slugs AS varchar[])) OR s.id = ANY(CAST(:ids AS bigint[]))"
 )
 _LOAD_CARRIED = sa.text(

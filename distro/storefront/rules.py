@@ -2,25 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import re
 import secrets
 
-PHONE_PATTERN = re.compile(r"^1[3-9]\d{9}$")  # mainland mobile numbers
+# Phone rules live in distro.phones (accounts use them too); the storefront keeps its names.
+from distro.phones import MOBILE_PATTERN as PHONE_PATTERN
+from distro.phones import mask_phone
+from distro.phones import phone_reference as buyer_reference
 
-
-def mask_phone(phone: str) -> str:
-    """138****5678: what everyone but the shipping supplier sees of a buyer's phone."""
-    if len(phone) < 7:
-        return "*" * len(phone)
-    return f"{phone[:3]}{'*' * (len(phone) - 7)}{phone[-4:]}"
-
-
-def buyer_reference(phone: str, secret: str) -> str:
-    """A stable buyer id derived from the phone number that does not reveal it (keyed hash)."""
-    digest = hmac.new(secret.encode(), phone.encode(), hashlib.sha256).hexdigest()[:24]
-    return f"phone:{digest}"
+__all__ = ["PHONE_PATTERN", "buyer_reference", "mask_phone", "new_order_ref"]
 
 
 LOW_STOCK = 10  # below this a buyer is told how many are left, as 淘宝 does

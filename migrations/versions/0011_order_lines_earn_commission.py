@@ -1,7 +1,7 @@
 """order lines earn commission only for products their shop carries
 
 Revision ID: 0011
-Revises: 0008
+Revises: 0010
 Create Date: 2026-12-04 19:30:00.000000
 
 Attribution is now decided in one pure function (distro/commission/attribution.py): a shop is paid
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0011"
-down_revision: str | None = "0008"
+down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

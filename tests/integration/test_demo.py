@@ -2,7 +2,9 @@
 
 import sqlalchemy as sa
 
+from distro.auth.models import User
 from distro.demo import load_demo_data
+from distro.phones import phone_reference
 from distro.shops.models import Shop
 from distro.suppliers.models import Product, Supplier
 
@@ -24,3 +26,18 @@ def test_the_demo_loads_only_into_an_empty_database(app, session):
     assert load_demo_data(session=session, settings=app.config) is True
     assert load_demo_data(session=session, settings=app.config) is False
     assert session.scalar(sa.select(sa.func.count()).select_from(Shop)) == 3
+
+
+def test_the_demo_owners_have_verified_phones_so_a_self_purchase_can_be_tried(app, session):
+    load_demo_data(session=session, settings=app.config)
+    owners = session.execute(
+        sa.select(User.email, User.phone_masked, User.phone_reference)
+        .where(User.phone_verified_at.is_not(None))  # type: ignore[union-attr]
+        .order_by(User.email)
+    ).all()
+    secret = app.config["SECRET_KEY"]
+    assert [tuple(row) for row in owners] == [
+        ("owner2@distro.demo", "138****0002", phone_reference("13800000002", secret)),
+        ("owner3@distro.demo", "138****0003", phone_reference("13800000003", secret)),
+        ("owner@distro.demo", "138****0001", phone_reference("13800000001", secret)),
+    ]

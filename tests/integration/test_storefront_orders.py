@@ -356,3 +356,18 @@ def test_a_paid_order_tells_the_suppliers_webhook_what_to_ship(client, app, sess
     [delivery] = session.scalars(sa.select(Delivery).where(Delivery.event_type == "order.paid")).all()
     assert delivery.payload["data"]["order_id"] == checkout.order_ref
     assert delivery.payload["data"]["address"] == BUYER["address"]
+
+
+def test_an_owner_buying_on_their_own_page_with_their_own_phone_earns_nothing_under_flag(client, app, session, world):
+    from distro.auth.phones import attach_verified_phone
+
+    attach_verified_phone(
+        session=session, user_id=world["shop_b"].owner_id, phone="13800000009", secret=app.config["SECRET_KEY"]
+    )
+    checkout = pay(client, app, session, buy(client, "shopb", world["mask"].id, phone="+86 138 0000 0009"))
+    order, lines = lines_of(session, checkout.order_ref)
+    assert (order.shop_id, order.self_purchase, lines) == (world["shop_b"].id, True, [])
+    # Another buyer's order on the same page earns as usual.
+    other = pay(client, app, session, buy(client, "shopb", world["mask"].id, phone="13800000010"))
+    order, [line] = lines_of(session, other.order_ref)
+    assert (order.self_purchase, line.owner_fen) == (False, 240)  # 2,000 × 20% = 400, 60% of it

@@ -40,6 +40,7 @@ def test_production_starts_with_real_secrets():
             "DISTRO_SECRET_KEY": "s3cr3t-production-value",
             "DISTRO_JWT_KEYS": '{"2026-11": "a-long-production-signing-key-0123456789"}',
             "DISTRO_ORDER_WEBHOOK_SECRETS": PRODUCTION_WEBHOOK_SECRETS,
+            "DISTRO_SMS_PROVIDER": "off",
         }
     )
     assert settings["JWT_KEYS"] == {"2026-11": "a-long-production-signing-key-0123456789"}
@@ -48,3 +49,21 @@ def test_production_starts_with_real_secrets():
 def test_commission_deeper_than_one_level_is_refused_at_start_up():
     with pytest.raises(ConfigurationError, match="pyramid"):
         load_settings(environ={"DISTRO_COMMISSION_LEVELS": "2"})
+
+
+PRODUCTION_SECRETS = {
+    "DISTRO_ENV": "production",
+    "DISTRO_SECRET_KEY": "s3cr3t-production-value",
+    "DISTRO_JWT_KEYS": '{"2026-11": "a-long-production-signing-key-0123456789"}',
+    "DISTRO_ORDER_WEBHOOK_SECRETS": PRODUCTION_WEBHOOK_SECRETS,
+}
+
+
+def test_production_refuses_the_demo_sms_sender_that_logs_codes():
+    with pytest.raises(ConfigurationError, match="DISTRO_SMS_PROVIDER='demo' logs verification codes"):
+        load_settings(environ={**PRODUCTION_SECRETS, "DISTRO_SMS_PROVIDER": "demo"})
+
+
+def test_an_sms_provider_distro_does_not_have_is_refused_at_start_up():
+    with pytest.raises(ConfigurationError, match="DISTRO_SMS_PROVIDER must be"):
+        load_settings(environ={"DISTRO_SMS_PROVIDER": "aliyun"})

@@ -12,15 +12,20 @@ SETTINGS = TokenSettings(
     audience="distro-api",
     lifetime_seconds=900,
 )
-NOW = dt.datetime.now(dt.UTC)
+
+
+def now() -> dt.datetime:
+    # Read per test, not once at collection: a slow run reaches these tests after their tokens expired.
+    return dt.datetime.now(dt.UTC)
 
 
 def claims(**overrides):
+    issued = int(now().timestamp())
     payload = {
         "sub": "7",
         "roles": ["finance"],
-        "iat": int(NOW.timestamp()),
-        "exp": int(NOW.timestamp()) + 600,
+        "iat": issued,
+        "exp": issued + 600,
         "iss": "distro",
         "aud": "distro-api",
     }
@@ -33,14 +38,14 @@ def sign(payload, key=SETTINGS.keys["2026-11"], kid="2026-11", algorithm="HS256"
 
 
 def test_an_issued_token_verifies_to_its_user_and_roles():
-    token = issue_access_token(7, ["shop_owner", "supplier"], SETTINGS, NOW)
+    token = issue_access_token(7, ["shop_owner", "supplier"], SETTINGS, now())
     verified = verify_access_token(token, SETTINGS)
     assert verified.user_id == 7
     assert verified.roles == {"shop_owner", "supplier"}
 
 
 def test_new_tokens_are_signed_with_the_first_key():
-    token = issue_access_token(7, [], SETTINGS, NOW)
+    token = issue_access_token(7, [], SETTINGS, now())
     assert jwt.get_unverified_header(token)["kid"] == "2026-11"
 
 
@@ -81,7 +86,7 @@ def test_a_token_missing_a_required_claim_is_refused(claim):
 
 
 def test_an_expired_token_is_refused():
-    issued = NOW - dt.timedelta(hours=1)
+    issued = now() - dt.timedelta(hours=1)
     token = issue_access_token(7, [], SETTINGS, issued)
     with pytest.raises(InvalidToken, match="expired"):
         verify_access_token(token, SETTINGS)
