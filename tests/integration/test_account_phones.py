@@ -90,6 +90,7 @@ def test_the_owners_verified_phone_is_the_buyer_reference_of_their_own_checkout(
         session=session,
         slug=shop.slug,
         product_id=product.id,
+        sku=None,
         quantity=1,
         name="王小美",
         phone=PHONE,
