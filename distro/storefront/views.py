@@ -16,11 +16,12 @@ from distro.errors import NotFound
 from distro.money import format_cny, to_yuan
 from distro.queue import get_queue
 from distro.share.codes import read_referral
-from distro.share.images import LOCAL_IMAGE_NAME, local_image_dir
+from distro.share.images import local_image_dir
 from distro.share.redirect import REFERRAL_COOKIE
 from distro.storefront import jobs, services
 from distro.storefront.payments import payment_provider
 from distro.storefront.rules import PHONE_PATTERN, mask_phone
+from distro.urls import LOCAL_IMAGE_NAME, absolute_url
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +60,12 @@ def not_found(error: NotFound) -> Response | tuple:
     from distro.errors import domain_error_response
 
     return domain_error_response(error)
+
+
+@bp.app_template_filter("absolute_url")
+def absolute(url: str) -> str:
+    """A stored URL as a browser or WeChat's link preview needs it: distro's own files under PUBLIC_BASE_URL."""
+    return absolute_url(_base_url(), url)
 
 
 def _base_url() -> str:
