@@ -110,7 +110,7 @@ def validate_settings(settings: Mapping[str, Any]) -> None:
 
 
 def _refuse_development_defaults(settings: Mapping[str, Any], refused: str) -> None:
-    """Refuse the built-in secrets and a public address only this machine can open."""
+    """Refuse the built-in secrets, a public address only this machine can open, and demo providers."""
     if INSECURE_SECRET_MARKER in str(settings["SECRET_KEY"]):
         raise ConfigurationError(
             f"DISTRO_SECRET_KEY is the built-in development default, {refused}: set DISTRO_SECRET_KEY to a long "
@@ -132,4 +132,17 @@ def _refuse_development_defaults(settings: Mapping[str, Any], refused: str) -> N
         raise ConfigurationError(
             f"DISTRO_PUBLIC_BASE_URL{shown}, {refused}: share links, QR codes, posters and landing pages need "
             "the address buyers' phones reach distro at. Set it to that address, e.g. https://shop.example.cn."
+        )
+    if settings["PAYMENT_PROVIDER"] == "demo":
+        raise ConfigurationError(
+            f"DISTRO_PAYMENT_PROVIDER='demo' is the demo cashier, {refused}: any buyer could mark an order paid and "
+            "distro would sign its order.paid with the real secret. Add a real provider (WeChat Pay, Alipay; see "
+            "distro/storefront/payments.py) and name it in DISTRO_PAYMENT_PROVIDER."
+        )
+    if settings["SHOP_ELIGIBILITY"] == "credit_score" and settings["CREDIT_SCORE_PROVIDER"] == "demo":
+        raise ConfigurationError(
+            "DISTRO_CREDIT_SCORE_PROVIDER='demo' gives every account the same made-up score, so with "
+            f"DISTRO_SHOP_ELIGIBILITY='credit_score' anyone could open a shop; {refused}. Add a real provider (see "
+            "distro/shops/credit.py) and name it in DISTRO_CREDIT_SCORE_PROVIDER, or set "
+            "DISTRO_SHOP_ELIGIBILITY=admin_approval (no credit score is needed then)."
         )

@@ -19,7 +19,7 @@ from distro.share.codes import read_referral
 from distro.share.images import local_image_dir
 from distro.share.redirect import REFERRAL_COOKIE
 from distro.storefront import jobs, services
-from distro.storefront.payments import payment_provider
+from distro.storefront.payments import DemoPaymentProvider, payment_provider
 from distro.storefront.rules import PHONE_PATTERN, mask_phone
 from distro.urls import LOCAL_IMAGE_NAME, absolute_url
 
@@ -130,6 +130,7 @@ def buy(slug: str, product_id: int) -> Response | tuple:
 @public
 def demo_cashier(order_ref: str) -> str:
     """The demo provider's cashier page (clearly labelled: no money moves)."""
+    _refuse_unless_demo_payments()
     checkout = services.get_checkout(get_session(), order_ref)
     return render_template("pay_demo.html", checkout=checkout, phone=mask_phone(checkout.buyer_phone))
 
@@ -138,6 +139,7 @@ def demo_cashier(order_ref: str) -> str:
 @public
 def demo_confirm(order_ref: str) -> Response:
     """The buyer confirms the demo payment; the provider then sends order.paid to /webhooks/orders."""
+    _refuse_unless_demo_payments()
     checkout, newly_paid = services.confirm_demo_payment(session=get_session(), order_ref=order_ref)
     if newly_paid:
         from rq import Retry
@@ -146,6 +148,12 @@ def demo_confirm(order_ref: str) -> Response:
             jobs.send_paid_event, checkout.order_ref, retry=Retry(max=5, interval=[5, 30, 120, 600, 1800])
         )
     return redirect(url_for("storefront.order_status", order_ref=order_ref), 303)
+
+
+def _refuse_unless_demo_payments() -> None:
+    # Demo checkouts left from before a real provider was configured must not be paid by a click.
+    if current_app.config["PAYMENT_PROVIDER"] != DemoPaymentProvider.name:
+        raise NotFound("The demo cashier is closed.")
 
 
 @bp.get("/orders/<order_ref>")

@@ -11,6 +11,7 @@ from PIL import Image
 from sqlmodel import Session, col
 
 from distro.app import create_app
+from distro.auth.models import Role
 from distro.auth.services import find_user_by_email
 from distro.db import engine_for
 from distro.demo import load_demo_data
@@ -18,8 +19,9 @@ from distro.settings import ConfigurationError
 from distro.share import services as share_services
 from distro.share.images import image_source
 from distro.shops.models import Shop, ShopProduct
+from distro.storefront.models import Checkout
 from distro.suppliers.models import Product
-from tests.factories import bearer, make_supplier
+from tests.factories import add_to_shop, bearer, make_product, make_shop, make_supplier, make_user
 from tests.unit.test_settings import PRODUCTION
 
 PUBLIC = "http://127.0.0.1:8101"
@@ -123,13 +125,30 @@ def test_a_picture_that_is_neither_distros_own_nor_a_web_url_is_refused(client, 
     assert session.scalar(sa.select(sa.func.count()).select_from(Product)) == 0
 
 
+def test_the_demo_cashier_is_closed_once_another_provider_is_configured(client, app, session, monkeypatch):
+    supplier_user, _ = make_supplier(session, app)
+    product = make_product(session, app, supplier_user)
+    owner = make_user(session, Role.SHOP_OWNER)
+    shop = make_shop(session, app, owner)
+    add_to_shop(session, app, owner, shop, product)
+    form = {"quantity": "1", "name": "张三", "phone": "13812345678", "address": "上海市浦东新区世纪大道100号"}
+    cashier = client.post(f"/shop/{shop.slug}/p/{product.id}/buy", data=form).headers["Location"]
+    assert client.get(cashier).status_code == 200
+    monkeypatch.setitem(app.config, "PAYMENT_PROVIDER", "wechat_pay")
+    assert client.get(cashier).status_code == 404
+    assert client.post(f"{cashier}/confirm").status_code == 404
+    assert session.scalars(sa.select(Checkout.status)).one() != "paid"
+
+
 @pytest.mark.parametrize(
     ("change", "says"),
     [
+        ({"PAYMENT_PROVIDER": "demo"}, "DISTRO_PAYMENT_PROVIDER='demo'"),
+        ({"SHOP_ELIGIBILITY": "credit_score", "CREDIT_SCORE_PROVIDER": "demo"}, "DISTRO_CREDIT_SCORE_PROVIDER='demo'"),
         ({"PUBLIC_BASE_URL": "http://127.0.0.1:8000"}, "DISTRO_PUBLIC_BASE_URL='http://127.0.0.1:8000'"),
     ],
 )
-def test_the_app_refuses_to_start_in_production_with_a_loopback_address(
+def test_the_app_refuses_to_start_in_production_with_a_demo_provider_or_a_loopback_address(
     database_url, server_urls, monkeypatch, change, says
 ):
     for name, value in PRODUCTION.items():

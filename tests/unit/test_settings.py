@@ -35,17 +35,21 @@ def test_production_refuses_the_default_order_webhook_secret():
         load_settings(environ={"DISTRO_ENV": "production", "DISTRO_SECRET_KEY": "s3cr3t-production-value"})
 
 
-# What a production deployment sets: real secrets and the public address.
+# What a production deployment sets: real secrets, the public address, no demo provider.
 PRODUCTION = {
     "DISTRO_ENV": "production",
     "DISTRO_SECRET_KEY": "s3cr3t-production-value",
     "DISTRO_JWT_KEYS": '{"2026-11": "a-long-production-signing-key-0123456789"}',
     "DISTRO_ORDER_WEBHOOK_SECRETS": PRODUCTION_WEBHOOK_SECRETS,
     "DISTRO_PUBLIC_BASE_URL": "https://shop.example.cn",
+    # A provider added behind distro.storefront.payments: start-up refuses only "demo", the name is resolved
+    # at the first checkout.
+    "DISTRO_PAYMENT_PROVIDER": "wechat_pay",
+    "DISTRO_SHOP_ELIGIBILITY": "admin_approval",
 }
 
 
-def test_production_starts_with_real_secrets_and_a_public_address():
+def test_production_starts_with_real_secrets_a_public_address_and_no_demo_provider():
     settings = load_settings(environ=PRODUCTION)
     assert settings["JWT_KEYS"] == {"2026-11": "a-long-production-signing-key-0123456789"}
     assert settings["PUBLIC_BASE_URL"] == "https://shop.example.cn"
@@ -96,6 +100,31 @@ def test_a_production_bind_on_every_interface_does_not_stand_in_for_the_public_a
 def test_a_public_address_that_is_no_http_url_is_refused_everywhere(public_url):
     with pytest.raises(ConfigurationError, match=r"DISTRO_PUBLIC_BASE_URL=.* is not an http\(s\) URL"):
         load_settings(environ={"DISTRO_PUBLIC_BASE_URL": public_url})
+
+
+def test_production_refuses_the_demo_payment_provider_and_says_why():
+    with pytest.raises(ConfigurationError, match="DISTRO_PAYMENT_PROVIDER='demo' is the demo cashier") as refused:
+        load_settings(environ={**PRODUCTION, "DISTRO_PAYMENT_PROVIDER": "demo"})
+    assert "any buyer could mark an order paid" in str(refused.value)
+
+
+def test_production_refuses_the_demo_credit_provider_when_shops_open_on_a_credit_score():
+    with pytest.raises(ConfigurationError, match="DISTRO_CREDIT_SCORE_PROVIDER='demo'") as refused:
+        load_settings(
+            environ={**PRODUCTION, "DISTRO_SHOP_ELIGIBILITY": "credit_score", "DISTRO_CREDIT_SCORE_PROVIDER": "demo"}
+        )
+    assert "DISTRO_SHOP_ELIGIBILITY=admin_approval" in str(refused.value)
+
+
+def test_production_with_admin_approval_needs_no_credit_provider():
+    settings = load_settings(environ={**PRODUCTION, "DISTRO_CREDIT_SCORE_PROVIDER": "demo"})
+    assert settings["SHOP_ELIGIBILITY"] == "admin_approval"
+
+
+def test_development_runs_the_demo_providers():
+    settings = load_settings(environ={})
+    assert (settings["PAYMENT_PROVIDER"], settings["CREDIT_SCORE_PROVIDER"]) == ("demo", "demo")
+    assert settings["SHOP_ELIGIBILITY"] == "credit_score"
 
 
 def test_commission_deeper_than_one_level_is_refused_at_start_up():
