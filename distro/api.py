@@ -52,19 +52,21 @@ PLAUSIBLE_DAY = validate.Range(min=dt.date(1970, 1, 1), max=dt.date(9000, 1, 1),
 """Days given to distro (a month to evaluate), bounded as PLAUSIBLE_INSTANT."""
 
 
+_WEB_URL = validate.URL(schemes=set(WEB_SCHEMES))
+
+
+def _own_or_web_url(value: str) -> None:
+    if own_image_name(value) is None:
+        _WEB_URL(value)
+
+
 class ImageUrl(fields.String):
     """A product picture: a supplier's http(s) URL, or one of distro's own images as stored (/images/<name>).
     Shown absolute: distro's own under PUBLIC_BASE_URL, so a client, a crawler or WeChat can fetch it."""
 
-    _web_url = validate.URL(schemes=set(WEB_SCHEMES))
-
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("metadata", {"description": "An http(s) URL, or /images/<name> for distro's own images."})
-        super().__init__(validate=[validate.Length(max=500), self._own_or_web_url], **kwargs)
-
-    def _own_or_web_url(self, value: str) -> None:
-        if own_image_name(value) is None:
-            self._web_url(value)
+        super().__init__(validate=[validate.Length(max=500), _own_or_web_url], **kwargs)
 
     def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
         shown = super()._serialize(value, attr, obj, **kwargs)
