@@ -10,14 +10,15 @@ from typing import Any
 import flask_smorest
 import sqlalchemy as sa
 import swagger_ui_bundle
-from flask import Flask, Response, send_from_directory
-from marshmallow import ValidationError, validate
+from flask import Flask, Response, current_app, send_from_directory
+from marshmallow import ValidationError, fields, validate
 from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.routing import IntegerConverter, UnicodeConverter
 
 from distro.db import get_session
 from distro.errors import DomainError, domain_error_response, flatten_field_messages, problem_response
+from distro.urls import WEB_SCHEMES, absolute_url, own_image_name
 from distro.validation import UNSTORABLE_TEXT, storable_text
 
 API_PREFIX = "/api/v1"
@@ -49,6 +50,27 @@ PLAUSIBLE_INSTANT = validate.Range(
 hold period, stepping a month or moving to another time zone cannot overflow."""
 PLAUSIBLE_DAY = validate.Range(min=dt.date(1970, 1, 1), max=dt.date(9000, 1, 1), error="must be between 1970 and 9000")
 """Days given to distro (a month to evaluate), bounded as PLAUSIBLE_INSTANT."""
+
+
+_WEB_URL = validate.URL(schemes=set(WEB_SCHEMES))
+
+
+def _own_or_web_url(value: str) -> None:
+    if own_image_name(value) is None:
+        _WEB_URL(value)
+
+
+class ImageUrl(fields.String):
+    """A product picture: a supplier's http(s) URL, or one of distro's own images as stored (/images/<name>).
+    Shown absolute: distro's own under PUBLIC_BASE_URL, so a client, a crawler or WeChat can fetch it."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("metadata", {"description": "An http(s) URL, or /images/<name> for distro's own images."})
+        super().__init__(validate=[validate.Length(max=500), _own_or_web_url], **kwargs)
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+        shown = super()._serialize(value, attr, obj, **kwargs)
+        return None if shown is None else absolute_url(current_app.config["PUBLIC_BASE_URL"], shown)
 
 
 def refuse_unstorable_text(data: Any, message: str = UNSTORABLE_TEXT) -> None:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from distro.settings import ConfigurationError, load_settings
+from distro.urls import split_bind
 
 if TYPE_CHECKING:
     from distro.embedded import Started
@@ -72,6 +73,8 @@ def web(bind: str | None) -> None:
     """Serve the API with granian."""
     settings = _settings()
     _export_urls(settings)
+    if bind:
+        os.environ["DISTRO_BIND"] = bind  # the app served derives its public address from it in development
     argv = [*web_server_argv(settings, bind=bind or settings["BIND"]), "--access-log"]
     os.execv(sys.executable, argv)  # noqa: S606 - replaces this process with the web server
 
@@ -84,7 +87,7 @@ def web_server_argv(settings: Mapping[str, Any], *, bind: str, app: str = "distr
     Python; on this project's webhook it spent about 0.26 ms less CPU per request than gunicorn's
     gthread worker, whose connection handoffs between threads cost more than the app itself.
     """
-    host, _, port = bind.rpartition(":")
+    host, port = split_bind(bind)
     return [
         sys.executable,
         "-m",
@@ -92,7 +95,7 @@ def web_server_argv(settings: Mapping[str, Any], *, bind: str, app: str = "distr
         "--interface",
         "wsgi",
         "--host",
-        host.strip("[]") or "0.0.0.0",  # noqa: S104 - a BIND of ":8000" asks for every interface
+        host or "0.0.0.0",  # noqa: S104 - a BIND of ":8000" asks for every interface
         "--port",
         port,
         "--workers",
@@ -216,7 +219,7 @@ def run() -> None:
         manager.add_process("web", f"{distro} web", env=env)
         manager.add_process("worker", f"{distro} worker", env=env)
         manager.add_process("cron", f"{distro} cron", env=env)
-        click.echo(f"distro is starting: API docs at http://{settings['BIND']}/api/docs (Ctrl-C stops everything)")
+        click.echo(f"distro is starting: API docs at {settings['PUBLIC_BASE_URL']}/api/docs (Ctrl-C stops everything)")
         manager.loop()
     finally:
         var_dir = Path(settings["VAR_DIR"])

@@ -23,7 +23,7 @@ from distro.db import utcnow
 from distro.demo_images import write_demo_images
 from distro.money import parse_yuan
 from distro.share import services as share_services
-from distro.share.images import LOCAL_IMAGE_PATH, local_image_dir
+from distro.share.images import local_image_dir
 from distro.shops import services as shop_services
 from distro.shops.credit import DemoCreditScoreProvider
 from distro.shops.models import Shop
@@ -32,6 +32,7 @@ from distro.suppliers import services as supplier_services
 from distro.suppliers.models import Product
 from distro.suppliers.rules import Qualification, QualificationPolicy, RateBounds, SupplierAction
 from distro.tiers.rules import build_tier_table
+from distro.urls import own_image_url
 
 DEMO_PASSWORD = "distro-demo-2026"  # noqa: S105 - printed on purpose: demo data only
 
@@ -168,9 +169,9 @@ def load_demo_data(*, session: Session, settings: Mapping[str, Any]) -> bool:
             admin_id=admin_id,
         )
     bounds = RateBounds.from_settings(settings)
-    # Pictures drawn here and served by distro itself: there is no supplier CDN to reach.
+    # Pictures drawn here and served by distro itself: there is no supplier CDN to reach. Stored relative, so
+    # they follow PUBLIC_BASE_URL (a restart on another port or address) instead of the one they were loaded at.
     images = write_demo_images(local_image_dir(settings), [(title, category) for _, title, category, *_ in PRODUCTS])
-    image_base = str(settings["PUBLIC_BASE_URL"]).rstrip("/") + LOCAL_IMAGE_PATH
     product_ids: list[int] = []
     for (email, title, category, price, other_price, stock, rate_bp), image in zip(PRODUCTS, images, strict=True):
         product = supplier_services.create_product(
@@ -186,7 +187,7 @@ def load_demo_data(*, session: Session, settings: Mapping[str, Any]) -> bool:
                 "other_platform_price_fen": parse_yuan(other_price),
                 "stock": stock,
                 "description": f"{title}，供应商直发，七天无理由退换。",
-                "image_urls": [image_base + image],
+                "image_urls": [own_image_url(image)],
             },
         )
         product_ids.append(_saved_id(product))

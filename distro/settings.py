@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from distro.urls import is_web_url, public_base_url, reaches_only_this_machine
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULTS_FILE = PROJECT_ROOT / "config" / "defaults.toml"
 ENV_PREFIX = "DISTRO_"
@@ -33,6 +35,10 @@ def load_settings(overrides: Mapping[str, Any] | None = None, environ: Mapping[s
     settings.update(overrides or {})
     var_dir = Path(settings["VAR_DIR"])
     settings["VAR_DIR"] = str(var_dir if var_dir.is_absolute() else PROJECT_ROOT / var_dir)
+    if not settings["PUBLIC_BASE_URL"] and settings["ENV"] == "development":
+        # On a developer's machine the web server's own address is where the browser finds distro.
+        settings["PUBLIC_BASE_URL"] = public_base_url(str(settings["BIND"]))
+    settings["PUBLIC_BASE_URL"] = str(settings["PUBLIC_BASE_URL"]).rstrip("/")
     validate_settings(settings)
     return settings
 
@@ -72,21 +78,12 @@ def _is_insecure_webhook_secret(secret: str) -> bool:
 def validate_settings(settings: Mapping[str, Any]) -> None:
     """Refuse settings that would run distro unsafely, naming the setting and the reason."""
     if settings["ENV"] != "development":
-        if INSECURE_SECRET_MARKER in str(settings["SECRET_KEY"]):
-            raise ConfigurationError(
-                f"DISTRO_SECRET_KEY is the built-in development default, refused with DISTRO_ENV="
-                f"{settings['ENV']!r}: set DISTRO_SECRET_KEY to a long random value."
-            )
-        if any(_is_insecure_webhook_secret(secret) for secret in settings["ORDER_WEBHOOK_SECRETS"]):
-            raise ConfigurationError(
-                f"DISTRO_ORDER_WEBHOOK_SECRETS holds the built-in development secret, refused with DISTRO_ENV="
-                f"{settings['ENV']!r}: set it to a JSON list of the order system's whsec_ secrets."
-            )
-        if any(INSECURE_SECRET_MARKER in str(key) for key in settings["JWT_KEYS"].values()):
-            raise ConfigurationError(
-                f"DISTRO_JWT_KEYS holds the built-in development key, refused with DISTRO_ENV="
-                f"{settings['ENV']!r}: set DISTRO_JWT_KEYS to a JSON object of key id -> secret."
-            )
+        _refuse_development_defaults(settings, f"refused with DISTRO_ENV={settings['ENV']!r}")
+    if not is_web_url(settings["PUBLIC_BASE_URL"]):
+        raise ConfigurationError(
+            f"DISTRO_PUBLIC_BASE_URL={settings['PUBLIC_BASE_URL']!r} is not an http(s) URL: set it to the address "
+            "buyers reach distro at, e.g. https://shop.example.cn."
+        )
     if not isinstance(settings["JWT_KEYS"], dict) or not settings["JWT_KEYS"]:
         raise ConfigurationError("DISTRO_JWT_KEYS must be a non-empty JSON object of key id -> secret.")
     if settings["JWT_ALGORITHM"] not in {"HS256", "HS384", "HS512"}:
@@ -118,4 +115,43 @@ def validate_settings(settings: Mapping[str, Any]) -> None:
             f"DISTRO_COMMISSION_LEVELS={settings['COMMISSION_LEVELS']!r} is refused: distro pays commission "
             "one level deep, to the shop that sold the goods. Commission chains of several levels are "
             "treated as pyramid selling under Chinese law."
+        )
+
+
+def _refuse_development_defaults(settings: Mapping[str, Any], refused: str) -> None:
+    """Refuse the built-in secrets, a public address only this machine can open, and demo providers."""
+    if INSECURE_SECRET_MARKER in str(settings["SECRET_KEY"]):
+        raise ConfigurationError(
+            f"DISTRO_SECRET_KEY is the built-in development default, {refused}: set DISTRO_SECRET_KEY to a long "
+            "random value."
+        )
+    if any(_is_insecure_webhook_secret(secret) for secret in settings["ORDER_WEBHOOK_SECRETS"]):
+        raise ConfigurationError(
+            f"DISTRO_ORDER_WEBHOOK_SECRETS holds the built-in development secret, {refused}: set it to a JSON list "
+            "of the order system's whsec_ secrets."
+        )
+    if any(INSECURE_SECRET_MARKER in str(key) for key in settings["JWT_KEYS"].values()):
+        raise ConfigurationError(
+            f"DISTRO_JWT_KEYS holds the built-in development key, {refused}: set DISTRO_JWT_KEYS to a JSON object "
+            "of key id -> secret."
+        )
+    public_url = settings["PUBLIC_BASE_URL"]
+    if not public_url or reaches_only_this_machine(public_url):
+        shown = " is not set" if not public_url else f"={public_url!r} reaches only this machine"
+        raise ConfigurationError(
+            f"DISTRO_PUBLIC_BASE_URL{shown}, {refused}: share links, QR codes, posters and landing pages need "
+            "the address buyers' phones reach distro at. Set it to that address, e.g. https://shop.example.cn."
+        )
+    if settings["PAYMENT_PROVIDER"] == "demo":
+        raise ConfigurationError(
+            f"DISTRO_PAYMENT_PROVIDER='demo' is the demo cashier, {refused}: any buyer could mark an order paid and "
+            "distro would sign its order.paid with the real secret. Add a real provider (WeChat Pay, Alipay; see "
+            "distro/storefront/payments.py) and name it in DISTRO_PAYMENT_PROVIDER."
+        )
+    if settings["SHOP_ELIGIBILITY"] == "credit_score" and settings["CREDIT_SCORE_PROVIDER"] == "demo":
+        raise ConfigurationError(
+            "DISTRO_CREDIT_SCORE_PROVIDER='demo' gives every account the same made-up score, so with "
+            f"DISTRO_SHOP_ELIGIBILITY='credit_score' anyone could open a shop; {refused}. Add a real provider (see "
+            "distro/shops/credit.py) and name it in DISTRO_CREDIT_SCORE_PROVIDER, or set "
+            "DISTRO_SHOP_ELIGIBILITY=admin_approval (no credit score is needed then)."
         )

@@ -17,7 +17,6 @@ import hashlib
 import http.client
 import io
 import logging
-import re
 import secrets
 import time
 from collections.abc import Mapping
@@ -32,12 +31,10 @@ from PIL import Image, UnidentifiedImageError
 from distro.egress import DEFAULT_PORTS, Egress, Refused
 from distro.settings import ConfigurationError
 from distro.share.poster import IMAGE_FORMATS
+from distro.urls import own_image_name
 
 log = logging.getLogger(__name__)
 
-LOCAL_IMAGE_PATH = "/images/"
-# Names distro gives the images it holds: no path separators, no dot-files, a known suffix.
-LOCAL_IMAGE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}\.(png|jpg|jpeg|webp)")
 # WebP: many Chinese CDNs answer in it, and Pillow decodes it (tests check the build can).
 CONTENT_TYPES = {"image/png": "PNG", "image/jpeg": "JPEG", "image/webp": "WEBP"}
 # 25 megapixels is past any product photo and far below a decompression bomb's size.
@@ -91,21 +88,22 @@ def write_atomically(path: Path, data: bytes) -> None:
 
 @dataclass(frozen=True)
 class LocalImageSource:
-    """Images distro holds itself: URLs under base_url + /images/ read from directory; nothing else."""
+    """Images distro holds itself, read from directory: URLs as stored (/images/<name>) or under base_url +
+    /images/; nothing else."""
 
     base_url: str
     directory: Path
 
     def serves(self, url: str) -> bool:
         """Whether url names one of distro's own images."""
-        prefix = self.base_url.rstrip("/") + LOCAL_IMAGE_PATH
-        return url.startswith(prefix) and LOCAL_IMAGE_NAME.fullmatch(url[len(prefix) :]) is not None
+        return own_image_name(url, self.base_url) is not None
 
     def fetch(self, url: str) -> bytes:
         """The image's bytes from directory."""
-        if not self.serves(url):
+        name = own_image_name(url, self.base_url)
+        if name is None:
             raise ImageUnavailable(f"{url} is not one of distro's own images")
-        path = self.directory / url.rsplit("/", 1)[1]
+        path = self.directory / name
         try:
             data = path.read_bytes()
         except OSError as exc:

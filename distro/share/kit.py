@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from distro.money import format_cny
+from distro.urls import absolute_url
 
 WEIBO_SHARE = "https://service.weibo.com/share/share.php"
 
@@ -18,7 +19,7 @@ class Shareable:
     title: str
     description: str
     price_fen: int | None
-    image_url: str | None
+    image_url: str | None  # as stored: distro's own pictures relative (/images/<name>)
     base_url: str
     code: str
 
@@ -30,7 +31,7 @@ class Shareable:
 
 def share_kit(item: Shareable) -> dict:
     """WeChat share data, the Weibo share intent, copyable text, poster and QR addresses for one link."""
-    picture = item.image_url or f"{item.url}/qr.png"
+    picture = absolute_url(item.base_url, item.image_url) if item.image_url else f"{item.url}/qr.png"
     price = f" {format_cny(item.price_fen)}" if item.price_fen is not None else ""
     copy_lines = [f"【{item.shop_name}】{item.title}{price}"]
     if item.description:

@@ -1,7 +1,9 @@
 """Credit scores for shop eligibility, behind an interface (the bureau is a third party).
 
-Only the demo provider ships: no credit bureau (e.g. 芝麻信用) can be reached from here. A real
-provider implements CreditScoreProvider and is chosen by CREDIT_SCORE_PROVIDER.
+Only the demo provider ships: no credit bureau (e.g. 芝麻信用) can be reached from here. It gives every
+account the same score, so outside development it is refused when SHOP_ELIGIBILITY is "credit_score"
+(distro.settings.validate_settings); with "admin_approval" no score is asked for. A real provider implements
+CreditScoreProvider, is named in credit_score_provider() and chosen by CREDIT_SCORE_PROVIDER.
 """
 
 from __future__ import annotations
@@ -37,4 +39,7 @@ def credit_score_provider(settings: Mapping) -> CreditScoreProvider:
     name = settings["CREDIT_SCORE_PROVIDER"]
     if name == "demo":
         return DemoCreditScoreProvider(int(settings["DEMO_CREDIT_SCORE"]))
-    raise ConfigurationError(f"DISTRO_CREDIT_SCORE_PROVIDER={name!r} is not available; use 'demo'.")
+    raise ConfigurationError(
+        f"DISTRO_CREDIT_SCORE_PROVIDER={name!r} is not available: only 'demo' ships, for development; a real "
+        "provider is added in distro/shops/credit.py."
+    )

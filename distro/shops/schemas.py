@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from distro.api import fits_bigint
+from distro.api import ImageUrl, fits_bigint
 from distro.shops.services import POOL_SORTS
 from distro.suppliers.rules import CATEGORIES
 from distro.suppliers.schemas import ProductSchema
@@ -100,7 +100,7 @@ class PublicItemSchema(Schema):
     title = fields.String()
     description = fields.String()
     category = fields.String()
-    image_urls = fields.List(fields.String())
+    image_urls = fields.List(ImageUrl())
     price_fen = fields.Integer()
     reason = fields.String()
 

@@ -1,8 +1,26 @@
-"""Payment providers behind one interface; the embedded default ships only a clearly labelled demo.
+"""Payment providers behind one interface, chosen by PAYMENT_PROVIDER; only a clearly labelled demo ships.
 
-A real provider (WeChat Pay, Alipay) redirects the buyer to its cashier and later sends order.paid
-to /webhooks/orders. The demo provider plays both parts: its page asks the buyer to confirm, then a
-job sends order.paid signed exactly as a real provider would, over HTTP, through the same endpoint.
+The demo provider plays both parts of a real one: its page on distro asks the buyer to confirm, then a job
+sends order.paid signed exactly as a real provider's notification would arrive, over HTTP, through
+/webhooks/orders. It is refused outside development (distro.settings.validate_settings): anyone could mark an
+order paid with it.
+
+Adding a real provider (WeChat Pay JSAPI inside WeChat, WeChat Pay H5 in other phone browsers, Alipay WAP)
+takes two parts:
+
+1. ``payment_url(order_ref)``: create the payment with the provider for the checkout's total (WeChat Pay's
+   JSAPI or H5 order, Alipay's ``alipay.trade.wap.pay``), with the notify URL under PUBLIC_BASE_URL and the
+   order reference as the merchant's order number, and return where the buyer goes to pay: the provider's
+   cashier (the H5 ``h5_url``, the WAP page) or a page of distro's that calls WeixinJSBridge with the prepay id.
+2. Its notify callback, a public route of distro's (e.g. ``POST /payments/<name>/notify``): verify the
+   notification with the provider's key (WeChat Pay's platform certificate, then decrypt the resource;
+   Alipay's RSA2 public key), check the amount against the checkout, mark the checkout paid once (a
+   notification is resent until answered: a replay changes nothing), and turn it into a signed order.paid
+   (``services.paid_event``, signed with ORDER_WEBHOOK_SECRETS as ``send_signed_event`` does) for
+   /webhooks/orders; then answer what the provider expects (WeChat Pay: 200/204; Alipay: ``success``).
+   Only order.paid carries commission, so nothing reaches the ledger that the provider did not confirm.
+
+Then name it in ``payment_provider()`` and set DISTRO_PAYMENT_PROVIDER to that name.
 """
 
 from __future__ import annotations
@@ -20,9 +38,11 @@ from distro.settings import ConfigurationError
 
 
 class PaymentProvider(Protocol):
-    """Where to send a buyer to pay for a checkout."""
+    """Where to send a buyer to pay for a checkout. A real provider also answers its notify callback with a
+    signed order.paid (see this module's docstring)."""
 
     name: str
+    """Stored on each checkout: the provider that was asked to take its payment."""
 
     def payment_url(self, access_token: str) -> str:
         """The page the buyer is redirected to, to pay for the checkout their order link opens."""
@@ -43,7 +63,10 @@ def payment_provider(settings: Mapping) -> PaymentProvider:
     """The provider named by PAYMENT_PROVIDER."""
     if settings["PAYMENT_PROVIDER"] == "demo":
         return DemoPaymentProvider()
-    raise ConfigurationError(f"DISTRO_PAYMENT_PROVIDER={settings['PAYMENT_PROVIDER']!r} is not available; use 'demo'.")
+    raise ConfigurationError(
+        f"DISTRO_PAYMENT_PROVIDER={settings['PAYMENT_PROVIDER']!r} is not available: only 'demo' ships, for "
+        "development; a real provider is added in distro/storefront/payments.py."
+    )
 
 
 def send_signed_event(

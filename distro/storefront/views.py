@@ -20,13 +20,14 @@ from distro.money import format_cny, to_yuan
 from distro.phones import normalise_phone
 from distro.queue import get_queue
 from distro.share.codes import read_referral
-from distro.share.images import LOCAL_IMAGE_NAME, local_image_dir
+from distro.share.images import local_image_dir
 from distro.share.redirect import REFERRAL_COOKIE
 from distro.share.services import BUSINESS_TZ
 from distro.shops.models import Shop
 from distro.storefront import events, fulfilment, jobs, services
-from distro.storefront.payments import payment_provider
+from distro.storefront.payments import DemoPaymentProvider, payment_provider
 from distro.storefront.rules import mask_phone, stock_note
+from distro.urls import LOCAL_IMAGE_NAME, absolute_url
 
 log = logging.getLogger(__name__)
 
@@ -120,6 +121,12 @@ def database_unavailable(error: Exception) -> Response | tuple:
     )
 
 
+@bp.app_template_filter("absolute_url")
+def absolute(url: str) -> str:
+    """A stored URL as a browser or WeChat's link preview needs it: distro's own files under PUBLIC_BASE_URL."""
+    return absolute_url(_base_url(), url)
+
+
 def _base_url() -> str:
     return str(current_app.config["PUBLIC_BASE_URL"]).rstrip("/")
 
@@ -195,10 +202,17 @@ def buy(slug: str, product_id: int) -> Response | tuple:
     return redirect(provider.payment_url(checkout.access_token), 303)
 
 
+def _refuse_unless_demo_payments() -> None:
+    # Demo checkouts left from before a real provider was configured must not be paid by a click.
+    if current_app.config["PAYMENT_PROVIDER"] != DemoPaymentProvider.name:
+        raise NotFound("The demo cashier is closed.")
+
+
 @bp.get("/pay/demo/<token>")
 @public
 def demo_cashier(token: str) -> str | Response:
     """The demo provider's cashier page (clearly labelled: no money moves)."""
+    _refuse_unless_demo_payments()
     checkout = services.buyer_checkout(get_session(), token)
     if checkout.paid_at is not None or checkout.status != "awaiting_payment":
         return redirect(url_for("storefront.order_status", token=token), 303)
@@ -209,6 +223,7 @@ def demo_cashier(token: str) -> str | Response:
 @public
 def demo_confirm(token: str) -> Response | tuple:
     """The buyer confirms the demo payment; the provider's order.paid notice then goes to /webhooks/orders."""
+    _refuse_unless_demo_payments()
     session = get_session()
     try:
         checkout, newly_paid = services.confirm_payment(session=session, access_token=token, provider="demo")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from distro.api import fits_bigint, fits_integer
+from distro.api import ImageUrl, fits_bigint, fits_integer
 from distro.suppliers.rules import CATEGORIES, SupplierAction, SupplierStatus
 
 FEN = {"description": "Integer fen (分)."}
@@ -59,7 +59,7 @@ class ProductUpdateSchema(Schema):
     title = fields.String(validate=validate.Length(min=2, max=60))
     description = fields.String(validate=validate.Length(max=2000))
     category = fields.String(validate=validate.OneOf(list(CATEGORIES)), metadata={"enum": list(CATEGORIES)})
-    image_urls = fields.List(fields.Url(validate=validate.Length(max=500)), validate=validate.Length(max=9))
+    image_urls = fields.List(ImageUrl(), validate=validate.Length(max=9))
     price_fen = fields.Integer(strict=True, validate=fits_bigint(1), metadata=FEN)
     other_platform_price_fen = fields.Integer(
         strict=True,
@@ -78,9 +78,7 @@ class ProductCreateSchema(ProductUpdateSchema):
     title = fields.String(required=True, validate=validate.Length(min=2, max=60))
     description = fields.String(load_default="", validate=validate.Length(max=2000))
     category = fields.String(required=True, validate=validate.OneOf(list(CATEGORIES)))
-    image_urls = fields.List(
-        fields.Url(validate=validate.Length(max=500)), load_default=list, validate=validate.Length(max=9)
-    )
+    image_urls = fields.List(ImageUrl(), load_default=list, validate=validate.Length(max=9))
     price_fen = fields.Integer(required=True, strict=True, validate=fits_bigint(1), metadata=FEN)
     other_platform_price_fen = fields.Integer(required=True, strict=True, validate=fits_bigint(1))
     stock = fields.Integer(load_default=0, strict=True, validate=fits_integer(0))
@@ -94,7 +92,7 @@ class ProductSchema(Schema):
     description = fields.String()
     category = fields.String()
     category_name = fields.Function(_category_name)
-    image_urls = fields.List(fields.String())
+    image_urls = fields.List(ImageUrl())
     price_fen = fields.Integer(metadata=FEN)
     other_platform_price_fen = fields.Integer(metadata=FEN)
     stock = fields.Integer()

@@ -1,7 +1,7 @@
 """account phones: users' verified phone (keyed reference, masked form) and SMS verification codes
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 Create Date: 2026-11-24 09:00:00.000000
 
 An account holds its phone only as distro.phones.phone_reference (the keyed hash buyers' orders
@@ -15,7 +15,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0010"
-down_revision: str | None = "0008"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -315,7 +315,7 @@ def test_phones_are_verified_while_redis_is_down(database_url, tmp_path, session
 def test_migrating_down_past_account_phones_and_up_again_works(empty_db):
     config = migrate.alembic_config(empty_db)
     migrate.upgrade(empty_db)
-    command.downgrade(config, "0008")
+    command.downgrade(config, "0009")
     migrate.upgrade(empty_db)
     columns = {column["name"] for column in sa.inspect(engine_for(empty_db)).get_columns("users")}
     assert {"phone_reference", "phone_masked", "phone_verified_at"} <= columns

@@ -76,6 +76,15 @@ def test_the_local_source_serves_only_its_own_urls_from_its_directory(tmp_path: 
             source.fetch(url)
 
 
+def test_the_local_source_serves_its_images_by_their_stored_relative_url(tmp_path: Path):
+    data = encoded(Image.new("RGB", (32, 32), (200, 0, 0)), "PNG")
+    (tmp_path / "demo-01.png").write_bytes(data)
+    source = LocalImageSource(BASE, tmp_path)
+    assert source.fetch("/images/demo-01.png") == data
+    with pytest.raises(ImageUnavailable):
+        source.fetch("/images/../demo-01.png")
+
+
 def test_the_http_source_refuses_urls_that_are_not_http(tmp_path: Path):
     source = HttpImageSource(tmp_path / "cache", LocalImageSource(BASE, tmp_path))
     for url in ["file:///etc/passwd", "ftp://cdn.example.cn/a.png", "not a url"]:
