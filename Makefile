@@ -16,14 +16,17 @@ $(STAMP): pyproject.toml $(CONSTRAINTS)
 	$(BIN)/python -m pip install --quiet -c $(CONSTRAINTS) -e '.[dev]'
 	touch $(STAMP)
 
-# A file target with no prerequisites: apt runs only when Chromium is missing.
+# A file target with no prerequisites: apt runs only when Chromium is missing. As root directly, else through
+# sudo (without a password, or asking for it at a terminal).
 $(CHROMIUM):
-	@if [ "$$(id -u)" = 0 ]; then sudo=; \
-	elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo=sudo; \
-	else echo "make: the browser tests need Chromium ($(CHROMIUM)). Install it as root: apt-get install -y chromium" >&2; exit 1; fi; \
+	@if ! command -v apt-get >/dev/null 2>&1; then \
+	  echo "make: the browser tests need Chromium at $(CHROMIUM), and this system has no apt-get to install it" >&2; exit 1; \
+	elif [ "$$(id -u)" = 0 ]; then sudo=; \
+	elif command -v sudo >/dev/null 2>&1 && { sudo -n true 2>/dev/null || [ -t 0 ]; }; then sudo=sudo; \
+	else echo "make: the browser tests need Chromium: run 'apt-get install -y chromium' as root" >&2; exit 1; fi; \
 	echo "make: installing Chromium from Debian (apt-get install chromium)"; \
 	$$sudo apt-get update -qq && \
-	DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends chromium >/dev/null && \
+	$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null && \
 	test -x $(CHROMIUM) || { echo "make: apt-get did not install $(CHROMIUM)" >&2; exit 1; }
 
 chromium: $(CHROMIUM)
