@@ -31,6 +31,16 @@ class ProductPage:
     reason: str
     skus: tuple[ProductSku, ...] = ()
 
+    @property
+    def lowest_price_fen(self) -> int:
+        """The price a buyer pays at least: the cheapest SKU's, or the product's when it has none."""
+        return min((sku.price_fen for sku in self.skus), default=self.product.price_fen)
+
+    @property
+    def one_price(self) -> bool:
+        """True when every SKU costs the same (the price is shown without 起)."""
+        return len({sku.price_fen for sku in self.skus}) <= 1
+
 
 def shop_page(session: Session, slug: str) -> tuple[Shop, list[Any]]:
     """An open shop and the products a buyer can order from it."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import Any
 
 import redis
 import sqlalchemy as sa
@@ -200,6 +201,36 @@ def buy(slug: str, product_id: int) -> Response | tuple:
     except ValidationFailed as refused:
         return again(_field_errors(refused))
     return redirect(provider.payment_url(checkout.access_token), 303)
+
+
+def _to_page(endpoint: str, status: int, **values: Any) -> Response:
+    """Redirect to a buyer page, keeping the query string (WeChat appends ?from=... to links it passes on)."""
+    target = url_for(endpoint, **values)
+    query = request.query_string.decode("utf-8", "replace")
+    return redirect(f"{target}?{query}" if query else target, status)
+
+
+# A buyer who types a trailing slash, or whose chat app adds one, gets the page, not a problem+json 404.
+@bp.get("/shop/<slug>/")
+@public
+def shop_with_slash(slug: str) -> Response:
+    """The shop page's address with a trailing slash: the page without it."""
+    return _to_page("storefront.shop", 301, slug=slug)
+
+
+@bp.get("/shop/<slug>/p/<int:product_id>/")
+@public
+def product_with_slash(slug: str, product_id: int) -> Response:
+    """The product page's address with a trailing slash: the page without it."""
+    return _to_page("storefront.product", 301, slug=slug, product_id=product_id)
+
+
+@bp.get("/shop/<slug>/p/<int:product_id>/buy")
+@bp.get("/shop/<slug>/p/<int:product_id>/buy/")
+@public
+def buy_reopened(slug: str, product_id: int) -> Response:
+    """The buy form's address opened again (the back button, a reload, a copied link): the product page."""
+    return _to_page("storefront.product", 303, slug=slug, product_id=product_id)
 
 
 def _refuse_unless_demo_payments() -> None:

@@ -1,84 +1,29 @@
 """Test fixtures: real PostgreSQL and Redis (embedded under var/test unless DISTRO_TEST_* URLs are set).
 
-* One migrated template database per run; the shared test database is cloned from it.
+* One migrated template database per run (tests/conftest.py); the shared test database is cloned from it.
 * ``session`` / ``client``: every test runs inside a transaction that is rolled back, the app's
   request sessions joining it through savepoints (warehouse's pattern).
-* ``committed_db``: a fresh database cloned from the template, for tests that need real commits
-  seen by other connections, processes or RQ workers.
+* ``committed_db`` (tests/conftest.py): a fresh database cloned from the template, for tests that need
+  real commits seen by other connections, processes or RQ workers.
 """
 
 from __future__ import annotations
 
 import contextlib
-import itertools
 import os
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import redis as redis_lib
 import sqlalchemy as sa
-from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
-from distro import embedded, migrate
 from distro.app import create_app
 from distro.db import engine_for
-from distro.settings import PROJECT_ROOT
+from tests.conftest import _admin_execute, _clone_counter, _with_database, clone_template
 
-TEMPLATE_DB = "distro_test_template"
 SHARED_DB = "distro_test"
-_clone_counter = itertools.count()
-
-
-def _admin_url(url: str) -> str:
-    return make_url(url).set(database="postgres").render_as_string(hide_password=False)
-
-
-def _with_database(url: str, name: str) -> str:
-    return make_url(url).set(database=name).render_as_string(hide_password=False)
-
-
-def _admin_execute(url: str, *statements: str) -> None:
-    engine = sa.create_engine(_admin_url(url), isolation_level="AUTOCOMMIT", poolclass=sa.NullPool)
-    with engine.connect() as connection:
-        for statement in statements:
-            connection.execute(sa.text(statement))
-    engine.dispose()
-
-
-@pytest.fixture(scope="session")
-def server_urls() -> dict[str, str]:
-    """URLs of the test PostgreSQL server (its 'postgres' database) and the test Redis."""
-    var_dir = Path(PROJECT_ROOT / "var" / "test")
-    database_url = os.environ.get("DISTRO_TEST_DATABASE_URL")
-    redis_url = os.environ.get("DISTRO_TEST_REDIS_URL")
-    if not database_url:
-        database_url, _ = embedded.ensure_postgres(var_dir, database="postgres")
-    if not redis_url:
-        redis_url, _ = embedded.ensure_redis(var_dir)
-    return {"database": database_url, "redis": redis_url}
-
-
-@pytest.fixture(scope="session")
-def template_url(server_urls: dict[str, str]) -> str:
-    """A freshly migrated template database for this run."""
-    url = _with_database(server_urls["database"], TEMPLATE_DB)
-    _admin_execute(url, f'DROP DATABASE IF EXISTS "{TEMPLATE_DB}" WITH (FORCE)', f'CREATE DATABASE "{TEMPLATE_DB}"')
-    migrate.upgrade(url)
-    engine_for(url).dispose()  # a template must have no open connections to be cloned
-    return url
-
-
-def clone_template(template: str, name: str) -> str:
-    """Create database name as a copy of the migrated template; return its URL."""
-    _admin_execute(
-        template,
-        f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)',
-        f'CREATE DATABASE "{name}" TEMPLATE "{TEMPLATE_DB}"',
-    )
-    return _with_database(template, name)
 
 
 @pytest.fixture(scope="session")
@@ -164,17 +109,6 @@ def redis(server_urls: dict[str, str], app) -> Iterator[redis_lib.Redis]:
     yield connection
     app.extensions["distro.clicks"].flush()
     connection.flushdb()
-
-
-@pytest.fixture
-def committed_db(template_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """A fresh, migrated database whose commits are real; jobs run in this test use it too."""
-    name = f"distro_t_{os.getpid()}_{next(_clone_counter)}_{uuid.uuid4().hex[:6]}"
-    url = clone_template(template_url, name)
-    monkeypatch.setenv("DISTRO_DATABASE_URL", url)
-    yield url
-    engine_for(url).dispose()
-    _admin_execute(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from distro.app import create_app
 from distro.migrate import DatabaseNotMigrated
 from distro.settings import ConfigurationError
-from tests.integration.conftest import _admin_execute, _with_database
+from tests.conftest import _admin_execute, _with_database
 
 
 def test_the_app_refuses_an_unmigrated_database_and_says_what_to_do(server_urls):

@@ -1,0 +1,196 @@
+"""Browser fixtures: the real distro app served over HTTP on a committed database, and Debian's Chromium
+driven by Playwright as a phone in WeChat would show the pages.
+
+One browser per session, a new context (cookies, storage, viewport) per test. A failing test leaves a
+screenshot of its page under var/test/screenshots/.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import redis as redis_lib
+from flask import Flask
+from playwright.sync_api import Browser, Page, sync_playwright
+from sqlmodel import Session
+from werkzeug.serving import make_server
+
+from distro.app import create_app
+from distro.auth.models import Role
+from distro.db import engine_for
+from distro.demo_images import write_demo_images
+from distro.settings import PROJECT_ROOT
+from distro.share.images import LOCAL_IMAGE_PATH, local_image_dir
+from distro.share.poster import cjk_font_path
+from tests.conftest import fresh_database
+from tests.factories import add_to_shop, make_product, make_shop, make_supplier, make_user
+
+# Installed by `make test` from Debian: Playwright's own browser download needs a network this machine lacks.
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",  # tests run as root, where Chromium's sandbox refuses to start
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    # Without these Chromium calls Google's services at start, and this closed network refuses them.
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+# WeChat's in-app browser on an iPhone: where a friend opens a shop owner's link.
+WECHAT_UA = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+    "Mobile/15E148 MicroMessenger/8.0.49(0x18003129) NetType/WIFI Language/zh_CN"
+)
+PHONE = {"width": 375, "height": 667}
+SCREENSHOTS = PROJECT_ROOT / "var" / "test" / "screenshots"
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    """The distro app answering HTTP on 127.0.0.1."""
+
+    url: str
+    app: Flask
+    database_url: str
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A product in a shop, as a buyer reaches it."""
+
+    shop_slug: str
+    shop_name: str
+    product_id: int
+    title: str
+    price_fen: int
+
+    @property
+    def shop_path(self) -> str:
+        return f"/shop/{self.shop_slug}"
+
+    @property
+    def product_path(self) -> str:
+        return f"/shop/{self.shop_slug}/p/{self.product_id}"
+
+
+_CALL_FAILED = pytest.StashKey[bool]()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
+    # The page fixture reads the outcome of the test's call to decide whether to keep a screenshot.
+    outcome = yield
+    report = outcome.get_result()
+    if report.when == "call":
+        item.stash[_CALL_FAILED] = report.failed
+
+
+@pytest.fixture(scope="session")
+def fontconfig(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fontconfig file adding the Noto Sans SC the project installs, so pages render Chinese as a phone does."""
+    folder = tmp_path_factory.mktemp("fontconfig")
+    config = folder / "fonts.conf"
+    config.write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n'
+        '  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>\n'
+        f"  <dir>{cjk_font_path().parent}</dir>\n  <cachedir>{folder / 'cache'}</cachedir>\n</fontconfig>\n",
+        encoding="utf-8",
+    )
+    return config
+
+
+@pytest.fixture(scope="session")
+def browser(fontconfig: Path) -> Iterator[Browser]:
+    """Headless Chromium, started once for the session."""
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, env={"FONTCONFIG_FILE": str(fontconfig)}
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
+    """A fresh tab in a new context emulating a 375×667 phone in WeChat, in Chinese."""
+    context = browser.new_context(
+        viewport=PHONE,
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        user_agent=WECHAT_UA,
+        locale="zh-CN",
+    )
+    context.set_default_timeout(10_000)
+    tab = context.new_page()
+    yield tab
+    if request.node.stash.get(_CALL_FAILED, False):
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        name = re.sub(r"[^\w.-]+", "_", request.node.name)  # parameters may hold slashes
+        tab.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+    context.close()
+
+
+@pytest.fixture(scope="package")
+def live_server(
+    template_url: str, server_urls: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
+    """The real app (create_app) on a free port, over a committed database of its own, files in a temporary VAR_DIR.
+
+    Shared by the package's tests to keep them fast: a test may place orders, but changes nothing a buyer
+    sees before ordering.
+    """
+    with fresh_database(template_url) as database_url, pytest.MonkeyPatch.context() as env:
+        # Jobs and the queue read the environment, as in production.
+        env.setenv("DISTRO_DATABASE_URL", database_url)
+        env.setenv("DISTRO_REDIS_URL", server_urls["redis"])
+        var_dir = tmp_path_factory.mktemp("var")
+        app = create_app({"DATABASE_URL": database_url, "REDIS_URL": server_urls["redis"], "VAR_DIR": str(var_dir)})
+        server = make_server("127.0.0.1", 0, app, threaded=True)
+        url = f"http://127.0.0.1:{server.server_port}"
+        app.config["PUBLIC_BASE_URL"] = url
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        yield LiveServer(url=url, app=app, database_url=database_url)
+        server.shutdown()
+        server.server_close()
+        thread.join()
+        # The demo cashier enqueued the provider's order.paid jobs; no worker here runs them.
+        redis_lib.Redis.from_url(server_urls["redis"]).flushdb()
+
+
+@pytest.fixture(scope="package")
+def listing(live_server: LiveServer) -> Listing:
+    """A shop, xiaomei, selling one product with a picture and the owner's reason."""
+    app = live_server.app
+    title = "云南小粒咖啡豆 中深烘焙 500g"
+    [image] = write_demo_images(local_image_dir(app.config), [(title, "food_health")])
+    with Session(engine_for(live_server.database_url)) as session:
+        supplier_user, _ = make_supplier(session, app)
+        product = make_product(
+            session,
+            app,
+            supplier_user,
+            title=title,
+            description="保山产地直发，当季新豆，每周烘焙。中深烘焙，坚果与焦糖风味，适合手冲与意式。",
+            image_urls=[f"{live_server.url}{LOCAL_IMAGE_PATH}{image}"],
+            price_fen=6_800,
+            other_platform_price_fen=8_900,
+        )
+        owner = make_user(session, Role.SHOP_OWNER)
+        shop = make_shop(session, app, owner, slug="xiaomei")
+        add_to_shop(session, app, owner, shop, product, reason="我家每天早上都喝这款，酸度低，不苦。")
+        return Listing(
+            shop_slug=shop.slug,
+            shop_name=shop.display_name,
+            product_id=product.id,
+            title=title,
+            price_fen=6_800,
+        )

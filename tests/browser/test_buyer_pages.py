@@ -1,0 +1,214 @@
+"""A friend opening a shop owner's link on a phone: the shop, the product, the buy form, the demo cashier
+and the order page, in Chromium at 375×667 as WeChat shows them."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Locator, Page, expect
+
+from distro.money import format_cny
+from tests.browser.conftest import Listing, LiveServer
+
+pytestmark = pytest.mark.browser
+
+BUY = "立即购买"
+
+# Whether an element lies wholly inside the viewport and is what a tap at its centre would reach
+# (not hidden under the fixed buy bar or anything else).
+ON_SCREEN_JS = """element => {
+    const box = element.getBoundingClientRect();
+    const hit = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
+    return {
+        inside: box.top >= 0 && box.left >= 0 && box.bottom <= innerHeight && box.right <= innerWidth,
+        reachable: hit !== null && (hit === element || element.contains(hit)),
+    };
+}"""
+
+# Every visible piece of text (an element's own text nodes, a filled field's value) with its colour and the
+# colour behind it: the first opaque background up the tree, translucent layers composited on the way.
+TEXT_COLOURS_JS = """() => {
+    const rgba = css => {
+        const match = css.match(/^rgba?\\(([^)]*)\\)$/);
+        if (!match) throw new Error("unexpected colour " + css);
+        const parts = match[1].split(/[\\s,\\/]+/).filter(Boolean).map(Number);
+        return [parts[0], parts[1], parts[2], parts.length > 3 ? parts[3] : 1];
+    };
+    const over = (top, bottom) => [0, 1, 2].map(i => top[i] * top[3] + bottom[i] * (1 - top[3])).concat([1]);
+    const backdrop = element => {
+        const layers = [];
+        for (let node = element; node; node = node.parentElement) {
+            const colour = rgba(getComputedStyle(node).backgroundColor);
+            if (colour[3] > 0) layers.push(colour);
+            if (colour[3] >= 1) break;
+        }
+        return layers.reverse().reduce((below, layer) => over(layer, below), [255, 255, 255, 1]);
+    };
+    const found = [];
+    for (const element of document.body.querySelectorAll("*")) {
+        const own = [...element.childNodes].filter(n => n.nodeType === Node.TEXT_NODE)
+            .map(n => n.textContent.trim()).join("");
+        const value = element.matches("input:not([type=hidden]), textarea, select") ? element.value : "";
+        const style = getComputedStyle(element);
+        if (!(own || value) || style.visibility !== "visible" || element.getClientRects().length === 0) continue;
+        const behind = backdrop(element);
+        found.push({
+            text: (own || value).slice(0, 30),
+            colour: over(rgba(style.color), behind).slice(0, 3),
+            background: behind.slice(0, 3),
+        });
+    }
+    return found;
+}"""
+
+
+def on_screen(locator: Locator) -> dict[str, bool]:
+    """Whether the element is wholly in the viewport, and whether a tap at its centre reaches it."""
+    return locator.evaluate(ON_SCREEN_JS)
+
+
+def relative_luminance(rgb: list[float]) -> float:
+    """WCAG 2 relative luminance of an sRGB colour given as 0-255 channels."""
+
+    def linear(channel: float) -> float:
+        c = channel / 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (linear(channel) for channel in rgb)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast_ratio(first: list[float], second: list[float]) -> float:
+    """WCAG 2 contrast ratio of two colours, from 1 (none) to 21 (black on white)."""
+    lighter, darker = sorted((relative_luminance(first), relative_luminance(second)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def fill_the_buy_form(page: Page, *, quantity: str, name: str, phone: str, address: str) -> None:
+    page.get_by_label("数量").fill(quantity)
+    page.get_by_label("收货人").fill(name)
+    page.get_by_label("手机号").fill(phone)
+    page.get_by_label("收货地址").fill(address)
+
+
+def test_contrast_ratio_follows_wcag():
+    assert contrast_ratio([0, 0, 0], [255, 255, 255]) == pytest.approx(21)
+    assert contrast_ratio([0x76, 0x76, 0x76], [255, 255, 255]) == pytest.approx(4.54, abs=0.01)
+    assert contrast_ratio([0x88, 0x88, 0x88], [255, 255, 255]) < 4.5
+
+
+def test_the_buy_bar_is_visible_without_scrolling_on_a_375x667_phone(page: Page, live_server: LiveServer, listing):
+    page.goto(live_server.url + listing.product_path)
+    buy = page.get_by_role("button", name=BUY)
+    expect(buy).to_be_in_viewport(ratio=1)
+    assert on_screen(buy) == {"inside": True, "reachable": True}
+    expect(buy.locator("xpath=..")).to_contain_text(format_cny(listing.price_fen))
+    assert page.evaluate("window.scrollY") == 0
+
+
+def test_at_the_end_of_the_page_the_last_field_is_clear_of_the_buy_bar(page: Page, live_server: LiveServer, listing):
+    page.goto(live_server.url + listing.product_path)
+    page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
+    assert on_screen(page.get_by_label("收货地址")) == {"inside": True, "reachable": True}
+    assert on_screen(page.get_by_role("button", name=BUY)) == {"inside": True, "reachable": True}
+
+
+def test_after_an_invalid_submit_the_first_error_is_in_view(page: Page, live_server: LiveServer, listing: Listing):
+    page.goto(live_server.url + listing.product_path)
+    fill_the_buy_form(page, quantity="1", name="李四", phone="12345", address="杭州")
+    with page.expect_response(lambda response: response.request.method == "POST") as refused:
+        page.get_by_role("button", name=BUY).click()
+    assert refused.value.status == 422
+    phone = page.get_by_label("手机号")
+    expect(phone).to_be_focused()
+    assert on_screen(phone) == {"inside": True, "reachable": True}
+    expect(page.get_by_text("请填写11位手机号")).to_be_in_viewport()
+    expect(page.get_by_text("请填写详细收货地址")).to_be_visible()
+    # What the buyer typed is still there to correct.
+    expect(page.get_by_label("收货人")).to_have_value("李四")
+
+
+@pytest.mark.parametrize(
+    ("typed", "canonical"),
+    [
+        ("/shop/xiaomei/", "/shop/xiaomei"),
+        ("/shop/xiaomei/?from=singlemessage", "/shop/xiaomei?from=singlemessage"),
+        ("/shop/xiaomei/p/{product}/", "/shop/xiaomei/p/{product}"),
+        ("/shop/xiaomei/p/{product}/buy", "/shop/xiaomei/p/{product}"),
+        ("/shop/xiaomei/p/{product}/buy/", "/shop/xiaomei/p/{product}"),
+    ],
+)
+def test_a_trailing_slash_shows_the_chinese_page(
+    page: Page, live_server: LiveServer, listing: Listing, typed: str, canonical: str
+):
+    response = page.goto(live_server.url + typed.format(product=listing.product_id))
+    assert response is not None
+    assert (response.status, response.headers["content-type"]) == (200, "text/html; charset=utf-8")
+    expect(page).to_have_url(live_server.url + canonical.format(product=listing.product_id))
+    heading = listing.title if "/p/" in canonical else listing.shop_name
+    expect(page.get_by_role("heading", name=heading)).to_be_visible()
+
+
+def test_inputs_are_16px(page: Page, live_server: LiveServer, listing: Listing):
+    page.goto(live_server.url + listing.product_path)
+    sizes = page.locator("input:not([type=hidden]), textarea, select").evaluate_all(
+        "fields => fields.map(field => [field.name, parseFloat(getComputedStyle(field).fontSize)])"
+    )
+    assert [name for name, _ in sizes] == ["quantity", "name", "phone", "address"]
+    assert [(name, size) for name, size in sizes if size < 16] == []
+
+
+def test_every_text_has_contrast_of_at_least_4_5_to_1(page: Page, live_server: LiveServer, listing: Listing):
+    pages = {}
+
+    def read(name: str) -> None:
+        pages[name] = page.evaluate(TEXT_COLOURS_JS)
+
+    page.goto(live_server.url + listing.shop_path)
+    read("shop")
+    page.goto(live_server.url + listing.product_path)
+    read("product")
+    fill_the_buy_form(page, quantity="1", name="", phone="1", address="")
+    page.get_by_role("button", name=BUY).click()
+    expect(page.get_by_text("请填写11位手机号")).to_be_visible()
+    read("product with errors")
+    fill_the_buy_form(page, quantity="1", name="李四", phone="13900001111", address="杭州市西湖区文三路1号")
+    page.get_by_role("button", name=BUY).click()
+    expect(page.get_by_role("heading", name="演示支付")).to_be_visible()
+    read("cashier")
+    page.get_by_role("button", name="确认支付（演示）").click()
+    expect(page.get_by_role("heading", name="已付款，待发货")).to_be_visible()
+    read("order")
+
+    assert {name: len(texts) > 3 for name, texts in pages.items()} == dict.fromkeys(pages, True)
+    too_faint = [
+        (name, text["text"], round(contrast_ratio(text["colour"], text["background"]), 2))
+        for name, texts in pages.items()
+        for text in texts
+        if contrast_ratio(text["colour"], text["background"]) < 4.5
+    ]
+    assert too_faint == []
+
+
+def test_a_buyer_opens_the_shop_fills_the_form_pays_at_the_demo_cashier_and_sees_the_order(
+    page: Page, live_server: LiveServer, listing: Listing
+):
+    page.goto(live_server.url + listing.shop_path)
+    expect(page.get_by_role("heading", name=listing.shop_name)).to_be_visible()
+    page.get_by_role("link", name=listing.title).click()
+
+    expect(page).to_have_url(live_server.url + listing.product_path)
+    expect(page.get_by_role("heading", name=listing.title)).to_be_visible()
+    fill_the_buy_form(page, quantity="2", name="李四", phone="13900001111", address="浙江省杭州市西湖区文三路1号")
+    page.get_by_role("button", name=BUY).click()
+
+    expect(page.get_by_role("heading", name="演示支付")).to_be_visible()
+    expect(page.get_by_text("这是演示收银台，不会真实扣款。")).to_be_visible()
+    expect(page.get_by_text(f"应付：{format_cny(2 * listing.price_fen)}")).to_be_visible()
+    page.get_by_role("button", name="确认支付（演示）").click()
+
+    expect(page.get_by_role("heading", name="已付款，待发货")).to_be_visible()
+    expect(page).to_have_url(re.compile(rf"^{re.escape(live_server.url)}/orders/[\w-]+$"))
+    expect(page.get_by_text("收货人：李四（139****1111）")).to_be_visible()
+    expect(page.get_by_text(f"实付 {format_cny(2 * listing.price_fen)}")).to_be_visible()

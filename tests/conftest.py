@@ -1,0 +1,94 @@
+"""Fixtures both the integration and the browser tests need: the test PostgreSQL and Redis, a migrated
+template database, and fresh databases cloned from it.
+
+Nothing here starts a server until a test asks for one, so the unit tests stay free of services.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+
+from distro import embedded, migrate
+from distro.db import engine_for
+from distro.settings import PROJECT_ROOT
+
+TEMPLATE_DB = "distro_test_template"
+_clone_counter = itertools.count()
+
+
+def _admin_url(url: str) -> str:
+    return make_url(url).set(database="postgres").render_as_string(hide_password=False)
+
+
+def _with_database(url: str, name: str) -> str:
+    return make_url(url).set(database=name).render_as_string(hide_password=False)
+
+
+def _admin_execute(url: str, *statements: str) -> None:
+    engine = sa.create_engine(_admin_url(url), isolation_level="AUTOCOMMIT", poolclass=sa.NullPool)
+    with engine.connect() as connection:
+        for statement in statements:
+            connection.execute(sa.text(statement))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def server_urls() -> dict[str, str]:
+    """URLs of the test PostgreSQL server (its 'postgres' database) and the test Redis."""
+    var_dir = Path(PROJECT_ROOT / "var" / "test")
+    database_url = os.environ.get("DISTRO_TEST_DATABASE_URL")
+    redis_url = os.environ.get("DISTRO_TEST_REDIS_URL")
+    if not database_url:
+        database_url, _ = embedded.ensure_postgres(var_dir, database="postgres")
+    if not redis_url:
+        redis_url, _ = embedded.ensure_redis(var_dir)
+    return {"database": database_url, "redis": redis_url}
+
+
+@pytest.fixture(scope="session")
+def template_url(server_urls: dict[str, str]) -> str:
+    """A freshly migrated template database for this run."""
+    url = _with_database(server_urls["database"], TEMPLATE_DB)
+    _admin_execute(url, f'DROP DATABASE IF EXISTS "{TEMPLATE_DB}" WITH (FORCE)', f'CREATE DATABASE "{TEMPLATE_DB}"')
+    migrate.upgrade(url)
+    engine_for(url).dispose()  # a template must have no open connections to be cloned
+    return url
+
+
+def clone_template(template: str, name: str) -> str:
+    """Create database name as a copy of the migrated template; return its URL."""
+    _admin_execute(
+        template,
+        f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)',
+        f'CREATE DATABASE "{name}" TEMPLATE "{TEMPLATE_DB}"',
+    )
+    return _with_database(template, name)
+
+
+@contextlib.contextmanager
+def fresh_database(template_url: str) -> Iterator[str]:
+    """A new database cloned from the migrated template, its commits real; dropped on exit."""
+    name = f"distro_t_{os.getpid()}_{next(_clone_counter)}_{uuid.uuid4().hex[:6]}"
+    url = clone_template(template_url, name)
+    try:
+        yield url
+    finally:
+        engine_for(url).dispose()
+        _admin_execute(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def committed_db(template_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A fresh, migrated database whose commits are real; jobs run in this test use it too."""
+    with fresh_database(template_url) as url:
+        monkeypatch.setenv("DISTRO_DATABASE_URL", url)
+        yield url
