@@ -25,8 +25,9 @@ from distro.auth.models import Role
 from distro.db import engine_for
 from distro.demo_images import write_demo_images
 from distro.settings import PROJECT_ROOT
-from distro.share.images import LOCAL_IMAGE_PATH, local_image_dir
+from distro.share.images import local_image_dir
 from distro.share.poster import cjk_font_path
+from distro.urls import LOCAL_IMAGE_PATH
 from tests.conftest import fresh_database
 from tests.factories import add_to_shop, make_product, make_shop, make_supplier, make_user
 
@@ -180,7 +181,7 @@ def listing(live_server: LiveServer) -> Listing:
             supplier_user,
             title=title,
             description="保山产地直发，当季新豆，每周烘焙。中深烘焙，坚果与焦糖风味，适合手冲与意式。",
-            image_urls=[f"{live_server.url}{LOCAL_IMAGE_PATH}{image}"],
+            image_urls=[f"{LOCAL_IMAGE_PATH}{image}"],
             price_fen=6_800,
             other_platform_price_fen=8_900,
         )
