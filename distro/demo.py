@@ -95,6 +95,13 @@ PRODUCTS = [
     ("supplier3@distro.demo", "手工红糖姜茶 12块", "food_health", "35", "49", 700, 2300),
 ]
 
+# product index -> its SKUs (name, price ¥, stock): a buyer picks one; the product's stock is their sum.
+PRODUCT_SKUS = {
+    6: [("30ml", "139", 200), ("50ml", "199", 120)],
+    10: [("曜石黑", "79", 300), ("樱花粉", "79", 0), ("冰川蓝", "79", 400)],
+    12: [("L码 54片", "89", 500), ("XL码 48片", "89", 500)],
+}
+
 # owner -> (shop name, slug, [(product index, reason)])
 SHOPS = {
     "owner@distro.demo": (
@@ -173,12 +180,18 @@ def load_demo_data(*, session: Session, settings: Mapping[str, Any]) -> bool:
     # they follow PUBLIC_BASE_URL (a restart on another port or address) instead of the one they were loaded at.
     images = write_demo_images(local_image_dir(settings), [(title, category) for _, title, category, *_ in PRODUCTS])
     product_ids: list[int] = []
-    for (email, title, category, price, other_price, stock, rate_bp), image in zip(PRODUCTS, images, strict=True):
+    for index, ((email, title, category, price, other_price, stock, rate_bp), image) in enumerate(
+        zip(PRODUCTS, images, strict=True)
+    ):
+        skus = [
+            {"name": name, "price_fen": parse_yuan(sku_price), "stock": sku_stock}
+            for name, sku_price, sku_stock in PRODUCT_SKUS.get(index, [])
+        ]
         product = supplier_services.create_product(
             session=session,
             user_id=_saved_id(users[email]),
             rate_bp=rate_bp,
-            skus=None,
+            skus=skus or None,
             bounds=bounds,
             values={
                 "title": title,

@@ -130,14 +130,6 @@ def place_order(
     return checkout
 
 
-def get_checkout(session: Session, order_ref: str) -> Checkout:
-    """A checkout by its order reference, or NotFound."""
-    checkout = session.execute(sa.select(Checkout).where(col(Checkout.order_ref) == order_ref)).scalar_one_or_none()
-    if checkout is None:
-        raise NotFound(f"No order {order_ref}.")
-    return checkout
-
-
 def buyer_checkout(session: Session, access_token: str, *, lock: bool = False) -> Checkout:
     """The checkout a buyer's order link opens, or NotFound (the order reference alone opens nothing)."""
     query = sa.select(Checkout).where(col(Checkout.access_token) == access_token)

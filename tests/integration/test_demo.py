@@ -41,3 +41,12 @@ def test_the_demo_owners_have_verified_phones_so_a_self_purchase_can_be_tried(ap
         ("owner3@distro.demo", "138****0003", phone_reference("13800000003", secret)),
         ("owner@distro.demo", "138****0001", phone_reference("13800000001", secret)),
     ]
+
+
+def test_some_demo_products_have_skus_to_pick_one_of_them_sold_out(app, session):
+    from distro.suppliers.models import ProductSku
+
+    load_demo_data(session=session, settings=app.config)
+    skus = session.execute(sa.select(ProductSku.product_id, ProductSku.name, ProductSku.stock)).all()
+    assert len({product_id for product_id, _, _ in skus}) >= 3
+    assert ("樱花粉", 0) in {(name, stock) for _, name, stock in skus}
