@@ -61,35 +61,29 @@ def ship(*, session: Session, supplier_id: int, shipments: Sequence[Mapping[str,
     """
     now = utcnow()
     found = _supplier_checkouts(session, supplier_id, [row["order_ref"] for row in shipments])
-    errors, shipped, recorded = [], [], []
-    seen: dict[str, tuple[str, str]] = {}
+    errors: list[FieldError] = []
+    parcels: dict[str, tuple[str, str]] = {}  # order -> (carrier, tracking number), as the rows ask
     for index, row in enumerate(shipments):
         ref, parcel = row["order_ref"], (row["carrier"], row["tracking_number"])
-        checkout = found.get(ref)
+        checkout, field = found.get(ref), f"shipments.{index}.order_ref"
         if checkout is None:
-            errors.append(FieldError(f"shipments.{index}.order_ref", f"没有这个订单：{ref}", "unknown"))
-            continue
-        if seen.setdefault(ref, parcel) != parcel:
-            errors.append(FieldError(f"shipments.{index}.order_ref", "同一订单填写了两个不同的运单", "contradicts"))
-            continue
-        if checkout.status == lifecycle.SHIPPED and (checkout.carrier, checkout.tracking_number) == parcel:
-            shipped.append(checkout)
-            continue
-        why = lifecycle.refusal("ship", checkout.status)
-        if why:
-            errors.append(FieldError(f"shipments.{index}.order_ref", why, "status"))
-            continue
-        if checkout not in shipped:
-            checkout.status, checkout.shipped_at = lifecycle.SHIPPED, now
-            checkout.carrier, checkout.tracking_number = parcel
-            recorded.append(events.shipped(checkout.order_ref, now))
-            shipped.append(checkout)
+            errors.append(FieldError(field, f"没有这个订单：{ref}", "unknown"))
+        elif parcels.setdefault(ref, parcel) != parcel:
+            errors.append(FieldError(field, "同一订单填写了两个不同的运单", "contradicts"))
+        elif (checkout.carrier, checkout.tracking_number) != parcel and (
+            why := lifecycle.refusal("ship", checkout.status)
+        ):
+            errors.append(FieldError(field, why, "status"))
     if errors:
         session.rollback()
         raise ValidationFailed("Some orders cannot be shipped; nothing was recorded.", errors)
-    events.record(session, recorded)
+    to_ship = [found[ref] for ref in parcels if found[ref].status == lifecycle.PAID]
+    for checkout in to_ship:
+        checkout.status, checkout.shipped_at = lifecycle.SHIPPED, now
+        checkout.carrier, checkout.tracking_number = parcels[checkout.order_ref]
+    events.record(session, [events.shipped(checkout.order_ref, now) for checkout in to_ship])
     session.commit()
-    return shipped
+    return [found[ref] for ref in parcels]
 
 
 def _deliver(session: Session, checkout: Checkout, by: str, at: dt.datetime) -> Checkout:
