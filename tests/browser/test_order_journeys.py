@@ -123,12 +123,15 @@ def test_the_buyer_cancels_an_unshipped_order(
     page: Page, live_server: LiveServer, sku_listing: SkuListing, shortcuts: Shortcuts
 ):
     page.goto(live_server.url + shortcuts.paid_order("燕麦色 L", quantity=2))
+    # Cancelling cannot be undone, so it takes two taps: one opens the form, the other confirms.
+    expect(page.get_by_role("button", name="确认取消订单")).to_be_hidden()
+    page.get_by_text("取消订单", exact=True).click()
     page.get_by_label("取消原因（选填）").fill("拍错尺码了")
-    page.get_by_role("button", name="取消订单").click()
+    page.get_by_role("button", name="确认取消订单").click()
 
     expect(page.get_by_role("heading", name="已取消")).to_be_visible()
     expect(page.get_by_text(re.compile(r"您取消了订单：拍错尺码了$"))).to_be_visible()
-    expect(page.get_by_role("button", name="取消订单")).to_have_count(0)
+    expect(page.get_by_text("取消订单", exact=True)).to_have_count(0)
     # The two jumpers are back on sale.
     page.goto(live_server.url + sku_listing.product_path)
     expect(page.locator("label", has=sku_radio(page, sku_listing, "燕麦色 L"))).to_contain_text("仅剩2件")
