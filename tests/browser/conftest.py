@@ -16,20 +16,20 @@ from pathlib import Path
 import pytest
 import redis as redis_lib
 from flask import Flask
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import APIRequestContext, Browser, Page, sync_playwright
 from sqlmodel import Session
 from werkzeug.serving import make_server
 
 from distro.app import create_app
-from distro.auth.models import Role
+from distro.auth.models import Role, User
 from distro.db import engine_for
-from distro.demo_images import write_demo_images
+from distro.demo_images import draw_demo_image, write_demo_images
 from distro.settings import PROJECT_ROOT
 from distro.share.images import local_image_dir
 from distro.share.poster import cjk_font_path
 from distro.urls import LOCAL_IMAGE_PATH
 from tests.conftest import fresh_database
-from tests.factories import add_to_shop, make_product, make_shop, make_supplier, make_user
+from tests.factories import add_to_shop, bearer, make_product, make_shop, make_supplier, make_user
 
 # Installed by `make test` from Debian: Playwright's own browser download needs a network this machine lacks.
 CHROMIUM = "/usr/bin/chromium"
@@ -80,6 +80,21 @@ class Listing:
     def product_path(self) -> str:
         return f"/shop/{self.shop_slug}/p/{self.product_id}"
 
+
+@dataclass(frozen=True)
+class SkuListing(Listing):
+    """A product sold in sizes and colours (SKUs), in a shop of its own, and its supplier's API credentials."""
+
+    skus: tuple[tuple[str, int, int], ...]  # (name, price in fen, stock)
+    supplier_headers: dict[str, str]
+
+    def sku(self, name: str) -> tuple[str, int, int]:
+        return next(sku for sku in self.skus if sku[0] == name)
+
+
+# A jumper in three SKUs: the cheapest in stock, a dearer one with few left, the dearest sold out.
+SWEATER = "羊毛混纺圆领毛衣 男女同款"
+SWEATER_SKUS = (("燕麦色 M", 12_900, 5), ("燕麦色 L", 13_900, 2), ("雾霾蓝 L", 14_900, 0))
 
 _CALL_FAILED = pytest.StashKey[bool]()
 
@@ -195,3 +210,131 @@ def listing(live_server: LiveServer) -> Listing:
             title=title,
             price_fen=6_800,
         )
+
+
+@pytest.fixture(scope="package")
+def sweater_picture(live_server: LiveServer) -> str:
+    """The stored URL of a picture of the jumper, held by distro as its demo pictures are."""
+    name, folder = "journey-sweater.png", local_image_dir(live_server.app.config)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_bytes(draw_demo_image(SWEATER, "apparel_sports"))
+    return f"{LOCAL_IMAGE_PATH}{name}"
+
+
+@dataclass(frozen=True)
+class Trade:
+    """A supplier and a shop owner shared by the package's tests: accounts cost an Argon2 hash each (0.4 s)."""
+
+    supplier: User
+    owner: User
+
+
+@pytest.fixture(scope="package")
+def trade(live_server: LiveServer) -> Trade:
+    """An approved supplier, and a shop owner an admin has allowed a shop per test."""
+    with Session(engine_for(live_server.database_url), expire_on_commit=False) as session:
+        supplier_user, _ = make_supplier(session, live_server.app)
+        owner = make_user(session, Role.SHOP_OWNER)
+        owner.max_shops = 1_000
+        session.commit()
+        return Trade(supplier=supplier_user, owner=owner)
+
+
+@pytest.fixture
+def sku_listing(live_server: LiveServer, trade: Trade, sweater_picture: str) -> SkuListing:
+    """A new shop selling a new jumper in three SKUs (one sold out), made for this test."""
+    app = live_server.app
+    with Session(engine_for(live_server.database_url)) as session:
+        product = make_product(
+            session,
+            app,
+            trade.supplier,
+            title=SWEATER,
+            description="70%羊毛，亲肤不扎。宽松版型，M码适合160-170cm，L码适合170-180cm。",
+            category="apparel_sports",
+            image_urls=[sweater_picture],
+            price_fen=12_900,
+            other_platform_price_fen=19_900,
+            skus=[{"name": name, "price_fen": price, "stock": stock} for name, price, stock in SWEATER_SKUS],
+        )
+        shop = make_shop(session, app, trade.owner)
+        add_to_shop(session, app, trade.owner, shop, product, reason="我自己穿L码，洗了几次不起球。")
+        return SkuListing(
+            shop_slug=shop.slug,
+            shop_name=shop.display_name,
+            product_id=product.id,
+            title=SWEATER,
+            price_fen=min(price for _, price, _ in SWEATER_SKUS),
+            skus=SWEATER_SKUS,
+            supplier_headers=bearer(app, trade.supplier),
+        )
+
+
+class Shortcuts:
+    """Steps taken over HTTP on the live server without showing them: the buyer's forms posted as the pages post
+    them, and the supplier's calls to its API as its ERP makes them. A test takes them to reach the state it is
+    about; the steps it is about, it takes on the page. The supplier's steps touch only this listing's orders
+    (the supplier is shared)."""
+
+    def __init__(self, api: APIRequestContext, base_url: str, listing: SkuListing) -> None:
+        self.api, self.base_url, self.listing = api, base_url, listing
+        self.shipped: set[str] = set()  # order refs
+
+    def _post(self, path: str, **options) -> str:
+        """POST and return where the answer sends the buyer (a 303), failing on anything else."""
+        response = self.api.post(self.base_url + path, max_redirects=0, **options)
+        assert response.status == 303, (path, response.status, response.text()[:300])
+        return response.headers["location"]
+
+    def paid_order(self, sku: str, quantity: int = 1) -> str:
+        """Order `quantity` of a SKU and pay at the demo cashier; the order page's path."""
+        form = {"sku": sku, "quantity": str(quantity), "name": "李四", "phone": "13900001111"}
+        cashier = self._post(
+            f"{self.listing.product_path}/buy", form={**form, "address": "浙江省杭州市西湖区文三路1号"}
+        )
+        token = cashier.rstrip("/").rsplit("/", 1)[1]
+        return self._post(f"/pay/demo/{token}/confirm").removeprefix(self.base_url)
+
+    def confirm_receipt(self, order_path: str) -> None:
+        self._post(f"{order_path}/receipt")
+
+    def ask_after_sales(self, order_path: str, kind: str, reason: str) -> None:
+        self._post(f"{order_path}/after-sales", form={"kind": kind, "reason": reason})
+
+    def cancel(self, order_path: str, reason: str) -> None:
+        self._post(f"{order_path}/cancel", form={"reason": reason})
+
+    def _supplier(self, method: str, path: str, body: dict | None = None) -> list[dict]:
+        url, headers = f"{self.base_url}/api/v1/supplier{path}", self.listing.supplier_headers
+        response = self.api.fetch(url, method=method, headers=headers, data=body)
+        assert response.ok, (path, response.status, response.text()[:300])
+        return response.json()
+
+    def ship_everything_paid(self, carrier: str = "顺丰速运", tracking_number: str = "SF1402283746") -> None:
+        """The supplier ships the listing's orders on its shipping list."""
+        rows = [
+            {"order_ref": order["order_ref"], "carrier": carrier, "tracking_number": tracking_number}
+            for order in self._supplier("GET", "/shipments?page_size=100")
+            if order["product_id"] == self.listing.product_id
+        ]
+        assert rows, "nothing to ship"
+        self._supplier("POST", "/shipments/ship", {"shipments": rows})
+        self.shipped.update(row["order_ref"] for row in rows)
+
+    def decide_open_requests(self, decision: str, **answer: object) -> None:
+        """The supplier answers the open after-sales requests on the listing's orders: approve (with amount_fen)
+        or refuse (with reason)."""
+        requests = [
+            request
+            for request in self._supplier("GET", "/after-sales?status=requested&page_size=100")
+            if request["order_ref"] in self.shipped
+        ]
+        assert requests, "no open after-sales request"
+        for request in requests:
+            self._supplier("POST", f"/after-sales/{request['id']}/decision", {"decision": decision, **answer})
+
+
+@pytest.fixture
+def shortcuts(page: Page, live_server: LiveServer, sku_listing: SkuListing) -> Shortcuts:
+    """Shortcuts to a state of this test's listing, over the page's own HTTP client (its cookies included)."""
+    return Shortcuts(page.request, live_server.url, sku_listing)
