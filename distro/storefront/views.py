@@ -60,7 +60,11 @@ class BuyFormSchema(Schema):
 
 
 class AfterSalesFormSchema(Schema):
-    kind = fields.String(required=True, validate=validate.OneOf(["refund", "return"], error="请选择售后类型"))
+    kind = fields.String(
+        required=True,
+        validate=validate.OneOf(["refund", "return"], error="请选择售后类型"),
+        error_messages={"required": "请选择售后类型"},
+    )
     reason = fields.String(required=True, validate=validate.Length(min=2, max=200, error="请填写原因（2-200字）"))
 
 
@@ -339,4 +343,5 @@ def after_sales(token: str) -> Response | tuple:
         return _order_page(token, errors=error.normalized_messages(), status=422)
     except ValidationFailed as refused:
         return _order_page(token, errors=_field_errors(refused), status=422)
-    return redirect(url_for("storefront.order_status", token=token), 303)
+    # Straight to the request just made, so the buyer sees it went through (等待供应商处理).
+    return redirect(url_for("storefront.order_status", token=token, _anchor="after-sales-history"), 303)

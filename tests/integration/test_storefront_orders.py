@@ -371,3 +371,13 @@ def test_an_owner_buying_on_their_own_page_with_their_own_phone_earns_nothing_un
     other = pay(client, app, session, buy(client, "shopb", world["mask"].id, phone="13800000010"))
     order, [line] = lines_of(session, other.order_ref)
     assert (order.self_purchase, line.owner_fen) == (False, 240)  # 2,000 × 20% = 400, 60% of it
+
+
+def test_asking_for_after_sales_without_a_type_says_so_in_chinese(client, app, session, world):
+    token = buy(client, "shopb", world["mask"].id)
+    checkout = pay(client, app, session, token)
+    ship(session, world, checkout, "顺丰速运", "SF0006")
+    refused = client.post(f"/orders/{token}/after-sales", data={"reason": "不想要了"})
+    assert refused.status_code == 422 and "请选择售后类型" in refused.get_data(as_text=True)
+    asked = client.post(f"/orders/{token}/after-sales", data={"kind": "refund", "reason": "不想要了"})
+    assert asked.headers["Location"].endswith(f"/orders/{token}#after-sales-history")
