@@ -34,11 +34,12 @@ class JsonCronJob(CronJob):
     def enqueue(self, connection: Redis) -> Job:
         assert self.func is not None
         queue = get_queue(self.queue_name, connection)
+        # args and kwargs by name, as RQ's own CronJob passes them: RQ refuses positional args beside kwargs=.
         return enqueue_once(
             queue,
             self.func,
-            *self.args,
             job_id=periodic_job_id(self.name, self.current_slot()),
+            args=self.args,
             kwargs=self.kwargs,
             **self.job_options,
         )
