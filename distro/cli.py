@@ -112,36 +112,30 @@ def web_server_argv(settings: Mapping[str, Any], *, bind: str, app: str = "distr
 @main.command()
 @click.option("--burst", is_flag=True, help="Process what is queued, then exit.")
 def worker(burst: bool) -> None:
-    """Run an RQ worker on distro's queues."""
-    from rq import Worker
-    from rq.serializers import JSONSerializer
-
-    from distro.db import warm_engine
-    from distro.queue import QUEUE_NAMES, get_queue, preload_job_modules, redis_for
+    """Run an RQ worker on distro's queues (an outage of Redis or PostgreSQL delays it, never ends it)."""
+    from distro.outages import run_worker
+    from distro.queue import QUEUE_NAMES, preload_job_modules
     from distro.settings import current_settings
 
     settings = _settings()
     _export_urls(settings)
     preload_job_modules()
-    # The settings and engine the work horses will use, made once here rather than in every horse.
-    warm_engine(current_settings()["DATABASE_URL"])
-    connection = redis_for(settings["REDIS_URL"])
-    queues = [get_queue(name, connection) for name in QUEUE_NAMES]
-    # with_scheduler: jobs enqueued with a Retry interval wait in RQ's scheduled registry until a
-    # scheduler moves them back to their queue; without one they would wait there for ever.
-    Worker(queues, connection=connection, serializer=JSONSerializer).work(burst=burst, with_scheduler=True)
+    # The settings the work horses will read, made once here rather than in every horse.
+    database_url = current_settings()["DATABASE_URL"]
+    run_worker(settings["REDIS_URL"], database_url, QUEUE_NAMES, burst=burst)
 
 
 @main.command()
-def cron() -> None:
-    """Run RQ's cron scheduler with distro's schedule (cron times in Asia/Shanghai)."""
+@click.option("--config", default=None, help="An `rq cron` config module to run instead of distro.cron.")
+def cron(config: str | None) -> None:
+    """Run RQ's cron scheduler with distro's schedule (cron times in Asia/Shanghai; outages of Redis delay it)."""
     from distro.queue import redis_for
     from distro.scheduler import run_cron
 
     os.environ["TZ"] = SHANGHAI
     time.tzset()
     settings = _settings()
-    run_cron(redis_for(settings["REDIS_URL"]))
+    run_cron(redis_for(settings["REDIS_URL"]), config)
 
 
 @main.command()
