@@ -11,6 +11,7 @@ A job that fails meanwhile loses no work: the work lives in PostgreSQL, and each
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import signal
 import time
@@ -130,6 +131,20 @@ class DistroWorker(Worker):
             report_down("Redis", error)
             raise
         report_up("Redis")
+
+    def unsubscribe(self) -> None:
+        """Stop listening for commands on the worker's channel, without waiting for the listener thread.
+
+        RQ stops the listener and joins it; the thread polls with a 60 s wait, so a stopping worker sat that
+        out (make bench timed out stopping workers, before this session's changes too). It is a daemon thread:
+        it ends with the process, or at its next wake-up when a new worker follows an outage.
+        """
+        if self.pubsub_thread is None:
+            return
+        self.log.info("Worker %s: unsubscribing from channel %s", self.name, self.pubsub_channel_name)
+        self.pubsub_thread.stop(timeout=0)
+        with contextlib.suppress(*REDIS_DOWN):
+            self.pubsub.unsubscribe()
 
     @property
     def should_run_maintenance_tasks(self) -> bool:
