@@ -17,6 +17,7 @@ from sqlmodel import Session, col
 from distro.auth import phones as phone_services
 from distro.auth import services as auth_services
 from distro.auth.models import Role, User
+from distro.commission import payable
 from distro.commission import services as commission_services
 from distro.commission.policy import CommissionPolicy
 from distro.db import utcnow
@@ -28,6 +29,7 @@ from distro.shops import services as shop_services
 from distro.shops.credit import DemoCreditScoreProvider
 from distro.shops.models import Shop
 from distro.shops.rules import ShopPolicy
+from distro.suppliers import recent_sales
 from distro.suppliers import services as supplier_services
 from distro.suppliers.models import Product
 from distro.suppliers.rules import Qualification, QualificationPolicy, RateBounds, SupplierAction
@@ -228,7 +230,7 @@ def load_demo_data(*, session: Session, settings: Mapping[str, Any]) -> bool:
             )
     _demo_orders(session, settings, product_ids)
     # Recent sales come from the demo orders, as the hourly job would count them.
-    supplier_services.refresh_recent_sales(session=session, days=int(settings["RECENT_SALES_DAYS"]))
+    recent_sales.refresh_recent_sales(session=session, days=int(settings["RECENT_SALES_DAYS"]))
     _demo_share_links(session, users, product_ids)
     return True
 
@@ -326,4 +328,4 @@ def _demo_orders(session: Session, settings: Mapping[str, Any], product_ids: lis
                 data=data,
             )
         commission_services.process_order(session=session, order_ref=order_id, rules=rules)
-    commission_services.release_due_commission(session=session, now=now)
+    payable.release_due_commission(session=session, now=now)

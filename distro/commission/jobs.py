@@ -12,7 +12,7 @@ import time
 
 import redis
 
-from distro.commission import services
+from distro.commission import payable, services
 from distro.commission.policy import CommissionPolicy
 from distro.db import session_scope, utcnow
 from distro.queue import enqueue_coalesced, release_coalesced
@@ -146,4 +146,4 @@ def _process_batch(session, refs: list[str], rules: services.Rules) -> dict[str,
 def release_due_commission() -> int:
     """Move commission past its hold period to the shops' available balances."""
     with session_scope() as session:
-        return services.release_due_commission(session=session)
+        return payable.release_due_commission(session=session)

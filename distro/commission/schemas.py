@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields
 
 from distro.api import fits_bigint
-from distro.commission.services import line_status
+from distro.commission.queries import line_status
 
 
 class CommissionLineSchema(Schema):

@@ -22,7 +22,7 @@ from sqlmodel import Session, col
 from distro.commission import referrals
 from distro.commission.attribution import Attribution, attribute
 from distro.commission.calculator import LineCommission
-from distro.commission.models import CommissionLine, Order, OrderEvent
+from distro.commission.models import OrderEvent
 from distro.commission.orders import OrderFacts, fold, posting_kind, target_commission
 from distro.commission.policy import CommissionPolicy
 from distro.db import utcnow
@@ -31,8 +31,6 @@ from distro.ledger import services as ledger
 from distro.ledger.chart import EntryLine, shop_account, supplier_account
 from distro.outbound.services import emit_many
 from distro.settlement import claims
-from distro.settlement.models import SettlementClaim
-from distro.shops.models import Shop
 from distro.tiers.rules import TierTable
 from distro.tiers.services import tier_in_force_query
 
@@ -620,135 +618,6 @@ def claim_new_events(session: Session, *, limit: int, received_before: dt.dateti
     second waiting for the first's orders and then finding nothing left to do.
     """
     return list(session.execute(_CLAIM_EVENTS, {"limit": limit, "before": received_before}).scalars())
-
-
-# Posting ids are drawn up front so the entries come straight from the moved lines (see the same
-# pattern in settlement): no join back on a computed reference.
-_RELEASE = sa.text(
-    """
-    WITH due AS (
-        SELECT id FROM commission_lines
-        WHERE stage = 'pending' AND payable_at <= :now
-        ORDER BY id LIMIT :limit FOR UPDATE SKIP LOCKED
-    ), moved AS (
-        UPDATE commission_lines c
-        SET stage = 'available', updated_at = now(),
-            revision = c.revision + CASE WHEN c.owner_fen <> 0 THEN 1 ELSE 0 END
-        FROM due WHERE c.id = due.id
-        RETURNING c.id, c.shop_id, c.owner_fen, c.revision
-    ), paying AS (
-        SELECT m.*, nextval(pg_get_serial_sequence('ledger_postings', 'id')) AS posting_id
-        FROM moved m WHERE m.owner_fen <> 0
-    ), postings AS (
-        INSERT INTO ledger_postings (id, reference, kind, memo, created_at)
-        SELECT posting_id, 'commission-line:' || id || ':' || revision, 'release',
-               'payable after delivery and the hold period', now()
-        FROM paying
-    ), entries AS (
-        INSERT INTO ledger_entries (posting_id, account_id, amount)
-        SELECT p.posting_id, a.id, x.amount
-        FROM paying p
-        CROSS JOIN LATERAL (VALUES ('shop:' || p.shop_id || ':' || 'pending', p.owner_fen),
-                                   ('shop:' || p.shop_id || ':' || 'available', -p.owner_fen)) AS x(code, amount)
-        JOIN ledger_accounts a ON a.code = x.code
-    )
-    SELECT count(*) FROM moved
-    """
-)
-
-
-def release_due_commission(*, session: Session, now: dt.datetime | None = None, limit: int = 50_000) -> int:
-    """Move commission whose hold period has passed from shops' pending to available balances; commit.
-
-    Set-based: one statement moves up to `limit` lines and posts one balanced transfer per line.
-    Lines being reprocessed at the same moment are skipped and picked up by the next run.
-    """
-    now = now or utcnow()
-    shops = (
-        session.execute(
-            sa.select(col(CommissionLine.shop_id))
-            .where(col(CommissionLine.stage) == "pending", col(CommissionLine.payable_at) <= now)
-            .distinct()
-        )
-        .scalars()
-        .all()
-    )
-    ledger.ensure_accounts(
-        session,
-        [shop_account(shop_id, "available") for shop_id in shops]
-        + [shop_account(shop_id, "pending") for shop_id in shops],
-    )
-    moved = session.execute(_RELEASE, {"now": now, "limit": limit}).scalar_one()
-    session.commit()
-    return int(moved)
-
-
-# --- Reading -----------------------------------------------------------------------------------
-
-
-def line_status(line: CommissionLine, *, settled: bool) -> str:
-    """What an owner sees a commission line as: pending, payable, settled, reversed or clawed_back.
-
-    settled: a settlement batch has claimed the line (see distro.settlement.claims).
-    """
-    if line.pool_fen == 0 and line.revision > 0:
-        return "clawed_back" if settled else "reversed"
-    if settled:
-        return "settled"
-    return "payable" if line.stage == "available" else "pending"
-
-
-def owner_lines_query(owner_id: int, shop_id: int | None = None) -> sa.Select:
-    """The commission lines of the owner's shops, newest first, each with the batch that settled it (or None)."""
-    query: sa.Select = (
-        sa.select(CommissionLine, col(Order.external_id), col(SettlementClaim.batch_id).label("settlement_batch_id"))
-        .join(Shop, col(Shop.id) == CommissionLine.shop_id)
-        .join(Order, col(Order.id) == CommissionLine.order_id)
-        .outerjoin(SettlementClaim, col(SettlementClaim.line_id) == CommissionLine.id)
-        .where(col(Shop.owner_id) == owner_id)
-        .order_by(col(CommissionLine.id).desc())
-    )
-    return query.where(col(CommissionLine.shop_id) == shop_id) if shop_id is not None else query
-
-
-def owner_balances(session: Session, owner_id: int) -> list[dict[str, Any]]:
-    """Each of the owner's shops with its pending and available balance in fen (available may be negative)."""
-    shops = session.execute(
-        sa.select(col(Shop.id), col(Shop.display_name)).where(col(Shop.owner_id) == owner_id).order_by(col(Shop.id))
-    ).all()
-    codes = [shop_account(shop_id, bucket) for shop_id, _ in shops for bucket in ("pending", "available")]
-    amounts = ledger.balances(session, codes)
-    return [
-        {
-            "shop_id": shop_id,
-            "shop_name": name,
-            "pending_fen": amounts[shop_account(shop_id, "pending")],
-            "available_fen": amounts[shop_account(shop_id, "available")],
-        }
-        for shop_id, name in shops
-    ]
-
-
-def supplier_orders_query(supplier_id: int) -> sa.Select:
-    """Per order, the commission a supplier owes (sum of its lines' pools), newest first."""
-    return (
-        sa.select(
-            col(Order.external_id).label("order_id"),
-            col(Order.status),
-            col(Order.paid_at),
-            sa.func.sum(col(CommissionLine.pool_fen)).label("commission_fen"),
-            sa.func.count(col(CommissionLine.id)).label("lines"),
-        )
-        .join(CommissionLine, col(CommissionLine.order_id) == Order.id)
-        .where(col(CommissionLine.supplier_id) == supplier_id)
-        .group_by(col(Order.id))
-        .order_by(col(Order.paid_at).desc().nulls_last(), col(Order.id).desc())
-    )
-
-
-def quarantined_events_query() -> sa.Select:
-    """Events set aside with a reason, oldest first (admin)."""
-    return sa.select(OrderEvent).where(col(OrderEvent.status) == "quarantined").order_by(col(OrderEvent.received_at))
 
 
 def quarantine_new_events(*, session: Session, order_ref: str, reason: str) -> int:

@@ -7,7 +7,7 @@ from flask import current_app
 from distro.api import API_PREFIX, Blueprint, SelectPage
 from distro.auth.access import current_user_id, requires
 from distro.auth.models import Role
-from distro.commission import services
+from distro.commission import queries, services
 from distro.commission.policy import CommissionPolicy
 from distro.commission.schemas import (
     BalanceSchema,
@@ -30,7 +30,7 @@ blp = Blueprint("commission", __name__, url_prefix=API_PREFIX, description="Comm
 @blp.paginate(SelectPage)
 def my_lines(args: dict):
     """The caller's commission lines (pending, payable, settled, reversed, clawed back), newest first."""
-    return services.owner_lines_query(current_user_id(), args["shop_id"])
+    return queries.owner_lines_query(current_user_id(), args["shop_id"])
 
 
 @blp.route("/commission/balances", methods=["GET"])
@@ -38,7 +38,7 @@ def my_lines(args: dict):
 @blp.response(200, BalanceSchema(many=True))
 def my_balances():
     """Each of the caller's shops with its pending and available commission, from the ledger."""
-    return services.owner_balances(get_session(), current_user_id())
+    return queries.owner_balances(get_session(), current_user_id())
 
 
 @blp.route("/supplier/commission/orders", methods=["GET"])
@@ -48,7 +48,7 @@ def my_balances():
 def supplier_orders():
     """The commission the caller's supplier owes, per order."""
     supplier = require_approved_supplier(get_session(), current_user_id())
-    return services.supplier_orders_query(supplier.id)
+    return queries.supplier_orders_query(supplier.id)
 
 
 @blp.route("/admin/order-events", methods=["GET"])
@@ -57,7 +57,7 @@ def supplier_orders():
 @blp.paginate(SelectPage)
 def quarantined_events():
     """Order events set aside with a reason (unknown product or shop, amounts that do not add up)."""
-    return services.quarantined_events_query()
+    return queries.quarantined_events_query()
 
 
 @blp.route("/admin/order-events/<string:event_id>/reprocess", methods=["POST"])

@@ -15,7 +15,7 @@ from distro.db import get_session
 from distro.errors import FieldError, ValidationFailed, field_errors
 from distro.idempotency.http import idempotent
 from distro.queue import redis_for
-from distro.settlement import exports, jobs, services
+from distro.settlement import exports, jobs, payees, queries, services
 
 blp = Blueprint("settlement", __name__, url_prefix=API_PREFIX, description="Settlement batches and payouts")
 FINANCE = Role.FINANCE
@@ -210,13 +210,13 @@ def release_held(batch_id: int):
 def payouts(batch_id: int):
     """The batch's payouts (payee accounts masked)."""
     services.get_batch(get_session(), batch_id)
-    return services.payouts_query(batch_id)
+    return queries.payouts_query(batch_id)
 
 
 def _export(batch_id: int, render, mimetype: str, suffix: str) -> Response:
     session = get_session()
     services.get_batch(session, batch_id)
-    rows = session.execute(services.payouts_query(batch_id)).all()
+    rows = session.execute(queries.payouts_query(batch_id)).all()
     audit.record(
         session,
         actor_id=current_user_id(),
@@ -303,7 +303,7 @@ def results_file(batch_id: int):
 def reconciliation(batch_id: int) -> Response:
     """Claimed commission, payouts, what was netted or carried, supplier remittances, platform revenue,
     and whether the payouts tie out to the ledger (download with ?download=1)."""
-    report = services.reconciliation(get_session(), batch_id)
+    report = queries.reconciliation(get_session(), batch_id)
     headers = (
         {"Content-Disposition": f"attachment; filename=reconciliation-{batch_id}.json"}
         if (request.args.get("download"))
@@ -327,7 +327,7 @@ def batch_audit(batch_id: int):
 @blp.response(201, PayeeSchema)
 def register_payee(data: dict):
     """Register where to be paid (bank card, WeChat or Alipay); it becomes the default."""
-    return services.register_payee(session=get_session(), owner_id=current_user_id(), values=data)
+    return payees.register_payee(session=get_session(), owner_id=current_user_id(), values=data)
 
 
 @blp.route("/payee-accounts", methods=["GET"])
@@ -336,7 +336,7 @@ def register_payee(data: dict):
 @blp.paginate(SelectPage)
 def list_payees():
     """The caller's payee accounts (numbers masked)."""
-    return services.payees_query(current_user_id())
+    return payees.payees_query(current_user_id())
 
 
 @blp.route("/settlement/statements", methods=["GET"])
@@ -345,4 +345,4 @@ def list_payees():
 @blp.paginate(SelectPage)
 def statements():
     """The caller's payouts, batch by batch."""
-    return services.statements_query(current_user_id())
+    return queries.statements_query(current_user_id())

@@ -34,7 +34,6 @@ TRANSITIONS: Mapping[str, frozenset[str]] = {
     "confirm_receipt": frozenset({SHIPPED}),
     "cancel": frozenset({AWAITING_PAYMENT, PAID}),
     "request_after_sales": frozenset({SHIPPED, DELIVERED}),
-    "refund": frozenset({SHIPPED, DELIVERED}),
 }
 # What a buyer is told when a step is not possible, by the order's status.
 WHY_NOT: Mapping[str, str] = {

@@ -12,7 +12,7 @@ from distro.auth.models import Role
 from distro.commission import services as commission
 from distro.db import advisory_xact_lock, engine_for
 from distro.queue import get_queue
-from distro.suppliers import services
+from distro.suppliers import recent_sales as recount
 from distro.suppliers.jobs import refresh_recent_sales
 from distro.suppliers.models import Product
 from tests.factories import bearer, commission_rules, make_product, make_shop, make_supplier, make_user, post_event
@@ -85,17 +85,17 @@ def test_recent_sales_count_units_paid_in_the_window_less_refunds_and_cancellati
     # A fifth of honey's price paid back is an adjustment, not a returned unit; a free line still sold.
     order(client, app, session, "A5", 1, [("1", honey, 1, 100), ("2", honey, 1, 0)], refunds=[("1", 20)])
 
-    assert services.refresh_recent_sales(session=session, days=30, now=NOW) == 3
+    assert recount.refresh_recent_sales(session=session, days=30, now=NOW) == 3
     assert recent_sales(session, products) == [2 + 2, 1, 2]
-    assert services.refresh_recent_sales(session=session, days=30, now=NOW) == 0  # nothing moved
-    assert services.refresh_recent_sales(session=session, days=30, now=NOW + dt.timedelta(days=28)) == 2
+    assert recount.refresh_recent_sales(session=session, days=30, now=NOW) == 0  # nothing moved
+    assert recount.refresh_recent_sales(session=session, days=30, now=NOW + dt.timedelta(days=28)) == 2
     assert recent_sales(session, products) == [2, 0, 2]  # A1 left the window; A4 and A5 are still in it
 
 
 def test_the_pool_sorted_by_recent_sales_puts_the_best_sellers_first(client, app, session, products):
     tea, rice, honey = products
     order(client, app, session, "B1", 1, [("1", rice, 5, 500), ("2", honey, 2, 200)])
-    services.refresh_recent_sales(session=session, days=30, now=NOW)
+    recount.refresh_recent_sales(session=session, days=30, now=NOW)
     owner = make_user(session, Role.SHOP_OWNER)
     response = client.get("/api/v1/pool?sort=recent_sales", headers=bearer(app, owner))
     assert [(item["id"], item["recent_sales"]) for item in response.get_json()] == [
@@ -109,8 +109,8 @@ def test_a_refresh_already_running_elsewhere_is_not_run_twice(app, session, data
     session.execute(sa.update(Product).values(recent_sales=9))
     session.commit()
     with Session(engine_for(database_url)) as other:
-        assert advisory_xact_lock(other, services.RECENT_SALES_LOCK)
-        assert services.refresh_recent_sales(session=session, days=30, now=NOW) is None
+        assert advisory_xact_lock(other, recount.RECENT_SALES_LOCK)
+        assert recount.refresh_recent_sales(session=session, days=30, now=NOW) is None
     assert recent_sales(session, products) == [9, 9, 9]
 
 

@@ -1,0 +1,79 @@
+"""What owners, suppliers and admins read of commission: lines with their status, balances, what suppliers owe."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col
+
+from distro.commission.models import CommissionLine, Order, OrderEvent
+from distro.ledger import services as ledger
+from distro.ledger.chart import shop_account
+from distro.settlement.models import SettlementClaim
+from distro.shops.models import Shop
+
+
+def line_status(line: CommissionLine, *, settled: bool) -> str:
+    """What an owner sees a commission line as: pending, payable, settled, reversed or clawed_back.
+
+    settled: a settlement batch has claimed the line (see distro.settlement.claims).
+    """
+    if line.pool_fen == 0 and line.revision > 0:
+        return "clawed_back" if settled else "reversed"
+    if settled:
+        return "settled"
+    return "payable" if line.stage == "available" else "pending"
+
+
+def owner_lines_query(owner_id: int, shop_id: int | None = None) -> sa.Select:
+    """The commission lines of the owner's shops, newest first, each with the batch that settled it (or None)."""
+    query: sa.Select = (
+        sa.select(CommissionLine, col(Order.external_id), col(SettlementClaim.batch_id).label("settlement_batch_id"))
+        .join(Shop, col(Shop.id) == CommissionLine.shop_id)
+        .join(Order, col(Order.id) == CommissionLine.order_id)
+        .outerjoin(SettlementClaim, col(SettlementClaim.line_id) == CommissionLine.id)
+        .where(col(Shop.owner_id) == owner_id)
+        .order_by(col(CommissionLine.id).desc())
+    )
+    return query.where(col(CommissionLine.shop_id) == shop_id) if shop_id is not None else query
+
+
+def owner_balances(session: Session, owner_id: int) -> list[dict[str, Any]]:
+    """Each of the owner's shops with its pending and available balance in fen (available may be negative)."""
+    shops = session.execute(
+        sa.select(col(Shop.id), col(Shop.display_name)).where(col(Shop.owner_id) == owner_id).order_by(col(Shop.id))
+    ).all()
+    codes = [shop_account(shop_id, bucket) for shop_id, _ in shops for bucket in ("pending", "available")]
+    amounts = ledger.balances(session, codes)
+    return [
+        {
+            "shop_id": shop_id,
+            "shop_name": name,
+            "pending_fen": amounts[shop_account(shop_id, "pending")],
+            "available_fen": amounts[shop_account(shop_id, "available")],
+        }
+        for shop_id, name in shops
+    ]
+
+
+def supplier_orders_query(supplier_id: int) -> sa.Select:
+    """Per order, the commission a supplier owes (sum of its lines' pools), newest first."""
+    return (
+        sa.select(
+            col(Order.external_id).label("order_id"),
+            col(Order.status),
+            col(Order.paid_at),
+            sa.func.sum(col(CommissionLine.pool_fen)).label("commission_fen"),
+            sa.func.count(col(CommissionLine.id)).label("lines"),
+        )
+        .join(CommissionLine, col(CommissionLine.order_id) == Order.id)
+        .where(col(CommissionLine.supplier_id) == supplier_id)
+        .group_by(col(Order.id))
+        .order_by(col(Order.paid_at).desc().nulls_last(), col(Order.id).desc())
+    )
+
+
+def quarantined_events_query() -> sa.Select:
+    """Events set aside with a reason, oldest first (admin)."""
+    return sa.select(OrderEvent).where(col(OrderEvent.status) == "quarantined").order_by(col(OrderEvent.received_at))
