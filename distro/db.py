@@ -111,3 +111,8 @@ def session_scope(url: str | None = None) -> Iterator[Session]:
 def advisory_xact_lock(session: Session, key: str) -> bool:
     """Try to take a transaction-scoped advisory lock named by key; True when this session holds it."""
     return bool(session.scalar(sa.select(sa.func.pg_try_advisory_xact_lock(sa.func.hashtextextended(key, 0)))))
+
+
+def wait_for_advisory_xact_lock(session: Session, key: str) -> None:
+    """Take the transaction-scoped advisory lock named by key, waiting while another transaction holds it."""
+    session.execute(sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtextextended(key, 0))))

@@ -1,7 +1,7 @@
 """An account's phone: verified by a code sent by SMS, kept as a keyed reference and a masked form.
 
 The reference is the one buyers' orders carry (distro.phones.phone_reference), so a shop owner buying
-from their own shop is recognised: owner_phone_references() is what checkout compares with.
+from their own shop is recognised: attribution compares it with the buyer's (distro/commission/attribution.py).
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ import hmac
 import logging
 import math
 import secrets
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -21,7 +20,7 @@ from sqlmodel import Session, col
 from distro.auth.models import PhoneCode, User
 from distro.auth.services import get_user
 from distro.auth.sms import SmsNotSent, SmsSender
-from distro.db import utcnow
+from distro.db import utcnow, wait_for_advisory_xact_lock
 from distro.errors import Conflict, FieldError, TooManyRequests, Unavailable, ValidationFailed
 from distro.phones import mask_phone, normalise_phone, phone_reference
 
@@ -64,8 +63,8 @@ def send_code(
     reference = phone_reference(number, secret)
     # Concurrent asks must not both pass the limits: one lock per account, then per phone (always
     # in this order, so two sends cannot wait on each other).
-    _lock(session, f"phone-codes:user:{user_id}")
-    _lock(session, f"phone-codes:{reference}")
+    wait_for_advisory_xact_lock(session, f"phone-codes:user:{user_id}")
+    wait_for_advisory_xact_lock(session, f"phone-codes:{reference}")
     _refuse_phone_of_another_account(session, reference, user_id)
     _refuse_beyond_limits(session, reference, user_id, now)
     code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
@@ -100,7 +99,7 @@ def verify_phone(
     now = now or utcnow()
     number = _normalised(phone)
     reference = phone_reference(number, secret)
-    _lock(session, f"phone-codes:{reference}")
+    wait_for_advisory_xact_lock(session, f"phone-codes:{reference}")
     # Only the latest code counts: asking for a new one retires the ones before it.
     latest = session.execute(
         sa.select(PhoneCode)
@@ -132,23 +131,10 @@ def attach_verified_phone(*, session: Session, user_id: int, phone: str, secret:
     """Give the account phone as verified without a code, for data distro loads itself (the demo); commit."""
     number = _normalised(phone)
     reference = phone_reference(number, secret)
-    _lock(session, f"phone-codes:{reference}")
+    wait_for_advisory_xact_lock(session, f"phone-codes:{reference}")
     user = _attach_phone(session, user_id, number, reference, utcnow())
     session.commit()
     return user
-
-
-def owner_phone_references(session: Session, user_ids: Iterable[int]) -> dict[int, str]:
-    """The verified phone reference of each of these accounts that has one (for the self-purchase rule)."""
-    ids = sorted(set(user_ids))
-    if not ids:
-        return {}
-    rows = session.execute(
-        sa.select(col(User.id), col(User.phone_reference)).where(
-            col(User.id).in_(ids), col(User.phone_verified_at).is_not(None)
-        )
-    ).all()
-    return {user_id: reference for user_id, reference in rows if user_id is not None and reference is not None}
 
 
 def _normalised(phone: str) -> str:
@@ -165,10 +151,6 @@ def _normalised(phone: str) -> str:
             ],
         )
     return number
-
-
-def _lock(session: Session, key: str) -> None:
-    session.execute(sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtextextended(key, 0))))
 
 
 def _code_hash(code: str, user_id: int, reference: str, secret: str) -> str:

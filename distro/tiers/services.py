@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col
 
 from distro import audit
-from distro.db import utcnow
+from distro.db import utcnow, wait_for_advisory_xact_lock
 from distro.errors import FieldError, ValidationFailed
 from distro.outbound.services import emit_many
 from distro.shops.models import Shop
@@ -165,7 +165,7 @@ def evaluate_month(
     effective_from = now or utcnow()
     if month_bounds(month)[1] > effective_from:
         raise ValidationFailed("That month has not ended.", [FieldError("month", "must be over", "range")])
-    session.execute(sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtextextended(f"tiers:{month}", 0))))
+    wait_for_advisory_xact_lock(session, f"tiers:{month}")
     params = evaluation_params(table, month, effective_from, count_self_purchases)
     for step in EVALUATION_STEPS:
         result = session.execute(step, params)
