@@ -6,10 +6,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
-from flask.sessions import SessionInterface
 
 from distro import api as api_module
-from distro import db
+from distro import db, pages
 from distro.auth.access import check_every_route_declares_access
 from distro.auth.tokens import TokenSettings
 from distro.embedded import resolve_urls
@@ -33,19 +32,21 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, check_migrations: 
 
     app = Flask(__name__)
     app.config.update(settings)
-    app.session_interface = _NoCookieSession()
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Chinese stays readable in JSON
     app.extensions["distro.token_settings"] = TokenSettings.from_settings(settings)
     app.extensions["distro.tiers"] = build_tier_table(settings["TIERS"])
     app.extensions["distro.clicks"] = ClickBuffer(redis_for(settings["REDIS_URL"]), settings["CLICK_FLUSH_MS"] / 1000)
     db.init_app(app)
+    pages.init_app(app)
     api = api_module.init_app(app)
 
+    from distro.auth.pages import bp as auth_pages_bp
     from distro.auth.views import blp as auth_blp
     from distro.commission.views import blp as commission_blp
     from distro.health import bp as health_bp
     from distro.ledger.views import blp as ledger_blp
     from distro.outbound.views import blp as outbound_blp
+    from distro.owner.views import bp as owner_bp
     from distro.settlement.views import blp as settlement_blp
     from distro.share.views import blp as share_blp
     from distro.share.views import public_bp as share_public_bp
@@ -56,9 +57,9 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, check_migrations: 
     from distro.tiers.views import blp as tiers_blp
     from webhooks.views import blp as webhooks_blp
 
-    for plain in (health_bp, storefront_bp, share_public_bp):
+    for plain in (health_bp, storefront_bp, share_public_bp, auth_pages_bp, owner_bp):
         app.register_blueprint(plain)
-    for blueprint in (
+    api_blueprints = (
         auth_blp,
         suppliers_blp,
         shops_blp,
@@ -70,24 +71,15 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, check_migrations: 
         outbound_blp,
         ledger_blp,
         webhooks_blp,
-    ):
+    )
+    for blueprint in api_blueprints:
         api.register_blueprint(blueprint)
+    pages.exempt_from_csrf(api_blueprints)
     _document_webhook_payloads(api)
     app.wsgi_app = ShareRedirects(app, app.wsgi_app)  # type: ignore[method-assign]
 
     check_every_route_declares_access(app)
     return app
-
-
-class _NoCookieSession(SessionInterface):
-    """distro keeps no Flask session: the API authenticates by bearer token and the storefront signs its own
-    cookies. Flask's default would build a signer on every request (about a sixth of a share redirect)."""
-
-    def open_session(self, app, request):
-        return None  # Flask then hands the request a null session, which refuses writes
-
-    def save_session(self, app, session, response) -> None:
-        pass
 
 
 def _document_webhook_payloads(api) -> None:

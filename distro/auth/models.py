@@ -1,4 +1,4 @@
-"""Accounts, their roles and refresh tokens."""
+"""Accounts, their roles, refresh tokens, phone codes and page sessions."""
 
 from __future__ import annotations
 
@@ -99,3 +99,19 @@ class PhoneCode(SQLModel, table=True):
     # Wrong codes tried against this one; at MAX_CODE_ATTEMPTS it no longer verifies.
     attempts: int = Field(default=0)
     used_at: dt.datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+
+
+class WebSession(SQLModel, table=True):
+    """A sign-in on distro's pages, stored by the SHA-256 of its token only: the cookie holds the token.
+
+    A row rather than a signed cookie alone, so that a session can be ended from the server: by signing
+    out, or everywhere at once when an admin deactivates the account.
+    """
+
+    __tablename__ = "web_sessions"
+
+    token_hash: str = Field(primary_key=True, max_length=64)
+    user_id: int = Field(foreign_key="users.id", index=True, sa_type=sa.BigInteger)
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
+    expires_at: dt.datetime = Field(sa_type=sa.DateTime(timezone=True))
+    ended_at: dt.datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))

@@ -50,6 +50,9 @@ class Checkout(SQLModel, table=True):
     address: str = Field(max_length=300)
     # A stable, non-reversible buyer id derived from the phone, for bindings and distinct-buyer counts.
     buyer_reference: str = Field(max_length=100, index=True)
+    # The account signed in on distro's pages when the order was placed, if any: how an owner buying
+    # in their own shop is recognised even with another phone on the order.
+    buyer_user_id: int | None = Field(default=None, foreign_key="users.id", sa_type=sa.BigInteger)
     share_code: str | None = Field(default=None, max_length=16)
     status: str = Field(default="awaiting_payment", max_length=20)
     provider: str = Field(max_length=20)

@@ -98,11 +98,13 @@ def place_order(
     share_code: str | None,
     provider_name: str,
     secret: str,
+    buyer_user_id: int | None = None,
 ) -> Checkout:
     """Create an order awaiting payment at today's price of the chosen SKU; commit.
 
     The order belongs to the shop whose page took it. The buyer's share code is kept only when it is
-    one of this shop's own links: a link of another shop did not bring this sale.
+    one of this shop's own links: a link of another shop did not bring this sale. buyer_user_id is
+    the account signed in on the page, if any (how an owner's own purchase is recognised).
     """
     page = product_page(session, slug, product_id)
     assert page.shop.id is not None  # loaded from the database
@@ -122,6 +124,7 @@ def place_order(
         buyer_phone=phone,
         address=address,
         buyer_reference=buyer_reference(phone, secret),
+        buyer_user_id=buyer_user_id,
         share_code=share_code,
         provider=provider_name,
     )
@@ -190,7 +193,7 @@ def paid_event(session: Session, checkout: Checkout) -> dict[str, Any]:
     return {
         "order_id": checkout.order_ref,
         "paid_at": checkout.paid_at.isoformat(),
-        "buyer": {"reference": checkout.buyer_reference},
+        "buyer": {"reference": checkout.buyer_reference, "user_id": checkout.buyer_user_id},
         "share_code": checkout.share_code,
         "shop": slug,
         "total_paid_fen": checkout.total_fen,

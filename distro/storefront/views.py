@@ -9,15 +9,16 @@ from typing import Any
 import redis
 import sqlalchemy as sa
 from flask import Blueprint, current_app, redirect, render_template, request, send_from_directory, url_for
+from flask_login import current_user
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates
 from werkzeug.wrappers import Response  # what redirect() returns; flask.Response is a subclass
 
-from distro.api import refuse_unstorable_text
 from distro.auth.access import public
 from distro.commission.policy import CommissionPolicy
 from distro.db import get_session
 from distro.errors import Conflict, NotFound, ValidationFailed
 from distro.money import format_cny, to_yuan
+from distro.pages import field_messages, parse_form
 from distro.phones import normalise_phone
 from distro.queue import get_queue
 from distro.share.codes import read_referral
@@ -161,20 +162,6 @@ def product(slug: str, product_id: int) -> str:
     return render_template("product.html", page=page, form={"quantity": 1}, errors={}, base_url=_base_url())
 
 
-def _form(schema: Schema) -> dict:
-    """The request's form loaded by schema; ValidationError (Chinese messages) on a field that breaks a rule."""
-    form = request.form.to_dict()
-    refuse_unstorable_text(form, "请勿输入特殊字符")
-    return schema.load(form)
-
-
-def _field_errors(error: ValidationFailed) -> dict[str, list[str]]:
-    messages: dict[str, list[str]] = {}
-    for field_error in error.errors:
-        messages.setdefault(field_error.field, []).append(field_error.message)
-    return messages
-
-
 @bp.post("/shop/<slug>/p/<int:product_id>/buy")
 @public
 def buy(slug: str, product_id: int) -> Response | tuple:
@@ -186,7 +173,7 @@ def buy(slug: str, product_id: int) -> Response | tuple:
         return render_template("product.html", page=page, form=request.form, errors=errors, base_url=_base_url()), 422
 
     try:
-        form = _form(BUY_FORM)
+        form = parse_form(BUY_FORM)
     except ValidationError as error:
         return again(error.normalized_messages())
     window = dt.timedelta(days=int(current_app.config["SHARE_BINDING_DAYS"]))
@@ -200,10 +187,11 @@ def buy(slug: str, product_id: int) -> Response | tuple:
             share_code=share_code,
             provider_name=provider.name,
             secret=services.settings_secret(current_app.config),
+            buyer_user_id=current_user.user_id if current_user.is_authenticated else None,
             **form,
         )
     except ValidationFailed as refused:
-        return again(_field_errors(refused))
+        return again(field_messages(refused))
     return redirect(provider.payment_url(checkout.access_token), 303)
 
 
@@ -320,7 +308,7 @@ def confirm_receipt(token: str) -> Response | tuple:
 def cancel(token: str) -> Response | tuple:
     """The buyer cancels an order that has not shipped."""
     try:
-        form = _form(CANCEL_FORM)
+        form = parse_form(CANCEL_FORM)
         fulfilment.cancel_by_buyer(session=get_session(), access_token=token, reason=form["reason"])
     except ValidationError as error:
         return _order_page(token, errors=error.normalized_messages(), status=422)
@@ -335,13 +323,13 @@ def cancel(token: str) -> Response | tuple:
 def after_sales(token: str) -> Response | tuple:
     """The buyer asks for a refund or a return, with a reason; the supplier decides."""
     try:
-        form = _form(AFTER_SALES_FORM)
+        form = parse_form(AFTER_SALES_FORM)
         fulfilment.request_after_sales(
             session=get_session(), access_token=token, policy=CommissionPolicy.from_settings(current_app.config), **form
         )
     except ValidationError as error:
         return _order_page(token, errors=error.normalized_messages(), status=422)
     except ValidationFailed as refused:
-        return _order_page(token, errors=_field_errors(refused), status=422)
+        return _order_page(token, errors=field_messages(refused), status=422)
     # Straight to the request just made, so the buyer sees it went through (等待供应商处理).
     return redirect(url_for("storefront.order_status", token=token, _anchor="after-sales-history"), 303)

@@ -30,6 +30,7 @@ from distro.share.poster import cjk_font_path
 from distro.urls import LOCAL_IMAGE_PATH
 from tests.conftest import fresh_database
 from tests.factories import add_to_shop, bearer, make_product, make_shop, make_supplier, make_user
+from tests.page_forms import csrf_token_in, form_page
 
 # Installed by `make test` from Debian: Playwright's own browser download needs a network this machine lacks.
 CHROMIUM = "/usr/bin/chromium"
@@ -280,9 +281,12 @@ class Shortcuts:
         self.api, self.base_url, self.listing = api, base_url, listing
         self.shipped: set[str] = set()  # order refs
 
-    def _post(self, path: str, **options) -> str:
-        """POST and return where the answer sends the buyer (a 303), failing on anything else."""
-        response = self.api.post(self.base_url + path, max_redirects=0, **options)
+    def _post(self, path: str, form: dict | None = None) -> str:
+        """POST a page's form with that page's CSRF token and return where the answer sends the buyer (a 303),
+        failing on anything else."""
+        token = csrf_token_in(self.api.get(self.base_url + form_page(path)).text())
+        assert token, f"no form on {form_page(path)}"
+        response = self.api.post(self.base_url + path, max_redirects=0, form={**(form or {}), "csrf_token": token})
         assert response.status == 303, (path, response.status, response.text()[:300])
         return response.headers["location"]
 

@@ -22,6 +22,7 @@ from sqlmodel import Session
 from distro.app import create_app
 from distro.db import engine_for
 from tests.conftest import _admin_execute, _clone_counter, _with_database, clone_template
+from tests.page_forms import PageFormClient
 
 SHARED_DB = "distro_test"
 
@@ -58,7 +59,9 @@ def _test_environment(server_urls: dict[str, str], database_url: str) -> Iterato
 @pytest.fixture(scope="session")
 def app(database_url: str, server_urls: dict[str, str]):
     """The distro app on the shared test database."""
-    return create_app({"DATABASE_URL": database_url, "REDIS_URL": server_urls["redis"]})
+    app = create_app({"DATABASE_URL": database_url, "REDIS_URL": server_urls["redis"]})
+    app.test_client_class = PageFormClient
+    return app
 
 
 @pytest.fixture
@@ -125,4 +128,6 @@ def empty_db(server_urls: dict[str, str]) -> Iterator[str]:
 @pytest.fixture
 def committed_app(committed_db: str, server_urls: dict[str, str]):
     """The distro app on a committed_db database."""
-    return create_app({"DATABASE_URL": committed_db, "REDIS_URL": server_urls["redis"]})
+    app = create_app({"DATABASE_URL": committed_db, "REDIS_URL": server_urls["redis"]})
+    app.test_client_class = PageFormClient
+    return app

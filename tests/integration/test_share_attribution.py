@@ -30,6 +30,7 @@ from tests.factories import (
     paid,
     post_event,
 )
+from tests.page_forms import csrf_token_in
 
 PHONE_UA = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) MicroMessenger/8.0.40"
 
@@ -170,14 +171,16 @@ def test_click_landing_buy_demo_payment_and_commission_end_to_end(committed_db, 
         browser.addheaders = [("User-Agent", PHONE_UA)]
         landing = browser.open(f"{base}/s/{code}")
         assert landing.url == f"{base}/shop/e2e/p/{product_id}"
-        assert "立即购买" in landing.read().decode()
-        form = urllib.parse.urlencode(
-            {"quantity": "2", "name": "李四", "phone": "13900001111", "address": "杭州市西湖区文三路1号"}
-        ).encode()
-        cashier = browser.open(f"{base}/shop/e2e/p/{product_id}/buy", data=form)
-        assert "演示支付" in cashier.read().decode()
+        page = landing.read().decode()
+        assert "立即购买" in page
+        form = {"quantity": "2", "name": "李四", "phone": "13900001111", "address": "杭州市西湖区文三路1号"}
+        form["csrf_token"] = csrf_token_in(page)
+        cashier = browser.open(f"{base}/shop/e2e/p/{product_id}/buy", data=urllib.parse.urlencode(form).encode())
+        cashier_page = cashier.read().decode()
+        assert "演示支付" in cashier_page
         token = cashier.url.rsplit("/", 1)[1]
-        done = browser.open(f"{base}/pay/demo/{token}/confirm", data=b"")
+        confirm = urllib.parse.urlencode({"csrf_token": csrf_token_in(cashier_page)}).encode()
+        done = browser.open(f"{base}/pay/demo/{token}/confirm", data=confirm)
         assert "已付款，待发货" in done.read().decode()
 
         # The provider's job sends order.paid over HTTP; the webhook enqueues processing; fold the clicks.

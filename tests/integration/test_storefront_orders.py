@@ -17,6 +17,7 @@ from distro.storefront import fulfilment, notices
 from distro.storefront.models import Checkout
 from distro.suppliers.models import Product, ProductSku
 from tests.factories import (
+    PASSWORD,
     bearer,
     commission_rules,
     make_product,
@@ -382,3 +383,34 @@ def test_asking_for_after_sales_without_a_type_says_so_in_chinese(client, app, s
     assert refused.status_code == 422 and "请选择售后类型" in refused.get_data(as_text=True)
     asked = client.post(f"/orders/{token}/after-sales", data={"kind": "refund", "reason": "不想要了"})
     assert asked.headers["Location"].endswith(f"/orders/{token}#after-sales-history")
+
+
+def sign_in(client, login: str, password: str = PASSWORD):
+    """Sign in on the sign-in page as an owner does."""
+    return client.post("/login", data={"login": login, "password": password})
+
+
+def test_an_owner_signed_in_buying_on_their_own_page_with_another_phone_earns_nothing_under_flag(
+    client, app, session, world
+):
+    from distro.auth.phones import attach_verified_phone
+
+    owner_id = world["shop_b"].owner_id
+    attach_verified_phone(session=session, user_id=owner_id, phone="13800000009", secret=app.config["SECRET_KEY"])
+    assert sign_in(client, "138 0000 0009").status_code == 303
+    # The phone on the order is a relative's: only the signed-in session says who is buying.
+    checkout = pay(client, app, session, buy(client, "shopb", world["mask"].id, phone="13800000077"))
+    assert checkout.buyer_user_id == owner_id
+    order, lines = lines_of(session, checkout.order_ref)
+    assert (order.shop_id, order.self_purchase, lines) == (world["shop_b"].id, True, [])
+    # Signed out, the same order from the same phone is another buyer's and earns as usual.
+    assert client.post("/logout").status_code == 303
+    other = pay(client, app, session, buy(client, "shopb", world["mask"].id, phone="13800000077"))
+    order, [line] = lines_of(session, other.order_ref)
+    assert (other.buyer_user_id, order.self_purchase, line.owner_fen) == (None, False, 240)
+
+
+def test_a_form_posted_without_its_page_token_is_refused_in_chinese_and_orders_nothing(client, session, world):
+    refused = client.post(f"/shop/shopb/p/{world['mask'].id}/buy", data={**BUYER, "csrf_token": "forged"})
+    assert refused.status_code == 400 and "页面已过期" in refused.get_data(as_text=True)
+    assert session.scalar(sa.select(sa.func.count()).select_from(Checkout)) == 0

@@ -1,0 +1,87 @@
+"""Sign-in pages: sign in with phone (or email) and password, sign out."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+from marshmallow import Schema, ValidationError, fields, validate
+from werkzeug.wrappers import Response
+
+from distro.auth import web_sessions
+from distro.auth.access import public
+from distro.db import get_session
+from distro.errors import ValidationFailed
+from distro.pages import PageUser, field_messages, parse_form
+
+bp = Blueprint("auth_pages", __name__, template_folder="templates")
+
+
+class SignInFormSchema(Schema):
+    login = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=254, error="请填写手机号或邮箱"),
+        error_messages={"required": "请填写手机号或邮箱"},
+    )
+    password = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=200, error="请填写密码"),
+        error_messages={"required": "请填写密码"},
+    )
+    next = fields.String(load_default="")
+
+
+SIGN_IN_FORM = SignInFormSchema()
+
+
+def _safe_next(target: str) -> str:
+    """Where to go after signing in: a path on distro itself, never another site."""
+    parts = urlsplit(target)
+    # A backslash is a slash to some browsers: /\\evil.example would leave distro.
+    if target.startswith("/") and "\\" not in target and not target.startswith("//") and not parts.netloc:
+        return target
+    return url_for("owner.home")
+
+
+@bp.get("/login")
+@public
+def login() -> str | Response:
+    """The sign-in page (already signed in: straight on)."""
+    next_page = _safe_next(request.args.get("next", ""))
+    if current_user.is_authenticated:
+        return redirect(next_page, 303)
+    return render_template("auth/login.html", form={"next": next_page}, errors={})
+
+
+@bp.post("/login")
+@public
+def sign_in() -> Response | tuple:
+    """Check phone (or email) and password, start a page session and go on."""
+    typed = {"login": request.form.get("login", ""), "next": request.form.get("next", "")}
+    try:
+        form = parse_form(SIGN_IN_FORM)
+        started = web_sessions.start(
+            session=get_session(),
+            login=form["login"],
+            password=form["password"],
+            secret=str(current_app.config["SECRET_KEY"]),
+            days=int(current_app.config["PAGE_SESSION_DAYS"]),
+        )
+    except ValidationError as error:
+        return render_template("auth/login.html", form=typed, errors=error.normalized_messages()), 422
+    except ValidationFailed as refused:
+        return render_template("auth/login.html", form=typed, errors=field_messages(refused)), 422
+    session.permanent = True
+    login_user(PageUser(started.token, started.user))
+    return redirect(_safe_next(form["next"]), 303)
+
+
+@bp.post("/logout")
+@public
+def sign_out() -> Response:
+    """End this page session on the server and forget it here."""
+    if current_user.is_authenticated:
+        web_sessions.end(session=get_session(), token=current_user.token)
+    logout_user()
+    return redirect(url_for("auth_pages.login"), 303)

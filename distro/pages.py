@@ -1,0 +1,109 @@
+"""What every server-rendered page shares: the signed-in session cookie and CSRF protection of forms.
+
+The API authenticates by bearer token and keeps no cookie; only pages open Flask's signed session, where
+Flask-Login keeps the page session's token and Flask-WTF its CSRF secret. Every form POST is checked
+for the CSRF token; API and webhook blueprints are exempted by the composition root.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from flask import Blueprint, Flask, Request, render_template, request
+from flask.sessions import SecureCookieSessionInterface
+from flask_login import LoginManager, UserMixin
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from marshmallow import Schema
+
+from distro.api import refuse_unstorable_text
+from distro.auth import web_sessions
+from distro.db import get_session
+from distro.errors import ValidationFailed
+
+SESSION_COOKIE = "distro_session"
+# Paths that never read the session: the API and webhooks (bearer tokens, signatures), health checks,
+# images and share links (whose redirects are counted outside Flask, at speed).
+SESSIONLESS_PREFIXES = ("/api/", "/webhooks/", "/healthz", "/readyz", "/images/", "/s/", "/static/")
+
+csrf = CSRFProtect()
+login_manager = LoginManager()
+
+
+class PageUser(UserMixin):
+    """The signed-in account as Flask-Login holds it; its id is the page session's token, not the account's."""
+
+    def __init__(self, token: str, account: web_sessions.SignedIn) -> None:
+        self.token = token
+        self.account = account
+
+    def get_id(self) -> str:
+        return self.token
+
+    @property
+    def user_id(self) -> int:
+        return self.account.user_id
+
+
+class PageSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, opened only for pages (building its signer costs every API call)."""
+
+    def open_session(self, app: Flask, request: Request):
+        if request.path.startswith(SESSIONLESS_PREFIXES):
+            return None  # Flask then hands the request a null session, which refuses writes
+        return super().open_session(app, request)
+
+
+@login_manager.user_loader
+def _load_signed_in(token: str) -> PageUser | None:
+    account = web_sessions.signed_in(get_session(), token)
+    return PageUser(token, account) if account is not None else None
+
+
+def _csrf_refused(error: CSRFError) -> tuple[str, int]:
+    return render_template("form_expired.html"), 400
+
+
+def init_app(app: Flask) -> None:
+    """Give pages their session cookie, the signed-in account and CSRF-checked forms."""
+    days = int(app.config["PAGE_SESSION_DAYS"])
+    app.config.update(
+        SESSION_COOKIE_NAME=SESSION_COOKIE,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=str(app.config["PUBLIC_BASE_URL"]).startswith("https://"),
+        PERMANENT_SESSION_LIFETIME=dt.timedelta(days=days),
+        # A form stays valid as long as the page session: an owner's tab left open overnight still submits.
+        WTF_CSRF_TIME_LIMIT=None,
+    )
+    app.session_interface = PageSessions()
+    login_manager.login_view = "auth_pages.login"
+    login_manager.login_message = "请先登录"
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    app.register_error_handler(CSRFError, _csrf_refused)
+
+
+def parse_form(schema: Schema) -> dict:
+    """The request's form loaded by schema; ValidationError (Chinese messages) on a field that breaks a rule.
+
+    The CSRF token was checked before the view ran, so it is not one of the form's fields.
+    """
+    form = request.form.to_dict()
+    form.pop("csrf_token", None)
+    refuse_unstorable_text(form, "请勿输入特殊字符")
+    return schema.load(form)
+
+
+def field_messages(error: ValidationFailed) -> dict[str, list[str]]:
+    """A refusal's messages by field, as a page shows them beside each field."""
+    messages: dict[str, list[str]] = {}
+    for field_error in error.errors:
+        messages.setdefault(field_error.field, []).append(field_error.message)
+    return messages
+
+
+def exempt_from_csrf(blueprints: Iterable[Blueprint]) -> None:
+    """Leave these blueprints' requests unchecked for CSRF: they authenticate by token or signature, not cookie."""
+    for blueprint in blueprints:
+        csrf.exempt(blueprint)
