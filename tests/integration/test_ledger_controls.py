@@ -11,9 +11,11 @@ from distro.auth.models import Role
 from distro.commission.models import CommissionLine
 from distro.ledger import services as ledger
 from distro.ledger.models import Posting
+from distro.ledger.rules import POSTING_KINDS
 from distro.settlement import services as settlement
+from distro.settlement.models import Payout
 from tests.factories import bearer, make_product, make_shop, make_supplier, make_user
-from tests.integration.test_settlement import approved_with_one_payout, compute, earn
+from tests.integration.test_settlement import approved_batch, approved_with_one_payout, compute, earn, refund
 
 PROBLEM = "application/problem+json"
 
@@ -42,7 +44,8 @@ def pay_a_batch(client, app, session, finance, product):
 
 
 def posting_of(session, kind):
-    return session.scalars(sa.select(Posting.id).where(Posting.kind == kind)).one()
+    """The id of the first posting of this kind."""
+    return session.scalars(sa.select(Posting.id).where(Posting.kind == kind).order_by(Posting.id)).first()
 
 
 def postings(session):
@@ -105,6 +108,33 @@ def test_reversing_any_other_posting_a_flow_made_is_refused(client, app, session
     pay_a_batch(client, app, session, finance, product)
     response = reverse(client, app, finance[0], posting_of(session, kind))
     assert_refused_naming(response, "the commission release" if kind == "release" else "settlement")
+
+
+def test_every_kind_of_posting_the_flows_make_is_in_the_rule_table(client, app, session, finance, product):
+    maker, checker = finance
+    batch, shops = approved_batch(client, app, session, finance, product, shops=2)  # orders A1 and A2
+    paying, failing = session.scalars(sa.select(Payout).order_by(Payout.shop_id)).all()
+    results = [settlement.PayoutResult(paying.id, "paid"), settlement.PayoutResult(failing.id, "failed")]
+    settlement.record_results(session=session, batch_id=batch.id, results=results, actor=checker.id)
+    refund(client, app, session, "A1", 50_000)  # after settlement: a clawback
+    settlement.cancel(session=session, batch_id=compute(session, maker).id, reason="wrong cut-off", actor=maker.id)
+    earn(client, app, session, shops[0], product, "B1", 100_000, release=False)
+    refund(client, app, session, "B1", 50_000)  # before release: a reversal
+    kinds = set(session.scalars(sa.select(Posting.kind).distinct()))
+    assert kinds == {
+        "accrual",
+        "reversal",
+        "clawback",
+        "release",
+        "payout_reserve",
+        "payout_paid",
+        "payout_failed",
+        "payout_cancel",
+    }
+    assert kinds <= set(POSTING_KINDS)
+    for kind in kinds:
+        refused = reverse(client, app, maker, posting_of(session, kind))
+        assert_refused_naming(refused, POSTING_KINDS[kind].maker)
 
 
 def test_one_finance_user_cannot_make_an_adjustment_take_effect_alone(client, app, session, finance):
