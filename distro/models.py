@@ -4,7 +4,7 @@ from distro.audit import AuditEntry
 from distro.auth.models import PhoneCode, RefreshToken, User
 from distro.commission.models import CommissionLine, Order, OrderEvent, OrderLine
 from distro.idempotency.models import IdempotencyRecord
-from distro.ledger.models import Entry, LedgerAccount, Posting
+from distro.ledger.models import Adjustment, Entry, LedgerAccount, Posting
 from distro.outbound.models import Delivery, Subscription
 from distro.settlement.models import PayeeAccount, Payout, SettlementBatch, SettlementClaim
 from distro.share.models import BuyerBinding, ClickCount, FoldCursor, ShareLink
@@ -14,6 +14,7 @@ from distro.suppliers.models import CommissionRate, Product, ProductSku, Supplie
 from distro.tiers.models import ShopTierChange, TierRuleSet
 
 __all__ = [
+    "Adjustment",
     "AuditEntry",
     "BuyerBinding",
     "Checkout",

@@ -1,10 +1,13 @@
-"""Ledger tables: accounts, postings and their entries (append-only; see the migration's triggers)."""
+"""Ledger tables: accounts, postings and their entries (append-only; see the migration's triggers), and
+finance's proposed adjustments."""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
 from distro.db import utcnow
@@ -53,3 +56,44 @@ class Entry(SQLModel, table=True):
     account_id: int = Field(foreign_key="ledger_accounts.id", index=True, sa_type=sa.BigInteger)
     # Signed fen: debit positive, credit negative.
     amount: int = Field(sa_type=sa.BigInteger)
+
+
+ADJUSTMENT_STATUSES = ("proposed", "approved", "rejected")
+
+
+class Adjustment(SQLModel, table=True):
+    """A manual correction proposed by one finance user: an adjustment, or the reversal of one (reverses_posting_id).
+
+    It posts nothing until another finance user approves it; then posting_id is the posting it made.
+    """
+
+    __tablename__ = "ledger_adjustments"
+    __table_args__ = (
+        sa.CheckConstraint(f"status IN {ADJUSTMENT_STATUSES!r}", name="known_status"),
+        sa.CheckConstraint("(status = 'approved') = (posting_id IS NOT NULL)", name="posted_once_approved"),
+        sa.CheckConstraint(
+            "(status = 'proposed') = (decided_by IS NULL AND decided_at IS NULL)", name="decided_unless_proposed"
+        ),
+        # Maker-checker, held by the database too: whoever proposed it never approved it.
+        sa.CheckConstraint("status <> 'approved' OR decided_by <> proposed_by", name="approved_by_another"),
+        # One open or approved reversal per posting; a rejected one leaves room for the next.
+        sa.Index(
+            "ledger_adjustments_one_reversal",
+            "reverses_posting_id",
+            unique=True,
+            postgresql_where=sa.text("status <> 'rejected'"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True, sa_type=sa.BigInteger)
+    memo: str = Field(max_length=500)
+    # The entries it posts once approved: [{"account": code, "amount": signed fen}].
+    entries: list[dict[str, Any]] = Field(sa_type=JSONB)
+    reverses_posting_id: int | None = Field(default=None, foreign_key="ledger_postings.id", sa_type=sa.BigInteger)
+    status: str = Field(default="proposed", max_length=10)
+    proposed_by: int = Field(foreign_key="users.id", sa_type=sa.BigInteger)
+    proposed_at: dt.datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
+    decided_by: int | None = Field(default=None, foreign_key="users.id", sa_type=sa.BigInteger)
+    decided_at: dt.datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    reason: str | None = Field(default=None, max_length=500)
+    posting_id: int | None = Field(default=None, foreign_key="ledger_postings.id", sa_type=sa.BigInteger, unique=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from distro.api import BIGINT_MAX
+from distro.ledger.models import ADJUSTMENT_STATUSES
 
 
 class EntryLineSchema(Schema):
@@ -19,7 +20,7 @@ class EntryLineSchema(Schema):
     )
 
 
-class AdjustmentSchema(Schema):
+class NewAdjustmentSchema(Schema):
     memo = fields.String(
         required=True,
         validate=validate.Length(min=3, max=500),
@@ -30,6 +31,32 @@ class AdjustmentSchema(Schema):
 
 class ReversalSchema(Schema):
     memo = fields.String(required=True, validate=validate.Length(min=3, max=500))
+
+
+class RejectionSchema(Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=3, max=500))
+
+
+class AdjustmentFilterSchema(Schema):
+    status = fields.String(load_default=None, validate=validate.OneOf(ADJUSTMENT_STATUSES))
+
+
+class AdjustmentSchema(Schema):
+    id = fields.Integer()
+    kind = fields.Function(
+        lambda adjustment: "reversal" if adjustment.reverses_posting_id else "adjustment",
+        metadata={"description": "adjustment, or reversal (of the posting reverses_posting_id)."},
+    )
+    status = fields.String(metadata={"description": "proposed, approved (posted as posting_id) or rejected."})
+    memo = fields.String()
+    entries = fields.List(fields.Nested(EntryLineSchema), metadata={"description": "What it posts once approved."})
+    reverses_posting_id = fields.Integer(allow_none=True)
+    proposed_by = fields.Integer()
+    proposed_at = fields.DateTime()
+    decided_by = fields.Integer(allow_none=True)
+    decided_at = fields.DateTime(allow_none=True)
+    reason = fields.String(allow_none=True, metadata={"description": "Why it was rejected."})
+    posting_id = fields.Integer(allow_none=True)
 
 
 class PostingSchema(Schema):

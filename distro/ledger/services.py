@@ -11,8 +11,8 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import Session, col
 
 from distro.db import utcnow
-from distro.errors import Conflict, FieldError, NotFound, ValidationFailed
-from distro.ledger.chart import AccountType, EntryLine, account_owner, account_type, check_posting, reversal_of
+from distro.errors import Conflict, NotFound
+from distro.ledger.chart import AccountType, EntryLine, account_type, check_posting
 from distro.ledger.models import Entry, LedgerAccount, Posting
 
 
@@ -227,58 +227,3 @@ def unbalanced_postings(session: Session, limit: int = 100) -> list[int]:
             .limit(limit)
         ).scalars()
     )
-
-
-def create_adjustment(
-    session: Session, *, reference: str, lines: Sequence[EntryLine], memo: str, created_by: int
-) -> Posting:
-    """Record a manual adjustment posting by finance and commit it.
-
-    Raises ValidationFailed when an entry names a shop or supplier that does not exist: its account
-    would be created and the money left where no settlement ever looks.
-    """
-    _refuse_unknown_owners(session, lines)
-    posting = record_posting(
-        session, reference=reference, kind="adjustment", lines=lines, memo=memo, created_by=created_by
-    )
-    session.commit()
-    return posting
-
-
-_OWNERS_FOUND = {
-    "shop": sa.text("SELECT id FROM shops WHERE id = ANY(CAST(:ids AS bigint[]))"),
-    "supplier": sa.text("SELECT id FROM suppliers WHERE id = ANY(CAST(:ids AS bigint[]))"),
-}
-
-
-def _refuse_unknown_owners(session: Session, lines: Sequence[EntryLine]) -> None:
-    named = {index: owner for index, line in enumerate(lines) if (owner := account_owner(line.account))}
-    found = {
-        family: set(session.scalars(query, {"ids": [i for kind, i in named.values() if kind == family]}))
-        for family, query in _OWNERS_FOUND.items()
-    }
-    errors = [
-        FieldError(f"entries.{index}.account", f"names {family} {owner_id}, which does not exist", "unknown")
-        for index, (family, owner_id) in named.items()
-        if owner_id not in found[family]
-    ]
-    if errors:
-        raise ValidationFailed("The adjustment names accounts of owners that do not exist.", errors)
-
-
-def reverse_posting(session: Session, *, posting_id: int, memo: str, created_by: int) -> Posting:
-    """Record the posting that exactly undoes posting_id and commit it; a posting is reversed at most once."""
-    original = get_posting(session, posting_id)
-    if original.reverses_posting_id is not None:
-        raise Conflict(f"Posting {posting_id} is itself a reversal; post a new adjustment instead.")
-    reversal = record_posting(
-        session,
-        reference=f"reversal-of:{posting_id}",
-        kind="reversal",
-        lines=reversal_of(posting_lines(session, posting_id)),
-        memo=memo,
-        created_by=created_by,
-        reverses_posting_id=posting_id,
-    )
-    session.commit()
-    return reversal

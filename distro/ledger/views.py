@@ -1,23 +1,23 @@
-"""Ledger API for finance: balances, the trial balance, postings, adjustments and reversals."""
+"""Ledger API for finance: balances, the trial balance, postings, and adjustments and reversals (maker-checker)."""
 
 from __future__ import annotations
-
-import uuid
 
 from marshmallow import Schema, fields
 
 from distro.api import API_PREFIX, Blueprint, SelectPage
-from distro.auth.access import current_principal, requires
+from distro.auth.access import current_user_id, requires
 from distro.auth.models import Role
 from distro.db import get_session
-from distro.errors import FieldError, ValidationFailed
 from distro.idempotency.http import idempotent
-from distro.ledger import services
-from distro.ledger.chart import EntryLine, PostingError
+from distro.ledger import adjustments, services
+from distro.ledger.chart import EntryLine
 from distro.ledger.schemas import (
     AccountBalanceSchema,
+    AdjustmentFilterSchema,
     AdjustmentSchema,
+    NewAdjustmentSchema,
     PostingSchema,
+    RejectionSchema,
     ReversalSchema,
     TrialBalanceSchema,
 )
@@ -72,34 +72,66 @@ def get_posting(posting_id: int):
 @blp.route("/adjustments", methods=["POST"])
 @requires(Role.FINANCE)
 @idempotent
-@blp.arguments(AdjustmentSchema)
-@blp.response(201, PostingSchema)
+@blp.arguments(NewAdjustmentSchema)
+@blp.response(201, AdjustmentSchema)
 def create_adjustment(data: dict):
-    """Post a manual, balanced adjustment (finance). Honours Idempotency-Key."""
-    lines = [EntryLine(entry["account"], entry["amount"]) for entry in data["entries"]]
-    try:
-        posting = services.create_adjustment(
-            get_session(),
-            reference=f"adjustment:{uuid.uuid4()}",
-            lines=lines,
-            memo=data["memo"],
-            created_by=current_principal().user_id,
-        )
-    except PostingError as error:
-        raise ValidationFailed(
-            "The adjustment is not a valid posting.", [FieldError("entries", str(error), "balanced")]
-        ) from error
-    return _posting_out(posting)
+    """Propose a manual, balanced adjustment (finance); it posts once another finance user approves it.
+    Honours Idempotency-Key."""
+    return adjustments.propose_adjustment(
+        session=get_session(),
+        lines=[EntryLine(entry["account"], entry["amount"]) for entry in data["entries"]],
+        memo=data["memo"],
+        proposed_by=current_user_id(),
+    )
+
+
+@blp.route("/adjustments", methods=["GET"])
+@requires(*FINANCE)
+@blp.arguments(AdjustmentFilterSchema, location="query")
+@blp.response(200, AdjustmentSchema(many=True))
+@blp.paginate(SelectPage)
+def list_adjustments(args: dict):
+    """Adjustments and reversals, newest first (?status=proposed: those waiting for a second finance user)."""
+    return adjustments.adjustments_query(args["status"])
+
+
+@blp.route("/adjustments/<int:adjustment_id>", methods=["GET"])
+@requires(*FINANCE)
+@blp.response(200, AdjustmentSchema)
+def get_adjustment(adjustment_id: int):
+    """One adjustment or reversal, with who proposed and who decided it."""
+    return adjustments.get_adjustment(get_session(), adjustment_id)
+
+
+@blp.route("/adjustments/<int:adjustment_id>/approve", methods=["POST"])
+@requires(Role.FINANCE)
+@idempotent
+@blp.response(200, AdjustmentSchema)
+def approve_adjustment(adjustment_id: int):
+    """Approve a proposed adjustment or reversal, which posts it once (not by the finance user who proposed it)."""
+    return adjustments.approve(session=get_session(), adjustment_id=adjustment_id, approver=current_user_id())
+
+
+@blp.route("/adjustments/<int:adjustment_id>/reject", methods=["POST"])
+@requires(Role.FINANCE)
+@idempotent
+@blp.arguments(RejectionSchema)
+@blp.response(200, AdjustmentSchema)
+def reject_adjustment(data: dict, adjustment_id: int):
+    """Reject a proposed adjustment or reversal, which then never posts (the proposer may withdraw their own)."""
+    return adjustments.reject(
+        session=get_session(), adjustment_id=adjustment_id, reason=data["reason"], actor=current_user_id()
+    )
 
 
 @blp.route("/postings/<int:posting_id>/reversal", methods=["POST"])
 @requires(Role.FINANCE)
 @idempotent
 @blp.arguments(ReversalSchema)
-@blp.response(201, PostingSchema)
+@blp.response(201, AdjustmentSchema)
 def reverse_posting(data: dict, posting_id: int):
-    """Post the exact reversal of a posting (finance). A posting is reversed at most once."""
-    posting = services.reverse_posting(
-        get_session(), posting_id=posting_id, memo=data["memo"], created_by=current_principal().user_id
+    """Propose the exact reversal of a manual adjustment (finance); it posts once another finance user approves
+    it. A posting a flow made is a 409 naming the flow that corrects it."""
+    return adjustments.propose_reversal(
+        session=get_session(), posting_id=posting_id, memo=data["memo"], proposed_by=current_user_id()
     )
-    return _posting_out(posting)

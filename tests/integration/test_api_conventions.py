@@ -7,7 +7,7 @@ from alembic.script import ScriptDirectory
 
 from distro.app import create_app
 from distro.auth.models import Role
-from distro.ledger.models import Posting
+from distro.ledger.models import Adjustment
 from distro.migrate import alembic_config, head_revision
 from distro.settlement.models import PayeeAccount
 from distro.validation import UNSTORABLE_TEXT
@@ -227,7 +227,7 @@ def test_an_idempotency_key_the_database_cannot_hold_is_a_422_and_changes_nothin
     )
     assert response.status_code == 422
     assert [(error["field"], error["rule"]) for error in response.get_json()["errors"]] == [("Idempotency-Key", "text")]
-    assert session.scalar(sa.select(sa.func.count()).select_from(Posting)) == 0
+    assert session.scalar(sa.select(sa.func.count()).select_from(Adjustment)) == 0
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ from flask import Flask
 
 from distro.auth.access import check_every_route_declares_access
 from distro.auth.models import Role, User
-from distro.ledger.models import Posting
+from distro.ledger.models import Adjustment
 from tests.factories import PASSWORD, bearer, make_user
 
 PROBLEM = "application/problem+json"
@@ -170,7 +170,7 @@ def test_a_valid_token_without_the_finance_role_gets_403_and_changes_nothing(cli
     )
     assert response.status_code == 403
     assert response.content_type == PROBLEM
-    assert session.query(Posting).count() == 0
+    assert session.query(Adjustment).count() == 0
 
 
 def test_an_account_with_several_roles_passes_each_roles_checks(client, app, session):

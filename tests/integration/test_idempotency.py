@@ -8,7 +8,7 @@ from distro.auth.models import Role
 from distro.db import utcnow
 from distro.idempotency import http, services
 from distro.idempotency.models import IdempotencyRecord
-from distro.ledger.models import Posting
+from distro.ledger.models import Adjustment
 from tests.factories import bearer, make_user
 
 ADJUSTMENT = {
@@ -22,8 +22,9 @@ def post(client, app, user, body=ADJUSTMENT, key="key-1"):
     return client.post("/api/v1/ledger/adjustments", json=body, headers=headers)
 
 
-def postings(session):
-    return session.scalar(sa.select(sa.func.count()).select_from(Posting))
+def proposals(session):
+    """How many adjustments were proposed: one per request that took effect."""
+    return session.scalar(sa.select(sa.func.count()).select_from(Adjustment))
 
 
 def test_the_same_key_and_body_replays_the_response_with_one_effect(client, app, session):
@@ -33,7 +34,7 @@ def test_the_same_key_and_body_replays_the_response_with_one_effect(client, app,
     assert first.status_code == second.status_code == 201
     assert first.get_json() == second.get_json()
     assert second.headers["Idempotent-Replayed"] == "true"
-    assert postings(session) == 1
+    assert proposals(session) == 1
 
 
 def test_the_same_key_with_a_different_body_is_a_422(client, app, session):
@@ -43,7 +44,7 @@ def test_the_same_key_with_a_different_body_is_a_422(client, app, session):
     response = post(client, app, finance, changed)
     assert response.status_code == 422
     assert response.get_json()["errors"][0]["field"] == "Idempotency-Key"
-    assert postings(session) == 1
+    assert proposals(session) == 1
 
 
 def fingerprint_of(app, body=ADJUSTMENT):
@@ -79,7 +80,7 @@ def test_a_retry_while_the_first_request_runs_is_a_409(client, app, session):
     claim_left_running(session, finance, "busy", fingerprint_of(app))
     response = post(client, app, finance, key="busy")
     assert response.status_code == 409
-    assert postings(session) == 0
+    assert proposals(session) == 0
 
 
 def test_a_claim_abandoned_by_a_crashed_request_can_be_retried(client, app, session):
@@ -88,7 +89,7 @@ def test_a_claim_abandoned_by_a_crashed_request_can_be_retried(client, app, sess
     claim_left_running(session, finance, "crashed", fingerprint_of(app), locked_seconds_ago=lock_seconds + 5)
     response = post(client, app, finance, key="crashed")
     assert response.status_code == 201
-    assert postings(session) == 1
+    assert proposals(session) == 1
 
 
 def test_a_failed_request_frees_its_key(client, app, session):
@@ -102,7 +103,7 @@ def test_a_failed_request_frees_its_key(client, app, session):
     assert refused.get_json()["errors"][0]["rule"] == "balanced"
     accepted = post(client, app, finance, key="retry-me")
     assert accepted.status_code == 201
-    assert postings(session) == 1
+    assert proposals(session) == 1
 
 
 def test_keys_belong_to_their_caller(client, app, session):
@@ -112,14 +113,14 @@ def test_keys_belong_to_their_caller(client, app, session):
     second = post(client, app, other, key="shared")
     assert second.status_code == 201
     assert "Idempotent-Replayed" not in second.headers
-    assert postings(session) == 2
+    assert proposals(session) == 2
 
 
 def test_without_a_key_each_request_takes_effect(client, app, session):
     finance = make_user(session, Role.FINANCE)
     post(client, app, finance, key=None)
     post(client, app, finance, key=None)
-    assert postings(session) == 2
+    assert proposals(session) == 2
 
 
 def test_expired_records_are_purged(session):
