@@ -37,19 +37,24 @@ PROGRESS_SECONDS = 15
 
 def arguments(argv: list[str]) -> argparse.Namespace:
     """The drill's options; every duration is in seconds."""
-    parser = argparse.ArgumentParser(prog="python -m bench.chaos", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--outage", type=float, default=60, help="how long each server is away (default 60)")
-    parser.add_argument("--redis-outage", type=float, help="how long Redis is away (default: --outage)")
-    parser.add_argument("--postgres-outage", type=float, help="how long PostgreSQL is away (default: --outage)")
-    parser.add_argument("--steady", type=float, default=30, help="load before Redis goes (default 30)")
-    parser.add_argument("--between", type=float, default=30, help="load between the outages (default 30)")
-    parser.add_argument("--after", type=float, default=30, help="load after PostgreSQL is back (default 30)")
-    parser.add_argument("--settle-timeout", type=float, default=600, help="longest wait to settle (default 600)")
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.chaos",
+        description=__doc__.split("\n\n", 1)[1],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    seconds: dict = {"type": float, "metavar": "SECONDS"}
+    parser.add_argument("--outage", default=60, help="how long each server is away (default 60)", **seconds)
+    parser.add_argument("--redis-outage", help="how long Redis is away (default: --outage)", **seconds)
+    parser.add_argument("--postgres-outage", help="how long PostgreSQL is away (default: --outage)", **seconds)
+    parser.add_argument("--steady", default=30, help="load before Redis goes (default 30)", **seconds)
+    parser.add_argument("--between", default=30, help="load between the outages (default 30)", **seconds)
+    parser.add_argument("--after", default=30, help="load after PostgreSQL is back (default 30)", **seconds)
+    parser.add_argument("--settle-timeout", default=600, help="longest wait to settle (default 600)", **seconds)
     parser.add_argument("--webhook-rate", type=float, default=10, help="new paid orders a second (default 10)")
     parser.add_argument("--click-rate", type=float, default=20, help="share-link clicks a second (default 20)")
     parser.add_argument("--buyers", type=int, default=2, help="buyers checking out at once (default 2)")
-    parser.add_argument("--port", type=int, default=0, help="the product's port (default: a free one, never 8000)")
-    parser.add_argument("--var-dir", type=Path, default=Path("var/chaos"), help="its data (emptied first)")
+    parser.add_argument("--port", type=int, default=0, help="the product's port (default: a free one, not 8000)")
+    parser.add_argument("--var-dir", type=Path, default=Path("var/chaos"), help="its data (var/chaos; emptied first)")
     args = parser.parse_args(argv)
     args.redis_outage = args.outage if args.redis_outage is None else args.redis_outage
     args.postgres_outage = args.outage if args.postgres_outage is None else args.postgres_outage
