@@ -8,7 +8,7 @@ CONSTRAINTS := constraints.txt
 # The browser tests drive Debian's Chromium: Playwright's own browser download needs a network we do not have.
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test bench lint migrate lock chromium clean
+.PHONY: run test bench chaos lint migrate lock chromium clean
 
 $(STAMP): pyproject.toml $(CONSTRAINTS)
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ test: $(STAMP) $(CHROMIUM)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# The chaos drill (README, "Chaos drill"): minutes long, so not part of `make test`. E.g. CHAOS_ARGS="--outage 20".
+chaos: $(STAMP)
+	$(BIN)/python -m bench.chaos $(CHAOS_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
