@@ -1,7 +1,7 @@
 """Every table model, imported in one place so that SQLModel.metadata is complete (Alembic, tests)."""
 
 from distro.audit import AuditEntry
-from distro.auth.models import PhoneCode, RefreshToken, User
+from distro.auth.models import PhoneCode, RefreshToken, User, WebSession
 from distro.commission.models import CommissionLine, Order, OrderEvent, OrderLine
 from distro.idempotency.models import IdempotencyRecord
 from distro.ledger.models import Adjustment, Entry, LedgerAccount, Posting
@@ -46,4 +46,5 @@ __all__ = [
     "Supplier",
     "TierRuleSet",
     "User",
+    "WebSession",
 ]

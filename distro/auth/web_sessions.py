@@ -111,4 +111,3 @@ def end(*, session: Session, token: str) -> None:
         .values(ended_at=utcnow())
     )
     session.commit()
-

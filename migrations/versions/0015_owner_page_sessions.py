@@ -1,7 +1,7 @@
 """owner page sessions: sign-ins on distro's pages, and the signed-in buyer of a checkout
 
 Revision ID: 0015
-Revises: 0012
+Revises: 0014
 Create Date: 2026-12-04 22:40:00.000000
 
 Shop owners sign in on distro's pages with a session of their own (not the API's tokens), stored by
@@ -16,7 +16,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0015"
-down_revision: str | None = "0012"
+down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
