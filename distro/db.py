@@ -79,15 +79,27 @@ def driver_connection(engine: sa.Engine) -> Iterator[psycopg.Connection]:
     pooled = engine.raw_connection()
     connection = pooled.driver_connection
     assert connection is not None  # None only once the pooled connection is invalidated or closed
+    dropped = False
     try:
         connection.autocommit = True
         yield connection
+    except psycopg.OperationalError:
+        dropped = True  # by the server (a restart, an outage)
+        raise
     finally:
-        try:
-            connection.autocommit = False  # the pool lends this connection to ORM sessions next
-        except psycopg.Error:
-            pooled.invalidate()  # broken mid-statement: the pool must not lend it again
+        # The pool lends this connection to ORM sessions next, so autocommit goes back off; one dropped,
+        # or broken mid-statement, it must not lend again.
+        if dropped or not _autocommit_off(connection):
+            pooled.invalidate()
         pooled.close()
+
+
+def _autocommit_off(connection: psycopg.Connection) -> bool:
+    try:
+        connection.autocommit = False
+    except psycopg.Error:
+        return False
+    return True
 
 
 @contextlib.contextmanager

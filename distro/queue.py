@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import time
 from collections.abc import Callable
 from functools import cache
 from typing import Any
@@ -16,6 +17,8 @@ import redis
 from rq import Queue
 from rq.job import Job
 from rq.serializers import JSONSerializer
+
+from distro import outages
 
 QUEUE_NAMES = ("default", "periodic")
 
@@ -92,9 +95,26 @@ def enqueue_coalesced(name: str, func: Callable[..., Any], queue_name: str = "de
     return True
 
 
-def release_coalesced(name: str) -> None:
-    """Let the next ask enqueue a new run of the named job (see enqueue_coalesced)."""
-    redis_for(redis_url()).delete(_flag(name))
+def release_coalesced(name: str) -> bool:
+    """Let the next ask enqueue a new run of the named job (see enqueue_coalesced); False if Redis never answered.
+
+    Redis away at that moment is asked again with the capped back-off for as long as the flag could
+    live: a flag left behind (Redis keeps it on disk) would skip every ask until it expired, leaving the
+    work to the slower sweep. After that, the flag has expired by itself.
+    """
+    give_up_at = time.monotonic() + COALESCE_TTL_SECONDS
+    for wait in outages.waits():
+        try:
+            redis_for(redis_url()).delete(_flag(name))
+        except outages.REDIS_DOWN as error:
+            outages.report_down("Redis", error)
+            if time.monotonic() + wait > give_up_at:
+                return False
+            time.sleep(wait)
+            continue
+        outages.report_up("Redis")
+        return True
+    raise AssertionError("unreachable: waits() never ends")
 
 
 def _flag(name: str) -> str:

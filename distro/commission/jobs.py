@@ -118,10 +118,8 @@ def _pause(session, seconds: float) -> None:
 
 
 def _release() -> None:
-    try:
-        release_coalesced(PROCESSING)
-    except redis.exceptions.RedisError as error:
-        log.warning("could not release the order processing flag (%s); it expires by itself", error)
+    if not release_coalesced(PROCESSING):
+        log.warning("could not release the order processing flag while Redis was away; it has expired by itself")
 
 
 def _process_batch(session, refs: list[str], rules: services.Rules) -> dict[str, str]:

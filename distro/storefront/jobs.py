@@ -19,7 +19,7 @@ def resend_payment_notices() -> dict[str, int]:
     """Send every payment notice that is due and not yet acknowledged (`rq cron`, every minute)."""
     settings = current_settings()
     with session_scope() as session:
-        return notices.deliver_payment_notices(session=session, send=notice_sender(settings))
+        return notices.deliver_due_payment_notices(session=session, send=notice_sender(settings))
 
 
 def auto_confirm_receipts() -> int:

@@ -6,6 +6,7 @@ import datetime as dt
 import logging
 from typing import Any
 
+import psycopg
 import redis
 import sqlalchemy as sa
 from flask import Blueprint, current_app, redirect, render_template, request, send_from_directory, url_for
@@ -111,6 +112,7 @@ def not_found(error: NotFound) -> Response | tuple:
 
 @bp.app_errorhandler(sa.exc.OperationalError)
 @bp.app_errorhandler(sa.exc.InterfaceError)
+@bp.app_errorhandler(psycopg.OperationalError)  # raised as it is by the webhook's driver connection
 def database_unavailable(error: Exception) -> Response | tuple:
     """The database is out of reach: a moment later it may not be. Buyers get a page, API clients a 503."""
     log.warning("database unavailable for %s: %s", request.path, error)

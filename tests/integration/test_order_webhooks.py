@@ -152,11 +152,11 @@ def test_a_webhook_id_the_database_cannot_hold_is_a_422_and_stores_nothing(clien
     assert count(session, OrderEvent) == 0
 
 
-def test_a_database_outage_gets_a_5xx_so_the_sender_retries(client, app, session, world, monkeypatch):
+def test_a_database_outage_gets_a_503_so_the_sender_retries(client, app, session, world, monkeypatch):
     dead = sa.create_engine("postgresql+psycopg://nobody@/nowhere?host=/nonexistent&connect_timeout=1")
     monkeypatch.setitem(app.extensions, "distro.driver_connection", lambda: driver_connection(dead))
     response = post_event(client, app, "order.paid", paid("A1", "mei", [("1", world["tea"].id, 12_800)]))
-    assert response.status_code == 500
+    assert response.status_code == 503 and response.headers["Retry-After"]
     assert response.content_type == PROBLEM
 
 
@@ -411,3 +411,33 @@ def test_a_body_over_the_size_limit_is_refused_before_it_is_read_and_nothing_is_
     assert response.status_code == 413
     assert response.mimetype == PROBLEM and response.get_json()["status"] == 413
     assert count(session, OrderEvent) == 0
+
+
+def test_an_order_event_sent_while_postgresql_drops_its_connection_gets_a_503_to_retry_and_then_is_stored(
+    committed_app, committed_db
+):
+    client = committed_app.test_client()
+    outside = sa.create_engine(committed_db, poolclass=sa.NullPool)
+
+    def send(order_id: str, event_id: str):
+        body, headers = signed_event(
+            committed_app, "order.paid", paid(order_id, None, [("l1", 1, 100)]), event_id=event_id
+        )
+        return client.post("/webhooks/orders", data=body, headers=headers)
+
+    assert send("DROP-1", "e1").status_code == 200
+    # The server ends every connection it holds, as a restart or an outage does; the app's pool still lends them.
+    with outside.connect() as admin:
+        admin.execute(
+            sa.text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        )
+    refused = send("DROP-2", "e2")
+    assert refused.status_code == 503 and refused.headers["Retry-After"]
+    assert refused.mimetype == "application/problem+json"
+    assert send("DROP-2", "e2").status_code == 200  # the sender's retry: the dead connection is not lent again
+    with outside.connect() as admin:
+        stored = admin.execute(sa.text("SELECT id FROM order_events ORDER BY id")).scalars().all()
+    assert stored == ["e1", "e2"]

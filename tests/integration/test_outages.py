@@ -238,3 +238,28 @@ def test_cron_rides_out_an_outage_of_redis_and_enqueues_its_next_slot_after_it(r
     eventually(lambda: cron_enqueued(redis_server), cron, "a slot's job after the outage")
     redis_server.stop()
     assert cron.stop() == 0, cron.output()  # stopping while Redis is away too
+
+
+def test_a_run_releasing_its_coalescing_flag_while_redis_is_away_releases_it_when_redis_is_back(
+    redis_server, monkeypatch
+):
+    # A flag left behind (Redis keeps it on disk) would skip every ask to process orders until it expired.
+    import threading
+
+    from distro.queue import enqueue_coalesced, release_coalesced
+
+    monkeypatch.setenv("DISTRO_REDIS_URL", redis_server.url)
+    assert enqueue_coalesced("outage-drill", mark) is True
+    client = redis_server.client()
+    assert client.exists("distro:queued:outage-drill")
+    client.save()  # on disk, as Redis's own persistence would have it after the restart
+    redis_server.stop()
+    released: list[bool] = []
+    releasing = threading.Thread(target=lambda: released.append(release_coalesced("outage-drill")))
+    releasing.start()
+    time.sleep(OUTAGE_SECONDS)  # the outage: how long it lasts is the test's doing, not a timing it checks
+    redis_server.start()
+    releasing.join(timeout=DEADLINE_SECONDS)
+    assert released == [True]
+    assert not client.exists("distro:queued:outage-drill")
+    assert enqueue_coalesced("outage-drill", mark) is True  # the next ask starts a run at once

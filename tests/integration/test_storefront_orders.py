@@ -414,3 +414,18 @@ def test_a_form_posted_without_its_page_token_is_refused_in_chinese_and_orders_n
     refused = client.post(f"/shop/shopb/p/{world['mask'].id}/buy", data={**BUYER, "csrf_token": "forged"})
     assert refused.status_code == 400 and "页面已过期" in refused.get_data(as_text=True)
     assert session.scalar(sa.select(sa.func.count()).select_from(Checkout)) == 0
+
+
+def test_the_sweep_sends_every_payment_notice_held_back_in_one_run_not_a_batch_a_minute(client, app, session, world):
+    # Paid while Redis was away: no job sent the notices, so the sweep finds them all.
+    refs = []
+    for phone in ("13800000011", "13800000012", "13800000013"):
+        token = buy(client, "shopb", world["mask"].id, phone=phone)
+        assert client.post(f"/pay/demo/{token}/confirm").status_code == 303
+        refs.append(session.scalars(sa.select(Checkout.order_ref).where(Checkout.access_token == token)).one())
+    session.execute(sa.update(Checkout).values(notice_next_at=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)))
+    session.commit()
+    sent = notices.deliver_due_payment_notices(session=session, send=webhook_sender(app, client), batch=2)
+    assert sent == {"acknowledged": 3, "retry": 0}
+    stored = session.scalars(sa.select(OrderEvent.order_ref).where(OrderEvent.order_ref.in_(refs))).all()
+    assert sorted(stored) == sorted(refs)
