@@ -209,10 +209,13 @@ def run() -> None:
                     )
         env = {**os.environ, "DISTRO_DATABASE_URL": settings["DATABASE_URL"], "DISTRO_REDIS_URL": settings["REDIS_URL"]}
         distro = f"{sys.executable} -m distro.cli"
+        # honcho stops everything when one process ends: the helpers are restarted by distro.supervise
+        # instead, so a dead worker or cron never takes the web server down.
+        supervised = f"{sys.executable} -m distro.supervise"
         manager = Manager()
-        manager.add_process("web", f"{distro} web", env=env)
-        manager.add_process("worker", f"{distro} worker", env=env)
-        manager.add_process("cron", f"{distro} cron", env=env)
+        manager.add_process("web", f"exec {distro} web", env=env)
+        manager.add_process("worker", f"exec {supervised} worker", env=env)
+        manager.add_process("cron", f"exec {supervised} cron", env=env)
         click.echo(f"distro is starting: API docs at {settings['PUBLIC_BASE_URL']}/api/docs (Ctrl-C stops everything)")
         manager.loop()
     finally:

@@ -127,3 +127,46 @@ def test_distro_run_with_the_database_url_set_starts_and_stops_only_the_embedded
     assert process.returncode == 0, output
     assert "embedded Redis stopped" in output
     assert "PostgreSQL" not in output and not (var_dir / "postgres").exists()
+
+
+def helper_pids(run: subprocess.Popen, command: str) -> list[int]:
+    """The live `distro <command>` processes started by this `distro run`'s supervisor (not their own children)."""
+    import psutil
+
+    def command_line(process: psutil.Process) -> list[str]:
+        try:
+            return process.cmdline() if process.status() != psutil.STATUS_ZOMBIE else []
+        except psutil.Error:  # ended meanwhile
+            return []
+
+    supervisors = [
+        child
+        for child in psutil.Process(run.pid).children(recursive=True)
+        if command_line(child)[-3:] == ["-m", "distro.supervise", command]
+    ]
+    return [
+        helper.pid
+        for supervisor in supervisors
+        for helper in supervisor.children()
+        if command_line(helper)[-3:] == ["-m", "distro.cli", command]
+    ]
+
+
+@pytest.mark.timeout(180)
+def test_a_helper_that_dies_is_started_again_and_the_web_server_keeps_serving(var_dir):
+    process, base = start_distro_run(var_dir, DEMO_DATA="false")
+    try:
+        [worker] = helper_pids(process, "worker")
+        [cron] = helper_pids(process, "cron")
+        os.kill(worker, signal.SIGKILL)  # as the kernel's OOM killer would
+        os.kill(cron, signal.SIGKILL)
+        deadline = time.monotonic() + 60
+        while not (helper_pids(process, "worker") and helper_pids(process, "cron")):
+            assert process.poll() is None and time.monotonic() < deadline, stop(process)
+            time.sleep(0.5)
+        assert helper_pids(process, "worker") != [worker] and helper_pids(process, "cron") != [cron]
+        assert get(f"{base}/readyz")[0] == 200
+    finally:
+        output = stop(process)
+    assert process.returncode == 0, output
+    assert "starting it again" in output and "worker stopped" in output and "web stopped" in output, output
