@@ -16,7 +16,7 @@ from distro.commission.models import CommissionLine
 from distro.db import engine_for
 from distro.ledger import services as ledger
 from distro.ledger.models import Posting
-from distro.settlement import services
+from distro.settlement import computing, services
 from distro.settlement.models import Payout, SettlementBatch, SettlementClaim
 from tests.factories import commission_rules, make_product, make_shop, make_supplier, make_user, paid, signed_event
 from tests.integration.locks import table_locked, wait_until_blocked
@@ -69,7 +69,7 @@ def test_two_workers_computing_the_same_batch_make_one_set_of_payouts(committed_
     def work() -> None:
         with Session(engine_for(committed_db)) as session:
             barrier.wait()
-            outcomes.append(services.compute_batch(session=session, batch_id=batch_id, minimum_fen=100))
+            outcomes.append(computing.compute_batch(session=session, batch_id=batch_id, minimum_fen=100))
 
     threads = [threading.Thread(target=work) for _ in range(2)]
     for thread in threads:
@@ -101,8 +101,8 @@ def test_a_worker_killed_mid_compute_leaves_nothing_and_the_rerun_settles_each_l
     with Session(engine) as session:
         assert session.get(SettlementBatch, batch_id).status == "computing"
         assert session.scalar(sa.select(sa.func.count()).select_from(SettlementClaim)) == 0
-        assert services.compute_batch(session=session, batch_id=batch_id, minimum_fen=100) == "computed"
-        assert services.compute_batch(session=session, batch_id=batch_id, minimum_fen=100) == "noop"
+        assert computing.compute_batch(session=session, batch_id=batch_id, minimum_fen=100) == "computed"
+        assert computing.compute_batch(session=session, batch_id=batch_id, minimum_fen=100) == "noop"
         assert (
             session.scalar(
                 sa.select(sa.func.count()).select_from(SettlementClaim).where(SettlementClaim.batch_id == batch_id)
@@ -118,7 +118,7 @@ def test_a_refund_racing_the_compute_is_settled_then_clawed_back_never_both_neve
     computed: list[str] = []
     compute = threading.Thread(
         target=lambda: computed.append(
-            services.compute_batch(session=Session(engine), batch_id=batch_id, minimum_fen=100)
+            computing.compute_batch(session=Session(engine), batch_id=batch_id, minimum_fen=100)
         )
     )
     with table_locked(engine, "audit_log"):

@@ -13,7 +13,7 @@ from distro.commission import payable
 from distro.commission import services as commission
 from distro.commission.models import CommissionLine
 from distro.ledger import services as ledger
-from distro.settlement import services
+from distro.settlement import computing, services
 from distro.settlement.models import PayeeAccount, Payout
 from tests.factories import commission_rules, make_product, make_shop, make_supplier, make_user, paid
 
@@ -103,7 +103,7 @@ def test_every_fen_owed_is_paid_or_held_and_the_ledger_balances(app, connection,
                     commission.process_order(session=work, order_ref=order_id, rules=rules)
                 elif action == "settle":
                     batch = services.create_batch(session=work, cutoff_at=None, created_by=maker.id)
-                    services.compute_batch(session=work, batch_id=batch.id, minimum_fen=100)
+                    computing.compute_batch(session=work, batch_id=batch.id, minimum_fen=100)
                     services.approve(session=work, batch_id=batch.id, approver=checker.id)
                 elif action == "pay":
                     open_payouts = work.execute(
