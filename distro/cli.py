@@ -154,7 +154,7 @@ def settle(cutoff, email: str) -> None:
     from distro.auth.models import Role
     from distro.auth.services import find_user_by_email
     from distro.db import session_scope
-    from distro.settlement import services
+    from distro.settlement import computing, services
 
     settings = _settings()
     _export_urls(settings)
@@ -172,7 +172,7 @@ def settle(cutoff, email: str) -> None:
                 bar.label = f"batch {batch.id}: {values}"
                 bar.update(1)
 
-            services.compute_batch(
+            computing.compute_batch(
                 session=session,
                 batch_id=batch.id,
                 progress=report,
