@@ -112,10 +112,11 @@ def reconciliation(session: Session, batch_id: int) -> dict[str, Any]:
 
 
 # The month's entries summed by posting kind and account family (the chart's family names), suppliers' one
-# by one; postings by finance (adjustments, reversals of a posting) apart, whatever their kind.
+# by one; postings by finance (adjustments and their reversals: distro/ledger/rules.py; older hand reversals
+# of any posting) apart, whatever their kind.
 _PERIOD = sa.text(
     """
-    SELECT p.kind, p.kind = 'adjustment' OR p.reverses_posting_id IS NOT NULL AS manual,
+    SELECT p.kind, p.kind IN ('adjustment', 'adjustment_reversal') OR p.reverses_posting_id IS NOT NULL AS manual,
            CASE WHEN a.code LIKE 'supplier:%' THEN 'supplier_payable'
                 WHEN a.code LIKE 'shop:%\\:pending' THEN 'shop_pending'
                 WHEN a.code LIKE 'shop:%\\:available' THEN 'shop_available'
