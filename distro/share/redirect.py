@@ -6,6 +6,10 @@ is WSGI middleware (app.wsgi_app wrapped, as Flask documents): a code it can res
 here; anything else (another path or method, a code that leads nowhere) goes on to Flask, which
 shows its 404 page.
 
+Codes resolve from this process's memory, then Redis, then PostgreSQL (distro.share.resolver), so a link
+followed in the last day still redirects while PostgreSQL is down; a code no cache knows then gets Flask's
+503 page instead of a redirect.
+
 Bots and link previews are not counted; each visitor counts once an hour as a unique click; the
 click goes to the process's click buffer, never the database, so the redirect still happens when
 Redis is down. A person's click leaves a signed referral cookie that binds their next purchase to
@@ -22,13 +26,18 @@ from flask import Flask
 from sqlmodel import Session
 from werkzeug.http import dump_cookie, parse_cookie
 
+from distro.outages import POSTGRES_DOWN
 from distro.share import services
 from distro.share.clicks import ClickBuffer
 from distro.share.codes import is_bot, sign_referral, visitor_key
+from distro.share.resolver import LinkResolver
+from distro.share.targets import LinkTarget
 
 VISITOR_COOKIE = "distro_vid"
 VISITOR_COOKIE_SECONDS = 365 * 86400
 REFERRAL_COOKIE = "distro_ref"
+UNRESOLVED = "distro.share.unresolved"
+"""The environ key under which a code's lookup error goes on to Flask, whose page for /s/<code> raises it."""
 
 PREFIX = "/s/"
 # Every follow must reach distro to be counted, so no cache along the way may answer it.
@@ -44,6 +53,7 @@ class ShareRedirects:
         self.next_app = next_app
         self.open_session: Callable[[], Session] = lambda: app.extensions["distro.session_factory"]()
         self.clicks: ClickBuffer = app.extensions["distro.clicks"]
+        self.targets: LinkResolver = app.extensions["distro.share_targets"]
         self.secret = str(app.config["SECRET_KEY"])
         self.binding_seconds = int(app.config["SHARE_BINDING_DAYS"]) * 86400
 
@@ -53,7 +63,11 @@ class ShareRedirects:
         if not path.startswith(PREFIX) or method not in ("GET", "HEAD"):
             return self.next_app(environ, start_response)
         code = path[len(PREFIX) :]
-        target = self._resolve(code)
+        try:
+            target = self._resolve(code)
+        except POSTGRES_DOWN as error:  # no cache knows the code: Flask answers with its 503 page
+            environ[UNRESOLVED] = error
+            return self.next_app(environ, start_response)
         if target is None:
             return self.next_app(environ, start_response)
         headers = [("Location", target.path), *_FIXED_HEADERS]
@@ -68,7 +82,7 @@ class ShareRedirects:
         start_response("302 Found", headers)
         return [b""]
 
-    def _resolve(self, code: str) -> services.LinkTarget | None:
+    def _resolve(self, code: str) -> LinkTarget | None:
         opened: list[Session] = []
 
         def open_session() -> Session:
@@ -76,7 +90,7 @@ class ShareRedirects:
             return opened[-1]
 
         try:
-            return services.resolve(code, open_session=open_session)
+            return self.targets.resolve(code, open_session=open_session)
         finally:
             for session in opened:
                 session.close()

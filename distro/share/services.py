@@ -1,4 +1,4 @@
-"""Share links: create them, follow them (click recording without a database write), fold clicks."""
+"""Share links: create them, count their clicks (without a database write), fold clicks, posters' content."""
 
 from __future__ import annotations
 
@@ -13,12 +13,10 @@ from zoneinfo import ZoneInfo
 
 import redis
 import sqlalchemy as sa
-from cachetools import TTLCache
 from redis.commands.core import Script
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import Session, col
 
-from distro.db import SessionFactory
 from distro.errors import FieldError, NotFound, ValidationFailed
 from distro.share.codes import looks_like_code, new_code
 from distro.share.images import ImageSource, ImageUnavailable, write_atomically
@@ -33,25 +31,6 @@ UNIQUE_WINDOW_SECONDS = 3600
 BUSINESS_TZ = ZoneInfo("Asia/Shanghai")
 
 log = logging.getLogger(__name__)
-
-# Link targets never change, so a short-lived per-process cache spares the database the
-# bursts that follow every hourly promotion (云集 pushed one to every owner at once).
-_targets: TTLCache[str, LinkTarget | None] = TTLCache(maxsize=100_000, ttl=60)
-
-
-@dataclass(frozen=True)
-class LinkTarget:
-    """Where a share code leads."""
-
-    link_id: int
-    shop_slug: str
-    product_id: int | None
-
-    @property
-    def path(self) -> str:
-        """The landing page's path."""
-        base = f"/shop/{self.shop_slug}"
-        return f"{base}/p/{self.product_id}" if self.product_id else base
 
 
 def create_link(*, session: Session, owner_id: int, shop_id: int, channel: str, product_id: int | None) -> ShareLink:
@@ -108,29 +87,6 @@ def links_query(session: Session, owner_id: int, shop_id: int) -> sa.Select:
         .where(col(ShareLink.shop_id) == shop_id)
         .order_by(col(ShareLink.id).desc())
     )
-
-
-def resolve(code: str, *, open_session: SessionFactory) -> LinkTarget | None:
-    """Where a share code leads (None for an unknown code or a closed shop); cached for a minute.
-
-    open_session is called only on a cache miss: most follows never touch the database.
-    """
-    if not looks_like_code(code):
-        return None
-    if code in _targets:
-        return _targets[code]
-    row = (
-        open_session()
-        .execute(
-            sa.select(col(ShareLink.id), col(Shop.slug), col(ShareLink.product_id))
-            .join(Shop, col(Shop.id) == ShareLink.shop_id)
-            .where(col(ShareLink.code) == code, col(Shop.status) == "active")
-        )
-        .first()
-    )
-    target = LinkTarget(row.id, row.slug, row.product_id) if row else None
-    _targets[code] = target
-    return target
 
 
 @dataclass(frozen=True)
