@@ -10,8 +10,9 @@ Codes resolve from this process's memory, then Redis, then PostgreSQL (distro.sh
 followed in the last day still redirects while PostgreSQL is down; a code no cache knows then gets Flask's
 503 page instead of a redirect.
 
-Bots and link previews are not counted; each visitor counts once an hour as a unique click; the
-click goes to the process's click buffer, never the database, so the redirect still happens when
+Bots and link previews are not counted; each visitor counts once an hour as a unique click, known by the
+visitor cookie or, without one, by a keyed hash of address and browser (distro.share.codes.identify_visitor);
+the click goes to the process's click buffer, never the database, so the redirect still happens when
 Redis is down. A person's click leaves a signed referral cookie that binds their next purchase to
 the shop for SHARE_BINDING_DAYS (the last click wins).
 """
@@ -19,7 +20,6 @@ the shop for SHARE_BINDING_DAYS (the last click wins).
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from collections.abc import Callable, Iterable
 
 from flask import Flask
@@ -29,7 +29,7 @@ from werkzeug.http import dump_cookie, parse_cookie
 from distro.outages import POSTGRES_DOWN
 from distro.share import services
 from distro.share.clicks import ClickBuffer
-from distro.share.codes import is_bot, sign_referral, visitor_key
+from distro.share.codes import identify_visitor, is_bot, sign_referral
 from distro.share.resolver import LinkResolver
 from distro.share.targets import LinkTarget
 
@@ -55,6 +55,7 @@ class ShareRedirects:
         self.clicks: ClickBuffer = app.extensions["distro.clicks"]
         self.targets: LinkResolver = app.extensions["distro.share_targets"]
         self.secret = str(app.config["SECRET_KEY"])
+        self.visitor_secret = self.secret.encode()
         self.binding_seconds = int(app.config["SHARE_BINDING_DAYS"]) * 86400
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
@@ -73,12 +74,13 @@ class ShareRedirects:
         headers = [("Location", target.path), *_FIXED_HEADERS]
         user_agent = environ.get("HTTP_USER_AGENT")
         if not is_bot(method, user_agent):
-            visitor_id = parse_cookie(environ).get(VISITOR_COOKIE) or secrets.token_urlsafe(12)
-            headers.append(("Set-Cookie", _cookie(VISITOR_COOKIE, visitor_id, VISITOR_COOKIE_SECONDS)))
+            visitor = identify_visitor(
+                parse_cookie(environ).get(VISITOR_COOKIE), environ.get("REMOTE_ADDR"), user_agent, self.visitor_secret
+            )
+            headers.append(("Set-Cookie", _cookie(VISITOR_COOKIE, visitor.cookie, VISITOR_COOKIE_SECONDS)))
             referral = sign_referral(code, self.secret)
             headers.append(("Set-Cookie", _cookie(REFERRAL_COOKIE, referral, self.binding_seconds)))
-            visitor = visitor_key(visitor_id, environ.get("REMOTE_ADDR"), user_agent)
-            self.clicks.add(services.Click(target.link_id, visitor, dt.datetime.now(dt.UTC)))
+            self.clicks.add(services.Click(target.link_id, visitor.key, dt.datetime.now(dt.UTC), visitor.also))
         start_response("302 Found", headers)
         return [b""]
 

@@ -96,18 +96,30 @@ class Click:
     link_id: int
     visitor: str
     at: dt.datetime
+    also: str | None = None
+    """A second visitor key marked as seen with this click (distro.share.codes.Visitor.also)."""
 
 
 # One round trip for any number of clicks, each atomically: mark the visitor as seen on the link for
-# an hour, and append the click to the stream with whether it was the visitor's first in that hour.
-# KEYS: the stream, then each click's seen-marker; ARGV: the window, then each click's link and time.
+# an hour, and append the click to the stream with whether it was the visitor's first in that hour. A click
+# with a second key marks it as seen for the rest of the first key's hour.
+# KEYS: the stream, then each click's seen-marker and, if it has one, its second key's;
+# ARGV: the window, then each click's link, time and whether it has a second key (1 or 0).
 _RECORD_CLICKS = Script(
     None,  # type: ignore[arg-type]  # bound to no client: each call names its connection
     b"""
 local firsts = 0
-for i = 2, #KEYS do
-  local first = redis.call('SET', KEYS[i], 1, 'NX', 'EX', ARGV[1])
-  redis.call('XADD', KEYS[1], '*', 'l', ARGV[2 * i - 2], 'u', first and 1 or 0, 't', ARGV[2 * i - 1])
+local key = 2
+for i = 2, #ARGV, 3 do
+  local first = redis.call('SET', KEYS[key], 1, 'NX', 'EX', ARGV[1])
+  if ARGV[i + 2] == '1' then
+    local rest = first and tonumber(ARGV[1]) * 1000 or redis.call('PTTL', KEYS[key])
+    if rest > 0 then redis.call('SET', KEYS[key + 1], 1, 'NX', 'PX', rest) end
+    key = key + 2
+  else
+    key = key + 1
+  end
+  redis.call('XADD', KEYS[1], '*', 'l', ARGV[i], 'u', first and 1 or 0, 't', ARGV[i + 1])
   if first then firsts = firsts + 1 end
 end
 return firsts
@@ -123,11 +135,19 @@ def record_clicks(connection: redis.Redis, clicks: Sequence[Click]) -> int:
     """
     if not clicks:
         return 0
-    keys = [CLICK_STREAM, *(f"distro:click-seen:{click.link_id}:{click.visitor}" for click in clicks)]
+    keys = [CLICK_STREAM]
     args: list[int] = [UNIQUE_WINDOW_SECONDS]
     for click in clicks:
-        args += (click.link_id, int(click.at.timestamp()))
+        keys.append(_seen_key(click.link_id, click.visitor))
+        if click.also is not None:
+            keys.append(_seen_key(click.link_id, click.also))
+        args += (click.link_id, int(click.at.timestamp()), int(click.also is not None))
     return int(_RECORD_CLICKS(keys=keys, args=args, client=connection))
+
+
+def _seen_key(link_id: int, visitor: str) -> str:
+    """The marker that a visitor was counted on a link this hour."""
+    return f"distro:click-seen:{link_id}:{visitor}"
 
 
 _UPSERT_COUNTS = sa.text(
