@@ -21,12 +21,12 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import redis
 import sqlalchemy as sa
-from cachetools import TTLCache
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 from sqlmodel import col
@@ -45,7 +45,7 @@ REDIS_TIMEOUT_SECONDS = 0.1
 REDIS_QUIET_SECONDS = 5.0
 """After a failed Redis call, how long the cache leaves Redis alone (a hung Redis would cost each miss a timeout)."""
 MEMORY_MAX_LINKS = 100_000
-"""Links one process keeps in memory; beyond this the least recently used go first."""
+"""Links one process keeps in memory; beyond this the longest unasked about go first."""
 
 
 def shared_key(code: str) -> str:
@@ -64,12 +64,12 @@ def cache_redis(url: str) -> redis.Redis:
     )
 
 
-@dataclass(frozen=True)
-class _Remembered:
-    """An answer in memory, and when this process should ask again."""
+class _Remembered(NamedTuple):
+    """An answer in memory, when this process should ask again, and when it forgets it."""
 
     answer: Answer
     ask_again_at: float
+    forget_at: float
 
 
 class LinkResolver:
@@ -78,8 +78,9 @@ class LinkResolver:
     def __init__(self, connection: redis.Redis, clock: Callable[[], float] = time.time) -> None:
         self._redis = connection
         self._clock = clock
-        self._memory: TTLCache[str, _Remembered] = TTLCache(maxsize=MEMORY_MAX_LINKS, ttl=KEEP_SECONDS, timer=clock)
-        # cachetools' caches are not thread-safe, and a web worker serves several threads.
+        # In the order answers were remembered, so the first is the first to forget. Follows read it without
+        # the lock (one dict lookup, atomic under the GIL: the hot path); changes take the lock.
+        self._memory: OrderedDict[str, _Remembered] = OrderedDict()
         self._memory_lock = threading.Lock()
         self._redis_quiet_until = 0.0
         self._redis_down = False  # each outage is logged once, and its end once
@@ -93,13 +94,14 @@ class LinkResolver:
         if not looks_like_code(code):
             return None
         now = self._clock()
-        with self._memory_lock:
-            remembered = self._memory.get(code)
+        remembered = self._memory.get(code)
         if remembered is not None and now < remembered.ask_again_at:
             return remembered.answer.target
+        if remembered is not None and now >= remembered.forget_at:
+            remembered = None
         shared = self._read_shared(code, now)
         if shared is not None and shared.fresh(now):
-            self._remember(code, shared, shared.read_at + FRESH_SECONDS)
+            self._remember(code, shared, shared.read_at + FRESH_SECONDS, now)
             return shared.target
         try:
             answer = Answer(_read_database(code, open_session), now)
@@ -107,10 +109,10 @@ class LinkResolver:
             fallback = newest(remembered.answer if remembered else None, shared)
             if fallback is None:
                 raise
-            self._remember(code, fallback, now + FRESH_SECONDS)
+            self._remember(code, fallback, now + FRESH_SECONDS, now)
             return fallback.target
         self._write_shared(code, answer, now)
-        self._remember(code, answer, now + FRESH_SECONDS)
+        self._remember(code, answer, now + FRESH_SECONDS, now)
         return answer.target
 
     def forget(self) -> None:
@@ -118,9 +120,15 @@ class LinkResolver:
         with self._memory_lock:
             self._memory.clear()
 
-    def _remember(self, code: str, answer: Answer, ask_again_at: float) -> None:
+    def _remember(self, code: str, answer: Answer, ask_again_at: float, now: float) -> None:
+        """Keep the answer a day from now; forget what was remembered a day ago, and the oldest beyond
+        MEMORY_MAX_LINKS."""
         with self._memory_lock:
-            self._memory[code] = _Remembered(answer, ask_again_at)
+            memory = self._memory
+            memory[code] = _Remembered(answer, ask_again_at, now + KEEP_SECONDS)
+            memory.move_to_end(code)
+            while len(memory) > MEMORY_MAX_LINKS or next(iter(memory.values())).forget_at <= now:
+                memory.popitem(last=False)
 
     def _read_shared(self, code: str, now: float) -> Answer | None:
         """The code's answer in Redis, kept there a day longer; None when there is none or Redis does not answer."""

@@ -234,3 +234,17 @@ def test_both_down_a_process_redirects_the_links_it_followed_in_the_last_day(no_
     clock.advance(KEEP_SECONDS + 1)  # a day without a follow: forgotten
     with pytest.raises(POSTGRES_DOWN):
         resolver.resolve("Followed", open_session=database.down)
+
+
+def test_a_process_forgets_the_links_it_remembered_longest_ago_first(monkeypatch, no_redis, links, database, clock):
+    from distro.share import resolver as resolver_module
+
+    monkeypatch.setattr(resolver_module, "MEMORY_MAX_LINKS", 1)
+    resolver = LinkResolver(cache_redis(no_redis), clock=clock)
+    resolver.resolve("Followed", open_session=database.up)
+    resolver.resolve("Unopened", open_session=database.up)
+
+    clock.advance(HOUR)
+    assert resolver.resolve("Unopened", open_session=database.down) == links["Unopened"]
+    with pytest.raises(POSTGRES_DOWN):
+        resolver.resolve("Followed", open_session=database.down)
