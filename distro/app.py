@@ -17,6 +17,7 @@ from distro.queue import redis_for
 from distro.settings import load_settings
 from distro.share.clicks import ClickBuffer
 from distro.share.redirect import ShareRedirects
+from distro.share.resolver import LinkResolver, cache_redis
 from distro.tiers.rules import build_tier_table
 
 
@@ -36,6 +37,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, check_migrations: 
     app.extensions["distro.token_settings"] = TokenSettings.from_settings(settings)
     app.extensions["distro.tiers"] = build_tier_table(settings["TIERS"])
     app.extensions["distro.clicks"] = ClickBuffer(redis_for(settings["REDIS_URL"]), settings["CLICK_FLUSH_MS"] / 1000)
+    app.extensions["distro.share_targets"] = LinkResolver(cache_redis(settings["REDIS_URL"]))
     db.init_app(app)
     pages.init_app(app)
     api = api_module.init_app(app)
