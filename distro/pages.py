@@ -8,6 +8,7 @@ for the CSRF token; API and webhook blueprints are exempted by the composition r
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 
 from flask import Blueprint, Flask, Request, render_template, request
@@ -25,6 +26,8 @@ SESSION_COOKIE = "distro_session"
 # Paths that never read the session: the API and webhooks (bearer tokens, signatures), health checks,
 # images and share links (whose redirects are counted outside Flask, at speed).
 SESSIONLESS_PREFIXES = ("/api/", "/webhooks/", "/healthz", "/readyz", "/images/", "/s/", "/static/")
+
+_FORM_TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
@@ -101,6 +104,13 @@ def field_messages(error: ValidationFailed) -> dict[str, list[str]]:
     for field_error in error.errors:
         messages.setdefault(field_error.field, []).append(field_error.message)
     return messages
+
+
+def csrf_token_in(html: str) -> str | None:
+    """The CSRF token of the first form on a page, if it has one: what a program posting a page's form
+    (the tests, the chaos drill's buyers) reads, as a browser submits it."""
+    found = _FORM_TOKEN.search(html)
+    return found.group(1) if found else None
 
 
 def exempt_from_csrf(blueprints: Iterable[Blueprint]) -> None:
