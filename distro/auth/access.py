@@ -58,6 +58,14 @@ def _authenticate() -> Principal:
     return Principal(claims.user_id, claims.roles)
 
 
+def token_subject() -> int | None:
+    """The account id the request's bearer token proves, or None when it has none or the token is refused."""
+    try:
+        return _authenticate().user_id
+    except Unauthorized:
+        return None
+
+
 def requires(*roles: Role) -> Callable[[F], F]:
     """Let a view run only for a valid token holding any of roles (any valid token when none given)."""
 
