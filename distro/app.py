@@ -75,7 +75,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, check_migrations: 
     for blueprint in api_blueprints:
         api.register_blueprint(blueprint)
     pages.exempt_from_csrf(api_blueprints)
-    throttle.init_app(app, exempt=(health_bp, webhooks_blp))
+    throttle.init_app(app, auth_api=auth_blp, auth_pages=auth_pages_bp, exempt=(health_bp, webhooks_blp))
     _document_webhook_payloads(api)
     app.wsgi_app = ShareRedirects(app, app.wsgi_app)  # type: ignore[method-assign]
 

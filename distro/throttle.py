@@ -23,7 +23,7 @@ import time
 
 import redis
 from flask import Blueprint, Flask, Response, current_app, g, request
-from flask_limiter import ApplicationLimit, Limit, Limiter, RateLimitExceeded
+from flask_limiter import ApplicationLimit, Limiter, RateLimitExceeded
 from limits import parse_many
 
 from distro.api import API_PREFIX
@@ -76,8 +76,9 @@ def retry_after() -> int:
     return max(1, math.ceil(max(waits, default=1)))
 
 
-def init_app(app: Flask, *, exempt: tuple[Blueprint, ...]) -> Limiter:
-    """Throttle app as the THROTTLE_* settings say; the exempt blueprints are never throttled.
+def init_app(app: Flask, *, auth_api: Blueprint, auth_pages: Blueprint, exempt: tuple[Blueprint, ...]) -> Limiter:
+    """Throttle app as the THROTTLE_* settings say: sign-in, sign-up and SMS codes on the auth blueprints, every API
+    call with a token; the exempt blueprints are never throttled.
 
     Refuses a setting that is not a limit (ConfigurationError).
     """
@@ -96,7 +97,6 @@ def init_app(app: Flask, *, exempt: tuple[Blueprint, ...]) -> Limiter:
         storage_options={"connection_pool": redis_for(app.config["REDIS_URL"]).connection_pool},  # type: ignore[dict-item]
         # A window starts at its first hit, so a lock lasts at most the window, counted from the first failure.
         strategy="fixed-window",
-        default_limits=[*_sign_in_limits(), *_address_limits()],
         application_limits=[
             ApplicationLimit(
                 _setting("THROTTLE_API_PER_TOKEN"),
@@ -110,6 +110,26 @@ def init_app(app: Flask, *, exempt: tuple[Blueprint, ...]) -> Limiter:
         in_memory_fallback_enabled=True,
         swallow_errors=True,
     )
+    # Limits of the auth blueprints only, so that no other request spends time on them.
+    for blueprint in (auth_api, auth_pages):
+        _limit_sign_in(limiter, blueprint)
+    limiter.shared_limit(
+        _setting("THROTTLE_SIGN_UP_PER_ADDRESS"),
+        "sign-up",
+        methods=["POST"],
+        # Every try counts, refused ones too: a sign-up refused for a taken email tells that it is taken.
+        exempt_when=lambda: request.endpoint != SIGN_UP,
+        error_message="Too many sign-ups from this address",
+    )(auth_api)
+    limiter.shared_limit(
+        _setting("THROTTLE_PHONE_CODES_PER_ADDRESS"),
+        "phone-codes",
+        methods=["POST"],
+        exempt_when=lambda: request.endpoint != PHONE_CODE,
+        # Codes sent: what costs a text message (asking beyond the phone's own limits is limited per token).
+        deduct_when=lambda response: response.status_code == 202,
+        error_message="Too many verification codes sent from this address",
+    )(auth_api)
     for blueprint in exempt:
         limiter.exempt(blueprint)
     app.extensions[EXTENSION] = limiter
@@ -122,53 +142,22 @@ def _setting(name: str):
     return lambda: str(current_app.config[name])
 
 
-def _sign_in_limits() -> list[Limit]:
-    failed = "Too many failed sign-ins"
-    return [
-        Limit(
-            _setting("THROTTLE_SIGN_IN_PER_ACCOUNT"),
-            key_function=_sign_in_account,
-            scope="sign-in-account",
-            shared=True,  # the API and the pages draw on one budget per account
+def _limit_sign_in(limiter: Limiter, blueprint: Blueprint) -> None:
+    """Count failed sign-ins of blueprint against their account and their address (shared scopes: the API's and
+    the pages' sign-ins draw on the same budgets)."""
+    for setting, scope, key_func, whose in (
+        ("THROTTLE_SIGN_IN_PER_ACCOUNT", "sign-in-account", _sign_in_account, "for this account"),
+        ("THROTTLE_SIGN_IN_PER_ADDRESS", "sign-in-address", client_address, "from this address"),
+    ):
+        limiter.shared_limit(
+            _setting(setting),
+            scope,
+            key_func=key_func,
             methods=["POST"],
             exempt_when=lambda: _typed_login() is None,
             deduct_when=_sign_in_failed,
-            error_message=f"{failed} for this account",
-        ),
-        Limit(
-            _setting("THROTTLE_SIGN_IN_PER_ADDRESS"),
-            scope="sign-in-address",
-            shared=True,
-            methods=["POST"],
-            exempt_when=lambda: _typed_login() is None,
-            deduct_when=_sign_in_failed,
-            error_message=f"{failed} from this address",
-        ),
-    ]
-
-
-def _address_limits() -> list[Limit]:
-    return [
-        Limit(
-            _setting("THROTTLE_SIGN_UP_PER_ADDRESS"),
-            scope="sign-up",
-            shared=True,
-            methods=["POST"],
-            # Every try counts, refused ones too: a sign-up refused for a taken email tells that it is taken.
-            exempt_when=lambda: request.endpoint != SIGN_UP,
-            error_message="Too many sign-ups from this address",
-        ),
-        Limit(
-            _setting("THROTTLE_PHONE_CODES_PER_ADDRESS"),
-            scope="phone-codes",
-            shared=True,
-            methods=["POST"],
-            exempt_when=lambda: request.endpoint != PHONE_CODE,
-            # Codes sent: what costs a text message (a refused ask is limited per token).
-            deduct_when=lambda response: response.status_code == 202,
-            error_message="Too many verification codes sent from this address",
-        ),
-    ]
+            error_message=f"Too many failed sign-ins {whose}",
+        )(blueprint)
 
 
 def _typed_login() -> str | None:
@@ -197,10 +186,8 @@ def _sign_in_failed(response: Response) -> bool:
 
 def _api_caller() -> str:
     """The account the request's bearer token proves, as a counter's key ("" without a valid token)."""
-    if "distro_api_caller" not in g:
-        user_id = token_subject()
-        g.distro_api_caller = f"user:{user_id}" if user_id is not None else ""
-    return g.distro_api_caller
+    user_id = token_subject()
+    return f"user:{user_id}" if user_id is not None else ""
 
 
 def _refused(error: RateLimitExceeded) -> Response:
