@@ -62,14 +62,14 @@ def count_failed_sign_in() -> None:
 
 
 def retry_after() -> int:
-    """Seconds until every limit this request broke has room again: never early, at most a second late."""
+    """Seconds until every limit this request broke has room again: never early, at most 1.5 s late."""
     limiter: Limiter = current_app.extensions[EXTENSION]
     waits = []
     for limit in limiter.current_limits:
         if limit.breached:
             try:
-                # reset_at is a whole second past the window's end (Redis gives its TTL rounded).
-                waits.append(limit.reset_at - time.time())
+                # Redis gives the window's TTL rounded to the second: half a second more is never early.
+                waits.append(limit.window.reset_time + 0.5 - time.time())
             except redis.exceptions.RedisError:
                 # Redis went away since the limit was checked: the whole window is the longest wait.
                 waits.append(limit.limit.get_expiry())

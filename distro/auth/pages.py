@@ -89,7 +89,7 @@ def too_many_tries(error: RateLimitExceeded) -> tuple:
     """The sign-in page again, saying in how many minutes to try again (429, with Retry-After)."""
     wait = throttle.retry_after()
     typed = {"login": request.form.get("login", ""), "next": request.form.get("next", "")}
-    # Whole minutes, rounded up, to the window's end: Retry-After is up to a second past it, never early.
+    # Whole minutes to the window's end, rounded up: Retry-After may be a second past it, so as not to be early.
     errors = {"password": [TOO_MANY_TRIES.format(minutes=max(1, math.ceil((wait - 1) / 60)))]}
     return render_template("auth/login.html", form=typed, errors=errors), 429, {"Retry-After": str(wait)}
 

@@ -44,7 +44,8 @@ def time_passes(redis, seconds: int) -> None:
 def retry_after(response) -> int:
     """The Retry-After of a 429, checked to be whole seconds and, for a problem, the same as its retry_after.
 
-    It is never early, so it may be a second past the window's end: bounds below allow that second.
+    It is never early, so it may be a second past the window's end (the TTL Redis gives is rounded): bounds below
+    allow that second.
     """
     assert response.status_code == 429
     seconds = int(response.headers["Retry-After"])
