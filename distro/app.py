@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask
 
 from distro import api as api_module
-from distro import db, pages
+from distro import db, pages, throttle
 from distro.auth.access import check_every_route_declares_access
 from distro.auth.tokens import TokenSettings
 from distro.embedded import resolve_urls
@@ -86,6 +86,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, check_migrations: 
     for blueprint in api_blueprints:
         api.register_blueprint(blueprint)
     pages.exempt_from_csrf(api_blueprints)
+    throttle.init_app(app, auth_api=auth_blp, auth_pages=auth_pages_bp, exempt=(health_bp, webhooks_blp))
     _document_webhook_payloads(api)
     app.wsgi_app = TrustedHosts(ShareRedirects(app, app.wsgi_app), hosts)  # type: ignore[method-assign]
 

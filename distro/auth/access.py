@@ -45,6 +45,10 @@ def current_user_id() -> int:
 
 
 def _authenticate() -> Principal:
+    # Verified once per request: the throttle asks whose token it is before the view's @requires does.
+    proven = g.get("distro_bearer")
+    if proven is not None:
+        return proven
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:
@@ -55,7 +59,16 @@ def _authenticate() -> Principal:
         claims = verify_access_token(token.strip(), settings)
     except InvalidToken as error:
         raise Unauthorized(f"The access token was refused: {error}.") from error
-    return Principal(claims.user_id, claims.roles)
+    g.distro_bearer = Principal(claims.user_id, claims.roles)
+    return g.distro_bearer
+
+
+def token_subject() -> int | None:
+    """The account id the request's bearer token proves, or None when it has none or the token is refused."""
+    try:
+        return _authenticate().user_id
+    except Unauthorized:
+        return None
 
 
 def requires(*roles: Role) -> Callable[[F], F]:
