@@ -18,6 +18,7 @@ from werkzeug.routing import IntegerConverter, UnicodeConverter
 
 from distro.db import get_session
 from distro.errors import DomainError, domain_error_response, flatten_field_messages, problem_response
+from distro.openapi import ContractApi, ContractBlueprint
 from distro.urls import WEB_SCHEMES, absolute_url, own_image_name
 from distro.validation import UNSTORABLE_TEXT, storable_text
 
@@ -129,8 +130,8 @@ class TextConverter(UnicodeConverter):
         self.regex = self.regex.replace("[^/]", "[^/\\x00]", 1)
 
 
-class Api(flask_smorest.Api):
-    """flask-smorest's Api whose every error is an RFC 9457 problem+json."""
+class Api(ContractApi):
+    """flask-smorest's Api whose every error is an RFC 9457 problem+json, and documented as one."""
 
     def handle_http_exception(self, error: HTTPException) -> Response:
         """Render an HTTP error (including webargs' 422) as problem+json."""
@@ -152,8 +153,9 @@ class Api(flask_smorest.Api):
         )
 
 
-class Blueprint(flask_smorest.Blueprint):
-    """flask-smorest's Blueprint with distro's page sizes and argument parser."""
+class Blueprint(ContractBlueprint):
+    """flask-smorest's Blueprint with distro's page sizes and argument parser, documenting each operation's errors
+    (distro/openapi.py)."""
 
     ARGUMENTS_PARSER = Parser()
     DEFAULT_PAGINATION_PARAMETERS = {"page": 1, "page_size": 20, "max_page_size": 100}  # noqa: RUF012

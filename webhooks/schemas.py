@@ -94,5 +94,9 @@ class EnvelopeSchema(Schema):
 
 
 class ReceiptSchema(Schema):
-    status = fields.String(metadata={"description": "stored, or duplicate (already stored; nothing changed)."})
-    id = fields.String()
+    status = fields.String(
+        required=True,
+        validate=validate.OneOf(["stored", "duplicate"]),
+        metadata={"description": "stored, or duplicate (already stored; nothing changed)."},
+    )
+    id = fields.String(required=True, metadata={"description": "The webhook-id."})

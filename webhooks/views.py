@@ -14,6 +14,7 @@ from distro.commission import jobs, services
 from distro.errors import flatten_field_messages, problem_response
 from distro.validation import key_header_error
 from webhooks.handlers import ENVELOPE, ORDER_EVENT_SCHEMAS
+from webhooks.schemas import ReceiptSchema
 from webhooks.verify import SignatureRefused, verify_signature
 
 log = logging.getLogger(__name__)
@@ -51,12 +52,11 @@ EXAMPLE = {
         "required": True,
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Envelope"}, "example": EXAMPLE}},
     },
-    responses={
-        "200": {"description": "Stored (or already stored)."},
-        "400": {"description": "Bad signature or a body that is not JSON."},
-        "422": {"description": "The event does not match its schema."},
-    },
 )
+@blp.response(200, ReceiptSchema, description="Stored (or already stored).")
+@blp.problem(400, "A bad signature or timestamp, or a body that is not JSON.")
+@blp.problem(422, "The event does not match its schema, or its webhook-id cannot be stored.")
+@blp.problem(503, "The database is out of reach: send it again later (Retry-After).")
 def receive_order_event() -> Response:
     """Receive one order event."""
     body = request.get_data()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from distro import strict_fields
 from distro.auth.models import Role
 from distro.phones import MAX_TYPED_LENGTH
 
@@ -53,7 +54,7 @@ class UserPublicSchema(Schema):
     email = fields.Email()
     display_name = fields.String()
     roles = fields.List(fields.String())
-    is_active = fields.Boolean()
+    is_active = strict_fields.Boolean()
     created_at = fields.DateTime()
     phone_masked = fields.String(
         allow_none=True, metadata={"description": "The verified phone as shown, e.g. 138****5678; null when none."}

@@ -32,6 +32,12 @@ blp = Blueprint("auth", __name__, url_prefix=API_PREFIX, description="Sign-in, t
 @public
 @blp.arguments(TokenRequestSchema)
 @blp.response(200, TokenResponseSchema)
+@blp.problem(
+    401,
+    "Wrong email or password; or a refresh token that is invalid, expired, already used (which revokes "
+    "its whole sign-in) or of a disabled account.",
+)
+@blp.problem(429, "Too many failed sign-ins for this account or from this address: sign-in is locked for a while.")
 def token(data: dict):
     """Get an access token: grant_type=password with email and password, or grant_type=refresh_token."""
     settings = current_app.config
@@ -65,6 +71,7 @@ def token(data: dict):
 @requires()
 @blp.arguments(RevokeRequestSchema)
 @blp.response(204)
+@blp.problem(404, "No such refresh token for this account.")
 def revoke(data: dict):
     """Sign out: revoke a refresh token and every token rotated from the same sign-in."""
     services.revoke(session=get_session(), refresh_token=data["refresh_token"], user_id=current_principal().user_id)
@@ -74,6 +81,8 @@ def revoke(data: dict):
 @public
 @blp.arguments(SignUpSchema)
 @blp.response(201, UserPublicSchema)
+@blp.problem(409, "An account with this email already exists.")
+@blp.problem(429, "Too many sign-ups from this address.")
 def sign_up(data: dict):
     """Create an account as a shop owner and/or supplier."""
     roles = set(data.pop("roles"))
@@ -92,6 +101,9 @@ def me():
 @requires()
 @blp.arguments(PhoneSchema)
 @blp.response(202, CodeSentSchema)
+@blp.problem(409, "This phone is verified on another account.")
+@blp.problem(429, "Beyond the phone's, the account's or this address's limits on codes.")
+@blp.problem(503, "The SMS gateway did not take the text, or SMS is off; nothing was recorded.")
 def send_phone_code(data: dict):
     """Text a 6-digit code to a phone, to verify it as the caller's (10 minutes, one a minute, ten a day)."""
     return phones.send_code(
@@ -107,6 +119,8 @@ def send_phone_code(data: dict):
 @requires()
 @blp.arguments(PhoneVerifySchema)
 @blp.response(200, UserPublicSchema)
+@blp.problem(409, "This phone is verified on another account.")
+@blp.problem(422, "Invalid input, or a code that is wrong, expired, used up or never sent (errors names code).")
 def verify_phone(data: dict):
     """Verify the caller's phone with the code it was sent; the account then shows it masked."""
     return phones.verify_phone(
@@ -131,6 +145,7 @@ def list_users():
 @requires(Role.ADMIN)
 @blp.arguments(UserCreateSchema)
 @blp.response(201, UserPublicSchema)
+@blp.problem(409, "An account with this email already exists.")
 def create_user(data: dict):
     """Create an account with any roles, finance and admin included (admin)."""
     roles = set(data.pop("roles"))

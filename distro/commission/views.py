@@ -63,6 +63,7 @@ def quarantined_events():
 @blp.route("/admin/order-events/<string:event_id>/reprocess", methods=["POST"])
 @requires(Role.ADMIN)
 @blp.response(200, OrderEventSchema)
+@blp.problem(409, "The event is not quarantined.")
 def reprocess_event(event_id: str):
     """Process a quarantined event again (after its cause was fixed); it may be quarantined again."""
     session = get_session()

@@ -39,9 +39,10 @@ def _fingerprint() -> str:
 def _form_fingerprint() -> str:
     # Clients draw a new random boundary for every multipart request, so a retry of the same upload
     # never repeats the raw body: what identifies it is its fields and each file's name and bytes.
-    parts = [("field", name, "", _sha256(value.encode())) for name, value in request.form.items(multi=True)]
+    # A part may have no name at all (Werkzeug keys it None), which must still sort beside named ones.
+    parts = [("field", name or "", "", _sha256(value.encode())) for name, value in request.form.items(multi=True)]
     for name, upload in request.files.items(multi=True):
-        parts.append(("file", name, upload.filename or "", _sha256(upload.stream.read())))
+        parts.append(("file", name or "", upload.filename or "", _sha256(upload.stream.read())))
         upload.stream.seek(0)  # the view reads the file after us
     return json.dumps(sorted(parts))
 
@@ -109,4 +110,5 @@ def idempotent(view: F) -> F:
                 services.release(session=session, user_id=user_id, key=key)
         return response
 
+    wrapper.idempotency_key = True  # type: ignore[attr-defined]  # the OpenAPI document shows the header
     return wrapper  # type: ignore[return-value]

@@ -107,6 +107,8 @@ def get_adjustment(adjustment_id: int):
 @requires(Role.FINANCE)
 @idempotent
 @blp.response(200, AdjustmentSchema)
+@blp.problem(403, "The caller lacks the finance role, or proposed this adjustment (another finance user approves it).")
+@blp.problem(409, "The adjustment is no longer proposed.")
 def approve_adjustment(adjustment_id: int):
     """Approve a proposed adjustment or reversal, which posts it once (not by the finance user who proposed it)."""
     return adjustments.approve(session=get_session(), adjustment_id=adjustment_id, approver=current_user_id())
@@ -117,6 +119,7 @@ def approve_adjustment(adjustment_id: int):
 @idempotent
 @blp.arguments(RejectionSchema)
 @blp.response(200, AdjustmentSchema)
+@blp.problem(409, "The adjustment is no longer proposed.")
 def reject_adjustment(data: dict, adjustment_id: int):
     """Reject a proposed adjustment or reversal, which then never posts (the proposer may withdraw their own)."""
     return adjustments.reject(
@@ -129,6 +132,11 @@ def reject_adjustment(data: dict, adjustment_id: int):
 @idempotent
 @blp.arguments(ReversalSchema)
 @blp.response(201, AdjustmentSchema)
+@blp.problem(
+    409,
+    "The posting is already reversed or its reversal proposed, or a flow made it: corrected_by names the flow that "
+    "corrects it.",
+)
 def reverse_posting(data: dict, posting_id: int):
     """Propose the exact reversal of a manual adjustment (finance); it posts once another finance user approves
     it. A posting a flow made is a 409 naming the flow that corrects it."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from distro import strict_fields
 from distro.api import API_PREFIX, Blueprint, SelectPage
 from distro.auth.access import current_principal, current_user_id, requires
 from distro.auth.models import Role
@@ -29,7 +30,7 @@ class SubscriptionSchema(Schema):
     url = fields.String()
     event_types = fields.List(fields.String())
     supplier_id = fields.Integer(allow_none=True)
-    active = fields.Boolean()
+    active = strict_fields.Boolean()
     created_at = fields.DateTime()
 
 
@@ -53,6 +54,7 @@ class DeliverySchema(Schema):
 @requires(Role.SUPPLIER, Role.ADMIN)
 @blp.arguments(SubscriptionCreateSchema)
 @blp.response(201, NewSubscriptionSchema)
+@blp.problem(403, "The caller is neither an admin nor a supplier who has applied.")
 def subscribe(data: dict):
     """Register an endpoint; a supplier receives events about its own products only, an admin's integration all."""
     session = get_session()

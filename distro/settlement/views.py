@@ -8,19 +8,21 @@ import json
 from flask import Response, current_app, request
 from marshmallow import Schema, ValidationError, fields, validate
 
-from distro import audit
+from distro import audit, strict_fields
 from distro.api import API_PREFIX, PLAUSIBLE_INSTANT, Blueprint, SelectPage, fits_bigint
 from distro.auth.access import current_user_id, requires
 from distro.auth.models import Role
 from distro.db import get_session
 from distro.errors import FieldError, ValidationFailed, field_errors
 from distro.idempotency.http import idempotent
+from distro.openapi import ATTACHMENT, BINARY
 from distro.queue import redis_for
 from distro.settlement import computing, exports, jobs, payees, periods, queries, services
 from distro.settlement.models import BATCH_STATUSES
 
 blp = Blueprint("settlement", __name__, url_prefix=API_PREFIX, description="Settlement batches and payouts")
 FINANCE = Role.FINANCE
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def mask_account(number: str | None) -> str | None:
@@ -111,7 +113,7 @@ class PayeeSchema(Schema):
     account_name = fields.String()
     account_number = fields.Function(lambda account: mask_account(account.account_number))
     bank_name = fields.String(allow_none=True)
-    is_default = fields.Boolean()
+    is_default = strict_fields.Boolean()
     created_at = fields.DateTime()
 
 
@@ -146,7 +148,7 @@ def _with_progress(batch) -> dict:
 
 @blp.route("/settlement/preview", methods=["POST"])
 @requires(FINANCE)
-@blp.arguments(CutoffSchema)
+@blp.arguments(CutoffSchema, required=False, description="Optional: without a body the cut-off is now.")
 @blp.response(200, PreviewSchema)
 def preview(data: dict):
     """Dry run: what a batch with this cut-off would claim and pay, and its reconciliation; nothing is kept."""
@@ -159,7 +161,9 @@ def preview(data: dict):
 @blp.route("/settlement/batches", methods=["POST"])
 @requires(FINANCE)
 @idempotent
-@blp.arguments(CutoffSchema)
+@blp.arguments(
+    CutoffSchema, description="Required, so that no bare POST creates a batch: {} makes one with the cut-off now."
+)
 @blp.response(202, BatchSchema)
 def create_batch(data: dict):
     """Create a batch; a worker computes it (watch its progress). Honours Idempotency-Key."""
@@ -190,6 +194,7 @@ def get_batch(batch_id: int):
 @requires(FINANCE)
 @idempotent
 @blp.response(202, BatchSchema)
+@blp.problem(409, "The batch is not failed.")
 def retry(batch_id: int):
     """Compute again a batch whose computation failed; a worker computes it (watch its progress)."""
     batch = computing.retry(session=get_session(), batch_id=batch_id, actor=current_user_id())
@@ -201,6 +206,8 @@ def retry(batch_id: int):
 @requires(FINANCE)
 @idempotent
 @blp.response(200, BatchSchema)
+@blp.problem(403, "The caller lacks the finance role, or created this batch (another finance user approves it).")
+@blp.problem(409, "The batch is not ready.")
 def approve(batch_id: int):
     """Approve a ready batch (not by the finance user who created it)."""
     return _with_progress(services.approve(session=get_session(), batch_id=batch_id, approver=current_user_id()))
@@ -211,6 +218,7 @@ def approve(batch_id: int):
 @idempotent
 @blp.arguments(ReasonSchema)
 @blp.response(200, BatchSchema)
+@blp.problem(409, "The batch is not ready.")
 def cancel(data: dict, batch_id: int):
     """Cancel a ready batch: its lines are released and the reserved money returns to the shops."""
     return _with_progress(
@@ -222,6 +230,7 @@ def cancel(data: dict, batch_id: int):
 @requires(FINANCE)
 @idempotent
 @blp.response(200, BatchSchema)
+@blp.problem(409, "The batch's status allows no release.")
 def release_held(batch_id: int):
     """Attach payee accounts registered since to held payouts, so they can be paid."""
     session = get_session()
@@ -261,6 +270,7 @@ def _export(batch_id: int, render, mimetype: str, suffix: str) -> Response:
 
 @blp.route("/settlement/batches/<int:batch_id>/export.csv", methods=["GET"])
 @requires(FINANCE)
+@blp.response(200, BINARY, content_type="text/csv", headers=ATTACHMENT, description="The payment file (UTF-8 CSV).")
 def export_csv(batch_id: int) -> Response:
     """The payment file as CSV: payee details, amounts in yuan, a totals row."""
     return _export(batch_id, exports.payouts_csv, "text/csv", "csv")
@@ -268,11 +278,10 @@ def export_csv(batch_id: int) -> Response:
 
 @blp.route("/settlement/batches/<int:batch_id>/export.xlsx", methods=["GET"])
 @requires(FINANCE)
+@blp.response(200, BINARY, content_type=XLSX, headers=ATTACHMENT, description="The payment file (Excel).")
 def export_xlsx(batch_id: int) -> Response:
     """The payment file as XLSX."""
-    return _export(
-        batch_id, exports.payouts_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"
-    )
+    return _export(batch_id, exports.payouts_xlsx, XLSX, "xlsx")
 
 
 @blp.route("/settlement/batches/<int:batch_id>/results", methods=["POST"])
@@ -280,6 +289,7 @@ def export_xlsx(batch_id: int) -> Response:
 @idempotent
 @blp.arguments(ResultsSchema)
 @blp.response(200, BatchSchema)
+@blp.problem(409, "The batch takes no results in its status.")
 def results(data: dict, batch_id: int):
     """Record what the bank said: paid (with its reference) or failed (with the reason) per payout."""
     batch = services.record_results(
@@ -295,6 +305,14 @@ def results(data: dict, batch_id: int):
 @requires(FINANCE)
 @idempotent
 @blp.response(200, BatchSchema)
+@blp.doc(
+    requestBody={
+        "required": True,
+        "content": {"multipart/form-data": {"schema": {"type": "object", "properties": {"file": BINARY}}}},
+    }
+)
+@blp.problem(409, "The batch takes no results in its status.")
+@blp.problem(422, "No file, a file that is not the bank's CSV, or rows breaking a result's rules (each named).")
 def results_file(batch_id: int):
     """Record results from the bank's CSV file (columns payout_id, status, external_reference, reason)."""
     upload = request.files.get("file")
@@ -326,6 +344,22 @@ def results_file(batch_id: int):
 
 @blp.route("/settlement/batches/<int:batch_id>/reconciliation", methods=["GET"])
 @requires(FINANCE)
+@blp.doc(
+    parameters=[
+        {
+            "in": "query",
+            "name": "download",
+            "description": "Any value: answer it as an attachment to save.",
+            "schema": {"type": "string"},
+        }
+    ]
+)
+@blp.response(
+    200,
+    {"type": "object", "description": "The reconciliation report (see README, Settlement)."},
+    headers=ATTACHMENT,
+    description="The reconciliation, as an attachment with ?download.",
+)
 def reconciliation(batch_id: int) -> Response:
     """As fixed when computed: brought forward, claimed, netted clawbacks, carried forward and payouts
     (brought_forward + claimed − netted_clawbacks − carried_forward = payouts), supplier dues and platform
@@ -382,12 +416,13 @@ class PeriodSchema(Schema):
     unclassified_kinds = fields.List(fields.String())
     owed_by_supplier = fields.List(fields.Nested(SupplierOwesSchema))
     identity = fields.String()
-    ties_out = fields.Boolean()
+    ties_out = strict_fields.Boolean()
 
 
 @blp.route("/settlement/periods/<string:month>", methods=["GET"])
 @requires(FINANCE)
 @blp.response(200, PeriodSchema)
+@blp.problem(422, "That is not a month (YYYY-MM).")
 def period(month: str):
     """A month (YYYY-MM, Asia/Shanghai) from the ledger: accrued, reversed, clawed back, released, reserved,
     paid and returned, what each supplier owes, and whether the figures tie out."""

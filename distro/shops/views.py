@@ -86,6 +86,7 @@ def list_items(shop_id: int):
 @requires(Role.SHOP_OWNER)
 @blp.arguments(ShopItemCreateSchema)
 @blp.response(201, ShopItemSchema)
+@blp.problem(409, "The product is already in this shop.")
 def add_item(data: dict, shop_id: int):
     """Pick a pool product into the shop (last in order), with an optional recommendation reason."""
     return services.add_product(
@@ -133,6 +134,7 @@ def reorder(data: dict, shop_id: int):
 @blp.arguments(PoolFilterSchema, location="query")
 @blp.response(200, PoolItemSchema(many=True))
 @blp.paginate(SelectPage)
+@blp.problem(404, "shop_id names no shop of the caller's.")
 def browse_pool(args: dict):
     """Browse the supplier pool: filter, sort, page; each item shows what the owner would earn at their tier."""
     if (
@@ -161,6 +163,7 @@ def admin_list_shops(args: dict):
 @blp.route("/admin/shops/<int:shop_id>/approve", methods=["POST"])
 @requires(Role.ADMIN)
 @blp.response(200, ShopSchema)
+@blp.problem(409, "The shop is not waiting for approval.")
 def approve_shop(shop_id: int):
     """Open a shop that waits for approval (when SHOP_ELIGIBILITY is admin_approval)."""
     return services.approve_shop(session=get_session(), shop_id=shop_id, admin_id=current_user_id())

@@ -169,6 +169,7 @@ def ship(data: dict):
 @requires(Role.SUPPLIER)
 @blp.arguments(DeliveredSchema)
 @blp.response(200, ShopOrderSchema)
+@blp.problem(409, "The order is not shipped, or was delivered otherwise.")
 def delivered(data: dict, order_ref: str):
     """Record that the carrier delivered a shipped order (its return window starts then)."""
     session = get_session()
@@ -183,6 +184,7 @@ def delivered(data: dict, order_ref: str):
 @requires(Role.SUPPLIER)
 @blp.arguments(CancelSchema)
 @blp.response(200, ShopOrderSchema)
+@blp.problem(409, "The order can no longer be cancelled (it has shipped).")
 def cancel(data: dict, order_ref: str):
     """Cancel an order that has not shipped, with a reason: its commission is reversed, its stock returned."""
     session = get_session()
@@ -210,6 +212,7 @@ def after_sales_requests(query: dict):
 @requires(Role.SUPPLIER)
 @blp.arguments(AfterSalesDecisionSchema)
 @blp.response(200, ShopOrderSchema)
+@blp.problem(409, "The request was already decided.")
 def decide(data: dict, request_id: int):
     """Approve a request (a full or partial refund; commission is reversed or clawed back) or refuse it, saying why."""
     session = get_session()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from distro import strict_fields
 from distro.api import ImageUrl, fits_bigint, fits_integer
 from distro.suppliers.rules import CATEGORIES, SupplierAction, SupplierStatus
 
@@ -18,7 +19,7 @@ def _category_name(product) -> str:
 class ApplicationSchema(Schema):
     company_name = fields.String(required=True, validate=validate.Length(min=2, max=100))
     registered_capital_fen = fields.Integer(required=True, strict=True, validate=fits_bigint(0), metadata=FEN)
-    general_vat_taxpayer = fields.Boolean(required=True, metadata={"description": "一般纳税人"})
+    general_vat_taxpayer = strict_fields.Boolean(required=True, metadata={"description": "一般纳税人"})
     deposit_paid_fen = fields.Integer(required=True, strict=True, validate=fits_bigint(0), metadata=FEN)
     brand_chain_depth = fields.Integer(
         load_default=None,
@@ -27,7 +28,7 @@ class ApplicationSchema(Schema):
         validate=validate.Range(min=1, max=20),
         metadata={"description": "Links in the brand authorisation chain (授权链路), 1 = the brand itself."},
     )
-    traceable_purchase_record = fields.Boolean(load_default=False)
+    traceable_purchase_record = strict_fields.Boolean(load_default=False)
 
 
 class SupplierSchema(ApplicationSchema):
@@ -99,7 +100,7 @@ class ProductSchema(Schema):
     status = fields.String()
     commission_rate_bp = fields.Integer()
     recent_sales = fields.Integer()
-    in_pool = fields.Boolean()
+    in_pool = strict_fields.Boolean()
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
 

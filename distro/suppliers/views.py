@@ -41,6 +41,8 @@ def _detail(product) -> dict:
 @requires(Role.SUPPLIER)
 @blp.arguments(ApplicationSchema)
 @blp.response(201, SupplierSchema)
+@blp.problem(409, "This account is already a supplier.")
+@blp.problem(422, "Invalid input, or an application short of the bar: errors names each rule it fails.")
 def apply(data: dict):
     """Apply to supply the pool (or reapply after a rejection); a shortfall names each failed rule."""
     company_name = data.pop("company_name")
@@ -56,6 +58,7 @@ def apply(data: dict):
 @blp.route("/supplier/profile", methods=["GET"])
 @requires(Role.SUPPLIER)
 @blp.response(200, SupplierSchema)
+@blp.problem(404, "This account has no supplier application yet.")
 def profile():
     """The caller's supplier profile and its status."""
     return services.get_own_supplier(get_session(), current_user_id())
@@ -148,6 +151,7 @@ def rate_history(product_id: int):
 @requires(Role.SUPPLIER)
 @blp.arguments(RatePreviewRequestSchema)
 @blp.response(200, RatePreviewSchema)
+@blp.problem(404, "product_id names no product of the caller's.")
 def preview_rate(data: dict):
     """What a rate would cost per sale, and what owners at each tier would earn, before saving it."""
     return services.preview_rate(
@@ -169,6 +173,8 @@ def list_suppliers(args: dict):
 @requires(Role.ADMIN)
 @blp.arguments(DecisionSchema)
 @blp.response(200, SupplierSchema)
+@blp.problem(403, "The caller lacks the admin role, or decides on their own supplier account.")
+@blp.problem(409, "The supplier's status does not allow this decision.")
 def decide(data: dict, supplier_id: int):
     """Approve, reject, suspend, reinstate or remove a supplier (reject, suspend and remove need a reason)."""
     return services.decide(

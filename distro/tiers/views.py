@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import current_app
 from marshmallow import Schema, fields, validate
 
+from distro import strict_fields
 from distro.api import API_PREFIX, PLAUSIBLE_DAY, Blueprint, fits_bigint, fits_integer
 from distro.auth.access import current_user_id, requires
 from distro.auth.models import Role
@@ -34,7 +35,7 @@ class EvaluationRequestSchema(Schema):
     month = fields.Date(
         required=True, validate=PLAUSIBLE_DAY, metadata={"description": "Any day of the month to evaluate."}
     )
-    dry_run = fields.Boolean(load_default=True, metadata={"description": "Show what would change (default)."})
+    dry_run = strict_fields.Boolean(load_default=True, metadata={"description": "Show what would change (default)."})
 
 
 class TransitionSchema(Schema):
@@ -45,9 +46,48 @@ class TransitionSchema(Schema):
 
 class EvaluationSchema(Schema):
     month = fields.String()
-    dry_run = fields.Boolean()
+    dry_run = strict_fields.Boolean()
     shops_evaluated = fields.Integer()
     transitions = fields.List(fields.Nested(TransitionSchema))
+
+
+class MetricsSchema(Schema):
+    net_gmv_fen = fields.Integer(required=True)
+    orders = fields.Integer(required=True)
+    buyers = fields.Integer(required=True)
+
+
+class NextTierSchema(Schema):
+    tier = fields.String(required=True)
+    tier_name = fields.String(required=True)
+    share_bp = fields.Integer(required=True)
+    needs = fields.Nested(MetricsSchema, required=True, metadata={"description": "The next tier's thresholds."})
+    remaining = fields.Nested(MetricsSchema, required=True, metadata={"description": "What this month still needs."})
+
+
+class TierChangeSchema(Schema):
+    month = fields.String(required=True, metadata={"format": "date"})
+    from_ = fields.String(data_key="from", attribute="from", required=True)
+    to = fields.String(required=True)
+    net_gmv_fen = fields.Integer(required=True)
+    orders = fields.Integer(required=True)
+    buyers = fields.Integer(required=True)
+    effective_from = fields.String(required=True, metadata={"format": "date-time"})
+
+
+class StandingSchema(Schema):
+    tier = fields.String(required=True)
+    tier_name = fields.String(required=True)
+    tier_name_en = fields.String(required=True)
+    share_bp = fields.Integer(required=True)
+    month = fields.String(
+        required=True, metadata={"format": "date", "description": "This month's first day (Asia/Shanghai)."}
+    )
+    so_far = fields.Nested(MetricsSchema, required=True)
+    next_tier = fields.Nested(
+        NextTierSchema, required=True, allow_none=True, metadata={"description": "null at the top tier."}
+    )
+    history = fields.List(fields.Nested(TierChangeSchema), required=True, metadata={"description": "Newest first."})
 
 
 def _self_purchases_count() -> bool:
@@ -91,6 +131,7 @@ def evaluate(data: dict):
 
 @blp.route("/shops/<int:shop_id>/tier", methods=["GET"])
 @requires(Role.SHOP_OWNER)
+@blp.response(200, StandingSchema)
 def standing(shop_id: int):
     """The shop's tier, this month's progress towards the next one, and its history."""
     shop = get_own_shop(get_session(), current_user_id(), shop_id)

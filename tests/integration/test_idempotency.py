@@ -69,6 +69,24 @@ def test_an_upload_is_fingerprinted_by_its_file_not_by_its_multipart_boundary(ap
     assert fingerprint(b"1,paid,ICBC-1,\n") == fingerprint(b"1,paid,ICBC-1,\n") != fingerprint(b"1,paid,ICBC-2,\n")
 
 
+def test_an_upload_with_a_part_that_has_no_name_is_fingerprinted_not_a_500(client, app, session):
+    # Found by the contract run (test_api_contract.py): Werkzeug keys a nameless part None, which did not sort.
+    finance = make_user(session, Role.FINANCE)
+    boundary = "contract"
+    body = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="note"\r\n\r\nx\r\n'
+        f"--{boundary}\r\nContent-Disposition: form-data\r\n\r\ny\r\n--{boundary}--\r\n"
+    )
+    response = client.post(
+        "/api/v1/settlement/batches/1/results/file",
+        data=body,
+        content_type=f"multipart/form-data; boundary={boundary}",
+        headers={**bearer(app, finance), "Idempotency-Key": "upload-1"},
+    )
+    assert response.status_code == 422
+    assert response.get_json()["errors"][0]["field"] == "file"
+
+
 def claim_left_running(session, user, key, fingerprint, locked_seconds_ago=0):
     locked_at = utcnow() - dt.timedelta(seconds=locked_seconds_ago)
     session.add(IdempotencyRecord(user_id=user.id, key=key, request_fingerprint=fingerprint, locked_at=locked_at))

@@ -1,0 +1,189 @@
+"""The OpenAPI document is an exact contract: schemathesis sends every operation of it, as every role, valid and
+invalid requests alike, to the app in process (its real PostgreSQL and Redis), and every answer must be one the
+document names: its status, its content type, its body's schema and its headers; no 5xx, and no invalid request
+accepted.
+
+The budget is fixed (a few examples per operation, derandomized with a fixed seed, no stateful phase), so that
+the whole run takes about a minute on two busy cores; README ("API conventions") says what it covers and what not.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+
+import pytest
+import schemathesis
+import schemathesis.engine
+from schemathesis.engine import Status, events
+from sqlmodel import Session
+
+from distro.auth.models import Role, User
+from distro.ledger import adjustments
+from distro.ledger.chart import EntryLine, shop_account
+from distro.outbound import services as outbound
+from distro.settlement import computing
+from distro.settlement import services as settlement
+from distro.share import services as share
+from tests.factories import bearer, make_product, make_shop, make_supplier, make_user
+
+ROLES = ("anonymous", "shop_owner", "supplier", "finance", "admin")
+SEED = 14
+EXAMPLES = 4
+"""Fuzzed examples per operation a role may call (each positive and negative), beside the coverage phase's."""
+CHECKS = (
+    "not_a_server_error",
+    "status_code_conformance",
+    "content_type_conformance",
+    "response_schema_conformance",
+    "response_headers_conformance",
+    "negative_data_rejection",
+)
+
+
+@dataclasses.dataclass
+class World:
+    """What the operations can find: each role's account and the things it owns, so that an operation reaches its
+    success path when schemathesis sends one of these ids (it sends its own too, which find nothing)."""
+
+    users: dict[str, User]
+    ids: dict[str, list[int | str]]
+
+
+def build_world(session: Session, app) -> World:
+    """A supplier with a product in an owner's shop, a share link, a computed settlement batch made by another
+    finance user, an adjustment proposed by another, a webhook subscription and an account for admins to change."""
+    admin = make_user(session, Role.ADMIN)
+    finance, other_finance = make_user(session, Role.FINANCE), make_user(session, Role.FINANCE)
+    supplier_user, supplier = make_supplier(session, app)
+    product = make_product(session, app, supplier_user)
+    owner = make_user(session, Role.SHOP_OWNER)
+    shop = make_shop(session, app, owner=owner, carrying=[product])
+    link = share.create_link(
+        session=session, owner_id=owner.id, shop_id=shop.id, channel="wechat_chat", product_id=None
+    )
+    batch = settlement.create_batch(session=session, cutoff_at=None, created_by=other_finance.id)
+    computing.compute_batch(session=session, batch_id=batch.id, minimum_fen=100)
+    adjustment = adjustments.propose_adjustment(
+        session=session,
+        lines=[EntryLine(shop_account(shop.id, "available"), -100), EntryLine("platform:revenue", 100)],
+        memo="contract test",
+        proposed_by=other_finance.id,
+    )
+    subscription = outbound.create_subscription(
+        session=session,
+        user_id=supplier_user.id,
+        supplier_id=supplier.id,
+        url="https://erp.example.cn/hook",
+        event_types=["order.paid"],
+    )
+    someone = make_user(session, Role.SHOP_OWNER)
+    return World(
+        users={"shop_owner": owner, "supplier": supplier_user, "finance": finance, "admin": admin},
+        ids={
+            "user_id": [someone.id],
+            "supplier_id": [supplier.id],
+            "product_id": [product.id],
+            "shop_id": [shop.id],
+            "slug": [shop.slug],
+            "link_id": [link.id],
+            "code": [link.code, shop_account(shop.id, "available")],
+            "batch_id": [batch.id],
+            "adjustment_id": [adjustment.id],
+            "subscription_id": [subscription.id],
+            "month": ["2026-11"],
+        },
+    )
+
+
+def may_call(role: str, operation: dict) -> bool:
+    """Whether the document says role may call the operation: public ones anyone, signed-in ones any account,
+    the others the roles in x-roles."""
+    if not operation.get("security"):
+        return True
+    if role == "anonymous":
+        return False
+    return "x-roles" not in operation or role in operation["x-roles"]
+
+
+def exercises(role: str, operation: dict) -> bool:
+    """Whether role's run fuzzes the operation: a public one only anonymously and one for any account only as a shop
+    owner (the others would send the same requests again), the others as each role they are for."""
+    if not operation.get("security"):
+        return role == "anonymous"
+    if "x-roles" not in operation:
+        return role == "shop_owner"
+    return role in operation["x-roles"]
+
+
+def contract_schema(app, world: World, role: str, *, include: Callable[[dict], bool], refused: bool = False):
+    """The app's OpenAPI document, as schemathesis tests it for role: the operations include picks, with the
+    world's ids sent half the time, the role's token, a fixed seed and budget, and the contract's checks.
+
+    An operation that refuses the role answers 401 or 403 before it looks at the request: one valid request
+    checks that answer, so refused runs neither send invalid ones nor cover every parameter."""
+    generation = {"mode": "positive", "max-examples": 1} if refused else {"mode": "all", "max-examples": EXAMPLES}
+    config = schemathesis.Config.from_dict(
+        {
+            "seed": SEED,
+            # No memory of earlier runs: each run sends the same requests.
+            "cache": {"enabled": False},
+            "suppress-health-check": ["all"],
+            "headers": {} if role == "anonymous" else bearer(app, world.users[role]),
+            "generation": {**generation, "deterministic": True, "database": "none"},
+            "phases": {
+                "stateful": {"enabled": False},
+                # The coverage phase's invalid value for each parameter, and each required one left out; not
+                # other methods than the document's (a 405 is outside the contract's checks).
+                "coverage": {"enabled": not refused, "unexpected-methods": [], "generation": {"mode": "negative"}},
+            },
+            "checks": {"enabled": False, **{name: {"enabled": True} for name in CHECKS}},
+            "dictionaries": {name: {"values": values} for name, values in world.ids.items()},
+            "parameters": {f"path.{name}": {"dictionary": name, "probability": 0.5} for name in world.ids},
+        }
+    )
+    schema = schemathesis.openapi.from_wsgi("/api/openapi.json", app, config=config)
+    return schema.include(lambda ctx: include(ctx.operation.definition.raw))
+
+
+def contract_breaches(schema) -> tuple[list[str], int]:
+    """Run schemathesis over schema as its command line does; return each distinct breach of the contract (an
+    operation, what failed and a curl command reproducing it) and how many requests were sent."""
+    breaches: dict[tuple[str, str], str] = {}
+    sent = 0
+    for event in schemathesis.engine.from_schema(schema).execute():
+        if isinstance(event, events.ScenarioFinished):
+            sent += len(event.recorder.interactions)
+            for checks in event.recorder.checks.values():
+                for check in checks:
+                    if check.status == Status.FAILURE and check.failure_info is not None:
+                        failure = check.failure_info.failure
+                        breaches.setdefault(
+                            (event.recorder.label, failure.title),
+                            f"{event.recorder.label}: {failure.title}\n{failure.message}\n"
+                            f"{check.failure_info.code_sample}",
+                        )
+        elif isinstance(event, events.NonFatalError | events.FatalError):
+            label = getattr(event, "label", "the run")
+            breaches.setdefault((label, "error"), f"{label}: {getattr(event, 'value', None) or event}")
+    return list(breaches.values()), sent
+
+
+@pytest.fixture
+def world(app, session, redis, monkeypatch) -> World:
+    # Each role's run sends far more than a token's API budget in a minute; the budget is tested elsewhere.
+    monkeypatch.setitem(app.config, "THROTTLE_API_PER_TOKEN", "1000000 per minute")
+    return build_world(session, app)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_operation_answers_each_role_as_its_document_says(app, world, role):
+    exercised = contract_schema(app, world, role, include=lambda operation: exercises(role, operation))
+    refusing = contract_schema(app, world, role, include=lambda operation: not may_call(role, operation), refused=True)
+    breaches, sent = contract_breaches(exercised)
+    refusals, refusals_sent = contract_breaches(refusing)
+    assert sent > 0
+    assert refusals_sent > 0 or role == "admin"
+    if breaches or refusals:
+        found = breaches + refusals
+        pytest.fail(f"{len(found)} breaches of the contract as {role}:\n\n" + "\n\n".join(found), pytrace=False)
