@@ -60,6 +60,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, check_migrations: 
     from distro.owner.views import bp as owner_bp
     from distro.settlement.views import blp as settlement_blp
     from distro.share.views import blp as share_blp
+    from distro.share.views import images_blp as share_images_blp
     from distro.share.views import public_bp as share_public_bp
     from distro.shops.views import blp as shops_blp
     from distro.storefront.api import blp as storefront_api_blp
@@ -75,6 +76,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, check_migrations: 
         suppliers_blp,
         shops_blp,
         share_blp,
+        share_images_blp,
         storefront_api_blp,
         commission_blp,
         settlement_blp,

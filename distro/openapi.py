@@ -40,6 +40,9 @@ ATTACHMENT = {
 }
 """The header of a response saved as a file."""
 
+HTML_PAGE = {"type": "string", "description": "An HTML page for a buyer, in Chinese."}
+"""The schema of an error a buyer's URL (/s/...) answers with: a page, not a problem."""
+
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 """The header an idempotent view honours (distro.idempotency.http), documented as a parameter of its operation."""
 
@@ -206,6 +209,10 @@ class ContractBlueprint(flask_smorest.Blueprint):
         """Document an error the view's use case answers with, and why (a Problem in
         application/problem+json)."""
         return self.alt_response(status, schema=ProblemSchema, content_type=PROBLEM_MEDIA_TYPE, description=description)
+
+    def page_error(self, status: int, description: str) -> Callable:
+        """Document an error a buyer's URL answers with a page (text/html), and why."""
+        return self.alt_response(status, schema=HTML_PAGE, content_type="text/html", description=description)
 
 
 def refuse_a_missing_json_body() -> None:

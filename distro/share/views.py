@@ -14,6 +14,7 @@ from distro.auth.access import current_user_id, public, requires
 from distro.auth.models import Role
 from distro.db import get_session
 from distro.errors import NotFound
+from distro.openapi import BINARY
 from distro.share import services
 from distro.share.images import image_source
 from distro.share.kit import Shareable, share_kit
@@ -22,6 +23,7 @@ from distro.share.qr import qr_png, qr_svg
 from distro.share.redirect import UNRESOLVED
 
 public_bp = FlaskBlueprint("share", __name__)
+images_blp = Blueprint("share_images", __name__, description="Share links' QR codes and posters (public, for buyers)")
 blp = Blueprint("share_links", __name__, url_prefix=API_PREFIX, description="Share links and share kits")
 
 
@@ -41,8 +43,20 @@ def unknown_link(code: str) -> Response:
     raise NotFound("This share link does not exist.")
 
 
-@public_bp.get("/s/<code>/qr.png")
+def _image(content_type: str, what: str):
+    """Document an image a share link's code names: the image, or the buyers' page saying there is no such link."""
+
+    def decorate(view):
+        view = images_blp.response(200, BINARY, content_type=content_type, description=what)(view)
+        view = images_blp.page_error(404, "No such share link, or its shop is closed.")(view)
+        return images_blp.page_error(503, "The database is out of reach (Retry-After).")(view)
+
+    return decorate
+
+
+@images_blp.route("/s/<code>/qr.png", methods=["GET"])
 @public
+@_image("image/png", "The QR code, as PNG.")
 def qr_code_png(code: str) -> Response:
     """The link's QR code as PNG (error correction fit for print)."""
     services.link_by_code(get_session(), code)
@@ -51,8 +65,9 @@ def qr_code_png(code: str) -> Response:
     )
 
 
-@public_bp.get("/s/<code>/qr.svg")
+@images_blp.route("/s/<code>/qr.svg", methods=["GET"])
 @public
+@_image("image/svg+xml", "The QR code, as SVG.")
 def qr_code_svg(code: str) -> Response:
     """The link's QR code as SVG."""
     services.link_by_code(get_session(), code)
@@ -61,8 +76,9 @@ def qr_code_svg(code: str) -> Response:
     )
 
 
-@public_bp.get("/s/<code>/poster.png")
+@images_blp.route("/s/<code>/poster.png", methods=["GET"])
 @public
+@_image("image/png", "The poster, as PNG (1080×1920).")
 def poster(code: str) -> Response:
     """A 1080×1920 poster for WeChat Moments; rendered once per content (a price or picture change renders anew)."""
     card = services.poster_card(
