@@ -87,6 +87,7 @@ ERROR_DESCRIPTIONS: Mapping[int, str] = {
     403: "The token's account may not do this: it lacks the role, or the rule says no.",
     404: "Nothing here that the caller may see: no such id, or it belongs to someone else.",
     409: "Refused in the current state of things.",
+    413: "The body is larger than MAX_CONTENT_LENGTH (16 MiB by default).",
     415: "The body is not JSON: send it with 'Content-Type: application/json'.",
     422: "Invalid input: errors names each field and the rule it breaks.",
     429: "Asked too often: retry_after (and the Retry-After header) says when to ask again.",
@@ -107,7 +108,7 @@ COMMON_PROBLEMS = (400, 503)
 def route_problems(*, access: object, path_arguments: bool, body: bool) -> tuple[int, ...]:
     """The error statuses an operation answers because of how it is routed: its access rule (401 without a
     token, 403 without the role, 429 beyond a token's API budget), a path argument (404) and a JSON body
-    (415 when it is not JSON, 422 when it is invalid)."""
+    (413 when it is too large, 415 when it is not JSON, 422 when it is invalid)."""
     statuses = set(COMMON_PROBLEMS)
     if access != PUBLIC:
         statuses |= {401, 429}
@@ -116,7 +117,7 @@ def route_problems(*, access: object, path_arguments: bool, body: bool) -> tuple
     if path_arguments:
         statuses.add(404)
     if body:
-        statuses |= {415, 422}
+        statuses |= {413, 415, 422}
     return tuple(sorted(statuses))
 
 

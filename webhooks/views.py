@@ -55,6 +55,7 @@ EXAMPLE = {
 )
 @blp.response(200, ReceiptSchema, description="Stored (or already stored).")
 @blp.problem(400, "A bad signature or timestamp, or a body that is not JSON.")
+@blp.problem(413, "The body is larger than MAX_CONTENT_LENGTH (16 MiB by default).")
 @blp.problem(422, "The event does not match its schema, or its webhook-id cannot be stored.")
 @blp.problem(503, "The database is out of reach: send it again later (Retry-After).")
 def receive_order_event() -> Response:

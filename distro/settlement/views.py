@@ -312,6 +312,7 @@ def results(data: dict, batch_id: int):
     }
 )
 @blp.problem(409, "The batch takes no results in its status.")
+@blp.problem(413, "The file is larger than MAX_CONTENT_LENGTH (16 MiB by default).")
 @blp.problem(422, "No file, a file that is not the bank's CSV, or rows breaking a result's rules (each named).")
 def results_file(batch_id: int):
     """Record results from the bank's CSV file (columns payout_id, status, external_reference, reason)."""

@@ -187,3 +187,97 @@ def test_every_operation_answers_each_role_as_its_document_says(app, world, role
     if breaches or refusals:
         found = breaches + refusals
         pytest.fail(f"{len(found)} breaches of the contract as {role}:\n\n" + "\n\n".join(found), pytrace=False)
+
+
+PROBLEM = "application/problem+json"
+
+
+def resolved(spec: dict, item: dict) -> dict:
+    """item, or the component its $ref names."""
+    if "$ref" not in item:
+        return item
+    section, name = item["$ref"].split("/")[-2:]
+    return spec["components"][section][name]
+
+
+def test_every_error_of_every_operation_is_documented_as_a_problem_and_none_as_a_catch_all(client):
+    spec = client.get("/api/openapi.json").get_json()
+    undocumented, not_problems = [], []
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            if method == "parameters":
+                continue
+            label = f"{method.upper()} {path}"
+            if "default" in operation["responses"] or not any(code >= "400" for code in operation["responses"]):
+                undocumented.append(label)
+            for code, response in operation["responses"].items():
+                content = resolved(spec, response).get("content", {})
+                if code >= "400" and PROBLEM not in content and not path.startswith("/s/"):
+                    not_problems.append(f"{label} {code}: {sorted(content)}")
+    assert (undocumented, not_problems) == ([], [])
+    problem = spec["components"]["schemas"]["Problem"]
+    assert set(problem["required"]) == {"type", "title", "status"}
+    assert {"detail", "instance", "errors", "retry_after"} <= set(problem["properties"])
+
+
+def test_every_boolean_a_schema_reads_is_a_json_boolean(app):
+    from marshmallow import Schema, fields
+
+    from distro import strict_fields
+
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    lenient = [
+        f"{schema.__module__}.{schema.__name__}.{name}"
+        for schema in subclasses(Schema)
+        if schema.__module__.startswith(("distro.", "webhooks."))
+        for name, field in schema._declared_fields.items()
+        if isinstance(field, fields.Boolean) and not isinstance(field, strict_fields.Boolean)
+    ]
+    assert lenient == []
+
+
+def test_a_tier_evaluation_takes_only_true_or_false_for_dry_run_and_evaluates_nothing_otherwise(client, app, session):
+    from sqlmodel import func, select
+
+    from distro.tiers.models import ShopTierChange
+
+    make_shop(session, app)
+    admin = bearer(app, make_user(session, Role.ADMIN))
+    for not_a_boolean in (0, 1, "false", None):
+        response = client.post(
+            "/api/v1/admin/tier-evaluations", json={"month": "2025-01-01", "dry_run": not_a_boolean}, headers=admin
+        )
+        assert response.status_code == 422, not_a_boolean
+        assert [error["field"] for error in response.get_json()["errors"]] == ["dry_run"]
+    assert session.scalar(select(func.count()).select_from(ShopTierChange)) == 0
+    dry = client.post("/api/v1/admin/tier-evaluations", json={"month": "2025-01-01", "dry_run": True}, headers=admin)
+    assert (dry.status_code, dry.get_json()["dry_run"]) == (200, True)
+
+
+def test_a_settlement_batch_is_made_only_from_a_json_body(client, app, session):
+    from sqlmodel import func, select
+
+    from distro.settlement.models import SettlementBatch
+
+    finance = bearer(app, make_user(session, Role.FINANCE))
+
+    def batches() -> int:
+        return session.scalar(select(func.count()).select_from(SettlementBatch))
+
+    bare = client.post("/api/v1/settlement/batches", headers=finance)
+    assert (bare.status_code, bare.content_type) == (422, PROBLEM)
+    assert bare.get_json()["errors"][0]["rule"] == "required"
+    as_text = client.post("/api/v1/settlement/batches", data="{}", content_type="text/plain", headers=finance)
+    assert (as_text.status_code, as_text.content_type) == (415, PROBLEM)
+    as_form = client.post("/api/v1/settlement/batches", data={"cutoff_at": "2026-01-01T00:00:00Z"}, headers=finance)
+    assert as_form.status_code == 415
+    assert batches() == 0
+    made = client.post("/api/v1/settlement/batches", json={}, headers=finance)
+    assert made.status_code == 202
+    assert batches() == 1
+    # The preview computes and keeps nothing: its body is optional, as documented.
+    assert client.post("/api/v1/settlement/preview", headers=finance).status_code == 200
