@@ -22,11 +22,8 @@ from flask_smorest.utils import prepare_response
 from marshmallow import INCLUDE, Schema, fields
 from werkzeug.exceptions import UnsupportedMediaType
 
+from distro.auth.access import PUBLIC
 from distro.errors import PROBLEM_MEDIA_TYPE, FieldError, ValidationFailed
-
-PUBLIC = "public"
-"""The access of a view callable without a token (distro.auth.access.PUBLIC: that module imports this one's
-Blueprint, so the value is repeated rather than imported)."""
 
 JSON_MEDIA_TYPE = "application/json"
 

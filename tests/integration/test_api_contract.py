@@ -10,6 +10,7 @@ the whole run takes about a minute on two busy cores; README ("API conventions")
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Callable
 
 import pytest
@@ -28,9 +29,10 @@ from distro.share import services as share
 from tests.factories import bearer, make_product, make_shop, make_supplier, make_user
 
 ROLES = ("anonymous", "shop_owner", "supplier", "finance", "admin")
-SEED = 14
-EXAMPLES = 4
-"""Fuzzed examples per operation a role may call (each positive and negative), beside the coverage phase's."""
+SEED = int(os.environ.get("DISTRO_CONTRACT_SEED", "14"))
+EXAMPLES = int(os.environ.get("DISTRO_CONTRACT_EXAMPLES", "4"))
+"""Fuzzed examples per operation a role may call (each positive and negative), beside the coverage phase's: a few
+in `make test`; set DISTRO_CONTRACT_EXAMPLES (and DISTRO_CONTRACT_SEED) for a longer, different run."""
 CHECKS = (
     "not_a_server_error",
     "status_code_conformance",
@@ -183,7 +185,7 @@ def test_every_operation_answers_each_role_as_its_document_says(app, world, role
     breaches, sent = contract_breaches(exercised)
     refusals, refusals_sent = contract_breaches(refusing)
     assert sent > 0
-    assert refusals_sent > 0 or role == "admin"
+    assert refusals_sent > 0
     if breaches or refusals:
         found = breaches + refusals
         pytest.fail(f"{len(found)} breaches of the contract as {role}:\n\n" + "\n\n".join(found), pytrace=False)
