@@ -4,7 +4,6 @@ worker, on distro's own pages, and whenever the release job and a settlement bat
 import datetime as dt
 
 import sqlalchemy as sa
-from rq import SimpleWorker
 from rq.serializers import JSONSerializer
 from sqlmodel import Session
 
@@ -31,6 +30,7 @@ from tests.factories import (
     signed_event,
 )
 from tests.integration.test_storefront_orders import buy, webhook_sender
+from tests.integration.workers import BurstWorker
 
 LATER = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
 
@@ -72,7 +72,7 @@ def test_paid_then_cancelled_and_cancelled_then_paid_leave_the_same_reversed_lin
             body, headers = signed_event(committed_app, event_type, data)
             assert client.post("/webhooks/orders", data=body, headers=headers).status_code == 200
         assert queue.count == 1
-        SimpleWorker([queue], connection=redis, serializer=JSONSerializer).work(burst=True)
+        BurstWorker([queue], connection=redis, serializer=JSONSerializer).work(burst=True)
 
     lines = lines_by_order(client, committed_app, owner)
     assert lines["A1"] == [("reversed", 0, 0, None)]
