@@ -32,12 +32,14 @@ CASH = "cash"
 # credit-normal) less what it holds in lines not yet due. The reservation is a single posting for the
 # batch (each shop's available debited, payouts clearing credited with the total): one posting row
 # instead of one per payout, and entries written from the balances already read, with no account
-# lookup by code.
+# lookup by code. A shop whose payouts an admin froze (suspended, or closed for abuse: distro.shops.rules)
+# is left out whole: its lines are not claimed and its balance waits, to be paid once it is reinstated.
 _COMPUTE = sa.text(
     """
     WITH open AS MATERIALIZED (
         SELECT c.id, c.shop_id, c.owner_fen, c.payable_at <= :cutoff AS due FROM commission_lines c
         WHERE c.stage = 'available' AND NOT EXISTS (SELECT FROM settlement_claims s WHERE s.line_id = c.id)
+        AND c.shop_id NOT IN (SELECT id FROM shops WHERE payouts_frozen)
     ), claimed AS (
         INSERT INTO settlement_claims (line_id, batch_id) SELECT id, :batch_id FROM open WHERE due
     ), not_due AS (
@@ -53,7 +55,7 @@ _COMPUTE = sa.text(
         JOIN shops s ON s.id = b.shop_id
         LEFT JOIN not_due n ON n.shop_id = b.shop_id
         LEFT JOIN payee_accounts p ON p.owner_id = s.owner_id AND p.is_default
-        WHERE b.balance - coalesce(n.fen, 0) >= :minimum
+        WHERE b.balance - coalesce(n.fen, 0) >= :minimum AND NOT s.payouts_frozen
     ), paid AS (
         INSERT INTO payouts (batch_id, shop_id, owner_id, payee_account_id, amount_fen, status)
         SELECT :batch_id, shop_id, owner_id, payee_account_id, amount,

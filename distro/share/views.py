@@ -32,7 +32,7 @@ def _base_url() -> str:
 @public
 def unknown_link(code: str) -> Response:
     """A share code that leads nowhere: what the share redirect, answered in front of Flask
-    (distro.share.redirect), hands on when the code is unknown or its shop closed."""
+    (distro.share.redirect), hands on when the code is unknown."""
     raise NotFound("This share link does not exist.")
 
 
