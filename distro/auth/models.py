@@ -54,7 +54,7 @@ class User(UserBase, table=True):
     is_active: bool = Field(default=True)
     # Access tokens carry the version they were issued under, and one below this is refused: a deactivation
     # raises it, so reactivating the account does not bring back the tokens it had.
-    token_version: int = 0
+    token_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     # Shops this owner may open; None means the SHOPS_PER_OWNER setting. Raised by an admin.
     max_shops: int | None = None
     # The holder's phone once verified by SMS code. Never the number: its keyed reference

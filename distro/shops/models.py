@@ -33,7 +33,7 @@ class Shop(ShopBase, table=True):
     # When an admin last reinstated it: orders paid before then earn it nothing (distro.commission.attribution).
     reinstated_at: dt.datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
     # Settlement pays the shop nothing while set: suspended, or closed for abuse (distro.shops.rules.standing_after).
-    payouts_frozen: bool = False
+    payouts_frozen: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
     # The tier whose share this shop earns; set only by the monthly tier evaluation.
     tier_code: str = Field(default="new", max_length=20)
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))

@@ -44,12 +44,12 @@ def _compute_in_pool(expression: str) -> None:
 
 
 def upgrade() -> None:
+    # The new NOT NULL columns keep their server defaults (as the models declare), so rows inserted by SQL
+    # alone (benchmarks' bulk loads) need not name them.
     op.add_column("users", sa.Column("token_version", sa.Integer(), nullable=False, server_default="0"))
-    op.alter_column("users", "token_version", server_default=None)
     op.add_column("shops", sa.Column("status_reason", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True))
     op.add_column("shops", sa.Column("reinstated_at", sa.DateTime(timezone=True), nullable=True))
     op.add_column("shops", sa.Column("payouts_frozen", sa.Boolean(), nullable=False, server_default=sa.false()))
-    op.alter_column("shops", "payouts_frozen", server_default=None)
     op.create_index("ix_shops_payouts_frozen", "shops", ["id"], postgresql_where=sa.text("payouts_frozen"))
     op.add_column("products", sa.Column("taken_down_at", sa.DateTime(timezone=True), nullable=True))
     op.add_column("products", sa.Column("takedown_reason", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True))
