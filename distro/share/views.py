@@ -211,7 +211,7 @@ def shop_analytics(args: dict, shop_id: int):
 @blp.response(200, ReportSchema)
 def supplier_analytics(args: dict):
     """The same figures for the caller's products across every shop."""
-    from distro.suppliers.services import require_approved_supplier
+    from distro.suppliers.services import require_reading_supplier
 
-    supplier = require_approved_supplier(get_session(), current_user_id())
+    supplier = require_reading_supplier(get_session(), current_user_id())
     return _report("supplier", supplier.id, args)  # type: ignore[arg-type]
