@@ -29,7 +29,7 @@ from sqlmodel import Session
 
 from bench.harness import Row, raw_connection, timer
 from distro.db import engine_for
-from distro.settlement import services
+from distro.settlement import computing, services
 from distro.settlement.models import SettlementBatch
 
 SHOPS = 100_000
@@ -370,7 +370,7 @@ def run(url: str) -> list[Row]:
         try:
             if timeout:  # LOCAL: ends with compute_batch's own commit or rollback
                 session.execute(sa.text(f"SET LOCAL statement_timeout = '{timeout}s'"))
-            outcome = services.compute_batch(session=session, batch_id=batch_id, minimum_fen=MINIMUM_FEN)
+            outcome = computing.compute_batch(session=session, batch_id=batch_id, minimum_fen=MINIMUM_FEN)
         except sa.exc.OperationalError as error:
             if not isinstance(error.orig, psycopg.errors.QueryCanceled):
                 raise

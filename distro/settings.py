@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from distro.urls import is_web_url, public_base_url, reaches_only_this_machine
+from distro.urls import is_web_url, public_base_url, reaches_only_this_machine, trusted_hosts
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULTS_FILE = PROJECT_ROOT / "config" / "defaults.toml"
@@ -84,6 +84,15 @@ def validate_settings(settings: Mapping[str, Any]) -> None:
             f"DISTRO_PUBLIC_BASE_URL={settings['PUBLIC_BASE_URL']!r} is not an http(s) URL: set it to the address "
             "buyers reach distro at, e.g. https://shop.example.cn."
         )
+    extra_hosts = settings["TRUSTED_HOSTS"]
+    if not isinstance(extra_hosts, list) or not all(isinstance(name, str) for name in extra_hosts):
+        raise ConfigurationError('DISTRO_TRUSTED_HOSTS must be a JSON list of host names, e.g. ["admin.example.cn"].')
+    try:
+        trusted_hosts(settings["PUBLIC_BASE_URL"], extra_hosts, development=settings["ENV"] == "development")
+    except ValueError as error:
+        raise ConfigurationError(
+            f"DISTRO_TRUSTED_HOSTS (or DISTRO_PUBLIC_BASE_URL) names a host that is not one: {error}."
+        ) from error
     if not isinstance(settings["JWT_KEYS"], dict) or not settings["JWT_KEYS"]:
         raise ConfigurationError("DISTRO_JWT_KEYS must be a non-empty JSON object of key id -> secret.")
     if settings["JWT_ALGORITHM"] not in {"HS256", "HS384", "HS512"}:

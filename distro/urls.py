@@ -1,19 +1,25 @@
-"""Public addresses (pure): where buyers reach distro, and the URLs of distro's own files.
+"""Public addresses (pure): where buyers reach distro, the hosts it answers to, and the URLs of distro's own files.
 
 distro stores the URLs of its own files relative (/images/<name>) and makes them absolute with
-PUBLIC_BASE_URL when it serves them, so a database outlives a change of address or port.
+PUBLIC_BASE_URL when it serves them, so a database outlives a change of address or port. No URL is ever
+made from a request's Host header: distro answers only to the hosts its settings name.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import re
-from urllib.parse import urlsplit
+from collections.abc import Collection, Iterable
+from urllib.parse import urlsplit, urlunsplit
 
 LOCAL_IMAGE_PATH = "/images/"
 # Names distro gives the images it holds: no path separators, no dot-files, a known suffix.
 LOCAL_IMAGE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}\.(png|jpg|jpeg|webp)")
 WEB_SCHEMES = ("http", "https")
+# What a browser on the machine itself calls it: trusted in development besides PUBLIC_BASE_URL's host.
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "[::1]")
+# A Host header: a DNS name or IPv4 address, or an IPv6 address in brackets, and an optional port.
+_HOST_HEADER = re.compile(r"(?P<name>[a-z0-9.-]+|\[[0-9a-f:.]+\])(?::[0-9]{1,5})?", re.IGNORECASE)
 
 
 def split_bind(bind: str) -> tuple[str, str]:
@@ -81,3 +87,46 @@ def _ip_address(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | No
         return ipaddress.ip_address(host)
     except ValueError:
         return None
+
+
+def trusted_hosts(public_url: str, extra: Iterable[str], *, development: bool) -> frozenset[str]:
+    """The host names distro answers to: PUBLIC_BASE_URL's, the extra ones and, in development, loopback's.
+
+    An extra name starting with a dot (".example.cn") stands for that name and every name under it, as in Flask's
+    TRUSTED_HOSTS. Raises ValueError for a name that is not one.
+    """
+    names = [urlsplit(public_url).netloc, *extra, *(LOOPBACK_HOSTS if development else ())]
+    return frozenset(_trusted_name(name) for name in names)
+
+
+def host_is_trusted(host: str, trusted: Collection[str]) -> bool:
+    """Whether a Host header ("name", "name:port", "[v6]:port") names one of trusted (made by trusted_hosts).
+
+    The port is not compared: a proxy in front may listen on another one. A trailing dot and case do not count.
+    """
+    match = _HOST_HEADER.fullmatch(host)
+    if match is None:
+        return False
+    name = match["name"].lower().rstrip(".")
+    return name in trusted or any(entry.startswith(".") and f".{name}".endswith(entry) for entry in trusted)
+
+
+def _trusted_name(name: str) -> str:
+    """A name as host_is_trusted compares it: lower case, its port and final dot gone, IDNA for a Unicode one."""
+    suffix = "." if name.startswith(".") else ""
+    try:
+        ascii_name = name.removeprefix(".").encode("idna").decode("ascii")
+    except UnicodeError as error:
+        raise ValueError(f"{name!r} is not a host name") from error
+    match = _HOST_HEADER.fullmatch(ascii_name)
+    if match is None or not match["name"].strip("."):
+        raise ValueError(f"{name!r} is not a host name")
+    return suffix + match["name"].lower().rstrip(".")
+
+
+def without_host(url: str) -> str:
+    """url as a path on the server that answered (path and query, no scheme or host): what a redirect of
+    distro's own sends, so that no Host header a client sent ever comes back in a Location."""
+    parts = urlsplit(url)
+    # A path starting "//" would name another host to a browser.
+    return urlunsplit(("", "", "/" + parts.path.lstrip("/"), parts.query, parts.fragment))

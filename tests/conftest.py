@@ -42,16 +42,26 @@ def _admin_execute(url: str, *statements: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def server_urls() -> dict[str, str]:
-    """URLs of the test PostgreSQL server (its 'postgres' database) and the test Redis."""
+def server_urls() -> Iterator[dict[str, str]]:
+    """URLs of the test PostgreSQL server (its 'postgres' database) and the test Redis.
+
+    The embedded ones under var/test are stopped when the session ends, if a test session started them and no
+    other session (another suite run at the same time) still uses them; ones found running otherwise are left.
+    """
     var_dir = Path(PROJECT_ROOT / "var" / "test")
     database_url = os.environ.get("DISTRO_TEST_DATABASE_URL")
     redis_url = os.environ.get("DISTRO_TEST_REDIS_URL")
-    if not database_url:
-        database_url, _ = embedded.ensure_postgres(var_dir, database="postgres")
-    if not redis_url:
-        redis_url, _ = embedded.ensure_redis(var_dir)
-    return {"database": database_url, "redis": redis_url}
+    lease = embedded.ServerLease(var_dir)
+    try:
+        if not database_url:
+            database_url, started = embedded.ensure_postgres(var_dir, database="postgres")
+            lease.record(embedded.Started(postgres=started))
+        if not redis_url:
+            redis_url, started = embedded.ensure_redis(var_dir)
+            lease.record(embedded.Started(redis=started))
+        yield {"database": database_url, "redis": redis_url}
+    finally:
+        lease.release()
 
 
 @pytest.fixture(scope="session")

@@ -2,19 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
 from flask.testing import FlaskClient
 
-from distro.pages import SESSIONLESS_PREFIXES
-
-_TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-
-def csrf_token_in(html: str) -> str | None:
-    """The CSRF token of the first form on a page, if it has one."""
-    found = _TOKEN.search(html)
-    return found.group(1) if found else None
+from distro.pages import SESSIONLESS_PREFIXES, csrf_token_in
 
 
 def form_page(action: str) -> str:

@@ -14,6 +14,7 @@ import argparse
 import secrets
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
@@ -240,6 +241,20 @@ def accounting(
             sum(1 for checkout in paid if checkout.notice_acknowledged),
             lost=sum(1 for checkout in paid if not checkout.notice_acknowledged),
             note=f"{len(confirmed)} confirmed to the buyer, {len(buyers.journeys)} journeys",
+        )
+    )
+    unpaid = len(buyers.journeys) - len(confirmed)
+    rows.append(
+        Row(
+            "demo checkouts: buyers' journeys → paid",
+            len(buyers.journeys),
+            len(confirmed),
+            lost=unpaid,
+            # A buyer gives up on an outage (30 s to order, 120 s to pay); none paid at all is the drill failing.
+            allowed_loss=unpaid if confirmed else 0,
+            note="; ".join(
+                f"{count} {outcome}" for outcome, count in Counter(j.outcome for j in buyers.journeys).items()
+            ),
         )
     )
     checkout_lines = [

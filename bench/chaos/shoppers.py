@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from bench.chaos.census import Catalog, Listing
 from bench.chaos.client import Answer, Http, Tally, Threads, paced
 from bench.chaos.rules import SentClick
+from distro.pages import csrf_token_in
 from distro.share.redirect import VISITOR_COOKIE
 
 # WeChat's in-app browser on an iPhone, where a friend opens a shop owner's link; each person's gets a mark of
@@ -155,7 +156,6 @@ class Buyers(Threads):
         if listing is None:
             return "share link led nowhere"
         page = f"/shop/{listing.shop}/p/{listing.product_id}"
-        self._request(http, "GET", page, person, cookies)
         form = {
             "quantity": "1",
             "name": "演练买家",
@@ -164,13 +164,12 @@ class Buyers(Threads):
         }
         if listing.skus:
             form["sku"] = self.rng.choice(listing.skus)[0]
-        answer = self._patiently(http, "POST", f"{page}/buy", person, cookies, form, ORDER_PATIENCE_SECONDS)
+        answer = self._patiently(http, page, f"{page}/buy", person, cookies, form, ORDER_PATIENCE_SECONDS)
         if answer is None or answer.status != 303 or "/pay/demo/" not in answer.headers.get("location", ""):
             return f"ordering failed ({answer.status if answer else 'no answer'})"
         journey.token = answer.headers["location"].rsplit("/", 1)[-1]
-        self._request(http, "GET", f"/pay/demo/{journey.token}", person, cookies)
-        confirm = f"/pay/demo/{journey.token}/confirm"
-        answer = self._patiently(http, "POST", confirm, person, cookies, {}, PAY_PATIENCE_SECONDS)
+        cashier = f"/pay/demo/{journey.token}"
+        answer = self._patiently(http, cashier, f"{cashier}/confirm", person, cookies, {}, PAY_PATIENCE_SECONDS)
         if answer is None or answer.status != 303 or "/orders/" not in answer.headers.get("location", ""):
             return f"paying failed ({answer.status if answer else 'no answer'})"
         journey.confirmed = True
@@ -205,12 +204,27 @@ class Buyers(Threads):
         return answer
 
     def _patiently(
-        self, http: Http, method: str, path: str, person: Person, cookies: dict[str, str], form: dict, patience: float
+        self,
+        http: Http,
+        page: str,
+        action: str,
+        person: Person,
+        cookies: dict[str, str],
+        form: dict,
+        patience: float,
     ) -> Answer | None:
-        """Send a form until it is answered below 500, trying again every RETRY_SECONDS for patience seconds."""
+        """Open the page and send its form until the form is answered below 500, as a buyer reloading the page
+        does: every RETRY_SECONDS for patience seconds. The form carries the page's CSRF token."""
         give_up = time.monotonic() + patience
         while True:
-            answer = self._request(http, method, path, person, cookies, form)
-            if (answer is not None and answer.status < 500) or time.monotonic() > give_up:
+            answer = self._request(http, "GET", page, person, cookies)
+            token = csrf_token_in(answer.body.decode("utf-8", "replace")) if answer is not None else None
+            if answer is not None:
+                cookies.update(answer.cookies)
+            if token is not None:
+                answer = self._request(http, "POST", action, person, cookies, {**form, "csrf_token": token})
+                if answer is not None and answer.status < 500:
+                    return answer
+            if time.monotonic() > give_up:
                 return answer
             time.sleep(RETRY_SECONDS)

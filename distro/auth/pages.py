@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import math
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask_limiter import RateLimitExceeded
 from flask_login import current_user, login_user, logout_user
 from marshmallow import Schema, ValidationError, fields, validate
 from werkzeug.wrappers import Response
 
-from distro.auth import web_sessions
+from distro import throttle
+from distro.auth import signins, web_sessions
 from distro.auth.access import public
 from distro.db import get_session
 from distro.errors import ValidationFailed
 from distro.pages import PageUser, field_messages, parse_form
 
 bp = Blueprint("auth_pages", __name__, template_folder="templates")
+
+TOO_MANY_TRIES = "尝试次数过多，请 {minutes} 分钟后再试"
 
 
 class SignInFormSchema(Schema):
@@ -61,20 +66,32 @@ def sign_in() -> Response | tuple:
     typed = {"login": request.form.get("login", ""), "next": request.form.get("next", "")}
     try:
         form = parse_form(SIGN_IN_FORM)
-        started = web_sessions.start(
+        started = signins.start_page_session(
             session=get_session(),
             login=form["login"],
             password=form["password"],
             secret=str(current_app.config["SECRET_KEY"]),
             days=int(current_app.config["PAGE_SESSION_DAYS"]),
+            address=throttle.client_address(),
         )
     except ValidationError as error:
         return render_template("auth/login.html", form=typed, errors=error.normalized_messages()), 422
     except ValidationFailed as refused:
+        throttle.count_failed_sign_in()
         return render_template("auth/login.html", form=typed, errors=field_messages(refused)), 422
     session.permanent = True
     login_user(PageUser(started.token, started.user))
     return redirect(_safe_next(form["next"]), 303)
+
+
+@bp.errorhandler(RateLimitExceeded)
+def too_many_tries(error: RateLimitExceeded) -> tuple:
+    """The sign-in page again, saying in how many minutes to try again (429, with Retry-After)."""
+    wait = throttle.retry_after()
+    typed = {"login": request.form.get("login", ""), "next": request.form.get("next", "")}
+    # Whole minutes to the window's end, rounded up: Retry-After may be a second past it, so as not to be early.
+    errors = {"password": [TOO_MANY_TRIES.format(minutes=max(1, math.ceil((wait - 1) / 60)))]}
+    return render_template("auth/login.html", form=typed, errors=errors), 429, {"Retry-After": str(wait)}
 
 
 @bp.post("/logout")

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col
 
 from distro import audit
+from distro.auth import signins
 from distro.auth.models import RefreshToken, Role, User
 from distro.auth.passwords import MIN_PASSWORD_LENGTH, hash_password, verify_password
 from distro.auth.tokens import TokenSettings, issue_access_token
@@ -90,10 +91,16 @@ def _issue_pair(session: Session, user: User, settings: dict[str, Any], family: 
     return TokenPair(access, refresh, token_settings.lifetime_seconds)
 
 
-def sign_in(*, session: Session, email: str, password: str, settings: dict[str, Any]) -> TokenPair:
-    """Exchange email and password for an access token and a new refresh token family; commit."""
+def sign_in(*, session: Session, email: str, password: str, settings: dict[str, Any], address: str) -> TokenPair:
+    """Exchange email and password for an access token and a new refresh token family; commit.
+
+    A refusal is recorded in the audit log with the email and the client's address (signins.record_failure).
+    """
     user = find_user_by_email(session, email)
     if not verify_password(user.password_hash if user else None, password) or user is None or not user.is_active:
+        signins.record_failure(
+            session, login=email, address=address, via="api", user_id=user.id if user is not None else None
+        )
         raise Unauthorized("Wrong email or password.")
     pair = _issue_pair(session, user, settings, str(uuid.uuid4()), utcnow())
     session.commit()

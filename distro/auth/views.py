@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import current_app
 
+from distro import throttle
 from distro.api import API_PREFIX, AdminReasonSchema, Blueprint, SelectPage
 from distro.auth import phones, services, standing
 from distro.auth.access import current_principal, public, requires
@@ -22,7 +23,7 @@ from distro.auth.schemas import (
 )
 from distro.auth.sms import sms_sender
 from distro.db import get_session
-from distro.errors import FieldError, ValidationFailed
+from distro.errors import FieldError, Unauthorized, ValidationFailed
 
 blp = Blueprint("auth", __name__, url_prefix=API_PREFIX, description="Sign-in, tokens and accounts")
 
@@ -41,9 +42,17 @@ def token(data: dict):
                 "grant_type=password needs email and password.",
                 [FieldError(name, "required with grant_type=password", "required") for name in missing],
             )
-        return services.sign_in(
-            session=get_session(), email=data["email"], password=data["password"], settings=settings
-        )
+        try:
+            return services.sign_in(
+                session=get_session(),
+                email=data["email"],
+                password=data["password"],
+                settings=settings,
+                address=throttle.client_address(),
+            )
+        except Unauthorized:
+            throttle.count_failed_sign_in()
+            raise
     if not data.get("refresh_token"):
         raise ValidationFailed(
             "grant_type=refresh_token needs refresh_token.",

@@ -12,7 +12,7 @@ from sqlmodel import col
 from distro.db import session_scope, utcnow
 from distro.queue import get_queue, redis_for, redis_url
 from distro.settings import current_settings
-from distro.settlement import services
+from distro.settlement import computing, lifecycle
 from distro.settlement.models import SettlementBatch
 
 PROGRESS_TTL_SECONDS = 86400
@@ -25,7 +25,8 @@ def progress_key(batch_id: int) -> str:
 
 
 def enqueue_compute(batch_id: int) -> None:
-    """Ask a worker to compute the batch (retried if the worker dies)."""
+    """Ask a worker to compute the batch (retried if the worker dies); its progress starts again from queued."""
+    redis_for(redis_url()).delete(progress_key(batch_id))  # a failed computation's last phase is not this one's
     get_queue("default").enqueue(
         compute_settlement_batch, batch_id, retry=Retry(max=3, interval=[10, 60, 300]), job_timeout=3600
     )
@@ -44,7 +45,7 @@ def compute_settlement_batch(batch_id: int) -> str:
 
     with session_scope() as session:
         try:
-            return services.compute_batch(
+            return computing.compute_batch(
                 session=session,
                 batch_id=batch_id,
                 progress=report,
@@ -54,17 +55,19 @@ def compute_settlement_batch(batch_id: int) -> str:
             session.rollback()
             if job is None or not job.retries_left:
                 # Out of retries: the batch fails with the reason instead of computing forever.
-                services.mark_failed(session=session, batch_id=batch_id, reason=f"computation failed: {error!r}")
+                computing.mark_failed(session=session, batch_id=batch_id, reason=f"computation failed: {error!r}")
             raise
 
 
 def resume_computing_batches() -> int:
-    """Enqueue again every batch still computing after a while (its worker died); return how many."""
+    """Enqueue again every batch still computing a while after it was created or retried (its worker died);
+    return how many."""
+    queued_at = sa.func.coalesce(col(SettlementBatch.retried_at), col(SettlementBatch.created_at))
     with session_scope() as session:
         stuck = (
             session.execute(
                 sa.select(col(SettlementBatch.id)).where(
-                    col(SettlementBatch.status) == "computing", col(SettlementBatch.created_at) < utcnow() - STUCK_AFTER
+                    col(SettlementBatch.status) == lifecycle.COMPUTING, queued_at < utcnow() - STUCK_AFTER
                 )
             )
             .scalars()

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
 from distro.db import utcnow
@@ -56,6 +58,12 @@ class SettlementBatch(SQLModel, table=True):
     computed_at: dt.datetime | None = Field(default=None, sa_type=TIMESTAMPTZ)
     approved_at: dt.datetime | None = Field(default=None, sa_type=TIMESTAMPTZ)
     finished_at: dt.datetime | None = Field(default=None, sa_type=TIMESTAMPTZ)
+    retried_at: dt.datetime | None = Field(default=None, sa_type=TIMESTAMPTZ)
+    # Written once by the computation and never changed (a trigger refuses it): see reconciliation.py.
+    reconciliation: dict[str, Any] | None = Field(default=None, sa_type=JSONB(none_as_null=True))
+    # A ledger posting id drawn while the computation held the settlement lock: the clawbacks and failed
+    # payouts posted after it are the next computation's to show.
+    ledger_mark: int | None = Field(default=None, sa_type=sa.BigInteger)
 
 
 class Payout(SQLModel, table=True):

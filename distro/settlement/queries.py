@@ -1,4 +1,5 @@
-"""What settlement shows: a batch's payouts, owners' statements, and a batch's reconciliation with the ledger."""
+"""What settlement shows: a batch's payouts, owners' statements, a batch's reconciliation with the ledger, and
+a month's figures from the ledger."""
 
 from __future__ import annotations
 
@@ -7,8 +8,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
+from distro.settlement import periods
 from distro.settlement.models import PayeeAccount, Payout, SettlementBatch
+from distro.settlement.reconciliation import RESULTS_IDENTITY, Results, as_fen, figures_from, results_tie_out, ties_out
 from distro.settlement.services import CLEARING, get_batch
+from distro.tiers.rules import month_bounds
 
 
 def payouts_query(batch_id: int) -> sa.Select:
@@ -44,37 +48,94 @@ def statements_query(owner_id: int) -> sa.Select:
     )
 
 
+# What became of the batch's payouts after computation: each in exactly one bucket.
+_RESULTS = sa.text(
+    """
+    SELECT coalesce(sum(amount_fen) FILTER (WHERE status = 'paid'), 0) AS paid,
+           coalesce(sum(amount_fen) FILTER (WHERE status = 'failed'), 0) AS failed_returned,
+           coalesce(sum(amount_fen) FILTER (WHERE status IN ('pending', 'held')), 0) AS awaiting,
+           coalesce(sum(amount_fen) FILTER (WHERE status = 'cancelled'), 0) AS cancelled
+    FROM payouts WHERE batch_id = :batch_id
+    """
+)
+# What payouts clearing holds for the batch: its reservation (a credit), and per payout the posting that
+# paid it, returned it failed or returned it cancelled (each a debit), found by their references.
+_LEDGER = sa.text(
+    """
+    SELECT (SELECT coalesce(-sum(e.amount), 0) FROM ledger_postings p
+            JOIN ledger_entries e ON e.posting_id = p.id JOIN ledger_accounts a ON a.id = e.account_id
+            WHERE p.reference = :reserve AND a.code = :clearing) AS reserved,
+           coalesce(sum(e.amount) FILTER (WHERE x.step = 'paid'), 0) AS paid,
+           coalesce(sum(e.amount) FILTER (WHERE x.step = 'failed'), 0) AS failed_returned,
+           coalesce(sum(e.amount) FILTER (WHERE x.step = 'cancel'), 0) AS cancelled
+    FROM payouts o CROSS JOIN (VALUES ('paid'), ('failed'), ('cancel')) AS x(step)
+    JOIN ledger_postings p ON p.reference = 'payout:' || o.id || ':' || x.step
+    JOIN ledger_entries e ON e.posting_id = p.id
+    JOIN ledger_accounts a ON a.id = e.account_id AND a.code = :clearing
+    WHERE o.batch_id = :batch_id
+    """
+)
+
+
 def reconciliation(session: Session, batch_id: int) -> dict[str, Any]:
-    """A batch's figures and how they tie out to each other and to the ledger."""
+    """A batch's reconciliation: as fixed when it was computed, what became of its payouts since, and
+    whether both tie out, in themselves and to the ledger (None while it has not been computed)."""
     batch = get_batch(session, batch_id)
-    rows = session.execute(
-        sa.text(
-            """
-        SELECT c.supplier_id, sum(c.pool_fen) AS owed_fen, sum(c.platform_fen) AS platform_fen,
-               sum(c.owner_fen) AS owner_fen
-        FROM settlement_claims s JOIN commission_lines c ON c.id = s.line_id
-        WHERE s.batch_id = :batch_id GROUP BY c.supplier_id ORDER BY c.supplier_id
-        """
-        ),
-        {"batch_id": batch_id},
-    ).all()
-    reserved = session.scalar(
-        sa.text(
-            "SELECT coalesce(sum(e.amount), 0) FROM ledger_entries e JOIN ledger_postings p ON p.id = e.posting_id "
-            "JOIN ledger_accounts a ON a.id = e.account_id WHERE p.kind = 'payout_reserve' AND a.code = :clearing "
-            "AND p.memo = 'settlement batch ' || :batch_id"
-        ),
-        {"batch_id": batch_id, "clearing": CLEARING},
+    results = Results(
+        **{name: int(fen) for name, fen in session.execute(_RESULTS, {"batch_id": batch_id}).one()._asdict().items()}
     )
-    claimed = sum(int(row.owner_fen) for row in rows)
+    found = session.execute(
+        _LEDGER, {"batch_id": batch_id, "reserve": f"settlement-batch:{batch_id}:reserve", "clearing": CLEARING}
+    ).one()
+    in_ledger = {name: int(fen) for name, fen in found._asdict().items()}
+    computed = batch.reconciliation
+    # Batches computed before snapshots were kept (migration 0013) have only their totals.
+    payouts = computed["payouts_fen"] if computed else batch.payout_total_fen
+    computed_ties = computed is None or ties_out(figures_from(computed))
+    results_ties = results_tie_out(payouts, results)
+    ledger_ties = in_ledger["reserved"] == payouts and all(
+        in_ledger[name] == getattr(results, name) for name in ("paid", "failed_returned", "cancelled")
+    )
     return {
         "batch_id": batch_id,
         "status": batch.status,
-        "claimed_owner_fen": claimed,
-        "payout_total_fen": batch.payout_total_fen,
-        "netted_or_carried_fen": claimed - batch.payout_total_fen,
-        "ledger_reserved_fen": -int(reserved or 0),
-        "ties_out": -int(reserved or 0) == batch.payout_total_fen,
-        "platform_revenue_fen": sum(int(row.platform_fen) for row in rows),
-        "owed_by_supplier": [{"supplier_id": row.supplier_id, "owed_fen": int(row.owed_fen)} for row in rows],
+        "computed_at": batch.computed_at.isoformat() if batch.computed_at else None,
+        "computed": computed,
+        "results": {
+            "identity": RESULTS_IDENTITY,
+            **as_fen(results),
+            "ties_out": results_ties,
+        },
+        "ledger": {**{f"{name}_fen": fen for name, fen in in_ledger.items()}, "ties_out": ledger_ties},
+        "ties_out": None if batch.computed_at is None else computed_ties and results_ties and ledger_ties,
     }
+
+
+# The month's entries summed by posting kind and account family (the chart's family names), suppliers' one
+# by one; postings by finance (adjustments and their reversals: distro/ledger/rules.py; older hand reversals
+# of any posting) apart, whatever their kind.
+_PERIOD = sa.text(
+    """
+    SELECT p.kind, p.kind IN ('adjustment', 'adjustment_reversal') OR p.reverses_posting_id IS NOT NULL AS manual,
+           CASE WHEN a.code LIKE 'supplier:%' THEN 'supplier_payable'
+                WHEN a.code LIKE 'shop:%\\:pending' THEN 'shop_pending'
+                WHEN a.code LIKE 'shop:%\\:available' THEN 'shop_available'
+                ELSE replace(a.code, ':', '_') END AS family,
+           CASE WHEN a.code LIKE 'supplier:%' THEN split_part(a.code, ':', 2)::bigint END AS supplier_id,
+           sum(e.amount) AS amount
+    FROM ledger_postings p JOIN ledger_entries e ON e.posting_id = p.id JOIN ledger_accounts a ON a.id = e.account_id
+    WHERE p.created_at >= :start AND p.created_at < :end
+    GROUP BY 1, 2, 3, 4
+    """
+)
+
+
+def period(session: Session, month: str) -> dict[str, Any]:
+    """The month's figures (YYYY-MM, a calendar month in Asia/Shanghai) from the ledger postings made in it."""
+    first = periods.month_of(month)
+    start, end = month_bounds(first)
+    rows = session.execute(_PERIOD, {"start": start, "end": end})
+    report = periods.period_report(
+        first, [periods.Movement(row.kind, row.manual, row.family, int(row.amount), row.supplier_id) for row in rows]
+    )
+    return {**report, "starts_at": start.isoformat(), "ends_at": end.isoformat()}

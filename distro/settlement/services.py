@@ -1,10 +1,9 @@
 """Settlement: turn payable commission into payouts, exactly once, with maker-checker approval.
 
 Ledger at each step: computing reserves every payout of the batch in one posting (each shop
-available → payouts clearing); per payout, paid moves it out (payouts clearing → cash), failed or
-cancelled returns it (payouts clearing → shop available). A shop's payout is its available balance
-less commission not yet due, so clawbacks (a negative balance) are netted and amounts below the
-minimum carry forward.
+available → payouts clearing, see computing.py); per payout, paid moves it out (payouts clearing →
+cash), failed or cancelled returns it (payouts clearing → shop available). Which action a batch may take
+in which status is lifecycle.py's.
 """
 
 from __future__ import annotations
@@ -21,65 +20,11 @@ from distro import audit
 from distro.db import utcnow
 from distro.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from distro.ledger import services as ledger
-from distro.settlement import claims
+from distro.settlement import claims, lifecycle
 from distro.settlement.models import Payout, SettlementBatch, SettlementClaim
 
 CLEARING = "payouts:clearing"
 CASH = "cash"
-# The whole computation is one statement, so claims, payouts and the reservation read one snapshot
-# of lines and balances. A claim is a narrow row per line (see claims): the wide commission lines are
-# not rewritten. A shop's payout is its available balance (ledger account shop:<id>:available,
-# credit-normal) less what it holds in lines not yet due. The reservation is a single posting for the
-# batch (each shop's available debited, payouts clearing credited with the total): one posting row
-# instead of one per payout, and entries written from the balances already read, with no account
-# lookup by code. A shop whose payouts an admin froze (suspended, or closed for abuse: distro.shops.rules)
-# is left out whole: its lines are not claimed and its balance waits, to be paid once it is reinstated.
-_COMPUTE = sa.text(
-    """
-    WITH open AS MATERIALIZED (
-        SELECT c.id, c.shop_id, c.owner_fen, c.payable_at <= :cutoff AS due FROM commission_lines c
-        WHERE c.stage = 'available' AND NOT EXISTS (SELECT FROM settlement_claims s WHERE s.line_id = c.id)
-        AND c.shop_id NOT IN (SELECT id FROM shops WHERE payouts_frozen)
-    ), claimed AS (
-        INSERT INTO settlement_claims (line_id, batch_id) SELECT id, :batch_id FROM open WHERE due
-    ), not_due AS (
-        SELECT shop_id, sum(owner_fen) AS fen FROM open WHERE NOT due GROUP BY shop_id
-    ), balances AS (
-        SELECT a.id AS account_id, split_part(a.code, ':', 2)::bigint AS shop_id, -sum(e.amount) AS balance
-        FROM ledger_accounts a JOIN ledger_entries e ON e.account_id = a.id
-        WHERE a.code LIKE 'shop:%\\:available'
-        GROUP BY a.id
-    ), chosen AS MATERIALIZED (
-        SELECT b.account_id, b.shop_id, s.owner_id, p.id AS payee_account_id, b.balance - coalesce(n.fen, 0) AS amount
-        FROM balances b
-        JOIN shops s ON s.id = b.shop_id
-        LEFT JOIN not_due n ON n.shop_id = b.shop_id
-        LEFT JOIN payee_accounts p ON p.owner_id = s.owner_id AND p.is_default
-        WHERE b.balance - coalesce(n.fen, 0) >= :minimum AND NOT s.payouts_frozen
-    ), paid AS (
-        INSERT INTO payouts (batch_id, shop_id, owner_id, payee_account_id, amount_fen, status)
-        SELECT :batch_id, shop_id, owner_id, payee_account_id, amount,
-               CASE WHEN payee_account_id IS NULL THEN 'held' ELSE 'pending' END
-        FROM chosen
-    ), posting AS (
-        INSERT INTO ledger_postings (reference, kind, memo, created_at)
-        SELECT :reference, 'payout_reserve', :memo, now() WHERE EXISTS (SELECT FROM chosen)
-        RETURNING id
-    ), reserved AS (
-        INSERT INTO ledger_entries (posting_id, account_id, amount)
-        SELECT posting.id, x.account_id, x.amount FROM posting CROSS JOIN (
-            SELECT account_id, amount FROM chosen
-            UNION ALL
-            SELECT (SELECT id FROM ledger_accounts WHERE code = :clearing), -sum(amount) FROM chosen
-        ) AS x
-    )
-    SELECT count(*) FILTER (WHERE due) AS lines, coalesce(sum(owner_fen) FILTER (WHERE due), 0) AS owner_fen,
-           (SELECT count(*) FROM chosen) AS payouts,
-           (SELECT count(*) FROM chosen WHERE payee_account_id IS NULL) AS held,
-           (SELECT coalesce(sum(amount), 0) FROM chosen) AS total
-    FROM open
-    """
-)
 # Posting ids are drawn up front, so entries are built from the chosen payouts directly: no join
 # back on the reference (the planner has no statistics for rows written in this transaction, and
 # such a join degrades to a nested loop, quadratic in the batch size).
@@ -159,95 +104,6 @@ def create_batch(*, session: Session, cutoff_at: dt.datetime | None, created_by:
     return batch
 
 
-@dataclass(frozen=True)
-class Totals:
-    """What a computation claimed and pays."""
-
-    lines_claimed: int
-    claimed_owner_fen: int
-    payouts_count: int
-    held_count: int
-    payout_total_fen: int
-
-
-def _compute(session: Session, batch: SettlementBatch, minimum_fen: int, progress) -> Totals:
-    claims.lock_for_claiming(session)
-    ledger.ensure_accounts(session, [CLEARING, CASH])
-    # The statement holds a million lines at a time: in memory, not spilled to temporary files.
-    session.execute(sa.text("SET LOCAL work_mem = '64MB'"))
-    progress({"phase": "claiming"})
-    row = session.execute(
-        _COMPUTE,
-        {
-            "batch_id": batch.id,
-            "cutoff": batch.cutoff_at,
-            "minimum": minimum_fen,
-            "reference": f"settlement-batch:{batch.id}:reserve",
-            "memo": f"settlement batch {batch.id}",
-            "clearing": CLEARING,
-        },
-    ).one()
-    progress({"phase": "reserved", "lines_claimed": int(row.lines), "shops_done": int(row.payouts)})
-    return Totals(int(row.lines), int(row.owner_fen), int(row.payouts), int(row.held), int(row.total))
-
-
-def compute_batch(*, session: Session, batch_id: int, minimum_fen: int, progress=lambda _: None) -> str:
-    """Compute a batch in one transaction and commit: claim due lines, write payouts, reserve their money.
-
-    Safe to run twice or on two workers at once: computations take turns on one lock, and a batch
-    that is no longer computing is left alone ("noop"). A computation killed halfway commits
-    nothing; running it again does all of it.
-    """
-    batch = get_batch(session, batch_id)
-    claims.lock_for_claiming(session)
-    session.refresh(batch, with_for_update=True)
-    if batch.status != "computing":
-        session.commit()
-        return "noop"
-    totals = _compute(session, batch, minimum_fen, progress)
-    batch.status, batch.computed_at = "ready", utcnow()
-    for name, value in vars(totals).items():
-        setattr(batch, name, value)
-    audit.record(
-        session,
-        actor_id=None,
-        action="settlement.computed",
-        subject_type="settlement_batch",
-        subject_id=batch_id,
-        after=vars(totals),
-    )
-    session.commit()
-    return "computed"
-
-
-def mark_failed(*, session: Session, batch_id: int, reason: str) -> SettlementBatch:
-    """Give up on a batch whose computation keeps failing: it ends failed, with the reason; commit."""
-    batch = get_batch(session, batch_id, lock=True)
-    if batch.status == "computing":
-        batch.status, batch.reason, batch.finished_at = "failed", reason[:500], utcnow()
-        audit.record(
-            session,
-            actor_id=None,
-            action="settlement.failed",
-            subject_type="settlement_batch",
-            subject_id=batch_id,
-            after={"reason": batch.reason},
-        )
-    session.commit()
-    return batch
-
-
-def preview(*, session: Session, cutoff_at: dt.datetime | None, minimum_fen: int, actor: int) -> Totals:
-    """What a batch with this cut-off would claim and pay, computed for real and rolled back (a dry run)."""
-    batch = SettlementBatch(status="computing", cutoff_at=cutoff_at or utcnow(), created_by=actor)
-    session.add(batch)
-    session.flush()
-    try:
-        return _compute(session, batch, minimum_fen, lambda _: None)
-    finally:
-        session.rollback()
-
-
 def get_batch(session: Session, batch_id: int, *, lock: bool = False) -> SettlementBatch:
     """A batch by id, or NotFound."""
     query = sa.select(SettlementBatch).where(col(SettlementBatch.id) == batch_id)
@@ -257,9 +113,17 @@ def get_batch(session: Session, batch_id: int, *, lock: bool = False) -> Settlem
     return batch
 
 
-def batches_query() -> sa.Select:
-    """Every batch, newest first."""
-    return sa.select(SettlementBatch).order_by(col(SettlementBatch.id).desc())
+def batches_query(status: str | None = None) -> sa.Select:
+    """Every batch (or those in status), newest first."""
+    query = sa.select(SettlementBatch).order_by(col(SettlementBatch.id).desc())
+    return query if status is None else query.where(col(SettlementBatch.status) == status)
+
+
+def check_allowed(action: str, batch: SettlementBatch) -> None:
+    """Raise Conflict unless the batch may take the action now (lifecycle.py)."""
+    why = lifecycle.refusal(action, batch.status)
+    if why:
+        raise Conflict(f"Batch {batch.id}: {why}")
 
 
 def approve(*, session: Session, batch_id: int, approver: int) -> SettlementBatch:
@@ -267,9 +131,8 @@ def approve(*, session: Session, batch_id: int, approver: int) -> SettlementBatc
     batch = get_batch(session, batch_id, lock=True)
     if batch.created_by == approver:
         raise Forbidden("The finance user who created a batch cannot approve it; ask a colleague.")
-    if batch.status != "ready":
-        raise Conflict(f"Batch {batch_id} is {batch.status}; only a ready batch can be approved.")
-    batch.status, batch.approved_by, batch.approved_at = "approved", approver, utcnow()
+    check_allowed("approve", batch)
+    batch.status, batch.approved_by, batch.approved_at = lifecycle.APPROVED, approver, utcnow()
     audit.record(
         session,
         actor_id=approver,
@@ -286,8 +149,7 @@ def cancel(*, session: Session, batch_id: int, reason: str, actor: int) -> Settl
     """Cancel a ready batch: release its lines and return the reserved money to the shops; commit."""
     claims.lock_for_claiming(session)  # a refund processed meanwhile sees the lines claimed or released, not both
     batch = get_batch(session, batch_id, lock=True)
-    if batch.status != "ready":
-        raise Conflict(f"Batch {batch_id} is {batch.status}; only a ready batch can be cancelled.")
+    check_allowed("cancel", batch)
     _transfer(
         session,
         batch_id=batch_id,
@@ -307,7 +169,7 @@ def cancel(*, session: Session, batch_id: int, reason: str, actor: int) -> Settl
         )
     )
     session.execute(sa.delete(SettlementClaim).where(col(SettlementClaim.batch_id) == batch_id))
-    batch.status, batch.reason, batch.finished_at = "cancelled", reason, utcnow()
+    batch.status, batch.reason, batch.finished_at = lifecycle.CANCELLED, reason, utcnow()
     audit.record(
         session,
         actor_id=actor,
@@ -407,9 +269,11 @@ def record_results(*, session: Session, batch_id: int, results: list[PayoutResul
     uploaded again); a different result for a resolved payout, or two different results for one payout
     in the request, are refused. When no payout is left open the batch is paid (or partly paid).
     """
+    # A failed payout's money returns to its shop: the next computation shows it brought forward, so it
+    # must either see the return or come before it (see computing's ledger mark).
+    claims.wait_for_claiming(session)
     batch = get_batch(session, batch_id, lock=True)
-    if batch.status not in ("approved", "paid", "partly_paid"):
-        raise Conflict(f"Batch {batch_id} is {batch.status}; results are recorded for approved batches.")
+    check_allowed("record_results", batch)
     given = {
         "batch_id": batch_id,
         "ids": [result.payout_id for result in results],
@@ -450,18 +314,15 @@ def record_results(*, session: Session, batch_id: int, results: list[PayoutResul
             actor=actor,
             payout_ids=newly["failed"],
         )
-    open_count = session.scalar(
-        sa.select(sa.func.count())
-        .select_from(Payout)
-        .where(col(Payout.batch_id) == batch_id, col(Payout.status).in_(("pending", "held")))
-    )
-    if not open_count and batch.status == "approved":
-        failed = session.scalar(
-            sa.select(sa.func.count())
-            .select_from(Payout)
-            .where(col(Payout.batch_id) == batch_id, col(Payout.status) == "failed")
-        )
-        batch.status, batch.finished_at = ("partly_paid" if failed else "paid"), now
+    counts = session.execute(
+        sa.select(
+            sa.func.count().filter(col(Payout.status).in_(("pending", "held"))),
+            sa.func.count().filter(col(Payout.status) == "failed"),
+        ).where(col(Payout.batch_id) == batch_id)
+    ).one()
+    finished = lifecycle.finished_status(*counts)
+    if finished and batch.status == lifecycle.APPROVED:
+        batch.status, batch.finished_at = finished, now
     audit.record(
         session,
         actor_id=actor,
@@ -477,8 +338,7 @@ def record_results(*, session: Session, batch_id: int, results: list[PayoutResul
 def release_held(*, session: Session, batch_id: int, actor: int) -> int:
     """Give held payouts the owner's payee account registered since; commit; return how many were released."""
     batch = get_batch(session, batch_id, lock=True)
-    if batch.status not in ("ready", "approved"):
-        raise Conflict(f"Batch {batch_id} is {batch.status}.")
+    check_allowed("release_held", batch)
     result = session.execute(
         sa.text(
             "UPDATE payouts p SET payee_account_id = a.id, status = 'pending' FROM payee_accounts a "

@@ -1,4 +1,5 @@
-"""Settlement API: finance prepares, approves and pays batches; owners register payees and see statements."""
+"""Settlement API: finance prepares, approves, pays and reconciles batches (retrying a failed computation) and
+reads a month's figures; owners register payees and see statements."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from distro.db import get_session
 from distro.errors import FieldError, ValidationFailed, field_errors
 from distro.idempotency.http import idempotent
 from distro.queue import redis_for
-from distro.settlement import exports, jobs, payees, queries, services
+from distro.settlement import computing, exports, jobs, payees, periods, queries, services
+from distro.settlement.models import BATCH_STATUSES
 
 blp = Blueprint("settlement", __name__, url_prefix=API_PREFIX, description="Settlement batches and payouts")
 FINANCE = Role.FINANCE
@@ -40,14 +42,25 @@ class TotalsSchema(Schema):
     payout_total_fen = fields.Integer()
 
 
+class PreviewSchema(TotalsSchema):
+    reconciliation = fields.Dict(metadata={"description": "What the batch's reconciliation would be."})
+
+
+class BatchFilterSchema(Schema):
+    status = fields.String(load_default=None, validate=validate.OneOf(BATCH_STATUSES))
+
+
 class BatchSchema(TotalsSchema):
     id = fields.Integer()
     status = fields.String()
     cutoff_at = fields.DateTime()
     created_by = fields.Integer()
     approved_by = fields.Integer(allow_none=True)
-    reason = fields.String(allow_none=True)
+    reason = fields.String(
+        allow_none=True, metadata={"description": "Why it was cancelled, or why its computation failed."}
+    )
     created_at = fields.DateTime()
+    retried_at = fields.DateTime(allow_none=True)
     computed_at = fields.DateTime(allow_none=True)
     approved_at = fields.DateTime(allow_none=True)
     finished_at = fields.DateTime(allow_none=True)
@@ -134,12 +147,13 @@ def _with_progress(batch) -> dict:
 @blp.route("/settlement/preview", methods=["POST"])
 @requires(FINANCE)
 @blp.arguments(CutoffSchema)
-@blp.response(200, TotalsSchema)
+@blp.response(200, PreviewSchema)
 def preview(data: dict):
-    """Dry run: what a batch with this cut-off would claim and pay; nothing is kept."""
-    return services.preview(
+    """Dry run: what a batch with this cut-off would claim and pay, and its reconciliation; nothing is kept."""
+    computed = computing.preview(
         session=get_session(), cutoff_at=data["cutoff_at"], minimum_fen=_minimum(), actor=current_user_id()
     )
+    return {**vars(computed.totals), "reconciliation": computed.reconciliation}
 
 
 @blp.route("/settlement/batches", methods=["POST"])
@@ -156,11 +170,12 @@ def create_batch(data: dict):
 
 @blp.route("/settlement/batches", methods=["GET"])
 @requires(FINANCE)
+@blp.arguments(BatchFilterSchema, location="query")
 @blp.response(200, BatchSchema(many=True))
 @blp.paginate(SelectPage)
-def list_batches():
-    """Every batch, newest first."""
-    return services.batches_query()
+def list_batches(data: dict):
+    """Every batch, newest first (?status=failed: those whose computation failed, with the reason)."""
+    return services.batches_query(data["status"])
 
 
 @blp.route("/settlement/batches/<int:batch_id>", methods=["GET"])
@@ -169,6 +184,17 @@ def list_batches():
 def get_batch(batch_id: int):
     """A batch with its totals, and its progress while computing."""
     return _with_progress(services.get_batch(get_session(), batch_id))
+
+
+@blp.route("/settlement/batches/<int:batch_id>/retry", methods=["POST"])
+@requires(FINANCE)
+@idempotent
+@blp.response(202, BatchSchema)
+def retry(batch_id: int):
+    """Compute again a batch whose computation failed; a worker computes it (watch its progress)."""
+    batch = computing.retry(session=get_session(), batch_id=batch_id, actor=current_user_id())
+    jobs.enqueue_compute(batch_id)
+    return _with_progress(batch)
 
 
 @blp.route("/settlement/batches/<int:batch_id>/approve", methods=["POST"])
@@ -301,8 +327,10 @@ def results_file(batch_id: int):
 @blp.route("/settlement/batches/<int:batch_id>/reconciliation", methods=["GET"])
 @requires(FINANCE)
 def reconciliation(batch_id: int) -> Response:
-    """Claimed commission, payouts, what was netted or carried, supplier remittances, platform revenue,
-    and whether the payouts tie out to the ledger (download with ?download=1)."""
+    """As fixed when computed: brought forward, claimed, netted clawbacks, carried forward and payouts
+    (brought_forward + claimed − netted_clawbacks − carried_forward = payouts), supplier dues and platform
+    revenue; then what was paid, failed and returned, or awaits its result; and whether all of it ties out
+    to the ledger (download with ?download=1)."""
     report = queries.reconciliation(get_session(), batch_id)
     headers = (
         {"Content-Disposition": f"attachment; filename=reconciliation-{batch_id}.json"}
@@ -310,6 +338,64 @@ def reconciliation(batch_id: int) -> Response:
         else {}
     )
     return Response(json.dumps(report, ensure_ascii=False, indent=2), mimetype="application/json", headers=headers)
+
+
+def _a_month(text: str) -> None:
+    try:
+        periods.month_of(text)
+    except ValueError as error:
+        raise ValidationError(str(error)) from error
+
+
+class MonthSchema(Schema):
+    month = fields.String(required=True, validate=_a_month)
+
+
+class CommissionSumsSchema(Schema):
+    pool_fen = fields.Integer()
+    owner_fen = fields.Integer()
+    platform_fen = fields.Integer()
+
+
+class SupplierOwesSchema(Schema):
+    supplier_id = fields.Integer()
+    accrued_fen = fields.Integer()
+    reversed_fen = fields.Integer()
+    clawed_back_fen = fields.Integer()
+    owed_fen = fields.Integer(metadata={"description": "The month's net change of what the supplier owes."})
+
+
+class PeriodSchema(Schema):
+    month = fields.String()
+    starts_at = fields.String()
+    ends_at = fields.String()
+    accrued = fields.Nested(CommissionSumsSchema)
+    reversed = fields.Nested(CommissionSumsSchema)
+    clawed_back = fields.Nested(CommissionSumsSchema)
+    released_fen = fields.Integer()
+    reserved_fen = fields.Integer()
+    paid_fen = fields.Integer()
+    failed_returned_fen = fields.Integer()
+    cancelled_returned_fen = fields.Integer()
+    adjustments_to_owners_fen = fields.Integer()
+    owed_to_owners_change_fen = fields.Integer()
+    unclassified_kinds = fields.List(fields.String())
+    owed_by_supplier = fields.List(fields.Nested(SupplierOwesSchema))
+    identity = fields.String()
+    ties_out = fields.Boolean()
+
+
+@blp.route("/settlement/periods/<string:month>", methods=["GET"])
+@requires(FINANCE)
+@blp.response(200, PeriodSchema)
+def period(month: str):
+    """A month (YYYY-MM, Asia/Shanghai) from the ledger: accrued, reversed, clawed back, released, reserved,
+    paid and returned, what each supplier owes, and whether the figures tie out."""
+    try:
+        MonthSchema().load({"month": month})
+    except ValidationError as error:
+        raise ValidationFailed("That is not a month.", field_errors(error.normalized_messages())) from error
+    return queries.period(get_session(), month)
 
 
 @blp.route("/settlement/batches/<int:batch_id>/audit", methods=["GET"])

@@ -1,12 +1,15 @@
-"""Share codes, bot detection, visitor ids and the signed referral cookie (pure: no Flask, no Redis)."""
+"""Share codes, bot detection, who a visitor is and the signed referral cookie (pure: no Flask, no Redis)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import re
 import secrets
 import string
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache
 
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner
@@ -66,11 +69,54 @@ def is_bot(method: str, user_agent: str | None) -> bool:
     return any(marker in lowered for marker in BOT_MARKERS)
 
 
-def visitor_key(visitor_id: str | None, ip: str | None, user_agent: str | None) -> str:
-    """Who clicked, for unique counting: the visitor cookie, else a hash of address and browser."""
-    if visitor_id:
-        return f"v:{visitor_id}"
-    return "h:" + hashlib.sha256(f"{ip}|{user_agent}".encode()).hexdigest()[:32]
+VISITOR_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16}\Z")
+"""A visitor cookie distro could have set (new_visitor_id's shape); any other value counts as no cookie."""
+
+
+def new_visitor_id() -> str:
+    """A fresh, random visitor id for the visitor cookie: 96 bits, 16 URL-safe characters."""
+    return secrets.token_urlsafe(12)
+
+
+@dataclass(frozen=True)
+class Visitor:
+    """Who followed a link, as unique clicks count people, and the visitor cookie to leave them."""
+
+    key: str
+    """Who counts: the visitor cookie (v:…), else a keyed hash of address and browser (h:…)."""
+    cookie: str
+    """The visitor cookie's value: the one the visitor brought, else a new random id."""
+    also: str | None = None
+    """On a visit without a cookie, the new cookie's key (v:…): it counts as already seen wherever this
+    click's key was, so the same person's next click, bringing the cookie, is not a second unique click."""
+
+
+def identify_visitor(
+    cookie: str | None,
+    address: str | None,
+    user_agent: str | None,
+    secret: bytes,
+    new_id: Callable[[], str] = new_visitor_id,
+) -> Visitor:
+    """Who followed a link: the visitor cookie when there is one; without one, a keyed hash of the address and
+    the browser, which makes the visitor the same person for the hour unique clicks are counted over.
+
+    The hash is an HMAC keyed by secret: a bare hash of an address and a browser could be reversed by trying
+    every IPv4 address with common browsers. It is kept only in the hour's seen-markers, never in a cookie.
+    """
+    if cookie and VISITOR_ID_PATTERN.match(cookie):
+        return Visitor(f"v:{cookie}", cookie)
+    mac = _visitor_mac(secret).copy()
+    mac.update(f"{address}\n{user_agent}".encode())
+    digest = mac.hexdigest()[:32]
+    fresh = new_id()
+    return Visitor(f"h:{digest}", fresh, also=f"v:{fresh}")
+
+
+@cache
+def _visitor_mac(secret: bytes) -> hmac.HMAC:
+    # Keying an HMAC hashes the key twice; every cookie-less click hashes, so each secret's key is set up once.
+    return hmac.new(secret, digestmod=hashlib.sha256)
 
 
 @cache

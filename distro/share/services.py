@@ -1,4 +1,4 @@
-"""Share links: create them, follow them (click recording without a database write), fold clicks."""
+"""Share links: create them, count their clicks (without a database write), fold clicks, posters' content."""
 
 from __future__ import annotations
 
@@ -13,12 +13,10 @@ from zoneinfo import ZoneInfo
 
 import redis
 import sqlalchemy as sa
-from cachetools import TTLCache
 from redis.commands.core import Script
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import Session, col
 
-from distro.db import SessionFactory
 from distro.errors import FieldError, NotFound, ValidationFailed
 from distro.share.codes import looks_like_code, new_code
 from distro.share.images import ImageSource, ImageUnavailable, write_atomically
@@ -33,25 +31,6 @@ UNIQUE_WINDOW_SECONDS = 3600
 BUSINESS_TZ = ZoneInfo("Asia/Shanghai")
 
 log = logging.getLogger(__name__)
-
-# Link targets never change, so a short-lived per-process cache spares the database the
-# bursts that follow every hourly promotion (云集 pushed one to every owner at once).
-_targets: TTLCache[str, LinkTarget | None] = TTLCache(maxsize=100_000, ttl=60)
-
-
-@dataclass(frozen=True)
-class LinkTarget:
-    """Where a share code leads."""
-
-    link_id: int
-    shop_slug: str
-    product_id: int | None
-
-    @property
-    def path(self) -> str:
-        """The landing page's path."""
-        base = f"/shop/{self.shop_slug}"
-        return f"{base}/p/{self.product_id}" if self.product_id else base
 
 
 def create_link(*, session: Session, owner_id: int, shop_id: int, channel: str, product_id: int | None) -> ShareLink:
@@ -110,31 +89,6 @@ def links_query(session: Session, owner_id: int, shop_id: int) -> sa.Select:
     )
 
 
-def resolve(code: str, *, open_session: SessionFactory) -> LinkTarget | None:
-    """Where a share code leads (None for an unknown code); cached for a minute.
-
-    open_session is called only on a cache miss: most follows never touch the database. A link of a
-    suspended or closed shop leads to the shop's page all the same, which says so: the page reads the
-    shop's status on every request, so a suspension shows at once whatever this cache holds.
-    """
-    if not looks_like_code(code):
-        return None
-    if code in _targets:
-        return _targets[code]
-    row = (
-        open_session()
-        .execute(
-            sa.select(col(ShareLink.id), col(Shop.slug), col(ShareLink.product_id))
-            .join(Shop, col(Shop.id) == ShareLink.shop_id)
-            .where(col(ShareLink.code) == code)
-        )
-        .first()
-    )
-    target = LinkTarget(row.id, row.slug, row.product_id) if row else None
-    _targets[code] = target
-    return target
-
-
 @dataclass(frozen=True)
 class Click:
     """One person following one share link."""
@@ -142,18 +96,30 @@ class Click:
     link_id: int
     visitor: str
     at: dt.datetime
+    also: str | None = None
+    """A second visitor key marked as seen with this click (distro.share.codes.Visitor.also)."""
 
 
 # One round trip for any number of clicks, each atomically: mark the visitor as seen on the link for
-# an hour, and append the click to the stream with whether it was the visitor's first in that hour.
-# KEYS: the stream, then each click's seen-marker; ARGV: the window, then each click's link and time.
+# an hour, and append the click to the stream with whether it was the visitor's first in that hour. A click
+# with a second key marks it as seen for the rest of the first key's hour.
+# KEYS: the stream, then each click's seen-marker and, if it has one, its second key's;
+# ARGV: the window, then each click's link, time and whether it has a second key (1 or 0).
 _RECORD_CLICKS = Script(
     None,  # type: ignore[arg-type]  # bound to no client: each call names its connection
     b"""
 local firsts = 0
-for i = 2, #KEYS do
-  local first = redis.call('SET', KEYS[i], 1, 'NX', 'EX', ARGV[1])
-  redis.call('XADD', KEYS[1], '*', 'l', ARGV[2 * i - 2], 'u', first and 1 or 0, 't', ARGV[2 * i - 1])
+local key = 2
+for i = 2, #ARGV, 3 do
+  local first = redis.call('SET', KEYS[key], 1, 'NX', 'EX', ARGV[1])
+  if ARGV[i + 2] == '1' then
+    local rest = first and tonumber(ARGV[1]) * 1000 or redis.call('PTTL', KEYS[key])
+    if rest > 0 then redis.call('SET', KEYS[key + 1], 1, 'NX', 'PX', rest) end
+    key = key + 2
+  else
+    key = key + 1
+  end
+  redis.call('XADD', KEYS[1], '*', 'l', ARGV[i], 'u', first and 1 or 0, 't', ARGV[i + 1])
   if first then firsts = firsts + 1 end
 end
 return firsts
@@ -169,11 +135,19 @@ def record_clicks(connection: redis.Redis, clicks: Sequence[Click]) -> int:
     """
     if not clicks:
         return 0
-    keys = [CLICK_STREAM, *(f"distro:click-seen:{click.link_id}:{click.visitor}" for click in clicks)]
+    keys = [CLICK_STREAM]
     args: list[int] = [UNIQUE_WINDOW_SECONDS]
     for click in clicks:
-        args += (click.link_id, int(click.at.timestamp()))
+        keys.append(_seen_key(click.link_id, click.visitor))
+        if click.also is not None:
+            keys.append(_seen_key(click.link_id, click.also))
+        args += (click.link_id, int(click.at.timestamp()), int(click.also is not None))
     return int(_RECORD_CLICKS(keys=keys, args=args, client=connection))
+
+
+def _seen_key(link_id: int, visitor: str) -> str:
+    """The marker that a visitor was counted on a link this hour."""
+    return f"distro:click-seen:{link_id}:{visitor}"
 
 
 _UPSERT_COUNTS = sa.text(

@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 from flask import Blueprint as FlaskBlueprint
-from flask import Response, current_app, send_file
+from flask import Response, current_app, request, send_file
 from marshmallow import Schema, fields, validate
 
 from distro.api import API_PREFIX, Blueprint, SelectPage, fits_bigint
@@ -19,6 +19,7 @@ from distro.share.images import image_source
 from distro.share.kit import Shareable, share_kit
 from distro.share.models import CHANNELS
 from distro.share.qr import qr_png, qr_svg
+from distro.share.redirect import UNRESOLVED
 
 public_bp = FlaskBlueprint("share", __name__)
 blp = Blueprint("share_links", __name__, url_prefix=API_PREFIX, description="Share links and share kits")
@@ -32,7 +33,11 @@ def _base_url() -> str:
 @public
 def unknown_link(code: str) -> Response:
     """A share code that leads nowhere: what the share redirect, answered in front of Flask
-    (distro.share.redirect), hands on when the code is unknown."""
+    (distro.share.redirect), hands on when the code is unknown, or when PostgreSQL did
+    not answer and no cache knew the code (its error is raised again, for the buyers' 503 page)."""
+    unresolved = request.environ.get(UNRESOLVED)
+    if unresolved is not None:
+        raise unresolved
     raise NotFound("This share link does not exist.")
 
 

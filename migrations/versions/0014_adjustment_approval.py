@@ -1,7 +1,7 @@
 """adjustment approval: finance's manual adjustments and reversals are proposed by one user, approved by another
 
 Revision ID: 0014
-Revises: 0012
+Revises: 0013
 Create Date: 2026-12-06 10:00:00.000000
 
 A manual adjustment, or the reversal of one, used to post the moment one finance user asked. It is
@@ -17,7 +17,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0014"
-down_revision: str | None = "0012"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -24,13 +24,14 @@ from distro.app import create_app
 from distro.auth.models import Role, User
 from distro.db import engine_for
 from distro.demo_images import draw_demo_image, write_demo_images
+from distro.pages import csrf_token_in
 from distro.settings import PROJECT_ROOT
 from distro.share.images import local_image_dir
 from distro.share.poster import cjk_font_path
 from distro.urls import LOCAL_IMAGE_PATH
 from tests.conftest import fresh_database
 from tests.factories import add_to_shop, bearer, make_product, make_shop, make_supplier, make_user
-from tests.page_forms import csrf_token_in, form_page
+from tests.page_forms import form_page
 
 # Installed by `make test` from Debian: Playwright's own browser download needs a network this machine lacks.
 CHROMIUM = "/usr/bin/chromium"

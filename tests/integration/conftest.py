@@ -42,6 +42,17 @@ def _no_recent_processing_ask(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(jobs, "_last_ask", -float("inf"))
 
 
+@pytest.fixture(autouse=True)
+def _no_throttle_counters(server_urls: dict[str, str]) -> None:
+    # Throttle counters live in Redis for up to a day: each test starts without another's failed sign-ins,
+    # sign-ups or API calls (from the same 127.0.0.1, and user ids that repeat from run to run).
+    connection = redis_lib.Redis.from_url(server_urls["redis"])
+    keys = list(connection.scan_iter("LIMITS:*", count=1000))
+    if keys:
+        connection.delete(*keys)
+    connection.close()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _test_environment(server_urls: dict[str, str], database_url: str) -> Iterator[None]:
     # Jobs and CLI code read the URLs from the environment, as in production.

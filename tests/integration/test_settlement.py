@@ -14,7 +14,7 @@ from distro.commission.models import CommissionLine
 from distro.errors import FieldError, ValidationFailed
 from distro.ledger import services as ledger
 from distro.ledger.models import Posting
-from distro.settlement import services
+from distro.settlement import computing, services
 from distro.settlement.models import Payout, SettlementBatch, SettlementClaim
 from tests.factories import (
     bearer,
@@ -86,7 +86,7 @@ def with_payee(client, app, owner):
 
 def compute(session, maker, cutoff=None):
     batch = services.create_batch(session=session, cutoff_at=cutoff, created_by=maker.id)
-    assert services.compute_batch(session=session, batch_id=batch.id, minimum_fen=100) == "computed"
+    assert computing.compute_batch(session=session, batch_id=batch.id, minimum_fen=100) == "computed"
     session.refresh(batch)
     return batch
 
@@ -137,8 +137,9 @@ def test_the_preview_shows_the_totals_and_keeps_nothing(client, app, session, fi
     maker, _ = finance
     shop = make_shop(session, app)
     earn(client, app, session, shop, supplier_product, "A1", 100_000)
-    totals = services.preview(session=session, cutoff_at=None, minimum_fen=100, actor=maker.id)
-    assert (totals.lines_claimed, totals.payout_total_fen) == (1, 6_000)
+    previewed = computing.preview(session=session, cutoff_at=None, minimum_fen=100, actor=maker.id)
+    assert (previewed.totals.lines_claimed, previewed.totals.payout_total_fen) == (1, 6_000)
+    assert (previewed.reconciliation["claimed_fen"], previewed.reconciliation["payouts_fen"]) == (6_000, 6_000)
     assert session.scalar(sa.select(sa.func.count()).select_from(Payout)) == 0
     assert session.scalar(sa.select(sa.func.count()).select_from(SettlementBatch)) == 0
     assert session.scalar(sa.select(sa.func.count()).select_from(SettlementClaim)) == 0
@@ -423,12 +424,10 @@ def test_reconciliation_ties_out_to_the_ledger(client, app, session, finance, su
     batch = compute(session, maker)
     report = client.get(f"/api/v1/settlement/batches/{batch.id}/reconciliation", headers=bearer(app, maker)).get_json()
     assert report["ties_out"] is True
-    assert (report["claimed_owner_fen"], report["payout_total_fen"], report["platform_revenue_fen"]) == (
-        6_000,
-        6_000,
-        4_000,
-    )
-    assert report["owed_by_supplier"][0]["owed_fen"] == 10_000
+    computed = report["computed"]
+    assert (computed["claimed_fen"], computed["payouts_fen"], computed["platform_revenue_fen"]) == (6_000, 6_000, 4_000)
+    assert computed["owed_by_supplier"] == [{"supplier_id": supplier_product.supplier_id, "owed_fen": 10_000}]
+    assert report["results"]["awaiting_fen"] == 6_000 and report["ledger"]["reserved_fen"] == 6_000
 
 
 def test_owners_cannot_touch_batches(client, app, session, finance):
@@ -516,10 +515,10 @@ def test_result_file_rows_that_break_the_rules_are_named_and_nothing_is_recorded
 def test_a_batch_whose_computation_keeps_failing_ends_failed_with_the_reason(session, finance):
     maker, _ = finance
     batch = services.create_batch(session=session, cutoff_at=None, created_by=maker.id)
-    services.mark_failed(session=session, batch_id=batch.id, reason="computation failed: OperationalError()")
+    computing.mark_failed(session=session, batch_id=batch.id, reason="computation failed: OperationalError()")
     session.refresh(batch)
     assert (batch.status, batch.reason) == ("failed", "computation failed: OperationalError()")
-    assert services.compute_batch(session=session, batch_id=batch.id, minimum_fen=100) == "noop"
+    assert computing.compute_batch(session=session, batch_id=batch.id, minimum_fen=100) == "noop"
 
 
 def post_with_key(client, app, user, url, key, **request):

@@ -1,4 +1,5 @@
-"""Settlement against committed data with real concurrency: two workers, a killed worker, a racing refund."""
+"""Settlement against committed data with real concurrency: two workers, a killed worker, a racing refund, a
+payout failing while the next batch computes."""
 
 import os
 import signal
@@ -16,8 +17,9 @@ from distro.commission.models import CommissionLine
 from distro.db import engine_for
 from distro.ledger import services as ledger
 from distro.ledger.models import Posting
-from distro.settlement import services
-from distro.settlement.models import Payout, SettlementBatch, SettlementClaim
+from distro.settlement import computing, services
+from distro.settlement.models import PayeeAccount, Payout, SettlementBatch, SettlementClaim
+from distro.shops.models import Shop
 from tests.factories import commission_rules, make_product, make_shop, make_supplier, make_user, paid, signed_event
 from tests.integration.locks import table_locked, wait_until_blocked
 
@@ -69,7 +71,7 @@ def test_two_workers_computing_the_same_batch_make_one_set_of_payouts(committed_
     def work() -> None:
         with Session(engine_for(committed_db)) as session:
             barrier.wait()
-            outcomes.append(services.compute_batch(session=session, batch_id=batch_id, minimum_fen=100))
+            outcomes.append(computing.compute_batch(session=session, batch_id=batch_id, minimum_fen=100))
 
     threads = [threading.Thread(target=work) for _ in range(2)]
     for thread in threads:
@@ -101,8 +103,8 @@ def test_a_worker_killed_mid_compute_leaves_nothing_and_the_rerun_settles_each_l
     with Session(engine) as session:
         assert session.get(SettlementBatch, batch_id).status == "computing"
         assert session.scalar(sa.select(sa.func.count()).select_from(SettlementClaim)) == 0
-        assert services.compute_batch(session=session, batch_id=batch_id, minimum_fen=100) == "computed"
-        assert services.compute_batch(session=session, batch_id=batch_id, minimum_fen=100) == "noop"
+        assert computing.compute_batch(session=session, batch_id=batch_id, minimum_fen=100) == "computed"
+        assert computing.compute_batch(session=session, batch_id=batch_id, minimum_fen=100) == "noop"
         assert (
             session.scalar(
                 sa.select(sa.func.count()).select_from(SettlementClaim).where(SettlementClaim.batch_id == batch_id)
@@ -118,7 +120,7 @@ def test_a_refund_racing_the_compute_is_settled_then_clawed_back_never_both_neve
     computed: list[str] = []
     compute = threading.Thread(
         target=lambda: computed.append(
-            services.compute_batch(session=Session(engine), batch_id=batch_id, minimum_fen=100)
+            computing.compute_batch(session=Session(engine), batch_id=batch_id, minimum_fen=100)
         )
     )
     with table_locked(engine, "audit_log"):
@@ -155,3 +157,56 @@ def test_a_refund_racing_the_compute_is_settled_then_clawed_back_never_both_neve
         assert payouts(committed_db) == [(shop_ids[0], 6_000)]
         assert ledger.balance(session, f"shop:{shop_ids[0]}:available") == -6_000
         assert ledger.trial_balance(session)["total"] == 0
+
+
+def test_a_failed_payout_recorded_while_a_batch_computes_is_brought_forward_by_that_batch_in_full(
+    committed_app, committed_db
+):
+    batch_id, shop_ids = setup(committed_app, committed_db, shops=1)
+    engine = engine_for(committed_db)
+    with Session(engine) as session:
+        owner_id = session.scalars(sa.select(Shop.owner_id).where(Shop.id == shop_ids[0])).one()
+        session.add(PayeeAccount(owner_id=owner_id, kind="alipay", account_name="甲", account_number="pay-0001"))
+        session.commit()
+        assert computing.compute_batch(session=session, batch_id=batch_id, minimum_fen=100) == "computed"
+        checker = make_user(session, Role.FINANCE)
+        checker_id = checker.id
+        services.approve(session=session, batch_id=batch_id, approver=checker_id)
+        payout_id = session.scalars(sa.select(Payout.id).where(Payout.batch_id == batch_id)).one()
+        # Half of the order paid out is refunded: a clawback of 3,000.
+        commission.store_event(
+            session=session,
+            event_id="O0-refund",
+            event_type="order.refunded",
+            order_ref="O0",
+            data={
+                "order_id": "O0",
+                "refund_id": "r1",
+                "refunded_at": "2026-12-01T10:00:00+08:00",
+                "lines": [{"line_id": "1", "amount_fen": 50_000}],
+            },
+        )
+        commission.process_order(session=session, order_ref="O0", rules=commission_rules(committed_app))
+        next_batch = services.create_batch(session=session, cutoff_at=None, created_by=checker_id).id
+
+    def fail_the_payout() -> None:
+        with Session(engine) as session:
+            result = services.PayoutResult(payout_id, "failed", reason="账户已冻结")
+            services.record_results(session=session, batch_id=batch_id, actor=checker_id, results=[result])
+
+    def compute_the_next() -> None:
+        with Session(engine) as session:
+            computing.compute_batch(session=session, batch_id=next_batch, minimum_fen=100)
+
+    failing, computing_next = threading.Thread(target=fail_the_payout), threading.Thread(target=compute_the_next)
+    with table_locked(engine, "audit_log"):  # the result is posted, not committed
+        failing.start()
+        wait_until_blocked(engine, "INSERT INTO audit_log")
+        computing_next.start()
+        wait_until_blocked(engine, "pg_advisory_xact_lock(hashtext")  # the computation waits for the result
+    failing.join(timeout=30)
+    computing_next.join(timeout=30)
+    with Session(engine) as session:
+        computed = session.get(SettlementBatch, next_batch).reconciliation
+    names = ("brought_forward", "claimed", "netted_clawbacks", "carried_forward", "payouts", "clawbacks_outstanding")
+    assert [computed[f"{name}_fen"] for name in names] == [6_000, 0, 3_000, 0, 3_000, 0]

@@ -1,5 +1,7 @@
-"""Migration 0007 moves the claims batches made on commission lines into settlement_claims, and back."""
+"""Migration 0007 moves the claims batches made on commission lines into settlement_claims, and back; 0013 marks
+the ledger for batches computed before reconciliation snapshots, which are fixed once written."""
 
+import pytest
 import sqlalchemy as sa
 from alembic import command
 
@@ -49,3 +51,42 @@ def test_lines_settled_before_the_claims_table_keep_their_batch_both_ways(empty_
             sa.text("SELECT id, settled, settlement_batch_id FROM commission_lines ORDER BY id")
         ).all()
     assert lines == [(1, True, 1), (2, False, None)]
+
+
+BEFORE_0013 = [
+    "INSERT INTO users (id, email, display_name, password_hash, roles, is_active, created_at) "
+    "VALUES (1, 'finance@example.cn', 'finance', 'x', ARRAY['finance']::varchar[], true, now())",
+    "INSERT INTO ledger_accounts (id, code, type, created_at) "
+    "VALUES (1, 'cash', 'asset', now()), (2, 'platform:adjustments', 'expense', now())",
+    "INSERT INTO ledger_postings (id, reference, kind, memo, created_at) VALUES (41, 'seed', 'adjustment', '', now())",
+    "INSERT INTO ledger_entries (posting_id, account_id, amount) VALUES (41, 1, 100), (41, 2, -100)",
+    "INSERT INTO settlement_batches (id, status, cutoff_at, created_by, lines_claimed, claimed_owner_fen,"
+    " payout_total_fen, payouts_count, held_count, created_at) "
+    "VALUES (1, 'paid', now(), 1, 0, 0, 0, 0, 0, now()), (2, 'cancelled', now(), 1, 0, 0, 0, 0, 0, now())",
+]
+
+
+def test_batches_computed_before_snapshots_mark_the_ledger_so_far_and_snapshots_are_fixed_once_written(empty_db):
+    engine = engine_for(empty_db)
+    migrate.upgrade(empty_db, "0012")
+    with engine.begin() as connection:
+        for statement in BEFORE_0013:
+            connection.execute(sa.text(statement))
+    migrate.upgrade(empty_db, "0013")
+    with engine.begin() as connection:
+        batches = connection.execute(
+            sa.text("SELECT id, ledger_mark, reconciliation FROM settlement_batches ORDER BY id")
+        ).all()
+        assert batches == [(1, 41, None), (2, None, None)]
+        first_write = """UPDATE settlement_batches SET reconciliation = '{"claimed_fen": 0}' WHERE id = 2"""
+        connection.execute(sa.text(first_write))
+    with pytest.raises(sa.exc.IntegrityError, match="fixed when it is computed"), engine.begin() as connection:
+        connection.execute(sa.text("UPDATE settlement_batches SET reconciliation = '{}' WHERE id = 2"))
+    with pytest.raises(sa.exc.IntegrityError, match="fixed when it is computed"), engine.begin() as connection:
+        connection.execute(sa.text("UPDATE settlement_batches SET ledger_mark = 0 WHERE id = 1"))
+    command.downgrade(migrate.alembic_config(empty_db), "0012")
+    with engine.connect() as connection:
+        columns = connection.execute(
+            sa.text("SELECT column_name FROM information_schema.columns WHERE table_name = 'settlement_batches'")
+        ).scalars()
+        assert {"reconciliation", "ledger_mark", "retried_at"}.isdisjoint(set(columns))

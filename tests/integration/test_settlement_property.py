@@ -1,5 +1,6 @@
 """Property: whatever the sequence of accruals, refunds, settlements, payments and failures, every fen
-owed to owners is somewhere (paid out, pending, available or in clearing) and the ledger balances."""
+owed to owners is somewhere (paid out, pending, available or in clearing) and the ledger balances; and every
+batch's reconciliation stays as it was computed and ties out, to itself and to the ledger."""
 
 import datetime as dt
 
@@ -13,8 +14,8 @@ from distro.commission import payable
 from distro.commission import services as commission
 from distro.commission.models import CommissionLine
 from distro.ledger import services as ledger
-from distro.settlement import services
-from distro.settlement.models import PayeeAccount, Payout
+from distro.settlement import computing, queries, services
+from distro.settlement.models import PayeeAccount, Payout, SettlementBatch
 from tests.factories import commission_rules, make_product, make_shop, make_supplier, make_user, paid
 
 LATER = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
@@ -60,6 +61,7 @@ def test_every_fen_owed_is_paid_or_held_and_the_ledger_balances(app, connection,
             work.commit()
             rules = commission_rules(app)
             orders: list[tuple[str, int]] = []
+            computed: dict[int, dict] = {}
             for number, (action, which, amount) in enumerate(steps):
                 if action == "accrue":
                     order_id = f"P{number}"
@@ -103,8 +105,9 @@ def test_every_fen_owed_is_paid_or_held_and_the_ledger_balances(app, connection,
                     commission.process_order(session=work, order_ref=order_id, rules=rules)
                 elif action == "settle":
                     batch = services.create_batch(session=work, cutoff_at=None, created_by=maker.id)
-                    services.compute_batch(session=work, batch_id=batch.id, minimum_fen=100)
+                    computing.compute_batch(session=work, batch_id=batch.id, minimum_fen=100)
                     services.approve(session=work, batch_id=batch.id, approver=checker.id)
+                    computed[batch.id] = dict(work.get_one(SettlementBatch, batch.id).reconciliation or {})
                 elif action == "pay":
                     open_payouts = work.execute(
                         sa.select(Payout.batch_id, Payout.id).where(Payout.status == "pending")
@@ -119,5 +122,8 @@ def test_every_fen_owed_is_paid_or_held_and_the_ledger_balances(app, connection,
                             ],
                         )
                 invariant_holds(work, [shop.id for shop in shops])
+                for batch_id, snapshot in computed.items():
+                    report = queries.reconciliation(work, batch_id)
+                    assert (report["computed"], report["ties_out"]) == (snapshot, True), report
     finally:
         savepoint.rollback()

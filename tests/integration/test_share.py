@@ -259,7 +259,9 @@ def test_the_same_visitor_counts_once_an_hour_as_unique(client, app, session, wo
     link = new_link(client, app, world)
     for _ in range(3):
         client.get(f"/s/{link['code']}", headers={"User-Agent": PHONE_UA})  # the client keeps the visitor cookie
-    app.test_client().get(f"/s/{link['code']}", headers={"User-Agent": PHONE_UA})  # another person
+    app.test_client().get(  # another person
+        f"/s/{link['code']}", headers={"User-Agent": PHONE_UA}, environ_base={"REMOTE_ADDR": "198.51.100.20"}
+    )
     assert fold(app, session, redis) == 4
     assert tuple(counts(session)) == (4, 2)
     listed = client.get(f"/api/v1/shops/{world['shop'].id}/share-links", headers=bearer(app, world["owner"]))
@@ -268,11 +270,16 @@ def test_the_same_visitor_counts_once_an_hour_as_unique(client, app, session, wo
 
 def test_folding_twice_counts_each_click_once(client, app, session, world, redis):
     link = new_link(client, app, world)
-    for _ in range(5):
-        app.test_client().get(f"/s/{link['code']}", headers={"User-Agent": PHONE_UA})
+
+    def person_clicks(person: int) -> None:  # six people, each on a phone of their own
+        address = {"REMOTE_ADDR": f"10.0.0.{person}"}
+        app.test_client().get(f"/s/{link['code']}", headers={"User-Agent": PHONE_UA}, environ_base=address)
+
+    for person in range(5):
+        person_clicks(person)
     assert fold(app, session, redis) == 5
     assert fold(app, session, redis) == 0
-    app.test_client().get(f"/s/{link['code']}", headers={"User-Agent": PHONE_UA})
+    person_clicks(5)
     assert fold(app, session, redis) == 1
     assert tuple(counts(session)) == (6, 6)
     assert redis.xlen(services.CLICK_STREAM) <= 1  # folded clicks are trimmed from Redis

@@ -17,6 +17,7 @@ from distro.auth.models import Role
 from distro.commission import services
 from distro.commission.models import CommissionLine, Order
 from distro.db import engine_for
+from distro.pages import csrf_token_in
 from distro.queue import get_queue
 from distro.share import services as share_services
 from distro.share.models import ShareLink
@@ -30,7 +31,6 @@ from tests.factories import (
     paid,
     post_event,
 )
-from tests.page_forms import csrf_token_in
 
 PHONE_UA = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) MicroMessenger/8.0.40"
 
