@@ -11,7 +11,7 @@ import flask_smorest
 import sqlalchemy as sa
 import swagger_ui_bundle
 from flask import Flask, Response, current_app, send_from_directory
-from marshmallow import ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields, post_load, validate
 from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.routing import IntegerConverter, UnicodeConverter
@@ -157,6 +157,26 @@ class Blueprint(flask_smorest.Blueprint):
 
     ARGUMENTS_PARSER = Parser()
     DEFAULT_PAGINATION_PARAMETERS = {"page": 1, "page_size": 20, "max_page_size": 100}  # noqa: RUF012
+
+
+def _not_blank(text: str) -> None:
+    if not text.strip():
+        raise ValidationError("Missing data for required field.")
+
+
+class AdminReasonSchema(Schema):
+    """Why an admin acts on an account, a shop or a product: required, and kept in the audit log."""
+
+    reason = fields.String(
+        required=True,
+        validate=[validate.Length(max=500), _not_blank],
+        metadata={"description": "Why (at most 500 characters); recorded in the audit log."},
+    )
+
+    @post_load
+    def _stripped(self, data: dict, **_: object) -> dict:
+        data["reason"] = data["reason"].strip()
+        return data
 
 
 @dataclass(frozen=True)
