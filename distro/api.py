@@ -243,7 +243,6 @@ class SelectPage(flask_smorest.Page):
 def init_app(app: Flask) -> Api:
     """Configure the request class (JSON read within bounds), path converters, OpenAPI (served at
     /api/openapi.json, docs at /api/docs) and the error handlers.
-    /api/openapi.json, docs at /api/docs) and the error handlers.
 
     Call before any blueprint is registered: routes take their converters when they are added.
     """
