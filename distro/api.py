@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 
+import flask
 import flask_smorest
 import sqlalchemy as sa
 import swagger_ui_bundle
 from flask import Flask, Response, current_app, send_from_directory
-from marshmallow import ValidationError, fields, validate
-from webargs.flaskparser import FlaskParser
+from marshmallow import Schema, ValidationError, fields, post_load, validate
+from webargs import core
+from webargs.flaskparser import FlaskParser, abort, is_json_request
 from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.routing import IntegerConverter, UnicodeConverter
 
+from distro import untrusted_json
 from distro.db import get_session
 from distro.errors import DomainError, domain_error_response, flatten_field_messages, problem_response
 from distro.openapi import ContractApi, ContractBlueprint
@@ -102,9 +106,35 @@ def _unstorable(node: Any, message: str) -> Any:
     return None
 
 
+class Request(flask.Request):
+    """Flask's request whose get_json() parses within distro's bounds (distro/untrusted_json.py): a body nested too
+    deep or holding a number too long is not JSON to it (None when silent, else a 400)."""
+
+    json_module = untrusted_json
+
+
 class Parser(FlaskParser):
-    """webargs' parser refusing text the database cannot hold in any location (JSON, query, form), before the
-    schema sees it, so no view has to think of it."""
+    """webargs' parser reading JSON within distro's bounds and refusing text the database cannot hold in any
+    location (JSON, query, form), before the schema sees it, so no view has to think of either."""
+
+    def _raw_load_json(self, req: flask.Request) -> Any:
+        if not is_json_request(req):
+            if req.content_length or req.headers.get("Transfer-Encoding"):
+                # A body the route would not read: refused, rather than acting on defaults the client did not mean.
+                abort(
+                    415,
+                    message=f"Send the body as JSON (Content-Type: application/json), not {req.mimetype or 'untyped'}.",
+                )
+            return core.missing
+        return untrusted_json.loads(req.get_data(cache=True))
+
+    def _handle_invalid_json_error(
+        self, error: json.JSONDecodeError | UnicodeDecodeError, req: flask.Request, *args: Any, **kwargs: Any
+    ) -> NoReturn:
+        if isinstance(error, untrusted_json.JSONRefused):
+            refused = f"The JSON body is refused: {error}."
+            abort(400, exc=error, messages={"json": [refused]}, message=refused)
+        super()._handle_invalid_json_error(error, req, *args, **kwargs)
 
     def pre_load(self, location_data: Any, *, schema, req, location: str) -> Any:
         refuse_unstorable_text(location_data)
@@ -161,6 +191,26 @@ class Blueprint(ContractBlueprint):
     DEFAULT_PAGINATION_PARAMETERS = {"page": 1, "page_size": 20, "max_page_size": 100}  # noqa: RUF012
 
 
+def _not_blank(text: str) -> None:
+    if not text.strip():
+        raise ValidationError("Missing data for required field.")
+
+
+class AdminReasonSchema(Schema):
+    """Why an admin acts on an account, a shop or a product: required, and kept in the audit log."""
+
+    reason = fields.String(
+        required=True,
+        validate=[validate.Length(max=500), _not_blank],
+        metadata={"description": "Why (at most 500 characters); recorded in the audit log."},
+    )
+
+    @post_load
+    def _stripped(self, data: dict, **_: object) -> dict:
+        data["reason"] = data["reason"].strip()
+        return data
+
+
 @dataclass(frozen=True)
 class Listing:
     """A select to page through, and what to do with each page's rows before they are dumped."""
@@ -193,11 +243,13 @@ class SelectPage(flask_smorest.Page):
 
 
 def init_app(app: Flask) -> Api:
-    """Configure path converters, OpenAPI (served at /api/openapi.json, docs at /api/docs) and the error handlers.
+    """Configure the request class (JSON read within bounds), path converters, OpenAPI (served at
+    /api/openapi.json, docs at /api/docs) and the error handlers.
 
     Call before any blueprint is registered: routes take their converters when they are added.
     """
     app.url_map.converters.update(int=IdConverter, string=TextConverter, default=TextConverter)
+    app.request_class = Request
     app.config.update(
         API_TITLE="distro",
         API_VERSION="v1",

@@ -13,6 +13,7 @@ from distro.auth.access import check_every_route_declares_access
 from distro.auth.tokens import TokenSettings
 from distro.embedded import resolve_urls
 from distro.hosts import DistroFlask, TrustedHosts
+from distro.keepalive import UnreadBodies
 from distro.migrate import ensure_current
 from distro.queue import redis_for
 from distro.settings import load_settings
@@ -90,7 +91,8 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, check_migrations: 
     pages.exempt_from_csrf(api_blueprints)
     throttle.init_app(app, auth_api=auth_blp, auth_pages=auth_pages_bp, exempt=(health_bp, webhooks_blp))
     _document_webhook_payloads(api)
-    app.wsgi_app = TrustedHosts(ShareRedirects(app, app.wsgi_app), hosts)  # type: ignore[method-assign]
+    # Outermost, so that no refusal, the host check's included, leaves a kept-alive connection unusable.
+    app.wsgi_app = UnreadBodies(TrustedHosts(ShareRedirects(app, app.wsgi_app), hosts))  # type: ignore[method-assign]
 
     check_every_route_declares_access(app)
     return app

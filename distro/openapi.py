@@ -20,13 +20,11 @@ from flask import request
 from flask_smorest.pagination import PaginationMetadataSchema
 from flask_smorest.utils import prepare_response
 from marshmallow import INCLUDE, Schema, fields
-from werkzeug.exceptions import UnsupportedMediaType
 
 from distro.auth.access import PUBLIC
 from distro.errors import PROBLEM_MEDIA_TYPE, FieldError, ValidationFailed
 
 JSON_MEDIA_TYPE = "application/json"
-
 BINARY = {"type": "string", "format": "binary"}
 """The schema of a download's body (a CSV, XLSX, PNG or SVG file)."""
 ATTACHMENT = {
@@ -185,8 +183,8 @@ class ContractBlueprint(flask_smorest.Blueprint):
                 _document_idempotency(doc)
 
     def arguments(self, schema, *, location="json", required=True, **kwargs) -> Callable:
-        """flask-smorest's arguments; a body location that is required is refused when the request has no
-        JSON body (422 when there is none, 415 when it is of another type), rather than read as {}."""
+        """flask-smorest's arguments; a JSON body that is required is refused (422) when the request has none,
+        rather than read as {}."""
         parse = super().arguments(schema, location=location, required=required, **kwargs)
         if location != "json" or not required:
             return parse
@@ -214,15 +212,14 @@ class ContractBlueprint(flask_smorest.Blueprint):
 
 
 def refuse_a_missing_json_body() -> None:
-    """Raise unless the request carries a JSON body: without one webargs would read it as {} (all defaults),
-    so that, for example, a bare POST would create a settlement batch."""
-    if request.content_length == 0 or not request.get_data(cache=True):
+    """Raise unless the request carries a body: without one webargs would read it as {} (all defaults), so that,
+    for example, a bare POST would create a settlement batch. (A body that is not JSON is the argument parser's
+    415, distro.api.Parser.)"""
+    if not request.get_data(cache=True):
         raise ValidationFailed(
             "The request needs a JSON body.",
             [FieldError("_schema", "a JSON object is required (Content-Type: application/json)", "required")],
         )
-    if not request.is_json:
-        raise UnsupportedMediaType(f"The body is {request.mimetype or 'untyped'}; send it as {JSON_MEDIA_TYPE}.")
 
 
 def _document_idempotency(doc: dict) -> None:

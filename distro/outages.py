@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from rq.exceptions import StopRequested
 from rq.serializers import JSONSerializer
 from rq.worker import Worker, WorkerStatus
+from rq.worker.base import BaseWorker
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +103,26 @@ def stop_on_signals() -> None:
     signal.signal(signal.SIGTERM, stop)
 
 
-class DistroWorker(Worker):
+class ListenerNotJoined(BaseWorker):
+    """An RQ worker that does not sit out its command listener's poll when it stops (mix it in before a worker
+    class: Worker here, SimpleWorker in the tests; on BaseWorker, so that it changes nothing else of theirs)."""
+
+    def unsubscribe(self) -> None:
+        """Stop listening for commands on the worker's channel, without waiting for the listener thread.
+
+        RQ stops the listener and joins it; the thread polls with a 60 s wait, so a stopping worker sat that
+        out (make bench timed out stopping workers, before this session's changes too). It is a daemon thread:
+        it ends with the process, or at its next wake-up when a new worker follows an outage.
+        """
+        if self.pubsub_thread is None:
+            return
+        self.log.info("Worker %s: unsubscribing from channel %s", self.name, self.pubsub_channel_name)
+        self.pubsub_thread.stop(timeout=0)
+        with contextlib.suppress(*REDIS_DOWN):
+            self.pubsub.unsubscribe()
+
+
+class DistroWorker(ListenerNotJoined, Worker):
     """RQ's Worker that tells a stop request from a quit, logs an outage once and restarts its scheduler after one.
 
     Between jobs RQ itself waits out a lost connection, from 1 s doubling to max_connection_wait_time.
@@ -131,20 +151,6 @@ class DistroWorker(Worker):
             report_down("Redis", error)
             raise
         report_up("Redis")
-
-    def unsubscribe(self) -> None:
-        """Stop listening for commands on the worker's channel, without waiting for the listener thread.
-
-        RQ stops the listener and joins it; the thread polls with a 60 s wait, so a stopping worker sat that
-        out (make bench timed out stopping workers, before this session's changes too). It is a daemon thread:
-        it ends with the process, or at its next wake-up when a new worker follows an outage.
-        """
-        if self.pubsub_thread is None:
-            return
-        self.log.info("Worker %s: unsubscribing from channel %s", self.name, self.pubsub_channel_name)
-        self.pubsub_thread.stop(timeout=0)
-        with contextlib.suppress(*REDIS_DOWN):
-            self.pubsub.unsubscribe()
 
     @property
     def should_run_maintenance_tasks(self) -> bool:

@@ -1,4 +1,5 @@
-"""What every server-rendered page shares: the signed-in session cookie and CSRF protection of forms.
+"""What every server-rendered page shares: the signed-in session cookie, CSRF protection of forms, and the
+security headers (a Content-Security-Policy the pages satisfy: their one style and one script carry a nonce).
 
 The API authenticates by bearer token and keeps no cookie; only pages open Flask's signed session, where
 Flask-Login keeps the page session's token and Flask-WTF its CSRF secret. Every form POST is checked
@@ -9,9 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import secrets
 from collections.abc import Iterable
 
-from flask import Blueprint, Flask, Request, render_template, request
+from flask import Blueprint, Flask, Request, Response, current_app, g, render_template, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import LoginManager, UserMixin
 from flask_wtf.csrf import CSRFError, CSRFProtect
@@ -28,6 +30,14 @@ SESSION_COOKIE = "distro_session"
 SESSIONLESS_PREFIXES = ("/api/", "/webhooks/", "/healthz", "/readyz", "/images/", "/s/", "/static/")
 
 _FORM_TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+# Pictures may be the suppliers' own (on their image hosts, over https) besides distro's; everything else is
+# distro's. A form posts only to distro (a real payment provider's cashier would be added here), and no page
+# may be framed: a page that moves money inside another site's frame is a clickjacking target.
+PAGE_POLICY = (
+    "default-src 'self'; script-src 'nonce-{nonce}'; style-src 'nonce-{nonce}'; img-src 'self' {public} data: https:; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+)
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
@@ -67,8 +77,27 @@ def _csrf_refused(error: CSRFError) -> tuple[str, int]:
     return render_template("form_expired.html"), 400
 
 
+def csp_nonce() -> str:
+    """This response's nonce, which the page's inline style and script carry and its policy names."""
+    if "csp_nonce" not in g:
+        g.csp_nonce = secrets.token_urlsafe(16)
+    return g.csp_nonce
+
+
+def _security_headers(response: Response) -> Response:
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    # The API's own HTML (its docs) keeps the headers its bundle needs; distro's pages get the policy.
+    if response.mimetype == "text/html" and not request.path.startswith("/api/"):
+        public = str(current_app.config["PUBLIC_BASE_URL"])
+        response.headers["Content-Security-Policy"] = PAGE_POLICY.format(nonce=csp_nonce(), public=public)
+        response.headers["X-Frame-Options"] = "DENY"  # for browsers older than frame-ancestors
+        # An order page's address is its buyer's key: other sites learn at most distro's origin.
+        response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
+    return response
+
+
 def init_app(app: Flask) -> None:
-    """Give pages their session cookie, the signed-in account and CSRF-checked forms."""
+    """Give pages their session cookie, the signed-in account, CSRF-checked forms and security headers."""
     days = int(app.config["PAGE_SESSION_DAYS"])
     app.config.update(
         SESSION_COOKIE_NAME=SESSION_COOKIE,
@@ -85,6 +114,8 @@ def init_app(app: Flask) -> None:
     login_manager.init_app(app)
     csrf.init_app(app)
     app.register_error_handler(CSRFError, _csrf_refused)
+    app.jinja_env.globals["csp_nonce"] = csp_nonce
+    app.after_request(_security_headers)
 
 
 def parse_form(schema: Schema) -> dict:

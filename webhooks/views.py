@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import logging
 
 from flask import Response, current_app, jsonify, request
 from marshmallow import ValidationError
 
+from distro import untrusted_json
 from distro.api import Blueprint, refuse_unstorable_text
 from distro.auth.access import public
 from distro.commission import jobs, services
@@ -75,7 +75,9 @@ def receive_order_event() -> Response:
             errors=[{**refused.as_dict(), "location": "headers"}],
         )
     try:
-        payload = json.loads(body)
+        payload = untrusted_json.loads(body)
+    except untrusted_json.JSONRefused as error:
+        return problem_response(400, "Malformed body", f"The JSON body is refused: {error}.", slug="malformed-body")
     except ValueError:
         return problem_response(400, "Malformed body", "The body is not JSON.", slug="malformed-body")
     try:

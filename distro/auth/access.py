@@ -7,10 +7,13 @@ from dataclasses import dataclass
 from functools import wraps
 from typing import Any, TypeVar
 
+import sqlalchemy as sa
 from flask import Flask, current_app, g, request
+from sqlmodel import col
 
-from distro.auth.models import Role
-from distro.auth.tokens import InvalidToken, TokenSettings, verify_access_token
+from distro.auth.models import Role, User
+from distro.auth.tokens import InvalidToken, TokenSettings, standing_refusal, verify_access_token
+from distro.db import get_session
 from distro.errors import Forbidden, Unauthorized
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -24,7 +27,7 @@ GUARDED_PREFIXES = ("/api/", "/webhooks/")
 
 @dataclass(frozen=True)
 class Principal:
-    """The caller, as proven by its access token."""
+    """The caller: the account its access token proves, with the roles the account holds now."""
 
     user_id: int
     roles: frozenset[str]
@@ -44,6 +47,9 @@ def current_user_id() -> int:
     return current_principal().user_id
 
 
+_STANDING = sa.select(col(User.is_active), col(User.roles), col(User.token_version))
+
+
 def _authenticate() -> Principal:
     # Verified once per request: the throttle asks whose token it is before the view's @requires does.
     proven = g.get("distro_bearer")
@@ -59,7 +65,16 @@ def _authenticate() -> Principal:
         claims = verify_access_token(token.strip(), settings)
     except InvalidToken as error:
         raise Unauthorized(f"The access token was refused: {error}.") from error
-    g.distro_bearer = Principal(claims.user_id, claims.roles)
+    # The token proves who is calling; what they may do is read from the account on every request (one
+    # primary-key lookup in the request's own session), so a deactivation or a role taken away holds on
+    # the very next request rather than when the token expires.
+    account = get_session().execute(_STANDING.where(col(User.id) == claims.user_id)).first()
+    if account is None:
+        raise Unauthorized("The access token was refused: the account no longer exists.")
+    why = standing_refusal(claims, is_active=account.is_active, token_version=account.token_version)
+    if why is not None:
+        raise Unauthorized(f"The access token was refused: {why}.")
+    g.distro_bearer = Principal(claims.user_id, frozenset(account.roles))
     return g.distro_bearer
 
 

@@ -52,6 +52,9 @@ class User(UserBase, table=True):
     password_hash: str = Field(max_length=200)
     roles: list[str] = Field(sa_type=postgresql.ARRAY(sa.String(20)))
     is_active: bool = Field(default=True)
+    # Access tokens carry the version they were issued under, and one below this is refused: a deactivation
+    # raises it, so reactivating the account does not bring back the tokens it had.
+    token_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     # Shops this owner may open; None means the SHOPS_PER_OWNER setting. Raised by an admin.
     max_shops: int | None = None
     # The holder's phone once verified by SMS code. Never the number: its keyed reference

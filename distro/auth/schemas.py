@@ -47,6 +47,9 @@ class UserCreateSchema(SignUpSchema):
 
 class UserRolesSchema(Schema):
     roles = fields.List(ROLE_FIELD, required=True, validate=validate.Length(min=1))
+    reason = fields.String(
+        load_default=None, validate=validate.Length(max=500), metadata={"description": "Why; kept in the audit log."}
+    )
 
 
 class UserPublicSchema(Schema):

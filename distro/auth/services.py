@@ -12,6 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
+from distro import audit
 from distro.auth import signins
 from distro.auth.models import RefreshToken, Role, User
 from distro.auth.passwords import MIN_PASSWORD_LENGTH, hash_password, verify_password
@@ -86,7 +87,7 @@ def _issue_pair(session: Session, user: User, settings: dict[str, Any], family: 
             expires_at=now + dt.timedelta(seconds=int(settings["REFRESH_TOKEN_SECONDS"])),
         )
     )
-    access = issue_access_token(user.id, user.roles, token_settings, now)  # type: ignore[arg-type]
+    access = issue_access_token(user.id, user.roles, token_settings, now, user.token_version)  # type: ignore[arg-type]
     return TokenPair(access, refresh, token_settings.lifetime_seconds)
 
 
@@ -162,8 +163,14 @@ def list_users_query() -> sa.Select:
     return sa.select(User).order_by(col(User.id).desc())
 
 
-def set_roles(*, session: Session, user_id: int, roles: set[Role], acting_user_id: int) -> User:
-    """Replace an account's roles and commit; an admin cannot remove its own admin role."""
+def set_roles(
+    *, session: Session, user_id: int, roles: set[Role], acting_user_id: int, reason: str | None = None
+) -> User:
+    """Replace an account's roles, audited, and commit; an admin cannot remove its own admin role.
+
+    The change holds from the account's next request: authentication reads the roles from the account,
+    not from the token (distro.auth.access). Setting the roles it already has changes nothing.
+    """
     user = get_user(session, user_id)
     if not roles:
         raise ValidationFailed("An account needs a role.", [FieldError("roles", "must not be empty", "required")])
@@ -171,6 +178,17 @@ def set_roles(*, session: Session, user_id: int, roles: set[Role], acting_user_i
         raise ValidationFailed(
             "You cannot remove your own admin role.", [FieldError("roles", "must keep admin", "self_demotion")]
         )
-    user.roles = sorted(role.value for role in roles)
+    before, after = list(user.roles), sorted(role.value for role in roles)
+    if after != sorted(before):
+        user.roles = after
+        audit.record(
+            session,
+            actor_id=acting_user_id,
+            action="user.roles",
+            subject_type="user",
+            subject_id=user_id,
+            before={"roles": before},
+            after={"roles": after, "reason": reason},
+        )
     session.commit()
     return user

@@ -56,14 +56,20 @@ class Claims:
     user_id: int
     roles: frozenset[str]
     expires_at: dt.datetime
+    # The account's token version when the token was issued (0 for tokens from before versions existed).
+    version: int = 0
 
 
-def issue_access_token(user_id: int, roles: Sequence[str], settings: TokenSettings, now: dt.datetime) -> str:
-    """Return a signed access token for the user, valid for settings.lifetime_seconds from now."""
+def issue_access_token(
+    user_id: int, roles: Sequence[str], settings: TokenSettings, now: dt.datetime, version: int = 0
+) -> str:
+    """Return a signed access token for the user, valid for settings.lifetime_seconds from now, under the
+    account's token version."""
     kid = settings.signing_kid
     payload = {
         "sub": str(user_id),
         "roles": sorted(roles),
+        "ver": version,
         "iat": int(now.timestamp()),
         "exp": int(now.timestamp()) + settings.lifetime_seconds,
         "iss": settings.issuer,
@@ -111,4 +117,20 @@ def verify_access_token(token: str, settings: TokenSettings) -> Claims:
     roles = payload.get("roles", [])
     if not isinstance(roles, list):
         raise InvalidToken("token roles must be a list")
-    return Claims(user_id, frozenset(roles), dt.datetime.fromtimestamp(payload["exp"], dt.UTC))
+    version = payload.get("ver", 0)
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise InvalidToken("token version must be a whole number")
+    return Claims(user_id, frozenset(roles), dt.datetime.fromtimestamp(payload["exp"], dt.UTC), version)
+
+
+def standing_refusal(claims: Claims, *, is_active: bool, token_version: int) -> str | None:
+    """Why a verified token no longer speaks for its account as the account stands now; None when it does.
+
+    A deactivated account's tokens are refused at once, and a token issued before the account's tokens
+    were cut (its version below the account's) stays refused after a reactivation.
+    """
+    if not is_active:
+        return "the account is deactivated"
+    if claims.version < token_version:
+        return "the account's sign-ins were ended since it was issued; sign in again"
+    return None

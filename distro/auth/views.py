@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import current_app
 
 from distro import throttle
-from distro.api import API_PREFIX, Blueprint, SelectPage
-from distro.auth import phones, services
+from distro.api import API_PREFIX, AdminReasonSchema, Blueprint, SelectPage
+from distro.auth import phones, services, standing
 from distro.auth.access import current_principal, public, requires
 from distro.auth.models import Role
 from distro.auth.schemas import (
@@ -157,7 +157,33 @@ def create_user(data: dict):
 @blp.arguments(UserRolesSchema)
 @blp.response(200, UserPublicSchema)
 def set_roles(data: dict, user_id: int):
-    """Replace an account's roles (admin)."""
+    """Replace an account's roles (admin); the change holds from the account's next request."""
     return services.set_roles(
-        session=get_session(), user_id=user_id, roles=set(data["roles"]), acting_user_id=current_principal().user_id
+        session=get_session(),
+        user_id=user_id,
+        roles=set(data["roles"]),
+        acting_user_id=current_principal().user_id,
+        reason=data["reason"],
+    )
+
+
+@blp.route("/admin/users/<int:user_id>/deactivate", methods=["POST"])
+@requires(Role.ADMIN)
+@blp.arguments(AdminReasonSchema)
+@blp.response(200, UserPublicSchema)
+def deactivate(data: dict, user_id: int):
+    """Deactivate an account (admin): its tokens, refresh tokens and page sessions stop working on the next request."""
+    return standing.deactivate(
+        session=get_session(), user_id=user_id, reason=data["reason"], admin_id=current_principal().user_id
+    )
+
+
+@blp.route("/admin/users/<int:user_id>/reactivate", methods=["POST"])
+@requires(Role.ADMIN)
+@blp.arguments(AdminReasonSchema)
+@blp.response(200, UserPublicSchema)
+def reactivate(data: dict, user_id: int):
+    """Let a deactivated account sign in again (admin); the tokens it had before stay refused."""
+    return standing.reactivate(
+        session=get_session(), user_id=user_id, reason=data["reason"], admin_id=current_principal().user_id
     )

@@ -11,11 +11,14 @@ Decided once, from everything known when the order's payment is processed:
    them falls through to the next rule.
 4. The order is a self-purchase when the buyer is the shop's owner: the same account, or the
    owner's verified phone number (compared as stored, hashed).
+5. Only an active shop is attributed an order, and a shop an admin reinstated after a suspension
+   only orders paid since. An order naming a suspended or closed shop belongs to no shop (no
+   commission: rule 1 keeps it from going elsewhere); a referral to one falls through to the next rule.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import datetime as dt
 from dataclasses import dataclass
 
 NONE, SHOP, SHARE_CODE, BINDING = "none", "shop", "share_code", "binding"
@@ -29,6 +32,14 @@ class Candidate:
     owner_id: int
     carried: frozenset[int]
     owner_phone_reference: str | None = None
+    active: bool = True
+    reinstated_at: dt.datetime | None = None
+
+    def open_for(self, paid_at: dt.datetime | None) -> bool:
+        """True when the shop may be attributed an order paid at paid_at (rule 5)."""
+        if not self.active:
+            return False
+        return self.reinstated_at is None or paid_at is None or paid_at >= self.reinstated_at
 
 
 @dataclass(frozen=True)
@@ -46,6 +57,7 @@ class OrderClaims:
     binding: Candidate | None = None
     buyer_user_id: int | None = None
     buyer_reference: str | None = None
+    paid_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -68,20 +80,23 @@ def attribute(claims: OrderClaims) -> Attribution:
     if claims.named_unknown is not None:
         return Attribution(None, NONE, problems=(f"unknown shop {claims.named_unknown!r}",))
     if claims.named is not None:
+        if not claims.named.open_for(claims.paid_at):
+            return UNATTRIBUTED
         # The code counts as how the buyer came only when it is one of this shop's own links.
         own_code = claims.code if claims.code_shop and claims.code_shop.shop_id == claims.named.shop_id else None
         return _to(claims.named, SHARE_CODE if own_code else SHOP, claims, own_code)
     if claims.code is not None and claims.code_shop is None:
         return Attribution(None, NONE, problems=(f"unknown share code {claims.code!r}",))
-    if claims.code_shop is not None and _carries_any(claims.code_shop, claims.product_ids):
+    if claims.code_shop is not None and _may_take(claims.code_shop, claims):
         return _to(claims.code_shop, SHARE_CODE, claims, claims.code)
-    if claims.binding is not None and _carries_any(claims.binding, claims.product_ids):
+    if claims.binding is not None and _may_take(claims.binding, claims):
         return _to(claims.binding, BINDING, claims, None)
     return UNATTRIBUTED
 
 
-def _carries_any(shop: Candidate, product_ids: Collection[int]) -> bool:
-    return not shop.carried.isdisjoint(product_ids)
+def _may_take(shop: Candidate, claims: OrderClaims) -> bool:
+    """A referral's shop takes the order when it is open for it and carries one of its products."""
+    return shop.open_for(claims.paid_at) and not shop.carried.isdisjoint(claims.product_ids)
 
 
 def _to(shop: Candidate, how: str, claims: OrderClaims, share_code: str | None) -> Attribution:

@@ -1,8 +1,10 @@
-"""An order's state as a pure fold over the set of its events, and the commission it should carry.
+"""An order's state as a pure fold over the set of its events, and what each of its commission lines shows.
 
 Events arrive at least once and in any order. The state is computed from the *set* of distinct
 events (duplicates collapse; refunds count once per refund id) with no dependence on arrival
-order, so the same events always give the same state and the same commission.
+order, so the same events always give the same state, the same commission, the same payable date
+and the same line status. Nothing here looks at what was posted before: a line's history (which
+postings it took to get there) differs by arrival order, its facts do not.
 """
 
 from __future__ import annotations
@@ -64,6 +66,14 @@ class OrderFacts:
         """Total refunded on a line over all distinct refunds, in fen."""
         return sum(
             amount for lines in self.refunds.values() for refunded_line, amount in lines if refunded_line == line_id
+        )
+
+    def withdrawn(self, line: PaidLine) -> bool:
+        """Whether these events took the line's commission away (see commission_withdrawn)."""
+        return commission_withdrawn(
+            cancelled=self.cancelled_at is not None,
+            paid_fen=line.paid_fen,
+            refunded_fen=self.refunded_fen(line.line_id),
         )
 
     @property
@@ -178,12 +188,49 @@ def amount_problems(facts: OrderFacts) -> list[str]:
     return problems
 
 
+def commission_withdrawn(*, cancelled: bool, paid_fen: int, refunded_fen: int) -> bool:
+    """Whether a line's commission was taken away: its order was cancelled, or the line refunded in full.
+
+    A line that paid nothing (a gift) is never refunded in full: it earns nothing and loses nothing.
+    """
+    return cancelled or 0 < paid_fen <= refunded_fen
+
+
 def target_commission(facts: OrderFacts, line: PaidLine, rate_bp: int, owner_share_bp: int) -> LineCommission:
-    """The commission a line should carry now: on its net paid amount, nothing once the order is cancelled."""
-    if facts.payment is None or facts.cancelled_at is not None:
+    """The commission a line should carry now: on its net paid amount, nothing once it was withdrawn."""
+    if facts.payment is None or facts.withdrawn(line):
         return ZERO
-    net = line.paid_fen - facts.refunded_fen(line.line_id)
-    return line_commission(max(net, 0), rate_bp, owner_share_bp)
+    return line_commission(max(line.paid_fen - facts.refunded_fen(line.line_id), 0), rate_bp, owner_share_bp)
+
+
+def payable_from(facts: OrderFacts, line: PaidLine, hold_days: int) -> dt.datetime | None:
+    """When a line's commission becomes payable: delivery + the hold days; never while undelivered or once withdrawn.
+
+    A withdrawn line has no date, so neither the release job nor a settlement batch ever takes it, whether it
+    was withdrawn before or after it became payable.
+    """
+    if facts.delivered_at is None or facts.withdrawn(line):
+        return None
+    return facts.delivered_at + dt.timedelta(days=hold_days)
+
+
+LINE_STATUSES = ("pending", "payable", "settled", "reversed", "clawed_back")
+
+
+def line_status(*, withdrawn: bool, stage: str, settled: bool) -> str:
+    """What an owner sees a commission line as: one of LINE_STATUSES.
+
+    withdrawn: the order's events took the commission away (commission_withdrawn); stage: where the line's
+    money is (pending, or available once payable); settled: a settlement batch has claimed the line. A
+    withdrawn line is reversed, or clawed back when a batch had claimed it: since a withdrawn line is never
+    payable again (payable_from), a batch that holds it claimed it before it was withdrawn. Whether the
+    cancellation or the refund came before or after the payment, the shipment or the delivery does not matter.
+    """
+    if withdrawn:
+        return "clawed_back" if settled else "reversed"
+    if settled:
+        return "settled"
+    return "payable" if stage == "available" else "pending"
 
 
 def posting_kind(delta_pool: int, first_posting: bool, settled: bool) -> str:

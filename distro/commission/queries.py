@@ -2,36 +2,51 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
-from distro.commission.models import CommissionLine, Order, OrderEvent
+from distro.commission import orders
+from distro.commission.models import CommissionLine, Order, OrderEvent, OrderLine
 from distro.ledger import services as ledger
 from distro.ledger.chart import shop_account
 from distro.settlement.models import SettlementClaim
 from distro.shops.models import Shop
 
 
-def line_status(line: CommissionLine, *, settled: bool) -> str:
-    """What an owner sees a commission line as: pending, payable, settled, reversed or clawed_back.
+def shown_status(row: Mapping[str, Any]) -> str:
+    """The status an owner sees for a row of owner_lines_query (orders.line_status over the row's values).
 
-    settled: a settlement batch has claimed the line (see distro.settlement.claims).
+    The inputs are facts of the order's processed events (cancelled, what the line paid and had refunded),
+    never the line's posting history, so the same events in any order show the same status.
     """
-    if line.pool_fen == 0 and line.revision > 0:
-        return "clawed_back" if settled else "reversed"
-    if settled:
-        return "settled"
-    return "payable" if line.stage == "available" else "pending"
+    line: CommissionLine = row["CommissionLine"]
+    withdrawn = orders.commission_withdrawn(
+        cancelled=row["cancelled_at"] is not None, paid_fen=row["paid_fen"], refunded_fen=row["refunded_fen"]
+    )
+    return orders.line_status(withdrawn=withdrawn, stage=line.stage, settled=row["settlement_batch_id"] is not None)
 
 
 def owner_lines_query(owner_id: int, shop_id: int | None = None) -> sa.Select:
-    """The commission lines of the owner's shops, newest first, each with the batch that settled it (or None)."""
+    """The commission lines of the owner's shops, newest first, each with the batch that settled it (or None).
+
+    Each row also carries what shown_status computes its status from: the order's cancellation, and what
+    the line paid and had refunded.
+    """
     query: sa.Select = (
-        sa.select(CommissionLine, col(Order.external_id), col(SettlementClaim.batch_id).label("settlement_batch_id"))
+        sa.select(
+            CommissionLine,
+            col(Order.external_id),
+            col(SettlementClaim.batch_id).label("settlement_batch_id"),
+            col(Order.cancelled_at),
+            col(OrderLine.paid_fen),
+            col(OrderLine.refunded_fen),
+        )
         .join(Shop, col(Shop.id) == CommissionLine.shop_id)
         .join(Order, col(Order.id) == CommissionLine.order_id)
+        .join(OrderLine, col(OrderLine.id) == CommissionLine.order_line_id)
         .outerjoin(SettlementClaim, col(SettlementClaim.line_id) == CommissionLine.id)
         .where(col(Shop.owner_id) == owner_id)
         .order_by(col(CommissionLine.id).desc())

@@ -22,7 +22,8 @@ _LOAD_BINDINGS = sa.text(
 )
 _LOAD_SHARE_CODES = sa.text("SELECT code, shop_id FROM share_links WHERE code = ANY(CAST(:codes AS varchar[]))")
 _LOAD_SHOPS = sa.text(
-    "SELECT s.id, s.slug, s.owner_id, u.phone_reference FROM shops s JOIN users u ON u.id = s.owner_id "
+    "SELECT s.id, s.slug, s.owner_id, u.phone_reference, s.status = 'active', s.reinstated_at "
+    "FROM shops s JOIN users u ON u.id = s.owner_id "
     "WHERE s.slug = ANY(CAST(:slugs AS varchar[])) OR s.id = ANY(CAST(:ids AS bigint[]))"
 )
 _LOAD_CARRIED = sa.text(
@@ -49,6 +50,8 @@ class _Shop(NamedTuple):
     slug: str
     owner_id: int
     owner_phone_reference: str | None
+    active: bool
+    reinstated_at: dt.datetime | None
 
 
 class _Binding(NamedTuple):
@@ -86,7 +89,14 @@ def load_claims(session: Session, payments: Mapping[str, Payment]) -> dict[str, 
     def candidate(shop: _Shop | None) -> Candidate | None:
         if shop is None:
             return None
-        return Candidate(shop.id, shop.owner_id, frozenset(carried[shop.id]), shop.owner_phone_reference)
+        return Candidate(
+            shop.id,
+            shop.owner_id,
+            frozenset(carried[shop.id]),
+            shop.owner_phone_reference,
+            shop.active,
+            shop.reinstated_at,
+        )
 
     claims = {}
     for ref, payment in payments.items():
@@ -103,6 +113,7 @@ def load_claims(session: Session, payments: Mapping[str, Payment]) -> dict[str, 
             binding=candidate(shops.get(binding.shop_id)) if binding is not None and in_force else None,
             buyer_user_id=payment.buyer_user_id,
             buyer_reference=payment.buyer_reference or None,
+            paid_at=payment.paid_at,
         )
     return claims
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields
 
 from distro.api import fits_bigint
-from distro.commission.queries import line_status
+from distro.commission.queries import shown_status
 
 
 class CommissionLineSchema(Schema):
@@ -14,8 +14,11 @@ class CommissionLineSchema(Schema):
     shop_id = fields.Function(lambda row: row["CommissionLine"].shop_id)
     product_id = fields.Function(lambda row: row["CommissionLine"].product_id)
     status = fields.Function(
-        lambda row: line_status(row["CommissionLine"], settled=row["settlement_batch_id"] is not None),
-        metadata={"description": "pending, payable, settled, reversed or clawed_back"},
+        shown_status,
+        metadata={
+            "description": "pending, payable, settled, reversed (cancelled or refunded in full) or clawed_back "
+            "(reversed after a settlement batch claimed it); the same events in any order show the same status"
+        },
     )
     rate_bp = fields.Function(lambda row: row["CommissionLine"].rate_bp)
     tier_code = fields.Function(lambda row: row["CommissionLine"].tier_code)

@@ -23,7 +23,7 @@ from distro.commission import referrals
 from distro.commission.attribution import Attribution, attribute
 from distro.commission.calculator import LineCommission
 from distro.commission.models import OrderEvent
-from distro.commission.orders import OrderFacts, fold, posting_kind, target_commission
+from distro.commission.orders import OrderFacts, fold, payable_from, posting_kind, target_commission
 from distro.commission.policy import CommissionPolicy
 from distro.db import utcnow
 from distro.errors import Conflict, NotFound
@@ -499,12 +499,8 @@ def _reconcile_commission(
                 )
                 new_lines.append(line)
             payable_at = line.payable_at
-            if line.stage == "pending":
-                line.payable_at = (
-                    order_facts.delivered_at + dt.timedelta(days=line.hold_days)
-                    if order_facts.delivered_at is not None and order_facts.cancelled_at is None
-                    else None
-                )
+            if line.id not in settled:  # a line a batch claimed keeps the date it was claimed by
+                line.payable_at = payable_from(order_facts, paid, line.hold_days)
             target = target_commission(order_facts, paid, line.rate_bp, line.owner_share_bp)
             change = _move(order.external_id, line, target, line.id in settled)
             if change is not None:

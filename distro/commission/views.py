@@ -17,7 +17,7 @@ from distro.commission.schemas import (
     SupplierOrderSchema,
 )
 from distro.db import get_session
-from distro.suppliers.services import require_approved_supplier
+from distro.suppliers.services import require_reading_supplier
 from distro.tiers.context import request_tiers
 
 blp = Blueprint("commission", __name__, url_prefix=API_PREFIX, description="Commission lines and balances")
@@ -47,7 +47,7 @@ def my_balances():
 @blp.paginate(SelectPage)
 def supplier_orders():
     """The commission the caller's supplier owes, per order."""
-    supplier = require_approved_supplier(get_session(), current_user_id())
+    supplier = require_reading_supplier(get_session(), current_user_id())
     return queries.supplier_orders_query(supplier.id)
 
 

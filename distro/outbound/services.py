@@ -23,6 +23,8 @@ OUTBOUND_EVENT_TYPES = (
     "commission.reversed",
     "order.attributed",
     "order.paid",
+    "product.restored",
+    "product.taken_down",
     "tier.changed",
 )
 BACKOFF_BASE_SECONDS = 30

@@ -11,7 +11,7 @@ from distro.auth.models import Role
 from distro.db import get_session
 from distro.errors import Forbidden
 from distro.outbound import services
-from distro.suppliers.services import find_supplier_of
+from distro.suppliers.services import find_supplier_of, refuse_if_stopped
 
 blp = Blueprint("outbound", __name__, url_prefix=API_PREFIX, description="Outbound webhooks")
 
@@ -63,6 +63,7 @@ def subscribe(data: dict):
         supplier = find_supplier_of(session, current_user_id())
         if supplier is None:
             raise Forbidden("Apply as a supplier before subscribing to events.")
+        refuse_if_stopped(supplier)
         supplier_id = supplier.id
     return services.create_subscription(session=session, user_id=current_user_id(), supplier_id=supplier_id, **data)
 

@@ -51,13 +51,18 @@ def position_sql(source: str, *keep: str) -> str:
 # posted since the previous computation (posting ids above :since) are read from the few postings made
 # since. The reservation is a single posting for the batch (each shop's available debited, payouts
 # clearing credited with the total): one posting row instead of one per payout, and entries written from
-# the balances already read, with no account lookup by code.
+# the balances already read, with no account lookup by code. A shop whose payouts an admin froze (suspended,
+# or closed for abuse: distro.shops.rules) is left out whole, from the claims, the payouts and the
+# reconciliation: its lines stay unclaimed and its balance waits, to be settled once it is reinstated.
 _COMPUTE = sa.text(
     f"""
-    WITH open AS MATERIALIZED (
+    WITH frozen AS (
+        SELECT id FROM shops WHERE payouts_frozen
+    ), open AS MATERIALIZED (
         SELECT c.id, c.shop_id, c.supplier_id, c.owner_fen, c.pool_fen, c.platform_fen, c.payable_at <= :cutoff AS due
         FROM commission_lines c
         WHERE c.stage = 'available' AND NOT EXISTS (SELECT FROM settlement_claims s WHERE s.line_id = c.id)
+        AND c.shop_id NOT IN (SELECT id FROM frozen)
     ), claimed AS (
         INSERT INTO settlement_claims (line_id, batch_id) SELECT id, :batch_id FROM open WHERE due
     ), lines AS (
@@ -81,6 +86,7 @@ _COMPUTE = sa.text(
                b.balance - coalesce(l.open_fen, 0) AS residual,
                coalesce(m.clawed_back, 0) AS clawed_back, coalesce(m.returned, 0) AS returned
         FROM balances b LEFT JOIN lines l ON l.shop_id = b.shop_id LEFT JOIN moved m ON m.account_id = b.account_id
+        WHERE b.shop_id NOT IN (SELECT id FROM frozen)
     ), positions AS MATERIALIZED ({position_sql("standing", "account_id", "shop_id")}
     ), chosen AS MATERIALIZED (
         SELECT p.account_id, p.shop_id, s.owner_id, pa.id AS payee_account_id, p.payouts AS amount

@@ -70,20 +70,45 @@ def payouts_xlsx(batch_id: int, payouts: Sequence[Any]) -> bytes:
     return buffer.getvalue()
 
 
+class UnreadableResults(ValueError):
+    """A bank result file that cannot be read as one; the message says why, and on which line."""
+
+
+RESULT_COLUMNS = ("payout_id", "status")
+"""The columns a result file must have (external_reference and reason may be left out)."""
+
+
 def parse_results_csv(data: bytes) -> list[dict[str, Any]]:
     """Rows of a bank result file (UTF-8, with or without BOM) as results: payout_id as an int, status,
-    external_reference and reason (None when blank). KeyError without a payout_id or status column,
-    ValueError for a payout id that is not a whole number or a file that is not UTF-8."""
-    reader = csv.DictReader(io.StringIO(data.decode("utf-8-sig")))
+    external_reference and reason (None when blank). UnreadableResults for a file that is not UTF-8 text, lacks a
+    payout_id or status column, has a payout id that is not a whole number, or a cell longer than 128 KiB."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise UnreadableResults(f"not UTF-8 text (byte {error.start}): save it as CSV, UTF-8") from error
+    reader = csv.DictReader(io.StringIO(text))
     rows = []
-    for raw in reader:
-        row = {key.strip(): (value or "").strip() for key, value in raw.items() if key}
-        rows.append(
-            {
-                "payout_id": int(row["payout_id"]),
-                "status": row["status"],
-                "external_reference": row.get("external_reference") or None,
-                "reason": row.get("reason") or None,
-            }
-        )
+    try:
+        missing = [
+            column for column in RESULT_COLUMNS if column not in {name.strip() for name in reader.fieldnames or ()}
+        ]
+        if missing:
+            raise UnreadableResults(f"no {' or '.join(missing)} column in the header row")
+        for raw in reader:
+            row = {key.strip(): (value or "").strip() for key, value in raw.items() if isinstance(key, str)}
+            try:
+                payout_id = int(row["payout_id"])
+            except ValueError as error:
+                raise UnreadableResults(f"line {reader.line_num}: the payout_id is not a whole number") from error
+            rows.append(
+                {
+                    "payout_id": payout_id,
+                    "status": row["status"],
+                    "external_reference": row.get("external_reference") or None,
+                    "reason": row.get("reason") or None,
+                }
+            )
+    except csv.Error as error:  # a cell over csv's field_size_limit (128 KiB)
+        # The DictReader's own line_num counts rows it gave; its reader's counts the line that failed too.
+        raise UnreadableResults(f"line {reader.reader.line_num}: {error}") from error
     return rows

@@ -9,7 +9,7 @@ from flask import Response, current_app, request
 from marshmallow import Schema, ValidationError, fields, validate
 
 from distro import audit, strict_fields
-from distro.api import API_PREFIX, PLAUSIBLE_INSTANT, Blueprint, SelectPage, fits_bigint
+from distro.api import API_PREFIX, PLAUSIBLE_INSTANT, Blueprint, SelectPage, fits_bigint, refuse_unstorable_text
 from distro.auth.access import current_user_id, requires
 from distro.auth.models import Role
 from distro.db import get_session
@@ -321,18 +321,14 @@ def results_file(batch_id: int):
         raise ValidationFailed("Attach the result file.", [FieldError("file", "a CSV file is required", "required")])
     try:
         rows = exports.parse_results_csv(upload.read())
-    except (KeyError, ValueError) as error:
+    except exports.UnreadableResults as error:
         raise ValidationFailed(
-            "The result file cannot be read.",
-            [
-                FieldError(
-                    "file",
-                    "needs a header row payout_id,status,external_reference,reason and whole-number payout ids",
-                    "format",
-                )
-            ],
+            "The result file cannot be read: it needs a header row payout_id,status,external_reference,reason "
+            "and whole-number payout ids.",
+            [FieldError("file", str(error), "format")],
         ) from error
-    try:  # each row is held to the rules of one result sent as JSON
+    try:  # each row is held to the rules of one result sent as JSON, text the database can hold among them
+        refuse_unstorable_text(rows)
         results = [services.PayoutResult(**row) for row in RESULT_ROWS.load(rows)]
     except ValidationError as error:
         raise ValidationFailed(

@@ -86,7 +86,7 @@ class LinkResolver:
         self._redis_down = False  # each outage is logged once, and its end once
 
     def resolve(self, code: str, *, open_session: SessionFactory) -> LinkTarget | None:
-        """Where a share code leads: None for an unknown code or a closed shop.
+        """Where a share code leads: None for an unknown code.
 
         open_session is called only when PostgreSQL must be asked. Raises one of distro.outages.POSTGRES_DOWN
         when PostgreSQL had to be asked, did not answer, and no answer about the code is at hand.
@@ -149,7 +149,7 @@ class LinkResolver:
         if now < self._redis_quiet_until:
             return
         try:
-            if answer.target is None:  # a shop closed since: an outage must not bring its links back
+            if answer.target is None:  # a code leading nowhere now: an outage must not bring it back
                 self._redis.delete(shared_key(code))
             else:
                 self._redis.set(shared_key(code), encode(answer), ex=KEEP_SECONDS)
@@ -164,13 +164,17 @@ class LinkResolver:
 
 
 def _read_database(code: str, open_session: SessionFactory) -> LinkTarget | None:
-    """Where PostgreSQL says the code leads: its link, if the link's shop is active."""
+    """Where PostgreSQL says the code leads: its link's page, whatever its shop's status.
+
+    A suspended or closed shop's page says so (distro.storefront), reading the status on every request, so
+    no answer kept here, for a minute or through an outage, keeps a stopped shop selling.
+    """
     row = (
         open_session()
         .execute(
             sa.select(col(ShareLink.id), col(Shop.slug), col(ShareLink.product_id))
             .join(Shop, col(Shop.id) == ShareLink.shop_id)
-            .where(col(ShareLink.code) == code, col(Shop.status) == "active")
+            .where(col(ShareLink.code) == code)
         )
         .first()
     )

@@ -4,8 +4,8 @@ PostgreSQL holds the truth. Web processes keep its answers in memory and in Redi
 every hourly promotion do not reach it, and so that links people keep following still resolve while it is
 down:
 
-- an answer is trusted for FRESH_SECONDS after PostgreSQL gave it, and then asked for again: a shop that
-  closes stops its links within that time;
+- an answer is trusted for FRESH_SECONDS after PostgreSQL gave it, and then asked for again (a link
+  leads to its shop's page whatever the shop's status: that page, not this cache, says a shop is closed);
 - it is kept for KEEP_SECONDS after the link was last followed, and used past its freshness only while
   PostgreSQL does not answer.
 """
@@ -39,7 +39,7 @@ class LinkTarget:
 
 @dataclass(frozen=True)
 class Answer:
-    """What PostgreSQL said a code leads to (None: nowhere, an unknown code or a closed shop), and when it
+    """What PostgreSQL said a code leads to (None: nowhere, an unknown code), and when it
     said so (Unix seconds)."""
 
     target: LinkTarget | None

@@ -35,7 +35,7 @@ def _base_url() -> str:
 @public
 def unknown_link(code: str) -> Response:
     """A share code that leads nowhere: what the share redirect, answered in front of Flask
-    (distro.share.redirect), hands on when the code is unknown or its shop closed, or when PostgreSQL did
+    (distro.share.redirect), hands on when the code is unknown, or when PostgreSQL did
     not answer and no cache knew the code (its error is raised again, for the buyers' 503 page)."""
     unresolved = request.environ.get(UNRESOLVED)
     if unresolved is not None:
@@ -232,7 +232,7 @@ def shop_analytics(args: dict, shop_id: int):
 @blp.response(200, ReportSchema)
 def supplier_analytics(args: dict):
     """The same figures for the caller's products across every shop."""
-    from distro.suppliers.services import require_approved_supplier
+    from distro.suppliers.services import require_reading_supplier
 
-    supplier = require_approved_supplier(get_session(), current_user_id())
+    supplier = require_reading_supplier(get_session(), current_user_id())
     return _report("supplier", supplier.id, args)  # type: ignore[arg-type]

@@ -20,12 +20,20 @@ class Shop(ShopBase, table=True):
     __table_args__ = (
         sa.Index("shops_name_lower_key", sa.func.lower(sa.column("name")), unique=True),
         sa.CheckConstraint("status IN ('pending_approval','active','suspended','closed')", name="known_status"),
+        # Settlement leaves out the (few) frozen shops: this finds them without reading every shop.
+        sa.Index("ix_shops_payouts_frozen", "id", postgresql_where=sa.text("payouts_frozen")),
     )
 
     id: int | None = Field(default=None, primary_key=True, sa_type=sa.BigInteger)
     owner_id: int = Field(foreign_key="users.id", index=True, sa_type=sa.BigInteger)
     display_name: str = Field(max_length=60)
     status: str = Field(default="active", max_length=20)
+    # Why an admin suspended or closed the shop (its owner sees it); None while it is in good standing.
+    status_reason: str | None = Field(default=None, max_length=500)
+    # When an admin last reinstated it: orders paid before then earn it nothing (distro.commission.attribution).
+    reinstated_at: dt.datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    # Settlement pays the shop nothing while set: suspended, or closed for abuse (distro.shops.rules.standing_after).
+    payouts_frozen: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
     # The tier whose share this shop earns; set only by the monthly tier evaluation.
     tier_code: str = Field(default="new", max_length=20)
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))

@@ -1,7 +1,8 @@
-"""Shop names, slugs and eligibility (pure)."""
+"""Shop names, slugs, eligibility, and admins suspending or closing a shop (pure)."""
 
 from __future__ import annotations
 
+import enum
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -94,3 +95,47 @@ def reorder_failures(current: Sequence[int], wanted: Sequence[int]) -> list[Fiel
     if sorted(wanted) != sorted(current) or len(set(wanted)) != len(wanted):
         return [FieldError("product_ids", "must list every product of the shop exactly once", "permutation")]
     return []
+
+
+class ShopAction(enum.StrEnum):
+    """What an admin can do to stop (or end stopping) a shop."""
+
+    SUSPEND = "suspend"
+    REINSTATE = "reinstate"
+    CLOSE = "close"
+
+
+# action -> (statuses it applies to, resulting status). Closing is final.
+SHOP_TRANSITIONS: dict[ShopAction, tuple[frozenset[str], str]] = {
+    ShopAction.SUSPEND: (frozenset({"active"}), "suspended"),
+    ShopAction.REINSTATE: (frozenset({"suspended"}), "active"),
+    ShopAction.CLOSE: (frozenset({"pending_approval", "active", "suspended"}), "closed"),
+}
+
+
+class ShopTransitionRefused(ValueError):
+    """The action does not apply to the shop's current status."""
+
+
+@dataclass(frozen=True)
+class ShopStanding:
+    """Where a shop stands with the platform: its status, and whether settlement pays it."""
+
+    status: str
+    payouts_frozen: bool = False
+
+
+def standing_after(current: ShopStanding, action: ShopAction, *, pay_earned: bool = False) -> ShopStanding:
+    """The shop's standing after an admin's action; the same standing when the shop already has the action's status.
+
+    A suspended shop's commission keeps going through its hold but is not paid out until it is reinstated.
+    A closed shop's is frozen for review (closed for abuse), unless pay_earned (closed at its owner's
+    request): then it is paid what it earned. Raises ShopTransitionRefused when the action does not apply.
+    """
+    allowed_from, result = SHOP_TRANSITIONS[action]
+    if current.status == result:
+        return current
+    if current.status not in allowed_from:
+        raise ShopTransitionRefused(f"cannot {action.value} a shop that is {current.status}")
+    frozen = {ShopAction.SUSPEND: True, ShopAction.REINSTATE: False, ShopAction.CLOSE: not pay_earned}[action]
+    return ShopStanding(result, frozen)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from distro.api import ImageUrl, fits_bigint
+from distro import strict_fields
+from distro.api import AdminReasonSchema, ImageUrl, fits_bigint
 from distro.shops.services import POOL_SORTS
 from distro.suppliers.rules import CATEGORIES
 from distro.suppliers.schemas import ProductSchema
@@ -32,9 +33,23 @@ class ShopSchema(Schema):
     display_name = fields.String()
     slug = fields.String()
     status = fields.String()
+    status_reason = fields.String(
+        allow_none=True, metadata={"description": "Why an admin suspended or closed the shop; null otherwise."}
+    )
+    payouts_frozen = strict_fields.Boolean(metadata={"description": "Settlement pays the shop nothing while true."})
     tier_code = fields.String()
     tier_name = fields.Function(_tier_name)
     created_at = fields.DateTime()
+
+
+class ShopCloseSchema(AdminReasonSchema):
+    pay_earned = strict_fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "Pay the commission the shop earned (closed at its owner's request); by default it is "
+            "frozen for review (closed for abuse)."
+        },
+    )
 
 
 class ShopFilterSchema(Schema):

@@ -272,13 +272,30 @@ def shop_items_query(shop_id: int, *, visible_only: bool) -> sa.Select:
     return query.where(col(Product.in_pool).is_(True)) if visible_only else query
 
 
+class ShopNotOpen(NotFound):
+    """A shop an admin suspended or closed: its pages say so, 404 while suspended and 410 once closed for good."""
+
+    def __init__(self, shop: Shop) -> None:
+        super().__init__(f"Shop {shop.slug!r} is {shop.status}: it takes no orders.", shop_status=shop.status)
+        self.shop = shop
+        if shop.status == "closed":
+            self.status, self.slug, self.title = 410, "gone", "Gone"
+
+
+def active_shop(session: Session, slug: str) -> Shop:
+    """The active shop with this slug; ShopNotOpen when an admin suspended or closed it, NotFound otherwise."""
+    shop = session.execute(sa.select(Shop).where(col(Shop.slug) == slug)).scalar_one_or_none()
+    if shop is not None and shop.status in ("suspended", "closed"):
+        raise ShopNotOpen(shop)
+    if shop is None or shop.status != "active":
+        raise NotFound(f"No open shop {slug!r}.")
+    return shop
+
+
 def public_shop(session: Session, slug: str) -> tuple[Shop, list[Any]]:
     """An active shop by slug with the products a buyer can order, for the landing pages."""
-    shop = session.execute(
-        sa.select(Shop).where(col(Shop.slug) == slug, col(Shop.status) == "active")
-    ).scalar_one_or_none()
-    if shop is None:
-        raise NotFound(f"No open shop {slug!r}.")
+    shop = active_shop(session, slug)
+    assert shop.id is not None  # loaded from the database
     return shop, list(session.execute(shop_items_query(shop.id, visible_only=True)).all())
 
 

@@ -4,20 +4,21 @@ from __future__ import annotations
 
 from flask import current_app
 
-from distro.api import API_PREFIX, Blueprint, Listing, SelectPage
+from distro.api import API_PREFIX, AdminReasonSchema, Blueprint, Listing, SelectPage
 from distro.auth.access import current_user_id, public, requires
 from distro.auth.models import Role
 from distro.db import get_session
 from distro.errors import FieldError, ValidationFailed
-from distro.shops import services
+from distro.shops import moderation, services
 from distro.shops.credit import credit_score_provider
-from distro.shops.rules import ShopPolicy
+from distro.shops.rules import ShopAction, ShopPolicy
 from distro.shops.schemas import (
     AllowanceResultSchema,
     AllowanceSchema,
     PoolFilterSchema,
     PoolItemSchema,
     PublicShopSchema,
+    ShopCloseSchema,
     ShopCreateSchema,
     ShopFilterSchema,
     ShopItemCreateSchema,
@@ -167,6 +168,53 @@ def admin_list_shops(args: dict):
 def approve_shop(shop_id: int):
     """Open a shop that waits for approval (when SHOP_ELIGIBILITY is admin_approval)."""
     return services.approve_shop(session=get_session(), shop_id=shop_id, admin_id=current_user_id())
+
+
+@blp.route("/admin/shops/<int:shop_id>/suspend", methods=["POST"])
+@requires(Role.ADMIN)
+@blp.arguments(AdminReasonSchema)
+@blp.response(200, ShopSchema)
+def suspend_shop(data: dict, shop_id: int):
+    """Suspend a shop at once: its pages and links say so and take no orders, it is attributed no new
+    orders, and its commission is not paid out until it is reinstated."""
+    return moderation.decide(
+        session=get_session(),
+        shop_id=shop_id,
+        action=ShopAction.SUSPEND,
+        reason=data["reason"],
+        admin_id=current_user_id(),
+    )
+
+
+@blp.route("/admin/shops/<int:shop_id>/reinstate", methods=["POST"])
+@requires(Role.ADMIN)
+@blp.arguments(AdminReasonSchema)
+@blp.response(200, ShopSchema)
+def reinstate_shop(data: dict, shop_id: int):
+    """Reopen a suspended shop: it sells again, earns on orders paid from now on, and is paid what it holds."""
+    return moderation.decide(
+        session=get_session(),
+        shop_id=shop_id,
+        action=ShopAction.REINSTATE,
+        reason=data["reason"],
+        admin_id=current_user_id(),
+    )
+
+
+@blp.route("/admin/shops/<int:shop_id>/close", methods=["POST"])
+@requires(Role.ADMIN)
+@blp.arguments(ShopCloseSchema)
+@blp.response(200, ShopSchema)
+def close_shop(data: dict, shop_id: int):
+    """Close a shop for good; its unsettled commission is frozen for review unless pay_earned."""
+    return moderation.decide(
+        session=get_session(),
+        shop_id=shop_id,
+        action=ShopAction.CLOSE,
+        reason=data["reason"],
+        admin_id=current_user_id(),
+        pay_earned=data["pay_earned"],
+    )
 
 
 @blp.route("/admin/users/<int:user_id>/shop-allowance", methods=["PUT"])

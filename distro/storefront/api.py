@@ -12,7 +12,7 @@ from distro.db import get_session
 from distro.shops.services import get_own_shop
 from distro.storefront import events, fulfilment, lifecycle, services
 from distro.storefront.rules import mask_phone
-from distro.suppliers.services import require_approved_supplier
+from distro.suppliers.services import require_approved_supplier, require_reading_supplier
 
 blp = Blueprint("storefront_api", __name__, url_prefix=API_PREFIX, description="Landing-page orders")
 
@@ -126,9 +126,10 @@ def shop_orders(shop_id: int):
     return services.orders_of_shop_query(shop_id)
 
 
-def _supplier_id() -> int:
-    """The caller's approved supplier (403 otherwise)."""
-    supplier = require_approved_supplier(get_session(), current_user_id())
+def _supplier_id(*, reading: bool = False) -> int:
+    """The caller's approved supplier, or to read also a suspended one (403 otherwise, naming a suspension)."""
+    find = require_reading_supplier if reading else require_approved_supplier
+    supplier = find(get_session(), current_user_id())
     assert supplier.id is not None  # loaded from the database
     return supplier.id
 
@@ -145,7 +146,8 @@ def _shipment(row) -> dict:
 def shipments(query: dict):
     """The caller's orders in one status (paid: to ship), with the buyer's full phone and address, oldest first."""
     return Listing(
-        fulfilment.shipments_query(_supplier_id(), query["status"]), lambda rows: [_shipment(r) for r in rows]
+        fulfilment.shipments_query(_supplier_id(reading=True), query["status"]),
+        lambda rows: [_shipment(r) for r in rows],
     )
 
 
@@ -203,7 +205,7 @@ def cancel(data: dict, order_ref: str):
 def after_sales_requests(query: dict):
     """After-sales requests on the caller's orders, open ones first."""
     return Listing(
-        fulfilment.after_sales_query(_supplier_id(), query["status"]),
+        fulfilment.after_sales_query(_supplier_id(reading=True), query["status"]),
         lambda rows: [{"id": row["AfterSalesRequest"].id, **row} for row in rows],
     )
 

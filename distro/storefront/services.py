@@ -13,7 +13,7 @@ from distro.db import utcnow
 from distro.errors import Conflict, NotFound, ValidationFailed
 from distro.outbound.services import emit_many
 from distro.shops.models import Shop, ShopProduct
-from distro.shops.services import public_shop
+from distro.shops.services import active_shop, public_shop
 from distro.storefront import events, lifecycle, stock
 from distro.storefront.models import Checkout
 from distro.storefront.rules import buyer_reference, new_access_token, new_order_ref
@@ -61,6 +61,7 @@ def product_page(session: Session, slug: str, product_id: int) -> ProductPage:
         )
     ).first()
     if row is None:
+        active_shop(session, slug)  # a suspended or closed shop says so rather than "not on sale"
         raise NotFound("This product is not on sale in this shop.")
     return ProductPage(row.Shop, row.Product, row.reason, tuple(skus_of(session, [product_id])[product_id]))
 

@@ -27,6 +27,7 @@ from distro.share.images import local_image_dir
 from distro.share.redirect import REFERRAL_COOKIE
 from distro.share.services import BUSINESS_TZ
 from distro.shops.models import Shop
+from distro.shops.services import ShopNotOpen
 from distro.storefront import events, fulfilment, jobs, services
 from distro.storefront.payments import DemoPaymentProvider, payment_provider
 from distro.storefront.rules import mask_phone, stock_note
@@ -105,6 +106,16 @@ def not_found(error: NotFound) -> Response | tuple:
     """Buyers get a page, API clients keep problem+json."""
     if request.path.startswith(BUYER_PATHS):
         return render_template("not_found.html", message=error.detail), 404
+    from distro.errors import domain_error_response
+
+    return domain_error_response(error)
+
+
+@bp.app_errorhandler(ShopNotOpen)
+def shop_not_open(error: ShopNotOpen) -> Response | tuple:
+    """A suspended or closed shop's pages (and its share links, which lead to them) say so, in Chinese."""
+    if request.path.startswith(BUYER_PATHS):
+        return render_template("shop_closed.html", shop=error.shop, closed=error.status == 410), error.status
     from distro.errors import domain_error_response
 
     return domain_error_response(error)

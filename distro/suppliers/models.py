@@ -59,6 +59,10 @@ POOL_SORT_INDEXES = {
 }
 
 
+IN_POOL = "status = 'listed' AND stock > 0 AND supplier_active AND taken_down_at IS NULL"
+"""What puts a product in the pool (and on every shop page that carries it)."""
+
+
 class Product(ProductBase, table=True):
     __tablename__ = "products"
     __table_args__ = (
@@ -78,6 +82,9 @@ class Product(ProductBase, table=True):
     status: str = Field(default="listed", max_length=10)
     # Mirrors the supplier's standing; set for all its products at once when an admin decides.
     supplier_active: bool = True
+    # Set while an admin has taken this one product down (whatever its supplier's standing or listing), with why.
+    taken_down_at: dt.datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    takedown_reason: str | None = Field(default=None, max_length=500)
     # The rate in force now (the newest row of commission_rates), kept here for pool sorting.
     commission_rate_bp: int
     # Units sold over the last RECENT_SALES_DAYS days, for "sort by recent sales"; recounted from
@@ -85,13 +92,8 @@ class Product(ProductBase, table=True):
     recent_sales: int = 0
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
     updated_at: dt.datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
-    # In the pool: listed, in stock, and from an approved supplier (computed by PostgreSQL).
-    in_pool: bool | None = Field(
-        default=None,
-        sa_column=sa.Column(
-            sa.Boolean, sa.Computed("status = 'listed' AND stock > 0 AND supplier_active", persisted=True)
-        ),
-    )
+    # In the pool: listed, in stock, from an approved supplier and not taken down (computed by PostgreSQL).
+    in_pool: bool | None = Field(default=None, sa_column=sa.Column(sa.Boolean, sa.Computed(IN_POOL, persisted=True)))
 
 
 class ProductSku(SQLModel, table=True):

@@ -47,15 +47,20 @@ ACTIONS_NEEDING_REASON = frozenset({SupplierAction.REJECT, SupplierAction.SUSPEN
 # A supplier may (re)apply from these statuses.
 MAY_APPLY_FROM = frozenset({None, SupplierStatus.REJECTED})
 
+# An admin stopped these suppliers: they can change nothing (a suspended one can still read).
+STOPPED = frozenset({SupplierStatus.SUSPENDED, SupplierStatus.REMOVED})
+MAY_READ = frozenset({SupplierStatus.APPROVED, SupplierStatus.SUSPENDED})
+
 
 class TransitionRefused(ValueError):
     """The action does not apply to the supplier's current status."""
 
 
 def next_status(current: SupplierStatus, action: SupplierAction) -> SupplierStatus:
-    """The status after an admin's action, or TransitionRefused when it does not apply."""
+    """The status after an admin's action (the same when the supplier already has the action's status:
+    deciding twice changes nothing), or TransitionRefused when it does not apply."""
     allowed_from, result = TRANSITIONS[action]
-    if current not in allowed_from:
+    if current not in allowed_from and current is not result:
         raise TransitionRefused(f"cannot {action.value} a supplier that is {current.value}")
     return result
 

@@ -101,6 +101,10 @@ class ProductSchema(Schema):
     commission_rate_bp = fields.Integer()
     recent_sales = fields.Integer()
     in_pool = strict_fields.Boolean()
+    taken_down_at = fields.DateTime(
+        allow_none=True, metadata={"description": "When an admin took the product down (out of every shop); or null."}
+    )
+    takedown_reason = fields.String(allow_none=True)
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
 

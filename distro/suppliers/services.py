@@ -17,6 +17,8 @@ from distro.suppliers.models import CommissionRate, Product, ProductSku, Supplie
 from distro.suppliers.rules import (
     ACTIONS_NEEDING_REASON,
     MAY_APPLY_FROM,
+    MAY_READ,
+    STOPPED,
     Qualification,
     QualificationPolicy,
     RateBounds,
@@ -54,10 +56,12 @@ def apply(
 
     An application that falls short is refused with every rule it fails, and nothing is saved.
     """
+    supplier = find_supplier_of(session, user_id)
+    if supplier is not None:
+        refuse_if_stopped(supplier)
     failures = qualification_failures(qualification, policy)
     if failures:
         raise ValidationFailed("The application falls short of the supplier requirements.", failures)
-    supplier = find_supplier_of(session, user_id)
     current = SupplierStatus(supplier.status) if supplier else None
     if current not in MAY_APPLY_FROM:
         raise Conflict(f"This account is already a supplier ({supplier.status}); it cannot apply again.")  # type: ignore[union-attr]
@@ -97,6 +101,7 @@ def decide(
 
     Suspending or removing takes every product of the supplier out of the pool and out of every
     shop at once (one UPDATE); reinstating brings them back. Orders already paid are unaffected.
+    A decision the supplier already has changes nothing.
     """
     supplier = session.execute(
         sa.select(Supplier).where(col(Supplier.id) == supplier_id).with_for_update()
@@ -111,10 +116,13 @@ def decide(
         )
     before = supplier.status
     try:
-        supplier.status = next_status(SupplierStatus(before), action).value
+        after = next_status(SupplierStatus(before), action).value
     except TransitionRefused as error:
         raise Conflict(str(error)) from error
-    supplier.status_reason = reason
+    if after == before:  # decided already: the first decision and its reason stand
+        session.commit()
+        return supplier
+    supplier.status, supplier.status_reason = after, reason
     supplier.decided_by, supplier.decided_at = admin_id, utcnow()
     session.execute(
         sa.update(Product)
@@ -134,18 +142,44 @@ def decide(
     return supplier
 
 
+def refuse_if_stopped(supplier: Supplier) -> None:
+    """Forbidden, naming the suspension (or removal) and its reason, when an admin stopped the supplier:
+    it may change nothing, whatever the endpoint."""
+    if SupplierStatus(supplier.status) in STOPPED:
+        raise Forbidden(
+            f"This supplier is {supplier.status} ({supplier.status_reason or 'no reason given'}): it can change "
+            "nothing until an admin reinstates it.",
+            supplier_status=supplier.status,
+            status_reason=supplier.status_reason,
+        )
+
+
 def require_approved_supplier(session: Session, user_id: int) -> Supplier:
-    """The caller's supplier profile if approved; Forbidden otherwise."""
+    """The caller's supplier profile if approved, to change something; Forbidden otherwise (naming a suspension)."""
     supplier = find_supplier_of(session, user_id)
+    if supplier is not None:
+        refuse_if_stopped(supplier)
     if supplier is None or supplier.status != SupplierStatus.APPROVED.value:
         state = "has not applied" if supplier is None else f"is {supplier.status}"
-        raise Forbidden(f"Only an approved supplier can manage products; this supplier {state}.")
+        raise Forbidden(f"Only an approved supplier can do this; this supplier {state}.")
+    return supplier
+
+
+def require_reading_supplier(session: Session, user_id: int) -> Supplier:
+    """The caller's supplier profile if approved or suspended, to read what it has; Forbidden otherwise."""
+    supplier = find_supplier_of(session, user_id)
+    if supplier is None or SupplierStatus(supplier.status) not in MAY_READ:
+        state = "has not applied" if supplier is None else f"is {supplier.status}"
+        raise Forbidden(f"Only an approved or suspended supplier can read this; this supplier {state}.")
     return supplier
 
 
 def get_own_product(session: Session, user_id: int, product_id: int, *, lock: bool = False) -> Product:
-    """A product of the caller's supplier; NotFound for anyone else's (its existence is not revealed)."""
-    supplier = require_approved_supplier(session, user_id)
+    """A product of the caller's supplier; NotFound for anyone else's (its existence is not revealed).
+
+    lock: to change it (the row locked, and only an approved supplier); else to read it.
+    """
+    supplier = require_approved_supplier(session, user_id) if lock else require_reading_supplier(session, user_id)
     query = sa.select(Product).where(col(Product.id) == product_id, col(Product.supplier_id) == supplier.id)
     product = session.execute(query.with_for_update() if lock else query).scalar_one_or_none()
     if product is None:
@@ -155,7 +189,7 @@ def get_own_product(session: Session, user_id: int, product_id: int, *, lock: bo
 
 def own_products_query(session: Session, user_id: int) -> sa.Select:
     """The caller's products, newest first."""
-    supplier = require_approved_supplier(session, user_id)
+    supplier = require_reading_supplier(session, user_id)
     return sa.select(Product).where(col(Product.supplier_id) == supplier.id).order_by(col(Product.id).desc())
 
 
@@ -286,10 +320,10 @@ def set_commission_rate(
 
     The product row is locked so that concurrent changes line up, each recording the rate it replaced.
     """
+    product = get_own_product(session, user_id, product_id, lock=True)
     failures = rate_failures(rate_bp, bounds)
     if failures:
         raise ValidationFailed("The commission rate is out of bounds.", failures)
-    product = get_own_product(session, user_id, product_id, lock=True)
     change = CommissionRate(
         product_id=product_id, rate_bp=rate_bp, previous_rate_bp=product.commission_rate_bp, set_by=user_id
     )

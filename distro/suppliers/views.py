@@ -1,14 +1,14 @@
-"""Supplier API: applications, products, SKUs and commission rates; admin decisions on suppliers."""
+"""Supplier API: applications, products, SKUs and commission rates; admin decisions on suppliers and products."""
 
 from __future__ import annotations
 
 from flask import current_app
 
-from distro.api import API_PREFIX, Blueprint, SelectPage
+from distro.api import API_PREFIX, AdminReasonSchema, Blueprint, SelectPage
 from distro.auth.access import current_user_id, requires
 from distro.auth.models import Role
 from distro.db import get_session
-from distro.suppliers import services
+from distro.suppliers import services, takedown
 from distro.suppliers.rules import Qualification, QualificationPolicy, RateBounds
 from distro.suppliers.schemas import (
     ApplicationSchema,
@@ -183,4 +183,26 @@ def decide(data: dict, supplier_id: int):
         action=data["action"],
         reason=data["reason"],
         admin_id=current_user_id(),
+    )
+
+
+@blp.route("/admin/products/<int:product_id>/take-down", methods=["POST"])
+@requires(Role.ADMIN)
+@blp.arguments(AdminReasonSchema)
+@blp.response(200, ProductSchema)
+def take_down(data: dict, product_id: int):
+    """Take one product out of the pool and every shop at once (admin); event product.taken_down names the shops."""
+    return takedown.take_down(
+        session=get_session(), product_id=product_id, reason=data["reason"], admin_id=current_user_id()
+    )
+
+
+@blp.route("/admin/products/<int:product_id>/restore", methods=["POST"])
+@requires(Role.ADMIN)
+@blp.arguments(AdminReasonSchema)
+@blp.response(200, ProductSchema)
+def restore(data: dict, product_id: int):
+    """Bring a taken-down product back to the pool and the shops that carry it (admin)."""
+    return takedown.restore(
+        session=get_session(), product_id=product_id, reason=data["reason"], admin_id=current_user_id()
     )

@@ -111,8 +111,16 @@ def test_every_text_has_contrast_of_at_least_4_5_to_1(page: Page, live_server: L
 def test_a_buyer_opens_the_shop_fills_the_form_pays_at_the_demo_cashier_and_sees_the_order(
     page: Page, live_server: LiveServer, listing: Listing
 ):
+    # The pages' Content-Security-Policy must refuse nothing they use (Chromium reports each refusal on the console).
+    refused = []
+    page.on(
+        "console", lambda message: refused.append(message.text) if "Content Security Policy" in message.text else None
+    )
     page.goto(live_server.url + listing.shop_path)
     expect(page.get_by_role("heading", name=listing.shop_name)).to_be_visible()
+    picture = page.locator("img.thumb").first
+    expect(picture).to_be_visible()
+    assert picture.evaluate("img => img.complete && img.naturalWidth > 0")
     page.get_by_role("link", name=listing.title).click()
 
     expect(page).to_have_url(live_server.url + listing.product_path)
@@ -129,3 +137,4 @@ def test_a_buyer_opens_the_shop_fills_the_form_pays_at_the_demo_cashier_and_sees
     expect(page).to_have_url(re.compile(rf"^{re.escape(live_server.url)}/orders/[\w-]+$"))
     expect(page.get_by_text("收货人：李四（139****1111）")).to_be_visible()
     expect(page.get_by_text(f"实付 {format_cny(2 * listing.price_fen)}")).to_be_visible()
+    assert refused == []

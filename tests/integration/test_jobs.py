@@ -6,7 +6,6 @@ import zlib
 from pathlib import Path
 
 import sqlalchemy as sa
-from rq import SimpleWorker
 from rq.job import Job
 from rq.serializers import JSONSerializer
 from sqlmodel import Session
@@ -20,11 +19,12 @@ from distro.ledger.jobs import check_ledger_balances
 from distro.queue import enqueue_once, get_queue, periodic_job_id
 from distro.scheduler import CRON_CONFIG_MODULE, DistroCronScheduler, JsonCronJob
 from distro.settings import PROJECT_ROOT
+from tests.integration.workers import BurstWorker
 
 
 def run_worker(redis, *queue_names):
     queues = [get_queue(name, redis) for name in queue_names]
-    SimpleWorker(queues, connection=redis, serializer=JSONSerializer).work(burst=True)
+    BurstWorker(queues, connection=redis, serializer=JSONSerializer).work(burst=True)
 
 
 def test_a_real_worker_runs_the_ledger_check_on_committed_postings(committed_db, redis):

@@ -4,7 +4,6 @@ import threading
 import time
 
 import sqlalchemy as sa
-from rq import SimpleWorker
 from rq.serializers import JSONSerializer
 from sqlmodel import Session
 
@@ -15,6 +14,7 @@ from distro.ledger import services as ledger
 from distro.ledger.models import Posting
 from distro.queue import enqueue_coalesced, get_queue
 from tests.factories import make_product, make_shop, make_supplier, paid, signed_event
+from tests.integration.workers import BurstWorker
 
 
 def setup_shop(app, url):
@@ -79,7 +79,7 @@ def test_an_event_whose_enqueue_failed_is_processed_by_the_sweeper(
 
     monkeypatch.setenv("DISTRO_EVENT_SWEEP_AFTER_SECONDS", "0")
     job = get_queue("periodic", redis).enqueue(jobs.sweep_order_events)
-    SimpleWorker([get_queue("periodic", redis)], connection=redis, serializer=JSONSerializer).work(burst=True)
+    BurstWorker([get_queue("periodic", redis)], connection=redis, serializer=JSONSerializer).work(burst=True)
     assert job.get_status(refresh=True) == "finished"
     assert job.return_value() == {"processed": 1}
     assert count(committed_db, CommissionLine) == 1
@@ -91,7 +91,7 @@ def test_a_stored_event_is_processed_by_a_real_worker(committed_app, committed_d
     assert committed_app.test_client().post("/webhooks/orders", data=body, headers=headers).status_code == 200
     queue = get_queue("default", redis)
     assert queue.count == 1
-    SimpleWorker([queue], connection=redis, serializer=JSONSerializer).work(burst=True)
+    BurstWorker([queue], connection=redis, serializer=JSONSerializer).work(burst=True)
     assert count(committed_db, CommissionLine) == 1
 
 
@@ -174,7 +174,7 @@ def test_while_a_job_takes_the_stream_asks_start_no_other_job(committed_app, com
 def test_a_coalesced_job_that_fails_lets_asks_through(redis):
     assert enqueue_coalesced("failing", fail)
     queue = get_queue("default", redis)
-    SimpleWorker([queue], connection=redis, serializer=JSONSerializer).work(burst=True)
+    BurstWorker([queue], connection=redis, serializer=JSONSerializer).work(burst=True)
     assert enqueue_coalesced("failing", fail)
 
 

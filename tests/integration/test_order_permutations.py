@@ -1,23 +1,28 @@
+import datetime as dt
 import uuid
 
+import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import Session
 
 from distro.auth.models import Role
-from distro.commission import services
-from distro.commission.models import CommissionLine, Order
+from distro.commission import payable, queries, services
+from distro.commission.models import Order
+from distro.commission.schemas import CommissionLineSchema
 from distro.ledger import services as ledger
 from tests.factories import commission_rules, make_product, make_shop, make_supplier, make_user, paid
 
-# (webhook-id, type, data); data is filled in with the world's product ids.
-EVENTS = ["paid", "delivered", "partial_refund", "full_refund"]
+# A release run long after every date below: each line due by then is moved to its shop's available balance.
+RELEASED_AT = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
 
 
 def event_data(name, tea_id, shirt_id):
+    """(type, data) of one of order P1's events; data is filled in with the world's product ids."""
     return {
         "paid": ("order.paid", paid("P1", "perm", [("1", tea_id, 12_800), ("2", shirt_id, 11_800)])),
+        "shipped": ("order.shipped", {"order_id": "P1", "shipped_at": "2026-11-23T10:00:00+08:00"}),
         "delivered": ("order.delivered", {"order_id": "P1", "delivered_at": "2026-11-25T10:00:00+08:00"}),
         "partial_refund": (
             "order.refunded",
@@ -37,31 +42,29 @@ def event_data(name, tea_id, shirt_id):
                 "lines": [{"line_id": "2", "amount_fen": 11_800}],
             },
         ),
+        # An outside order system may cancel even a delivered order (a lost parcel, a dispute).
+        "cancelled": ("order.cancelled", {"order_id": "P1", "cancelled_at": "2026-11-28T10:00:00+08:00"}),
     }[name]
 
 
-def final_state(session, shop_id, supplier_id):
+def final_state(session, owner_id, shop_id, supplier_id):
+    """The order, its lines as their owner sees them (GET /commission/lines), and the balances."""
     order = session.scalars(sa.select(Order).where(Order.external_id == "P1")).one()
-    lines = session.execute(
-        sa.select(
-            CommissionLine.pool_fen, CommissionLine.owner_fen, CommissionLine.platform_fen, CommissionLine.payable_at
-        ).order_by(CommissionLine.order_line_id)
-    ).all()
-    balances = ledger.balances(
-        session, [f"shop:{shop_id}:pending", "platform:revenue", f"supplier:{supplier_id}:payable"]
+    rows = session.execute(queries.owner_lines_query(owner_id)).all()
+    shown = CommissionLineSchema(many=True).dump([row._mapping for row in rows])
+    lines = sorted(
+        (line["product_id"], line["status"], line["pool_fen"], line["owner_fen"], line["payable_at"]) for line in shown
     )
-    return order.status, order.total_refunded_fen, [tuple(line) for line in lines], balances
+    balances = ledger.balances(
+        session,
+        [f"shop:{shop_id}:pending", f"shop:{shop_id}:available", "platform:revenue", f"supplier:{supplier_id}:payable"],
+    )
+    return order.status, order.total_refunded_fen, lines, balances
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(
-    order=st.permutations(EVENTS),
-    duplicates=st.lists(st.tuples(st.sampled_from(EVENTS), st.booleans()), max_size=4),
-)
-def test_any_arrival_order_with_duplicates_gives_the_same_state_and_money(app, connection, order, duplicates):
-    # Each delivery: the event's own webhook-id (a redelivery), or a fresh id with the same content.
-    arrivals = [(name, f"evt-{name}") for name in order]
-    arrivals += [(name, f"evt-{name}" if same_id else f"evt-{name}-{uuid.uuid4().hex}") for name, same_id in duplicates]
+def run(app, connection, arrivals, release_after):
+    """Store and process each arrival in turn in an empty world, the release job running after the given number of
+    them and once at the end; the final state, every product id, and what is left after rolling the world back."""
     savepoint = connection.begin_nested()  # each example starts from an empty world and leaves nothing
     try:
         with Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False) as work:
@@ -76,25 +79,78 @@ def test_any_arrival_order_with_duplicates_gives_the_same_state_and_money(app, c
                 other_platform_price_fen=19_900,
                 commission_rate_bp=3_500,
             )
-            tea_id, shirt_id = tea.id, shirt.id
-            shop_id = make_shop(work, app, make_user(work, Role.SHOP_OWNER), slug="perm", carrying=[tea, shirt]).id
-            supplier_id = supplier.id
-            for name, event_id in arrivals:
-                event_type, data = event_data(name, tea_id, shirt_id)
+            owner = make_user(work, Role.SHOP_OWNER)
+            shop_id = make_shop(work, app, owner, slug="perm", carrying=[tea, shirt]).id
+            ids = {"tea": tea.id, "shirt": shirt.id, "shop": shop_id, "supplier": supplier.id}
+            for step, (name, event_id) in enumerate(arrivals):
+                if step == release_after:
+                    payable.release_due_commission(session=work, now=RELEASED_AT)
+                event_type, data = event_data(name, tea.id, shirt.id)
                 services.store_event(session=work, event_id=event_id, event_type=event_type, order_ref="P1", data=data)
                 services.process_order(session=work, order_ref="P1", rules=commission_rules(app))
                 assert ledger.trial_balance(work)["total"] == 0
                 assert ledger.unbalanced_postings(work) == []
-            state = final_state(work, shop_id, supplier_id)
+            payable.release_due_commission(session=work, now=RELEASED_AT)
+            return final_state(work, owner.id, shop_id, supplier.id), ids
     finally:
         savepoint.rollback()
 
-    # tea: (12,800 − 3,333) × 20% = 1,893.4 → 1,893 = 1,136 + 757; shirt fully refunded: 0.
-    assert state[0] == "delivered"
-    assert state[1] == 3_333 + 11_800
-    assert [line[:3] for line in state[2]] == [(1_893, 1_136, 757), (0, 0, 0)]
-    assert state[3] == {
-        f"shop:{shop_id}:pending": 1_136,
-        "platform:revenue": 757,
-        f"supplier:{supplier_id}:payable": 1_893,
-    }
+
+def expected_refunds(ids):
+    """paid, delivered, a partial refund of the tea, a full refund of the shirt."""
+    delivered = dt.datetime(2026, 11, 25, 2, 0, tzinfo=dt.UTC)
+    # tea: (12,800 − 3,333) × 20% = 1,893.4 → 1,893 = 1,136 + 757, payable a week after delivery;
+    # shirt: refunded in full, so reversed, and never payable.
+    return (
+        "delivered",
+        3_333 + 11_800,
+        sorted(
+            [
+                (ids["tea"], "payable", 1_893, 1_136, (delivered + dt.timedelta(days=7)).isoformat()),
+                (ids["shirt"], "reversed", 0, 0, None),
+            ]
+        ),
+        {
+            f"shop:{ids['shop']}:pending": 0,
+            f"shop:{ids['shop']}:available": 1_136,
+            "platform:revenue": 757,
+            f"supplier:{ids['supplier']}:payable": 1_893,
+        },
+    )
+
+
+def expected_cancelled(ids):
+    """paid, shipped, delivered, a partial refund, then cancelled by the order system: nothing is earned."""
+    return (
+        "cancelled",
+        3_333,
+        sorted([(ids["tea"], "reversed", 0, 0, None), (ids["shirt"], "reversed", 0, 0, None)]),
+        {
+            f"shop:{ids['shop']}:pending": 0,
+            f"shop:{ids['shop']}:available": 0,
+            "platform:revenue": 0,
+            f"supplier:{ids['supplier']}:payable": 0,
+        },
+    )
+
+
+CASES = {
+    "refunds": (["paid", "delivered", "partial_refund", "full_refund"], expected_refunds),
+    "cancelled": (["paid", "shipped", "delivered", "partial_refund", "cancelled"], expected_cancelled),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_any_arrival_order_with_duplicates_gives_the_same_line_statuses_and_money(app, connection, case, data):
+    names, expected = CASES[case]
+    order = data.draw(st.permutations(names), label="order")
+    duplicates = data.draw(st.lists(st.tuples(st.sampled_from(names), st.booleans()), max_size=4), label="duplicates")
+    # Each delivery: the event's own webhook-id (a redelivery), or a fresh id with the same content.
+    arrivals = [(name, f"evt-{name}") for name in order]
+    arrivals += [(name, f"evt-{name}" if same_id else f"evt-{name}-{uuid.uuid4().hex}") for name, same_id in duplicates]
+    # The release job runs whenever it runs: between any two arrivals, or only after the last one.
+    release_after = data.draw(st.integers(0, len(arrivals)), label="release_after")
+    state, ids = run(app, connection, arrivals, release_after)
+    assert state == expected(ids)

@@ -110,3 +110,17 @@ def test_the_page_session_opens_nothing_in_the_api_which_sets_no_cookie(app, cli
     body = {"grant_type": "password", "email": owner.email, "password": PASSWORD}
     token = client.post("/api/v1/auth/token", json=body)
     assert token.status_code == 200 and "Set-Cookie" not in token.headers
+
+
+def test_pages_send_security_headers_and_a_policy_their_inline_style_and_script_satisfy(app, client, session):
+    page = client.get("/login")
+    policy = page.headers["Content-Security-Policy"]
+    nonce = policy.split("'nonce-", 1)[1].split("'", 1)[0]
+    html = page.get_data(as_text=True)
+    assert f'<style nonce="{nonce}">' in html and f'<script nonce="{nonce}">' in html
+    assert "frame-ancestors 'none'" in policy and "form-action 'self'" in policy and "unsafe-inline" not in policy
+    assert page.headers["X-Frame-Options"] == "DENY" and page.headers["X-Content-Type-Options"] == "nosniff"
+    assert page.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert nonce not in client.get("/login").headers["Content-Security-Policy"]  # a new one every response
+    api = client.get("/api/v1/me")
+    assert api.headers["X-Content-Type-Options"] == "nosniff" and "Content-Security-Policy" not in api.headers

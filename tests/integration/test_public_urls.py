@@ -60,7 +60,7 @@ def test_a_bind_on_another_port_moves_every_public_url(committed_db, server_urls
 
     shop_page = client.get("/shop/xiaomei").get_data(as_text=True)
     assert f'<meta property="og:url" content="{PUBLIC}/shop/xiaomei">' in shop_page
-    assert f"background-image:url('{PUBLIC}/images/demo-" in shop_page
+    assert f'<img class="thumb" src="{PUBLIC}/images/demo-' in shop_page
     product_page = client.get(f"/shop/xiaomei/p/{first_pick.id}").get_data(as_text=True)
     picture = f"{PUBLIC}{first_pick.image_urls[0]}"
     assert f'<meta property="og:image" content="{picture}">' in product_page

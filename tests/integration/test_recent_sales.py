@@ -4,7 +4,6 @@ import datetime as dt
 
 import pytest
 import sqlalchemy as sa
-from rq import SimpleWorker
 from rq.serializers import JSONSerializer
 from sqlmodel import Session
 
@@ -16,6 +15,7 @@ from distro.suppliers import recent_sales as recount
 from distro.suppliers.jobs import refresh_recent_sales
 from distro.suppliers.models import Product
 from tests.factories import bearer, commission_rules, make_product, make_shop, make_supplier, make_user, post_event
+from tests.integration.workers import BurstWorker
 
 NOW = dt.datetime(2026, 11, 30, 12, 0, tzinfo=dt.UTC)
 
@@ -121,7 +121,7 @@ def test_a_real_worker_runs_the_periodic_refresh(app, committed_db, redis):
         stale.recent_sales = 40  # sold long ago: nothing in the window any more
         session.commit()
     job = get_queue("periodic", redis).enqueue(refresh_recent_sales)
-    SimpleWorker([get_queue("periodic", redis)], connection=redis, serializer=JSONSerializer).work(burst=True)
+    BurstWorker([get_queue("periodic", redis)], connection=redis, serializer=JSONSerializer).work(burst=True)
     assert job.latest_result().return_value == 1
     with Session(engine_for(committed_db)) as session:
         assert session.get(Product, stale.id).recent_sales == 0

@@ -3,7 +3,6 @@ failed; `distro settle` computes one in place."""
 
 import sqlalchemy as sa
 from click.testing import CliRunner
-from rq import SimpleWorker
 from rq.serializers import JSONSerializer
 from sqlmodel import Session
 
@@ -15,6 +14,7 @@ from distro.settlement import jobs
 from distro.settlement.models import SettlementBatch
 from tests.factories import bearer, make_user
 from tests.integration.test_settlement_concurrency import setup
+from tests.integration.workers import BurstWorker
 
 
 def test_a_batch_created_through_the_api_is_computed_by_a_worker(committed_app, committed_db, redis):
@@ -28,7 +28,7 @@ def test_a_batch_created_through_the_api_is_computed_by_a_worker(committed_app, 
     assert created.status_code == 202 and again.get_json()["id"] == created.get_json()["id"]
     new_id = created.get_json()["id"]
     assert created.get_json()["progress"] == {"phase": "queued"}
-    SimpleWorker([get_queue("default", redis)], connection=redis, serializer=JSONSerializer).work(burst=True)
+    BurstWorker([get_queue("default", redis)], connection=redis, serializer=JSONSerializer).work(burst=True)
     with Session(engine_for(committed_db)) as session:
         assert session.get(SettlementBatch, new_id).status == "ready"
         assert session.get(SettlementBatch, batch_id).status == "computing"  # setup's batch was never enqueued
@@ -65,7 +65,7 @@ def test_a_batch_whose_computation_failed_is_shown_to_finance_and_retried_by_a_w
         maker = make_user(session, Role.FINANCE)
         headers, maker_id = bearer(committed_app, maker), maker.id
         owners_headers = bearer(committed_app, make_user(session, Role.SHOP_OWNER))
-    worker = SimpleWorker([get_queue("default", redis)], connection=redis, serializer=JSONSerializer)
+    worker = BurstWorker([get_queue("default", redis)], connection=redis, serializer=JSONSerializer)
     get_queue("default", redis).enqueue(jobs.compute_settlement_batch, batch_id)  # a job out of retries
     worker.work(burst=True)
 

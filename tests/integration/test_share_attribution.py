@@ -8,7 +8,6 @@ from http.cookiejar import CookieJar
 
 import pytest
 import sqlalchemy as sa
-from rq import SimpleWorker
 from rq.serializers import JSONSerializer
 from sqlmodel import Session
 from werkzeug.serving import make_server
@@ -31,6 +30,7 @@ from tests.factories import (
     paid,
     post_event,
 )
+from tests.integration.workers import BurstWorker
 
 PHONE_UA = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) MicroMessenger/8.0.40"
 
@@ -184,9 +184,8 @@ def test_click_landing_buy_demo_payment_and_commission_end_to_end(committed_db, 
         assert "已付款，待发货" in done.read().decode()
 
         # The provider's job sends order.paid over HTTP; the webhook enqueues processing; fold the clicks.
-        worker = SimpleWorker([get_queue("default", redis)], connection=redis, serializer=JSONSerializer)
-        worker.work(burst=True)  # sends order.paid
-        worker.work(burst=True)  # processes it
+        for _ in ("sends order.paid", "processes it"):
+            BurstWorker([get_queue("default", redis)], connection=redis, serializer=JSONSerializer).work(burst=True)
         server_app.extensions["distro.clicks"].flush()
         with Session(engine) as session:
             share_services.fold_clicks(session=session, connection=redis)

@@ -96,7 +96,7 @@ def test_the_landing_pages_show_the_picture_distro_serves(client, app, session, 
     url = image_url(app, "mask.png")
     _, shop, [mask] = shop_with(session, app, [{"title": "补水面膜", "image_urls": [url]}])
     assert f'<img class="hero" src="{url}"'.encode() in client.get(f"/shop/{shop.slug}/p/{mask.id}").data
-    assert f"background-image:url('{url}')".encode() in client.get(f"/shop/{shop.slug}").data
+    assert f'<img class="thumb" src="{url}"'.encode() in client.get(f"/shop/{shop.slug}").data
     served = client.get("/images/mask.png")
     assert served.status_code == 200 and served.mimetype == "image/png" and served.data == picture
     assert client.get("/images/..%2Fposters.png").status_code == 404

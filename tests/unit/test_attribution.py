@@ -1,5 +1,8 @@
 """Attribution: which shop an order belongs to, and what it earns on (distro/commission/attribution.py)."""
 
+import dataclasses
+import datetime as dt
+
 from distro.commission.attribution import Attribution, Candidate, OrderClaims, attribute
 
 MASK, SERUM, KETTLE = 1, 2, 3
@@ -79,3 +82,30 @@ def test_the_owner_signed_in_as_themselves_is_a_self_purchase():
 def test_an_owner_without_a_verified_phone_is_not_matched_by_an_empty_reference():
     no_phone = Candidate(shop_id=40, owner_id=400, carried=frozenset({MASK}))
     assert attribute(claims(named=no_phone, buyer_reference=None)).self_purchase is False
+
+
+PAID = dt.datetime(2026, 11, 20, 12, tzinfo=dt.UTC)
+
+
+def suspended(shop: Candidate) -> Candidate:
+    return dataclasses.replace(shop, active=False)
+
+
+def test_an_order_naming_a_suspended_shop_belongs_to_no_shop_though_another_shops_link_brought_it():
+    decided = attribute(claims(named=suspended(PAGE_SHOP), code="LinkShop", code_shop=LINK_SHOP, binding=BOUND_SHOP))
+    assert decided == Attribution(None, "none")
+
+
+def test_a_share_code_of_a_suspended_shop_gives_way_to_the_binding():
+    decided = attribute(claims(code="Suspend1", code_shop=suspended(BOUND_SHOP), binding=PAGE_SHOP))
+    assert (decided.shop_id, decided.how, decided.share_code) == (20, "binding", None)
+
+
+def test_a_binding_to_a_closed_shop_earns_it_nothing():
+    assert attribute(claims(binding=suspended(BOUND_SHOP))) == Attribution(None, "none")
+
+
+def test_a_reinstated_shop_earns_only_on_orders_paid_since_its_reinstatement():
+    reinstated = dataclasses.replace(PAGE_SHOP, reinstated_at=PAID)
+    assert attribute(claims(named=reinstated, paid_at=PAID - dt.timedelta(seconds=1))).shop_id is None
+    assert attribute(claims(named=reinstated, paid_at=PAID)).shop_id == 20

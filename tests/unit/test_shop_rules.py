@@ -1,13 +1,17 @@
 import pytest
 
 from distro.shops.rules import (
+    ShopAction,
     ShopPolicy,
+    ShopStanding,
+    ShopTransitionRefused,
     display_name,
     eligibility_failures,
     name_failures,
     normalise_name,
     reorder_failures,
     slug_failures,
+    standing_after,
 )
 
 POLICY = ShopPolicy(
@@ -83,3 +87,45 @@ def test_a_reorder_must_list_every_product_exactly_once():
     assert reorder_failures([1, 2, 3], [1, 2])[0].rule == "permutation"
     assert reorder_failures([1, 2, 3], [1, 2, 2, 3])[0].rule == "permutation"
     assert reorder_failures([1, 2, 3], [1, 2, 4])[0].rule == "permutation"
+
+
+ACTIVE, SUSPENDED = ShopStanding("active"), ShopStanding("suspended", payouts_frozen=True)
+
+
+def test_suspending_a_shop_freezes_its_payouts_and_reinstating_it_pays_it_again():
+    assert standing_after(ACTIVE, ShopAction.SUSPEND) == SUSPENDED
+    assert standing_after(SUSPENDED, ShopAction.REINSTATE) == ACTIVE
+
+
+def test_a_shop_closed_for_abuse_has_its_commission_frozen_for_review():
+    assert standing_after(ACTIVE, ShopAction.CLOSE) == ShopStanding("closed", payouts_frozen=True)
+
+
+def test_a_shop_closed_at_its_owners_request_is_paid_what_it_earned():
+    assert standing_after(SUSPENDED, ShopAction.CLOSE, pay_earned=True) == ShopStanding("closed", payouts_frozen=False)
+
+
+@pytest.mark.parametrize(
+    ("standing", "action"),
+    [
+        (SUSPENDED, ShopAction.SUSPEND),
+        (ACTIVE, ShopAction.REINSTATE),
+        (ShopStanding("closed", payouts_frozen=True), ShopAction.CLOSE),
+    ],
+)
+def test_an_action_whose_status_the_shop_already_has_changes_nothing(standing, action):
+    assert standing_after(standing, action, pay_earned=True) == standing
+
+
+@pytest.mark.parametrize(
+    ("status", "action"),
+    [
+        ("closed", ShopAction.REINSTATE),
+        ("closed", ShopAction.SUSPEND),
+        ("pending_approval", ShopAction.SUSPEND),
+        ("pending_approval", ShopAction.REINSTATE),
+    ],
+)
+def test_a_closed_shop_stays_closed_and_one_not_yet_open_can_only_be_closed(status, action):
+    with pytest.raises(ShopTransitionRefused):
+        standing_after(ShopStanding(status), action)

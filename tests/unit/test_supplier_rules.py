@@ -64,7 +64,7 @@ def test_admin_decisions_move_a_supplier_along(status, action, result):
 @pytest.mark.parametrize(
     ("status", "action"),
     [
-        (SupplierStatus.APPROVED, SupplierAction.APPROVE),
+        (SupplierStatus.SUSPENDED, SupplierAction.APPROVE),
         (SupplierStatus.REMOVED, SupplierAction.REINSTATE),
         (SupplierStatus.REJECTED, SupplierAction.SUSPEND),
         (SupplierStatus.APPLIED, SupplierAction.SUSPEND),
@@ -73,6 +73,19 @@ def test_admin_decisions_move_a_supplier_along(status, action, result):
 def test_a_decision_that_does_not_apply_is_refused(status, action):
     with pytest.raises(TransitionRefused):
         next_status(status, action)
+
+
+@pytest.mark.parametrize(
+    ("status", "action"),
+    [
+        (SupplierStatus.SUSPENDED, SupplierAction.SUSPEND),
+        (SupplierStatus.REMOVED, SupplierAction.REMOVE),
+        (SupplierStatus.APPROVED, SupplierAction.APPROVE),
+        (SupplierStatus.APPROVED, SupplierAction.REINSTATE),
+    ],
+)
+def test_a_decision_the_supplier_already_has_leaves_it_where_it_is(status, action):
+    assert next_status(status, action) is status
 
 
 def test_rates_must_lie_between_the_floor_and_the_cap():

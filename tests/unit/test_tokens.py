@@ -3,7 +3,13 @@ import datetime as dt
 import jwt
 import pytest
 
-from distro.auth.tokens import InvalidToken, TokenSettings, issue_access_token, verify_access_token
+from distro.auth.tokens import (
+    InvalidToken,
+    TokenSettings,
+    issue_access_token,
+    standing_refusal,
+    verify_access_token,
+)
 
 SETTINGS = TokenSettings(
     keys={"2026-11": "current-key-0123456789abcdef0123", "2026-10": "previous-key-0123456789abcdef012"},
@@ -102,3 +108,25 @@ def test_a_token_for_another_audience_or_issuer_is_refused():
 def test_garbage_is_refused():
     with pytest.raises(InvalidToken, match="malformed"):
         verify_access_token("not.a.jwt", SETTINGS)
+
+
+def test_a_token_carries_the_accounts_token_version_it_was_issued_under():
+    assert verify_access_token(issue_access_token(7, [], SETTINGS, now(), version=3), SETTINGS).version == 3
+    assert verify_access_token(sign(claims()), SETTINGS).version == 0  # issued before versions existed
+
+
+def test_a_token_version_that_is_not_a_whole_number_is_refused():
+    with pytest.raises(InvalidToken, match="version"):
+        verify_access_token(sign(claims(ver="2")), SETTINGS)
+
+
+def test_a_deactivated_accounts_token_is_refused_though_it_has_not_expired():
+    token = verify_access_token(issue_access_token(7, ["shop_owner"], SETTINGS, now()), SETTINGS)
+    assert standing_refusal(token, is_active=False, token_version=0) == "the account is deactivated"
+
+
+def test_a_token_from_before_the_accounts_sign_ins_were_ended_stays_refused_after_a_reactivation():
+    before = verify_access_token(issue_access_token(7, [], SETTINGS, now(), version=0), SETTINGS)
+    after = verify_access_token(issue_access_token(7, [], SETTINGS, now(), version=1), SETTINGS)
+    assert standing_refusal(before, is_active=True, token_version=1) is not None
+    assert standing_refusal(after, is_active=True, token_version=1) is None
