@@ -171,6 +171,7 @@ def set_roles(data: dict, user_id: int):
 @requires(Role.ADMIN)
 @blp.arguments(AdminReasonSchema)
 @blp.response(200, UserPublicSchema)
+@blp.problem(403, "The caller lacks the admin role, or names their own account.")
 def deactivate(data: dict, user_id: int):
     """Deactivate an account (admin): its tokens, refresh tokens and page sessions stop working on the next request."""
     return standing.deactivate(
@@ -182,6 +183,7 @@ def deactivate(data: dict, user_id: int):
 @requires(Role.ADMIN)
 @blp.arguments(AdminReasonSchema)
 @blp.response(200, UserPublicSchema)
+@blp.problem(403, "The caller lacks the admin role, or names their own account.")
 def reactivate(data: dict, user_id: int):
     """Let a deactivated account sign in again (admin); the tokens it had before stay refused."""
     return standing.reactivate(

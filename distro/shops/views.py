@@ -174,6 +174,8 @@ def approve_shop(shop_id: int):
 @requires(Role.ADMIN)
 @blp.arguments(AdminReasonSchema)
 @blp.response(200, ShopSchema)
+@blp.problem(403, "The caller lacks the admin role, or the shop is of their own account.")
+@blp.problem(409, "The action does not apply to the shop's status (a closed shop stays closed).")
 def suspend_shop(data: dict, shop_id: int):
     """Suspend a shop at once: its pages and links say so and take no orders, it is attributed no new
     orders, and its commission is not paid out until it is reinstated."""
@@ -190,6 +192,8 @@ def suspend_shop(data: dict, shop_id: int):
 @requires(Role.ADMIN)
 @blp.arguments(AdminReasonSchema)
 @blp.response(200, ShopSchema)
+@blp.problem(403, "The caller lacks the admin role, or the shop is of their own account.")
+@blp.problem(409, "The action does not apply to the shop's status (a closed shop stays closed).")
 def reinstate_shop(data: dict, shop_id: int):
     """Reopen a suspended shop: it sells again, earns on orders paid from now on, and is paid what it holds."""
     return moderation.decide(
@@ -205,6 +209,8 @@ def reinstate_shop(data: dict, shop_id: int):
 @requires(Role.ADMIN)
 @blp.arguments(ShopCloseSchema)
 @blp.response(200, ShopSchema)
+@blp.problem(403, "The caller lacks the admin role, or the shop is of their own account.")
+@blp.problem(409, "The action does not apply to the shop's status (a closed shop stays closed).")
 def close_shop(data: dict, shop_id: int):
     """Close a shop for good; its unsettled commission is frozen for review unless pay_earned."""
     return moderation.decide(

@@ -190,6 +190,7 @@ def decide(data: dict, supplier_id: int):
 @requires(Role.ADMIN)
 @blp.arguments(AdminReasonSchema)
 @blp.response(200, ProductSchema)
+@blp.problem(403, "The caller lacks the admin role, or the product is of their own supplier account.")
 def take_down(data: dict, product_id: int):
     """Take one product out of the pool and every shop at once (admin); event product.taken_down names the shops."""
     return takedown.take_down(
@@ -201,6 +202,7 @@ def take_down(data: dict, product_id: int):
 @requires(Role.ADMIN)
 @blp.arguments(AdminReasonSchema)
 @blp.response(200, ProductSchema)
+@blp.problem(403, "The caller lacks the admin role, or the product is of their own supplier account.")
 def restore(data: dict, product_id: int):
     """Bring a taken-down product back to the pool and the shops that carry it (admin)."""
     return takedown.restore(
