@@ -17,7 +17,7 @@ from sqlmodel import Session, col
 from distro.auth import phones as phone_services
 from distro.auth import services as auth_services
 from distro.auth.models import Role, User
-from distro.commission import payable
+from distro.commission import event_store, payable
 from distro.commission import services as commission_services
 from distro.commission.policy import CommissionPolicy
 from distro.db import utcnow
@@ -320,7 +320,7 @@ def _demo_orders(session: Session, settings: Mapping[str, Any], product_ids: lis
                 )
             )
         for number, (event_type, data) in enumerate(events):
-            commission_services.store_event(
+            event_store.store_event(
                 session=session,
                 event_id=f"demo-{order_id}-{number}",
                 event_type=event_type,

@@ -10,7 +10,7 @@ from marshmallow import ValidationError
 from distro import untrusted_json
 from distro.api import Blueprint, refuse_unstorable_text
 from distro.auth.access import public
-from distro.commission import jobs, services
+from distro.commission import event_store, jobs
 from distro.errors import flatten_field_messages, problem_response
 from distro.validation import key_header_error
 from webhooks.handlers import ENVELOPE, ORDER_EVENT_SCHEMAS
@@ -93,7 +93,7 @@ def receive_order_event() -> Response:
             errors=flatten_field_messages({"json": error.normalized_messages()}),
         )
     with current_app.extensions["distro.driver_connection"]() as connection:
-        stored = services.insert_event(
+        stored = event_store.insert_event(
             connection,
             event_id=event_id,
             event_type=envelope["type"],

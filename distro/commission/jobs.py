@@ -12,7 +12,7 @@ import time
 
 import redis
 
-from distro.commission import payable, services
+from distro.commission import event_store, payable, services
 from distro.commission.policy import CommissionPolicy
 from distro.db import session_scope, utcnow
 from distro.queue import enqueue_coalesced, release_coalesced
@@ -91,7 +91,7 @@ def _process(received_before: dt.datetime | None, holding: bool) -> dict[str, in
         rules = _rules(session)
         waited = False
         while True:
-            claimed = services.claim_new_events(session, limit=BATCH_EVENTS, received_before=received_before)
+            claimed = event_store.claim_new_events(session, limit=BATCH_EVENTS, received_before=received_before)
             if holding and len(claimed) < BATCH_EVENTS and not waited:
                 # Less than a batch waiting: let the stream fill one.
                 _pause(session, wait_seconds)
@@ -136,7 +136,9 @@ def _process_batch(session, refs: list[str], rules: services.Rules) -> dict[str,
         except Exception as error:
             session.rollback()
             log.exception("order %s failed; its new events are quarantined", ref)
-            services.quarantine_new_events(session=session, order_ref=ref, reason=f"processing failed: {error!r}"[:500])
+            event_store.quarantine_new_events(
+                session=session, order_ref=ref, reason=f"processing failed: {error!r}"[:500]
+            )
             outcomes[ref] = "quarantined"
     return outcomes
 

@@ -1,4 +1,5 @@
-"""Order events in, commission out: store events, bring each order and its ledger in line with them.
+"""Order events in, commission out: bring each order and its ledger in line with its stored events
+(the store itself: distro/commission/event_store.py).
 
 Every order is processed under a lock on its row, so events of one order are applied one at a
 time; the result depends only on the set of events (see orders.fold), never on their arrival order.
@@ -14,19 +15,15 @@ from dataclasses import dataclass, field, fields
 from operator import attrgetter
 from typing import Any, NamedTuple
 
-import psycopg
 import sqlalchemy as sa
-from psycopg.types.json import Jsonb
-from sqlmodel import Session, col
+from sqlmodel import Session
 
 from distro.commission import referrals
 from distro.commission.attribution import Attribution, attribute
 from distro.commission.calculator import LineCommission
-from distro.commission.models import OrderEvent
 from distro.commission.orders import OrderFacts, fold, payable_from, posting_kind, target_commission
 from distro.commission.policy import CommissionPolicy
 from distro.db import utcnow
-from distro.errors import Conflict, NotFound
 from distro.ledger import services as ledger
 from distro.ledger.chart import EntryLine, shop_account, supplier_account
 from distro.outbound.services import emit_many
@@ -46,39 +43,6 @@ class Rules:
 
 
 # The webhook's one statement, in the driver's own terms: it runs on the hot path without the ORM.
-_INSERT_EVENT = """
-    INSERT INTO order_events (id, type, order_ref, data, status, received_at)
-    VALUES (%s, %s, %s, %s, 'received', %s)
-    ON CONFLICT (id) DO NOTHING
-    RETURNING id
-"""
-
-
-def insert_event(
-    connection: psycopg.Connection, *, event_id: str, event_type: str, order_ref: str, data: Mapping[str, Any]
-) -> bool:
-    """Record a verified event on a driver connection; False when this webhook-id was already stored.
-
-    Durable on return when the connection is in autocommit (the webhook view's); otherwise it is
-    part of the caller's transaction.
-    """
-    row = connection.execute(_INSERT_EVENT, (event_id, event_type, order_ref, Jsonb(dict(data)), utcnow())).fetchone()
-    return row is not None
-
-
-def store_event(*, session: Session, event_id: str, event_type: str, order_ref: str, data: Mapping[str, Any]) -> bool:
-    """Durably record a verified event and commit; False when this webhook-id was already stored."""
-    stored = insert_event(
-        session.connection().connection.driver_connection,  # type: ignore[arg-type]
-        event_id=event_id,
-        event_type=event_type,
-        order_ref=order_ref,
-        data=data,
-    )
-    session.commit()
-    return stored
-
-
 _CREATE_ORDERS = sa.text(
     "INSERT INTO orders (external_id, status, attribution, self_purchase, total_paid_fen, total_refunded_fen, "
     "created_at, updated_at) "
@@ -597,43 +561,3 @@ def _post(change: _Change, batch: _Batch) -> None:
             line.supplier_id,
         )
     )
-
-
-_CLAIM_EVENTS = sa.text(
-    "SELECT order_ref FROM order_events "
-    "WHERE status = 'received' AND (CAST(:before AS timestamptz) IS NULL OR received_at < :before) "
-    "ORDER BY received_at LIMIT :limit FOR UPDATE SKIP LOCKED"
-)
-
-
-def claim_new_events(session: Session, *, limit: int, received_before: dt.datetime | None = None) -> list[str]:
-    """Claim up to `limit` unprocessed events, oldest first, until the transaction ends; their order references.
-
-    One reference per claimed event (an order may repeat). A claim locks the event rows, skipping
-    those another worker holds, so two workers asking at once take different events instead of the
-    second waiting for the first's orders and then finding nothing left to do.
-    """
-    return list(session.execute(_CLAIM_EVENTS, {"limit": limit, "before": received_before}).scalars())
-
-
-def quarantine_new_events(*, session: Session, order_ref: str, reason: str) -> int:
-    """Set an order's unprocessed events aside with a reason; commit; return how many."""
-    result = session.execute(
-        sa.update(OrderEvent)
-        .where(col(OrderEvent.order_ref) == order_ref, col(OrderEvent.status) == "received")
-        .values(status="quarantined", quarantine_reason=reason)
-    )
-    session.commit()
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
-
-
-def requeue_event(*, session: Session, event_id: str) -> OrderEvent:
-    """Put a quarantined event back to be processed again (after its cause was fixed); commit."""
-    event = session.get(OrderEvent, event_id)
-    if event is None:
-        raise NotFound(f"No order event {event_id!r}.")
-    if event.status != "quarantined":
-        raise Conflict(f"Event {event_id!r} is {event.status}, not quarantined.")
-    event.status = "received"
-    session.commit()
-    return event

@@ -7,7 +7,7 @@ from flask import current_app
 from distro.api import API_PREFIX, Blueprint, SelectPage
 from distro.auth.access import current_user_id, requires
 from distro.auth.models import Role
-from distro.commission import queries, services
+from distro.commission import event_store, queries, services
 from distro.commission.policy import CommissionPolicy
 from distro.commission.schemas import (
     BalanceSchema,
@@ -67,7 +67,7 @@ def quarantined_events():
 def reprocess_event(event_id: str):
     """Process a quarantined event again (after its cause was fixed); it may be quarantined again."""
     session = get_session()
-    event = services.requeue_event(session=session, event_id=event_id)
+    event = event_store.requeue_event(session=session, event_id=event_id)
     settings = current_app.config
     rules = services.Rules(request_tiers(), CommissionPolicy.from_settings(settings))
     services.process_order(session=session, order_ref=event.order_ref, rules=rules)

@@ -8,7 +8,7 @@ from distro.api import API_PREFIX, AdminReasonSchema, Blueprint, SelectPage
 from distro.auth.access import current_user_id, requires
 from distro.auth.models import Role
 from distro.db import get_session
-from distro.suppliers import services, takedown
+from distro.suppliers import rates, services, takedown
 from distro.suppliers.rules import Qualification, QualificationPolicy, RateBounds
 from distro.suppliers.schemas import (
     ApplicationSchema,
@@ -129,7 +129,7 @@ def delist_product(product_id: int):
 @blp.response(201, RateChangeSchema)
 def set_rate(data: dict, product_id: int):
     """Set the product's commission rate; it applies to orders paid from now on (history is kept)."""
-    return services.set_commission_rate(
+    return rates.set_commission_rate(
         session=get_session(),
         user_id=current_user_id(),
         product_id=product_id,
@@ -144,7 +144,7 @@ def set_rate(data: dict, product_id: int):
 @blp.paginate(SelectPage)
 def rate_history(product_id: int):
     """Every rate the product has had, newest first (who, when, old, new)."""
-    return services.rate_history_query(get_session(), current_user_id(), product_id)
+    return rates.rate_history_query(get_session(), current_user_id(), product_id)
 
 
 @blp.route("/supplier/commission-preview", methods=["POST"])
@@ -154,7 +154,7 @@ def rate_history(product_id: int):
 @blp.problem(404, "product_id names no product of the caller's.")
 def preview_rate(data: dict):
     """What a rate would cost per sale, and what owners at each tier would earn, before saving it."""
-    return services.preview_rate(
+    return rates.preview_rate(
         session=get_session(), user_id=current_user_id(), **data, bounds=_bounds(), tiers=request_tiers()
     )
 

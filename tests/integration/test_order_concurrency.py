@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from rq.serializers import JSONSerializer
 from sqlmodel import Session
 
-from distro.commission import jobs
+from distro.commission import event_store, jobs
 from distro.commission.models import CommissionLine, OrderEvent
 from distro.db import engine_for
 from distro.ledger import services as ledger
@@ -186,4 +186,4 @@ def _store_paid(url: str, order: str, product_id: int) -> None:
     """Store an order.paid event as the webhook view does, without asking for processing."""
     with Session(engine_for(url)) as session:
         data = paid(order, "mei", [("1", product_id, 12_800)])
-        jobs.services.store_event(session=session, event_id=order, event_type="order.paid", order_ref=order, data=data)
+        event_store.store_event(session=session, event_id=order, event_type="order.paid", order_ref=order, data=data)

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from sqlmodel import Session
 
 from distro.auth.models import Role
-from distro.commission import payable, queries, services
+from distro.commission import event_store, payable, queries, services
 from distro.commission.models import Order
 from distro.commission.schemas import CommissionLineSchema
 from distro.ledger import services as ledger
@@ -86,7 +86,9 @@ def run(app, connection, arrivals, release_after):
                 if step == release_after:
                     payable.release_due_commission(session=work, now=RELEASED_AT)
                 event_type, data = event_data(name, tea.id, shirt.id)
-                services.store_event(session=work, event_id=event_id, event_type=event_type, order_ref="P1", data=data)
+                event_store.store_event(
+                    session=work, event_id=event_id, event_type=event_type, order_ref="P1", data=data
+                )
                 services.process_order(session=work, order_ref="P1", rules=commission_rules(app))
                 assert ledger.trial_balance(work)["total"] == 0
                 assert ledger.unbalanced_postings(work) == []

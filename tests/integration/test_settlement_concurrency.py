@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from distro.auth.models import Role
-from distro.commission import payable
+from distro.commission import event_store, payable
 from distro.commission import services as commission
 from distro.commission.models import CommissionLine
 from distro.db import engine_for
@@ -174,7 +174,7 @@ def test_a_failed_payout_recorded_while_a_batch_computes_is_brought_forward_by_t
         services.approve(session=session, batch_id=batch_id, approver=checker_id)
         payout_id = session.scalars(sa.select(Payout.id).where(Payout.batch_id == batch_id)).one()
         # Half of the order paid out is refunded: a clawback of 3,000.
-        commission.store_event(
+        event_store.store_event(
             session=session,
             event_id="O0-refund",
             event_type="order.refunded",

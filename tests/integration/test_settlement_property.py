@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from sqlmodel import Session
 
 from distro.auth.models import Role
-from distro.commission import payable
+from distro.commission import event_store, payable
 from distro.commission import services as commission
 from distro.commission.models import CommissionLine
 from distro.ledger import services as ledger
@@ -77,7 +77,7 @@ def test_every_fen_owed_is_paid_or_held_and_the_ledger_balances(app, connection,
                         ),
                         ("order.delivered", {"order_id": order_id, "delivered_at": "2026-10-02T10:00:00+08:00"}),
                     ):
-                        commission.store_event(
+                        event_store.store_event(
                             session=work,
                             event_id=f"{order_id}-{event_type}",
                             event_type=event_type,
@@ -89,7 +89,7 @@ def test_every_fen_owed_is_paid_or_held_and_the_ledger_balances(app, connection,
                     orders.append((order_id, amount))
                 elif action == "refund" and orders:
                     order_id, paid_fen = orders[which % len(orders)]
-                    commission.store_event(
+                    event_store.store_event(
                         session=work,
                         event_id=f"{order_id}-refund-{number}",
                         event_type="order.refunded",

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from distro.audit import AuditEntry
 from distro.auth.models import Role
 from distro.shops.models import ShopProduct
-from distro.suppliers import services
+from distro.suppliers import rates
 from distro.suppliers.models import CommissionRate, Product, ProductSku, Supplier
 from tests.factories import SUPPLIER_BAR, bearer, make_product, make_shop, make_supplier, make_user
 
@@ -231,8 +231,8 @@ def test_a_rate_change_is_a_new_row_for_orders_paid_after_it(client, app, sessio
     assert response.get_json()["previous_rate_bp"] == 2000
     history = client.get(f"/api/v1/supplier/products/{product.id}/commission-rates", headers=bearer(app, user))
     assert [(row["rate_bp"], row["previous_rate_bp"]) for row in history.get_json()] == [(3000, 2000), (2000, None)]
-    assert services.rate_in_force(session, product.id, before_change) == 2000
-    assert services.rate_in_force(session, product.id, dt.datetime.now(dt.UTC)) == 3000
+    assert rates.rate_in_force(session, product.id, before_change) == 2000
+    assert rates.rate_in_force(session, product.id, dt.datetime.now(dt.UTC)) == 3000
     session.refresh(product)
     assert product.commission_rate_bp == 3000
     audit = session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "product.commission_rate")).one()

@@ -7,6 +7,7 @@ from sqlmodel import Session
 
 from distro.audit import AuditEntry
 from distro.auth.models import Role, User
+from distro.commission import event_store
 from distro.commission import services as commission
 from distro.commission.models import CommissionLine
 from distro.db import engine_for
@@ -57,7 +58,7 @@ def old_shop(session, app, tier="new"):
 
 def order(app, session, shop, product, order_id, fen, buyer, paid_at="2026-10-15T10:00:00+08:00"):
     carry(session, shop, product)
-    commission.store_event(
+    event_store.store_event(
         session=session,
         event_id=f"e-{order_id}",
         event_type="order.paid",
@@ -97,7 +98,7 @@ def test_a_refund_reduces_the_month_the_order_was_paid(app, session, product):
     shop = old_shop(session, app)
     order(app, session, shop, product, "T1", 5_000, "a")
     order(app, session, shop, product, "T2", 5_000, "b")
-    commission.store_event(
+    event_store.store_event(
         session=session,
         event_id="refund",
         event_type="order.refunded",
