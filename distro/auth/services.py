@@ -97,11 +97,13 @@ def sign_in(*, session: Session, email: str, password: str, settings: dict[str, 
     A refusal is recorded in the audit log with the email and the client's address (signins.record_failure).
     """
     user = find_user_by_email(session, email)
-    if not verify_password(user.password_hash if user else None, password) or user is None or not user.is_active:
+    known = verify_password(user.password_hash if user else None, password) and user is not None
+    if not known or not user.is_active:
         signins.record_failure(
             session, login=email, address=address, via="api", user_id=user.id if user is not None else None
         )
-        raise Unauthorized("Wrong email or password.")
+        # Only whoever typed the right password learns the account is stopped: a stranger learns nothing.
+        raise Unauthorized("The account is deactivated." if known else "Wrong email or password.")
     pair = _issue_pair(session, user, settings, str(uuid.uuid4()), utcnow())
     session.commit()
     return pair

@@ -22,6 +22,8 @@ from distro.errors import FieldError, ValidationFailed
 from distro.phones import normalise_phone, phone_reference
 
 WRONG_SIGN_IN = "手机号或密码不正确"
+# Said only to whoever typed the right password, so it tells a stranger nothing about which accounts exist.
+ACCOUNT_STOPPED = "账号已停用，如有疑问请联系平台客服"
 
 
 @dataclass(frozen=True)
@@ -71,8 +73,10 @@ def start(*, session: Session, login: str, password: str, secret: str, days: int
     does not tell which phones have accounts.
     """
     user = _account_by_login(session, login, secret)
-    if not verify_password(user.password_hash if user else None, password) or user is None or not user.is_active:
+    if not verify_password(user.password_hash if user else None, password) or user is None:
         raise ValidationFailed(WRONG_SIGN_IN, [FieldError("password", WRONG_SIGN_IN, "sign_in")])
+    if not user.is_active:
+        raise ValidationFailed(ACCOUNT_STOPPED, [FieldError("password", ACCOUNT_STOPPED, "deactivated")])
     account = _signed_in(user)
     token = secrets.token_urlsafe(32)
     now = utcnow()

@@ -113,6 +113,15 @@ SHOP_TRANSITIONS: dict[ShopAction, tuple[frozenset[str], str]] = {
 }
 
 
+# What a shop's owner is told of its status: a name, and what it means for their sales and money.
+SHOP_STATUS_FOR_OWNER: dict[str, tuple[str, str]] = {
+    "pending_approval": ("待审核", "平台审核通过后即可开店营业。"),
+    "active": ("营业中", ""),
+    "suspended": ("暂停营业", "店铺页面和分享链接暂停接单；已有佣金照常计算，恢复营业后再结算打款。"),
+    "closed": ("已关闭", "店铺不再接单；已有佣金由平台审核后处理。"),
+}
+
+
 class ShopTransitionRefused(ValueError):
     """The action does not apply to the shop's current status."""
 

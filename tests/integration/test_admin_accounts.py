@@ -69,6 +69,23 @@ def test_deactivating_ends_the_accounts_page_sessions_on_the_server(app, client,
     assert session.scalars(sa.select(WebSession.ended_at).where(WebSession.user_id == owner.id)).one() is not None
 
 
+def test_a_deactivated_owner_who_types_the_right_password_is_told_the_account_is_stopped(app, client, session):
+    admin = make_user(session, Role.ADMIN)
+    owner = make_user(session, Role.SHOP_OWNER)
+    attach_verified_phone(session=session, user_id=owner.id, phone=PHONE, secret=app.config["SECRET_KEY"])
+    client.post(f"/api/v1/admin/users/{owner.id}/deactivate", json={"reason": "盗号"}, headers=bearer(app, admin))
+
+    page = client.post("/login", data={"login": PHONE, "password": PASSWORD})
+    api = client.post("/api/v1/auth/token", json={"grant_type": "password", "email": owner.email, "password": PASSWORD})
+    wrong = client.post("/login", data={"login": PHONE, "password": "not-" + PASSWORD})
+
+    assert page.status_code == 422 and "账号已停用" in page.get_data(as_text=True)
+    assert (api.status_code, api.get_json()["detail"]) == (401, "The account is deactivated.")
+    assert "账号已停用" not in wrong.get_data(as_text=True)
+    assert "手机号或密码不正确" in wrong.get_data(as_text=True)
+    assert client.get("/my").status_code == 302
+
+
 def test_deactivating_or_reactivating_twice_changes_nothing_the_second_time(app, client, session):
     admin = make_user(session, Role.ADMIN)
     owner = make_user(session, Role.SHOP_OWNER)

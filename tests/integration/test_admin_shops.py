@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from distro.audit import AuditEntry
 from distro.auth.models import Role, User
+from distro.auth.phones import attach_verified_phone
 from distro.commission import payable
 from distro.commission import services as commission
 from distro.commission.models import CommissionLine, Order
@@ -17,6 +18,7 @@ from distro.settlement.models import Payout, SettlementClaim
 from distro.share.models import ShareLink
 from distro.storefront.models import Checkout
 from tests.factories import (
+    PASSWORD,
     bearer,
     commission_rules,
     make_product,
@@ -86,6 +88,18 @@ def test_a_suspended_shops_pages_say_so_in_chinese_and_take_no_orders(app, clien
     assert (api.status_code, api.content_type, api.get_json()["shop_status"]) == (404, PROBLEM, "suspended")
     own = client.get(f"/api/v1/shops/{world['shop'].id}", headers=bearer(app, world["owner"])).get_json()
     assert (own["status"], own["status_reason"], own["payouts_frozen"]) == ("suspended", "售假", True)
+
+
+def test_a_signed_in_owner_sees_on_their_home_that_their_shop_was_suspended_and_why(app, client, session, world):
+    owner = world["owner"]
+    attach_verified_phone(session=session, user_id=owner.id, phone="13800000041", secret=app.config["SECRET_KEY"])
+    assert client.post("/login", data={"login": "13800000041", "password": PASSWORD}).status_code == 303
+    assert "暂停营业" not in client.get("/my").get_data(as_text=True)
+
+    act(client, app, world, "suspend", reason="售假")
+
+    home = client.get("/my").get_data(as_text=True)
+    assert "暂停营业" in home and "原因：售假" in home and "恢复营业后再结算打款" in home
 
 
 def test_a_closed_shops_pages_are_gone_for_good(app, client, session, world):
