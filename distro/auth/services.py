@@ -97,8 +97,8 @@ def sign_in(*, session: Session, email: str, password: str, settings: dict[str, 
     A refusal is recorded in the audit log with the email and the client's address (signins.record_failure).
     """
     user = find_user_by_email(session, email)
-    known = verify_password(user.password_hash if user else None, password) and user is not None
-    if not known or not user.is_active:
+    known = verify_password(user.password_hash if user else None, password)
+    if user is None or not known or not user.is_active:
         signins.record_failure(
             session, login=email, address=address, via="api", user_id=user.id if user is not None else None
         )
