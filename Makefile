@@ -7,6 +7,8 @@ STAMP := $(VENV)/.installed
 CONSTRAINTS := constraints.txt
 # The browser tests drive Debian's Chromium: Playwright's own browser download needs a network we do not have.
 CHROMIUM := /usr/bin/chromium
+# A Chinese font, so the pages under test (and their screenshots) lay out as on a phone, not as boxes.
+CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 
 .PHONY: run test bench chaos lint migrate lock chromium clean
 
@@ -16,25 +18,32 @@ $(STAMP): pyproject.toml $(CONSTRAINTS)
 	$(BIN)/python -m pip install --quiet -c $(CONSTRAINTS) -e '.[dev]'
 	touch $(STAMP)
 
-# A file target with no prerequisites: apt runs only when Chromium is missing. As root directly, else through
-# sudo (without a password, or asking for it at a terminal).
-$(CHROMIUM):
-	@if ! command -v apt-get >/dev/null 2>&1; then \
-	  echo "make: the browser tests need Chromium at $(CHROMIUM), and this system has no apt-get to install it" >&2; exit 1; \
+# File targets with no prerequisites: apt runs only when Chromium or the font is missing. As root directly, else
+# through sudo (without a password, or asking for it at a terminal).
+APT_INSTALL = if ! command -v apt-get >/dev/null 2>&1; then \
+	  echo "make: the browser tests need $@, and this system has no apt-get to install $(PACKAGE)" >&2; exit 1; \
 	elif [ "$$(id -u)" = 0 ]; then sudo=; \
 	elif command -v sudo >/dev/null 2>&1 && { sudo -n true 2>/dev/null || [ -t 0 ]; }; then sudo=sudo; \
-	else echo "make: the browser tests need Chromium: run 'apt-get install -y chromium' as root" >&2; exit 1; fi; \
-	echo "make: installing Chromium from Debian (apt-get install chromium)"; \
+	else echo "make: the browser tests need $(PACKAGE): run 'apt-get install -y $(PACKAGE)' as root" >&2; exit 1; fi; \
+	echo "make: installing $(PACKAGE) from Debian (apt-get install $(PACKAGE))"; \
 	$$sudo apt-get update -qq && \
-	$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null && \
-	test -x $(CHROMIUM) || { echo "make: apt-get did not install $(CHROMIUM)" >&2; exit 1; }
+	$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(PACKAGE) >/dev/null && \
+	test -e $@ || { echo "make: apt-get did not install $@" >&2; exit 1; }
 
-chromium: $(CHROMIUM)
+$(CHROMIUM): PACKAGE = chromium
+$(CHROMIUM):
+	@$(APT_INSTALL)
+
+$(CJK_FONT): PACKAGE = fonts-noto-cjk
+$(CJK_FONT):
+	@$(APT_INSTALL)
+
+chromium: $(CHROMIUM) $(CJK_FONT)
 
 run: $(STAMP)
 	$(BIN)/distro run
 
-test: $(STAMP) $(CHROMIUM)
+test: $(STAMP) $(CHROMIUM) $(CJK_FONT)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)
