@@ -77,7 +77,8 @@ def sign_in() -> Response | tuple:
     except ValidationError as error:
         return render_template("auth/login.html", form=typed, errors=error.normalized_messages()), 422
     except ValidationFailed as refused:
-        throttle.count_failed_sign_in()
+        if not isinstance(refused, web_sessions.AccountStopped):
+            throttle.count_failed_sign_in()
         return render_template("auth/login.html", form=typed, errors=field_messages(refused)), 422
     session.permanent = True
     login_user(PageUser(started.token, started.user))

@@ -91,6 +91,11 @@ def _issue_pair(session: Session, user: User, settings: dict[str, Any], family: 
     return TokenPair(access, refresh, token_settings.lifetime_seconds)
 
 
+class AccountStopped(Unauthorized):
+    """The right password for a deactivated account: said only to whoever typed it, so a stranger learns nothing
+    about which accounts exist, and not a guess, so it does not count against the sign-in limits."""
+
+
 def sign_in(*, session: Session, email: str, password: str, settings: dict[str, Any], address: str) -> TokenPair:
     """Exchange email and password for an access token and a new refresh token family; commit.
 
@@ -102,8 +107,9 @@ def sign_in(*, session: Session, email: str, password: str, settings: dict[str, 
         signins.record_failure(
             session, login=email, address=address, via="api", user_id=user.id if user is not None else None
         )
-        # Only whoever typed the right password learns the account is stopped: a stranger learns nothing.
-        raise Unauthorized("The account is deactivated." if known else "Wrong email or password.")
+        if known:
+            raise AccountStopped("The account is deactivated.")
+        raise Unauthorized("Wrong email or password.")
     pair = _issue_pair(session, user, settings, str(uuid.uuid4()), utcnow())
     session.commit()
     return pair

@@ -56,6 +56,8 @@ def token(data: dict):
                 settings=settings,
                 address=throttle.client_address(),
             )
+        except services.AccountStopped:
+            raise
         except Unauthorized:
             throttle.count_failed_sign_in()
             raise

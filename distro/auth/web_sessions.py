@@ -22,8 +22,12 @@ from distro.errors import FieldError, ValidationFailed
 from distro.phones import normalise_phone, phone_reference
 
 WRONG_SIGN_IN = "手机号或密码不正确"
-# Said only to whoever typed the right password, so it tells a stranger nothing about which accounts exist.
 ACCOUNT_STOPPED = "账号已停用，如有疑问请联系平台客服"
+
+
+class AccountStopped(ValidationFailed):
+    """The right password for a deactivated account: said only to whoever typed it, so a stranger learns nothing
+    about which accounts exist, and not a guess, so it does not count against the sign-in limits."""
 
 
 @dataclass(frozen=True)
@@ -76,7 +80,7 @@ def start(*, session: Session, login: str, password: str, secret: str, days: int
     if not verify_password(user.password_hash if user else None, password) or user is None:
         raise ValidationFailed(WRONG_SIGN_IN, [FieldError("password", WRONG_SIGN_IN, "sign_in")])
     if not user.is_active:
-        raise ValidationFailed(ACCOUNT_STOPPED, [FieldError("password", ACCOUNT_STOPPED, "deactivated")])
+        raise AccountStopped(ACCOUNT_STOPPED, [FieldError("password", ACCOUNT_STOPPED, "deactivated")])
     account = _signed_in(user)
     token = secrets.token_urlsafe(32)
     now = utcnow()

@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from distro.app import create_app
 from distro.audit import AuditEntry
+from distro.auth.models import Role
 from distro.auth.phones import attach_verified_phone
 from distro.auth.signins import FAILED_SIGN_IN, NO_ACCOUNT, NOT_A_LOGIN
 from distro.db import engine_for
@@ -233,3 +234,18 @@ def test_a_throttle_setting_that_is_no_limit_stops_the_app_from_starting(databas
             {"DATABASE_URL": database_url, "REDIS_URL": server_urls["redis"], "THROTTLE_API_PER_TOKEN": "lots"},
             check_migrations=False,
         )
+
+
+def test_a_deactivated_owner_typing_the_right_password_is_not_locked_out_once_reactivated(app, client, session, redis):
+    admin = make_user(session, Role.ADMIN, email="boss@example.cn")
+    owner = make_user(session, email="mei@example.cn")
+    attach_verified_phone(session=session, user_id=owner.id, phone=PHONE, secret=app.config["SECRET_KEY"])
+    client.post(f"/api/v1/admin/users/{owner.id}/deactivate", json={"reason": "盗号"}, headers=bearer(app, admin))
+
+    for _ in range(6):  # more than the five failures that lock an account
+        assert page_sign_in(client, PHONE).status_code == 422
+        assert sign_in(client, "mei@example.cn").status_code == 401
+    client.post(f"/api/v1/admin/users/{owner.id}/reactivate", json={"reason": "申诉"}, headers=bearer(app, admin))
+
+    assert sign_in(client, "mei@example.cn").status_code == 200
+    assert page_sign_in(client, PHONE).status_code == 303
