@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Flask
 
+import distro.models  # noqa: F401 - the composition root loads every table before any session flushes
 from distro import api as api_module
 from distro import db, pages, throttle
 from distro.auth.access import check_every_route_declares_access

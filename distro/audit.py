@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, Session, SQLModel, col
 
-from distro.db import utcnow
+from distro.clock import utcnow
 
 
 class AuditEntry(SQLModel, table=True):

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import Session, col
 
-from distro.db import utcnow
+from distro.clock import utcnow
 from distro.errors import Conflict, NotFound
 from distro.ledger.chart import AccountType, EntryLine, account_type, check_posting
 from distro.ledger.models import Entry, LedgerAccount, Posting

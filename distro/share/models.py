@@ -7,7 +7,7 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from distro.db import utcnow
+from distro.clock import utcnow
 
 TIMESTAMPTZ = sa.DateTime(timezone=True)
 CHANNELS = ("wechat_chat", "wechat_moments", "weibo", "momo", "xiaohongshu", "qr", "copy", "other")

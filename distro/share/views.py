@@ -12,6 +12,7 @@ from marshmallow import Schema, fields, validate
 from distro.api import API_PREFIX, Blueprint, SelectPage, fits_bigint
 from distro.auth.access import current_user_id, public, requires
 from distro.auth.models import Role
+from distro.clock import BUSINESS_TZ
 from distro.db import get_session
 from distro.errors import NotFound
 from distro.openapi import BINARY
@@ -196,7 +197,7 @@ class ReportSchema(Schema):
 
 
 def _period(args: dict) -> tuple[dt.date, dt.date]:
-    today = dt.datetime.now(services.BUSINESS_TZ).date()
+    today = dt.datetime.now(BUSINESS_TZ).date()
     end = args.get("end") or today
     start = args.get("start") or end - dt.timedelta(days=29)
     if start > end:

@@ -15,6 +15,7 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate, va
 from werkzeug.wrappers import Response  # what redirect() returns; flask.Response is a subclass
 
 from distro.auth.access import public
+from distro.clock import BUSINESS_TZ
 from distro.commission.policy import CommissionPolicy
 from distro.db import get_session
 from distro.errors import Conflict, NotFound, ValidationFailed
@@ -25,7 +26,6 @@ from distro.queue import get_queue
 from distro.share.codes import read_referral
 from distro.share.images import local_image_dir
 from distro.share.redirect import REFERRAL_COOKIE
-from distro.share.services import BUSINESS_TZ
 from distro.shops.models import Shop
 from distro.shops.services import ShopNotOpen
 from distro.storefront import events, fulfilment, jobs, services
