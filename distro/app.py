@@ -65,8 +65,8 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, check_migrations: 
     from distro.share.views import images_blp as share_images_blp
     from distro.share.views import public_bp as share_public_bp
     from distro.shops.views import blp as shops_blp
-    from distro.storefront.api import blp as storefront_api_blp
-    from distro.storefront.views import bp as storefront_bp
+    from distro.storefront.pages import bp as storefront_bp
+    from distro.storefront.views import blp as storefront_api_blp
     from distro.suppliers.views import blp as suppliers_blp
     from distro.tiers.views import blp as tiers_blp
     from webhooks.views import blp as webhooks_blp
