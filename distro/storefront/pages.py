@@ -11,7 +11,7 @@ import redis
 import sqlalchemy as sa
 from flask import Blueprint, current_app, redirect, render_template, request, send_from_directory, url_for
 from flask_login import current_user
-from marshmallow import Schema, ValidationError, fields, post_load, validate, validates
+from marshmallow import ValidationError
 from werkzeug.wrappers import Response  # what redirect() returns; flask.Response is a subclass
 
 from distro.auth.access import public
@@ -21,7 +21,6 @@ from distro.db import get_session
 from distro.errors import Conflict, NotFound, ValidationFailed
 from distro.money import format_cny, to_yuan
 from distro.pages import field_messages, parse_form
-from distro.phones import normalise_phone
 from distro.queue import get_queue
 from distro.share.codes import read_referral
 from distro.share.images import local_image_dir
@@ -31,48 +30,13 @@ from distro.shops.services import ShopNotOpen
 from distro.storefront import events, fulfilment, jobs, services
 from distro.storefront.payments import DemoPaymentProvider, payment_provider
 from distro.storefront.rules import mask_phone, stock_note
+from distro.storefront.schemas import AfterSalesFormSchema, BuyFormSchema, CancelFormSchema
 from distro.urls import LOCAL_IMAGE_NAME, absolute_url
 
 log = logging.getLogger(__name__)
 
 bp = Blueprint("storefront", __name__, template_folder="templates")
 BUYER_PATHS = ("/shop/", "/pay/", "/orders/", "/s/")
-
-
-class BuyFormSchema(Schema):
-    sku = fields.String(load_default=None, validate=validate.Length(max=40, error="请选择规格"))
-    quantity = fields.Integer(
-        required=True,
-        validate=validate.Range(min=1, max=99, error="数量须在1到99之间"),
-        error_messages={"invalid": "请填写数量"},
-    )
-    name = fields.String(required=True, validate=validate.Length(min=1, max=40, error="请填写收货人姓名"))
-    phone = fields.String(required=True, error_messages={"required": "请填写11位手机号"})
-    address = fields.String(required=True, validate=validate.Length(min=5, max=300, error="请填写详细收货地址"))
-
-    @validates("phone")
-    def _mobile(self, value: str, **_: object) -> None:
-        if normalise_phone(value) is None:
-            raise ValidationError("请填写11位手机号")
-
-    @post_load
-    def _normalised(self, data: dict, **_: object) -> dict:
-        data["phone"] = normalise_phone(data["phone"])
-        data["sku"] = data["sku"] or None
-        return data
-
-
-class AfterSalesFormSchema(Schema):
-    kind = fields.String(
-        required=True,
-        validate=validate.OneOf(["refund", "return"], error="请选择售后类型"),
-        error_messages={"required": "请选择售后类型"},
-    )
-    reason = fields.String(required=True, validate=validate.Length(min=2, max=200, error="请填写原因（2-200字）"))
-
-
-class CancelFormSchema(Schema):
-    reason = fields.String(load_default=None, validate=validate.Length(max=200, error="原因最多200字"))
 
 
 BUY_FORM = BuyFormSchema()
