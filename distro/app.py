@@ -100,7 +100,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, check_migrations: 
 
 
 def _document_webhook_payloads(api) -> None:
-    from webhooks.handlers import ORDER_EVENT_SCHEMAS
+    from webhooks.event_types import ORDER_EVENT_SCHEMAS
     from webhooks.schemas import EnvelopeSchema
 
     api.spec.components.schema("Envelope", schema=EnvelopeSchema)
