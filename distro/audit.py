@@ -9,6 +9,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, Session, SQLModel, col
 
+# The tables its foreign keys name, loaded with it: a session cannot flush a row naming a table it never loaded.
+import distro.auth.models  # noqa: F401
 from distro.clock import utcnow
 
 

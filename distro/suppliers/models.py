@@ -8,6 +8,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlmodel import Field, SQLModel
 
+# The tables its foreign keys name, loaded with it: a session cannot flush a row naming a table it never loaded.
+import distro.auth.models  # noqa: F401
 from distro.clock import utcnow
 
 

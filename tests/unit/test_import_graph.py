@@ -109,17 +109,44 @@ def test_only_the_composition_roots_import_every_table():
     assert importers == ["distro.app", "distro.cli", "distro.worker"]
 
 
-def test_importing_any_table_loads_neither_flask_nor_the_database_driver():
+TABLES_ALONE = """
+import importlib, json, os, sys
+from sqlmodel import SQLModel
+
+def alone(name):
+    importlib.import_module(name)
+    unresolved = []
+    for table in SQLModel.metadata.tables.values():
+        for key in table.foreign_keys:
+            try:
+                key.column
+            except Exception as error:
+                unresolved.append(str(error))
+    loaded = sorted(module for module in ("flask", "psycopg", "distro.db") if module in sys.modules)
+    return {"loaded": loaded, "unresolved": unresolved}
+
+found = {}
+for name in sys.argv[1:]:
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:
+        os.write(write, json.dumps(alone(name)).encode())
+        os._exit(0)
+    os.close(write)
+    with os.fdopen(read) as answer:
+        found[name] = json.loads(answer.read())
+    os.waitpid(child, 0)
+print(json.dumps(found))
+"""
+
+
+def test_importing_any_table_alone_loads_neither_flask_nor_the_database_driver_and_knows_what_it_references():
+    # Each module in a process of its own (forked once SQLModel is loaded), so none finds another's tables loaded.
     domains = [module_name(path) for path in (PROJECT_ROOT / "distro").glob("*/models.py")]
-    tables = sorted([*domains, "distro.audit", "distro.models"])
-    script = (
-        "import importlib, json, sys\n"
-        f"for name in {tables!r}:\n"
-        "    importlib.import_module(name)\n"
-        "print(json.dumps(sorted(m for m in ('flask', 'psycopg', 'distro.db') if m in sys.modules)))\n"
-    )
-    loaded = subprocess.run(  # noqa: S603 - our own interpreter on a fixed script
-        [sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=PROJECT_ROOT
+    names = sorted([*domains, "distro.audit", "distro.models"])
+    output = subprocess.run(  # noqa: S603 - our own interpreter on a fixed script
+        [sys.executable, "-c", TABLES_ALONE, *names], capture_output=True, text=True, check=True, cwd=PROJECT_ROOT
     ).stdout
-    assert len(tables) >= 13
-    assert json.loads(loaded) == []
+    found = json.loads(output)
+    assert sorted(found) == names and len(names) >= 13
+    assert {name: alone for name, alone in found.items() if alone != {"loaded": [], "unresolved": []}} == {}
