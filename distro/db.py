@@ -1,8 +1,8 @@
 """Database engine and sessions: one session per request, session_scope() for jobs and the CLI.
 
-It imports no table: the composition roots (distro/app.py, distro/cli.py, distro/worker.py, migrations/env.py)
-load every one (distro/models.py) before a session flushes, since a foreign key to a table the ORM never
-loaded fails the flush.
+It imports no table. A session can flush any table loaded, since each table's module loads the tables its
+foreign keys name; the composition roots (distro/app.py, distro/cli.py, distro/worker.py, migrations/env.py)
+load every one (distro/models.py).
 """
 
 from __future__ import annotations
