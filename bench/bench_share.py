@@ -21,6 +21,7 @@ from bench.harness import Row, bench_redis_url, cpu_seconds, free_port, raw_conn
 from bench.load import Load
 from distro.app import create_app
 from distro.auth.models import Role
+from distro.clock import BUSINESS_TZ
 from distro.db import engine_for, session_scope
 from distro.queue import redis_for
 from distro.share import services
@@ -203,7 +204,7 @@ def _fold_baseline(url: str, connection: redis.Redis) -> float:
                 clicks: Counter[tuple[int, dt.date]] = Counter()
                 uniques: Counter[tuple[int, dt.date]] = Counter()
                 for _, fields in entries:
-                    key = (int(fields[b"l"]), dt.datetime.fromtimestamp(int(fields[b"t"]), services.BUSINESS_TZ).date())
+                    key = (int(fields[b"l"]), dt.datetime.fromtimestamp(int(fields[b"t"]), BUSINESS_TZ).date())
                     clicks[key] += 1
                     uniques[key] += int(fields[b"u"])
                 with database.cursor() as cursor:

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Flask
 
+import distro.models  # noqa: F401 - the composition root loads every table before any session flushes
 from distro import api as api_module
 from distro import db, pages, throttle
 from distro.auth.access import check_every_route_declares_access
@@ -64,8 +65,8 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, check_migrations: 
     from distro.share.views import images_blp as share_images_blp
     from distro.share.views import public_bp as share_public_bp
     from distro.shops.views import blp as shops_blp
-    from distro.storefront.api import blp as storefront_api_blp
-    from distro.storefront.views import bp as storefront_bp
+    from distro.storefront.pages import bp as storefront_bp
+    from distro.storefront.views import blp as storefront_api_blp
     from distro.suppliers.views import blp as suppliers_blp
     from distro.tiers.views import blp as tiers_blp
     from webhooks.views import blp as webhooks_blp
@@ -99,7 +100,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, check_migrations: 
 
 
 def _document_webhook_payloads(api) -> None:
-    from webhooks.handlers import ORDER_EVENT_SCHEMAS
+    from webhooks.event_types import ORDER_EVENT_SCHEMAS
     from webhooks.schemas import EnvelopeSchema
 
     api.spec.components.schema("Envelope", schema=EnvelopeSchema)

@@ -14,13 +14,17 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from distro.clock import BUSINESS_TZ, BUSINESS_TZ_NAME
 from distro.settings import ConfigurationError, load_settings
 from distro.urls import split_bind
 
 if TYPE_CHECKING:
+    from contextlib import AbstractContextManager
+
+    from sqlmodel import Session
+
     from distro.embedded import Started
 
-SHANGHAI = "Asia/Shanghai"
 # honcho's return codes when it stopped everything because it received SIGINT or SIGTERM.
 STOPPED_BY_SIGNAL = (130, 143)
 
@@ -45,6 +49,14 @@ def _with_servers(settings: dict) -> tuple[dict, Started]:
         return start_missing(settings)
     except ConfigurationError as error:
         raise click.ClickException(str(error)) from error
+
+
+def _session_scope(url: str) -> AbstractContextManager[Session]:
+    """A session on the database at url for one command, every table known to the ORM before it flushes."""
+    import distro.models  # noqa: F401 - the CLI is a composition root: it loads every table, as app.py does
+    from distro.db import session_scope
+
+    return session_scope(url)
 
 
 def refuse_a_taken_address(bind: str) -> None:
@@ -98,11 +110,10 @@ def migrate() -> None:
 @main.command()
 def demo() -> None:
     """Load demo accounts and data into an empty database."""
-    from distro.db import session_scope
     from distro.demo import DEMO_PASSWORD, load_demo_data
 
     settings = _settings()
-    with session_scope(settings["DATABASE_URL"]) as session:
+    with _session_scope(settings["DATABASE_URL"]) as session:
         if load_demo_data(session=session, settings=settings):
             click.echo(f"demo data loaded; every demo account's password is {DEMO_PASSWORD}")
         else:
@@ -158,9 +169,9 @@ def web_server_argv(settings: Mapping[str, Any], *, bind: str, app: str = "distr
 @click.option("--burst", is_flag=True, help="Process what is queued, then exit.")
 def worker(burst: bool) -> None:
     """Run an RQ worker on distro's queues (an outage of Redis or PostgreSQL delays it, never ends it)."""
-    from distro.outages import run_worker
-    from distro.queue import QUEUE_NAMES, preload_job_modules
+    from distro.queue import QUEUE_NAMES
     from distro.settings import current_settings
+    from distro.worker import preload_job_modules, run_worker
 
     settings = _settings()
     _export_urls(settings)
@@ -177,7 +188,7 @@ def cron(config: str | None) -> None:
     from distro.queue import redis_for
     from distro.scheduler import run_cron
 
-    os.environ["TZ"] = SHANGHAI
+    os.environ["TZ"] = BUSINESS_TZ_NAME
     time.tzset()
     settings = _settings()
     run_cron(redis_for(settings["REDIS_URL"]), config)
@@ -194,21 +205,19 @@ def cron(config: str | None) -> None:
 def settle(cutoff, email: str) -> None:
     """Create a settlement batch and compute it here, showing its progress."""
     import datetime as dt
-    from zoneinfo import ZoneInfo
 
     from distro.auth.models import Role
     from distro.auth.services import find_user_by_email
-    from distro.db import session_scope
     from distro.settlement import computing, services
 
     settings = _settings()
     _export_urls(settings)
-    with session_scope(settings["DATABASE_URL"]) as session:
+    with _session_scope(settings["DATABASE_URL"]) as session:
         user = find_user_by_email(session, email)
         if user is None or Role.FINANCE.value not in user.roles:
             raise click.ClickException(f"{email} is not a finance user.")
         assert user.id is not None  # loaded from the database
-        cutoff_at = cutoff.replace(tzinfo=ZoneInfo(SHANGHAI)) if cutoff else dt.datetime.now(dt.UTC)
+        cutoff_at = cutoff.replace(tzinfo=BUSINESS_TZ) if cutoff else dt.datetime.now(dt.UTC)
         batch = services.create_batch(session=session, cutoff_at=cutoff_at, created_by=user.id)
         assert batch.id is not None  # create_batch flushes and commits it
         with click.progressbar(length=3, label=f"batch {batch.id}", show_pos=True) as bar:
@@ -238,7 +247,6 @@ def run() -> None:
 
     from distro import embedded
     from distro import migrate as migrations
-    from distro.db import session_scope
     from distro.demo import DEMO_PASSWORD, load_demo_data
 
     settings = _loaded_settings()
@@ -248,7 +256,7 @@ def run() -> None:
     try:
         migrations.upgrade(settings["DATABASE_URL"])
         if settings["DEMO_DATA"]:
-            with session_scope(settings["DATABASE_URL"]) as session:
+            with _session_scope(settings["DATABASE_URL"]) as session:
                 if load_demo_data(session=session, settings=settings):
                     click.echo(
                         "demo data loaded: admin@, finance@, supplier@, owner@distro.demo and more (see README); "

@@ -1,9 +1,13 @@
-"""Database engine and sessions: one session per request, session_scope() for jobs and the CLI."""
+"""Database engine and sessions: one session per request, session_scope() for jobs and the CLI.
+
+It imports no table. A session can flush any table loaded, since each table's module loads the tables its
+foreign keys name; the composition roots (distro/app.py, distro/cli.py, distro/worker.py, migrations/env.py)
+load every one (distro/models.py).
+"""
 
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 from collections.abc import Callable, Iterator
 from functools import cache
 
@@ -35,16 +39,9 @@ def warm_engine(url: str) -> None:
     engine.dispose()
 
 
-def utcnow() -> dt.datetime:
-    """Current time, timezone-aware in UTC."""
-    return dt.datetime.now(dt.UTC)
-
-
 def init_app(app: Flask) -> None:
     """Give the app a session factory and a driver-connection lender on its database, and close the
     request session at teardown."""
-    import distro.models  # noqa: F401 - every table known to the ORM (see session_scope)
-
     engine = engine_for(app.config["DATABASE_URL"])
     app.extensions["distro.session_factory"] = lambda: Session(engine, expire_on_commit=False)
     app.extensions["distro.driver_connection"] = lambda: driver_connection(engine)
@@ -109,10 +106,6 @@ def session_scope(url: str | None = None) -> Iterator[Session]:
         from distro.settings import current_settings
 
         url = current_settings()["DATABASE_URL"]
-    # Every table must be known before the ORM flushes: a worker that imported only one domain's
-    # jobs would otherwise fail on a foreign key to a table it never loaded.
-    import distro.models  # noqa: F401
-
     session = Session(engine_for(url), expire_on_commit=False)
     try:
         yield session

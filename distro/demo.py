@@ -17,10 +17,10 @@ from sqlmodel import Session, col
 from distro.auth import phones as phone_services
 from distro.auth import services as auth_services
 from distro.auth.models import Role, User
+from distro.clock import utcnow
 from distro.commission import event_store, payable
 from distro.commission import services as commission_services
 from distro.commission.policy import CommissionPolicy
-from distro.db import utcnow
 from distro.demo_images import write_demo_images
 from distro.money import parse_yuan
 from distro.share import services as share_services

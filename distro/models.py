@@ -1,4 +1,5 @@
-"""Every table model, imported in one place so that SQLModel.metadata is complete (Alembic, tests)."""
+"""Every table model, imported in one place so that SQLModel.metadata is complete: only the composition roots
+(distro/app.py, distro/cli.py, distro/worker.py) and migrations/env.py import it."""
 
 from distro.audit import AuditEntry
 from distro.auth.models import PhoneCode, RefreshToken, User, WebSession

@@ -36,26 +36,6 @@ def redis_url() -> str:
     return current_settings()["REDIS_URL"]
 
 
-def preload_job_modules() -> None:
-    """Import every domain's jobs module and configure the ORM, so each forked work horse starts warm.
-
-    RQ forks a work horse per job; without this every horse imports the application (about a
-    second of CPU) before it does any work.
-    """
-    import importlib.util
-    import pkgutil
-
-    import sqlalchemy.orm
-
-    import distro
-
-    for module in pkgutil.iter_modules(distro.__path__, "distro."):
-        if module.ispkg and importlib.util.find_spec(f"{module.name}.jobs") is not None:
-            importlib.import_module(f"{module.name}.jobs")
-    importlib.import_module("distro.models")
-    sqlalchemy.orm.configure_mappers()
-
-
 def get_queue(name: str = "default", connection: redis.Redis | None = None) -> Queue:
     """An RQ queue using the JSON serializer (RQ's default, pickle, is not safe to load)."""
     return Queue(name, connection=connection or redis_for(redis_url()), serializer=JSONSerializer)

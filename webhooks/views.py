@@ -13,7 +13,7 @@ from distro.auth.access import public
 from distro.commission import event_store, jobs
 from distro.errors import flatten_field_messages, problem_response
 from distro.validation import key_header_error
-from webhooks.handlers import ENVELOPE, ORDER_EVENT_SCHEMAS
+from webhooks.event_types import ENVELOPE, ORDER_EVENT_SCHEMAS
 from webhooks.schemas import ReceiptSchema
 from webhooks.verify import SignatureRefused, verify_signature
 

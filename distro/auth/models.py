@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlmodel import Field, SQLModel
 
-from distro.db import utcnow
+from distro.clock import utcnow
 
 
 class Role(enum.StrEnum):

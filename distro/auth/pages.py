@@ -8,12 +8,13 @@ from urllib.parse import urlsplit
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_limiter import RateLimitExceeded
 from flask_login import current_user, login_user, logout_user
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import ValidationError
 from werkzeug.wrappers import Response
 
 from distro import throttle
 from distro.auth import signins, web_sessions
 from distro.auth.access import public
+from distro.auth.schemas import SignInFormSchema
 from distro.db import get_session
 from distro.errors import ValidationFailed
 from distro.pages import PageUser, field_messages, parse_form
@@ -21,22 +22,6 @@ from distro.pages import PageUser, field_messages, parse_form
 bp = Blueprint("auth_pages", __name__, template_folder="templates")
 
 TOO_MANY_TRIES = "尝试次数过多，请 {minutes} 分钟后再试"
-
-
-class SignInFormSchema(Schema):
-    login = fields.String(
-        required=True,
-        validate=validate.Length(min=1, max=254, error="请填写手机号或邮箱"),
-        error_messages={"required": "请填写手机号或邮箱"},
-    )
-    password = fields.String(
-        required=True,
-        validate=validate.Length(min=1, max=200, error="请填写密码"),
-        error_messages={"required": "请填写密码"},
-    )
-    next = fields.String(load_default="")
-
-
 SIGN_IN_FORM = SignInFormSchema()
 
 

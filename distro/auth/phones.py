@@ -20,7 +20,8 @@ from sqlmodel import Session, col
 from distro.auth.models import PhoneCode, User
 from distro.auth.services import get_user
 from distro.auth.sms import SmsNotSent, SmsSender
-from distro.db import utcnow, wait_for_advisory_xact_lock
+from distro.clock import utcnow
+from distro.db import wait_for_advisory_xact_lock
 from distro.errors import Conflict, FieldError, TooManyRequests, Unavailable, ValidationFailed
 from distro.phones import mask_phone, normalise_phone, phone_reference
 

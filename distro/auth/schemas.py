@@ -1,4 +1,4 @@
-"""Request and response schemas of the auth API."""
+"""Request and response schemas of the auth API, and the sign-in page's form."""
 
 from __future__ import annotations
 
@@ -86,3 +86,17 @@ class CodeSentSchema(Schema):
     resend_after = fields.Integer(
         required=True, metadata={"description": "Seconds before another code can be asked for."}
     )
+
+
+class SignInFormSchema(Schema):
+    login = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=254, error="请填写手机号或邮箱"),
+        error_messages={"required": "请填写手机号或邮箱"},
+    )
+    password = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=200, error="请填写密码"),
+        error_messages={"required": "请填写密码"},
+    )
+    next = fields.String(load_default="")

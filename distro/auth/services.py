@@ -17,7 +17,7 @@ from distro.auth import signins
 from distro.auth.models import RefreshToken, Role, User
 from distro.auth.passwords import MIN_PASSWORD_LENGTH, hash_password, verify_password
 from distro.auth.tokens import TokenSettings, issue_access_token
-from distro.db import utcnow
+from distro.clock import utcnow
 from distro.errors import Conflict, FieldError, NotFound, Unauthorized, ValidationFailed
 
 # Roles anyone may give themselves at sign-up; finance and admin are granted by an admin.

@@ -15,7 +15,7 @@ from sqlmodel import Session, col
 
 from distro import audit
 from distro.auth.models import RefreshToken, User, WebSession
-from distro.db import utcnow
+from distro.clock import utcnow
 from distro.errors import Forbidden, NotFound
 
 

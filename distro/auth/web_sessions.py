@@ -17,7 +17,7 @@ from sqlmodel import Session, col
 
 from distro.auth.models import User, WebSession
 from distro.auth.passwords import verify_password
-from distro.db import utcnow
+from distro.clock import utcnow
 from distro.errors import FieldError, ValidationFailed
 from distro.phones import normalise_phone, phone_reference
 

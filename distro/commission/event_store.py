@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from psycopg.types.json import Jsonb
 from sqlmodel import Session, col
 
+from distro.clock import utcnow
 from distro.commission.models import OrderEvent
-from distro.db import utcnow
 from distro.errors import Conflict, NotFound
 
 _INSERT_EVENT = """

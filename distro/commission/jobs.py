@@ -12,9 +12,10 @@ import time
 
 import redis
 
+from distro.clock import utcnow
 from distro.commission import event_store, payable, services
 from distro.commission.policy import CommissionPolicy
-from distro.db import session_scope, utcnow
+from distro.db import session_scope
 from distro.queue import enqueue_coalesced, release_coalesced
 from distro.settings import current_settings
 from distro.tiers.services import current_rules

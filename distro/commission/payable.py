@@ -7,8 +7,8 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
+from distro.clock import utcnow
 from distro.commission.models import CommissionLine
-from distro.db import utcnow
 from distro.ledger import services as ledger
 from distro.ledger.chart import shop_account
 

@@ -18,12 +18,12 @@ from typing import Any, NamedTuple
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from distro.clock import utcnow
 from distro.commission import referrals
 from distro.commission.attribution import Attribution, attribute
 from distro.commission.calculator import LineCommission
 from distro.commission.orders import OrderFacts, fold, payable_from, posting_kind, target_commission
 from distro.commission.policy import CommissionPolicy
-from distro.db import utcnow
 from distro.ledger import services as ledger
 from distro.ledger.chart import EntryLine, shop_account, supplier_account
 from distro.outbound.services import emit_many

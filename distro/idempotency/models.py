@@ -7,7 +7,7 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from distro.db import utcnow
+from distro.clock import utcnow
 
 RUNNING = "running"
 DONE = "done"

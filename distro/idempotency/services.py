@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import Session, col
 
-from distro.db import utcnow
+from distro.clock import utcnow
 from distro.errors import Conflict, FieldError, ValidationFailed
 from distro.idempotency.models import DONE, RUNNING, IdempotencyRecord
 

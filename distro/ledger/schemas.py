@@ -83,3 +83,7 @@ class TrialBalanceSchema(Schema):
     revenue = fields.Integer()
     expense = fields.Integer()
     total = fields.Integer(metadata={"description": "Sum of all entries; 0 when the ledger balances."})
+
+
+class AccountFilterSchema(Schema):
+    prefix = fields.String(load_default=None, metadata={"example": "shop:"})

@@ -1,4 +1,24 @@
-"""Write postings and read balances. The only code that inserts into the ledger."""
+"""Write postings and read balances.
+
+record_postings (and record_posting, for one) is how code writes the ledger: balanced postings, idempotent by
+reference. Three set-based writers insert into it directly instead, each fused with the rows it settles so
+that a run of any size is one statement, and each building every posting's entries from one source row:
+
+- `distro/commission/payable.py:release_due_commission` (`_RELEASE`): a `release` posting per commission line
+  past its hold, from the shop's pending balance to its available one;
+- `distro/settlement/computing.py:compute_batch` and `preview`, through `_compute` (`_COMPUTE`): one
+  `payout_reserve` posting per batch, from the shops' available balances to `payouts:clearing`;
+- `distro/settlement/services.py:_transfer` (`_POST_TRANSFERS`), for `cancel` and `record_results`: a posting
+  per payout from `payouts:clearing` to cash (`payout_paid`) or back to the shop (`payout_failed`,
+  `payout_cancel`).
+
+Whoever writes, PostgreSQL guards the ledger (migrations/versions/0001_accounts_idempotency_ledger.py,
+LEDGER_RULES): the statement trigger `ledger_entries_balanced` (ledger_check_balanced()) refuses an INSERT
+that leaves a posting it touched unbalanced or with fewer than two entries, so all of a posting's entries go
+in one statement; the deferred constraint trigger `ledger_postings_have_entries` refuses at commit a posting
+without entries; `ledger_*_append_only` and `ledger_*_no_truncate` refuse UPDATE, DELETE and TRUNCATE. A new
+writer is named here: tests/unit/test_ledger_writers.py holds this list to the code.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +30,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import Session, col
 
-from distro.db import utcnow
+from distro.clock import utcnow
 from distro.errors import Conflict, NotFound
 from distro.ledger.chart import AccountType, EntryLine, account_type, check_posting
 from distro.ledger.models import Entry, LedgerAccount, Posting

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields
-
 from distro.api import API_PREFIX, Blueprint, SelectPage
 from distro.auth.access import current_user_id, requires
 from distro.auth.models import Role
@@ -13,6 +11,7 @@ from distro.ledger import adjustments, services
 from distro.ledger.chart import EntryLine
 from distro.ledger.schemas import (
     AccountBalanceSchema,
+    AccountFilterSchema,
     AdjustmentFilterSchema,
     AdjustmentSchema,
     NewAdjustmentSchema,
@@ -25,10 +24,6 @@ from distro.ledger.schemas import (
 blp = Blueprint("ledger", __name__, url_prefix=f"{API_PREFIX}/ledger", description="Double-entry ledger (finance)")
 
 FINANCE = (Role.FINANCE, Role.ADMIN)
-
-
-class AccountFilterSchema(Schema):
-    prefix = fields.String(load_default=None, metadata={"example": "shop:"})
 
 
 def _posting_out(posting) -> dict:

@@ -12,7 +12,7 @@ from typing import Any, Protocol
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
-from distro.db import utcnow
+from distro.clock import utcnow
 from distro.egress import Egress, Refused
 from distro.errors import NotFound
 from distro.outbound.models import Delivery, Subscription

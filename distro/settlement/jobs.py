@@ -9,7 +9,8 @@ import sqlalchemy as sa
 from rq import Retry, get_current_job
 from sqlmodel import col
 
-from distro.db import session_scope, utcnow
+from distro.clock import utcnow
+from distro.db import session_scope
 from distro.queue import get_queue, redis_for, redis_url
 from distro.settings import current_settings
 from distro.settlement import computing, lifecycle

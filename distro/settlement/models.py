@@ -9,7 +9,9 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
-from distro.db import utcnow
+# The tables its foreign keys name, loaded with it: a session cannot flush a row naming a table it never loaded.
+import distro.auth.models  # noqa: F401
+from distro.clock import utcnow
 
 TIMESTAMPTZ = sa.DateTime(timezone=True)
 BATCH_STATUSES = ("draft", "computing", "ready", "approved", "paid", "partly_paid", "failed", "cancelled")

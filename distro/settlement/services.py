@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col
 
 from distro import audit
-from distro.db import utcnow
+from distro.clock import utcnow
 from distro.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from distro.ledger import services as ledger
 from distro.settlement import claims, lifecycle

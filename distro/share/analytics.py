@@ -13,6 +13,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from distro.clock import BUSINESS_TZ_NAME
+
 _CLICKS = """
     SELECT {key} AS key, sum(c.clicks) AS clicks, sum(c.unique_clicks) AS unique_clicks
     FROM share_click_counts c JOIN share_links l ON l.id = c.link_id
@@ -26,12 +28,13 @@ _ORDERS = """
     JOIN order_lines ol ON ol.order_id = o.id
     LEFT JOIN share_links l ON l.code = o.share_code
     WHERE {scope} AND o.status <> 'cancelled'
-      AND (o.paid_at AT TIME ZONE 'Asia/Shanghai')::date BETWEEN :start AND :end
+      AND {paid_day} BETWEEN :start AND :end
     GROUP BY 1
 """
+_PAID_DAY = f"(o.paid_at AT TIME ZONE '{BUSINESS_TZ_NAME}')::date"
 DIMENSIONS = {
     "channel": ("l.channel", "coalesce(l.channel, 'direct')"),
-    "day": ("c.day", "(o.paid_at AT TIME ZONE 'Asia/Shanghai')::date"),
+    "day": ("c.day", _PAID_DAY),
     "product": ("l.product_id", "ol.product_id"),
 }
 SCOPES = {
@@ -53,9 +56,8 @@ def breakdown(
     clicks = {
         row.key: row for row in session.execute(sa.text(_CLICKS.format(key=click_key, scope=click_scope)), params)
     }
-    orders = {
-        row.key: row for row in session.execute(sa.text(_ORDERS.format(key=order_key, scope=order_scope)), params)
-    }
+    orders_sql = _ORDERS.format(key=order_key, scope=order_scope, paid_day=_PAID_DAY)
+    orders = {row.key: row for row in session.execute(sa.text(orders_sql), params)}
     rows = []
     for key in sorted(set(clicks) | set(orders), key=lambda value: (value is None, str(value))):
         if key is None and dimension == "product":

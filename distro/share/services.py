@@ -9,7 +9,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
-from zoneinfo import ZoneInfo
 
 import redis
 import sqlalchemy as sa
@@ -17,6 +16,7 @@ from redis.commands.core import Script
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import Session, col
 
+from distro.clock import BUSINESS_TZ
 from distro.errors import FieldError, NotFound, ValidationFailed
 from distro.share.codes import looks_like_code, new_code
 from distro.share.images import ImageSource, ImageUnavailable, write_atomically
@@ -28,7 +28,6 @@ from distro.suppliers.models import Product
 
 CLICK_STREAM = "distro:clicks"
 UNIQUE_WINDOW_SECONDS = 3600
-BUSINESS_TZ = ZoneInfo("Asia/Shanghai")
 
 log = logging.getLogger(__name__)
 

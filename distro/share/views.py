@@ -7,28 +7,32 @@ from pathlib import Path
 
 from flask import Blueprint as FlaskBlueprint
 from flask import Response, current_app, request, send_file
-from marshmallow import Schema, fields, validate
 
-from distro.api import API_PREFIX, Blueprint, SelectPage, fits_bigint
+from distro.api import API_PREFIX, Blueprint, SelectPage
 from distro.auth.access import current_user_id, public, requires
 from distro.auth.models import Role
+from distro.clock import BUSINESS_TZ
 from distro.db import get_session
 from distro.errors import NotFound
 from distro.openapi import BINARY
 from distro.share import services
 from distro.share.images import image_source
 from distro.share.kit import Shareable, share_kit
-from distro.share.models import CHANNELS
 from distro.share.qr import qr_png, qr_svg
 from distro.share.redirect import UNRESOLVED
+from distro.share.schemas import (
+    KitSchema,
+    LinkCreateSchema,
+    LinkSchema,
+    PeriodSchema,
+    ReportSchema,
+    public_base_url,
+    share_url,
+)
 
 public_bp = FlaskBlueprint("share", __name__)
 images_blp = Blueprint("share_images", __name__, description="Share links' QR codes and posters (public, for buyers)")
 blp = Blueprint("share_links", __name__, url_prefix=API_PREFIX, description="Share links and share kits")
-
-
-def _base_url() -> str:
-    return str(current_app.config["PUBLIC_BASE_URL"]).rstrip("/")
 
 
 @public_bp.route("/s/<code>", methods=["GET", "HEAD"])
@@ -60,9 +64,7 @@ def _image(content_type: str, what: str):
 def qr_code_png(code: str) -> Response:
     """The link's QR code as PNG (error correction fit for print)."""
     services.link_by_code(get_session(), code)
-    return Response(
-        qr_png(f"{_base_url()}/s/{code}"), mimetype="image/png", headers={"Cache-Control": "public, max-age=86400"}
-    )
+    return Response(qr_png(share_url(code)), mimetype="image/png", headers={"Cache-Control": "public, max-age=86400"})
 
 
 @images_blp.route("/s/<code>/qr.svg", methods=["GET"])
@@ -72,7 +74,7 @@ def qr_code_svg(code: str) -> Response:
     """The link's QR code as SVG."""
     services.link_by_code(get_session(), code)
     return Response(
-        qr_svg(f"{_base_url()}/s/{code}"), mimetype="image/svg+xml", headers={"Cache-Control": "public, max-age=86400"}
+        qr_svg(share_url(code)), mimetype="image/svg+xml", headers={"Cache-Control": "public, max-age=86400"}
     )
 
 
@@ -84,49 +86,11 @@ def poster(code: str) -> Response:
     card = services.poster_card(
         get_session(),
         code,
-        share_url=f"{_base_url()}/s/{code}",
+        share_url=share_url(code),
         images=image_source(current_app.config),
     )
     path = services.poster_file(card, Path(current_app.config["VAR_DIR"]) / "posters")
     return send_file(path, mimetype="image/png", max_age=3600)
-
-
-class LinkCreateSchema(Schema):
-    channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
-    product_id = fields.Integer(
-        load_default=None,
-        strict=True,
-        validate=fits_bigint(1),
-        metadata={"description": "Share one product of the shop (default: the shop)."},
-    )
-
-
-class LinkSchema(Schema):
-    id = fields.Integer()
-    code = fields.String()
-    channel = fields.String()
-    product_id = fields.Integer(allow_none=True)
-    created_at = fields.DateTime()
-    clicks = fields.Integer()
-    unique_clicks = fields.Integer()
-    url = fields.Function(lambda link: f"{_base_url()}/s/{link['code'] if isinstance(link, dict) else link.code}")
-
-
-class WechatShareSchema(Schema):
-    title = fields.String()
-    desc = fields.String()
-    link = fields.String()
-    imgUrl = fields.String()
-
-
-class KitSchema(Schema):
-    url = fields.String()
-    wechat = fields.Nested(WechatShareSchema)
-    weibo_intent_url = fields.String()
-    copy_text = fields.String()
-    poster_url = fields.String()
-    qr_png_url = fields.String()
-    qr_svg_url = fields.String()
 
 
 @blp.route("/shops/<int:shop_id>/share-links", methods=["POST"])
@@ -164,39 +128,14 @@ def kit(link_id: int):
             description=content.reason if product else "店主精选好物，供应商直发",
             price_fen=product.price_fen if product else None,
             image_url=(product.image_urls[0] if product and product.image_urls else None),
-            base_url=_base_url(),
+            base_url=public_base_url(),
             code=link.code,
         )
     )
 
 
-class PeriodSchema(Schema):
-    start = fields.Date(data_key="from", load_default=None, metadata={"description": "First day (Asia/Shanghai)."})
-    end = fields.Date(data_key="to", load_default=None, metadata={"description": "Last day, inclusive."})
-
-
-class BreakdownRowSchema(Schema):
-    channel = fields.String()
-    day = fields.String()
-    product = fields.Integer()
-    clicks = fields.Integer()
-    unique_clicks = fields.Integer()
-    orders = fields.Integer()
-    gmv_fen = fields.Integer()
-    net_gmv_fen = fields.Integer()
-    conversion_bp = fields.Integer(allow_none=True, metadata={"description": "Orders per unique click, in bp."})
-
-
-class ReportSchema(Schema):
-    start = fields.String(data_key="from")
-    end = fields.String(data_key="to")
-    by_channel = fields.List(fields.Nested(BreakdownRowSchema))
-    by_day = fields.List(fields.Nested(BreakdownRowSchema))
-    by_product = fields.List(fields.Nested(BreakdownRowSchema))
-
-
 def _period(args: dict) -> tuple[dt.date, dt.date]:
-    today = dt.datetime.now(services.BUSINESS_TZ).date()
+    today = dt.datetime.now(BUSINESS_TZ).date()
     end = args.get("end") or today
     start = args.get("start") or end - dt.timedelta(days=29)
     if start > end:

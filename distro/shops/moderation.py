@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col
 
 from distro import audit
-from distro.db import utcnow
+from distro.clock import utcnow
 from distro.errors import Conflict, Forbidden, NotFound
 from distro.shops.models import Shop
 from distro.shops.rules import ShopAction, ShopStanding, ShopTransitionRefused, standing_after

@@ -17,9 +17,9 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import Session
 
+from distro.clock import utcnow
 from distro.commission.models import OrderEvent
 from distro.commission.orders import CANCELLED, DELIVERED, REFUNDED, SHIPPED
-from distro.db import utcnow
 
 SOURCE = "distro"
 LINE_ID = "1"  # a checkout is one line: the order.paid its payment provider sends says so too

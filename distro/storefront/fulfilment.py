@@ -14,8 +14,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
+from distro.clock import utcnow
 from distro.commission.policy import CommissionPolicy
-from distro.db import utcnow
 from distro.errors import Conflict, NotFound, ValidationFailed
 from distro.storefront import events, lifecycle, stock
 from distro.storefront.models import AfterSalesRequest, Checkout

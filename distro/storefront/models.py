@@ -7,7 +7,11 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from distro.db import utcnow
+# The tables its foreign keys name, loaded with it: a session cannot flush a row naming a table it never loaded.
+import distro.auth.models
+import distro.shops.models
+import distro.suppliers.models  # noqa: F401
+from distro.clock import utcnow
 
 TIMESTAMPTZ = sa.DateTime(timezone=True)
 

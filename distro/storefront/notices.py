@@ -17,7 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
-from distro.db import utcnow
+from distro.clock import utcnow
 from distro.outbound.services import backoff_seconds
 from distro.storefront.models import Checkout
 from distro.storefront.services import paid_event

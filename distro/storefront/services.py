@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
-from distro.db import utcnow
+from distro.clock import utcnow
 from distro.errors import Conflict, NotFound, ValidationFailed
 from distro.outbound.services import emit_many
 from distro.shops.models import Shop, ShopProduct

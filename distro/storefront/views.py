@@ -1,348 +1,141 @@
-"""Landing pages for buyers (server-rendered, mobile-first, Chinese): shop, product, buy, demo payment."""
+"""Landing-page orders through the API: owners see their shop's (phones masked); suppliers ship and do after-sales."""
 
 from __future__ import annotations
 
-import datetime as dt
-import logging
-from typing import Any
+from flask import current_app
 
-import psycopg
-import redis
-import sqlalchemy as sa
-from flask import Blueprint, current_app, redirect, render_template, request, send_from_directory, url_for
-from flask_login import current_user
-from marshmallow import Schema, ValidationError, fields, post_load, validate, validates
-from werkzeug.wrappers import Response  # what redirect() returns; flask.Response is a subclass
-
-from distro.auth.access import public
-from distro.commission.policy import CommissionPolicy
+from distro.api import API_PREFIX, Blueprint, Listing, SelectPage
+from distro.auth.access import current_user_id, requires
+from distro.auth.models import Role
 from distro.db import get_session
-from distro.errors import Conflict, NotFound, ValidationFailed
-from distro.money import format_cny, to_yuan
-from distro.pages import field_messages, parse_form
-from distro.phones import normalise_phone
-from distro.queue import get_queue
-from distro.share.codes import read_referral
-from distro.share.images import local_image_dir
-from distro.share.redirect import REFERRAL_COOKIE
-from distro.share.services import BUSINESS_TZ
-from distro.shops.models import Shop
-from distro.shops.services import ShopNotOpen
-from distro.storefront import events, fulfilment, jobs, services
-from distro.storefront.payments import DemoPaymentProvider, payment_provider
-from distro.storefront.rules import mask_phone, stock_note
-from distro.urls import LOCAL_IMAGE_NAME, absolute_url
+from distro.shops.services import get_own_shop
+from distro.storefront import events, fulfilment, services
+from distro.storefront.schemas import (
+    AfterSalesDecisionSchema,
+    AfterSalesQuerySchema,
+    AfterSalesSchema,
+    CancelSchema,
+    DeliveredSchema,
+    ShipBatchSchema,
+    ShipmentSchema,
+    ShipmentsQuerySchema,
+    ShopOrderSchema,
+)
+from distro.suppliers.services import require_approved_supplier, require_reading_supplier
 
-log = logging.getLogger(__name__)
-
-bp = Blueprint("storefront", __name__, template_folder="templates")
-BUYER_PATHS = ("/shop/", "/pay/", "/orders/", "/s/")
+blp = Blueprint("storefront_api", __name__, url_prefix=API_PREFIX, description="Landing-page orders")
 
 
-class BuyFormSchema(Schema):
-    sku = fields.String(load_default=None, validate=validate.Length(max=40, error="请选择规格"))
-    quantity = fields.Integer(
-        required=True,
-        validate=validate.Range(min=1, max=99, error="数量须在1到99之间"),
-        error_messages={"invalid": "请填写数量"},
-    )
-    name = fields.String(required=True, validate=validate.Length(min=1, max=40, error="请填写收货人姓名"))
-    phone = fields.String(required=True, error_messages={"required": "请填写11位手机号"})
-    address = fields.String(required=True, validate=validate.Length(min=5, max=300, error="请填写详细收货地址"))
-
-    @validates("phone")
-    def _mobile(self, value: str, **_: object) -> None:
-        if normalise_phone(value) is None:
-            raise ValidationError("请填写11位手机号")
-
-    @post_load
-    def _normalised(self, data: dict, **_: object) -> dict:
-        data["phone"] = normalise_phone(data["phone"])
-        data["sku"] = data["sku"] or None
-        return data
+@blp.route("/shops/<int:shop_id>/orders", methods=["GET"])
+@requires(Role.SHOP_OWNER)
+@blp.response(200, ShopOrderSchema(many=True))
+@blp.paginate(SelectPage)
+def shop_orders(shop_id: int):
+    """Orders placed on the caller's shop pages, newest first (buyers' phones masked)."""
+    get_own_shop(get_session(), current_user_id(), shop_id)
+    return services.orders_of_shop_query(shop_id)
 
 
-class AfterSalesFormSchema(Schema):
-    kind = fields.String(
-        required=True,
-        validate=validate.OneOf(["refund", "return"], error="请选择售后类型"),
-        error_messages={"required": "请选择售后类型"},
-    )
-    reason = fields.String(required=True, validate=validate.Length(min=2, max=200, error="请填写原因（2-200字）"))
+def _supplier_id(*, reading: bool = False) -> int:
+    """The caller's approved supplier, or to read also a suspended one (403 otherwise, naming a suspension)."""
+    find = require_reading_supplier if reading else require_approved_supplier
+    supplier = find(get_session(), current_user_id())
+    assert supplier.id is not None  # loaded from the database
+    return supplier.id
 
 
-class CancelFormSchema(Schema):
-    reason = fields.String(load_default=None, validate=validate.Length(max=200, error="原因最多200字"))
+def _shipment(row) -> dict:
+    return {**row["Checkout"].model_dump(), "product_title": row["title"]}
 
 
-BUY_FORM = BuyFormSchema()
-AFTER_SALES_FORM = AfterSalesFormSchema()
-CANCEL_FORM = CancelFormSchema()
-
-
-@bp.app_template_filter("yuan")
-def yuan(fen: int) -> str:
-    """Fen as 1234.56 in templates (machine-readable prices, e.g. Open Graph)."""
-    return to_yuan(fen)
-
-
-@bp.app_template_filter("shanghai")
-def shanghai(instant: dt.datetime) -> str:
-    """An instant as buyers read it: Beijing time to the minute."""
-    return instant.astimezone(BUSINESS_TZ).strftime("%Y-%m-%d %H:%M")
-
-
-bp.add_app_template_filter(stock_note, "stock_note")
-
-
-@bp.app_template_filter("cny")
-def cny(fen: int) -> str:
-    """Fen as ¥1,234.56 in templates."""
-    return format_cny(fen)
-
-
-@bp.app_errorhandler(NotFound)
-def not_found(error: NotFound) -> Response | tuple:
-    """Buyers get a page, API clients keep problem+json."""
-    if request.path.startswith(BUYER_PATHS):
-        return render_template("not_found.html", message=error.detail), 404
-    from distro.errors import domain_error_response
-
-    return domain_error_response(error)
-
-
-@bp.app_errorhandler(ShopNotOpen)
-def shop_not_open(error: ShopNotOpen) -> Response | tuple:
-    """A suspended or closed shop's pages (and its share links, which lead to them) say so, in Chinese."""
-    if request.path.startswith(BUYER_PATHS):
-        return render_template("shop_closed.html", shop=error.shop, closed=error.status == 410), error.status
-    from distro.errors import domain_error_response
-
-    return domain_error_response(error)
-
-
-@bp.app_errorhandler(sa.exc.OperationalError)
-@bp.app_errorhandler(sa.exc.InterfaceError)
-@bp.app_errorhandler(psycopg.OperationalError)  # raised as it is by the webhook's driver connection
-def database_unavailable(error: Exception) -> Response | tuple:
-    """The database is out of reach: a moment later it may not be. Buyers get a page, API clients a 503."""
-    log.warning("database unavailable for %s: %s", request.path, error)
-    if request.path.startswith(BUYER_PATHS):
-        return render_template("unavailable.html"), 503, {"Retry-After": "10"}
-    from distro.errors import problem_response
-
-    return problem_response(
-        503,
-        "Service unavailable",
-        "The database is out of reach; try again shortly.",
-        slug="unavailable",
-        headers={"Retry-After": "10"},
+@blp.route("/supplier/shipments", methods=["GET"])
+@requires(Role.SUPPLIER)
+@blp.arguments(ShipmentsQuerySchema, location="query")
+@blp.response(200, ShipmentSchema(many=True))
+@blp.paginate(SelectPage)
+def shipments(query: dict):
+    """The caller's orders in one status (paid: to ship), with the buyer's full phone and address, oldest first."""
+    return Listing(
+        fulfilment.shipments_query(_supplier_id(reading=True), query["status"]),
+        lambda rows: [_shipment(r) for r in rows],
     )
 
 
-@bp.app_template_filter("absolute_url")
-def absolute(url: str) -> str:
-    """A stored URL as a browser or WeChat's link preview needs it: distro's own files under PUBLIC_BASE_URL."""
-    return absolute_url(_base_url(), url)
+@blp.route("/supplier/shipments/ship", methods=["POST"])
+@requires(Role.SUPPLIER)
+@blp.arguments(ShipBatchSchema)
+@blp.response(200, ShopOrderSchema(many=True))
+def ship(data: dict):
+    """Mark paid orders shipped, one or many (from the shipping list), with carrier and tracking number.
 
-
-def _base_url() -> str:
-    return str(current_app.config["PUBLIC_BASE_URL"]).rstrip("/")
-
-
-@bp.get("/images/<name>")
-@public
-def image(name: str) -> Response:
-    """A product image distro holds itself (the demo products' pictures)."""
-    if not LOCAL_IMAGE_NAME.fullmatch(name):
-        raise NotFound("No such image.")
-    return send_from_directory(local_image_dir(current_app.config), name, max_age=86400)
-
-
-@bp.get("/shop/<slug>")
-@public
-def shop(slug: str) -> str:
-    """A shop's page: its products and the owner's reasons."""
-    shop, rows = services.shop_page(get_session(), slug)
-    return render_template("shop.html", shop=shop, rows=rows, base_url=_base_url())
-
-
-@bp.get("/shop/<slug>/p/<int:product_id>")
-@public
-def product(slug: str, product_id: int) -> str:
-    """A product page with the buy form."""
-    page = services.product_page(get_session(), slug, product_id)
-    return render_template("product.html", page=page, form={"quantity": 1}, errors={}, base_url=_base_url())
-
-
-@bp.post("/shop/<slug>/p/<int:product_id>/buy")
-@public
-def buy(slug: str, product_id: int) -> Response | tuple:
-    """Place an order (awaiting payment, on this shop's page) and go pay."""
+    All or none: a row that cannot ship is a 422 naming it. Shipping an order again with the same
+    carrier and number changes nothing.
+    """
     session = get_session()
-
-    def again(errors: dict) -> tuple:
-        page = services.product_page(session, slug, product_id)
-        return render_template("product.html", page=page, form=request.form, errors=errors, base_url=_base_url()), 422
-
-    try:
-        form = parse_form(BUY_FORM)
-    except ValidationError as error:
-        return again(error.normalized_messages())
-    window = dt.timedelta(days=int(current_app.config["SHARE_BINDING_DAYS"]))
-    share_code = read_referral(request.cookies.get(REFERRAL_COOKIE), current_app.config["SECRET_KEY"], window)
-    provider = payment_provider(current_app.config)
-    try:
-        checkout = services.place_order(
-            session=session,
-            slug=slug,
-            product_id=product_id,
-            share_code=share_code,
-            provider_name=provider.name,
-            secret=services.settings_secret(current_app.config),
-            buyer_user_id=current_user.user_id if current_user.is_authenticated else None,
-            **form,
-        )
-    except ValidationFailed as refused:
-        return again(field_messages(refused))
-    return redirect(provider.payment_url(checkout.access_token), 303)
-
-
-def _to_page(endpoint: str, status: int, **values: Any) -> Response:
-    """Redirect to a buyer page, keeping the query string (WeChat appends ?from=... to links it passes on)."""
-    target = url_for(endpoint, **values)
-    query = request.query_string.decode("utf-8", "replace")
-    return redirect(f"{target}?{query}" if query else target, status)
-
-
-# A buyer who types a trailing slash, or whose chat app adds one, gets the page, not a problem+json 404.
-@bp.get("/shop/<slug>/")
-@public
-def shop_with_slash(slug: str) -> Response:
-    """The shop page's address with a trailing slash: the page without it."""
-    return _to_page("storefront.shop", 301, slug=slug)
-
-
-@bp.get("/shop/<slug>/p/<int:product_id>/")
-@public
-def product_with_slash(slug: str, product_id: int) -> Response:
-    """The product page's address with a trailing slash: the page without it."""
-    return _to_page("storefront.product", 301, slug=slug, product_id=product_id)
-
-
-@bp.get("/shop/<slug>/p/<int:product_id>/buy")
-@bp.get("/shop/<slug>/p/<int:product_id>/buy/")
-@public
-def buy_reopened(slug: str, product_id: int) -> Response:
-    """The buy form's address opened again (the back button, a reload, a copied link): the product page."""
-    return _to_page("storefront.product", 303, slug=slug, product_id=product_id)
-
-
-def _refuse_unless_demo_payments() -> None:
-    # Demo checkouts left from before a real provider was configured must not be paid by a click.
-    if current_app.config["PAYMENT_PROVIDER"] != DemoPaymentProvider.name:
-        raise NotFound("The demo cashier is closed.")
-
-
-@bp.get("/pay/demo/<token>")
-@public
-def demo_cashier(token: str) -> str | Response:
-    """The demo provider's cashier page (clearly labelled: no money moves)."""
-    _refuse_unless_demo_payments()
-    checkout = services.buyer_checkout(get_session(), token)
-    if checkout.paid_at is not None or checkout.status != "awaiting_payment":
-        return redirect(url_for("storefront.order_status", token=token), 303)
-    return render_template("pay_demo.html", checkout=checkout, phone=mask_phone(checkout.buyer_phone), error=None)
-
-
-@bp.post("/pay/demo/<token>/confirm")
-@public
-def demo_confirm(token: str) -> Response | tuple:
-    """The buyer confirms the demo payment; the provider's order.paid notice then goes to /webhooks/orders."""
-    _refuse_unless_demo_payments()
-    session = get_session()
-    try:
-        checkout, newly_paid = services.confirm_payment(session=session, access_token=token, provider="demo")
-    except (ValidationFailed, Conflict) as refused:
-        checkout = services.buyer_checkout(session, token)
-        return render_template(
-            "pay_demo.html", checkout=checkout, phone=mask_phone(checkout.buyer_phone), error=refused.detail
-        ), 409
-    if newly_paid:
-        _enqueue(jobs.send_payment_notice, checkout.order_ref, job_id=f"payment-notice-{checkout.order_ref}")
-    return redirect(url_for("storefront.order_status", token=token), 303)
-
-
-def _enqueue(func, *args, job_id: str) -> None:
-    """Start a job now if Redis answers; when it does not, the job's sweep does the work a little later."""
-    try:
-        get_queue("default").enqueue(func, *args, job_id=job_id)
-    except redis.exceptions.RedisError as error:
-        log.warning("could not enqueue %s (%s); its sweep will do it", job_id, error)
-
-
-def _order_page(token: str, *, errors: dict | None = None, status: int = 200) -> tuple:
-    session = get_session()
-    checkout = services.buyer_checkout(session, token)
-    view = fulfilment.buyer_view(session, checkout, CommissionPolicy.from_settings(current_app.config))
-    page = render_template(
-        "order.html",
-        checkout=checkout,
-        view=view,
-        phone=mask_phone(checkout.buyer_phone),
-        shop=session.get_one(Shop, checkout.shop_id),
-        errors=errors or {},
-        form=request.form if errors else {},
-    )
-    return page, status
-
-
-@bp.get("/orders/<token>")
-@public
-def order_status(token: str) -> tuple:
-    """The buyer's order page: what was bought, where it is, and what the buyer can do next."""
-    return _order_page(token)
-
-
-@bp.post("/orders/<token>/receipt")
-@public
-def confirm_receipt(token: str) -> Response | tuple:
-    """The buyer confirms receipt (确认收货)."""
-    try:
-        fulfilment.confirm_receipt(session=get_session(), access_token=token)
-    except Conflict as refused:
-        return _order_page(token, errors={"receipt": [refused.detail]}, status=409)
+    shipped = fulfilment.ship(session=session, supplier_id=_supplier_id(), shipments=data["shipments"])
     events.ask_for_processing(current_app.config)
-    return redirect(url_for("storefront.order_status", token=token), 303)
+    return shipped
 
 
-@bp.post("/orders/<token>/cancel")
-@public
-def cancel(token: str) -> Response | tuple:
-    """The buyer cancels an order that has not shipped."""
-    try:
-        form = parse_form(CANCEL_FORM)
-        fulfilment.cancel_by_buyer(session=get_session(), access_token=token, reason=form["reason"])
-    except ValidationError as error:
-        return _order_page(token, errors=error.normalized_messages(), status=422)
-    except Conflict as refused:
-        return _order_page(token, errors={"cancel": [refused.detail]}, status=409)
+@blp.route("/supplier/orders/<order_ref>/delivered", methods=["POST"])
+@requires(Role.SUPPLIER)
+@blp.arguments(DeliveredSchema)
+@blp.response(200, ShopOrderSchema)
+@blp.problem(409, "The order is not shipped, or was delivered otherwise.")
+def delivered(data: dict, order_ref: str):
+    """Record that the carrier delivered a shipped order (its return window starts then)."""
+    session = get_session()
+    checkout = fulfilment.mark_delivered(
+        session=session, supplier_id=_supplier_id(), order_ref=order_ref, delivered_at=data["delivered_at"]
+    )
     events.ask_for_processing(current_app.config)
-    return redirect(url_for("storefront.order_status", token=token), 303)
+    return checkout
 
 
-@bp.post("/orders/<token>/after-sales")
-@public
-def after_sales(token: str) -> Response | tuple:
-    """The buyer asks for a refund or a return, with a reason; the supplier decides."""
-    try:
-        form = parse_form(AFTER_SALES_FORM)
-        fulfilment.request_after_sales(
-            session=get_session(), access_token=token, policy=CommissionPolicy.from_settings(current_app.config), **form
-        )
-    except ValidationError as error:
-        return _order_page(token, errors=error.normalized_messages(), status=422)
-    except ValidationFailed as refused:
-        return _order_page(token, errors=field_messages(refused), status=422)
-    # Straight to the request just made, so the buyer sees it went through (等待供应商处理).
-    return redirect(url_for("storefront.order_status", token=token, _anchor="after-sales-history"), 303)
+@blp.route("/supplier/orders/<order_ref>/cancel", methods=["POST"])
+@requires(Role.SUPPLIER)
+@blp.arguments(CancelSchema)
+@blp.response(200, ShopOrderSchema)
+@blp.problem(409, "The order can no longer be cancelled (it has shipped).")
+def cancel(data: dict, order_ref: str):
+    """Cancel an order that has not shipped, with a reason: its commission is reversed, its stock returned."""
+    session = get_session()
+    checkout = fulfilment.cancel_by_supplier(
+        session=session, supplier_id=_supplier_id(), order_ref=order_ref, reason=data["reason"]
+    )
+    events.ask_for_processing(current_app.config)
+    return checkout
+
+
+@blp.route("/supplier/after-sales", methods=["GET"])
+@requires(Role.SUPPLIER)
+@blp.arguments(AfterSalesQuerySchema, location="query")
+@blp.response(200, AfterSalesSchema(many=True))
+@blp.paginate(SelectPage)
+def after_sales_requests(query: dict):
+    """After-sales requests on the caller's orders, open ones first."""
+    return Listing(
+        fulfilment.after_sales_query(_supplier_id(reading=True), query["status"]),
+        lambda rows: [{"id": row["AfterSalesRequest"].id, **row} for row in rows],
+    )
+
+
+@blp.route("/supplier/after-sales/<int:request_id>/decision", methods=["POST"])
+@requires(Role.SUPPLIER)
+@blp.arguments(AfterSalesDecisionSchema)
+@blp.response(200, ShopOrderSchema)
+@blp.problem(409, "The request was already decided.")
+def decide(data: dict, request_id: int):
+    """Approve a request (a full or partial refund; commission is reversed or clawed back) or refuse it, saying why."""
+    session = get_session()
+    _, checkout = fulfilment.decide_after_sales(
+        session=session,
+        supplier_id=_supplier_id(),
+        supplier_user_id=current_user_id(),
+        request_id=request_id,
+        approve=data["decision"] == "approve",
+        amount_fen=data["amount_fen"],
+        reason=data["reason"],
+    )
+    events.ask_for_processing(current_app.config)
+    return checkout

@@ -8,7 +8,9 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlmodel import Field, SQLModel
 
-from distro.db import utcnow
+# The tables its foreign keys name, loaded with it: a session cannot flush a row naming a table it never loaded.
+import distro.auth.models  # noqa: F401
+from distro.clock import utcnow
 
 
 class SupplierBase(SQLModel):

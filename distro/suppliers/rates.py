@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from sqlmodel import Session, col
 
 from distro import audit
+from distro.clock import utcnow
 from distro.commission.calculator import line_commission
-from distro.db import utcnow
 from distro.errors import ValidationFailed
 from distro.suppliers.models import CommissionRate
 from distro.suppliers.rules import RateBounds, rate_failures

@@ -7,7 +7,8 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from distro.db import advisory_xact_lock, utcnow
+from distro.clock import utcnow
+from distro.db import advisory_xact_lock
 
 RECENT_SALES_LOCK = "products:recent_sales"
 

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col
 
 from distro import audit
-from distro.db import utcnow
+from distro.clock import utcnow
 from distro.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from distro.suppliers.models import CommissionRate, Product, ProductSku, Supplier
 from distro.suppliers.rules import (

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col
 
 from distro import audit
-from distro.db import utcnow
+from distro.clock import utcnow
 from distro.errors import Forbidden, NotFound
 from distro.outbound.services import emit_many
 from distro.shops.models import ShopProduct

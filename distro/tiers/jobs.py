@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from distro.db import session_scope, utcnow
+from distro.clock import utcnow
+from distro.db import session_scope
 from distro.settings import current_settings
 from distro.tiers import services
 from distro.tiers.rules import previous_month

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from distro.clock import BUSINESS_TZ_NAME as BUSINESS_TZ
 from distro.money import BASIS_POINTS
 from distro.validation import FieldError
 
@@ -83,9 +84,6 @@ def build_tier_table(raw: Sequence[Mapping]) -> TierTable:
     if errors:
         raise ValueError("; ".join(f"{error.field} {error.message}" for error in errors))
     return TierTable(tuple(Tier(**{name: item[name] for name in Tier.__dataclass_fields__}) for item in raw))
-
-
-BUSINESS_TZ = "Asia/Shanghai"
 
 
 def month_start(day: dt.date) -> dt.date:

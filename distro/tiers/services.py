@@ -11,7 +11,8 @@ import sqlalchemy as sa
 from sqlmodel import Session, col
 
 from distro import audit
-from distro.db import utcnow, wait_for_advisory_xact_lock
+from distro.clock import utcnow
+from distro.db import wait_for_advisory_xact_lock
 from distro.errors import FieldError, ValidationFailed
 from distro.outbound.services import emit_many
 from distro.shops.models import Shop

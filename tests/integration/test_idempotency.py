@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from flask import request
 
 from distro.auth.models import Role
-from distro.db import utcnow
+from distro.clock import utcnow
 from distro.idempotency import http, services
 from distro.idempotency.models import IdempotencyRecord
 from distro.ledger.models import Adjustment

@@ -137,7 +137,7 @@ def test_a_worker_warms_the_engine_before_forking_and_keeps_no_connection_open(c
 
 def test_a_worker_imports_every_jobs_module_before_forking_work_horses():
     script = (
-        "import sys; from distro.queue import preload_job_modules; preload_job_modules(); "
+        "import sys; from distro.worker import preload_job_modules; preload_job_modules(); "
         "print(' '.join(sorted(m for m in sys.modules if m.startswith('distro.') and m.endswith('.jobs'))))"
     )
     loaded = subprocess.run(  # noqa: S603

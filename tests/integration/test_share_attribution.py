@@ -13,6 +13,7 @@ from sqlmodel import Session
 from werkzeug.serving import make_server
 
 from distro.auth.models import Role
+from distro.clock import BUSINESS_TZ
 from distro.commission import services
 from distro.commission.models import CommissionLine, Order
 from distro.db import engine_for
@@ -114,7 +115,7 @@ def test_analytics_show_clicks_orders_gmv_and_conversion_by_channel_day_and_prod
         "conversion_bp": 2_500,
     }
     assert (by_channel["direct"]["orders"], by_channel["direct"]["gmv_fen"]) == (1, 10_000)
-    shanghai_today = today.astimezone(share_services.BUSINESS_TZ).date().isoformat()
+    shanghai_today = today.astimezone(BUSINESS_TZ).date().isoformat()
     assert [(row["day"], row["orders"]) for row in report["by_day"]] == [(shanghai_today, 2)]
     assert [(row["product"], row["orders"]) for row in report["by_product"]] == [(product.id, 2)]
     supplier_report = client.get("/api/v1/analytics/supplier", headers=bearer(app, supplier_user)).get_json()
@@ -196,7 +197,7 @@ def test_click_landing_buy_demo_payment_and_commission_end_to_end(committed_db, 
             assert (line.shop_id, line.pool_fen, line.owner_fen) == (shop_id, 4_130, 2_478)
             from distro.share.analytics import breakdown
 
-            today = dt.datetime.now(share_services.BUSINESS_TZ).date()
+            today = dt.datetime.now(BUSINESS_TZ).date()
             rows = breakdown(session, scope="shop", scope_id=shop_id, dimension="channel", start=today, end=today)
             assert [(row["channel"], row["clicks"], row["orders"], row["gmv_fen"]) for row in rows] == [
                 ("wechat_moments", 1, 1, 11_800)

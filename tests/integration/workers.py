@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rq import SimpleWorker
 
-from distro.outages import ListenerNotJoined
+from distro.worker import ListenerNotJoined
 
 
 class BurstWorker(ListenerNotJoined, SimpleWorker):
