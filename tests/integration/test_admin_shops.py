@@ -59,7 +59,7 @@ def order(client, app, session, order_id, product, paid_at, **claims):
     shop = claims.pop("shop", None)
     data = paid(order_id, shop, [("1", product.id, 100_000)], paid_at=paid_at.isoformat(), **claims)
     assert post_event(client, app, "order.paid", data).status_code == 200
-    commission.process_order(session=session, order_ref=order_id, rules=commission_rules(app))
+    commission.process_order(session=session, order_ref=order_id, rules=commission_rules(app, session))
     return session.scalars(sa.select(Order).where(Order.external_id == order_id)).one()
 
 
@@ -137,7 +137,7 @@ def earn_and_release(client, app, session, world, order_id):
         paid(order_id, "meimei", [("1", world["mask"].id, 100_000)], paid_at="2026-10-01T10:00:00+08:00"),
     )
     post_event(client, app, "order.delivered", {"order_id": order_id, "delivered_at": "2026-10-02T10:00:00+08:00"})
-    commission.process_order(session=session, order_ref=order_id, rules=commission_rules(app))
+    commission.process_order(session=session, order_ref=order_id, rules=commission_rules(app, session))
     payable.release_due_commission(session=session, now=LATER)
 
 
@@ -181,7 +181,7 @@ def test_a_suspended_shops_commission_goes_through_its_hold_and_is_paid_once_it_
     with_payee(client, app, world["owner"])
     post_event(client, app, "order.paid", paid("E1", "meimei", [("1", world["mask"].id, 100_000)]))
     post_event(client, app, "order.delivered", {"order_id": "E1", "delivered_at": "2026-11-23T10:00:00+08:00"})
-    commission.process_order(session=session, order_ref="E1", rules=commission_rules(app))
+    commission.process_order(session=session, order_ref="E1", rules=commission_rules(app, session))
     act(client, app, world, "suspend")
 
     payable.release_due_commission(session=session, now=LATER)  # the hold passes while it is suspended

@@ -94,7 +94,7 @@ def test_a_page_order_cancelled_before_its_payment_notice_arrived_is_reversed_li
     send = webhook_sender(app, client)
 
     def process(order_ref):
-        commission.process_order(session=session, order_ref=order_ref, rules=commission_rules(app))
+        commission.process_order(session=session, order_ref=order_ref, rules=commission_rules(app, session))
 
     checkouts = {}
     for name in ("notice_first", "notice_late"):
@@ -133,10 +133,10 @@ def test_a_line_refunded_in_full_after_it_became_payable_is_reversed_and_no_batc
         post_event(client, app, "order.delivered", {"order_id": order_id, **delivered})
         if refund_first:
             post_event(client, app, "order.refunded", {"order_id": order_id, **refund})
-        commission.process_order(session=session, order_ref=order_id, rules=commission_rules(app))
+        commission.process_order(session=session, order_ref=order_id, rules=commission_rules(app, session))
         payable.release_due_commission(session=session, now=LATER)
         post_event(client, app, "order.refunded", {"order_id": order_id, **refund})
-        commission.process_order(session=session, order_ref=order_id, rules=commission_rules(app))
+        commission.process_order(session=session, order_ref=order_id, rules=commission_rules(app, session))
 
     finance = make_user(session, Role.FINANCE)
     batch = settlement.create_batch(session=session, cutoff_at=None, created_by=finance.id)

@@ -54,7 +54,7 @@ def earn(client, app, session, shop, product, order_id, paid_fen, *, release=Tru
         paid(order_id, shop.slug, [("1", product.id, paid_fen)], paid_at="2026-10-01T10:00:00+08:00"),
     )
     post_event(client, app, "order.delivered", {"order_id": order_id, "delivered_at": "2026-10-02T10:00:00+08:00"})
-    commission.process_order(session=session, order_ref=order_id, rules=commission_rules(app))
+    commission.process_order(session=session, order_ref=order_id, rules=commission_rules(app, session))
     if release:
         payable.release_due_commission(session=session, now=LATER)
 
@@ -71,7 +71,7 @@ def refund(client, app, session, order_id, amount_fen, refund_id="r1"):
             "lines": [{"line_id": "1", "amount_fen": amount_fen}],
         },
     )
-    commission.process_order(session=session, order_ref=order_id, rules=commission_rules(app))
+    commission.process_order(session=session, order_ref=order_id, rules=commission_rules(app, session))
 
 
 def with_payee(client, app, owner):

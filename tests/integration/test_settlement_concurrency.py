@@ -51,7 +51,7 @@ def setup(app, url, shops=3):
             ):
                 body, headers = signed_event(app, event_type, data)
                 assert client.post("/webhooks/orders", data=body, headers=headers).status_code == 200
-            commission.process_order(session=session, order_ref=f"O{number}", rules=commission_rules(app))
+            commission.process_order(session=session, order_ref=f"O{number}", rules=commission_rules(app, session))
         payable.release_due_commission(session=session, now=dt.datetime.fromisoformat(LATER))
         maker = make_user(session, Role.FINANCE)
         batch = services.create_batch(session=session, cutoff_at=None, created_by=maker.id)
@@ -117,6 +117,8 @@ def test_a_worker_killed_mid_compute_leaves_nothing_and_the_rerun_settles_each_l
 def test_a_refund_racing_the_compute_is_settled_then_clawed_back_never_both_never_lost(committed_app, committed_db):
     batch_id, shop_ids = setup(committed_app, committed_db, shops=1)
     engine = engine_for(committed_db)
+    with Session(engine) as reader:
+        rules = commission_rules(committed_app, reader)
     computed: list[str] = []
     compute = threading.Thread(
         target=lambda: computed.append(
@@ -140,7 +142,7 @@ def test_a_refund_racing_the_compute_is_settled_then_clawed_back_never_both_neve
         refunded: list[str] = []
         refund = threading.Thread(
             target=lambda: refunded.append(
-                commission.process_order(session=Session(engine), order_ref="O0", rules=commission_rules(committed_app))
+                commission.process_order(session=Session(engine), order_ref="O0", rules=rules)
             )
         )
         refund.start()
@@ -186,7 +188,7 @@ def test_a_failed_payout_recorded_while_a_batch_computes_is_brought_forward_by_t
                 "lines": [{"line_id": "1", "amount_fen": 50_000}],
             },
         )
-        commission.process_order(session=session, order_ref="O0", rules=commission_rules(committed_app))
+        commission.process_order(session=session, order_ref="O0", rules=commission_rules(committed_app, session))
         next_batch = services.create_batch(session=session, cutoff_at=None, created_by=checker_id).id
 
     def fail_the_payout() -> None:

@@ -59,7 +59,7 @@ def test_every_fen_owed_is_paid_or_held_and_the_ledger_balances(app, connection,
             )
             maker, checker = make_user(work, Role.FINANCE), make_user(work, Role.FINANCE)
             work.commit()
-            rules = commission_rules(app)
+            rules = commission_rules(app, work)
             orders: list[tuple[str, int]] = []
             computed: dict[int, dict] = {}
             for number, (action, which, amount) in enumerate(steps):
