@@ -19,8 +19,9 @@ from distro import audit
 from distro.db import utcnow
 from distro.ledger import services as ledger
 from distro.settlement import claims, lifecycle, reconciliation
+from distro.settlement.batches import check_allowed, get_batch
 from distro.settlement.models import SettlementBatch
-from distro.settlement.services import CASH, CLEARING, check_allowed, get_batch
+from distro.settlement.transfers import CASH, CLEARING
 
 
 def position_sql(source: str, *keep: str) -> str:

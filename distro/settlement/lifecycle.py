@@ -8,7 +8,7 @@
 
 A computation that keeps failing ends the batch failed, with the reason; finance may retry it, which
 makes it computing again. Results are also accepted once a batch is paid or partly paid, so a bank
-file sent again is recognised as the same (see services.record_results).
+file sent again is recognised as the same (see payout_results.record_results).
 """
 
 from __future__ import annotations

@@ -11,8 +11,7 @@ from distro.commission import payable
 from distro.commission import services as commission
 from distro.commission.models import CommissionLine, Order
 from distro.ledger import services as ledger
-from distro.settlement import computing
-from distro.settlement import services as settlement
+from distro.settlement import batches, computing
 from distro.settlement.models import Payout, SettlementClaim
 from distro.share.models import ShareLink
 from distro.storefront.models import Checkout
@@ -147,7 +146,7 @@ def with_payee(client, app, owner):
 
 
 def payouts_to(session, world, maker):
-    batch = settlement.create_batch(session=session, cutoff_at=None, created_by=maker.id)
+    batch = batches.create_batch(session=session, cutoff_at=None, created_by=maker.id)
     assert computing.compute_batch(session=session, batch_id=batch.id, minimum_fen=100) == "computed"
     return session.scalars(
         sa.select(Payout.amount_fen).where(Payout.batch_id == batch.id, Payout.shop_id == world["shop"].id)

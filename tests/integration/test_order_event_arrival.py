@@ -13,8 +13,7 @@ from distro.commission import services as commission
 from distro.db import engine_for
 from distro.ledger import services as ledger
 from distro.queue import get_queue
-from distro.settlement import computing
-from distro.settlement import services as settlement
+from distro.settlement import batches, computing
 from distro.settlement.models import SettlementClaim
 from distro.storefront import notices
 from distro.storefront.models import Checkout
@@ -139,7 +138,7 @@ def test_a_line_refunded_in_full_after_it_became_payable_is_reversed_and_no_batc
         commission.process_order(session=session, order_ref=order_id, rules=commission_rules(app, session))
 
     finance = make_user(session, Role.FINANCE)
-    batch = settlement.create_batch(session=session, cutoff_at=None, created_by=finance.id)
+    batch = batches.create_batch(session=session, cutoff_at=None, created_by=finance.id)
     assert computing.compute_batch(session=session, batch_id=batch.id, minimum_fen=100) == "computed"
     assert session.scalar(sa.select(sa.func.count()).select_from(SettlementClaim)) == 0
     lines = lines_by_order(client, app, owner)

@@ -17,8 +17,9 @@ from distro.commission.models import CommissionLine
 from distro.db import engine_for
 from distro.ledger import services as ledger
 from distro.ledger.models import Posting
-from distro.settlement import computing, services
+from distro.settlement import batches, computing
 from distro.settlement.models import PayeeAccount, Payout, SettlementBatch, SettlementClaim
+from distro.settlement.payout_results import PayoutResult, record_results
 from distro.shops.models import Shop
 from tests.factories import commission_rules, make_product, make_shop, make_supplier, make_user, paid, signed_event
 from tests.integration.locks import table_locked, wait_until_blocked
@@ -54,7 +55,7 @@ def setup(app, url, shops=3):
             commission.process_order(session=session, order_ref=f"O{number}", rules=commission_rules(app, session))
         payable.release_due_commission(session=session, now=dt.datetime.fromisoformat(LATER))
         maker = make_user(session, Role.FINANCE)
-        batch = services.create_batch(session=session, cutoff_at=None, created_by=maker.id)
+        batch = batches.create_batch(session=session, cutoff_at=None, created_by=maker.id)
         return batch.id, shop_ids
 
 
@@ -173,7 +174,7 @@ def test_a_failed_payout_recorded_while_a_batch_computes_is_brought_forward_by_t
         assert computing.compute_batch(session=session, batch_id=batch_id, minimum_fen=100) == "computed"
         checker = make_user(session, Role.FINANCE)
         checker_id = checker.id
-        services.approve(session=session, batch_id=batch_id, approver=checker_id)
+        batches.approve(session=session, batch_id=batch_id, approver=checker_id)
         payout_id = session.scalars(sa.select(Payout.id).where(Payout.batch_id == batch_id)).one()
         # Half of the order paid out is refunded: a clawback of 3,000.
         event_store.store_event(
@@ -189,12 +190,12 @@ def test_a_failed_payout_recorded_while_a_batch_computes_is_brought_forward_by_t
             },
         )
         commission.process_order(session=session, order_ref="O0", rules=commission_rules(committed_app, session))
-        next_batch = services.create_batch(session=session, cutoff_at=None, created_by=checker_id).id
+        next_batch = batches.create_batch(session=session, cutoff_at=None, created_by=checker_id).id
 
     def fail_the_payout() -> None:
         with Session(engine) as session:
-            result = services.PayoutResult(payout_id, "failed", reason="账户已冻结")
-            services.record_results(session=session, batch_id=batch_id, actor=checker_id, results=[result])
+            result = PayoutResult(payout_id, "failed", reason="账户已冻结")
+            record_results(session=session, batch_id=batch_id, actor=checker_id, results=[result])
 
     def compute_the_next() -> None:
         with Session(engine) as session:

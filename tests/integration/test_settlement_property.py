@@ -14,8 +14,9 @@ from distro.commission import event_store, payable
 from distro.commission import services as commission
 from distro.commission.models import CommissionLine
 from distro.ledger import services as ledger
-from distro.settlement import computing, queries, services
+from distro.settlement import batches, computing, queries
 from distro.settlement.models import PayeeAccount, Payout, SettlementBatch
+from distro.settlement.payout_results import PayoutResult, record_results
 from tests.factories import commission_rules, make_product, make_shop, make_supplier, make_user, paid
 
 LATER = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
@@ -104,22 +105,20 @@ def test_every_fen_owed_is_paid_or_held_and_the_ledger_balances(app, connection,
                     # Refunds beyond what was paid are quarantined: that is part of the property too.
                     commission.process_order(session=work, order_ref=order_id, rules=rules)
                 elif action == "settle":
-                    batch = services.create_batch(session=work, cutoff_at=None, created_by=maker.id)
+                    batch = batches.create_batch(session=work, cutoff_at=None, created_by=maker.id)
                     computing.compute_batch(session=work, batch_id=batch.id, minimum_fen=100)
-                    services.approve(session=work, batch_id=batch.id, approver=checker.id)
+                    batches.approve(session=work, batch_id=batch.id, approver=checker.id)
                     computed[batch.id] = dict(work.get_one(SettlementBatch, batch.id).reconciliation or {})
                 elif action == "pay":
                     open_payouts = work.execute(
                         sa.select(Payout.batch_id, Payout.id).where(Payout.status == "pending")
                     ).all()
                     for batch_id, payout_id in open_payouts:
-                        services.record_results(
+                        record_results(
                             session=work,
                             batch_id=batch_id,
                             actor=checker.id,
-                            results=[
-                                services.PayoutResult(payout_id, "paid" if which else "failed", "ref", "bank said no")
-                            ],
+                            results=[PayoutResult(payout_id, "paid" if which else "failed", "ref", "bank said no")],
                         )
                 invariant_holds(work, [shop.id for shop in shops])
                 for batch_id, snapshot in computed.items():
