@@ -28,7 +28,7 @@ def create_batch(*, session: Session, cutoff_at: dt.datetime | None, created_by:
         raise ValidationFailed(
             "The cut-off is in the future.", [FieldError("cutoff_at", "must not be in the future", "range")]
         )
-    batch = SettlementBatch(status="computing", cutoff_at=cutoff, created_by=created_by)
+    batch = SettlementBatch(status=lifecycle.COMPUTING, cutoff_at=cutoff, created_by=created_by)
     session.add(batch)
     session.flush()
     assert batch.id is not None  # flushed
@@ -97,14 +97,14 @@ def cancel(*, session: Session, batch_id: int, reason: str, actor: int) -> Settl
         kind="payout_cancel",
         debit=CLEARING,
         credit="shop",
-        statuses=["pending", "held"],
+        statuses=lifecycle.payout_statuses_for("cancel"),
         actor=actor,
     )
     session.execute(
         sa.update(Payout)
         .where(col(Payout.batch_id) == batch_id)
         .values(
-            status="cancelled",
+            status=lifecycle.CANCELLED,
             resolved_at=utcnow(),
         )
     )
@@ -128,10 +128,11 @@ def release_held(*, session: Session, batch_id: int, actor: int) -> int:
     check_allowed("release_held", batch)
     result = session.execute(
         sa.text(
-            "UPDATE payouts p SET payee_account_id = a.id, status = 'pending' FROM payee_accounts a "
-            "WHERE p.batch_id = :batch_id AND p.status = 'held' AND a.owner_id = p.owner_id AND a.is_default"
+            "UPDATE payouts p SET payee_account_id = a.id, status = :released FROM payee_accounts a "
+            "WHERE p.batch_id = :batch_id AND p.status = ANY(CAST(:held AS text[])) AND a.owner_id = p.owner_id "
+            "AND a.is_default"
         ),
-        {"batch_id": batch_id},
+        {"batch_id": batch_id, "released": lifecycle.PENDING, "held": lifecycle.payout_statuses_for("release")},
     )
     released = result.rowcount  # type: ignore[attr-defined]  # Result in the stubs; an UPDATE gives a CursorResult
     audit.record(

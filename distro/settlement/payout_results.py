@@ -7,14 +7,13 @@ balance (transfers.py). When no payout is left open the batch is finished (lifec
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
 from distro import audit
 from distro.db import utcnow
-from distro.errors import FieldError, ValidationFailed
+from distro.errors import ValidationFailed
 from distro.settlement import claims, lifecycle
 from distro.settlement.batches import check_allowed, get_batch
 from distro.settlement.models import Payout, SettlementBatch
@@ -28,10 +27,12 @@ _LOCK_PAYOUTS = sa.text(
     ) AS locked
     """
 )
-# The results that cannot be recorded (position: from 1 in the order given), with the payout's status
-# (NULL: not a payout of this batch) and the status first given for the same payout in this request.
-# A payout named twice is judged by its status before the request, each time.
-_REFUSED_RESULTS = sa.text(
+# The results that are not plainly recordable (position: from 1 in the order given), with the payout's status
+# (NULL: not a payout of this batch) and the status first given for the same payout in this request; plainly
+# recordable is a valid result for a payout that takes one, as first given. lifecycle.result_refusal judges
+# each row returned (a result repeated for a resolved payout is recordable: it is ignored). A payout named
+# twice is judged by its status before the request, each time.
+_UNUSUAL_RESULTS = sa.text(
     """
     SELECT r.position, r.status, p.status AS current, r.first_status
     FROM (
@@ -39,17 +40,15 @@ _REFUSED_RESULTS = sa.text(
         FROM unnest(CAST(:ids AS bigint[]), CAST(:statuses AS text[])) WITH ORDINALITY AS u(payout_id, status, position)
     ) AS r
     LEFT JOIN payouts p ON p.id = r.payout_id AND p.batch_id = :batch_id
-    WHERE p.id IS NULL
-       OR r.status IS NULL OR r.status NOT IN ('paid', 'failed')
-       OR p.status = 'held'
-       OR (p.status IN ('paid', 'failed') AND p.status <> r.status)
+    WHERE p.id IS NULL OR p.status <> ALL(CAST(:takes_results AS text[]))
+       OR r.status IS NULL OR r.status <> ALL(CAST(:results AS text[]))
        OR r.status IS DISTINCT FROM r.first_status
     ORDER BY r.position
     """
 )
-# Pending payouts take their result; one named twice (with the same status) takes the first given, reference
-# and all. Resolved ones are left as they are (a result repeated as it was). Returns the ids newly paid and
-# newly failed, in the request's order.
+# Payouts that take a result (pending ones) take it; one named twice (with the same status) takes the first
+# given, reference and all. Resolved ones are left as they are (a result repeated as it was). Returns the ids
+# newly paid and newly failed, in the request's order.
 _RECORD_RESULTS = sa.text(
     """
     WITH first_given AS (
@@ -62,31 +61,14 @@ _RECORD_RESULTS = sa.text(
         UPDATE payouts p
         SET status = f.status, resolved_at = :now, external_reference = f.external_reference, failure_reason = f.reason
         FROM first_given f
-        WHERE p.id = f.payout_id AND p.batch_id = :batch_id AND p.status = 'pending'
+        WHERE p.id = f.payout_id AND p.batch_id = :batch_id AND p.status = ANY(CAST(:takes_results AS text[]))
         RETURNING p.id, p.status, f.position
     )
-    SELECT coalesce(array_agg(id ORDER BY position) FILTER (WHERE status = 'paid'), '{}') AS paid,
-           coalesce(array_agg(id ORDER BY position) FILTER (WHERE status = 'failed'), '{}') AS failed
+    SELECT coalesce(array_agg(id ORDER BY position) FILTER (WHERE status = :paid), '{}') AS paid,
+           coalesce(array_agg(id ORDER BY position) FILTER (WHERE status = :failed), '{}') AS failed
     FROM resolved
     """
 )
-
-
-def _refusal(row: Any) -> FieldError:
-    """Why a result cannot be recorded, checked in this order: payout, status, held, already resolved,
-    contradicting an earlier result for the same payout in the request."""
-    index = row.position - 1
-    if row.current is None:
-        return FieldError(f"results.{index}.payout_id", "is not a payout of this batch", "unknown")
-    if row.status not in ("paid", "failed"):
-        return FieldError(f"results.{index}.status", "must be paid or failed", "one_of")
-    if row.current == "held":
-        return FieldError(f"results.{index}.payout_id", "is held: the owner has no payee account", "held")
-    if row.current != "pending" and row.current != row.status:
-        return FieldError(f"results.{index}.status", f"the payout is already {row.current}", "already_resolved")
-    return FieldError(
-        f"results.{index}.status", f"contradicts the {row.first_status} given earlier for this payout", "contradicts"
-    )
 
 
 @dataclass(frozen=True)
@@ -94,7 +76,7 @@ class PayoutResult:
     """What the bank or wallet said about one payout."""
 
     payout_id: int
-    status: str  # "paid" or "failed"
+    status: str  # one of lifecycle.RESULTS: "paid" or "failed"
     external_reference: str | None = None
     reason: str | None = None
 
@@ -118,9 +100,17 @@ def record_results(*, session: Session, batch_id: int, results: list[PayoutResul
         "statuses": [result.status for result in results],
         "references": [result.external_reference for result in results],
         "reasons": [result.reason for result in results],
+        "takes_results": lifecycle.payout_statuses_for("result"),
+        "results": list(lifecycle.RESULTS),
+        "paid": lifecycle.PAID,
+        "failed": lifecycle.FAILED,
     }
     session.execute(_LOCK_PAYOUTS, given)
-    errors = [_refusal(row) for row in session.execute(_REFUSED_RESULTS, given)]
+    judged = [
+        lifecycle.result_refusal(row.position - 1, row.status, row.current, row.first_status)
+        for row in session.execute(_UNUSUAL_RESULTS, given)
+    ]
+    errors = [error for error in judged if error is not None]
     if errors:
         raise ValidationFailed("Some results cannot be recorded; nothing was.", errors)
     now = utcnow()
@@ -136,7 +126,7 @@ def record_results(*, session: Session, batch_id: int, results: list[PayoutResul
             kind="payout_paid",
             debit=CLEARING,
             credit=CASH,
-            statuses=["paid"],
+            statuses=[lifecycle.PAID],
             actor=actor,
             payout_ids=newly["paid"],
         )
@@ -148,18 +138,18 @@ def record_results(*, session: Session, batch_id: int, results: list[PayoutResul
             kind="payout_failed",
             debit=CLEARING,
             credit="shop",
-            statuses=["failed"],
+            statuses=[lifecycle.FAILED],
             actor=actor,
             payout_ids=newly["failed"],
         )
     counts = session.execute(
         sa.select(
-            sa.func.count().filter(col(Payout.status).in_(("pending", "held"))),
-            sa.func.count().filter(col(Payout.status) == "failed"),
+            sa.func.count().filter(col(Payout.status).in_(sorted(lifecycle.OPEN_PAYOUTS))),
+            sa.func.count().filter(col(Payout.status) == lifecycle.FAILED),
         ).where(col(Payout.batch_id) == batch_id)
     ).one()
     finished = lifecycle.finished_status(*counts)
-    if finished and batch.status == lifecycle.APPROVED:
+    if finished and lifecycle.allowed("finish", batch.status):
         batch.status, batch.finished_at = finished, now
     audit.record(
         session,

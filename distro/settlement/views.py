@@ -17,7 +17,7 @@ from distro.errors import FieldError, ValidationFailed, field_errors
 from distro.idempotency.http import idempotent
 from distro.openapi import ATTACHMENT, BINARY
 from distro.queue import redis_for
-from distro.settlement import batches, computing, exports, jobs, payees, queries
+from distro.settlement import batches, computing, exports, jobs, lifecycle, payees, queries
 from distro.settlement.payout_results import PayoutResult, record_results
 from distro.settlement.schemas import (
     RESULT_ROWS,
@@ -47,7 +47,7 @@ def _minimum() -> int:
 
 def _with_progress(batch) -> dict:
     progress = None
-    if batch.status == "computing":
+    if lifecycle.allowed("compute", batch.status):  # a worker computes it (or will)
         raw = redis_for(current_app.config["REDIS_URL"]).get(jobs.progress_key(batch.id))
         progress = json.loads(raw) if raw else {"phase": "queued"}
     return {**batch.model_dump(), "progress": progress}
