@@ -16,8 +16,8 @@ from distro.ledger.chart import ACCOUNT_FAMILIES
 from distro.ledger.models import Posting
 from distro.settlement import batches, computing
 from distro.settlement.models import Payout
+from distro.settlement.netting import settle_shop
 from distro.settlement.payout_results import PayoutResult, record_results
-from distro.settlement.reconciliation import settle_shop
 from tests.factories import bearer, make_shop, make_user
 from tests.integration import test_settlement
 from tests.integration.test_settlement import compute, earn, refund, with_payee
