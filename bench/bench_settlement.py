@@ -29,8 +29,9 @@ from sqlmodel import Session
 
 from bench.harness import Row, raw_connection, timer
 from distro.db import engine_for
-from distro.settlement import computing, services
+from distro.settlement import batches, computing, transfers
 from distro.settlement.models import SettlementBatch
+from distro.settlement.payout_results import PayoutResult, record_results
 
 SHOPS = 100_000
 LINES_PER_SHOP = 10
@@ -261,24 +262,24 @@ def clearing_fen(session: Session) -> int:
             "SELECT -coalesce(sum(e.amount), 0) FROM ledger_entries e JOIN ledger_accounts a "
             "ON a.id = e.account_id WHERE a.code = :code"
         ),
-        {"code": services.CLEARING},
+        {"code": transfers.CLEARING},
     ).scalar_one()
 
 
-def bank_results(session: Session, batch_id: int) -> list[services.PayoutResult]:
+def bank_results(session: Session, batch_id: int) -> list[PayoutResult]:
     """What the bank says of every payout of the batch: one in FAILED_EVERY failed, the rest paid."""
     ids = session.execute(
         sa.text("SELECT id FROM payouts WHERE batch_id = :id ORDER BY id"), {"id": batch_id}
     ).scalars()
     return [
-        services.PayoutResult(payout_id, "failed", reason="账户已冻结")
+        PayoutResult(payout_id, "failed", reason="账户已冻结")
         if number % FAILED_EVERY == 0
-        else services.PayoutResult(payout_id, "paid", f"ICBC-{payout_id:010d}")
+        else PayoutResult(payout_id, "paid", f"ICBC-{payout_id:010d}")
         for number, payout_id in enumerate(ids)
     ]
 
 
-def results_baseline(url: str, results: list[services.PayoutResult]) -> float:
+def results_baseline(url: str, results: list[PayoutResult]) -> float:
     """The raw work over a copy of the payouts (same indexes and constraints): one UPDATE ... FROM unnest."""
     columns = [
         [result.payout_id for result in results],
@@ -323,8 +324,8 @@ def payout_results(url: str, engine: sa.Engine, batch_id: int) -> Row:
         connection.commit()
     with Session(engine) as session:
         checker_id = session.execute(sa.text("SELECT id FROM users WHERE email = 'checker@bench.cn'")).scalar_one()
-        released = services.release_held(session=session, batch_id=batch_id, actor=checker_id)
-        services.approve(session=session, batch_id=batch_id, approver=checker_id)
+        released = batches.release_held(session=session, batch_id=batch_id, actor=checker_id)
+        batches.approve(session=session, batch_id=batch_id, approver=checker_id)
         results = bank_results(session, batch_id)
     if released != SHOPS:
         raise RuntimeError(f"released {released} held payouts, expected {SHOPS}")
@@ -335,7 +336,7 @@ def payout_results(url: str, engine: sa.Engine, batch_id: int) -> Row:
     progress(f"baseline (raw UPDATE ... FROM unnest on bench_payouts): {baseline_seconds:.2f} s")
 
     with StatementClock(engine, "results") as clock, timer() as elapsed, Session(engine) as session:
-        status = services.record_results(session=session, batch_id=batch_id, results=results, actor=checker_id).status
+        status = record_results(session=session, batch_id=batch_id, results=results, actor=checker_id).status
         finished = time.perf_counter()
     seconds = elapsed()
     clock.report(finished)
@@ -358,7 +359,7 @@ def run(url: str) -> list[Row]:
     engine = engine_for(url)
     with Session(engine) as session:
         finance_id = session.execute(sa.text("SELECT id FROM users WHERE email = 'finance@bench.cn'")).scalar_one()
-        batch_id = services.create_batch(session=session, cutoff_at=None, created_by=finance_id).id
+        batch_id = batches.create_batch(session=session, cutoff_at=None, created_by=finance_id).id
         expected_fen = int(session.execute(sa.text("SELECT sum(owner_fen) FROM commission_lines")).scalar_one())
 
     baseline_seconds = baseline(url)

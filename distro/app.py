@@ -21,7 +21,6 @@ from distro.settings import load_settings
 from distro.share.clicks import ClickBuffer
 from distro.share.redirect import ShareRedirects
 from distro.share.resolver import LinkResolver, cache_redis
-from distro.tiers.rules import build_tier_table
 from distro.urls import trusted_hosts
 
 
@@ -46,7 +45,6 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, check_migrations: 
     )
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Chinese stays readable in JSON
     app.extensions["distro.token_settings"] = TokenSettings.from_settings(settings)
-    app.extensions["distro.tiers"] = build_tier_table(settings["TIERS"])
     app.extensions["distro.clicks"] = ClickBuffer(redis_for(settings["REDIS_URL"]), settings["CLICK_FLUSH_MS"] / 1000)
     app.extensions["distro.share_targets"] = LinkResolver(cache_redis(settings["REDIS_URL"]))
     db.init_app(app)

@@ -208,7 +208,7 @@ def settle(cutoff, email: str) -> None:
 
     from distro.auth.models import Role
     from distro.auth.services import find_user_by_email
-    from distro.settlement import computing, services
+    from distro.settlement import batches, computing
 
     settings = _settings()
     _export_urls(settings)
@@ -218,7 +218,7 @@ def settle(cutoff, email: str) -> None:
             raise click.ClickException(f"{email} is not a finance user.")
         assert user.id is not None  # loaded from the database
         cutoff_at = cutoff.replace(tzinfo=BUSINESS_TZ) if cutoff else dt.datetime.now(dt.UTC)
-        batch = services.create_batch(session=session, cutoff_at=cutoff_at, created_by=user.id)
+        batch = batches.create_batch(session=session, cutoff_at=cutoff_at, created_by=user.id)
         assert batch.id is not None  # create_batch flushes and commits it
         with click.progressbar(length=3, label=f"batch {batch.id}", show_pos=True) as bar:
 

@@ -188,12 +188,14 @@ def paid(order_id: str, shop: str | None, lines: list[tuple[str, int, int]], **e
     return data
 
 
-def commission_rules(app):
-    """The processing rules from the app's configuration."""
+def commission_rules(app, session: Session):
+    """The processing rules in force, built as the jobs build them: the tier table an admin set last, else the
+    configured one (distro.tiers.services.current_rules), and the app's commission policy."""
     from distro.commission.policy import CommissionPolicy
     from distro.commission.services import Rules
+    from distro.tiers.services import current_rules
 
-    return Rules(app.extensions["distro.tiers"], CommissionPolicy.from_settings(app.config))
+    return Rules(current_rules(session, app.config["TIERS"]), CommissionPolicy.from_settings(app.config))
 
 
 def add_to_shop(session: Session, app, owner: User, shop, product, reason: str = "每天都在用") -> None:

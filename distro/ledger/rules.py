@@ -53,7 +53,7 @@ POSTING_KINDS: Mapping[str, Origin] = {
     "clawback": _ORDER_PROCESSING,
     # distro/commission/payable.py
     "release": _RELEASE,
-    # distro/settlement/services.py
+    # distro/settlement/computing.py (the reserve) and transfers.py (the rest)
     "payout_reserve": _SETTLEMENT,
     "payout_cancel": _SETTLEMENT,
     "payout_paid": _SETTLEMENT,

@@ -2,8 +2,8 @@
 batch's reconciliation, all in one statement; give up on (and retry) computations that keep failing.
 
 A shop's payout is its available balance less commission not yet due, so clawbacks (a negative
-balance) are netted and amounts below the minimum carry forward; reconciliation.py says how each
-shop's figures are read from its balance, and `position_sql` mirrors it in SQL.
+balance) are netted and amounts below the minimum carry forward; netting.py states the rule for one shop
+in Python, and `position_sql` mirrors its figures in SQL.
 """
 
 from __future__ import annotations
@@ -19,12 +19,13 @@ from distro import audit
 from distro.clock import utcnow
 from distro.ledger import services as ledger
 from distro.settlement import claims, lifecycle, reconciliation
+from distro.settlement.batches import check_allowed, get_batch
 from distro.settlement.models import SettlementBatch
-from distro.settlement.services import CASH, CLEARING, check_allowed, get_batch
+from distro.settlement.transfers import CASH, CLEARING
 
 
 def position_sql(source: str, *keep: str) -> str:
-    """A SELECT of settle_shop's figures (reconciliation.py) for each row of source, which has the columns
+    """A SELECT of netting.settle_shop's figures for each row of source, which has the columns
     claimed, residual, clawed_back and returned, and of the columns named in keep as they are; the minimum
     payout is the parameter :minimum."""
     kept = "".join(f"{name}, " for name in keep)

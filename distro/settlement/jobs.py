@@ -68,7 +68,8 @@ def resume_computing_batches() -> int:
         stuck = (
             session.execute(
                 sa.select(col(SettlementBatch.id)).where(
-                    col(SettlementBatch.status) == lifecycle.COMPUTING, queued_at < utcnow() - STUCK_AFTER
+                    col(SettlementBatch.status).in_(lifecycle.statuses_for("compute")),
+                    queued_at < utcnow() - STUCK_AFTER,
                 )
             )
             .scalars()

@@ -12,9 +12,10 @@ from sqlmodel import Field, SQLModel
 # The tables its foreign keys name, loaded with it: a session cannot flush a row naming a table it never loaded.
 import distro.auth.models  # noqa: F401
 from distro.clock import utcnow
+from distro.settlement import lifecycle
 
 TIMESTAMPTZ = sa.DateTime(timezone=True)
-BATCH_STATUSES = ("draft", "computing", "ready", "approved", "paid", "partly_paid", "failed", "cancelled")
+BATCH_STATUSES = lifecycle.STATUSES
 
 
 class PayeeAccountBase(SQLModel):
@@ -46,7 +47,7 @@ class SettlementBatch(SQLModel, table=True):
     __table_args__ = (sa.CheckConstraint(f"status IN {BATCH_STATUSES!r}", name="known_status"),)
 
     id: int | None = Field(default=None, primary_key=True, sa_type=sa.BigInteger)
-    status: str = Field(default="draft", max_length=12)
+    status: str = Field(default=lifecycle.COMPUTING, max_length=12)
     cutoff_at: dt.datetime = Field(sa_type=TIMESTAMPTZ)
     created_by: int = Field(foreign_key="users.id", sa_type=sa.BigInteger)
     approved_by: int | None = Field(default=None, foreign_key="users.id", sa_type=sa.BigInteger)

@@ -9,9 +9,10 @@ import sqlalchemy as sa
 from sqlmodel import Session, col
 
 from distro.settlement import periods
+from distro.settlement.batches import get_batch
 from distro.settlement.models import PayeeAccount, Payout, SettlementBatch
 from distro.settlement.reconciliation import RESULTS_IDENTITY, Results, as_fen, figures_from, results_tie_out, ties_out
-from distro.settlement.services import CLEARING, get_batch
+from distro.settlement.transfers import CLEARING
 from distro.tiers.rules import month_bounds
 
 

@@ -1,18 +1,11 @@
-"""What a settlement batch settles for each shop, and the identities its reconciliation ties out by (pure).
+"""The identities a settlement batch's reconciliation ties out by, and its figures (pure).
 
-At computation, each shop's available balance splits into what the batch claims (due lines, at their
-amounts then), what waits (lines not yet due) and the residual: everything settled before, i.e. money
-brought forward (failed payouts returned, earlier carries) less clawbacks (refunds of lines already
-settled). Of the residual, the clawbacks and failed payouts posted since the previous computation are
-known gross from the ledger; the rest (earlier carries, manual adjustments) is shown net, as brought
-forward when positive and as clawbacks when negative. Then per shop:
+Per shop, and so for the batch (the sums of its shops' figures, fixed when it is computed):
 
     brought_forward + claimed − netted_clawbacks − carried_forward = payout
 
-every figure ≥ 0. A payout is made when it reaches the minimum; below it the balance carries forward,
-and clawbacks beyond what the shop has are not netted: they stay outstanding, a debt the next batch
-nets. A batch's figures are the sums of its shops', fixed when it is computed. What the bank says
-afterwards is a fact of its own: payouts = paid + failed (returned) + awaiting + cancelled.
+every figure ≥ 0; netting.py says how a shop's figures are found. What the bank says afterwards is a fact
+of its own: payouts = paid + failed (returned) + awaiting + cancelled.
 """
 
 from __future__ import annotations
@@ -38,24 +31,6 @@ class Figures:
 
     def __add__(self, other: Figures) -> Figures:
         return Figures(*(getattr(self, f.name) + getattr(other, f.name) for f in fields(self)))
-
-
-def settle_shop(*, claimed: int, residual: int, clawed_back: int, returned: int, minimum: int) -> Figures:
-    """One shop's figures in a batch.
-
-    claimed: its due lines the batch claims; residual: its available balance less those and less lines
-    not yet due; clawed_back, returned: clawbacks and failed payouts posted since the previous
-    computation (each ≥ 0, both part of the residual); minimum: the smallest payout (≥ 1 fen).
-    """
-    earlier = residual + clawed_back - returned  # earlier carries and adjustments, net
-    brought_forward = returned + max(earlier, 0)
-    clawbacks = clawed_back + max(-earlier, 0)
-    payable = claimed + residual  # = brought_forward + claimed - clawbacks
-    payout = payable if payable >= max(minimum, 1) else 0
-    carried = 0 if payout else max(payable, 0)
-    # Short of the clawbacks, a shop nets what it has (its claims and what it brought) and owes the rest.
-    netted = clawbacks if payable >= 0 else claimed + brought_forward
-    return Figures(brought_forward, claimed, netted, carried, payout, clawbacks - netted)
 
 
 def total(figures: Iterable[Figures]) -> Figures:

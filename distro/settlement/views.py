@@ -17,7 +17,8 @@ from distro.errors import FieldError, ValidationFailed, field_errors
 from distro.idempotency.http import idempotent
 from distro.openapi import ATTACHMENT, BINARY
 from distro.queue import redis_for
-from distro.settlement import computing, exports, jobs, payees, queries, services
+from distro.settlement import batches, computing, exports, jobs, lifecycle, payees, queries
+from distro.settlement.payout_results import PayoutResult, record_results
 from distro.settlement.schemas import (
     RESULT_ROWS,
     AuditSchema,
@@ -46,7 +47,7 @@ def _minimum() -> int:
 
 def _with_progress(batch) -> dict:
     progress = None
-    if batch.status == "computing":
+    if lifecycle.allowed("compute", batch.status):  # a worker computes it (or will)
         raw = redis_for(current_app.config["REDIS_URL"]).get(jobs.progress_key(batch.id))
         progress = json.loads(raw) if raw else {"phase": "queued"}
     return {**batch.model_dump(), "progress": progress}
@@ -73,7 +74,7 @@ def preview(data: dict):
 @blp.response(202, BatchSchema)
 def create_batch(data: dict):
     """Create a batch; a worker computes it (watch its progress). Honours Idempotency-Key."""
-    batch = services.create_batch(session=get_session(), cutoff_at=data["cutoff_at"], created_by=current_user_id())
+    batch = batches.create_batch(session=get_session(), cutoff_at=data["cutoff_at"], created_by=current_user_id())
     jobs.enqueue_compute(batch.id)  # type: ignore[arg-type]
     return _with_progress(batch)
 
@@ -85,7 +86,7 @@ def create_batch(data: dict):
 @blp.paginate(SelectPage)
 def list_batches(data: dict):
     """Every batch, newest first (?status=failed: those whose computation failed, with the reason)."""
-    return services.batches_query(data["status"])
+    return batches.batches_query(data["status"])
 
 
 @blp.route("/settlement/batches/<int:batch_id>", methods=["GET"])
@@ -93,7 +94,7 @@ def list_batches(data: dict):
 @blp.response(200, BatchSchema)
 def get_batch(batch_id: int):
     """A batch with its totals, and its progress while computing."""
-    return _with_progress(services.get_batch(get_session(), batch_id))
+    return _with_progress(batches.get_batch(get_session(), batch_id))
 
 
 @blp.route("/settlement/batches/<int:batch_id>/retry", methods=["POST"])
@@ -116,7 +117,7 @@ def retry(batch_id: int):
 @blp.problem(409, "The batch is not ready.")
 def approve(batch_id: int):
     """Approve a ready batch (not by the finance user who created it)."""
-    return _with_progress(services.approve(session=get_session(), batch_id=batch_id, approver=current_user_id()))
+    return _with_progress(batches.approve(session=get_session(), batch_id=batch_id, approver=current_user_id()))
 
 
 @blp.route("/settlement/batches/<int:batch_id>/cancel", methods=["POST"])
@@ -128,7 +129,7 @@ def approve(batch_id: int):
 def cancel(data: dict, batch_id: int):
     """Cancel a ready batch: its lines are released and the reserved money returns to the shops."""
     return _with_progress(
-        services.cancel(session=get_session(), batch_id=batch_id, reason=data["reason"], actor=current_user_id())
+        batches.cancel(session=get_session(), batch_id=batch_id, reason=data["reason"], actor=current_user_id())
     )
 
 
@@ -140,8 +141,8 @@ def cancel(data: dict, batch_id: int):
 def release_held(batch_id: int):
     """Attach payee accounts registered since to held payouts, so they can be paid."""
     session = get_session()
-    services.release_held(session=session, batch_id=batch_id, actor=current_user_id())
-    return _with_progress(services.get_batch(session, batch_id))
+    batches.release_held(session=session, batch_id=batch_id, actor=current_user_id())
+    return _with_progress(batches.get_batch(session, batch_id))
 
 
 @blp.route("/settlement/batches/<int:batch_id>/payouts", methods=["GET"])
@@ -150,13 +151,13 @@ def release_held(batch_id: int):
 @blp.paginate(SelectPage)
 def payouts(batch_id: int):
     """The batch's payouts (payee accounts masked)."""
-    services.get_batch(get_session(), batch_id)
+    batches.get_batch(get_session(), batch_id)
     return queries.payouts_query(batch_id)
 
 
 def _export(batch_id: int, render, mimetype: str, suffix: str) -> Response:
     session = get_session()
-    services.get_batch(session, batch_id)
+    batches.get_batch(session, batch_id)
     rows = session.execute(queries.payouts_query(batch_id)).all()
     audit.record(
         session,
@@ -198,11 +199,11 @@ def export_xlsx(batch_id: int) -> Response:
 @blp.problem(409, "The batch takes no results in its status.")
 def results(data: dict, batch_id: int):
     """Record what the bank said: paid (with its reference) or failed (with the reason) per payout."""
-    batch = services.record_results(
+    batch = record_results(
         session=get_session(),
         batch_id=batch_id,
         actor=current_user_id(),
-        results=[services.PayoutResult(**row) for row in data["results"]],
+        results=[PayoutResult(**row) for row in data["results"]],
     )
     return _with_progress(batch)
 
@@ -235,13 +236,13 @@ def results_file(batch_id: int):
         ) from error
     try:  # each row is held to the rules of one result sent as JSON, text the database can hold among them
         refuse_unstorable_text(rows)
-        results = [services.PayoutResult(**row) for row in RESULT_ROWS.load(rows)]
+        results = [PayoutResult(**row) for row in RESULT_ROWS.load(rows)]
     except ValidationError as error:
         raise ValidationFailed(
             "Some rows of the result file break the rules; nothing was recorded.",
             field_errors({"results": error.normalized_messages()}),
         ) from error
-    batch = services.record_results(session=get_session(), batch_id=batch_id, actor=current_user_id(), results=results)
+    batch = record_results(session=get_session(), batch_id=batch_id, actor=current_user_id(), results=results)
     return _with_progress(batch)
 
 

@@ -50,6 +50,24 @@ class TierTable:
         raise KeyError(code)
 
 
+def tier_for(*, net_gmv_fen: int, orders: int, buyers: int, current: str, table: TierTable) -> Tier:
+    """The tier a month's figures earn a shop now in tier `current`: the highest tier whose thresholds are all
+    met (each reached exactly counts), but never more than one tier below `current`.
+
+    So a shop climbs as many tiers as its month earns, and falls at most one a month. A current tier the
+    table no longer has counts as the entry tier. The monthly evaluation decides the same in SQL
+    (services.choice_sql), for every shop at once.
+    """
+    met = [
+        rank
+        for rank, tier in enumerate(table.tiers)
+        if net_gmv_fen >= tier.min_net_gmv_fen and orders >= tier.min_orders and buyers >= tier.min_buyers
+    ]
+    codes = [tier.code for tier in table.tiers]
+    now = codes.index(current) if current in codes else 0
+    return table.tiers[max([*met, now - 1, 0])]
+
+
 def tier_table_violations(raw: Sequence[Mapping]) -> list[FieldError]:
     """Every rule the raw tier list breaks: at least two tiers, unique codes, shares strictly
     between 0% and 100%, shares and thresholds non-decreasing from one tier to the next."""

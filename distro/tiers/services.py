@@ -63,34 +63,48 @@ _METRICS = """
     WHERE o.shop_id IS NOT NULL AND o.paid_at >= :start AND o.paid_at < :end AND o.status <> 'cancelled'
       AND (:count_self_purchases OR NOT o.self_purchase)
 """
+# The tier table as rows (rank 0: the entry tier), from evaluation_params' arrays.
+TIERS_SQL = """
+    tiers AS (
+        SELECT * FROM unnest(CAST(:codes AS varchar[]), CAST(:ranks AS int[]), CAST(:min_gmv AS bigint[]),
+                             CAST(:min_orders AS int[]), CAST(:min_buyers AS int[]))
+        AS t(code, rank, min_gmv, min_orders, min_buyers)
+    )
+"""
+
+
+def choice_sql(source: str) -> str:
+    """SQL: each row of source (shop_id, old_tier, net_gmv, orders, buyers) with its new tier, as
+    rules.tier_for decides it; the common table `tiers` (TIERS_SQL) must be in scope."""
+    return f"""
+    SELECT c.shop_id, c.old_tier, chosen.code AS new_tier, c.net_gmv, c.orders, c.buyers
+    FROM {source} c
+    LEFT JOIN tiers cur ON cur.code = c.old_tier
+    -- The highest tier whose thresholds are all met, but never more than one tier down.
+    JOIN tiers chosen ON chosen.rank = GREATEST(
+        (SELECT max(t.rank) FROM tiers t
+         WHERE c.net_gmv >= t.min_gmv AND c.orders >= t.min_orders AND c.buyers >= t.min_buyers),
+        coalesce(cur.rank, 0) - 1, 0)
+    """  # noqa: S608  (source is this module's own text or a test's, never input)
+
+
 # Read only: every shop not yet evaluated for the month, its metrics and its new tier, into a temporary
 # table. Deciding before writing keeps the anti-join on shop_tier_history out of the statement that
 # inserts into it: planned as a nested loop over a sequential scan (the table looks empty, or index
 # scans are off), that join rescans the growing table once per shop, quadratic in the number of shops.
 _DECIDE = sa.text(
-    """
+    f"""
     CREATE TEMPORARY TABLE tier_decisions ON COMMIT DROP AS
-    WITH tiers AS (
-        SELECT * FROM unnest(CAST(:codes AS varchar[]), CAST(:ranks AS int[]), CAST(:min_gmv AS bigint[]),
-                             CAST(:min_orders AS int[]), CAST(:min_buyers AS int[]))
-        AS t(code, rank, min_gmv, min_orders, min_buyers)
-    ), metrics AS (METRICS GROUP BY o.shop_id
+    WITH {TIERS_SQL}, metrics AS ({_METRICS} GROUP BY o.shop_id
     ), candidates AS (
-        SELECT s.id AS shop_id, s.tier_code AS old_tier, coalesce(cur.rank, 0) AS old_rank,
+        SELECT s.id AS shop_id, s.tier_code AS old_tier,
                coalesce(m.net_gmv, 0) AS net_gmv, coalesce(m.orders, 0) AS orders, coalesce(m.buyers, 0) AS buyers
         FROM shops s
         LEFT JOIN metrics m ON m.shop_id = s.id
-        LEFT JOIN tiers cur ON cur.code = s.tier_code
         WHERE s.created_at < :end
           AND NOT EXISTS (SELECT 1 FROM shop_tier_history h WHERE h.shop_id = s.id AND h.month = :month)
-    )
-    -- The highest tier whose thresholds are all met, but never more than one tier down.
-    SELECT c.shop_id, c.old_tier, chosen.code AS new_tier, c.net_gmv, c.orders, c.buyers
-    FROM candidates c JOIN tiers chosen ON chosen.rank = GREATEST(
-        (SELECT max(t.rank) FROM tiers t
-         WHERE c.net_gmv >= t.min_gmv AND c.orders >= t.min_orders AND c.buyers >= t.min_buyers),
-        c.old_rank - 1, 0)
-    """.replace("METRICS", _METRICS)
+    ) {choice_sql("candidates")}
+    """  # noqa: S608  (this module's own text)
 )
 # The month's orders lie in paid_at order, not shop order, so reading them through ix_orders_shop_id
 # fetches a random heap page per order (36 s at 10M orders), while the planner, assuming the table is

@@ -12,8 +12,7 @@ from distro.commission import payable
 from distro.commission import services as commission
 from distro.commission.models import CommissionLine, Order
 from distro.ledger import services as ledger
-from distro.settlement import computing
-from distro.settlement import services as settlement
+from distro.settlement import batches, computing
 from distro.settlement.models import Payout, SettlementClaim
 from distro.share.models import ShareLink
 from distro.storefront.models import Checkout
@@ -61,7 +60,7 @@ def order(client, app, session, order_id, product, paid_at, **claims):
     shop = claims.pop("shop", None)
     data = paid(order_id, shop, [("1", product.id, 100_000)], paid_at=paid_at.isoformat(), **claims)
     assert post_event(client, app, "order.paid", data).status_code == 200
-    commission.process_order(session=session, order_ref=order_id, rules=commission_rules(app))
+    commission.process_order(session=session, order_ref=order_id, rules=commission_rules(app, session))
     return session.scalars(sa.select(Order).where(Order.external_id == order_id)).one()
 
 
@@ -151,7 +150,7 @@ def earn_and_release(client, app, session, world, order_id):
         paid(order_id, "meimei", [("1", world["mask"].id, 100_000)], paid_at="2026-10-01T10:00:00+08:00"),
     )
     post_event(client, app, "order.delivered", {"order_id": order_id, "delivered_at": "2026-10-02T10:00:00+08:00"})
-    commission.process_order(session=session, order_ref=order_id, rules=commission_rules(app))
+    commission.process_order(session=session, order_ref=order_id, rules=commission_rules(app, session))
     payable.release_due_commission(session=session, now=LATER)
 
 
@@ -161,7 +160,7 @@ def with_payee(client, app, owner):
 
 
 def payouts_to(session, world, maker):
-    batch = settlement.create_batch(session=session, cutoff_at=None, created_by=maker.id)
+    batch = batches.create_batch(session=session, cutoff_at=None, created_by=maker.id)
     assert computing.compute_batch(session=session, batch_id=batch.id, minimum_fen=100) == "computed"
     return session.scalars(
         sa.select(Payout.amount_fen).where(Payout.batch_id == batch.id, Payout.shop_id == world["shop"].id)
@@ -195,7 +194,7 @@ def test_a_suspended_shops_commission_goes_through_its_hold_and_is_paid_once_it_
     with_payee(client, app, world["owner"])
     post_event(client, app, "order.paid", paid("E1", "meimei", [("1", world["mask"].id, 100_000)]))
     post_event(client, app, "order.delivered", {"order_id": "E1", "delivered_at": "2026-11-23T10:00:00+08:00"})
-    commission.process_order(session=session, order_ref="E1", rules=commission_rules(app))
+    commission.process_order(session=session, order_ref="E1", rules=commission_rules(app, session))
     act(client, app, world, "suspend")
 
     payable.release_due_commission(session=session, now=LATER)  # the hold passes while it is suspended

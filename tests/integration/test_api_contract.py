@@ -23,8 +23,7 @@ from distro.auth.models import Role, User
 from distro.ledger import adjustments
 from distro.ledger.chart import EntryLine, shop_account
 from distro.outbound import services as outbound
-from distro.settlement import computing
-from distro.settlement import services as settlement
+from distro.settlement import batches, computing
 from distro.share import services as share
 from tests.factories import bearer, make_product, make_shop, make_supplier, make_user
 
@@ -64,7 +63,7 @@ def build_world(session: Session, app) -> World:
     link = share.create_link(
         session=session, owner_id=owner.id, shop_id=shop.id, channel="wechat_chat", product_id=None
     )
-    batch = settlement.create_batch(session=session, cutoff_at=None, created_by=other_finance.id)
+    batch = batches.create_batch(session=session, cutoff_at=None, created_by=other_finance.id)
     computing.compute_batch(session=session, batch_id=batch.id, minimum_fen=100)
     adjustment = adjustments.propose_adjustment(
         session=session,

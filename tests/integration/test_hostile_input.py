@@ -18,7 +18,7 @@ from openpyxl import Workbook
 
 from distro.auth.models import Role
 from distro.outbound.signing import sign
-from distro.settlement import services as settlement
+from distro.settlement import batches
 from distro.untrusted_json import MAX_DEPTH, MAX_NUMBER_LENGTH
 from tests.factories import bearer, make_product, make_shop, make_supplier, make_user, signed_event
 
@@ -222,7 +222,7 @@ def world(app, session) -> dict[str, Any]:
     owner = make_user(session, Role.SHOP_OWNER)
     shop = make_shop(session, app, owner, carrying=[product])
     finance = make_user(session, Role.FINANCE)
-    batch = settlement.create_batch(session=session, cutoff_at=None, created_by=finance.id)
+    batch = batches.create_batch(session=session, cutoff_at=None, created_by=finance.id)
     admin = make_user(session, Role.ADMIN)
     return {
         "callers": {Role.SHOP_OWNER: owner, Role.SUPPLIER: supplier_user, Role.FINANCE: finance, Role.ADMIN: admin},

@@ -12,8 +12,9 @@ from distro.commission.models import CommissionLine
 from distro.ledger import services as ledger
 from distro.ledger.models import Posting
 from distro.ledger.rules import POSTING_KINDS
-from distro.settlement import services as settlement
+from distro.settlement import batches
 from distro.settlement.models import Payout
+from distro.settlement.payout_results import PayoutResult, record_results
 from tests.factories import bearer, make_product, make_shop, make_supplier, make_user
 from tests.integration.test_settlement import approved_batch, approved_with_one_payout, compute, earn, refund
 
@@ -38,8 +39,8 @@ def product(app, session):
 def pay_a_batch(client, app, session, finance, product):
     """A batch made by the maker and approved by the checker, whose one payout the bank paid: (batch, shop id)."""
     batch, payout = approved_with_one_payout(client, app, session, finance, product)
-    results = [settlement.PayoutResult(payout.id, "paid")]
-    settlement.record_results(session=session, batch_id=batch.id, results=results, actor=finance[1].id)
+    results = [PayoutResult(payout.id, "paid")]
+    record_results(session=session, batch_id=batch.id, results=results, actor=finance[1].id)
     return batch, payout.shop_id
 
 
@@ -114,10 +115,10 @@ def test_every_kind_of_posting_the_flows_make_is_in_the_rule_table(client, app, 
     maker, checker = finance
     batch, shops = approved_batch(client, app, session, finance, product, shops=2)  # orders A1 and A2
     paying, failing = session.scalars(sa.select(Payout).order_by(Payout.shop_id)).all()
-    results = [settlement.PayoutResult(paying.id, "paid"), settlement.PayoutResult(failing.id, "failed")]
-    settlement.record_results(session=session, batch_id=batch.id, results=results, actor=checker.id)
+    results = [PayoutResult(paying.id, "paid"), PayoutResult(failing.id, "failed")]
+    record_results(session=session, batch_id=batch.id, results=results, actor=checker.id)
     refund(client, app, session, "A1", 50_000)  # after settlement: a clawback
-    settlement.cancel(session=session, batch_id=compute(session, maker).id, reason="wrong cut-off", actor=maker.id)
+    batches.cancel(session=session, batch_id=compute(session, maker).id, reason="wrong cut-off", actor=maker.id)
     earn(client, app, session, shops[0], product, "B1", 100_000, release=False)
     refund(client, app, session, "B1", 50_000)  # before release: a reversal
     kinds = set(session.scalars(sa.select(Posting.kind).distinct()))

@@ -13,8 +13,7 @@ from distro.commission import services as commission
 from distro.db import engine_for
 from distro.ledger import services as ledger
 from distro.queue import get_queue
-from distro.settlement import computing
-from distro.settlement import services as settlement
+from distro.settlement import batches, computing
 from distro.settlement.models import SettlementClaim
 from distro.storefront import notices
 from distro.storefront.models import Checkout
@@ -94,7 +93,7 @@ def test_a_page_order_cancelled_before_its_payment_notice_arrived_is_reversed_li
     send = webhook_sender(app, client)
 
     def process(order_ref):
-        commission.process_order(session=session, order_ref=order_ref, rules=commission_rules(app))
+        commission.process_order(session=session, order_ref=order_ref, rules=commission_rules(app, session))
 
     checkouts = {}
     for name in ("notice_first", "notice_late"):
@@ -133,13 +132,13 @@ def test_a_line_refunded_in_full_after_it_became_payable_is_reversed_and_no_batc
         post_event(client, app, "order.delivered", {"order_id": order_id, **delivered})
         if refund_first:
             post_event(client, app, "order.refunded", {"order_id": order_id, **refund})
-        commission.process_order(session=session, order_ref=order_id, rules=commission_rules(app))
+        commission.process_order(session=session, order_ref=order_id, rules=commission_rules(app, session))
         payable.release_due_commission(session=session, now=LATER)
         post_event(client, app, "order.refunded", {"order_id": order_id, **refund})
-        commission.process_order(session=session, order_ref=order_id, rules=commission_rules(app))
+        commission.process_order(session=session, order_ref=order_id, rules=commission_rules(app, session))
 
     finance = make_user(session, Role.FINANCE)
-    batch = settlement.create_batch(session=session, cutoff_at=None, created_by=finance.id)
+    batch = batches.create_batch(session=session, cutoff_at=None, created_by=finance.id)
     assert computing.compute_batch(session=session, batch_id=batch.id, minimum_fen=100) == "computed"
     assert session.scalar(sa.select(sa.func.count()).select_from(SettlementClaim)) == 0
     lines = lines_by_order(client, app, owner)

@@ -89,7 +89,7 @@ def run(app, connection, arrivals, release_after):
                 event_store.store_event(
                     session=work, event_id=event_id, event_type=event_type, order_ref="P1", data=data
                 )
-                services.process_order(session=work, order_ref="P1", rules=commission_rules(app))
+                services.process_order(session=work, order_ref="P1", rules=commission_rules(app, work))
                 assert ledger.trial_balance(work)["total"] == 0
                 assert ledger.unbalanced_postings(work) == []
             payable.release_due_commission(session=work, now=RELEASED_AT)

@@ -54,7 +54,7 @@ def world(app, session):
 
 
 def process(session, app, order_ref):
-    return services.process_order(session=session, order_ref=order_ref, rules=commission_rules(app))
+    return services.process_order(session=session, order_ref=order_ref, rules=commission_rules(app, session))
 
 
 def shop_balances(session, shop, supplier):

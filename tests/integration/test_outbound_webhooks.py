@@ -75,7 +75,7 @@ def accrue_an_order(client, app, session, supplier_user):
     product = make_product(session, app, supplier_user)
     make_shop(session, app, slug="hooked", carrying=[product])
     post_event(client, app, "order.paid", paid("W1", "hooked", [("1", product.id, 10_000)]))
-    commission.process_order(session=session, order_ref="W1", rules=commission_rules(app))
+    commission.process_order(session=session, order_ref="W1", rules=commission_rules(app, session))
 
 
 def test_a_supplier_receives_signed_commission_events_about_its_products(client, app, session, subscriber):

@@ -56,7 +56,10 @@ def order(client, app, session, order_id, paid_days_ago, lines, *, refunds=(), c
         )
     if cancelled:
         post_event(client, app, "order.cancelled", {"order_id": order_id, "cancelled_at": days_ago(0)})
-    assert commission.process_order(session=session, order_ref=order_id, rules=commission_rules(app)) == "processed"
+    assert (
+        commission.process_order(session=session, order_ref=order_id, rules=commission_rules(app, session))
+        == "processed"
+    )
 
 
 @pytest.fixture

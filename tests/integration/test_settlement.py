@@ -14,8 +14,9 @@ from distro.commission.models import CommissionLine
 from distro.errors import FieldError, ValidationFailed
 from distro.ledger import services as ledger
 from distro.ledger.models import Posting
-from distro.settlement import computing, services
+from distro.settlement import batches, computing
 from distro.settlement.models import Payout, SettlementBatch, SettlementClaim
+from distro.settlement.payout_results import PayoutResult, record_results
 from tests.factories import (
     bearer,
     carry,
@@ -54,7 +55,7 @@ def earn(client, app, session, shop, product, order_id, paid_fen, *, release=Tru
         paid(order_id, shop.slug, [("1", product.id, paid_fen)], paid_at="2026-10-01T10:00:00+08:00"),
     )
     post_event(client, app, "order.delivered", {"order_id": order_id, "delivered_at": "2026-10-02T10:00:00+08:00"})
-    commission.process_order(session=session, order_ref=order_id, rules=commission_rules(app))
+    commission.process_order(session=session, order_ref=order_id, rules=commission_rules(app, session))
     if release:
         payable.release_due_commission(session=session, now=LATER)
 
@@ -71,7 +72,7 @@ def refund(client, app, session, order_id, amount_fen, refund_id="r1"):
             "lines": [{"line_id": "1", "amount_fen": amount_fen}],
         },
     )
-    commission.process_order(session=session, order_ref=order_id, rules=commission_rules(app))
+    commission.process_order(session=session, order_ref=order_id, rules=commission_rules(app, session))
 
 
 def with_payee(client, app, owner):
@@ -85,7 +86,7 @@ def with_payee(client, app, owner):
 
 
 def compute(session, maker, cutoff=None):
-    batch = services.create_batch(session=session, cutoff_at=cutoff, created_by=maker.id)
+    batch = batches.create_batch(session=session, cutoff_at=cutoff, created_by=maker.id)
     assert computing.compute_batch(session=session, batch_id=batch.id, minimum_fen=100) == "computed"
     session.refresh(batch)
     return batch
@@ -99,7 +100,7 @@ def approved_batch(client, app, session, finance, product, *, shops: int):
         with_payee(client, app, session.get(User, shop.owner_id))
         earn(client, app, session, shop, product, f"A{number}", 100_000)
     batch = compute(session, maker)
-    services.approve(session=session, batch_id=batch.id, approver=checker.id)
+    batches.approve(session=session, batch_id=batch.id, approver=checker.id)
     return batch, made
 
 
@@ -171,7 +172,7 @@ def test_a_clawback_is_netted_against_the_next_payout(client, app, session, fina
     shop = make_shop(session, app)
     earn(client, app, session, shop, supplier_product, "A1", 100_000)  # 6,000
     first = compute(session, maker)
-    services.approve(session=session, batch_id=first.id, approver=checker.id)
+    batches.approve(session=session, batch_id=first.id, approver=checker.id)
     refund(client, app, session, "A1", 50_000)  # after settlement: clawback of 3,000
     assert available(session, shop) == -3_000
     earn(client, app, session, shop, supplier_product, "A2", 200_000)  # +12,000
@@ -199,7 +200,7 @@ def test_cancelling_a_ready_batch_releases_its_lines_and_money(client, app, sess
     shop = make_shop(session, app)
     earn(client, app, session, shop, supplier_product, "A1", 100_000)
     batch = compute(session, maker)
-    services.cancel(session=session, batch_id=batch.id, reason="wrong cut-off", actor=maker.id)
+    batches.cancel(session=session, batch_id=batch.id, reason="wrong cut-off", actor=maker.id)
     assert available(session, shop) == 6_000 and ledger.balance(session, "payouts:clearing") == 0
     assert session.scalar(sa.select(sa.func.count()).select_from(SettlementClaim)) == 0
     assert session.scalars(sa.select(Payout.status)).one() == "cancelled"
@@ -221,7 +222,7 @@ def test_owners_see_a_line_settled_while_a_batch_claims_it_and_payable_again_onc
     assert statuses() == ["payable"]
     batch = compute(session, maker)
     assert statuses() == ["settled"]
-    services.cancel(session=session, batch_id=batch.id, reason="wrong cut-off", actor=maker.id)
+    batches.cancel(session=session, batch_id=batch.id, reason="wrong cut-off", actor=maker.id)
     assert statuses() == ["payable"]
 
 
@@ -255,7 +256,7 @@ def test_results_that_do_not_fit_are_refused_whole(client, app, session, finance
     shop = make_shop(session, app)
     earn(client, app, session, shop, supplier_product, "A1", 100_000)
     batch = compute(session, maker)  # no payee: held
-    services.approve(session=session, batch_id=batch.id, approver=checker.id)
+    batches.approve(session=session, batch_id=batch.id, approver=checker.id)
     payout = session.scalars(sa.select(Payout)).one()
     response = client.post(
         f"/api/v1/settlement/batches/{batch.id}/results",
@@ -266,7 +267,7 @@ def test_results_that_do_not_fit_are_refused_whole(client, app, session, finance
     assert {e["rule"] for e in response.get_json()["errors"]} == {"held", "unknown"}
     assert session.scalars(sa.select(Payout.status)).one() == "held"
     with_payee(client, app, session.get(User, shop.owner_id))
-    services.release_held(session=session, batch_id=batch.id, actor=checker.id)
+    batches.release_held(session=session, batch_id=batch.id, actor=checker.id)
     ok = client.post(
         f"/api/v1/settlement/batches/{batch.id}/results",
         headers=bearer(app, checker),
@@ -285,28 +286,26 @@ def test_each_result_that_cannot_be_recorded_is_named_at_its_index_and_none_is_r
             with_payee(client, app, session.get(User, shop.owner_id))
         earn(client, app, session, shop, supplier_product, order, 100_000)
     batch = compute(session, maker)
-    services.approve(session=session, batch_id=batch.id, approver=checker.id)
+    batches.approve(session=session, batch_id=batch.id, approver=checker.id)
     payout = {p.shop_id: p.id for p in session.scalars(sa.select(Payout).where(Payout.batch_id == batch.id))}
     held, paid_id, pending = payout[held_shop.id], payout[paid_shop.id], payout[pending_shop.id]
-    services.record_results(
-        session=session, batch_id=batch.id, actor=checker.id, results=[services.PayoutResult(paid_id, "paid", "R-1")]
-    )
+    record_results(session=session, batch_id=batch.id, actor=checker.id, results=[PayoutResult(paid_id, "paid", "R-1")])
     with_payee(client, app, session.get(User, later_shop.owner_id))
     earn(client, app, session, later_shop, supplier_product, "B1", 100_000)
     other_batch = compute(session, maker)
     of_other_batch = session.scalars(sa.select(Payout.id).where(Payout.batch_id == other_batch.id)).one()
     results = [
-        services.PayoutResult(of_other_batch, "paid"),
-        services.PayoutResult(999_999_999, "lost"),
-        services.PayoutResult(held, "lost"),
-        services.PayoutResult(held, "paid"),
-        services.PayoutResult(paid_id, "failed", reason="账户已冻结"),
-        services.PayoutResult(paid_id, "paid", "R-1"),
-        services.PayoutResult(pending, "failed", reason="账户已冻结"),
-        services.PayoutResult(pending, ""),
+        PayoutResult(of_other_batch, "paid"),
+        PayoutResult(999_999_999, "lost"),
+        PayoutResult(held, "lost"),
+        PayoutResult(held, "paid"),
+        PayoutResult(paid_id, "failed", reason="账户已冻结"),
+        PayoutResult(paid_id, "paid", "R-1"),
+        PayoutResult(pending, "failed", reason="账户已冻结"),
+        PayoutResult(pending, ""),
     ]
     with pytest.raises(ValidationFailed) as refused:
-        services.record_results(session=session, batch_id=batch.id, actor=checker.id, results=results)
+        record_results(session=session, batch_id=batch.id, actor=checker.id, results=results)
     session.rollback()
     assert refused.value.errors == [
         FieldError("results.0.payout_id", "is not a payout of this batch", "unknown"),
@@ -328,14 +327,14 @@ def test_a_payout_named_twice_with_the_same_status_takes_its_first_reference(
     _, checker = finance
     batch, _ = approved_batch(client, app, session, finance, supplier_product, shops=2)
     first, second = session.scalars(sa.select(Payout.id).order_by(Payout.id)).all()
-    recorded = services.record_results(
+    recorded = record_results(
         session=session,
         batch_id=batch.id,
         actor=checker.id,
         results=[
-            services.PayoutResult(second, "paid", "B-1"),
-            services.PayoutResult(first, "paid", "A-1"),
-            services.PayoutResult(second, "paid", "B-2"),
+            PayoutResult(second, "paid", "B-1"),
+            PayoutResult(first, "paid", "A-1"),
+            PayoutResult(second, "paid", "B-2"),
         ],
     )
     assert recorded.status == "paid"
@@ -355,12 +354,12 @@ def test_two_different_results_for_one_payout_in_a_request_are_refused_and_nothi
     batch, _ = approved_batch(client, app, session, finance, supplier_product, shops=2)
     first, second = session.scalars(sa.select(Payout.id).order_by(Payout.id)).all()
     results = [
-        services.PayoutResult(first, "paid", "A-1"),
-        services.PayoutResult(second, "paid", "B-1"),
-        services.PayoutResult(second, "failed", reason="账户已冻结"),
+        PayoutResult(first, "paid", "A-1"),
+        PayoutResult(second, "paid", "B-1"),
+        PayoutResult(second, "failed", reason="账户已冻结"),
     ]
     with pytest.raises(ValidationFailed) as refused:
-        services.record_results(session=session, batch_id=batch.id, actor=checker.id, results=results)
+        record_results(session=session, batch_id=batch.id, actor=checker.id, results=results)
     session.rollback()
     assert refused.value.errors == [
         FieldError("results.2.status", "contradicts the paid given earlier for this payout", "contradicts")
@@ -374,17 +373,15 @@ def test_a_result_sent_again_as_it_was_changes_nothing(client, app, session, fin
     batch, _ = approved_batch(client, app, session, finance, supplier_product, shops=3)
     paid_id, failed_id, last_id = session.scalars(sa.select(Payout.id).order_by(Payout.id)).all()
 
-    def record(*results: services.PayoutResult):
-        return services.record_results(session=session, batch_id=batch.id, actor=checker.id, results=list(results))
+    def record(*results: PayoutResult):
+        return record_results(session=session, batch_id=batch.id, actor=checker.id, results=list(results))
 
-    first = record(
-        services.PayoutResult(paid_id, "paid", "R-1"), services.PayoutResult(failed_id, "failed", reason="账户已冻结")
-    )
+    first = record(PayoutResult(paid_id, "paid", "R-1"), PayoutResult(failed_id, "failed", reason="账户已冻结"))
     assert first.status == "approved"
     again = record(
-        services.PayoutResult(paid_id, "paid", "R-2"),
-        services.PayoutResult(failed_id, "failed", reason="户名不符"),
-        services.PayoutResult(last_id, "paid", "R-3"),
+        PayoutResult(paid_id, "paid", "R-2"),
+        PayoutResult(failed_id, "failed", reason="户名不符"),
+        PayoutResult(last_id, "paid", "R-3"),
     )
     assert again.status == "partly_paid"
     assert session.execute(sa.select(Payout.external_reference, Payout.failure_reason).order_by(Payout.id)).all() == [
@@ -443,7 +440,7 @@ def approved_with_one_payout(client, app, session, finance, product):
     with_payee(client, app, session.get(User, shop.owner_id))
     earn(client, app, session, shop, product, "A1", 100_000)
     batch = compute(session, maker)
-    services.approve(session=session, batch_id=batch.id, approver=checker.id)
+    batches.approve(session=session, batch_id=batch.id, approver=checker.id)
     return batch, session.scalars(sa.select(Payout)).one()
 
 
@@ -514,7 +511,7 @@ def test_result_file_rows_that_break_the_rules_are_named_and_nothing_is_recorded
 
 def test_a_batch_whose_computation_keeps_failing_ends_failed_with_the_reason(session, finance):
     maker, _ = finance
-    batch = services.create_batch(session=session, cutoff_at=None, created_by=maker.id)
+    batch = batches.create_batch(session=session, cutoff_at=None, created_by=maker.id)
     computing.mark_failed(session=session, batch_id=batch.id, reason="computation failed: OperationalError()")
     session.refresh(batch)
     assert (batch.status, batch.reason) == ("failed", "computation failed: OperationalError()")

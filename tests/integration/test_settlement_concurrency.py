@@ -17,8 +17,9 @@ from distro.commission.models import CommissionLine
 from distro.db import engine_for
 from distro.ledger import services as ledger
 from distro.ledger.models import Posting
-from distro.settlement import computing, services
+from distro.settlement import batches, computing
 from distro.settlement.models import PayeeAccount, Payout, SettlementBatch, SettlementClaim
+from distro.settlement.payout_results import PayoutResult, record_results
 from distro.shops.models import Shop
 from tests.factories import commission_rules, make_product, make_shop, make_supplier, make_user, paid, signed_event
 from tests.integration.locks import table_locked, wait_until_blocked
@@ -51,10 +52,10 @@ def setup(app, url, shops=3):
             ):
                 body, headers = signed_event(app, event_type, data)
                 assert client.post("/webhooks/orders", data=body, headers=headers).status_code == 200
-            commission.process_order(session=session, order_ref=f"O{number}", rules=commission_rules(app))
+            commission.process_order(session=session, order_ref=f"O{number}", rules=commission_rules(app, session))
         payable.release_due_commission(session=session, now=dt.datetime.fromisoformat(LATER))
         maker = make_user(session, Role.FINANCE)
-        batch = services.create_batch(session=session, cutoff_at=None, created_by=maker.id)
+        batch = batches.create_batch(session=session, cutoff_at=None, created_by=maker.id)
         return batch.id, shop_ids
 
 
@@ -117,6 +118,8 @@ def test_a_worker_killed_mid_compute_leaves_nothing_and_the_rerun_settles_each_l
 def test_a_refund_racing_the_compute_is_settled_then_clawed_back_never_both_never_lost(committed_app, committed_db):
     batch_id, shop_ids = setup(committed_app, committed_db, shops=1)
     engine = engine_for(committed_db)
+    with Session(engine) as reader:
+        rules = commission_rules(committed_app, reader)
     computed: list[str] = []
     compute = threading.Thread(
         target=lambda: computed.append(
@@ -140,7 +143,7 @@ def test_a_refund_racing_the_compute_is_settled_then_clawed_back_never_both_neve
         refunded: list[str] = []
         refund = threading.Thread(
             target=lambda: refunded.append(
-                commission.process_order(session=Session(engine), order_ref="O0", rules=commission_rules(committed_app))
+                commission.process_order(session=Session(engine), order_ref="O0", rules=rules)
             )
         )
         refund.start()
@@ -171,7 +174,7 @@ def test_a_failed_payout_recorded_while_a_batch_computes_is_brought_forward_by_t
         assert computing.compute_batch(session=session, batch_id=batch_id, minimum_fen=100) == "computed"
         checker = make_user(session, Role.FINANCE)
         checker_id = checker.id
-        services.approve(session=session, batch_id=batch_id, approver=checker_id)
+        batches.approve(session=session, batch_id=batch_id, approver=checker_id)
         payout_id = session.scalars(sa.select(Payout.id).where(Payout.batch_id == batch_id)).one()
         # Half of the order paid out is refunded: a clawback of 3,000.
         event_store.store_event(
@@ -186,13 +189,13 @@ def test_a_failed_payout_recorded_while_a_batch_computes_is_brought_forward_by_t
                 "lines": [{"line_id": "1", "amount_fen": 50_000}],
             },
         )
-        commission.process_order(session=session, order_ref="O0", rules=commission_rules(committed_app))
-        next_batch = services.create_batch(session=session, cutoff_at=None, created_by=checker_id).id
+        commission.process_order(session=session, order_ref="O0", rules=commission_rules(committed_app, session))
+        next_batch = batches.create_batch(session=session, cutoff_at=None, created_by=checker_id).id
 
     def fail_the_payout() -> None:
         with Session(engine) as session:
-            result = services.PayoutResult(payout_id, "failed", reason="账户已冻结")
-            services.record_results(session=session, batch_id=batch_id, actor=checker_id, results=[result])
+            result = PayoutResult(payout_id, "failed", reason="账户已冻结")
+            record_results(session=session, batch_id=batch_id, actor=checker_id, results=[result])
 
     def compute_the_next() -> None:
         with Session(engine) as session:

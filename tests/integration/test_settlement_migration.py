@@ -1,5 +1,6 @@
 """Migration 0007 moves the claims batches made on commission lines into settlement_claims, and back; 0013 marks
-the ledger for batches computed before reconciliation snapshots, which are fixed once written."""
+the ledger for batches computed before reconciliation snapshots, which are fixed once written; 0017 takes the
+unused draft status away, and stops on a draft batch."""
 
 import pytest
 import sqlalchemy as sa
@@ -90,3 +91,33 @@ def test_batches_computed_before_snapshots_mark_the_ledger_so_far_and_snapshots_
             sa.text("SELECT column_name FROM information_schema.columns WHERE table_name = 'settlement_batches'")
         ).scalars()
         assert {"reconciliation", "ledger_mark", "retried_at"}.isdisjoint(set(columns))
+
+
+def _batch(connection, batch_id, status):
+    connection.execute(
+        sa.text(
+            "INSERT INTO settlement_batches (id, status, cutoff_at, created_by, lines_claimed, claimed_owner_fen,"
+            " payout_total_fen, payouts_count, held_count, created_at) VALUES (:id, :status, now(), 1, 0, 0, 0, 0, 0,"
+            " now())"
+        ),
+        {"id": batch_id, "status": status},
+    )
+
+
+def test_a_draft_batch_stops_the_upgrade_that_takes_the_status_away_naming_it(empty_db):
+    engine = engine_for(empty_db)
+    migrate.upgrade(empty_db, "0016")
+    with engine.begin() as connection:
+        connection.execute(sa.text(BEFORE_0013[0]))
+        _batch(connection, 7, "draft")
+        _batch(connection, 8, "ready")
+    with pytest.raises(RuntimeError, match="settlement batches 7 are 'draft'"):
+        migrate.upgrade(empty_db, "0017")
+    with engine.begin() as connection:
+        connection.execute(sa.text("UPDATE settlement_batches SET status = 'cancelled' WHERE id = 7"))
+    migrate.upgrade(empty_db, "0017")
+    with pytest.raises(sa.exc.IntegrityError, match="known_status"), engine.begin() as connection:
+        _batch(connection, 9, "draft")
+    command.downgrade(migrate.alembic_config(empty_db), "0016")
+    with engine.begin() as connection:
+        _batch(connection, 9, "draft")

@@ -14,9 +14,10 @@ from distro.auth.models import Role, User
 from distro.ledger import services as ledger
 from distro.ledger.chart import ACCOUNT_FAMILIES
 from distro.ledger.models import Posting
-from distro.settlement import computing, services
+from distro.settlement import batches, computing
 from distro.settlement.models import Payout
-from distro.settlement.reconciliation import settle_shop
+from distro.settlement.netting import settle_shop
+from distro.settlement.payout_results import PayoutResult, record_results
 from tests.factories import bearer, make_shop, make_user
 from tests.integration import test_settlement
 from tests.integration.test_settlement import compute, earn, refund, with_payee
@@ -38,10 +39,10 @@ def settled(computed):
 
 def pay(session, checker, batch, status="paid"):
     """Approve the batch and record one result for all its payouts that are not held."""
-    services.approve(session=session, batch_id=batch.id, approver=checker.id)
+    batches.approve(session=session, batch_id=batch.id, approver=checker.id)
     payouts = session.scalars(sa.select(Payout.id).where(Payout.batch_id == batch.id, Payout.status == "pending")).all()
-    results = [services.PayoutResult(payout_id, status, "ICBC-1", "账户已冻结") for payout_id in payouts]
-    services.record_results(session=session, batch_id=batch.id, actor=checker.id, results=results)
+    results = [PayoutResult(payout_id, status, "ICBC-1", "账户已冻结") for payout_id in payouts]
+    record_results(session=session, batch_id=batch.id, actor=checker.id, results=results)
 
 
 def paying_shop(client, app, session):
@@ -141,7 +142,7 @@ def test_a_cancelled_batch_shows_what_it_would_have_paid_and_that_it_all_returne
     shop = make_shop(session, app)
     earn(client, app, session, shop, supplier_product, "A1", 100_000)
     batch = compute(session, maker)
-    services.cancel(session=session, batch_id=batch.id, reason="wrong cut-off", actor=maker.id)
+    batches.cancel(session=session, batch_id=batch.id, reason="wrong cut-off", actor=maker.id)
     report = report_of(client, app, maker, batch)
     assert report["computed"]["payouts_fen"] == report["results"]["cancelled_fen"] == 6_000
     assert report["ledger"]["cancelled_fen"] == 6_000 and report["ties_out"] is True
@@ -159,7 +160,7 @@ def test_a_computed_reconciliation_cannot_be_rewritten(client, app, session, fin
 
 def test_a_batch_not_yet_computed_has_nothing_to_tie_out(client, app, session, finance):
     maker, _ = finance
-    batch = services.create_batch(session=session, cutoff_at=None, created_by=maker.id)
+    batch = batches.create_batch(session=session, cutoff_at=None, created_by=maker.id)
     report = report_of(client, app, maker, batch)
     assert (report["computed"], report["ties_out"]) == (None, None)
 

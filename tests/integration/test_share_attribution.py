@@ -61,7 +61,7 @@ def pay(client, app, session, order_id, paid_at, **attribution):
         **attribution,
     )
     post_event(client, app, "order.paid", data)
-    services.process_order(session=session, order_ref=order_id, rules=commission_rules(app))
+    services.process_order(session=session, order_ref=order_id, rules=commission_rules(app, session))
     return session.scalars(sa.select(Order).where(Order.external_id == order_id)).one()
 
 

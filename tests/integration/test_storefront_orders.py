@@ -87,7 +87,7 @@ def webhook_sender(app, client):
 
 
 def process(app, session, order_ref: str) -> str:
-    return commission.process_order(session=session, order_ref=order_ref, rules=commission_rules(app))
+    return commission.process_order(session=session, order_ref=order_ref, rules=commission_rules(app, session))
 
 
 def ship(session, world, checkout, carrier: str, tracking_number: str) -> None:

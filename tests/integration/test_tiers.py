@@ -3,6 +3,8 @@ import threading
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlmodel import Session
 
 from distro.audit import AuditEntry
@@ -14,7 +16,7 @@ from distro.db import engine_for
 from distro.outbound.models import Delivery, Subscription
 from distro.tiers import services
 from distro.tiers.models import ShopTierChange
-from distro.tiers.rules import build_tier_table, month_bounds
+from distro.tiers.rules import build_tier_table, month_bounds, tier_for
 from tests.factories import bearer, carry, commission_rules, make_product, make_shop, make_supplier, make_user, paid
 
 OCTOBER = dt.date(2026, 10, 1)
@@ -38,7 +40,6 @@ TIERS = [
     }
     for code, share, gmv, orders, buyers in SMALL
 ]
-TABLE = build_tier_table(TIERS)
 
 
 @pytest.fixture
@@ -65,12 +66,14 @@ def order(app, session, shop, product, order_id, fen, buyer, paid_at="2026-10-15
         order_ref=order_id,
         data=paid(order_id, shop.slug, [("1", product.id, fen)], paid_at=paid_at, buyer={"reference": buyer}),
     )
-    commission.process_order(session=session, order_ref=order_id, rules=commission_rules(app))
+    commission.process_order(session=session, order_ref=order_id, rules=commission_rules(app, session))
 
 
 def evaluate(session, dry_run=False, month=OCTOBER):
+    """Evaluate the month as the job does, with TIERS as the configured tiers (an admin's set, if any, wins)."""
+    table = services.current_rules(session, TIERS)
     return services.evaluate_month(
-        session=session, month=month, table=TABLE, count_self_purchases=False, dry_run=dry_run, now=AFTER_OCTOBER
+        session=session, month=month, table=table, count_self_purchases=False, dry_run=dry_run, now=AFTER_OCTOBER
     )
 
 
@@ -110,7 +113,7 @@ def test_a_refund_reduces_the_month_the_order_was_paid(app, session, product):
             "lines": [{"line_id": "1", "amount_fen": 1}],
         },
     )
-    commission.process_order(session=session, order_ref="T2", rules=commission_rules(app))
+    commission.process_order(session=session, order_ref="T2", rules=commission_rules(app, session))
     evaluate(session)
     change = session.scalars(sa.select(ShopTierChange)).one()
     assert (change.net_gmv_fen, change.new_tier) == (9_999, "new")
@@ -268,3 +271,60 @@ def test_a_tier_threshold_beyond_what_the_database_counts_is_a_422_and_changes_n
         (f"tiers.3.{field}", "range")
     ]
     assert client.get("/api/v1/tier-rules", headers=bearer(app, admin)).get_json() == before
+
+
+@st.composite
+def tier_tables(draw):
+    """A valid tier table of 2 to 5 tiers, thresholds rising (or level) from one tier to the next."""
+    size = draw(st.integers(2, 5))
+    gmv, orders, buyers = (
+        sorted(draw(st.lists(st.integers(0, limit), min_size=size, max_size=size))) for limit in (50_000, 6, 6)
+    )
+    return build_tier_table(
+        [
+            {
+                "code": f"t{rank}",
+                "name": f"t{rank}",
+                "name_en": f"t{rank}",
+                "share_bp": 5_000 + rank,
+                "min_net_gmv_fen": gmv[rank],
+                "min_orders": orders[rank],
+                "min_buyers": buyers[rank],
+            }
+            for rank in range(size)
+        ]
+    )
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    table=tier_tables(),
+    # (the current tier's rank, a rank past the table's being a code it no longer has; net GMV; orders; buyers)
+    shops=st.lists(
+        st.tuples(st.integers(0, 5), st.integers(0, 60_000), st.integers(0, 8), st.integers(0, 8)),
+        min_size=1,
+        max_size=20,
+    ),
+)
+def test_the_evaluations_sql_picks_each_shops_tier_as_tier_for_does(connection, table, shops):
+    codes = [tier.code for tier in table.tiers]
+    current = [codes[rank] if rank < len(codes) else "gone" for rank, _, _, _ in shops]
+    source = (
+        "(SELECT * FROM unnest(CAST(:ids AS bigint[]), CAST(:old AS varchar[]), CAST(:gmv AS bigint[]),"
+        " CAST(:orders AS int[]), CAST(:buyers AS int[])) AS u(shop_id, old_tier, net_gmv, orders, buyers))"
+    )
+    chosen = connection.execute(
+        sa.text(f"WITH {services.TIERS_SQL} {services.choice_sql(source)} ORDER BY c.shop_id"),
+        {
+            **services.evaluation_params(table, OCTOBER, AFTER_OCTOBER, count_self_purchases=False),
+            "ids": list(range(len(shops))),
+            "old": current,
+            "gmv": [shop[1] for shop in shops],
+            "orders": [shop[2] for shop in shops],
+            "buyers": [shop[3] for shop in shops],
+        },
+    ).all()
+    assert [row.new_tier for row in chosen] == [
+        tier_for(net_gmv_fen=gmv, orders=orders, buyers=buyers, current=code, table=table).code
+        for code, (_, gmv, orders, buyers) in zip(current, shops, strict=True)
+    ]

@@ -1,0 +1,163 @@
+"""What the bank or wallet said of an approved batch's payouts, recorded once each.
+
+Paid moves a payout's money out (payouts clearing → cash); failed returns it to the shop's available
+balance (transfers.py). When no payout is left open the batch is finished (lifecycle.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlmodel import Session, col
+
+from distro import audit
+from distro.clock import utcnow
+from distro.errors import ValidationFailed
+from distro.settlement import claims, lifecycle
+from distro.settlement.batches import check_allowed, get_batch
+from distro.settlement.models import Payout, SettlementBatch
+from distro.settlement.transfers import CASH, CLEARING, transfer
+
+# Lock the payouts of the batch that a request names, in id order (the caller holds the batch row).
+_LOCK_PAYOUTS = sa.text(
+    """
+    SELECT count(*) FROM (
+        SELECT id FROM payouts WHERE batch_id = :batch_id AND id = ANY(CAST(:ids AS bigint[])) ORDER BY id FOR UPDATE
+    ) AS locked
+    """
+)
+# The results that are not plainly recordable (position: from 1 in the order given), with the payout's status
+# (NULL: not a payout of this batch) and the status first given for the same payout in this request; plainly
+# recordable is a valid result for a payout that takes one, as first given. lifecycle.result_refusal judges
+# each row returned (a result repeated for a resolved payout is recordable: it is ignored). A payout named
+# twice is judged by its status before the request, each time.
+_UNUSUAL_RESULTS = sa.text(
+    """
+    SELECT r.position, r.status, p.status AS current, r.first_status
+    FROM (
+        SELECT *, first_value(status) OVER (PARTITION BY payout_id ORDER BY position) AS first_status
+        FROM unnest(CAST(:ids AS bigint[]), CAST(:statuses AS text[])) WITH ORDINALITY AS u(payout_id, status, position)
+    ) AS r
+    LEFT JOIN payouts p ON p.id = r.payout_id AND p.batch_id = :batch_id
+    WHERE p.id IS NULL OR p.status <> ALL(CAST(:takes_results AS text[]))
+       OR r.status IS NULL OR r.status <> ALL(CAST(:results AS text[]))
+       OR r.status IS DISTINCT FROM r.first_status
+    ORDER BY r.position
+    """
+)
+# Payouts that take a result (pending ones) take it; one named twice (with the same status) takes the first
+# given, reference and all. Resolved ones are left as they are (a result repeated as it was). Returns the ids
+# newly paid and newly failed, in the request's order.
+_RECORD_RESULTS = sa.text(
+    """
+    WITH first_given AS (
+        SELECT DISTINCT ON (payout_id) payout_id, status, external_reference, reason, position
+        FROM unnest(
+            CAST(:ids AS bigint[]), CAST(:statuses AS text[]), CAST(:references AS text[]), CAST(:reasons AS text[])
+        ) WITH ORDINALITY AS r(payout_id, status, external_reference, reason, position)
+        ORDER BY payout_id, position
+    ), resolved AS (
+        UPDATE payouts p
+        SET status = f.status, resolved_at = :now, external_reference = f.external_reference, failure_reason = f.reason
+        FROM first_given f
+        WHERE p.id = f.payout_id AND p.batch_id = :batch_id AND p.status = ANY(CAST(:takes_results AS text[]))
+        RETURNING p.id, p.status, f.position
+    )
+    SELECT coalesce(array_agg(id ORDER BY position) FILTER (WHERE status = :paid), '{}') AS paid,
+           coalesce(array_agg(id ORDER BY position) FILTER (WHERE status = :failed), '{}') AS failed
+    FROM resolved
+    """
+)
+
+
+@dataclass(frozen=True)
+class PayoutResult:
+    """What the bank or wallet said about one payout."""
+
+    payout_id: int
+    status: str  # one of lifecycle.RESULTS: "paid" or "failed"
+    external_reference: str | None = None
+    reason: str | None = None
+
+
+def record_results(*, session: Session, batch_id: int, results: list[PayoutResult], actor: int) -> SettlementBatch:
+    """Record payment results for payouts of an approved batch; commit.
+
+    Paid: payouts clearing → cash. Failed: the amount returns to the shop's available balance, with
+    the reason. A result repeated as it was is ignored, also once the batch is finished (a bank file
+    uploaded again); a different result for a resolved payout, or two different results for one payout
+    in the request, are refused. When no payout is left open the batch is paid (or partly paid).
+    """
+    # A failed payout's money returns to its shop: the next computation shows it brought forward, so it
+    # must either see the return or come before it (see computing's ledger mark).
+    claims.wait_for_claiming(session)
+    batch = get_batch(session, batch_id, lock=True)
+    check_allowed("record_results", batch)
+    given = {
+        "batch_id": batch_id,
+        "ids": [result.payout_id for result in results],
+        "statuses": [result.status for result in results],
+        "references": [result.external_reference for result in results],
+        "reasons": [result.reason for result in results],
+        "takes_results": lifecycle.payout_statuses_for("result"),
+        "results": list(lifecycle.RESULTS),
+        "paid": lifecycle.PAID,
+        "failed": lifecycle.FAILED,
+    }
+    session.execute(_LOCK_PAYOUTS, given)
+    judged = [
+        lifecycle.result_refusal(row.position - 1, row.status, row.current, row.first_status)
+        for row in session.execute(_UNUSUAL_RESULTS, given)
+    ]
+    errors = [error for error in judged if error is not None]
+    if errors:
+        raise ValidationFailed("Some results cannot be recorded; nothing was.", errors)
+    now = utcnow()
+    newly = session.execute(_RECORD_RESULTS, {**given, "now": now}).one()._asdict()
+    # The payouts changed in SQL: any this session holds must be read again.
+    for payout in [loaded for loaded in session.identity_map.values() if isinstance(loaded, Payout)]:
+        session.expire(payout)
+    if newly["paid"]:
+        transfer(
+            session,
+            batch_id=batch_id,
+            step="paid",
+            kind="payout_paid",
+            debit=CLEARING,
+            credit=CASH,
+            statuses=[lifecycle.PAID],
+            actor=actor,
+            payout_ids=newly["paid"],
+        )
+    if newly["failed"]:
+        transfer(
+            session,
+            batch_id=batch_id,
+            step="failed",
+            kind="payout_failed",
+            debit=CLEARING,
+            credit="shop",
+            statuses=[lifecycle.FAILED],
+            actor=actor,
+            payout_ids=newly["failed"],
+        )
+    counts = session.execute(
+        sa.select(
+            sa.func.count().filter(col(Payout.status).in_(sorted(lifecycle.OPEN_PAYOUTS))),
+            sa.func.count().filter(col(Payout.status) == lifecycle.FAILED),
+        ).where(col(Payout.batch_id) == batch_id)
+    ).one()
+    finished = lifecycle.finished_status(*counts)
+    if finished and lifecycle.allowed("finish", batch.status):
+        batch.status, batch.finished_at = finished, now
+    audit.record(
+        session,
+        actor_id=actor,
+        action="settlement.results",
+        subject_type="settlement_batch",
+        subject_id=batch_id,
+        after={"paid": newly["paid"], "failed": newly["failed"]},
+    )
+    session.commit()
+    return batch
