@@ -17,7 +17,7 @@ from sqlmodel import Session, col
 from distro.auth import phones as phone_services
 from distro.auth import services as auth_services
 from distro.auth.models import Role, User
-from distro.commission import event_store, payable
+from distro.commission import event_store, release
 from distro.commission import services as commission_services
 from distro.commission.policy import CommissionPolicy
 from distro.db import utcnow
@@ -328,4 +328,4 @@ def _demo_orders(session: Session, settings: Mapping[str, Any], product_ids: lis
                 data=data,
             )
         commission_services.process_order(session=session, order_ref=order_id, rules=rules)
-    payable.release_due_commission(session=session, now=now)
+    release.release_due_commission(session=session, now=now)

@@ -190,8 +190,8 @@ def paid(order_id: str, shop: str | None, lines: list[tuple[str, int, int]], **e
 
 def commission_rules(app):
     """The processing rules from the app's configuration."""
+    from distro.commission.engine import Rules
     from distro.commission.policy import CommissionPolicy
-    from distro.commission.services import Rules
 
     return Rules(app.extensions["distro.tiers"], CommissionPolicy.from_settings(app.config))
 
