@@ -7,6 +7,7 @@ result depends only on the set of events (see orders.fold), never on their arriv
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import fields
 from operator import attrgetter
@@ -24,6 +25,7 @@ from distro.ledger import services as ledger
 from distro.outbound.services import emit_many
 from distro.settlement import claims
 from distro.suppliers import rates
+from distro.suppliers.rules import RateChange
 from distro.tiers.services import tier_in_force_query
 
 # The webhook's one statement, in the driver's own terms: it runs on the hot path without the ORM.
@@ -247,7 +249,7 @@ def _tiers_then(session: Session, orders: Sequence[OrderRow]) -> dict[tuple[Any,
     return {(shop_id, paid_at): tier for shop_id, paid_at, tier in result}
 
 
-def _rate_changes(session: Session, wanted: Collection[tuple[int, Any]]) -> Mapping[int, Sequence[Any]]:
+def _rate_changes(session: Session, wanted: Collection[tuple[int, dt.datetime]]) -> dict[int, list[RateChange]]:
     """The rate changes the rates in force for (product, paid at) are picked from (engine.plan_commission)."""
     if not wanted:
         return {}
