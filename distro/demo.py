@@ -18,8 +18,9 @@ from distro.auth import phones as phone_services
 from distro.auth import services as auth_services
 from distro.auth.models import Role, User
 from distro.clock import utcnow
-from distro.commission import event_store, payable
+from distro.commission import event_store, release
 from distro.commission import services as commission_services
+from distro.commission.engine import Rules
 from distro.commission.policy import CommissionPolicy
 from distro.demo_images import write_demo_images
 from distro.money import parse_yuan
@@ -270,7 +271,7 @@ DEMO_ORDERS = [
 
 def _demo_orders(session: Session, settings: Mapping[str, Any], product_ids: list[int]) -> None:
     """Feed demo orders through the same path as webhooks (store, then process), then release what is due."""
-    rules = commission_services.Rules(build_tier_table(settings["TIERS"]), CommissionPolicy.from_settings(settings))
+    rules = Rules(build_tier_table(settings["TIERS"]), CommissionPolicy.from_settings(settings))
     prices = dict(
         session.execute(
             sa.select(col(Product.id), col(Product.price_fen)).where(col(Product.id).in_(product_ids))
@@ -328,4 +329,4 @@ def _demo_orders(session: Session, settings: Mapping[str, Any], product_ids: lis
                 data=data,
             )
         commission_services.process_order(session=session, order_ref=order_id, rules=rules)
-    payable.release_due_commission(session=session, now=now)
+    release.release_due_commission(session=session, now=now)

@@ -191,8 +191,8 @@ def paid(order_id: str, shop: str | None, lines: list[tuple[str, int, int]], **e
 def commission_rules(app, session: Session):
     """The processing rules in force, built as the jobs build them: the tier table an admin set last, else the
     configured one (distro.tiers.services.current_rules), and the app's commission policy."""
+    from distro.commission.engine import Rules
     from distro.commission.policy import CommissionPolicy
-    from distro.commission.services import Rules
     from distro.tiers.services import current_rules
 
     return Rules(current_rules(session, app.config["TIERS"]), CommissionPolicy.from_settings(app.config))

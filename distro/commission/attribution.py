@@ -5,7 +5,8 @@ Decided once, from everything known when the order's payment is processed:
 1. An order that names a shop (placed on that shop's own page, or an outside order naming it)
    belongs to that shop. A share code or a binding never takes it elsewhere.
 2. Only an order that names no shop follows a referral: its share code's shop, else the shop the
-   buyer is bound to (a binding unexpired when the order was paid).
+   buyer is bound to (a binding made before and unexpired when the order was paid). A buyer a share
+   link brought is bound to that link's shop for the binding days; a later such purchase rebinds them.
 3. A shop is attributed an order only if it carries at least one of the order's products when it
    is paid, and is paid only on the products it carries. A referral whose shop carries none of
    them falls through to the next rule.
@@ -19,6 +20,7 @@ Decided once, from everything known when the order's payment is processed:
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 NONE, SHOP, SHARE_CODE, BINDING = "none", "shop", "share_code", "binding"
@@ -55,6 +57,8 @@ class OrderClaims:
     code: str | None = None
     code_shop: Candidate | None = None
     binding: Candidate | None = None
+    bound_at: dt.datetime | None = None
+    binding_expires_at: dt.datetime | None = None
     buyer_user_id: int | None = None
     buyer_reference: str | None = None
     paid_at: dt.datetime | None = None
@@ -89,9 +93,17 @@ def attribute(claims: OrderClaims) -> Attribution:
         return Attribution(None, NONE, problems=(f"unknown share code {claims.code!r}",))
     if claims.code_shop is not None and _may_take(claims.code_shop, claims):
         return _to(claims.code_shop, SHARE_CODE, claims, claims.code)
-    if claims.binding is not None and _may_take(claims.binding, claims):
+    if claims.binding is not None and _binding_in_force(claims) and _may_take(claims.binding, claims):
         return _to(claims.binding, BINDING, claims, None)
     return UNATTRIBUTED
+
+
+def _binding_in_force(claims: OrderClaims) -> bool:
+    """The buyer's binding counts for an order paid while it held: made before the payment, expiring after it."""
+    if claims.paid_at is None:
+        return True
+    made = claims.bound_at is None or claims.bound_at <= claims.paid_at
+    return made and (claims.binding_expires_at is None or claims.paid_at <= claims.binding_expires_at)
 
 
 def _may_take(shop: Candidate, claims: OrderClaims) -> bool:
@@ -117,3 +129,29 @@ def is_self_purchase(shop: Candidate, buyer_user_id: int | None, buyer_reference
     if buyer_user_id is not None and buyer_user_id == shop.owner_id:
         return True
     return bool(buyer_reference) and buyer_reference == shop.owner_phone_reference
+
+
+@dataclass(frozen=True)
+class Binding:
+    """A buyer bound to the shop whose share link brought them, until expires_at."""
+
+    buyer_reference: str
+    shop_id: int
+    share_code: str | None
+    bound_at: dt.datetime
+    expires_at: dt.datetime
+
+
+def new_bindings(attributed: Iterable[tuple[str, dt.datetime, Attribution]], binding_days: int) -> list[Binding]:
+    """The bindings orders (buyer reference, paid at, attribution) lead to: one per buyer, in buyer order.
+
+    Only an order a share code brought to its shop binds its buyer; of a buyer's several, the latest paid wins.
+    """
+    latest: dict[str, Binding] = {}
+    for buyer, paid_at, attribution in attributed:
+        if attribution.how != SHARE_CODE or not buyer or attribution.shop_id is None:
+            continue
+        if buyer not in latest or paid_at > latest[buyer].bound_at:
+            expires_at = paid_at + dt.timedelta(days=binding_days)
+            latest[buyer] = Binding(buyer, attribution.shop_id, attribution.share_code, paid_at, expires_at)
+    return [latest[buyer] for buyer in sorted(latest)]

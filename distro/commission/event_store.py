@@ -1,9 +1,10 @@
-"""The order event store: record verified events once, claim new ones for processing, set aside and requeue."""
+"""The order event store: record verified events once, claim new ones for processing, load and mark an order
+batch's events, set aside and requeue."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import psycopg
@@ -63,6 +64,52 @@ def claim_new_events(session: Session, *, limit: int, received_before: dt.dateti
     second waiting for the first's orders and then finding nothing left to do.
     """
     return list(session.execute(_CLAIM_EVENTS, {"limit": limit, "before": received_before}).scalars())
+
+
+# The orders' new events are locked, skipping those another worker has claimed (see claim_new_events):
+# that worker waits for these orders' locks and then processes its events itself. Waiting for them
+# here instead would deadlock, both sides holding what the other waits for.
+_LOAD_EVENTS = sa.text(
+    """
+    WITH new AS (
+        SELECT id, order_ref, type, data, status FROM order_events
+        WHERE order_ref = ANY(CAST(:refs AS varchar[])) AND status = 'received'
+        FOR UPDATE SKIP LOCKED
+    )
+    SELECT * FROM new
+    UNION ALL
+    SELECT id, order_ref, type, data, status FROM order_events
+    WHERE order_ref = ANY(CAST(:refs AS varchar[])) AND status = 'processed'
+    ORDER BY id
+    """
+)
+_MARK_EVENTS = sa.text(
+    "UPDATE order_events e SET status = x.status, quarantine_reason = x.reason, "
+    "processed_at = CASE WHEN x.status = 'processed' THEN now() END "
+    "FROM unnest(CAST(:ids AS varchar[]), CAST(:statuses AS varchar[]), CAST(:reasons AS text[])) "
+    "AS x(id, status, reason) WHERE e.id = x.id"
+)
+
+
+def load_events(session: Session, order_refs: Sequence[str]) -> dict[str, list[sa.Row]]:
+    """The orders' processed events and their new ones (locked), by order reference; one statement.
+
+    Each row has id, order_ref, type, data and status (received: new, or processed).
+    """
+    events: dict[str, list[sa.Row]] = {ref: [] for ref in order_refs}
+    for event in session.execute(_LOAD_EVENTS, {"refs": list(order_refs)}):
+        events[event.order_ref].append(event)
+    return events
+
+
+def mark_events(session: Session, marks: Mapping[str, tuple[str, str | None]]) -> None:
+    """Set events processed or quarantined with the reason, by id (the caller commits); one statement."""
+    if not marks:
+        return
+    ids = sorted(marks)
+    session.execute(
+        _MARK_EVENTS, {"ids": ids, "statuses": [marks[i][0] for i in ids], "reasons": [marks[i][1] for i in ids]}
+    )
 
 
 def quarantine_new_events(*, session: Session, order_ref: str, reason: str) -> int:

@@ -13,7 +13,7 @@ import time
 import redis
 
 from distro.clock import utcnow
-from distro.commission import event_store, payable, services
+from distro.commission import engine, event_store, release, services
 from distro.commission.policy import CommissionPolicy
 from distro.db import session_scope
 from distro.queue import enqueue_coalesced, release_coalesced
@@ -29,9 +29,9 @@ HOLD_SECONDS = 30
 PROCESSING = "process-order-events"
 
 
-def _rules(session) -> services.Rules:
+def _rules(session) -> engine.Rules:
     settings = current_settings()
-    return services.Rules(current_rules(session, settings["TIERS"]), CommissionPolicy.from_settings(settings))
+    return engine.Rules(current_rules(session, settings["TIERS"]), CommissionPolicy.from_settings(settings))
 
 
 _last_ask = -float("inf")  # monotonic time of this process's last successful ask
@@ -123,7 +123,7 @@ def _release() -> None:
         log.warning("could not release the order processing flag while Redis was away; it has expired by itself")
 
 
-def _process_batch(session, refs: list[str], rules: services.Rules) -> dict[str, str]:
+def _process_batch(session, refs: list[str], rules: engine.Rules) -> dict[str, str]:
     try:
         return services.process_orders(session=session, order_refs=refs, rules=rules)
     except Exception:
@@ -147,4 +147,4 @@ def _process_batch(session, refs: list[str], rules: services.Rules) -> dict[str,
 def release_due_commission() -> int:
     """Move commission past its hold period to the shops' available balances."""
     with session_scope() as session:
-        return payable.release_due_commission(session=session)
+        return release.release_due_commission(session=session)

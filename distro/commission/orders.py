@@ -203,17 +203,6 @@ def target_commission(facts: OrderFacts, line: PaidLine, rate_bp: int, owner_sha
     return line_commission(max(line.paid_fen - facts.refunded_fen(line.line_id), 0), rate_bp, owner_share_bp)
 
 
-def payable_from(facts: OrderFacts, line: PaidLine, hold_days: int) -> dt.datetime | None:
-    """When a line's commission becomes payable: delivery + the hold days; never while undelivered or once withdrawn.
-
-    A withdrawn line has no date, so neither the release job nor a settlement batch ever takes it, whether it
-    was withdrawn before or after it became payable.
-    """
-    if facts.delivered_at is None or facts.withdrawn(line):
-        return None
-    return facts.delivered_at + dt.timedelta(days=hold_days)
-
-
 LINE_STATUSES = ("pending", "payable", "settled", "reversed", "clawed_back")
 
 
@@ -223,7 +212,7 @@ def line_status(*, withdrawn: bool, stage: str, settled: bool) -> str:
     withdrawn: the order's events took the commission away (commission_withdrawn); stage: where the line's
     money is (pending, or available once payable); settled: a settlement batch has claimed the line. A
     withdrawn line is reversed, or clawed back when a batch had claimed it: since a withdrawn line is never
-    payable again (payable_from), a batch that holds it claimed it before it was withdrawn. Whether the
+    payable again (policy.payable_at), a batch that holds it claimed it before it was withdrawn. Whether the
     cancellation or the refund came before or after the payment, the shipment or the delivery does not matter.
     """
     if withdrawn:

@@ -1,7 +1,8 @@
-"""How commission is held and paid (pure): hold periods and the self-purchase policy."""
+"""How commission is held and paid (pure): hold periods, the payable date and the self-purchase policy."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -28,7 +29,7 @@ class CommissionPolicy:
         )
 
     def hold_days_for(self, category: str) -> int:
-        """Days after delivery before commission on a product of this category is payable."""
+        """Days after delivery before commission on a product of this category is payable (its return window)."""
         return int(self.hold_days_by_category.get(category, self.hold_days))
 
     def owner_share_bp(self, tier_share_bp: int, self_purchase: bool) -> int | None:
@@ -38,3 +39,17 @@ class CommissionPolicy:
         if self.self_purchase == "pay_own_rate":
             return self.self_purchase_share_bp
         return None
+
+
+def payable_at(delivered_at: dt.datetime | None, hold_days: int, *, withdrawn: bool = False) -> dt.datetime | None:
+    """When commission held `hold_days` (CommissionPolicy.hold_days_for) becomes payable: delivery + the hold.
+
+    The same date closes the buyer's return window. None while the goods are not delivered, and None once the
+    commission was withdrawn (the order cancelled or the line refunded in full: orders.commission_withdrawn),
+    so neither the release job nor a settlement batch ever takes a withdrawn line, whether it was withdrawn
+    before or after it became payable. Those two compare the stored date with their time in SQL
+    (`payable_at <= :now`); tests/integration/test_commission_sql_twins.py proves they agree with this.
+    """
+    if delivered_at is None or withdrawn:
+        return None
+    return delivered_at + dt.timedelta(days=hold_days)

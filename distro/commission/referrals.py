@@ -1,19 +1,19 @@
 """What points orders at shops, loaded set-based for a processing batch; buyers bound to the shop that won them.
 
-The decision itself is pure (distro.commission.attribution); this module only reads its inputs in a
-fixed number of statements per batch, and writes the bindings it leads to.
+The decisions are pure (distro.commission.attribution: attribute, new_bindings); this module only reads
+their inputs in a fixed number of statements per batch, and writes the bindings they lead to.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from distro.commission.attribution import SHARE_CODE, Attribution, Candidate, OrderClaims
+from distro.commission.attribution import Binding, Candidate, OrderClaims
 from distro.commission.orders import Payment
 
 _LOAD_BINDINGS = sa.text(
@@ -101,7 +101,6 @@ def load_claims(session: Session, payments: Mapping[str, Payment]) -> dict[str, 
     claims = {}
     for ref, payment in payments.items():
         binding = bindings.get(payment.buyer_reference) if not payment.shop_slug else None
-        in_force = binding is not None and binding.bound_at <= payment.paid_at <= binding.expires_at
         named = by_slug.get(payment.shop_slug) if payment.shop_slug else None
         code_shop_id = code_shops.get(payment.share_code) if payment.share_code else None
         claims[ref] = OrderClaims(
@@ -110,7 +109,9 @@ def load_claims(session: Session, payments: Mapping[str, Payment]) -> dict[str, 
             named_unknown=payment.shop_slug if payment.shop_slug and named is None else None,
             code=payment.share_code,
             code_shop=candidate(shops.get(code_shop_id)) if code_shop_id is not None else None,
-            binding=candidate(shops.get(binding.shop_id)) if binding is not None and in_force else None,
+            binding=candidate(shops.get(binding.shop_id)) if binding is not None else None,
+            bound_at=binding.bound_at if binding is not None else None,
+            binding_expires_at=binding.expires_at if binding is not None else None,
             buyer_user_id=payment.buyer_user_id,
             buyer_reference=payment.buyer_reference or None,
             paid_at=payment.paid_at,
@@ -118,26 +119,18 @@ def load_claims(session: Session, payments: Mapping[str, Payment]) -> dict[str, 
     return claims
 
 
-def bind_buyers(session: Session, attributed: Iterable[tuple[Payment, Attribution]], days: int) -> None:
-    """Bind each buyer a share link brought to that link's shop for `days` (the latest purchase wins)."""
-    latest: dict[str, tuple[Payment, Attribution]] = {}
-    for payment, attribution in attributed:
-        if attribution.how != SHARE_CODE or not payment.buyer_reference:
-            continue
-        current = latest.get(payment.buyer_reference)
-        if current is None or payment.paid_at > current[0].paid_at:
-            latest[payment.buyer_reference] = (payment, attribution)
-    if not latest:
+def bind_buyers(session: Session, bindings: Sequence[Binding]) -> None:
+    """Write the bindings a batch led to (attribution.new_bindings); one statement. An older one never
+    replaces a later one another batch wrote."""
+    if not bindings:
         return
-    buyers = sorted(latest)
-    chosen: Sequence[tuple[Payment, Attribution]] = [latest[buyer] for buyer in buyers]
     session.execute(
         _BIND_BUYERS,
         {
-            "buyers": buyers,
-            "shop_ids": [attribution.shop_id for _, attribution in chosen],
-            "codes": [attribution.share_code for _, attribution in chosen],
-            "bound_at": [payment.paid_at for payment, _ in chosen],
-            "expires_at": [payment.paid_at + dt.timedelta(days=days) for payment, _ in chosen],
+            "buyers": [binding.buyer_reference for binding in bindings],
+            "shop_ids": [binding.shop_id for binding in bindings],
+            "codes": [binding.share_code for binding in bindings],
+            "bound_at": [binding.bound_at for binding in bindings],
+            "expires_at": [binding.expires_at for binding in bindings],
         },
     )

@@ -8,6 +8,7 @@ from distro.api import API_PREFIX, Blueprint, SelectPage
 from distro.auth.access import current_user_id, requires
 from distro.auth.models import Role
 from distro.commission import event_store, queries, services
+from distro.commission.engine import Rules
 from distro.commission.policy import CommissionPolicy
 from distro.commission.schemas import (
     BalanceSchema,
@@ -69,7 +70,7 @@ def reprocess_event(event_id: str):
     session = get_session()
     event = event_store.requeue_event(session=session, event_id=event_id)
     settings = current_app.config
-    rules = services.Rules(request_tiers(), CommissionPolicy.from_settings(settings))
+    rules = Rules(request_tiers(), CommissionPolicy.from_settings(settings))
     services.process_order(session=session, order_ref=event.order_ref, rules=rules)
     session.refresh(event)
     return event

@@ -51,7 +51,7 @@ POSTING_KINDS: Mapping[str, Origin] = {
     "accrual_adjustment": _ORDER_PROCESSING,
     "reversal": _ORDER_PROCESSING,
     "clawback": _ORDER_PROCESSING,
-    # distro/commission/payable.py
+    # distro/commission/release.py
     "release": _RELEASE,
     # distro/settlement/computing.py (the reserve) and transfers.py (the rest)
     "payout_reserve": _SETTLEMENT,

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col
 
 from distro.clock import utcnow
-from distro.commission.policy import CommissionPolicy
+from distro.commission.policy import CommissionPolicy, payable_at
 from distro.errors import Conflict, NotFound, ValidationFailed
 from distro.storefront import events, lifecycle, stock
 from distro.storefront.models import AfterSalesRequest, Checkout
@@ -309,6 +309,6 @@ def buyer_view(session: Session, checkout: Checkout, policy: CommissionPolicy) -
         "after_sales_refusal": lifecycle.after_sales_refusal(
             checkout.status, checkout.delivered_at, window, utcnow(), open_request
         ),
-        "return_window_closes": lifecycle.return_window_closes(checkout.delivered_at, window),
+        "return_window_closes": payable_at(checkout.delivered_at, window),
         "after_sales": history,
     }

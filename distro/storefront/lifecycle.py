@@ -16,6 +16,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
+from distro.commission.policy import payable_at
+
 AWAITING_PAYMENT, PAID, SHIPPED, DELIVERED, CANCELLED, REFUNDED = (
     "awaiting_payment",
     "paid",
@@ -64,11 +66,6 @@ def refusal(action: str, status: str) -> str | None:
     return None if allowed(action, status) else WHY_NOT[status]
 
 
-def return_window_closes(delivered_at: dt.datetime | None, window_days: int) -> dt.datetime | None:
-    """When the buyer can no longer ask for after-sales: `window_days` after delivery (None: not delivered yet)."""
-    return None if delivered_at is None else delivered_at + dt.timedelta(days=window_days)
-
-
 def after_sales_refusal(
     status: str, delivered_at: dt.datetime | None, window_days: int, now: dt.datetime, open_request: bool
 ) -> str | None:
@@ -82,7 +79,7 @@ def after_sales_refusal(
         return why
     if open_request:
         return "已有售后申请在处理中"
-    closes = return_window_closes(delivered_at, window_days)
+    closes = payable_at(delivered_at, window_days)  # the window closes as the commission's hold ends
     if closes is not None and now > closes:
         return f"已超过{window_days}天售后期"
     return None

@@ -1,8 +1,10 @@
-"""A product's commission rate: setting it (effective for orders paid from now on), its history, what it costs."""
+"""A product's commission rate: setting it (effective for orders paid from now on), its history, the changes an
+accrual picks the rate in force from, what a rate costs."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 import sqlalchemy as sa
@@ -13,7 +15,7 @@ from distro.clock import utcnow
 from distro.commission.calculator import line_commission
 from distro.errors import ValidationFailed
 from distro.suppliers.models import CommissionRate
-from distro.suppliers.rules import RateBounds, rate_failures
+from distro.suppliers.rules import RateBounds, RateChange, rate_failures
 from distro.suppliers.services import get_own_product
 from distro.tiers.rules import TierTable
 from distro.validation import FieldError
@@ -59,14 +61,34 @@ def rate_history_query(session: Session, user_id: int, product_id: int) -> sa.Se
     )
 
 
-def rate_in_force(session: Session, product_id: int, at: dt.datetime) -> int | None:
-    """The product's commission rate for an order paid at `at` (None before its first rate)."""
-    return session.execute(
-        sa.select(col(CommissionRate.rate_bp))
-        .where(col(CommissionRate.product_id) == product_id, col(CommissionRate.effective_from) <= at)
-        .order_by(col(CommissionRate.effective_from).desc(), col(CommissionRate.id).desc())
-        .limit(1)
-    ).scalar()
+# A product's changes that can be in force for an order paid between :since and :until: the last one effective at
+# :since (the index on product and time finds it) and every later one up to :until. Which of them is in force
+# for an order is distro.suppliers.rules.rate_in_force's to say.
+_RATE_CHANGES = sa.text(
+    """
+    SELECT r.product_id, r.effective_from, r.id, r.rate_bp
+    FROM unnest(CAST(:product_ids AS bigint[])) AS p(id)
+    CROSS JOIN LATERAL (
+        SELECT coalesce(max(effective_from), '-infinity') AS start FROM commission_rates
+        WHERE product_id = p.id AND effective_from <= :since
+    ) s
+    JOIN commission_rates r ON r.product_id = p.id AND r.effective_from >= s.start AND r.effective_from <= :until
+    """
+)
+
+
+def rate_changes(
+    session: Session, product_ids: Iterable[int], since: dt.datetime, until: dt.datetime
+) -> dict[int, list[RateChange]]:
+    """The products' rate changes that can be in force for orders paid from `since` to `until`; one statement.
+
+    Products with none are left out. Pick the rate of an order with rules.rate_in_force.
+    """
+    result = session.execute(_RATE_CHANGES, {"product_ids": sorted(set(product_ids)), "since": since, "until": until})
+    changes: dict[int, list[RateChange]] = {}
+    for product_id, effective_from, change_id, rate_bp in result:
+        changes.setdefault(product_id, []).append(RateChange(effective_from, change_id, rate_bp))
+    return changes
 
 
 def preview_rate(

@@ -1,8 +1,10 @@
-"""Supplier qualification, status changes and product rules (pure)."""
+"""Supplier qualification, status changes, product rules and the commission rate in force (pure)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from distro.money import format_cny
@@ -158,6 +160,26 @@ def rate_failures(rate_bp: int, bounds: RateBounds, field: str = "rate_bp") -> l
     if rate_bp > bounds.cap_bp:
         return [FieldError(field, f"must be at most the platform cap of {bounds.cap_bp} bp", "rate_cap")]
     return []
+
+
+@dataclass(frozen=True)
+class RateChange:
+    """One change of a product's commission rate: effective from its time for orders paid from then on."""
+
+    effective_from: dt.datetime
+    id: int
+    rate_bp: int
+
+
+def rate_in_force(changes: Iterable[RateChange], paid_at: dt.datetime) -> int | None:
+    """The product's rate for an order paid at `paid_at`: its latest change effective then (the later one of two
+    at the same time); None when it was paid before the product's first rate."""
+    in_force = max(
+        (change for change in changes if change.effective_from <= paid_at),
+        key=lambda change: (change.effective_from, change.id),
+        default=None,
+    )
+    return None if in_force is None else in_force.rate_bp
 
 
 def price_failures(prices_fen: list[tuple[str, int]], other_platform_price_fen: int) -> list[FieldError]:

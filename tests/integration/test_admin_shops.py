@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from distro.audit import AuditEntry
 from distro.auth.models import Role, User
 from distro.auth.phones import attach_verified_phone
-from distro.commission import payable
+from distro.commission import release
 from distro.commission import services as commission
 from distro.commission.models import CommissionLine, Order
 from distro.ledger import services as ledger
@@ -151,7 +151,7 @@ def earn_and_release(client, app, session, world, order_id):
     )
     post_event(client, app, "order.delivered", {"order_id": order_id, "delivered_at": "2026-10-02T10:00:00+08:00"})
     commission.process_order(session=session, order_ref=order_id, rules=commission_rules(app, session))
-    payable.release_due_commission(session=session, now=LATER)
+    release.release_due_commission(session=session, now=LATER)
 
 
 def with_payee(client, app, owner):
@@ -197,7 +197,7 @@ def test_a_suspended_shops_commission_goes_through_its_hold_and_is_paid_once_it_
     commission.process_order(session=session, order_ref="E1", rules=commission_rules(app, session))
     act(client, app, world, "suspend")
 
-    payable.release_due_commission(session=session, now=LATER)  # the hold passes while it is suspended
+    release.release_due_commission(session=session, now=LATER)  # the hold passes while it is suspended
     available = ledger.balance(session, f"shop:{world['shop'].id}:available")
     assert available > 0
     assert payouts_to(session, world, maker) == []

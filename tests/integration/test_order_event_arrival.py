@@ -8,7 +8,7 @@ from rq.serializers import JSONSerializer
 from sqlmodel import Session
 
 from distro.auth.models import Role
-from distro.commission import jobs, payable
+from distro.commission import jobs, release
 from distro.commission import services as commission
 from distro.db import engine_for
 from distro.ledger import services as ledger
@@ -133,7 +133,7 @@ def test_a_line_refunded_in_full_after_it_became_payable_is_reversed_and_no_batc
         if refund_first:
             post_event(client, app, "order.refunded", {"order_id": order_id, **refund})
         commission.process_order(session=session, order_ref=order_id, rules=commission_rules(app, session))
-        payable.release_due_commission(session=session, now=LATER)
+        release.release_due_commission(session=session, now=LATER)
         post_event(client, app, "order.refunded", {"order_id": order_id, **refund})
         commission.process_order(session=session, order_ref=order_id, rules=commission_rules(app, session))
 

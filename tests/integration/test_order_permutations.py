@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from sqlmodel import Session
 
 from distro.auth.models import Role
-from distro.commission import event_store, payable, queries, services
+from distro.commission import event_store, queries, release, services
 from distro.commission.models import Order
 from distro.commission.schemas import CommissionLineSchema
 from distro.ledger import services as ledger
@@ -84,7 +84,7 @@ def run(app, connection, arrivals, release_after):
             ids = {"tea": tea.id, "shirt": shirt.id, "shop": shop_id, "supplier": supplier.id}
             for step, (name, event_id) in enumerate(arrivals):
                 if step == release_after:
-                    payable.release_due_commission(session=work, now=RELEASED_AT)
+                    release.release_due_commission(session=work, now=RELEASED_AT)
                 event_type, data = event_data(name, tea.id, shirt.id)
                 event_store.store_event(
                     session=work, event_id=event_id, event_type=event_type, order_ref="P1", data=data
@@ -92,7 +92,7 @@ def run(app, connection, arrivals, release_after):
                 services.process_order(session=work, order_ref="P1", rules=commission_rules(app, work))
                 assert ledger.trial_balance(work)["total"] == 0
                 assert ledger.unbalanced_postings(work) == []
-            payable.release_due_commission(session=work, now=RELEASED_AT)
+            release.release_due_commission(session=work, now=RELEASED_AT)
             return final_state(work, owner.id, shop_id, supplier.id), ids
     finally:
         savepoint.rollback()

@@ -4,7 +4,7 @@ import pytest
 import sqlalchemy as sa
 
 from distro.auth.models import Role
-from distro.commission import payable, services
+from distro.commission import release, services
 from distro.commission.models import CommissionLine, Order, OrderEvent
 from distro.db import driver_connection
 from distro.ledger import services as ledger
@@ -204,14 +204,14 @@ def test_delivery_starts_the_hold_and_the_release_job_makes_commission_payable(c
     assert tea.payable_at == delivered + dt.timedelta(days=7)
     assert shirt.payable_at == delivered + dt.timedelta(days=15)  # apparel: 15-day window
 
-    assert payable.release_due_commission(session=session, now=delivered + dt.timedelta(days=8)) == 1
+    assert release.release_due_commission(session=session, now=delivered + dt.timedelta(days=8)) == 1
     shop_id = world["shop"].id
     assert ledger.balances(session, [f"shop:{shop_id}:pending", f"shop:{shop_id}:available"]) == {
         f"shop:{shop_id}:pending": 2_478,
         f"shop:{shop_id}:available": 1_536,
     }
-    assert payable.release_due_commission(session=session, now=delivered + dt.timedelta(days=8)) == 0
-    assert payable.release_due_commission(session=session, now=delivered + dt.timedelta(days=16)) == 1
+    assert release.release_due_commission(session=session, now=delivered + dt.timedelta(days=8)) == 0
+    assert release.release_due_commission(session=session, now=delivered + dt.timedelta(days=16)) == 1
     assert ledger.balance(session, f"shop:{shop_id}:available") == 4_014
     assert ledger.trial_balance(session)["total"] == 0
 
@@ -256,7 +256,7 @@ def test_a_refund_after_settlement_is_a_clawback_that_can_take_the_balance_negat
     post_event(client, app, "order.paid", paid("A1", "mei", [("1", world["tea"].id, 12_800)]))
     post_event(client, app, "order.delivered", {"order_id": "A1", "delivered_at": "2026-11-25T10:00:00+08:00"})
     process(session, app, "A1")
-    payable.release_due_commission(session=session, now=dt.datetime(2026, 12, 31, tzinfo=dt.UTC))
+    release.release_due_commission(session=session, now=dt.datetime(2026, 12, 31, tzinfo=dt.UTC))
     shop_available = f"shop:{world['shop'].id}:available"
     # What a settlement batch does: claim the line and pay the available balance out.
     line = session.scalars(sa.select(CommissionLine)).one()

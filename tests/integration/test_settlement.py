@@ -8,9 +8,9 @@ import sqlalchemy as sa
 
 from distro.audit import AuditEntry
 from distro.auth.models import Role, User
-from distro.commission import payable
 from distro.commission import services as commission
 from distro.commission.models import CommissionLine
+from distro.commission.release import release_due_commission
 from distro.errors import FieldError, ValidationFailed
 from distro.ledger import services as ledger
 from distro.ledger.models import Posting
@@ -57,7 +57,7 @@ def earn(client, app, session, shop, product, order_id, paid_fen, *, release=Tru
     post_event(client, app, "order.delivered", {"order_id": order_id, "delivered_at": "2026-10-02T10:00:00+08:00"})
     commission.process_order(session=session, order_ref=order_id, rules=commission_rules(app, session))
     if release:
-        payable.release_due_commission(session=session, now=LATER)
+        release_due_commission(session=session, now=LATER)
 
 
 def refund(client, app, session, order_id, amount_fen, refund_id="r1"):

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from distro.auth.models import Role
-from distro.commission import event_store, payable
+from distro.commission import event_store, release
 from distro.commission import services as commission
 from distro.commission.models import CommissionLine
 from distro.db import engine_for
@@ -53,7 +53,7 @@ def setup(app, url, shops=3):
                 body, headers = signed_event(app, event_type, data)
                 assert client.post("/webhooks/orders", data=body, headers=headers).status_code == 200
             commission.process_order(session=session, order_ref=f"O{number}", rules=commission_rules(app, session))
-        payable.release_due_commission(session=session, now=dt.datetime.fromisoformat(LATER))
+        release.release_due_commission(session=session, now=dt.datetime.fromisoformat(LATER))
         maker = make_user(session, Role.FINANCE)
         batch = batches.create_batch(session=session, cutoff_at=None, created_by=maker.id)
         return batch.id, shop_ids

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from sqlmodel import Session
 
 from distro.auth.models import Role
-from distro.commission import event_store, payable
+from distro.commission import event_store, release
 from distro.commission import services as commission
 from distro.commission.models import CommissionLine
 from distro.ledger import services as ledger
@@ -163,7 +163,7 @@ def test_every_fen_owed_is_paid_or_held_and_the_ledger_balances(app, connection,
                             data=data,
                         )
                     commission.process_order(session=work, order_ref=order_id, rules=rules)
-                    payable.release_due_commission(session=work, now=LATER)
+                    release.release_due_commission(session=work, now=LATER)
                     orders.append((order_id, amount))
                 elif action == "refund" and orders:
                     order_id, paid_fen = orders[which % len(orders)]

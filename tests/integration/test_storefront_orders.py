@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from distro.auth.models import Role
-from distro.commission import payable
+from distro.commission import release
 from distro.commission import services as commission
 from distro.commission.models import CommissionLine, Order, OrderEvent
 from distro.outbound.models import Delivery
@@ -175,7 +175,7 @@ def test_an_order_on_a_shop_page_is_shipped_received_and_becomes_payable_after_t
     process(app, session, checkout.order_ref)
     order, [line] = lines_of(session, checkout.order_ref)
     assert order.status == "delivered" and line.payable_at == order.delivered_at + dt.timedelta(days=7)
-    payable.release_due_commission(session=session, now=order.delivered_at + dt.timedelta(days=7, seconds=1))
+    release.release_due_commission(session=session, now=order.delivered_at + dt.timedelta(days=7, seconds=1))
     session.refresh(line)
     assert line.stage == "available"
     assert "已收货" in client.get(f"/orders/{token}").get_data(as_text=True)

@@ -8,6 +8,7 @@ from distro.auth.models import Role
 from distro.shops.models import ShopProduct
 from distro.suppliers import rates
 from distro.suppliers.models import CommissionRate, Product, ProductSku, Supplier
+from distro.suppliers.rules import rate_in_force
 from tests.factories import SUPPLIER_BAR, bearer, make_product, make_shop, make_supplier, make_user
 
 PROBLEM = "application/problem+json"
@@ -231,8 +232,10 @@ def test_a_rate_change_is_a_new_row_for_orders_paid_after_it(client, app, sessio
     assert response.get_json()["previous_rate_bp"] == 2000
     history = client.get(f"/api/v1/supplier/products/{product.id}/commission-rates", headers=bearer(app, user))
     assert [(row["rate_bp"], row["previous_rate_bp"]) for row in history.get_json()] == [(3000, 2000), (2000, None)]
-    assert rates.rate_in_force(session, product.id, before_change) == 2000
-    assert rates.rate_in_force(session, product.id, dt.datetime.now(dt.UTC)) == 3000
+    now = dt.datetime.now(dt.UTC)
+    changes = rates.rate_changes(session, [product.id], before_change, now)[product.id]
+    assert rate_in_force(changes, before_change) == 2000
+    assert rate_in_force(changes, now) == 3000
     session.refresh(product)
     assert product.commission_rate_bp == 3000
     audit = session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "product.commission_rate")).one()

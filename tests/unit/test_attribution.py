@@ -3,7 +3,7 @@
 import dataclasses
 import datetime as dt
 
-from distro.commission.attribution import Attribution, Candidate, OrderClaims, attribute
+from distro.commission.attribution import Attribution, Binding, Candidate, OrderClaims, attribute, new_bindings
 
 MASK, SERUM, KETTLE = 1, 2, 3
 PAGE_SHOP = Candidate(shop_id=20, owner_id=200, carried=frozenset({MASK, SERUM}), owner_phone_reference="phone:b")
@@ -109,3 +109,61 @@ def test_a_reinstated_shop_earns_only_on_orders_paid_since_its_reinstatement():
     reinstated = dataclasses.replace(PAGE_SHOP, reinstated_at=PAID)
     assert attribute(claims(named=reinstated, paid_at=PAID - dt.timedelta(seconds=1))).shop_id is None
     assert attribute(claims(named=reinstated, paid_at=PAID)).shop_id == 20
+
+
+def test_a_binding_that_expired_before_the_order_was_paid_gives_the_order_to_no_shop():
+    expired = claims(binding=BOUND_SHOP, paid_at=PAID, bound_at=PAID - dt.timedelta(days=8))
+    assert attribute(dataclasses.replace(expired, binding_expires_at=PAID - dt.timedelta(seconds=1))).shop_id is None
+    assert attribute(dataclasses.replace(expired, binding_expires_at=PAID)).shop_id == 30
+
+
+def test_a_binding_made_after_the_order_was_paid_does_not_take_it():
+    later = claims(binding=BOUND_SHOP, paid_at=PAID, bound_at=PAID + dt.timedelta(seconds=1))
+    assert attribute(dataclasses.replace(later, binding_expires_at=PAID + dt.timedelta(days=7))).shop_id is None
+
+
+def test_an_expired_binding_lets_the_order_fall_through_to_no_shop_even_with_a_share_code_of_a_shop_without_it():
+    decided = attribute(
+        claims(
+            code="LinkShop",
+            code_shop=LINK_SHOP,
+            binding=BOUND_SHOP,
+            paid_at=PAID,
+            bound_at=PAID - dt.timedelta(days=9),
+            binding_expires_at=PAID - dt.timedelta(days=2),
+        )
+    )
+    assert decided == Attribution(None, "none")
+
+
+def test_an_order_a_share_code_brought_binds_its_buyer_to_that_shop_for_the_binding_days():
+    brought = Attribution(10, "share_code", share_code="LinkShop", earning_products=frozenset({KETTLE}))
+    assert new_bindings([("phone:buyer", PAID, brought)], 7) == [
+        Binding("phone:buyer", 10, "LinkShop", PAID, PAID + dt.timedelta(days=7))
+    ]
+
+
+def test_only_share_codes_bind_buyers_and_the_latest_purchase_wins():
+    page = Attribution(20, "shop", earning_products=frozenset({MASK}))
+    bound = Attribution(30, "binding", earning_products=frozenset({MASK}))
+    first = Attribution(10, "share_code", share_code="LinkShop", earning_products=frozenset({KETTLE}))
+    later = Attribution(20, "share_code", share_code="PageLink", earning_products=frozenset({MASK}))
+    made = new_bindings(
+        [
+            ("phone:buyer", PAID + dt.timedelta(hours=2), page),
+            ("phone:buyer", PAID + dt.timedelta(hours=1), later),
+            ("phone:buyer", PAID, first),
+            ("phone:other", PAID, bound),
+            ("", PAID, first),
+        ],
+        7,
+    )
+    assert [(binding.buyer_reference, binding.shop_id, binding.share_code) for binding in made] == [
+        ("phone:buyer", 20, "PageLink")
+    ]
+
+
+def test_the_owner_buying_through_their_own_share_link_or_binding_is_a_self_purchase():
+    own_link = claims(product_ids=frozenset({KETTLE}), code="LinkShop", code_shop=LINK_SHOP, buyer_reference="phone:a")
+    assert (attribute(own_link).how, attribute(own_link).self_purchase) == ("share_code", True)
+    assert attribute(claims(binding=BOUND_SHOP, buyer_user_id=300)).self_purchase is True

@@ -7,10 +7,10 @@ from distro.commission.orders import (
     commission_withdrawn,
     fold,
     line_status,
-    payable_from,
     posting_kind,
     target_commission,
 )
+from distro.commission.policy import payable_at
 
 PAID = (
     "order.paid",
@@ -148,7 +148,7 @@ def lines_seen(events, *, stage="pending", settled=False):
             shown[line.line_id] = (
                 line_status(withdrawn=withdrawn, stage=stage, settled=settled),
                 target_commission(facts, line, RATE_BP, SHARE_BP).owner,
-                payable_from(facts, line, HOLD_DAYS),
+                payable_at(facts.delivered_at, HOLD_DAYS, withdrawn=withdrawn),
             )
     return shown
 

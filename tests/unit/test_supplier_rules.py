@@ -1,9 +1,12 @@
+import datetime as dt
+
 import pytest
 
 from distro.suppliers.rules import (
     Qualification,
     QualificationPolicy,
     RateBounds,
+    RateChange,
     SupplierAction,
     SupplierStatus,
     TransitionRefused,
@@ -11,6 +14,7 @@ from distro.suppliers.rules import (
     price_failures,
     qualification_failures,
     rate_failures,
+    rate_in_force,
 )
 
 POLICY = QualificationPolicy(
@@ -101,3 +105,29 @@ def test_a_price_may_equal_but_not_exceed_the_price_on_other_platforms():
     assert [(failure.field, failure.rule) for failure in failures] == [
         ("skus.1.price_fen", "price_above_other_platforms")
     ]
+
+
+SET_AT = dt.datetime(2026, 11, 1, 8, tzinfo=dt.UTC)
+HISTORY = [
+    RateChange(SET_AT, 1, 2_000),
+    RateChange(SET_AT + dt.timedelta(days=10), 2, 3_000),
+    RateChange(SET_AT + dt.timedelta(days=10), 3, 2_500),
+]
+
+
+def test_an_order_pays_the_rate_of_the_latest_change_effective_when_it_was_paid():
+    assert rate_in_force(HISTORY, SET_AT + dt.timedelta(days=5)) == 2_000
+    assert rate_in_force(HISTORY, SET_AT + dt.timedelta(days=11)) == 2_500
+
+
+def test_a_change_is_in_force_from_its_very_moment():
+    assert rate_in_force(HISTORY, SET_AT) == 2_000
+
+
+def test_of_two_changes_at_the_same_moment_the_later_recorded_one_is_in_force():
+    assert rate_in_force(reversed(HISTORY), SET_AT + dt.timedelta(days=10)) == 2_500
+
+
+def test_an_order_paid_before_the_first_rate_has_no_rate_in_force():
+    assert rate_in_force(HISTORY, SET_AT - dt.timedelta(seconds=1)) is None
+    assert rate_in_force([], SET_AT) is None
