@@ -171,10 +171,10 @@ def evaluate_month(
 
     A read-only statement computes every shop's net GMV (paid − refunded, counted in the month the
     order was paid), orders and distinct buyers over attributed orders and picks the highest tier whose
-    thresholds all hold but falls at most one tier; a second records one history row per (shop, month)
-    and moves the shops. A shop already evaluated for the month is skipped, so a re-run, or a second scheduler firing
-    at the same time (they take turns on a lock), changes nothing. New tiers apply to orders paid
-    from now on.
+    thresholds all hold but falls at most one tier (rules.tier_for, in SQL: choice_sql); a second records
+    one history row per (shop, month) and moves the shops. A shop already evaluated for the month is
+    skipped, so a re-run, or a second scheduler firing at the same time (they take turns on a lock),
+    changes nothing. New tiers apply to orders paid from now on.
     """
     month = month_start(month)
     effective_from = now or utcnow()
