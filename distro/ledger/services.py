@@ -4,11 +4,12 @@ record_postings (and record_posting, for one) is how code writes the ledger: bal
 reference. Three set-based writers insert into it directly instead, each fused with the rows it settles so
 that a run of any size is one statement, and each building every posting's entries from one source row:
 
-- `distro/commission/payable.py:release_due_commission` (`_RELEASE`): a `release` posting per commission line
+- `distro/commission/release.py:release_due_commission` (`_RELEASE`): a `release` posting per commission line
   past its hold, from the shop's pending balance to its available one;
 - `distro/settlement/computing.py:compute_batch` and `preview`, through `_compute` (`_COMPUTE`): one
   `payout_reserve` posting per batch, from the shops' available balances to `payouts:clearing`;
-- `distro/settlement/services.py:_transfer` (`_POST_TRANSFERS`), for `cancel` and `record_results`: a posting
+- `distro/settlement/transfers.py:transfer` (`_POST_TRANSFERS`), for `batches.cancel` and
+  `payout_results.record_results`: a posting
   per payout from `payouts:clearing` to cash (`payout_paid`) or back to the shop (`payout_failed`,
   `payout_cancel`).
 
