@@ -8,7 +8,7 @@ CONSTRAINTS := constraints.txt
 # The browser tests drive Debian's Chromium: Playwright's own browser download needs a network we do not have.
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test bench chaos lint migrate lock chromium clean
+.PHONY: run test bench chaos lint migrate lock chromium clean translations
 
 $(STAMP): pyproject.toml $(CONSTRAINTS)
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,13 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy distro webhooks
+
+# The pages' strings (_() in templates and code) into distro/translations/messages.pot, merged into each language's
+# messages.po: translate what is new there. Each process compiles the .po files as it starts (distro/i18n.py).
+translations: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _l --no-location --sort-output --project distro --version 0.1.0 \
+	  -o distro/translations/messages.pot .
+	$(BIN)/pybabel update -i distro/translations/messages.pot -d distro/translations --no-location --no-fuzzy-matching
 
 migrate: $(STAMP)
 	$(BIN)/distro migrate

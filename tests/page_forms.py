@@ -13,7 +13,7 @@ def form_page(action: str) -> str:
     if path == "/login":
         return path
     if path == "/logout":
-        return "/my"
+        return "/my/me"
     return path.rstrip("/").rsplit("/", 1)[0] or "/"
 
 
