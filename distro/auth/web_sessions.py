@@ -73,6 +73,14 @@ def start(*, session: Session, login: str, password: str, secret: str, days: int
     user = _account_by_login(session, login, secret)
     if not verify_password(user.password_hash if user else None, password) or user is None or not user.is_active:
         raise ValidationFailed(WRONG_SIGN_IN, [FieldError("password", WRONG_SIGN_IN, "sign_in")])
+    started = open_for(session, user, days)
+    session.commit()
+    return started
+
+
+def open_for(session: Session, user: User, days: int) -> Started:
+    """A new page session of `days` for an account whose holder has just proved who they are (in the caller's
+    transaction: the caller commits)."""
     account = _signed_in(user)
     token = secrets.token_urlsafe(32)
     now = utcnow()
@@ -84,7 +92,6 @@ def start(*, session: Session, login: str, password: str, secret: str, days: int
             expires_at=now + dt.timedelta(days=days),
         )
     )
-    session.commit()
     return Started(token, account)
 
 

@@ -7,12 +7,9 @@ only the fragment that changed for htmx (the HX-Request header), from the same t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from flask import Blueprint, Response, jsonify, redirect, render_template, request, session, url_for
+from flask import Response, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from markupsafe import Markup
 from werkzeug.wrappers import Response as BaseResponse
 
 from distro.auth.access import public
@@ -20,52 +17,8 @@ from distro.db import get_session
 from distro.errors import NotFound
 from distro.i18n import LANGUAGES, SESSION_KEY, page_lang
 from distro.owner import manifest as app_manifest
+from distro.owner.blueprint import bp
 from distro.shops.services import own_shops_query
-
-bp = Blueprint("owner", __name__, template_folder="templates")
-
-
-@dataclass(frozen=True)
-class Tab:
-    """A tab of the bottom bar: where it leads, its label, its icon, and the pages that belong under it."""
-
-    endpoint: str
-    label: str
-    icon: str
-    pages: tuple[str, ...] = ()
-
-
-TABS = (
-    Tab("owner.home", _l("首页"), "home"),
-    Tab("owner.pool", _l("选品"), "pick"),
-    Tab("owner.promote", _l("推广"), "share"),
-    Tab("owner.earnings", _l("收益"), "money"),
-    Tab("owner.me", _l("我的"), "me", pages=("owner.tier", "owner.data", "owner.messages")),
-)
-
-
-@bp.app_context_processor
-def _owner_layout() -> dict:
-    return {"owner_tabs": TABS}
-
-
-@bp.app_template_filter("attrs")
-def attrs(values: dict) -> Markup:
-    """Keyword arguments as HTML attributes, underscores as dashes (hx_post="…" → hx-post="…"); True stands
-    alone, None and False leave the attribute out."""
-    return Markup("").join(
-        Markup(" {}").format(name.replace("_", "-"))
-        if value is True
-        else Markup(' {}="{}"').format(name.replace("_", "-"), value)
-        for name, value in values.items()
-        if value is not None and value is not False
-    )
-
-
-@bp.errorhandler(NotFound)
-def _not_found(error: NotFound) -> tuple[str, int]:
-    """A page naming something that is not the owner's (or not there) says so, in the app's layout."""
-    return render_template("owner/not_found.html"), 404
 
 
 def _placeholder(title: str) -> str:
@@ -80,14 +33,6 @@ def home() -> str:
     """首页: who is signed in and their shops, each with its page."""
     shops = get_session().execute(own_shops_query(current_user.user_id)).scalars().all()
     return render_template("owner/home.html", account=current_user.account, shops=shops)
-
-
-@bp.get("/my/pool")
-@public
-@login_required
-def pool() -> str:
-    """选品: the supplier pool."""
-    return _placeholder(str(_l("选品")))
 
 
 @bp.get("/my/promote")
