@@ -54,7 +54,9 @@ class UserRolesSchema(Schema):
 
 class UserPublicSchema(Schema):
     id = fields.Integer(dump_only=True)
-    email = fields.Email()
+    email = fields.Email(
+        allow_none=True, metadata={"description": "null for an owner who signed up on the app with a phone."}
+    )
     display_name = fields.String()
     roles = fields.List(fields.String())
     is_active = strict_fields.Boolean()

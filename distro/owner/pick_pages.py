@@ -124,21 +124,23 @@ def my_picks() -> BaseResponse | str:
     shop = working_shop(get_session(), current_user.user_id, request.args.get("shop", type=int))
     if shop is None:
         return redirect(url_for("owner.new_shop"), 303)
-    return _picks_page(shop, {})
+    return _picks_page(shop, {}, saved=request.args.get("saved", type=int))
 
 
-def _picks_page(shop, errors: dict, status: int = 200):
+def _picks_page(shop, errors: dict, status: int = 200, saved: int | None = None):
     listed = shop_picks(get_session(), owner_id=current_user.user_id, shop=shop, tiers=request_tiers())
     template = "owner/_picks_list.html" if wants_fragment() else "owner/picks.html"
-    return render_template(template, shop=shop, picks=listed, policy=_policy(), errors=errors), status
+    context = {"shop": shop, "picks": listed, "policy": _policy(), "errors": errors, "saved": saved}
+    return render_template(template, **context), status
 
 
-def _changed(shop_id: int, errors: dict | None = None):
-    """After a change to the picks: the list again for htmx, the page for a browser (or the refusal, 422)."""
+def _changed(shop_id: int, errors: dict | None = None, saved: int | None = None):
+    """After a change to the picks: the list again for htmx (saying which reason was saved), the page for a browser
+    (or the refusal, 422)."""
     if errors is None and not wants_fragment():
-        return redirect(url_for("owner.my_picks", shop=shop_id), 303)
+        return redirect(url_for("owner.my_picks", shop=shop_id, saved=saved), 303)
     shop = services.get_own_shop(get_session(), current_user.user_id, shop_id)
-    return _picks_page(shop, errors or {}, 422 if errors else 200)
+    return _picks_page(shop, errors or {}, 422 if errors else 200, saved)
 
 
 @bp.post("/my/shop/<int:shop_id>/picks/<int:product_id>/reason")
@@ -160,7 +162,7 @@ def change_reason(shop_id: int, product_id: int):
         return _changed(shop_id, {product_id: form_messages(refused)})
     except ValidationFailed as refused:
         return _changed(shop_id, {product_id: page_messages(refused, shop_refusals(_policy()))})
-    return _changed(shop_id)
+    return _changed(shop_id, saved=product_id)
 
 
 @bp.post("/my/shop/<int:shop_id>/picks/<int:product_id>/move")

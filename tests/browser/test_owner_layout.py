@@ -47,7 +47,8 @@ def test_an_owner_goes_round_the_tab_bar_and_every_tab_is_tappable_readable_and_
         assert not small_tap_targets(page), (path, small_tap_targets(page))
         assert not too_faint(text_colours(page)), (path, too_faint(text_colours(page)))
         check_accessibility(page)
-    save_screen(page, "owner-me")
+        if path in ("/my", "/my/me"):
+            save_screen(page, "owner-home" if path == "/my" else "owner-me")
 
 
 def test_each_owner_page_transfers_under_200_kb_all_from_distro_itself(
