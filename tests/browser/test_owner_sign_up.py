@@ -47,6 +47,7 @@ def test_a_new_owner_signs_up_with_the_code_texted_to_their_phone_and_goes_on_to
     page.get_by_role("button", name="注册", exact=True).click()
     expect(page.get_by_text("验证码不正确")).to_be_visible()
     expect(page.get_by_label("短信验证码")).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_label("短信验证码")).to_be_focused()  # the page brings the owner to what to put right
     check_the_screen(page)
     save_screen(page, "owner-sign-up")
 
