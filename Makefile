@@ -10,7 +10,7 @@ CHROMIUM := /usr/bin/chromium
 # A Chinese font, so the pages under test (and their screenshots) lay out as on a phone, not as boxes.
 CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 
-.PHONY: run test bench chaos lint migrate lock chromium clean
+.PHONY: run test bench chaos lint migrate lock chromium clean translations
 
 $(STAMP): pyproject.toml $(CONSTRAINTS)
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,13 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy distro webhooks
+
+# The pages' strings (_() in templates and code) into distro/translations/messages.pot, merged into each language's
+# messages.po: translate what is new there. Each process compiles the .po files as it starts (distro/i18n.py).
+translations: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _l --no-location --sort-output --project distro --version 0.1.0 \
+	  -o distro/translations/messages.pot .
+	$(BIN)/pybabel update -i distro/translations/messages.pot -d distro/translations --no-fuzzy-matching --ignore-obsolete
 
 migrate: $(STAMP)
 	$(BIN)/distro migrate

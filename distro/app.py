@@ -9,7 +9,7 @@ from flask import Flask
 
 import distro.models  # noqa: F401 - the composition root loads every table before any session flushes
 from distro import api as api_module
-from distro import db, pages, throttle
+from distro import assets, db, i18n, pages, throttle
 from distro.auth.access import check_every_route_declares_access
 from distro.auth.tokens import TokenSettings
 from distro.embedded import resolve_urls
@@ -34,7 +34,8 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, check_migrations: 
     if check_migrations:
         ensure_current(settings["DATABASE_URL"])
 
-    app = DistroFlask(__name__)
+    # distro serves its static files itself (distro.assets: digests in the URLs, gzip), not by Flask's route.
+    app = DistroFlask(__name__, static_folder=None)
     app.config.update(settings)
     # The hosts distro answers to are checked by distro.hosts.TrustedHosts, in front of the share redirects,
     # which Flask's own check (its TRUSTED_HOSTS) would come after; Werkzeug's also never trusts an IPv6
@@ -49,6 +50,8 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, check_migrations: 
     app.extensions["distro.share_targets"] = LinkResolver(cache_redis(settings["REDIS_URL"]))
     db.init_app(app)
     pages.init_app(app)
+    i18n.init_app(app)
+    assets.init_app(app)
     api = api_module.init_app(app)
 
     from distro.auth.pages import bp as auth_pages_bp
@@ -57,7 +60,10 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, check_migrations: 
     from distro.health import bp as health_bp
     from distro.ledger.views import blp as ledger_blp
     from distro.outbound.views import blp as outbound_blp
-    from distro.owner.views import bp as owner_bp
+    from distro.owner import pages as _owner_pages  # noqa: F401  # each module puts its pages on the blueprint
+    from distro.owner import pick_pages as _pick_pages  # noqa: F401
+    from distro.owner import shop_pages as _shop_pages  # noqa: F401
+    from distro.owner.blueprint import bp as owner_bp
     from distro.settlement.views import blp as settlement_blp
     from distro.share.views import blp as share_blp
     from distro.share.views import images_blp as share_images_blp

@@ -11,13 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from flask import Blueprint, Flask, Request, Response, current_app, g, render_template, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import LoginManager, UserMixin
 from flask_wtf.csrf import CSRFError, CSRFProtect
-from marshmallow import Schema
+from marshmallow import Schema, ValidationError
 
 from distro.api import refuse_unstorable_text
 from distro.auth import web_sessions
@@ -135,6 +135,38 @@ def field_messages(error: ValidationFailed) -> dict[str, list[str]]:
     for field_error in error.errors:
         messages.setdefault(field_error.field, []).append(field_error.message)
     return messages
+
+
+def parse_query(schema: Schema) -> dict:
+    """The request's query string loaded by schema (a page's GET form: filters, sorting, paging), as parse_form
+    loads a posted one."""
+    args = request.args.to_dict()
+    refuse_unstorable_text(args, "请勿输入特殊字符")
+    return schema.load(args)
+
+
+def form_messages(refused: ValidationError) -> dict[str, list[str]]:
+    """A form's refusal by its schema as a page shows it: each field's messages as text, in the request's language
+    (a schema's messages may be lazy translations, which marshmallow keeps as they are)."""
+    messages: dict[str, list[str]] = {}
+    for name, said in refused.normalized_messages().items():
+        messages[str(name)] = [str(text) for text in (said if isinstance(said, list) else [said])]
+    return messages
+
+
+def page_messages(refused: ValidationFailed, words: Mapping[str, object]) -> dict[str, list[str]]:
+    """A refusal's messages by field in the page's words: each broken rule's text from words, keyed "field.rule"
+    or just "rule", else the service's own message. (A page's words are Chinese, the services' English.)"""
+    messages: dict[str, list[str]] = {}
+    for failure in refused.errors:
+        said = words.get(f"{failure.field}.{failure.rule}", words.get(failure.rule, failure.message))
+        messages.setdefault(failure.field, []).append(str(said))
+    return messages
+
+
+def wants_fragment() -> bool:
+    """Whether htmx asked (the HX-Request header), so the page answers only the fragment that changed."""
+    return request.headers.get("HX-Request") == "true"
 
 
 def csrf_token_in(html: str) -> str | None:

@@ -5,8 +5,10 @@
   once full, locks sign-in until it ends, so the locks grow (by default 15 minutes, then the rest of the hour,
   of 6 hours, of the day). Only failures count; a request refused by a lock is no failure, and a success
   changes no counter: the failures of a day stay bounded whatever the account's owner does.
-- Sign-ups count per address, SMS codes sent per address, and API calls per bearer token's account (its
-  subject, so a new token does not make a new budget).
+- Resetting a password with an SMS code counts as signing in: a wrong code is a failure of the account the phone
+  names, and a locked account takes no reset either.
+- Sign-ups count per address (the API's and the pages'), SMS codes sent per address, and API calls per bearer
+  token's account (its subject, so a new token does not make a new budget).
 - Webhooks and health checks are never throttled; share redirects are answered before Flask (distro/share/redirect.py).
 
 Addresses are REMOTE_ADDR: distro has no trusted-proxy setting, so behind a proxy every client has the proxy's
@@ -47,8 +49,9 @@ SETTINGS = (
 
 SIGN_IN_API = "auth.token"
 SIGN_IN_PAGE = "auth_pages.sign_in"
-SIGN_UP = "auth.sign_up"
-PHONE_CODE = "auth.send_phone_code"
+RESET_PAGE = "auth_pages.reset_password"
+SIGN_UPS = frozenset({"auth.sign_up", "auth_pages.sign_up"})
+PHONE_CODES = frozenset({"auth.send_phone_code", "auth_pages.sign_up_code", "auth_pages.reset_code"})
 
 
 def client_address() -> str:
@@ -113,23 +116,25 @@ def init_app(app: Flask, *, auth_api: Blueprint, auth_pages: Blueprint, exempt: 
     # Limits of the auth blueprints only, so that no other request spends time on them.
     for blueprint in (auth_api, auth_pages):
         _limit_sign_in(limiter, blueprint)
-    limiter.shared_limit(
-        _setting("THROTTLE_SIGN_UP_PER_ADDRESS"),
-        "sign-up",
-        methods=["POST"],
-        # Every try counts, refused ones too: a sign-up refused for a taken email tells that it is taken.
-        exempt_when=lambda: request.endpoint != SIGN_UP,
-        error_message="Too many sign-ups from this address",
-    )(auth_api)
-    limiter.shared_limit(
-        _setting("THROTTLE_PHONE_CODES_PER_ADDRESS"),
-        "phone-codes",
-        methods=["POST"],
-        exempt_when=lambda: request.endpoint != PHONE_CODE,
-        # Codes sent: what costs a text message (asking beyond the phone's own limits is limited per token).
-        deduct_when=lambda response: response.status_code == 202,
-        error_message="Too many verification codes sent from this address",
-    )(auth_api)
+    for blueprint in (auth_api, auth_pages):
+        limiter.shared_limit(
+            _setting("THROTTLE_SIGN_UP_PER_ADDRESS"),
+            "sign-up",
+            methods=["POST"],
+            # Every try counts, refused ones too: a sign-up refused for a taken email or phone tells that it is taken.
+            exempt_when=lambda: request.endpoint not in SIGN_UPS,
+            error_message="Too many sign-ups from this address",
+        )(blueprint)
+        limiter.shared_limit(
+            _setting("THROTTLE_PHONE_CODES_PER_ADDRESS"),
+            "phone-codes",
+            methods=["POST"],
+            exempt_when=lambda: request.endpoint not in PHONE_CODES,
+            # Codes asked for and taken (202): what costs a text message. Beyond a phone's own limits, asking is
+            # limited per token on the API; a reset code the page answers alike whether or not it went out.
+            deduct_when=lambda response: response.status_code == 202,
+            error_message="Too many verification codes sent from this address",
+        )(blueprint)
     for blueprint in exempt:
         limiter.exempt(blueprint)
     app.extensions[EXTENSION] = limiter
@@ -162,7 +167,7 @@ def _limit_sign_in(limiter: Limiter, blueprint: Blueprint) -> None:
 
 def _typed_login() -> str | None:
     """The login a sign-in attempt typed, or None when the request is none: a password grant's email on the API,
-    the form's login on the pages."""
+    the form's login on the pages, and the phone of a password reset (a wrong code counts as a wrong password)."""
     if request.endpoint == SIGN_IN_API:
         body = request.get_json(silent=True)
         if isinstance(body, dict) and body.get("grant_type") == "password":
@@ -171,6 +176,8 @@ def _typed_login() -> str | None:
         return None
     if request.endpoint == SIGN_IN_PAGE:
         return request.form.get("login", "").strip() or None
+    if request.endpoint == RESET_PAGE:
+        return request.form.get("phone", "").strip() or None
     return None
 
 

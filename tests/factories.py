@@ -211,3 +211,17 @@ def add_to_shop(session: Session, app, owner: User, shop, product, reason: str =
         reason=reason,
         policy=ShopPolicy.from_settings(app.config),
     )
+
+
+def last_code(phone: str) -> str:
+    """The code the demo SMS sender last texted to phone (in this process)."""
+    from distro.auth.sms import demo_outbox
+
+    return next(sent.code for sent in reversed(demo_outbox()) if sent.phone == phone)
+
+
+def codes_sent(phone: str) -> int:
+    """How many codes the demo SMS sender texted to phone (in this process)."""
+    from distro.auth.sms import demo_outbox
+
+    return sum(1 for sent in demo_outbox() if sent.phone == phone)

@@ -8,12 +8,13 @@ from distro.pages import SESSIONLESS_PREFIXES, csrf_token_in
 
 
 def form_page(action: str) -> str:
-    """The page holding the form that posts to action: the sign-in page for /login, else the path one up."""
+    """The page holding the form that posts to action: the sign-in, sign-up and password pages for their own
+    addresses, else the path one up."""
     path = action.split("?", 1)[0]
-    if path == "/login":
+    if path in ("/login", "/signup", "/password/reset"):
         return path
     if path == "/logout":
-        return "/my"
+        return "/my/me"
     return path.rstrip("/").rsplit("/", 1)[0] or "/"
 
 

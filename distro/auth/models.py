@@ -26,9 +26,13 @@ PHONE_ALL_OR_NONE = (
     "(phone_reference IS NULL) = (phone_verified_at IS NULL) AND (phone_masked IS NULL) = (phone_verified_at IS NULL)"
 )
 
+EMAIL_OR_PHONE = "email IS NOT NULL OR phone_verified_at IS NOT NULL"
+"""What an account signs in with: an email, a verified phone, or both."""
+
 
 class UserBase(SQLModel):
-    email: str = Field(max_length=254)
+    # None for an owner who signed up on the app with a phone (then verified: EMAIL_OR_PHONE).
+    email: str | None = Field(default=None, max_length=254)
     display_name: str = Field(max_length=60)
 
 
@@ -46,6 +50,7 @@ class User(UserBase, table=True):
             postgresql_where=sa.text("phone_verified_at IS NOT NULL"),
         ),
         sa.CheckConstraint(PHONE_ALL_OR_NONE, name="phone_all_or_none"),
+        sa.CheckConstraint(EMAIL_OR_PHONE, name="email_or_phone"),
     )
 
     id: int | None = Field(default=None, primary_key=True, sa_type=sa.BigInteger)
@@ -80,8 +85,17 @@ class RefreshToken(SQLModel, table=True):
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
 
 
+class CodePurpose(enum.StrEnum):
+    """What a code sent by SMS is for: each verifies only what it was sent for."""
+
+    VERIFY = "verify"  # giving an account a phone
+    SIGN_UP = "sign_up"  # opening an account with a phone (no account yet)
+    RESET = "reset"  # setting a new password for the account holding the phone
+
+
 class PhoneCode(SQLModel, table=True):
-    """A verification code sent by SMS for an account and a phone, stored only as a keyed hash.
+    """A verification code sent by SMS for a phone and a purpose (and the account, but for signing up), stored
+    only as a keyed hash.
 
     In PostgreSQL rather than Redis alone, so that verifying a phone survives a Redis outage; the rows
     are also what the sending limits count.
@@ -91,10 +105,13 @@ class PhoneCode(SQLModel, table=True):
     __table_args__ = (
         sa.Index("ix_phone_codes_phone_sent", "phone_reference", "sent_at"),
         sa.Index("ix_phone_codes_user_sent", "user_id", "sent_at"),
+        sa.CheckConstraint("purpose IN ('verify', 'sign_up', 'reset')", name="known_purpose"),
+        sa.CheckConstraint("(user_id IS NULL) = (purpose = 'sign_up')", name="account_unless_sign_up"),
     )
 
     id: int | None = Field(default=None, primary_key=True, sa_type=sa.BigInteger)
-    user_id: int = Field(foreign_key="users.id", sa_type=sa.BigInteger)
+    user_id: int | None = Field(default=None, foreign_key="users.id", sa_type=sa.BigInteger)
+    purpose: str = Field(default=CodePurpose.VERIFY, max_length=10, sa_column_kwargs={"server_default": "verify"})
     phone_reference: str = Field(max_length=40)
     code_hash: str = Field(max_length=64)
     sent_at: dt.datetime = Field(sa_type=sa.DateTime(timezone=True))

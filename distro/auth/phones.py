@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
-from distro.auth.models import PhoneCode, User
+from distro.auth.models import CodePurpose, PhoneCode, User
 from distro.auth.services import get_user
 from distro.auth.sms import SmsNotSent, SmsSender
 from distro.clock import utcnow
@@ -59,21 +59,46 @@ def send_code(
     Refuses a phone that is no mainland mobile (422), one verified on another account (409), and sending
     beyond the limits (429, with when to retry). A code the gateway did not take is not recorded (503).
     """
-    now = now or utcnow()
-    number = _normalised(phone)
+    number = normalised(phone)
     reference = phone_reference(number, secret)
-    # Concurrent asks must not both pass the limits: one lock per account, then per phone (always
-    # in this order, so two sends cannot wait on each other).
-    wait_for_advisory_xact_lock(session, f"phone-codes:user:{user_id}")
-    wait_for_advisory_xact_lock(session, f"phone-codes:{reference}")
+    # Concurrent asks must not both pass the limits.
+    lock_phone(session, reference, user_id)
     _refuse_phone_of_another_account(session, reference, user_id)
+    return send_for(
+        session,
+        number=number,
+        user_id=user_id,
+        purpose=CodePurpose.VERIFY,
+        secret=secret,
+        sender=sender,
+        now=now or utcnow(),
+    )
+
+
+def send_for(
+    session: Session,
+    *,
+    number: str,
+    user_id: int | None,
+    purpose: CodePurpose,
+    secret: str,
+    sender: SmsSender,
+    now: dt.datetime,
+) -> CodeSent:
+    """Send a code for purpose to a normalised number and record it hashed, within the limits; commit.
+
+    The caller holds the locks (lock_phone: the account's, then the phone's) and has checked who may have the
+    code. Beyond the limits a 429 (TooManyRequests); a code the gateway did not take is not recorded (503).
+    """
+    reference = phone_reference(number, secret)
     _refuse_beyond_limits(session, reference, user_id, now)
     code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
     session.add(
         PhoneCode(
             user_id=user_id,
+            purpose=purpose,
             phone_reference=reference,
-            code_hash=_code_hash(code, user_id, reference, secret),
+            code_hash=_code_hash(code, user_id, purpose, reference, secret),
             sent_at=now,
             expires_at=now + CODE_LIFETIME,
         )
@@ -83,10 +108,23 @@ def send_code(
         sender.send_code(number, code)
     except SmsNotSent as error:
         session.rollback()
-        log.warning("verification code to %s not sent: %s", mask_phone(number), error)
+        log.warning("%s code to %s not sent: %s", purpose, mask_phone(number), error)
         raise Unavailable("The text message could not be sent; nothing was recorded. Try again later.") from None
     session.commit()
+    return code_sent(number)
+
+
+def code_sent(number: str) -> CodeSent:
+    """What the caller is told once a code went to number."""
     return CodeSent(mask_phone(number), int(CODE_LIFETIME.total_seconds()), int(RESEND_INTERVAL.total_seconds()))
+
+
+def lock_phone(session: Session, reference: str, user_id: int | None = None) -> None:
+    """Take the transaction's locks on a phone's codes: the account's first when there is one (always in this
+    order, so two requests cannot wait on each other)."""
+    if user_id is not None:
+        wait_for_advisory_xact_lock(session, f"phone-codes:user:{user_id}")
+    wait_for_advisory_xact_lock(session, f"phone-codes:{reference}")
 
 
 def verify_phone(
@@ -98,13 +136,38 @@ def verify_phone(
     wrong one counts as a try); a phone verified on another account meanwhile is a 409.
     """
     now = now or utcnow()
-    number = _normalised(phone)
+    number = normalised(phone)
     reference = phone_reference(number, secret)
-    wait_for_advisory_xact_lock(session, f"phone-codes:{reference}")
+    lock_phone(session, reference)
+    take_code(
+        session, code=code, user_id=user_id, purpose=CodePurpose.VERIFY, reference=reference, secret=secret, now=now
+    )
+    user = _attach_phone(session, user_id, number, reference, now)
+    session.commit()
+    return user
+
+
+def take_code(
+    session: Session,
+    *,
+    code: str,
+    user_id: int | None,
+    purpose: CodePurpose,
+    reference: str,
+    secret: str,
+    now: dt.datetime,
+) -> None:
+    """Mark used the latest code sent for this phone, account and purpose, when code is it (in the caller's
+    transaction). Otherwise a ValidationFailed on code (rule not_sent, expired, attempts or mismatch); a wrong code
+    counts as a try, committed even though the request fails."""
     # Only the latest code counts: asking for a new one retires the ones before it.
     latest = session.execute(
         sa.select(PhoneCode)
-        .where(col(PhoneCode.user_id) == user_id, col(PhoneCode.phone_reference) == reference)
+        .where(
+            col(PhoneCode.user_id).is_(None) if user_id is None else col(PhoneCode.user_id) == user_id,
+            col(PhoneCode.purpose) == purpose,
+            col(PhoneCode.phone_reference) == reference,
+        )
         .order_by(col(PhoneCode.sent_at).desc(), col(PhoneCode.id).desc())
         .limit(1)
     ).scalar_one_or_none()
@@ -114,8 +177,8 @@ def verify_phone(
         raise _code_refused("has expired; ask for a new one", "expired")
     if latest.attempts >= MAX_CODE_ATTEMPTS:
         raise _code_refused("was tried too many times; ask for a new one", "attempts")
-    # Compared in constant time, as hashes bound to this account and phone.
-    if not hmac.compare_digest(latest.code_hash, _code_hash(code.strip(), user_id, reference, secret)):
+    # Compared in constant time, as hashes bound to this account (or sign-up), purpose and phone.
+    if not hmac.compare_digest(latest.code_hash, _code_hash(code.strip(), user_id, purpose, reference, secret)):
         latest.attempts += 1
         session.commit()  # the try counts even though the request fails
         left = MAX_CODE_ATTEMPTS - latest.attempts
@@ -123,22 +186,20 @@ def verify_phone(
             f"is not the code sent; {left} tries left" if left else "is wrong, and was the last try", "mismatch"
         )
     latest.used_at = now
-    user = _attach_phone(session, user_id, number, reference, now)
-    session.commit()
-    return user
 
 
 def attach_verified_phone(*, session: Session, user_id: int, phone: str, secret: str) -> User:
     """Give the account phone as verified without a code, for data distro loads itself (the demo); commit."""
-    number = _normalised(phone)
+    number = normalised(phone)
     reference = phone_reference(number, secret)
-    wait_for_advisory_xact_lock(session, f"phone-codes:{reference}")
+    lock_phone(session, reference)
     user = _attach_phone(session, user_id, number, reference, utcnow())
     session.commit()
     return user
 
 
-def _normalised(phone: str) -> str:
+def normalised(phone: str) -> str:
+    """The 11 digits of a mainland mobile number as typed; a ValidationFailed on phone otherwise."""
     number = normalise_phone(phone)
     if number is None:
         raise ValidationFailed(
@@ -154,9 +215,10 @@ def _normalised(phone: str) -> str:
     return number
 
 
-def _code_hash(code: str, user_id: int, reference: str, secret: str) -> str:
+def _code_hash(code: str, user_id: int | None, purpose: CodePurpose, reference: str, secret: str) -> str:
     # Keyed: a million codes are quickly hashed, so a plain hash of the table would give them all away.
-    return hmac.new(secret.encode(), f"{user_id}:{reference}:{code}".encode(), hashlib.sha256).hexdigest()
+    whose = str(user_id) if purpose == CodePurpose.VERIFY else f"{purpose}:{user_id}"
+    return hmac.new(secret.encode(), f"{whose}:{reference}:{code}".encode(), hashlib.sha256).hexdigest()
 
 
 def _code_refused(message: str, rule: str) -> ValidationFailed:
@@ -173,10 +235,11 @@ def _refuse_phone_of_another_account(session: Session, reference: str, user_id: 
         raise Conflict("This phone is verified on another account; one account per phone.")
 
 
-def _refuse_beyond_limits(session: Session, reference: str, user_id: int, now: dt.datetime) -> None:
+def _refuse_beyond_limits(session: Session, reference: str, user_id: int | None, now: dt.datetime) -> None:
     since = now - SEND_WINDOW
     by_phone = _sent_since(session, col(PhoneCode.phone_reference) == reference, since)
-    by_account = _sent_since(session, col(PhoneCode.user_id) == user_id, since)
+    # Codes for signing up belong to no account: the phone's limits (and the address's) hold them.
+    by_account = _sent_since(session, col(PhoneCode.user_id) == user_id, since) if user_id is not None else []
     waits = []
     if by_phone and now - by_phone[-1] < RESEND_INTERVAL:
         waits.append(("A code was just sent to this phone", by_phone[-1] + RESEND_INTERVAL))

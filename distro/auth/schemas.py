@@ -54,7 +54,9 @@ class UserRolesSchema(Schema):
 
 class UserPublicSchema(Schema):
     id = fields.Integer(dump_only=True)
-    email = fields.Email()
+    email = fields.Email(
+        allow_none=True, metadata={"description": "null for an owner who signed up on the app with a phone."}
+    )
     display_name = fields.String()
     roles = fields.List(fields.String())
     is_active = strict_fields.Boolean()
@@ -86,17 +88,3 @@ class CodeSentSchema(Schema):
     resend_after = fields.Integer(
         required=True, metadata={"description": "Seconds before another code can be asked for."}
     )
-
-
-class SignInFormSchema(Schema):
-    login = fields.String(
-        required=True,
-        validate=validate.Length(min=1, max=254, error="请填写手机号或邮箱"),
-        error_messages={"required": "请填写手机号或邮箱"},
-    )
-    password = fields.String(
-        required=True,
-        validate=validate.Length(min=1, max=200, error="请填写密码"),
-        error_messages={"required": "请填写密码"},
-    )
-    next = fields.String(load_default="")

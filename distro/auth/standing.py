@@ -28,7 +28,7 @@ def _locked_account(session: Session, user_id: int, admin_id: int) -> User:
     return user
 
 
-def _end_every_sign_in(session: Session, user_id: int, now: dt.datetime) -> None:
+def end_every_sign_in(session: Session, user_id: int, now: dt.datetime) -> None:
     """Revoke the account's refresh tokens and end its page sessions (in the caller's transaction)."""
     session.execute(
         sa.update(RefreshToken)
@@ -60,7 +60,7 @@ def _set_active(session: Session, user_id: int, active: bool, reason: str, admin
     user.is_active = active
     if not active:
         user.token_version += 1
-        _end_every_sign_in(session, user_id, utcnow())
+        end_every_sign_in(session, user_id, utcnow())
     audit.record(
         session,
         actor_id=admin_id,

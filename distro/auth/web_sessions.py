@@ -81,6 +81,14 @@ def start(*, session: Session, login: str, password: str, secret: str, days: int
         raise ValidationFailed(WRONG_SIGN_IN, [FieldError("password", WRONG_SIGN_IN, "sign_in")])
     if not user.is_active:
         raise AccountStopped(ACCOUNT_STOPPED, [FieldError("password", ACCOUNT_STOPPED, "deactivated")])
+    started = open_for(session, user, days)
+    session.commit()
+    return started
+
+
+def open_for(session: Session, user: User, days: int) -> Started:
+    """A new page session of `days` for an account whose holder has just proved who they are (in the caller's
+    transaction: the caller commits)."""
     account = _signed_in(user)
     token = secrets.token_urlsafe(32)
     now = utcnow()
@@ -92,7 +100,6 @@ def start(*, session: Session, login: str, password: str, secret: str, days: int
             expires_at=now + dt.timedelta(days=days),
         )
     )
-    session.commit()
     return Started(token, account)
 
 

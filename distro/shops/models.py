@@ -37,6 +37,9 @@ class Shop(ShopBase, table=True):
     reinstated_at: dt.datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
     # Settlement pays the shop nothing while set: suspended, or closed for abuse (distro.shops.rules.standing_after).
     payouts_frozen: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
+    # The owner's logo (a picture distro holds, /images/<name>) and introduction (简介), shown on the shop's page.
+    logo_url: str | None = Field(default=None, max_length=500)
+    intro: str = Field(default="", max_length=200, sa_column_kwargs={"server_default": ""})
     # The tier whose share this shop earns; set only by the monthly tier evaluation.
     tier_code: str = Field(default="new", max_length=20)
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))

@@ -62,6 +62,29 @@ def name_failures(name: str, policy: ShopPolicy) -> list[FieldError]:
     return failures
 
 
+@dataclass(frozen=True)
+class NameCheck:
+    """One naming rule as an owner typing a name sees it: the rule (as name_failures names it) and whether the
+    name keeps it."""
+
+    rule: str
+    ok: bool
+
+
+NAME_RULES = ("length", "forbidden_word", "suffix")
+"""The naming rules name_failures applies, in the order a form lists them."""
+
+
+def name_checks(name: str, policy: ShopPolicy, *, taken: bool | None = None) -> list[NameCheck]:
+    """Every naming rule with whether the (normalised) name keeps it, as name_failures judges it; then whether
+    the name is free, when taken is known (it is asked of the database only for a name that keeps the rules)."""
+    broken = {failure.rule for failure in name_failures(name, policy)}
+    checks = [NameCheck(rule, rule not in broken) for rule in NAME_RULES]
+    if taken is not None:
+        checks.append(NameCheck("unique", not taken))
+    return checks
+
+
 def display_name(name: str, policy: ShopPolicy) -> str:
     """The name shown to buyers: the owner's name plus the system suffix."""
     return f"{name}{policy.name_suffix}"
@@ -95,6 +118,15 @@ def reorder_failures(current: Sequence[int], wanted: Sequence[int]) -> list[Fiel
     if sorted(wanted) != sorted(current) or len(set(wanted)) != len(wanted):
         return [FieldError("product_ids", "must list every product of the shop exactly once", "permutation")]
     return []
+
+
+def moved(order: Sequence[int], product_id: int, step: int) -> list[int]:
+    """The shop's order with product_id moved step places (negative: towards the first), stopping at either end.
+    ValueError when product_id is not in the order."""
+    ids = list(order)
+    index = ids.index(product_id)
+    ids.insert(max(0, min(len(ids) - 1, index + step)), ids.pop(index))
+    return ids
 
 
 class ShopAction(enum.StrEnum):

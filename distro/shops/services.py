@@ -65,7 +65,7 @@ def open_shop(
         failures.append(
             FieldError("owner", f"an owner may have {allowance} shop(s); ask an admin for more", "shops_per_owner")
         )
-    if not failures and session.scalar(sa.select(col(Shop.id)).where(sa.func.lower(col(Shop.name)) == name.lower())):
+    if not failures and name_taken(session, name):
         failures.append(FieldError("name", "is already taken", "unique"))
     if not failures and slug and session.scalar(sa.select(col(Shop.id)).where(col(Shop.slug) == slug)):
         failures.append(FieldError("slug", "is already taken", "unique"))
@@ -96,6 +96,11 @@ def open_shop(
     )
     session.commit()
     return shop
+
+
+def name_taken(session: Session, name: str) -> bool:
+    """Whether a shop has this (normalised) name already, compared case-insensitively."""
+    return session.scalar(sa.select(col(Shop.id)).where(sa.func.lower(col(Shop.name)) == name.lower())) is not None
 
 
 def own_shops_query(owner_id: int) -> sa.Select:

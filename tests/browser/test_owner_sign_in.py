@@ -59,7 +59,7 @@ def test_an_owner_signs_in_on_the_phone_and_an_order_in_their_own_shop_is_known_
         checkout = session.scalars(sa.select(Checkout).where(Checkout.access_token == token)).one()
         assert checkout.buyer_user_id == trade.owner.id
 
-    page.goto(live_server.url + "/my")
+    page.goto(live_server.url + "/my/me")
     page.get_by_role("button", name="退出登录").click()
     expect(page.get_by_role("heading", name="店主登录")).to_be_visible()
     page.goto(live_server.url + "/my")

@@ -17,6 +17,7 @@ from distro.db import engine_for
 from distro.errors import Conflict, TooManyRequests, Unavailable, ValidationFailed
 from distro.phones import phone_reference
 from distro.storefront.services import place_order
+from tests import factories
 from tests.factories import add_to_shop, bearer, make_product, make_shop, make_supplier, make_user
 from tests.integration.locks import table_locked, wait_until_blocked
 
@@ -26,11 +27,11 @@ PHONE = "13812345678"
 
 def last_code(phone: str = PHONE) -> str:
     """The code the demo sender last texted to phone."""
-    return next(sent.code for sent in reversed(demo_outbox()) if sent.phone == phone)
+    return factories.last_code(phone)
 
 
 def codes_sent(phone: str = PHONE) -> int:
-    return sum(1 for sent in demo_outbox() if sent.phone == phone)
+    return factories.codes_sent(phone)
 
 
 def send(session, app, user, phone=PHONE, now=None):

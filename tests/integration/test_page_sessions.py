@@ -117,7 +117,8 @@ def test_pages_send_security_headers_and_a_policy_their_inline_style_and_script_
     policy = page.headers["Content-Security-Policy"]
     nonce = policy.split("'nonce-", 1)[1].split("'", 1)[0]
     html = page.get_data(as_text=True)
-    assert f'<style nonce="{nonce}">' in html and f'<script nonce="{nonce}">' in html
+    assert '<link rel="stylesheet" href="/static/owner/owner.css?v=' in html and f'nonce="{nonce}"' in html
+    assert html.count(f'nonce="{nonce}"') == html.count("<script") + html.count('rel="stylesheet"')
     assert "frame-ancestors 'none'" in policy and "form-action 'self'" in policy and "unsafe-inline" not in policy
     assert page.headers["X-Frame-Options"] == "DENY" and page.headers["X-Content-Type-Options"] == "nosniff"
     assert page.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"

@@ -1,12 +1,15 @@
 import pytest
 
 from distro.shops.rules import (
+    NameCheck,
     ShopAction,
     ShopPolicy,
     ShopStanding,
     ShopTransitionRefused,
     display_name,
     eligibility_failures,
+    moved,
+    name_checks,
     name_failures,
     normalise_name,
     reorder_failures,
@@ -129,3 +132,39 @@ def test_an_action_whose_status_the_shop_already_has_changes_nothing(standing, a
 def test_a_closed_shop_stays_closed_and_one_not_yet_open_can_only_be_closed(status, action):
     with pytest.raises(ShopTransitionRefused):
         standing_after(ShopStanding(status), action)
+
+
+def test_a_name_typed_so_far_is_shown_each_rule_kept_or_broken_as_the_api_judges_it():
+    assert name_checks("小美旗舰的小铺", POLICY) == [
+        NameCheck("length", True),
+        NameCheck("forbidden_word", False),
+        NameCheck("suffix", False),
+    ]
+    assert name_checks("美", POLICY) == [
+        NameCheck("length", False),
+        NameCheck("forbidden_word", True),
+        NameCheck("suffix", True),
+    ]
+
+
+def test_whether_a_name_is_free_is_shown_only_when_it_is_known():
+    assert name_checks("小美好物", POLICY, taken=True)[-1] == NameCheck("unique", False)
+    assert name_checks("小美好物", POLICY, taken=False)[-1] == NameCheck("unique", True)
+    assert all(check.rule != "unique" for check in name_checks("小美好物", POLICY))
+
+
+def test_every_rule_a_name_breaks_shows_as_broken_and_no_other():
+    for name in ("a", "好" * 21, "旗舰专卖", "我的小铺", "小美好物", "专卖的小铺"):
+        broken = {check.rule for check in name_checks(name, POLICY) if not check.ok}
+        assert broken == {failure.rule for failure in name_failures(name, POLICY)}, name
+
+
+def test_a_pick_moves_one_place_and_stops_at_either_end():
+    assert moved([1, 2, 3], 3, -1) == [1, 3, 2]
+    assert moved([1, 2, 3], 1, 1) == [2, 1, 3]
+    assert moved([1, 2, 3], 1, -1) == [1, 2, 3]
+    assert moved([1, 2, 3], 3, 1) == [1, 2, 3]
+    assert moved([1, 2, 3], 3, -10) == [3, 1, 2]
+    assert not reorder_failures([1, 2, 3], moved([1, 2, 3], 2, 1))  # always a whole new order of the same picks
+    with pytest.raises(ValueError):
+        moved([1, 2, 3], 4, 1)
