@@ -61,6 +61,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, check_migrations: 
     from distro.health import bp as health_bp
     from distro.ledger.views import blp as ledger_blp
     from distro.outbound.views import blp as outbound_blp
+    from distro.owner import promote as _promote_pages  # noqa: F401  # puts 推广's pages on the owner blueprint
     from distro.owner.pages import bp as owner_bp
     from distro.settlement.views import blp as settlement_blp
     from distro.share.views import blp as share_blp

@@ -38,7 +38,7 @@ class Tab:
 TABS = (
     Tab("owner.home", _l("首页"), "home"),
     Tab("owner.pool", _l("选品"), "pick"),
-    Tab("owner.promote", _l("推广"), "share"),
+    Tab("owner.promote", _l("推广"), "share", pages=("owner.promote_link", "owner.promote_kit", "owner.full_poster")),
     Tab("owner.earnings", _l("收益"), "money"),
     Tab("owner.me", _l("我的"), "me", pages=("owner.tier", "owner.data", "owner.messages")),
 )
@@ -88,14 +88,6 @@ def home() -> str:
 def pool() -> str:
     """选品: the supplier pool."""
     return _placeholder(str(_l("选品")))
-
-
-@bp.get("/my/promote")
-@public
-@login_required
-def promote() -> str:
-    """推广: posters, copy text, QR codes and links for the shop and its products."""
-    return _placeholder(str(_l("推广")))
 
 
 @bp.get("/my/earnings")
