@@ -87,7 +87,8 @@ def poster(code: str) -> Response:
         images=image_source(current_app.config),
     )
     path = services.poster_file(card, Path(current_app.config["VAR_DIR"]) / "posters")
-    return send_file(path, mimetype="image/png", max_age=3600)
+    # Saved under a name that says what it is, not the cache's content hash.
+    return send_file(path, mimetype="image/png", max_age=3600, download_name=f"poster-{code}.png")
 
 
 class LinkCreateSchema(Schema):

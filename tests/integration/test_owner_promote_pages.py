@@ -112,8 +112,10 @@ def test_the_poster_opens_full_screen_to_long_press_or_download_without_the_tab_
     page = client.get(f"{path}/poster").get_data(as_text=True)
     code = re.search(r"/s/(\w+)/poster\.png", page).group(1)  # type: ignore[union-attr]
     assert f'class="poster-full" src="http://127.0.0.1:8000/s/{code}/poster.png"' in page
-    assert f'download="海报-{code}.png"' in page and "长按图片" in page
+    assert f'href="http://127.0.0.1:8000/s/{code}/poster.png" download>' in page and "长按图片" in page
     assert 'class="tabbar"' not in page
+    saved = client.get(f"/s/{code}/poster.png").headers["Content-Disposition"]
+    assert saved == f"inline; filename=poster-{code}.png"  # what the download is saved as
 
 
 def test_a_missing_or_unknown_channel_is_a_chinese_message_on_the_form(client, shop):
