@@ -119,11 +119,38 @@ def validate_settings(settings: Mapping[str, Any]) -> None:
             f"{settings['ENV']!r}: set it to 'off' (phone verification unavailable) until a real SMS provider "
             "is added (distro/auth/sms.py says what one implements)."
         )
+    _check_wechat_sdk(settings)
     if settings["COMMISSION_LEVELS"] != 1:
         raise ConfigurationError(
             f"DISTRO_COMMISSION_LEVELS={settings['COMMISSION_LEVELS']!r} is refused: distro pays commission "
             "one level deep, to the shop that sold the goods. Commission chains of several levels are "
             "treated as pyramid selling under Chinese law."
+        )
+
+
+def _check_wechat_sdk(settings: Mapping[str, Any]) -> None:
+    """Refuse a WeChat JS-SDK provider distro does not have, the demo outside development, and the official account
+    without its AppID or ticket key (distro/share/wechat_sdk.py)."""
+    name = settings["WECHAT_SDK_PROVIDER"]
+    if name not in {"demo", "off", "official_account"}:
+        raise ConfigurationError(
+            f"DISTRO_WECHAT_SDK_PROVIDER={name!r} is not available: use 'official_account', 'off' or, in "
+            "development, 'demo'."
+        )
+    if name == "demo" and settings["ENV"] != "development":
+        raise ConfigurationError(
+            "DISTRO_WECHAT_SDK_PROVIDER='demo' signs WeChat's wx.config with a made-up ticket, refused with "
+            f"DISTRO_ENV={settings['ENV']!r}: set it to 'official_account' (with DISTRO_WECHAT_APP_ID, and the "
+            "account's jsapi_ticket kept in Redis under DISTRO_WECHAT_JSAPI_TICKET_KEY) or to 'off'."
+        )
+    if name == "official_account" and not str(settings["WECHAT_APP_ID"]).startswith("wx"):
+        raise ConfigurationError(
+            "DISTRO_WECHAT_SDK_PROVIDER='official_account' needs DISTRO_WECHAT_APP_ID, the official account's AppID "
+            f"(wx…), not {settings['WECHAT_APP_ID']!r}."
+        )
+    if name == "official_account" and not settings["WECHAT_JSAPI_TICKET_KEY"]:
+        raise ConfigurationError(
+            "DISTRO_WECHAT_JSAPI_TICKET_KEY must name the Redis key the account's jsapi_ticket is kept under."
         )
 
 

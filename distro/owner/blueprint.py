@@ -31,7 +31,7 @@ class Tab:
 TABS = (
     Tab("owner.home", _l("首页"), "home"),
     Tab("owner.pool", _l("选品"), "pick"),
-    Tab("owner.promote", _l("推广"), "share"),
+    Tab("owner.promote", _l("推广"), "share", pages=("owner.promote_link", "owner.promote_kit", "owner.full_poster")),
     Tab("owner.earnings", _l("收益"), "money"),
     Tab("owner.me", _l("我的"), "me", pages=("owner.tier", "owner.data", "owner.messages")),
 )

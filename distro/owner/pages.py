@@ -36,14 +36,6 @@ def home() -> str:
     return render_template("owner/home.html", account=current_user.account, shops=shops, statuses=SHOP_STATUS_FOR_OWNER)
 
 
-@bp.get("/my/promote")
-@public
-@login_required
-def promote() -> str:
-    """推广: posters, copy text, QR codes and links for the shop and its products."""
-    return _placeholder(str(_l("推广")))
-
-
 @bp.get("/my/earnings")
 @public
 @login_required

@@ -35,10 +35,7 @@ log = logging.getLogger(__name__)
 def create_link(*, session: Session, owner_id: int, shop_id: int, channel: str, product_id: int | None) -> ShareLink:
     """Create a share link for the caller's shop (or one of its products) on a channel; commit."""
     get_own_shop(session, owner_id, shop_id)
-    if product_id is not None and session.get(ShopProduct, (shop_id, product_id)) is None:
-        raise ValidationFailed(
-            "Share only products of this shop.", [FieldError("product_id", "is not in this shop", "in_shop")]
-        )
+    require_shop_product(session, shop_id, product_id)
     for _ in range(5):  # a collision is astronomically rare; retry rather than fail
         code = new_code()
         inserted = session.execute(
@@ -58,6 +55,14 @@ def create_link(*, session: Session, owner_id: int, shop_id: int, channel: str, 
             session.commit()
             return session.get_one(ShareLink, inserted)
     raise RuntimeError("could not allocate a share code")
+
+
+def require_shop_product(session: Session, shop_id: int, product_id: int | None) -> None:
+    """Refuse (ValidationFailed on product_id) to share a product the shop does not carry; None is the whole shop."""
+    if product_id is not None and session.get(ShopProduct, (shop_id, product_id)) is None:
+        raise ValidationFailed(
+            "Share only products of this shop.", [FieldError("product_id", "is not in this shop", "in_shop")]
+        )
 
 
 def links_query(session: Session, owner_id: int, shop_id: int) -> sa.Select:

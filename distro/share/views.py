@@ -15,9 +15,8 @@ from distro.clock import BUSINESS_TZ
 from distro.db import get_session
 from distro.errors import NotFound
 from distro.openapi import BINARY
-from distro.share import services
+from distro.share import services, sharing
 from distro.share.images import image_source
-from distro.share.kit import Shareable, share_kit
 from distro.share.qr import qr_png, qr_svg
 from distro.share.redirect import UNRESOLVED
 from distro.share.schemas import (
@@ -90,7 +89,8 @@ def poster(code: str) -> Response:
         images=image_source(current_app.config),
     )
     path = services.poster_file(card, Path(current_app.config["VAR_DIR"]) / "posters")
-    return send_file(path, mimetype="image/png", max_age=3600)
+    # Saved under a name that says what it is, not the cache's content hash.
+    return send_file(path, mimetype="image/png", max_age=3600, download_name=f"poster-{code}.png")
 
 
 @blp.route("/shops/<int:shop_id>/share-links", methods=["POST"])
@@ -117,21 +117,9 @@ def list_links(shop_id: int):
 @blp.response(200, KitSchema)
 def kit(link_id: int):
     """Everything a client needs to share the link: WeChat data, Weibo intent, copy text, poster and QR URLs."""
-    session = get_session()
-    link = services.get_own_link(session, current_user_id(), link_id)
-    content = services.link_content(session, link)
-    product = content.product if link.product_id else None
-    return share_kit(
-        Shareable(
-            shop_name=content.shop.display_name,
-            title=product.title if product else content.shop.display_name,
-            description=content.reason if product else "店主精选好物，供应商直发",
-            price_fen=product.price_fen if product else None,
-            image_url=(product.image_urls[0] if product and product.image_urls else None),
-            base_url=public_base_url(),
-            code=link.code,
-        )
-    )
+    return sharing.own_kit(
+        session=get_session(), owner_id=current_user_id(), link_id=link_id, base_url=public_base_url()
+    ).kit
 
 
 def _period(args: dict) -> tuple[dt.date, dt.date]:

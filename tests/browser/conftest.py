@@ -73,6 +73,7 @@ class Listing:
     product_id: int
     title: str
     price_fen: int
+    owner_login: str  # the shop's owner signs in with it (and tests.factories.PASSWORD)
 
     @property
     def shop_path(self) -> str:
@@ -211,6 +212,7 @@ def listing(live_server: LiveServer) -> Listing:
             product_id=product.id,
             title=title,
             price_fen=6_800,
+            owner_login=owner.email,
         )
 
 
@@ -267,6 +269,7 @@ def sku_listing(live_server: LiveServer, trade: Trade, sweater_picture: str) -> 
             product_id=product.id,
             title=SWEATER,
             price_fen=min(price for _, price, _ in SWEATER_SKUS),
+            owner_login=trade.owner.email,
             skus=SWEATER_SKUS,
             supplier_headers=bearer(app, trade.supplier),
         )

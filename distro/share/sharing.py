@@ -1,0 +1,103 @@
+"""An owner sharing: the link to hand out for the shop or a product on a channel, and the share kit of a link (what
+the API's /share-links/{id}/kit answers and the owner app's 推广 page shows)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col
+
+from distro.share import services
+from distro.share.kit import Shareable, share_kit
+from distro.share.models import ShareLink
+from distro.shops.models import Shop
+from distro.shops.services import get_own_shop, own_shops_query, shop_items_query
+
+SHOP_DESCRIPTION = "店主精选好物，供应商直发"
+"""What a link to the whole shop says under its title."""
+
+
+def link_to_share(*, session: Session, owner_id: int, shop_id: int, product_id: int | None, channel: str) -> ShareLink:
+    """The newest link the caller already made for this shop, product (None: the whole shop) and channel, else a
+    new one; NotFound for another's shop, ValidationFailed for a product the shop does not carry.
+
+    Reusing it keeps one link per thing and channel however often the owner comes back to share it, so its clicks
+    and orders add up on one link instead of scattering over many.
+    """
+    get_own_shop(session, owner_id, shop_id)
+    services.require_shop_product(session, shop_id, product_id)
+    made = session.execute(
+        sa.select(ShareLink)
+        .where(
+            col(ShareLink.shop_id) == shop_id,
+            col(ShareLink.product_id).is_not_distinct_from(product_id),
+            col(ShareLink.channel) == channel,
+        )
+        .order_by(col(ShareLink.id).desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    if made is not None:
+        return made
+    return services.create_link(
+        session=session, owner_id=owner_id, shop_id=shop_id, channel=channel, product_id=product_id
+    )
+
+
+def shareable(session: Session, link: ShareLink, *, base_url: str) -> Shareable:
+    """What a link shows when shared: a product's title, the owner's reason, price and picture; for the whole shop
+    its name and SHOP_DESCRIPTION (and, with no picture, its QR code stands in: share_kit)."""
+    content = services.link_content(session, link)
+    product = content.product if link.product_id else None
+    return Shareable(
+        shop_name=content.shop.display_name,
+        title=product.title if product else content.shop.display_name,
+        description=content.reason if product else SHOP_DESCRIPTION,
+        price_fen=product.price_fen if product else None,
+        image_url=(product.image_urls[0] if product and product.image_urls else None),
+        base_url=base_url,
+        code=link.code,
+    )
+
+
+@dataclass(frozen=True)
+class LinkKit:
+    """One of the owner's links, what it shows and its share kit."""
+
+    link: ShareLink
+    shown: Shareable
+    kit: dict
+
+
+def own_kit(*, session: Session, owner_id: int, link_id: int, base_url: str) -> LinkKit:
+    """The share kit of one of the caller's links (NotFound for anyone else's): distro.share.kit.share_kit."""
+    link = services.get_own_link(session, owner_id, link_id)
+    shown = shareable(session, link, base_url=base_url)
+    return LinkKit(link, shown, share_kit(shown))
+
+
+@dataclass(frozen=True)
+class Choices:
+    """What an owner may share: their shops, the one chosen, and a page of its products in the pool (in the owner's
+    order: rows of Product, reason, position), with whether more follow."""
+
+    shops: list[Shop]
+    shop: Shop | None
+    products: list[Any]
+    more: bool
+
+
+def choices(*, session: Session, owner_id: int, shop_id: int | None, page: int, per_page: int) -> Choices:
+    """The caller's shops and one page of the chosen one's products (shop_id None: the first shop; NotFound for a
+    shop of anyone else)."""
+    shops = list(session.execute(own_shops_query(owner_id)).scalars())
+    if shop_id is None and not shops:
+        return Choices(shops, None, [], more=False)
+    shop = get_own_shop(session, owner_id, shop_id if shop_id is not None else shops[0].id)
+    rows = session.execute(
+        shop_items_query(shop.id, visible_only=True)  # type: ignore[arg-type]
+        .offset((page - 1) * per_page)
+        .limit(per_page + 1)
+    ).all()
+    return Choices(shops, shop, list(rows[:per_page]), more=len(rows) > per_page)
