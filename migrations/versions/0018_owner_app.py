@@ -1,7 +1,7 @@
 """owner app: accounts signed up by phone, codes for signing up and resetting a password, a shop's logo and 简介
 
-Revision ID: 0017
-Revises: 0016
+Revision ID: 0018
+Revises: 0017
 Create Date: 2026-12-07 09:00:00.000000
 
 An owner signs up on the app with a phone (verified by SMS code) and a password, and no email: an account has
@@ -15,8 +15,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision: str = "0017"
-down_revision: str | None = "0016"
+revision: str = "0018"
+down_revision: str | None = "0017"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
