@@ -195,4 +195,4 @@ def promote_kit(link_id: int) -> str:
 @login_required
 def full_poster(link_id: int) -> str:
     """The link's poster full screen: long-press to save it (as owners do in WeChat), or download it."""
-    return render_template("owner/promote/poster.html", found=_own_kit(link_id), hide_tabs=True)
+    return render_template("owner/promote/poster.html", found=_own_kit(link_id))

@@ -17,6 +17,7 @@ from distro.db import engine_for
 from distro.demo_images import write_demo_images
 from distro.money import format_cny
 from distro.share.images import local_image_dir
+from distro.tiers.services import current_rules
 from distro.urls import LOCAL_IMAGE_PATH
 from tests.browser.conftest import LiveServer
 from tests.browser.owner import (
@@ -73,7 +74,7 @@ def owner(live_server: LiveServer) -> Owner:
             )
         user = make_user(session, Role.SHOP_OWNER)
         make_shop(session, app, user, name=f"云雾小铺{user.id}")
-        return Owner(user.email, app.extensions["distro.tiers"].entry.share_bp, word)
+        return Owner(user.email, current_rules(session, app.config["TIERS"]).entry.share_bp, word)
 
 
 def check_the_screen(page: Page) -> None:

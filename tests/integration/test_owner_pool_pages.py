@@ -14,6 +14,7 @@ from distro.commission.calculator import line_commission
 from distro.money import format_cny
 from distro.shops.models import ShopProduct
 from distro.suppliers.models import Product
+from distro.tiers.services import current_rules
 from tests.factories import PASSWORD, make_product, make_shop, make_supplier, make_user
 
 HTMX = {"HX-Request": "true"}
@@ -63,11 +64,11 @@ def titles(html: str) -> list[str]:
 
 
 def test_each_card_shows_the_price_and_what_the_owner_earns_at_their_tier_by_the_accruing_calculator(
-    client, owner_with_shop, pool
+    client, session, owner_with_shop, pool
 ):
     page = client.get("/my/pool").get_data(as_text=True)
     assert titles(page) == ["羊毛混纺圆领毛衣", "云南小粒咖啡豆", "武夷岩茶大红袍"]  # by commission, the default
-    tier_share = client.application.extensions["distro.tiers"].entry.share_bp
+    tier_share = current_rules(session, client.application.config["TIERS"]).entry.share_bp
     for product in pool.values():
         earned = line_commission(product.price_fen, product.commission_rate_bp, tier_share).owner
         assert f"{format_cny(product.price_fen)}</span>" in page
