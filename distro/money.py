@@ -107,6 +107,13 @@ def format_cny(amount: Fen) -> str:
     return f"{sign}¥{int(whole):,}.{decimals}"
 
 
+def format_rate(rate_bp: int) -> str:
+    """Format basis points as a percentage for people, without trailing zeros: 1250 -> '12.5%', 1000 -> '10%'."""
+    _check_int(rate_bp, "rate_bp")
+    whole, hundredths = divmod(rate_bp, 100)
+    return f"{whole}.{hundredths:02d}".rstrip("0").rstrip(".") + "%"
+
+
 def parse_yuan(text: str) -> Fen:
     """Parse a yuan amount with at most two decimals ('12', '12.3', '12.34') into fen; refuse anything else."""
     match = _YUAN_PATTERN.match(text.strip())

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from distro.money import apply_rate, format_cny, parse_yuan, split, split_by_basis_points, to_yuan
+from distro.money import apply_rate, format_cny, format_rate, parse_yuan, split, split_by_basis_points, to_yuan
 
 totals = st.integers(min_value=-(10**15), max_value=10**15)
 weight_lists = st.lists(st.integers(min_value=0, max_value=10**6), min_size=1, max_size=12).filter(any)
@@ -100,3 +100,14 @@ def test_yuan_formatting_for_people_and_exports():
 def test_parse_yuan_refuses_anything_but_two_decimals(text):
     with pytest.raises(ValueError):
         parse_yuan(text)
+
+
+def test_a_rate_in_basis_points_reads_as_a_percentage_without_trailing_zeros():
+    assert [format_rate(bp) for bp in (2_000, 1_250, 1_234, 5, 0, 10_000)] == [
+        "20%",
+        "12.5%",
+        "12.34%",
+        "0.05%",
+        "0%",
+        "100%",
+    ]

@@ -1,0 +1,203 @@
+"""What the 收益 page reads (read-only): the owner's money at each stage, their commission lines a page at a time,
+their statements batch by batch and their payee accounts.
+
+Each is built on the query the API answers with, so a figure on the page is the API's figure: balances from
+distro.commission.queries.owner_balances (the ledger), lines from owner_lines_query with their status from
+shown_status (the status fold), statements from distro.settlement.queries.statements_query, payee accounts from
+distro.settlement.payees.payees_query, masked by the API's mask_account.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+import sqlalchemy as sa
+from sqlmodel import Session, col
+
+from distro.commission.models import CommissionLine, Order
+from distro.commission.queries import owner_balances, owner_lines_query, shown_status
+from distro.ledger.chart import shop_account
+from distro.settlement.models import Payout
+from distro.settlement.payees import payees_query
+from distro.settlement.queries import statements_query
+from distro.settlement.schemas import mask_account
+from distro.share.models import ShareLink
+from distro.suppliers.models import Product
+
+T = TypeVar("T")
+LINES_PER_PAGE = 20
+STATEMENTS_PER_PAGE = 10
+
+# What refunds took back from the owner's shops after a batch had claimed the lines (clawback postings debit the
+# shop's available balance). Read from the few clawback postings, never from every entry of the shops' accounts.
+_CLAWED_BACK = sa.text(
+    """
+    SELECT coalesce(sum(e.amount), 0)
+    FROM ledger_postings p
+    JOIN ledger_entries e ON e.posting_id = p.id
+    JOIN ledger_accounts a ON a.id = e.account_id
+    WHERE p.kind = 'clawback' AND a.code = ANY(CAST(:codes AS varchar[]))
+    """
+)
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The owner's commission at each stage, in fen, over all their shops."""
+
+    pending_fen: int
+    """Earned, still inside the hold after delivery (the shops' pending balances)."""
+    payable_fen: int
+    """Past the hold, waiting for the next settlement batch (the available balances; negative after a clawback)."""
+    paying_fen: int
+    """In a settlement batch, not yet paid by the bank (payouts pending, or held for want of a payee account)."""
+    paid_fen: int
+    """Paid to the owner's payee account by settlement batches."""
+    clawed_back_fen: int
+    """Taken back after a batch had claimed it, because the buyer was refunded."""
+    shops: int
+
+
+def summary(session: Session, owner_id: int) -> Summary:
+    """The owner's commission at each stage (see Summary), from the ledger and the owner's payouts."""
+    balances = owner_balances(session, owner_id)
+    payouts = statements_query(owner_id).order_by(None).subquery()
+    paid, paying = session.execute(
+        sa.select(
+            sa.func.coalesce(sa.func.sum(payouts.c.amount_fen).filter(payouts.c.status == "paid"), 0),
+            sa.func.coalesce(sa.func.sum(payouts.c.amount_fen).filter(payouts.c.status.in_(("pending", "held"))), 0),
+        )
+    ).one()
+    codes = [shop_account(shop["shop_id"], "available") for shop in balances]
+    clawed_back = session.scalar(_CLAWED_BACK, {"codes": codes}) if codes else 0
+    return Summary(
+        pending_fen=sum(shop["pending_fen"] for shop in balances),
+        payable_fen=sum(shop["available_fen"] for shop in balances),
+        paying_fen=int(paying),
+        paid_fen=int(paid),
+        clawed_back_fen=int(clawed_back or 0),
+        shops=len(balances),
+    )
+
+
+@dataclass(frozen=True)
+class Line:
+    """A commission line as the owner sees it."""
+
+    id: int
+    order_ref: str
+    title: str
+    picture: str | None
+    channel: str | None
+    """The channel of the share link that brought the order; None when it came another way (see attribution)."""
+    attribution: str
+    paid_at: dt.datetime
+    payable_at: dt.datetime | None
+    hold_days: int
+    owner_fen: int
+    status: str
+    """pending, payable, settled, reversed or clawed_back (distro.commission.queries.shown_status)."""
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """Rows of a list, and where the next page starts (None on the last)."""
+
+    items: Sequence[T]
+    next_before: int | None
+
+
+def lines_page(session: Session, owner_id: int, *, before: int | None, size: int = LINES_PER_PAGE) -> Page[Line]:
+    """A page of the owner's commission lines, newest first, before line id `before` (None: the newest)."""
+    query = (
+        owner_lines_query(owner_id)
+        .join(Product, col(Product.id) == CommissionLine.product_id)
+        .outerjoin(ShareLink, col(ShareLink.code) == Order.share_code)
+        .add_columns(col(Product.title), col(Product.image_urls), col(ShareLink.channel), col(Order.attribution))
+    )
+    if before is not None:
+        query = query.where(col(CommissionLine.id) < before)
+    rows = session.execute(query.limit(size + 1)).mappings().all()
+    items = [_line(row) for row in rows[:size]]
+    return Page(items, items[-1].id if len(rows) > size else None)
+
+
+def _line(row: Any) -> Line:
+    line: CommissionLine = row["CommissionLine"]
+    assert line.id is not None  # read from the table
+    return Line(
+        id=line.id,
+        order_ref=row["external_id"],
+        title=row["title"],
+        picture=row["image_urls"][0] if row["image_urls"] else None,
+        channel=row["channel"],
+        attribution=row["attribution"],
+        paid_at=line.paid_at,
+        payable_at=line.payable_at,
+        hold_days=line.hold_days,
+        owner_fen=line.owner_fen,
+        status=shown_status(row),
+    )
+
+
+@dataclass(frozen=True)
+class Statement:
+    """What one settlement batch paid (or is paying) one of the owner's shops."""
+
+    payout_id: int
+    batch_id: int
+    cutoff_at: dt.datetime
+    amount_fen: int
+    status: str
+    """held, pending, paid, failed or cancelled."""
+    failure_reason: str | None
+
+
+def statements_page(
+    session: Session, owner_id: int, *, before: int | None, size: int = STATEMENTS_PER_PAGE
+) -> Page[Statement]:
+    """A page of the owner's statements (payouts), newest first, before payout id `before`."""
+    query = statements_query(owner_id)
+    if before is not None:
+        query = query.where(col(Payout.id) < before)
+    rows = session.execute(query.limit(size + 1)).mappings().all()
+    items = [
+        Statement(
+            payout_id=row["Payout"].id,
+            batch_id=row["Payout"].batch_id,
+            cutoff_at=row["cutoff_at"],
+            amount_fen=row["Payout"].amount_fen,
+            status=row["Payout"].status,
+            failure_reason=row["Payout"].failure_reason,
+        )
+        for row in rows[:size]
+    ]
+    return Page(items, items[-1].payout_id if len(rows) > size else None)
+
+
+@dataclass(frozen=True)
+class Payee:
+    """A payee account as listings show it: the number masked."""
+
+    kind: str
+    account_name: str
+    account_number: str
+    bank_name: str | None
+    is_default: bool
+
+
+def payees(session: Session, owner_id: int) -> list[Payee]:
+    """The owner's payee accounts, newest first, their numbers masked as the API masks them."""
+    return [
+        Payee(
+            kind=account.kind,
+            account_name=account.account_name,
+            account_number=mask_account(account.account_number) or "",
+            bank_name=account.bank_name,
+            is_default=account.is_default,
+        )
+        for account in session.execute(payees_query(owner_id)).scalars()
+    ]
