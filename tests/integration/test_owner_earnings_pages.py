@@ -98,7 +98,8 @@ def test_statements_and_payee_accounts_are_the_owners_with_numbers_masked(trade:
     statements = queries.statements_page(session, trade.owner.id, before=None).items  # type: ignore[arg-type]
     assert [(s.amount_fen, s.status, s.failure_reason) for s in statements] == [(18_000, "paid", None)]
     [payee] = queries.payees(session, trade.owner.id)  # type: ignore[arg-type]
-    assert (payee.kind, payee.account_number, payee.bank_name, payee.is_default) == ("bank", "**** 2233", "工商银行", True)
+    shown = (payee.kind, payee.account_number, payee.bank_name, payee.is_default)
+    assert shown == ("bank", "**** 2233", "工商银行", True)
 
 
 def test_another_owner_sees_none_of_it(trade: Trade, session):
@@ -114,7 +115,8 @@ def test_the_page_shows_the_amounts_in_yuan_what_each_stage_means_and_when_it_be
     html = client.get("/my/earnings").get_data(as_text=True)
     for shown in ("¥24.00", "-¥24.00", "¥180.00", "¥60.00", "¥120.00", "¥36.00"):
         assert f'<span class="money">{shown}</span>' in html, shown
-    for words in ("确认收货 7 天后", "服饰运动类商品为 15 天", "不足 ¥1.00 时", "结转到下一批", "已扣回", "朋友圈", "微博"):
+    words_shown = ("确认收货 7 天后", "服饰运动类商品为 15 天", "不足 ¥1.00 时", "结转到下一批", "朋友圈", "微博")
+    for words in words_shown:
         assert words in html, words
     for status in ("已结算", "已扣回", "可结算", "待结算", "已取消", "已打款"):
         assert f">{status}</span>" in html, status
