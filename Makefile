@@ -54,7 +54,7 @@ lint: $(STAMP)
 translations: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _l --no-location --sort-output --project distro --version 0.1.0 \
 	  -o distro/translations/messages.pot .
-	$(BIN)/pybabel update -i distro/translations/messages.pot -d distro/translations --no-location --no-fuzzy-matching
+	$(BIN)/pybabel update -i distro/translations/messages.pot -d distro/translations --no-fuzzy-matching --ignore-obsolete
 
 migrate: $(STAMP)
 	$(BIN)/distro migrate

@@ -43,7 +43,19 @@ PAYOUT_STATUS = {
 PAYEE_KINDS = {"bank": _l("银行卡"), "wechat": _l("微信"), "alipay": _l("支付宝")}
 METRICS = {"net_gmv_fen": _l("销售额"), "orders": _l("订单"), "buyers": _l("买家")}
 """The metrics of a tier's thresholds (net GMV: paid less refunded)."""
-CATEGORY_NAMES = {code: _l(name) for code, name in CATEGORIES.items()}
+CATEGORY_NAMES = {
+    "food_health": _l("食品保健"),
+    "beauty_personal_care": _l("美妆个护"),
+    "mother_baby_toys": _l("母婴玩具"),
+    "home_appliances": _l("家居家电"),
+    "apparel_sports": _l("服饰运动"),
+    "digital": _l("数码电子"),
+    "fresh_produce": _l("生鲜水果"),
+    "books_stationery": _l("图书文具"),
+    "other": _l("其他"),
+}
+"""Product categories (distro.suppliers.rules.CATEGORIES), in the pages' language."""
 
 assert set(CHANNELS) == {*SHARE_CHANNELS, "direct"}
 assert set(LINE_STATUS) == set(LINE_STATUSES)
+assert {code: str(name) for code, name in CATEGORY_NAMES.items()} == CATEGORIES
