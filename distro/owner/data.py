@@ -26,8 +26,6 @@ from distro.share.services import BUSINESS_TZ
 
 TOP_PRODUCTS = 10
 """Products the chart shows (the best sellers by GMV); the table lists every one."""
-SERIES_COLOURS = ("#d7282b", "#0b5cad", "#1e7b34")
-"""The charts' series colours, in order, as the keys under them show them."""
 
 
 class PeriodArgs(ShopArgs):
@@ -51,7 +49,7 @@ def charts(found: dict[str, Any], start: dt.date, end: dt.date) -> dict[str, dic
     channels = found["by_channel"]
     products = sorted(found["by_product"], key=lambda row: (-row["gmv_fen"], row["product"]))[:TOP_PRODUCTS]
     named = {"clicks": _l("点击"), "unique_clicks": _l("访客"), "orders": _l("订单")}
-    options = {
+    return {
         "days": figures.line_chart(
             [day["day"] for day in days],
             [(str(named[name]), [day[name] for day in days]) for name in ("clicks", "unique_clicks", "orders")],
@@ -67,7 +65,6 @@ def charts(found: dict[str, Any], start: dt.date, end: dt.date) -> dict[str, dic
             horizontal=True,
         ),
     }
-    return {name: {**option, "color": list(SERIES_COLOURS)} for name, option in options.items()}
 
 
 @bp.get("/my/data", endpoint="data")
@@ -94,6 +91,6 @@ def data_page() -> str:
         report=found,
         totals=_totals(found["by_channel"]),
         charts=charts(found, start, end),
-        colours=SERIES_COLOURS,
+        colours=figures.COLOURS,
         names=labels,
     )

@@ -84,13 +84,9 @@ def _wants_fragment() -> bool:
 @login_required
 def earnings_page() -> str:
     """收益: the commission at each stage, when it becomes payable, the lines, statements and payee accounts."""
-    session, owner_id = get_session(), current_user.user_id
     return render_template(
         "owner/earnings/index.html",
-        summary=queries.summary(session, owner_id),
-        lines=queries.lines_page(session, owner_id, before=None),
-        statements=queries.statements_page(session, owner_id, before=None),
-        payees=queries.payees(session, owner_id),
+        **vars(queries.earnings(get_session(), current_user.user_id)),
         policy=_policy(),
         minimum_fen=int(current_app.config["SETTLEMENT_MIN_PAYOUT_FEN"]),
         names=labels,

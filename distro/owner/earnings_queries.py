@@ -25,6 +25,7 @@ from distro.settlement.payees import payees_query
 from distro.settlement.queries import statements_query
 from distro.settlement.schemas import mask_account
 from distro.share.models import ShareLink
+from distro.shops.models import Shop
 from distro.suppliers.models import Product
 
 T = TypeVar("T")
@@ -63,7 +64,10 @@ class Summary:
 
 def summary(session: Session, owner_id: int) -> Summary:
     """The owner's commission at each stage (see Summary), from the ledger and the owner's payouts."""
-    balances = owner_balances(session, owner_id)
+    return _summary(session, owner_id, owner_balances(session, owner_id))
+
+
+def _summary(session: Session, owner_id: int, balances: list[dict[str, Any]]) -> Summary:
     payouts = statements_query(owner_id).order_by(None).subquery()
     paid, paying = session.execute(
         sa.select(
@@ -110,17 +114,38 @@ class Page(Generic[T]):
     next_before: int | None
 
 
-def lines_page(session: Session, owner_id: int, *, before: int | None, size: int = LINES_PER_PAGE) -> Page[Line]:
-    """A page of the owner's commission lines, newest first, before line id `before` (None: the newest)."""
+def lines_page(
+    session: Session,
+    owner_id: int,
+    *,
+    before: int | None,
+    size: int = LINES_PER_PAGE,
+    shop_ids: Sequence[int] | None = None,
+) -> Page[Line]:
+    """A page of the owner's commission lines, newest first, before line id `before` (None: the newest); shop_ids
+    are the owner's shops when the caller has them already."""
+    if shop_ids is None:
+        shop_ids = session.execute(sa.select(col(Shop.id)).where(col(Shop.owner_id) == owner_id)).scalars().all()
+    # The page's lines first, by their shops given as values: the planner then sees how many lines each shop has
+    # (a busy shop's newest lines are found walking the ids down, a small shop's by its index), and only the
+    # page's lines are joined to their orders and products, not every line the owner ever had.
+    newest = (
+        sa.select(col(CommissionLine.id))
+        .where(col(CommissionLine.shop_id).in_(shop_ids))
+        .order_by(col(CommissionLine.id).desc())
+        .limit(size + 1)
+    )
+    if before is not None:
+        newest = newest.where(col(CommissionLine.id) < before)
+    ids = session.execute(newest).scalars().all()
     query = (
         owner_lines_query(owner_id)
         .join(Product, col(Product.id) == CommissionLine.product_id)
         .outerjoin(ShareLink, col(ShareLink.code) == Order.share_code)
         .add_columns(col(Product.title), col(Product.image_urls), col(ShareLink.channel), col(Order.attribution))
+        .where(col(CommissionLine.id).in_(ids))
     )
-    if before is not None:
-        query = query.where(col(CommissionLine.id) < before)
-    rows = session.execute(query.limit(size + 1)).mappings().all()
+    rows = session.execute(query).mappings().all() if ids else []
     items = [_line(row) for row in rows[:size]]
     return Page(items, items[-1].id if len(rows) > size else None)
 
@@ -201,3 +226,24 @@ def payees(session: Session, owner_id: int) -> list[Payee]:
         )
         for account in session.execute(payees_query(owner_id)).scalars()
     ]
+
+
+@dataclass(frozen=True)
+class Earnings:
+    """Everything the 收益 page shows: the summary, and the first page of lines, of statements, the payees."""
+
+    summary: Summary
+    lines: Page[Line]
+    statements: Page[Statement]
+    payees: list[Payee]
+
+
+def earnings(session: Session, owner_id: int) -> Earnings:
+    """What the 收益 page shows the owner (its lists' first pages)."""
+    balances = owner_balances(session, owner_id)
+    return Earnings(
+        summary=_summary(session, owner_id, balances),
+        lines=lines_page(session, owner_id, before=None, shop_ids=[shop["shop_id"] for shop in balances]),
+        statements=statements_page(session, owner_id, before=None),
+        payees=payees(session, owner_id),
+    )

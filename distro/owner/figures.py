@@ -22,6 +22,8 @@ PERIOD_DAYS = (7, 30, 90)
 """The periods the 数据 page offers, in days ending today."""
 DEFAULT_PERIOD_DAYS = 30
 DAY_FIGURES = ("clicks", "unique_clicks", "orders", "gmv_fen")
+COLOURS = ("#d7282b", "#0b5cad", "#1e7b34")
+"""The charts' series colours in order (the app's red, a blue, its green), as the keys under them show them."""
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,7 @@ def bar_chart(
         }
     return {
         "animation": False,
+        "color": list(COLOURS),
         "grid": {"left": 8, "right": 16, "top": 16, "bottom": 8, "containLabel": True},
         "xAxis": value_axis if horizontal else category_axis,
         "yAxis": category_axis if horizontal else value_axis,
@@ -107,6 +110,7 @@ def line_chart(days: Sequence[str], series: Sequence[tuple[str, Sequence[Any]]])
     """An ECharts option for one line per series over days (MM-DD on the axis)."""
     return {
         "animation": False,
+        "color": list(COLOURS),
         "grid": {"left": 8, "right": 16, "top": 16, "bottom": 8, "containLabel": True},
         "xAxis": {"type": "category", "data": [day[5:] for day in days], "boundaryGap": False},
         "yAxis": {"type": "value", "minInterval": 1},
@@ -120,6 +124,7 @@ def step_chart(months: Sequence[str], levels: Sequence[str], reached: Sequence[s
     """An ECharts option for a level reached each month, as a step line over the levels lowest first (tiers)."""
     return {
         "animation": False,
+        "color": list(COLOURS),
         "grid": {"left": 8, "right": 16, "top": 16, "bottom": 8, "containLabel": True},
         "xAxis": {"type": "category", "data": list(months)},
         "yAxis": {"type": "category", "data": list(levels), "boundaryGap": False},

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from distro.auth.models import Role
 from distro.share.models import ClickCount, ShareLink
 from tests.factories import PASSWORD, make_shop, make_user
-from tests.integration.owner_money import Trade, new_trade
+from tests.owner_money import Trade, new_trade
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 TODAY = dt.datetime.now(SHANGHAI).date()

@@ -11,7 +11,7 @@ from distro.auth.models import Role
 from distro.owner import earnings_queries as queries
 from distro.pages import csrf_token_in
 from tests.factories import PASSWORD, make_user, post_event
-from tests.integration.owner_money import Trade, new_trade
+from tests.owner_money import Trade, new_trade
 
 NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
 LONG_AGO = NOW - dt.timedelta(days=40)

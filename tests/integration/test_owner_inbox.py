@@ -10,10 +10,8 @@ import pytest
 from distro.auth.models import Role
 from distro.owner import messages
 from distro.owner.models import InboxMark
-from distro.suppliers import takedown
-from distro.tiers.models import ShopTierChange
 from tests.factories import PASSWORD, make_user
-from tests.integration.owner_money import Trade, new_trade
+from tests.owner_money import Trade, a_month_of_news, new_trade
 
 NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
 
@@ -29,31 +27,8 @@ def trade(client, app, session) -> Trade:
     product taken down and restored. And an order of 100 days ago, before the inbox's reach."""
     trade = new_trade(client, app, session)
     trade.order("A0", 10_000, paid_at=days_ago(100))
-    trade.order("A1", 100_000, paid_at=days_ago(12), share_code=trade.link("wechat_moments"))
-    trade.order("A2", 50_000, paid_at=days_ago(11), buyer="b2")
-    trade.deliver("A1", days_ago(10))  # payable 3 days ago
-    trade.release(NOW)
-    trade.payee()
-    trade.settle("paid")
-    trade.deliver("A2", days_ago(9))  # payable 2 days ago
-    trade.release(NOW)
-    trade.settle("failed", reason="账户已冻结")
-    session.add(
-        ShopTierChange(
-            shop_id=trade.shop.id,
-            month=dt.date(2026, 11, 1),
-            old_tier="new",
-            new_tier="senior",
-            net_gmv_fen=600_000,
-            orders=25,
-            buyers=12,
-            effective_from=days_ago(4),
-        )
-    )
-    session.commit()
-    admin = make_user(session, Role.ADMIN)
-    takedown.take_down(session=session, product_id=trade.product.id, reason="资质待复核", admin_id=admin.id)
-    takedown.restore(session=session, product_id=trade.product.id, reason="资质已补齐", admin_id=admin.id)
+    a_month_of_news(trade, NOW, failure="账户已冻结")
+    trade.take_down("资质待复核", restore_because="资质已补齐")
     return trade
 
 
@@ -124,7 +99,7 @@ def test_another_owner_hears_nothing_of_it(trade: Trade, session):
 def test_the_page_tells_each_message_in_chinese_and_the_tab_counts_what_is_unread(trade: Trade, client):
     assert client.post("/login", data={"login": trade.owner.email, "password": PASSWORD}).status_code == 303
     me = client.get("/my/me").get_data(as_text=True)
-    assert '<span class="count" aria-hidden="true">9</span>' in me and "9 条未读消息" in me
+    assert '<span class="count" aria-hidden="true">9</span>' in me and "有 9 条未读" in me
     html = client.get("/my/messages").get_data(as_text=True)
     for words in (
         "好友通过你分享到朋友圈的链接下单 ¥1,000.00。",

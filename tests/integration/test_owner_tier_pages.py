@@ -11,12 +11,8 @@ import re
 import pytest
 
 from distro.auth.models import Role
-from distro.tiers.models import ShopTierChange
-from distro.tiers.rules import month_bounds
 from tests.factories import PASSWORD, make_shop, make_user
-from tests.integration.owner_money import Trade, new_trade
-
-SHANGHAI = dt.timezone(dt.timedelta(hours=8))
+from tests.owner_money import SHANGHAI, Trade, new_trade, sales_this_month
 
 
 def sign_in(client, user) -> None:
@@ -39,22 +35,12 @@ def senior(client, app, session) -> Trade:
     """A shop at 资深掌柜 whose month so far has ¥1,500 of sales in 3 orders from 2 buyers, and its history."""
     trade = new_trade(client, app, session)
     trade.shop.tier_code = "senior"
-    session.add(
-        ShopTierChange(
-            shop_id=trade.shop.id,
-            month=dt.date(2026, 10, 1),
-            old_tier="new",
-            new_tier="senior",
-            net_gmv_fen=600_000,
-            orders=25,
-            buyers=12,
-            effective_from=dt.datetime(2026, 11, 1, 2, tzinfo=SHANGHAI),
-        )
-    )
     session.commit()
-    start, _ = month_bounds(dt.datetime.now(SHANGHAI).date())
-    for number, (paid_fen, buyer) in enumerate(((100_000, "b1"), (30_000, "b2"), (20_000, "b1")), start=1):
-        trade.order(f"T{number}", paid_fen, paid_at=start + dt.timedelta(minutes=number), buyer=buyer)
+    october = {"gmv_fen": 600_000, "orders": 25, "buyers": 12}
+    trade.move_tier(
+        dt.date(2026, 10, 1), "new", "senior", effective_from=dt.datetime(2026, 11, 1, 2, tzinfo=SHANGHAI), **october
+    )
+    sales_this_month(trade)
     return trade
 
 

@@ -1,7 +1,8 @@
 """An owner's money at every stage, reached the way distro reaches it: signed order events processed, commission
 released after the hold, settlement batches computed, approved and answered by the bank, refunds after payout.
 
-For the tests of the owner app's 收益 and 消息 pages (their queries run over what these steps record).
+For the tests of the owner app's 收益, 等级, 数据 and 消息 pages (their queries run over what these steps record), in
+integration tests (a rolled-back session) and browser tests (a committed one on the live server's database).
 """
 
 from __future__ import annotations
@@ -20,6 +21,9 @@ from distro.settlement import services as settlement
 from distro.settlement.models import Payout
 from distro.settlement.payees import register_payee
 from distro.share import services as share
+from distro.suppliers import takedown
+from distro.tiers.models import ShopTierChange
+from distro.tiers.rules import month_bounds
 from tests.factories import carry, commission_rules, make_product, make_shop, make_supplier, make_user, paid, post_event
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
@@ -94,6 +98,33 @@ class Trade:
         values = {"kind": "bank", "account_name": "王小美", "account_number": number, "bank_name": "工商银行"}
         register_payee(session=self.session, owner_id=self.owner.id, values=values)  # type: ignore[arg-type]
 
+    def move_tier(
+        self, month: dt.date, old: str, new: str, *, effective_from: dt.datetime, gmv_fen: int, orders: int, buyers: int
+    ) -> None:
+        """The monthly evaluation's record: for month's figures the shop moved from tier old to new."""
+        self.session.add(
+            ShopTierChange(
+                shop_id=self.shop.id,
+                month=month,
+                old_tier=old,
+                new_tier=new,
+                net_gmv_fen=gmv_fen,
+                orders=orders,
+                buyers=buyers,
+                effective_from=effective_from,
+            )
+        )
+        self.session.commit()
+
+    def take_down(self, reason: str, *, restore_because: str | None = None) -> None:
+        """An admin takes the shop's product down (and restores it, when given why)."""
+        admin = make_user(self.session, Role.ADMIN)
+        takedown.take_down(session=self.session, product_id=self.product.id, reason=reason, admin_id=admin.id)
+        if restore_because:
+            takedown.restore(
+                session=self.session, product_id=self.product.id, reason=restore_because, admin_id=admin.id
+            )
+
     def settle(self, result: str | None = "paid", reason: str | None = None) -> Payout:
         """A settlement batch over what is payable now, approved; the bank's result for the shop's payout
         (None: no answer yet). The payout as it then stands."""
@@ -110,20 +141,28 @@ class Trade:
         return payout
 
 
-def new_trade(client, app, session: Session) -> Trade:
+def new_trade(
+    client,
+    app,
+    session: Session,
+    *,
+    shop_name: str = "小美好物",
+    title: str = "云南小粒咖啡豆 500g",
+    picture: str = "/images/coffee.png",
+) -> Trade:
     supplier_user, _ = make_supplier(session, app)
     product = make_product(
         session,
         app,
         supplier_user,
-        title="云南小粒咖啡豆 500g",
-        image_urls=["/images/coffee.png"],
+        title=title,
+        image_urls=[picture],
         price_fen=100_000,
         other_platform_price_fen=100_000,
         commission_rate_bp=2_000,
     )
     owner = make_user(session, Role.SHOP_OWNER)
-    shop = make_shop(session, app, owner, name="小美好物")
+    shop = make_shop(session, app, owner, name=shop_name)
     carry(session, shop, product)
     return Trade(
         client=client,
@@ -135,3 +174,28 @@ def new_trade(client, app, session: Session) -> Trade:
         maker=make_user(session, Role.FINANCE),
         checker=make_user(session, Role.FINANCE),
     )
+
+
+def a_month_of_news(trade: Trade, now: dt.datetime, *, failure: str) -> None:
+    """What an owner's inbox tells of a month: A1 ¥1,000 through a Moments link and A2 ¥500 on the shop's page,
+    delivered and payable on days of their own; A1's commission paid out, A2's payout failed (failure: the bank's
+    reason); the shop moved up to 资深 four days ago; its product taken down."""
+    trade.order("A1", 100_000, paid_at=now - dt.timedelta(days=12), share_code=trade.link("wechat_moments"))
+    trade.order("A2", 50_000, paid_at=now - dt.timedelta(days=11), buyer="b2")
+    trade.deliver("A1", now - dt.timedelta(days=10))  # payable 3 days ago
+    trade.release(now)
+    trade.payee()
+    trade.settle("paid")
+    trade.deliver("A2", now - dt.timedelta(days=9))  # payable 2 days ago
+    trade.release(now)
+    trade.settle("failed", reason=failure)
+    senior = {"gmv_fen": 600_000, "orders": 25, "buyers": 12}
+    trade.move_tier(dt.date(2026, 11, 1), "new", "senior", effective_from=now - dt.timedelta(days=4), **senior)
+    trade.take_down("资质待复核")
+
+
+def sales_this_month(trade: Trade) -> None:
+    """¥1,500 of sales in 3 orders from 2 buyers since this calendar month began (Asia/Shanghai)."""
+    start, _ = month_bounds(dt.datetime.now(SHANGHAI).date())
+    for number, (paid_fen, buyer) in enumerate(((100_000, "b1"), (30_000, "b2"), (20_000, "b1")), start=1):
+        trade.order(f"T{number}", paid_fen, paid_at=start + dt.timedelta(minutes=number), buyer=buyer)
