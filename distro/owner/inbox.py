@@ -1,4 +1,5 @@
-"""消息 (messages): the owner's inbox, a page at a time, and the count of unread messages on the 我的 tab.
+"""消息 (messages): the owner's inbox, a page at a time, and the count of unread messages on the 我的 tab (a fragment
+the tab bar loads with htmx).
 
 The inbox is read from what distro records (distro/owner/messages.py: orders, released commission, payouts, tier
 history, takedowns); opening it marks everything in it read.
@@ -6,7 +7,7 @@ history, takedowns); opening it marks everything in it read.
 
 from __future__ import annotations
 
-from flask import render_template, request
+from flask import Response, make_response, render_template, request
 from flask_login import current_user, login_required
 from marshmallow import EXCLUDE, Schema, fields, validate
 
@@ -43,13 +44,12 @@ def messages_page() -> str:
     return render_template(template, inbox=inbox, tier_names=tiers, names=labels, inbox_days=messages.INBOX_DAYS)
 
 
-def unread_messages() -> int:
-    """How many messages the signed-in owner has not seen (0 when no one is signed in): the 我的 tab shows it."""
-    if not current_user.is_authenticated:
-        return 0
-    return messages.unread_count(get_session(), current_user.user_id)
-
-
-@bp.app_context_processor
-def _tab_badges() -> dict:
-    return {"unread_messages": unread_messages}
+@bp.get("/my/messages/unread")
+@public  # no one signed in gets no badge, rather than htmx swapping the sign-in page into the tab bar
+def unread_badge() -> Response:
+    """The unread count the 我的 tab shows, asked for by the tab bar once the page is there (so no page waits for
+    the inbox to be read); empty when there is nothing unread."""
+    unread = messages.unread_count(get_session(), current_user.user_id) if current_user.is_authenticated else 0
+    response = make_response(render_template("owner/inbox/_badge.html", unread=unread))
+    response.cache_control.no_store = True
+    return response

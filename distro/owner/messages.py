@@ -40,14 +40,15 @@ MESSAGES_PER_PAGE = 20
 UNREAD_SHOWN = 99
 """The unread count stops here (the tab shows 99+)."""
 
-# Every message of one owner dated after :oldest (or, with :unread, after the owner's read marker if later) and not
-# after :now. The owner's shops are read once; each branch finds its rows by the shop (or owner) and the time.
+# The owner's read marker and shops, read first: the feed takes them as values, so the planner sees which shops
+# (and how many lines and orders each has) and how far back it reads, and picks each branch's index for them.
+_OWNER = sa.text(
+    "SELECT (SELECT read_at FROM owner_inbox_marks WHERE owner_id = :owner_id) AS read_at, "
+    "ARRAY(SELECT id FROM shops WHERE owner_id = :owner_id ORDER BY id) AS shop_ids"
+)
+# Every message of the owner's shops (or the owner's payouts) dated after :since and not after :now.
 _FEED = """
-    WITH mark AS (SELECT (SELECT read_at FROM owner_inbox_marks WHERE owner_id = :owner_id) AS read_at),
-    bound AS (SELECT CASE WHEN :unread THEN greatest(CAST(:oldest AS timestamptz), read_at)
-                          ELSE CAST(:oldest AS timestamptz) END AS since FROM mark),
-    mine AS (SELECT id, display_name FROM shops WHERE owner_id = :owner_id),
-    feed AS (
+    WITH feed AS (
         SELECT o.paid_at AS at, 'order' AS kind, o.shop_id, o.id AS subject_id,
                jsonb_build_object('order_ref', o.external_id, 'paid_fen', o.total_paid_fen,
                                   'refunded_fen', o.total_refunded_fen, 'attribution', o.attribution,
@@ -56,41 +57,40 @@ _FEED = """
                                   'owner_fen', (SELECT coalesce(sum(c.owner_fen), 0) FROM commission_lines c
                                                 WHERE c.order_id = o.id)) AS detail
         FROM orders o LEFT JOIN share_links l ON l.code = o.share_code
-        WHERE o.shop_id IN (SELECT id FROM mine) AND o.paid_at > (SELECT since FROM bound) AND o.paid_at <= :now
+        WHERE o.shop_id = ANY(CAST(:shop_ids AS bigint[])) AND o.paid_at > :since AND o.paid_at <= :now
         UNION ALL
         SELECT max(c.payable_at), 'payable', c.shop_id, min(c.id),
                jsonb_build_object('owner_fen', sum(c.owner_fen), 'lines', count(*))
         FROM commission_lines c
-        WHERE c.shop_id IN (SELECT id FROM mine) AND c.stage = 'available' AND c.owner_fen > 0
-          AND c.payable_at > (SELECT since FROM bound) AND c.payable_at <= :now
+        WHERE c.shop_id = ANY(CAST(:shop_ids AS bigint[])) AND c.stage = 'available' AND c.owner_fen > 0
+          AND c.payable_at > :since AND c.payable_at <= :now
         GROUP BY c.shop_id, (c.payable_at AT TIME ZONE 'Asia/Shanghai')::date
         UNION ALL
         SELECT p.resolved_at, 'payout_' || p.status, p.shop_id, p.id,
                jsonb_build_object('batch_id', p.batch_id, 'amount_fen', p.amount_fen, 'reason', p.failure_reason,
                                   'payee_kind', a.kind, 'account_number', a.account_number)
         FROM payouts p LEFT JOIN payee_accounts a ON a.id = p.payee_account_id
-        WHERE p.owner_id = :owner_id AND p.status IN ('paid', 'failed')
-          AND p.resolved_at > (SELECT since FROM bound) AND p.resolved_at <= :now
+        WHERE p.owner_id = :owner_id AND p.status IN ('paid', 'failed') AND p.resolved_at > :since
+          AND p.resolved_at <= :now
         UNION ALL
         SELECT h.effective_from, 'tier', h.shop_id, h.id,
                jsonb_build_object('from', h.old_tier, 'to', h.new_tier, 'month', h.month)
         FROM shop_tier_history h
-        WHERE h.shop_id IN (SELECT id FROM mine) AND h.old_tier <> h.new_tier
-          AND h.effective_from > (SELECT since FROM bound) AND h.effective_from <= :now
+        WHERE h.shop_id = ANY(CAST(:shop_ids AS bigint[])) AND h.old_tier <> h.new_tier
+          AND h.effective_from > :since AND h.effective_from <= :now
         UNION ALL
         SELECT e.created_at, e.action, sp.shop_id, e.id,
                jsonb_build_object('product_id', pr.id, 'title', pr.title, 'reason', e.after ->> 'reason')
         FROM shop_products sp
         JOIN audit_log e ON e.subject_type = 'product' AND e.subject_id = sp.product_id
         JOIN products pr ON pr.id = sp.product_id
-        WHERE sp.shop_id IN (SELECT id FROM mine) AND e.action IN ('product.taken_down', 'product.restored')
-          AND e.after -> 'shop_ids' @> to_jsonb(sp.shop_id)
-          AND e.created_at > (SELECT since FROM bound) AND e.created_at <= :now
+        WHERE sp.shop_id = ANY(CAST(:shop_ids AS bigint[])) AND e.action IN ('product.taken_down', 'product.restored')
+          AND e.after -> 'shop_ids' @> to_jsonb(sp.shop_id) AND e.created_at > :since AND e.created_at <= :now
     )
 """
 _PAGE_OF_FEED = """
-    SELECT f.at, f.kind, f.shop_id, s.display_name AS shop_name, f.subject_id, f.detail, m.read_at
-    FROM feed f JOIN mine s ON s.id = f.shop_id CROSS JOIN mark m
+    SELECT f.at, f.kind, f.shop_id, s.display_name AS shop_name, f.subject_id, f.detail
+    FROM feed f JOIN shops s ON s.id = f.shop_id
     ORDER BY f.at DESC, f.kind, f.subject_id DESC
     LIMIT :limit OFFSET :offset
 """
@@ -136,9 +136,16 @@ def open_inbox(
     """A page of the owner's inbox, each message marked unread when it came after the owner last opened it;
     opening the first page reads them all (the marker moves to now). Commits."""
     now = now or utcnow()
-    params = {"owner_id": owner_id, "oldest": now - dt.timedelta(days=INBOX_DAYS), "now": now, "unread": False}
-    rows = session.execute(_PAGE, {**params, "limit": size + 1, "offset": (page - 1) * size}).all()
-    shops = session.scalar(sa.text("SELECT count(*) FROM shops WHERE owner_id = :owner_id"), params) or 0
+    owner = session.execute(_OWNER, {"owner_id": owner_id}).one()
+    params = {
+        "owner_id": owner_id,
+        "shop_ids": owner.shop_ids,
+        "since": now - dt.timedelta(days=INBOX_DAYS),
+        "now": now,
+        "limit": size + 1,
+        "offset": (page - 1) * size,
+    }
+    rows = session.execute(_PAGE, params).all()
     messages = [
         Message(
             at=row.at,
@@ -147,7 +154,7 @@ def open_inbox(
             shop_name=row.shop_name,
             subject_id=row.subject_id,
             detail=_detail(row.kind, row.detail),
-            unread=row.read_at is None or row.at > row.read_at,
+            unread=owner.read_at is None or row.at > owner.read_at,
         )
         for row in rows[:size]
     ]
@@ -160,12 +167,14 @@ def open_inbox(
             )
         )
     session.commit()
-    return Inbox(messages=messages, page=page, has_more=len(rows) > size, shops=int(shops))
+    return Inbox(messages=messages, page=page, has_more=len(rows) > size, shops=len(owner.shop_ids))
 
 
 def unread_count(session: Session, owner_id: int, now: dt.datetime | None = None) -> int:
     """How many messages came after the owner last opened the inbox, counted up to UNREAD_SHOWN + 1."""
     now = now or utcnow()
+    owner = session.execute(_OWNER, {"owner_id": owner_id}).one()
     oldest = now - dt.timedelta(days=INBOX_DAYS)
-    params = {"owner_id": owner_id, "oldest": oldest, "now": now, "unread": True, "limit": UNREAD_SHOWN + 1}
-    return int(session.scalar(_UNREAD, params) or 0)
+    since = oldest if owner.read_at is None else max(owner.read_at, oldest)
+    params = {"owner_id": owner_id, "shop_ids": owner.shop_ids, "since": since, "now": now, "limit": UNREAD_SHOWN + 1}
+    return int(session.scalar(_UNREAD, params) or 0) if owner.shop_ids else 0

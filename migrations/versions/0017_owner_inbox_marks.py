@@ -1,4 +1,4 @@
-"""owner inbox marks: how far each shop owner has read their inbox (消息)
+"""owner inbox marks: how far each shop owner has read their inbox (消息); commission lines by shop and id
 
 Revision ID: 0017
 Revises: 0016
@@ -6,6 +6,7 @@ Create Date: 2026-12-06 12:00:00.000000
 
 The owner app's inbox is read from what distro already records (orders, commission lines, payouts, tier history,
 the audit log's takedowns); the one thing it keeps is each owner's read marker, so it can count what is unread.
+Its 收益 page reads an owner's commission lines a page at a time, newest first, by shop and id.
 """
 
 from collections.abc import Sequence
@@ -27,7 +28,9 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["owner_id"], ["users.id"]),
         sa.PrimaryKeyConstraint("owner_id"),
     )
+    op.create_index("ix_commission_lines_shop_id_id", "commission_lines", ["shop_id", "id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_commission_lines_shop_id_id", table_name="commission_lines")
     op.drop_table("owner_inbox_marks")

@@ -98,8 +98,12 @@ def test_another_owner_hears_nothing_of_it(trade: Trade, session):
 
 def test_the_page_tells_each_message_in_chinese_and_the_tab_counts_what_is_unread(trade: Trade, client):
     assert client.post("/login", data={"login": trade.owner.email, "password": PASSWORD}).status_code == 303
-    me = client.get("/my/me").get_data(as_text=True)
-    assert '<span class="count" aria-hidden="true">9</span>' in me and "有 9 条未读" in me
+    assert 'hx-get="/my/messages/unread" hx-trigger="load"' in client.get("/my/me").get_data(as_text=True)
+    badge = client.get("/my/messages/unread")
+    assert badge.headers["Cache-Control"] == "no-store"
+    assert badge.get_data(as_text=True) == (
+        '<span class="count" aria-hidden="true">9</span><span class="visually-hidden">，有 9 条未读</span>'
+    )
     html = client.get("/my/messages").get_data(as_text=True)
     for words in (
         "好友通过你分享到朋友圈的链接下单 ¥1,000.00。",
@@ -113,10 +117,15 @@ def test_the_page_tells_each_message_in_chinese_and_the_tab_counts_what_is_unrea
         "「云南小粒咖啡豆 500g」已恢复上架",
     ):
         assert words in html, words
-    assert html.count('class="message unread"') == 9 and 'class="count"' not in html  # read on opening
-    assert 'class="count"' not in client.get("/my/me").get_data(as_text=True)
+    assert html.count('class="message unread"') == 9
+    assert client.get("/my/messages/unread").get_data(as_text=True) == ""  # read on opening
     again = client.get("/my/messages").get_data(as_text=True)
     assert 'class="message unread"' not in again and again.count('class="message"') == 9
+
+
+def test_no_one_signed_in_has_no_badge_rather_than_a_sign_in_page(client):
+    answer = client.get("/my/messages/unread")
+    assert answer.status_code == 200 and answer.get_data(as_text=True) == ""
 
 
 @pytest.mark.parametrize("query", ["page=0", "page=x", "page=1001"])
