@@ -20,6 +20,7 @@ from sqlmodel import Session, col
 from distro.commission.models import CommissionLine, Order
 from distro.commission.queries import owner_balances, owner_lines_query, shown_status
 from distro.ledger.chart import shop_account
+from distro.ledger.models import Entry, LedgerAccount, Posting
 from distro.settlement.models import Payout
 from distro.settlement.payees import payees_query
 from distro.settlement.queries import statements_query
@@ -31,18 +32,6 @@ from distro.suppliers.models import Product
 T = TypeVar("T")
 LINES_PER_PAGE = 20
 STATEMENTS_PER_PAGE = 10
-
-# What refunds took back from the owner's shops after a batch had claimed the lines (clawback postings debit the
-# shop's available balance). Read from the few clawback postings, never from every entry of the shops' accounts.
-_CLAWED_BACK = sa.text(
-    """
-    SELECT coalesce(sum(e.amount), 0)
-    FROM ledger_postings p
-    JOIN ledger_entries e ON e.posting_id = p.id
-    JOIN ledger_accounts a ON a.id = e.account_id
-    WHERE p.kind = 'clawback' AND a.code = ANY(CAST(:codes AS varchar[]))
-    """
-)
 
 
 @dataclass(frozen=True)
@@ -69,20 +58,32 @@ def summary(session: Session, owner_id: int) -> Summary:
 
 def _summary(session: Session, owner_id: int, balances: list[dict[str, Any]]) -> Summary:
     payouts = statements_query(owner_id).order_by(None).subquery()
-    paid, paying = session.execute(
+    codes = [shop_account(shop["shop_id"], "available") for shop in balances]
+    # What refunds took back once a batch had claimed the lines (clawback postings debit the shop's available
+    # balance), read from the few clawback postings, never from every entry of the shops' accounts.
+    clawed_back = (
+        sa.select(sa.func.coalesce(sa.func.sum(col(Entry.amount)), 0))
+        .join(Posting, col(Posting.id) == Entry.posting_id)
+        .join(LedgerAccount, col(LedgerAccount.id) == Entry.account_id)
+        .where(col(Posting.kind) == "clawback", col(LedgerAccount.code).in_(codes))
+    )
+    paid, paying, clawed = session.execute(
         sa.select(
-            sa.func.coalesce(sa.func.sum(payouts.c.amount_fen).filter(payouts.c.status == "paid"), 0),
-            sa.func.coalesce(sa.func.sum(payouts.c.amount_fen).filter(payouts.c.status.in_(("pending", "held"))), 0),
+            sa.select(sa.func.coalesce(sa.func.sum(payouts.c.amount_fen), 0))
+            .where(payouts.c.status == "paid")
+            .scalar_subquery(),
+            sa.select(sa.func.coalesce(sa.func.sum(payouts.c.amount_fen), 0))
+            .where(payouts.c.status.in_(("pending", "held")))
+            .scalar_subquery(),
+            clawed_back.scalar_subquery(),
         )
     ).one()
-    codes = [shop_account(shop["shop_id"], "available") for shop in balances]
-    clawed_back = session.scalar(_CLAWED_BACK, {"codes": codes}) if codes else 0
     return Summary(
         pending_fen=sum(shop["pending_fen"] for shop in balances),
         payable_fen=sum(shop["available_fen"] for shop in balances),
         paying_fen=int(paying),
         paid_fen=int(paid),
-        clawed_back_fen=int(clawed_back or 0),
+        clawed_back_fen=int(clawed),
         shops=len(balances),
     )
 
@@ -126,9 +127,8 @@ def lines_page(
     are the owner's shops when the caller has them already."""
     if shop_ids is None:
         shop_ids = session.execute(sa.select(col(Shop.id)).where(col(Shop.owner_id) == owner_id)).scalars().all()
-    # The page's lines first, by their shops given as values: the planner then sees how many lines each shop has
-    # (a busy shop's newest lines are found walking the ids down, a small shop's by its index), and only the
-    # page's lines are joined to their orders and products, not every line the owner ever had.
+    # The page's lines are picked first, by their shops given as values, newest first from the index on (shop, id);
+    # only they are joined to their orders and products, not every line the owner ever had.
     newest = (
         sa.select(col(CommissionLine.id))
         .where(col(CommissionLine.shop_id).in_(shop_ids))
@@ -137,15 +137,14 @@ def lines_page(
     )
     if before is not None:
         newest = newest.where(col(CommissionLine.id) < before)
-    ids = session.execute(newest).scalars().all()
     query = (
         owner_lines_query(owner_id)
         .join(Product, col(Product.id) == CommissionLine.product_id)
         .outerjoin(ShareLink, col(ShareLink.code) == Order.share_code)
         .add_columns(col(Product.title), col(Product.image_urls), col(ShareLink.channel), col(Order.attribution))
-        .where(col(CommissionLine.id).in_(ids))
+        .where(col(CommissionLine.id).in_(newest.scalar_subquery()))
     )
-    rows = session.execute(query).mappings().all() if ids else []
+    rows = session.execute(query).mappings().all() if shop_ids else []
     items = [_line(row) for row in rows[:size]]
     return Page(items, items[-1].id if len(rows) > size else None)
 

@@ -5,12 +5,18 @@ Each table covers every code its domain has (checked when the module loads), so 
 
 from __future__ import annotations
 
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 from flask_babel import lazy_gettext as _l
 
 from distro.commission.orders import LINE_STATUSES
 from distro.money import format_rate as rate  # noqa: F401  # a rate or share in bp, as the pages write it
 from distro.share.models import CHANNELS as SHARE_CHANNELS
 from distro.suppliers.rules import CATEGORIES
+from distro.tiers.rules import BUSINESS_TZ
+
+SHANGHAI = ZoneInfo(BUSINESS_TZ)
 
 CHANNELS = {
     "wechat_chat": _l("微信好友"),
@@ -59,3 +65,13 @@ CATEGORY_NAMES = {
 assert set(CHANNELS) == {*SHARE_CHANNELS, "direct"}
 assert set(LINE_STATUS) == set(LINE_STATUSES)
 assert {code: str(name) for code, name in CATEGORY_NAMES.items()} == CATEGORIES
+
+
+def moment(at: dt.datetime) -> str:
+    """When something happened, as the pages write it: 2026-12-05 10:39, in Asia/Shanghai (every owner's time)."""
+    return at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+
+
+def day(at: dt.datetime) -> str:
+    """The Asia/Shanghai day of a moment: 2026-12-05."""
+    return at.astimezone(SHANGHAI).strftime("%Y-%m-%d")
