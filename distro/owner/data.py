@@ -19,6 +19,7 @@ from distro.auth.access import public
 from distro.db import get_session
 from distro.money import to_yuan
 from distro.owner import figures, labels
+from distro.owner.compression import gzipped
 from distro.owner.data_queries import shop_report
 from distro.owner.page_args import ShopArgs, chosen_shop, query_args
 from distro.owner.pages import bp
@@ -70,6 +71,7 @@ def charts(found: dict[str, Any], start: dt.date, end: dt.date) -> dict[str, dic
 @bp.get("/my/data", endpoint="data")
 @public  # to the API's check: the page session, not a bearer token, guards it
 @login_required
+@gzipped
 def data_page() -> str:
     """数据: the shop's analytics over the chosen period; only the report for htmx when the period changes."""
     args = query_args(PERIOD_ARGS)

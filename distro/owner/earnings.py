@@ -20,6 +20,7 @@ from distro.db import get_session
 from distro.errors import NotFound
 from distro.owner import earnings_queries as queries
 from distro.owner import labels
+from distro.owner.compression import gzipped
 from distro.owner.page_args import AN_ID, query_args
 from distro.owner.pages import bp
 from distro.pages import parse_form
@@ -82,6 +83,7 @@ def _wants_fragment() -> bool:
 @bp.get("/my/earnings", endpoint="earnings")
 @public  # to the API's check: the page session, not a bearer token, guards it
 @login_required
+@gzipped
 def earnings_page() -> str:
     """收益: the commission at each stage, when it becomes payable, the lines, statements and payee accounts."""
     return render_template(
@@ -96,6 +98,7 @@ def earnings_page() -> str:
 @bp.get("/my/earnings/lines")
 @public
 @login_required
+@gzipped
 def earnings_lines() -> str:
     """The next page of commission lines: the rows for htmx's 加载更多, else a page of its own."""
     before = query_args(CURSOR)["before"]
@@ -107,6 +110,7 @@ def earnings_lines() -> str:
 @bp.get("/my/earnings/statements")
 @public
 @login_required
+@gzipped
 def earnings_statements() -> str:
     """The next page of statements: the rows for htmx's 加载更多, else a page of its own."""
     before = query_args(CURSOR)["before"]

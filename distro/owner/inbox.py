@@ -14,6 +14,7 @@ from marshmallow import EXCLUDE, Schema, fields, validate
 from distro.auth.access import public
 from distro.db import get_session
 from distro.owner import labels, messages
+from distro.owner.compression import gzipped
 from distro.owner.page_args import query_args
 from distro.owner.pages import bp
 from distro.owner.tier import tier_name
@@ -35,6 +36,7 @@ PAGE_ARGS = PageArgs()
 @bp.get("/my/messages", endpoint="messages")
 @public  # to the API's check: the page session, not a bearer token, guards it
 @login_required
+@gzipped
 def messages_page() -> str:
     """消息: what happened to the owner's money and shops, newest first; the next page alone for htmx."""
     page = query_args(PAGE_ARGS)["page"]

@@ -17,6 +17,7 @@ from distro.auth.access import public
 from distro.db import get_session
 from distro.i18n import page_lang
 from distro.owner import figures, labels
+from distro.owner.compression import gzipped
 from distro.owner.page_args import ShopArgs, chosen_shop, query_args
 from distro.owner.pages import bp
 from distro.tiers import services as tiers
@@ -56,6 +57,7 @@ def history_chart(history: list[dict], names: dict[str, str]) -> dict:
 @bp.get("/my/tier", endpoint="tier")
 @public  # to the API's check: the page session, not a bearer token, guards it
 @login_required
+@gzipped
 def tier_page() -> str:
     """等级: the shop's tier, this month against the next tier and against keeping this one, and its history."""
     session = get_session()

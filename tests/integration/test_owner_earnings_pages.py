@@ -4,6 +4,7 @@ read over what order processing, the release job and settlement recorded, and sh
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 
 import pytest
 
@@ -185,3 +186,14 @@ def test_only_a_shop_owner_has_a_payee_form(client, session):
     form = {"kind": "bank", "account_name": "王小美", "account_number": "6222020200112233", "csrf_token": token}
     assert client.post("/my/earnings/payees", data=form).status_code == 404
     assert not queries.payees(session, supplier.id)  # type: ignore[arg-type]
+
+
+def test_the_figure_pages_go_gzipped_to_a_browser_that_takes_it(client, trade: Trade):
+    sign_in(client, trade.owner)
+    for path in ("/my/earnings", "/my/tier", "/my/data", "/my/messages"):
+        packed = client.get(path, headers={"Accept-Encoding": "gzip, deflate, br"})
+        assert packed.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in packed.headers["Vary"], path
+        page = gzip.decompress(packed.data).decode()
+        assert 'class="tabbar"' in page and len(packed.data) < len(page.encode()) / 2, path
+        plain = client.get(path)
+        assert "Content-Encoding" not in plain.headers and "<html" in plain.get_data(as_text=True), path
