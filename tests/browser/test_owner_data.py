@@ -18,12 +18,12 @@ from tests.browser.screen import text_colours, too_faint
 from tests.owner_money import SHANGHAI, Trade
 
 pytestmark = pytest.mark.browser
-TODAY = dt.datetime.now(SHANGHAI).date()
 
 
 @pytest.fixture(scope="module")
 def sharer(live_server: LiveServer) -> Iterator[Trade]:
     """Clicks on a WeChat link and a Weibo link over the last weeks, an order through each, one on the shop's page."""
+    today = dt.datetime.now(SHANGHAI).date()
     with session_on(live_server) as session:
         trade = money_owner(live_server, session)
         for channel, clicks in (("wechat_chat", (12, 5)), ("weibo", (7, 3))):
@@ -33,16 +33,16 @@ def sharer(live_server: LiveServer) -> Iterator[Trade]:
                 session.add(
                     ClickCount(
                         link_id=link_id,
-                        day=TODAY - dt.timedelta(days=days_ago),
+                        day=today - dt.timedelta(days=days_ago),
                         clicks=clicks[0],
                         unique_clicks=clicks[1],
                     )
                 )
             session.commit()
-            paid_at = dt.datetime.combine(TODAY, dt.time(0, 5), SHANGHAI)
+            paid_at = dt.datetime.combine(today, dt.time(0, 5), SHANGHAI)
             trade.order(f"{channel}-1", 39_900, paid_at=paid_at, share_code=code, buyer=channel)
         trade.order(
-            "direct-1", 19_900, paid_at=dt.datetime.combine(TODAY, dt.time(0, 1), SHANGHAI) - dt.timedelta(days=3)
+            "direct-1", 19_900, paid_at=dt.datetime.combine(today, dt.time(0, 1), SHANGHAI) - dt.timedelta(days=3)
         )
         yield trade
 

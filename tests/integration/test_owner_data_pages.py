@@ -17,7 +17,6 @@ from tests.factories import PASSWORD, make_shop, make_user
 from tests.owner_money import Trade, new_trade
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
-TODAY = dt.datetime.now(SHANGHAI).date()
 
 
 def sign_in(client, user) -> None:
@@ -33,12 +32,13 @@ def shop_with_traffic(client, app, session) -> Trade:
     """10 clicks (4 visitors) today and 6 (3) twenty days ago on a WeChat link; an order through it today (¥1,000)
     and one on the shop's page yesterday (¥500)."""
     trade = new_trade(client, app, session)
+    today = dt.datetime.now(SHANGHAI).date()
     code = trade.link("wechat_chat")
     link_id = session.scalar(sa.select(ShareLink.id).where(ShareLink.code == code))
-    session.add(ClickCount(link_id=link_id, day=TODAY, clicks=10, unique_clicks=4))
-    session.add(ClickCount(link_id=link_id, day=TODAY - dt.timedelta(days=20), clicks=6, unique_clicks=3))
+    session.add(ClickCount(link_id=link_id, day=today, clicks=10, unique_clicks=4))
+    session.add(ClickCount(link_id=link_id, day=today - dt.timedelta(days=20), clicks=6, unique_clicks=3))
     session.commit()
-    midday = dt.datetime.combine(TODAY, dt.time(0, 1), SHANGHAI)
+    midday = dt.datetime.combine(today, dt.time(0, 1), SHANGHAI)
     trade.order("D1", 100_000, paid_at=midday, share_code=code)
     trade.order("D2", 50_000, paid_at=midday - dt.timedelta(days=1), buyer="b2")
     return trade

@@ -68,7 +68,7 @@ def test_opening_the_inbox_reads_it_and_what_comes_later_is_unread(trade: Trade,
     assert messages.unread_count(session, owner_id) == 9  # type: ignore[arg-type]
     messages.open_inbox(session=session, owner_id=owner_id, page=1)  # type: ignore[arg-type]
     assert messages.unread_count(session, owner_id) == 0  # type: ignore[arg-type]
-    later = NOW + dt.timedelta(minutes=5)
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=5)  # after the marker the opening set
     trade.order("A3", 20_000, paid_at=later)
     assert messages.unread_count(session, owner_id, now=later) == 1  # type: ignore[arg-type]
     inbox = messages.open_inbox(session=session, owner_id=owner_id, page=1, now=later)  # type: ignore[arg-type]
