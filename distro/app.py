@@ -60,10 +60,14 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, check_migrations: 
     from distro.health import bp as health_bp
     from distro.ledger.views import blp as ledger_blp
     from distro.outbound.views import blp as outbound_blp
-    from distro.owner import pages as _owner_pages  # noqa: F401  # each module puts its pages on the blueprint
+    from distro.owner import data as _data_pages  # noqa: F401  # each module puts its pages on the blueprint
+    from distro.owner import earnings as _earnings_pages  # noqa: F401
+    from distro.owner import inbox as _inbox_pages  # noqa: F401
+    from distro.owner import pages as _owner_pages  # noqa: F401
     from distro.owner import pick_pages as _pick_pages  # noqa: F401
     from distro.owner import promote as _promote_pages  # noqa: F401
     from distro.owner import shop_pages as _shop_pages  # noqa: F401
+    from distro.owner import tier as _tier_pages  # noqa: F401
     from distro.owner.blueprint import bp as owner_bp
     from distro.settlement.views import blp as settlement_blp
     from distro.share.views import blp as share_blp

@@ -7,6 +7,7 @@ from distro.commission.models import CommissionLine, Order, OrderEvent, OrderLin
 from distro.idempotency.models import IdempotencyRecord
 from distro.ledger.models import Adjustment, Entry, LedgerAccount, Posting
 from distro.outbound.models import Delivery, Subscription
+from distro.owner.models import InboxMark
 from distro.settlement.models import PayeeAccount, Payout, SettlementBatch, SettlementClaim
 from distro.share.models import BuyerBinding, ClickCount, FoldCursor, ShareLink
 from distro.shops.models import Shop, ShopProduct
@@ -26,6 +27,7 @@ __all__ = [
     "Entry",
     "FoldCursor",
     "IdempotencyRecord",
+    "InboxMark",
     "LedgerAccount",
     "Order",
     "OrderEvent",

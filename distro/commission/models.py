@@ -94,12 +94,16 @@ class CommissionLine(SQLModel, table=True):
         sa.CheckConstraint("stage IN ('pending','available')", name="known_stage"),
         sa.CheckConstraint("owner_fen + platform_fen = pool_fen", name="split_adds_up"),
         sa.Index("ix_commission_lines_due", "payable_at", postgresql_where=sa.text("stage = 'pending'")),
+        # By shop and id, not shop alone: 收益 lists a shop's lines newest first a page at a time
+        # (distro/owner/earnings_queries.py), and by shop alone a page of a shop whose lines are old walked every
+        # newer line (0.6 s over 1,000,000 lines). A shop's other lookups use its leading column the same way.
+        sa.Index("ix_commission_lines_shop_id_id", "shop_id", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True, sa_type=sa.BigInteger)
     order_line_id: int = Field(foreign_key="order_lines.id", unique=True, sa_type=sa.BigInteger)
     order_id: int = Field(foreign_key="orders.id", index=True, sa_type=sa.BigInteger)
-    shop_id: int = Field(foreign_key="shops.id", index=True, sa_type=sa.BigInteger)
+    shop_id: int = Field(foreign_key="shops.id", sa_type=sa.BigInteger)
     supplier_id: int = Field(foreign_key="suppliers.id", index=True, sa_type=sa.BigInteger)
     product_id: int = Field(foreign_key="products.id", sa_type=sa.BigInteger)
     # Snapshots: the rate in force when paid, the shop's tier and share, the hold period.

@@ -36,44 +36,12 @@ def home() -> str:
     return render_template("owner/home.html", account=current_user.account, shops=shops, statuses=SHOP_STATUS_FOR_OWNER)
 
 
-@bp.get("/my/earnings")
-@public
-@login_required
-def earnings() -> str:
-    """收益: commission pending, payable and paid; statements; payee accounts."""
-    return _placeholder(str(_l("收益")))
-
-
 @bp.get("/my/me")
 @public
 @login_required
 def me() -> str:
     """我的: the account, the pages under it (等级, 数据, 消息), the language and signing out."""
     return render_template("owner/me.html", account=current_user.account, languages=LANGUAGES)
-
-
-@bp.get("/my/tier")
-@public
-@login_required
-def tier() -> str:
-    """等级: the shop's tier and this month's progress."""
-    return _placeholder(str(_l("等级")))
-
-
-@bp.get("/my/data")
-@public
-@login_required
-def data() -> str:
-    """数据: clicks, visitors, orders and GMV by channel, day and product."""
-    return _placeholder(str(_l("数据")))
-
-
-@bp.get("/my/messages")
-@public
-@login_required
-def messages() -> str:
-    """消息: what happened to the owner's money and shop."""
-    return _placeholder(str(_l("消息")))
 
 
 @bp.post("/my/lang")
