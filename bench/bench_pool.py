@@ -42,7 +42,7 @@ QUERIES = [
 
 
 def load(url: str) -> None:
-    """Insert suppliers and products set-based."""
+    """Insert suppliers and products set-based (beside whatever the database holds already)."""
     categories = list(CATEGORIES)
     with engine_for(url).begin() as connection:
         connection.execute(
@@ -57,9 +57,16 @@ def load(url: str) -> None:
             sa.text(
                 "INSERT INTO suppliers (company_name, registered_capital_fen, general_vat_taxpayer, deposit_paid_fen, "
                 "brand_chain_depth, traceable_purchase_record, user_id, status, created_at) "
-                "SELECT '供应商' || id, 100000000, true, 1000000, 1, false, id, 'approved', now() FROM users"
+                "SELECT '供应商' || id, 100000000, true, 1000000, 1, false, id, 'approved', now() FROM users "
+                "WHERE email LIKE 'bench%@example.cn' ORDER BY id"
             )
         )
+        first_supplier = connection.execute(
+            sa.text(
+                "SELECT min(s.id) FROM suppliers s JOIN users u ON u.id = s.user_id "
+                "WHERE u.email LIKE 'bench%@example.cn'"
+            )
+        ).scalar_one()
         connection.execute(
             sa.text(
                 "INSERT INTO products (title, description, category, image_urls, price_fen, "
@@ -68,11 +75,17 @@ def load(url: str) -> None:
                 "SELECT (ARRAY['普洱茶','大米','面膜','芒果','纸尿裤','耳机','保温杯','瑜伽裤'])[1 + g % 8] "
                 "|| ' ' || g, "
                 "'', (:categories)[1 + g % :ncat], '{}', 500 + (g * 7919) % 50000, 60000, g % 50, "
-                "1 + g % :suppliers, CASE WHEN g % 20 = 0 THEN 'delisted' ELSE 'listed' END, true, "
+                ":first_supplier + g % :suppliers, CASE WHEN g % 20 = 0 THEN 'delisted' ELSE 'listed' END, true, "
                 "500 + (g * 104729) % 4500, (g * 31) % 3000, now() - (g || ' minutes')::interval, now() "
                 "FROM generate_series(1::bigint, :n) g"
             ).bindparams(sa.bindparam("categories", type_=postgresql.ARRAY(sa.Text))),
-            {"categories": categories, "ncat": len(categories), "suppliers": SUPPLIERS, "n": PRODUCTS},
+            {
+                "categories": categories,
+                "ncat": len(categories),
+                "suppliers": SUPPLIERS,
+                "first_supplier": first_supplier,
+                "n": PRODUCTS,
+            },
         )
     with raw_connection(url) as connection:
         connection.autocommit = True

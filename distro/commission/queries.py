@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -52,6 +52,26 @@ def owner_lines_query(owner_id: int, shop_id: int | None = None) -> sa.Select:
         .order_by(col(CommissionLine.id).desc())
     )
     return query.where(col(CommissionLine.shop_id) == shop_id) if shop_id is not None else query
+
+
+def owner_shop_ids(session: Session, owner_id: int, shop_id: int | None = None) -> list[int]:
+    """The ids of the owner's shops (only shop_id, when given and theirs; none when it is not theirs)."""
+    query = sa.select(col(Shop.id)).where(col(Shop.owner_id) == owner_id).order_by(col(Shop.id))
+    if shop_id is not None:
+        query = query.where(col(Shop.id) == shop_id)
+    return list(session.execute(query).scalars())
+
+
+def lines_of_shops(owner_id: int, shop_ids: Sequence[int]) -> tuple[sa.Select, sa.Select]:
+    """owner_lines_query over these shops of the owner (their ids as values), and a count of the same lines.
+
+    With the shops as values the lines come newest first down the (shop_id, id) index, a page at a time, and the
+    count reads only that index; joined to the owner's shops instead, counting 100,000 lines joined every one of
+    them to its order (2 s).
+    """
+    in_shops = col(CommissionLine.shop_id).in_(shop_ids)
+    count = sa.select(sa.func.count()).select_from(CommissionLine).where(in_shops)
+    return owner_lines_query(owner_id).where(in_shops), count
 
 
 def owner_balances(session: Session, owner_id: int) -> list[dict[str, Any]]:

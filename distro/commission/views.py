@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import current_app
 
-from distro.api import API_PREFIX, Blueprint, SelectPage
+from distro.api import API_PREFIX, Blueprint, Listing, SelectPage
 from distro.auth.access import current_user_id, requires
 from distro.auth.models import Role
 from distro.commission import event_store, queries, services
@@ -31,7 +31,9 @@ blp = Blueprint("commission", __name__, url_prefix=API_PREFIX, description="Comm
 @blp.paginate(SelectPage)
 def my_lines(args: dict):
     """The caller's commission lines (pending, payable, settled, reversed, clawed back), newest first."""
-    return queries.owner_lines_query(current_user_id(), args["shop_id"])
+    shop_ids = queries.owner_shop_ids(get_session(), current_user_id(), args["shop_id"])
+    lines, count = queries.lines_of_shops(current_user_id(), shop_ids)
+    return Listing(lines, count=count)
 
 
 @blp.route("/commission/balances", methods=["GET"])

@@ -1,21 +1,21 @@
-"""The owner app's 收益 page over 1,000,000 commission lines: p50/p95 over HTTP to the production web server
-(granian as `distro web` runs it) as a signed-in owner, one request at a time (latency, not throughput), against
-the API call for the same data in the same run: GET /api/v1/commission/lines (a page of 20) with the owner's
-bearer token.
+"""The owner app's pages over 100,000 products and 1,000,000 commission lines: 首页 (/my), 选品 (/my/pool) and
+收益 (/my/earnings), p50/p95 over HTTP to the production web server (granian as `distro web` runs it) as a
+signed-in owner, one request at a time (latency, not throughput), each against the API call for the same data in
+the same run, with the owner's bearer token: GET /api/v1/shops for 首页, GET /api/v1/pool (a page of 20, sorted by
+commission) for 选品, and for 收益 GET /api/v1/commission/lines (a page of 20) and the four API calls a client
+makes for the page's data.
 
 The state is loaded set-based (generate_series, INSERT ... SELECT): LINES commission lines (two per order) of
-5,000 shops and two measured owners, 20 products of one supplier. The busy owner has a tenth of all lines
-(100,000), the usual owner 1,000. Of every ten lines one is pending (undelivered), two payable, seven settled
-(claimed by a batch); half the orders came through the shop's share links. The measured owners' ledger is
-posted line by line as order processing and the release job post it (an accrual and a release per line), and
-each has twelve paid payouts and a bank payee account, so the page's balances, statements and payees are real
-reads. The other shops have lines but no ledger (nothing reads it here).
+5,000 shops and two measured owners, 20 products of one supplier, then bench_pool's 100,000 products of 200
+suppliers. The busy owner has a tenth of all lines (100,000), the usual owner 1,000. Of every ten lines one is
+pending (undelivered), two payable, seven settled (claimed by a batch); half the orders came through the shop's
+share links. The measured owners' ledger is posted line by line as order processing and the release job post it
+(an accrual and a release per line), and each has twelve paid payouts and a bank payee account, so the page's
+balances, statements and payees are real reads. The other shops have lines but no ledger (nothing reads it here).
 
-The page is everything 收益 shows: the balances, paid, paying and clawed back, the first 20 lines with their
+收益 is everything the page shows: the balances, paid, paying and clawed back, the first 20 lines with their
 product and channel, the statements and the payee accounts (the tab bar's unread count comes after, as its own
-fragment). Two baselines per owner, in the same run: the API's page of lines (which also counts every line for its
-X-Pagination header), and the four API calls a client makes for the page's data (lines, balances, statements, payee
-accounts), one after the other.
+fragment, as it does on 首页). The API's page of lines also counts every line for its X-Pagination header.
 
 DISTRO_BENCH_EARNINGS_LINES sets LINES (default 1,000,000; loading takes a few minutes).
 """
@@ -33,6 +33,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from bench import bench_pool
 from bench.bench_pool import percentile
 from bench.harness import Row, bench_redis_url, free_port, raw_connection, wait_until_up, web_server
 from distro.app import create_app
@@ -54,6 +55,9 @@ PAGE_DATA_CALLS = (
     "/api/v1/payee-accounts",
 )
 """What an API client asks for to show what the page shows (the payouts' sums aside)."""
+POOL_PAGE = "/my/pool?sort=commission"
+POOL_CALL = "/api/v1/pool?page_size=20&sort=commission"
+"""选品's first page and the API's page of the pool for the same filter, sorted by what the owner earns."""
 PAYOUTS = 12
 BIG_TABLES = (
     "users",
@@ -70,7 +74,7 @@ BIG_TABLES = (
 
 
 def progress(message: str) -> None:
-    print(f"  [earnings] {message}", file=sys.stderr, flush=True)
+    print(f"  [owner app] {message}", file=sys.stderr, flush=True)
 
 
 def _shop_of_order(shops: dict[str, int]) -> str:
@@ -296,11 +300,31 @@ def _measured_owners(url: str, app) -> tuple[dict[str, str], dict[str, int]]:
     return emails, shops
 
 
+def _pair(
+    port: int,
+    page: dict[str, str],
+    api: dict[str, str],
+    label: str,
+    page_paths: tuple[str, ...],
+    page_says: str,
+    api_paths: tuple[str, ...],
+    api_name: str,
+) -> list[Row]:
+    """The page's p95 beside the API calls' for the same data, each timed after a warm-up (its first requests
+    load code and plans)."""
+    for rounds in (3, ROUNDS):
+        page_ms = _timed(port, page_paths, page, rounds, page_says.encode())
+        api_ms = _timed(port, api_paths, api, rounds, b"[")
+    progress(f"{label}: p50 page {percentile(page_ms, 0.5):.1f} ms, {api_name} {percentile(api_ms, 0.5):.1f} ms")
+    return [Row(f"{label} p95, HTTP", percentile(page_ms, 0.95), "ms", percentile(api_ms, 0.95), f"{api_name} p95")]
+
+
 def run(url: str) -> list[Row]:
     redis_url = bench_redis_url()
     app = create_app({"DATABASE_URL": url, "REDIS_URL": redis_url})
     emails, shops = _measured_owners(url, app)
     load(url, shops)
+    bench_pool.load(url)
     env = {**os.environ, "DISTRO_DATABASE_URL": url, "DISTRO_REDIS_URL": redis_url}
     port = free_port()
     server = web_server(app.config, port, "distro.wsgi:app", env)
@@ -310,18 +334,22 @@ def run(url: str) -> list[Row]:
         for name, lines in OWNERS.items():
             page = {"Cookie": _page_cookie(port, emails[name])}
             api = {"Authorization": _bearer(port, emails[name])}
-            for warm_up in (True, False):  # the first requests load code and plans
-                rounds = 3 if warm_up else ROUNDS
-                page_ms = _timed(port, ("/my/earnings",), page, rounds, "佣金明细".encode())
-                lines_ms = _timed(port, (LINES_CALL,), api, rounds, b"[")
-                data_ms = _timed(port, PAGE_DATA_CALLS, api, rounds, b"[")
-            label = f"earnings page p95 ({lines // 1000:,}k of {LINES / 1_000_000:g}M lines, HTTP)"
-            page_p95 = percentile(page_ms, 0.95)
-            rows.append(Row(label, page_p95, "ms", percentile(lines_ms, 0.95), "API lines p95"))
-            rows.append(Row(label, page_p95, "ms", percentile(data_ms, 0.95), "API: the page's 4 calls p95"))
-            progress(
-                f"{name}: p50 page {percentile(page_ms, 0.5):.1f} ms, API lines {percentile(lines_ms, 0.5):.1f} ms,"
-                f" its 4 calls {percentile(data_ms, 0.5):.1f} ms"
+            if name == "busy":
+                rows += _pair(port, page, api, "owner home 首页", ("/my",), "我的店铺", ("/api/v1/shops",), "API shops")
+                rows += _pair(
+                    port,
+                    page,
+                    api,
+                    "owner pool page 选品 (100k products)",
+                    (POOL_PAGE,),
+                    "选品",
+                    (POOL_CALL,),
+                    "API pool",
+                )
+            label = f"owner earnings page 收益 ({lines // 1000:,}k of {LINES / 1_000_000:g}M lines)"
+            rows += _pair(port, page, api, label, ("/my/earnings",), "佣金明细", (LINES_CALL,), "API lines")
+            rows += _pair(
+                port, page, api, label, ("/my/earnings",), "佣金明细", PAGE_DATA_CALLS, "API: the page's 4 calls"
             )
     finally:
         server.terminate()
