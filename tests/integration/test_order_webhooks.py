@@ -1,4 +1,5 @@
 import datetime as dt
+import json
 
 import pytest
 import sqlalchemy as sa
@@ -446,3 +447,25 @@ def test_an_order_event_sent_while_postgresql_drops_its_connection_gets_a_503_to
     with outside.connect() as admin:
         stored = admin.execute(sa.text("SELECT id FROM order_events ORDER BY id")).scalars().all()
     assert stored == ["e1", "e2"]
+
+
+def test_an_owners_lines_page_and_count_cover_each_of_their_shops_and_none_of_anothers(client, app, session, world):
+    from distro.shops.services import set_shop_allowance
+
+    admin = make_user(session, Role.ADMIN)
+    set_shop_allowance(session=session, user_id=world["owner"].id, max_shops=2, admin_id=admin.id)
+    second = make_shop(session, app, world["owner"], slug="mei2", carrying=[world["tea"]])
+    other_owner = make_user(session, Role.SHOP_OWNER)
+    others = make_shop(session, app, other_owner, slug="other", carrying=[world["tea"]])
+    for ref, slug in (("B1", "mei"), ("B2", "mei2"), ("B3", "mei2"), ("B4", "other")):
+        post_event(client, app, "order.paid", paid(ref, slug, [("1", world["tea"].id, 12_800)]))
+        process(session, app, ref)
+
+    def page(query: str = "") -> tuple[list[str], int]:
+        answer = client.get(f"/api/v1/commission/lines?page_size=2{query}", headers=bearer(app, world["owner"]))
+        return [line["order_id"] for line in answer.get_json()], json.loads(answer.headers["X-Pagination"])["total"]
+
+    assert page() == (["B3", "B2"], 3)
+    assert page("&page=2") == (["B1"], 3)
+    assert page(f"&shop_id={second.id}") == (["B3", "B2"], 2)
+    assert page(f"&shop_id={others.id}") == ([], 0)
