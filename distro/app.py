@@ -57,6 +57,8 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, check_migrations: 
     from distro.auth.pages import bp as auth_pages_bp
     from distro.auth.views import blp as auth_blp
     from distro.commission.views import blp as commission_blp
+    from distro.console import pages as _console_pages  # noqa: F401  # each module puts its pages on the blueprint
+    from distro.console.blueprint import bp as console_bp
     from distro.health import bp as health_bp
     from distro.ledger.views import blp as ledger_blp
     from distro.outbound.views import blp as outbound_blp
@@ -80,7 +82,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, check_migrations: 
     from distro.tiers.views import blp as tiers_blp
     from webhooks.views import blp as webhooks_blp
 
-    for plain in (health_bp, storefront_bp, share_public_bp, auth_pages_bp, owner_bp):
+    for plain in (health_bp, storefront_bp, share_public_bp, auth_pages_bp, owner_bp, console_bp):
         app.register_blueprint(plain)
     api_blueprints = (
         auth_blp,

@@ -22,8 +22,10 @@ from distro import throttle
 from distro.auth import phone_accounts, signins, web_sessions
 from distro.auth.access import public
 from distro.auth.forms import CODE_FORM, PHONE_FORM, REFUSALS, SIGN_IN_FORM, SIGN_UP_FORM
+from distro.auth.models import Role
 from distro.auth.phones import CodeSent
 from distro.auth.sms import sms_sender
+from distro.console.access import CONSOLE_ROLES
 from distro.db import get_session
 from distro.errors import TooManyRequests, Unavailable, ValidationFailed
 from distro.pages import PageUser, form_messages, page_messages, parse_form, wants_fragment
@@ -35,12 +37,15 @@ CODE_PAGES = {"auth_pages.sign_up_code": "auth/signup.html", "auth_pages.reset_c
 """Where each code button sits: the page that answers it without JavaScript."""
 
 
-def _safe_next(target: str) -> str:
-    """Where to go after signing in: a path on distro itself, never another site."""
+def _safe_next(target: str, roles: tuple[str, ...] = ()) -> str:
+    """Where to go after signing in: a path on distro itself, never another site; else the account's own start
+    (the console for an account that works there and owns no shop, the owner app otherwise)."""
     parts = urlsplit(target)
     # A backslash is a slash to some browsers: /\\evil.example would leave distro.
     if target.startswith("/") and "\\" not in target and not target.startswith("//") and not parts.netloc:
         return target
+    if Role.SHOP_OWNER.value not in roles and any(role in CONSOLE_ROLES for role in roles):
+        return url_for("console.home")
     return url_for("owner.home")
 
 
@@ -48,10 +53,12 @@ def _safe_next(target: str) -> str:
 @public
 def login() -> str | Response:
     """The sign-in page (already signed in: straight on)."""
-    next_page = _safe_next(request.args.get("next", ""))
+    asked = request.args.get("next", "")
     if current_user.is_authenticated:
-        return redirect(next_page, 303)
-    return render_template("auth/login.html", form={"next": next_page}, errors={}, reset=request.args.get("reset"))
+        return redirect(_safe_next(asked, current_user.account.roles), 303)
+    return render_template(
+        "auth/login.html", form={"next": _safe_next(asked) if asked else ""}, errors={}, reset=request.args.get("reset")
+    )
 
 
 @bp.post("/login")
@@ -81,7 +88,7 @@ def sign_in() -> Response | tuple:
 def _go_on_signed_in(started: web_sessions.Started, next_page: str) -> Response:
     session.permanent = True
     login_user(PageUser(started.token, started.user))
-    return redirect(_safe_next(next_page), 303)
+    return redirect(_safe_next(next_page, started.user.roles), 303)
 
 
 def _typed(*names: str) -> dict[str, str]:

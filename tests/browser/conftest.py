@@ -52,6 +52,8 @@ WECHAT_UA = (
     "Mobile/15E148 MicroMessenger/8.0.49(0x18003129) NetType/WIFI Language/zh_CN"
 )
 PHONE = {"width": 375, "height": 667}
+DESKTOP = {"width": 1366, "height": 768}
+"""The smallest screen the consoles (suppliers, finance, admins) are built for."""
 SCREENSHOTS = PROJECT_ROOT / "var" / "test" / "screenshots"
 
 
@@ -136,17 +138,9 @@ def browser(fontconfig: Path) -> Iterator[Browser]:
         chromium.close()
 
 
-@pytest.fixture
-def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
-    """A fresh tab in a new context emulating a 375×667 phone in WeChat, in Chinese."""
-    context = browser.new_context(
-        viewport=PHONE,
-        device_scale_factor=2,
-        is_mobile=True,
-        has_touch=True,
-        user_agent=WECHAT_UA,
-        locale="zh-CN",
-    )
+def _tab(browser: Browser, request: pytest.FixtureRequest, **emulation) -> Iterator[Page]:
+    """A fresh tab in a new context emulating what is asked, in Chinese; a failing test keeps its screenshot."""
+    context = browser.new_context(locale="zh-CN", **emulation)
     context.set_default_timeout(10_000)
     tab = context.new_page()
     yield tab
@@ -155,6 +149,20 @@ def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
         name = re.sub(r"[^\w.-]+", "_", request.node.name)  # parameters may hold slashes
         tab.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
     context.close()
+
+
+@pytest.fixture
+def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
+    """A fresh tab in a new context emulating a 375×667 phone in WeChat, in Chinese."""
+    yield from _tab(
+        browser, request, viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, user_agent=WECHAT_UA
+    )
+
+
+@pytest.fixture
+def desk(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
+    """A fresh tab in a new context as a 1366×768 desktop browser shows the consoles, in Chinese."""
+    yield from _tab(browser, request, viewport=DESKTOP)
 
 
 @pytest.fixture(scope="package")
