@@ -4,6 +4,7 @@ that prove them, then sees where the application stands and why; its papers open
 from __future__ import annotations
 
 from flask import current_app, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from marshmallow import ValidationError
@@ -20,7 +21,7 @@ from distro.console.supplier_forms import (
     application_refusals,
 )
 from distro.db import get_session
-from distro.errors import Forbidden, NotFound, ValidationFailed
+from distro.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from distro.money import to_yuan
 from distro.pages import form_messages, page_messages, parse_form
 from distro.suppliers import documents, services
@@ -108,6 +109,8 @@ def apply_as_supplier() -> BaseResponse | tuple[str, int]:
         return _page(values, form_messages(refused), 422)
     except ValidationFailed as refused:
         return _page(values, page_messages(refused, application_refusals(_policy())), 422)
+    except Conflict:  # applied already, from a form left open in another tab
+        return _page(values, {"form": [_("申请正在审核或已通过，不能重复提交。")]}, 409)
     return redirect(url_for("console.supplier_application", applied=1), 303)
 
 
