@@ -78,7 +78,7 @@ def test_a_product_is_created_with_two_skus_and_a_picture_distro_keeps_as_its_ow
 
 
 def test_an_edit_changes_the_fields_replaces_the_skus_and_drops_an_unkept_picture(client, session, app):
-    user, supplier = make_supplier(session, app)
+    user, _supplier = make_supplier(session, app)
     product = make_product(
         session,
         app,
@@ -151,7 +151,7 @@ def test_typing_mistakes_are_chinese_messages_on_each_field_never_a_500(client, 
 
 
 def test_a_file_that_is_no_picture_is_refused_and_the_product_is_not_changed(client, session, app):
-    user, supplier = make_supplier(session, app)
+    user, _supplier = make_supplier(session, app)
     product = make_product(session, app, user)
     signed_in(client, user)
     answer = client.post(
