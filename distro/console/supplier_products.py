@@ -215,12 +215,9 @@ def _save(product_id: int | None) -> BaseResponse | tuple[str, int]:
                 session=session, user_id=user_id, values=form, rate_bp=rate_bp, skus=skus, bounds=_bounds()
             )
         else:
+            assert product_id is not None  # editing a stored product
             product = services.update_product(
-                session=session,
-                user_id=user_id,
-                product_id=product.id,
-                changes=form,
-                skus=skus,  # type: ignore[arg-type]
+                session=session, user_id=user_id, product_id=product_id, changes=form, skus=skus
             )
     except ValidationFailed as refused:
         return _form_page(product, values, rows, page_messages(refused, product_refusals(_bounds())), 422)

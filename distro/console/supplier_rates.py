@@ -76,18 +76,16 @@ def _rate_page(product: Product, typed: str, errors: dict, status: int = 200) ->
         after = parse_query(PAGE_ARGS)["after"]
     except ValidationError:
         after = None
+    assert product.id is not None  # a stored product
     history = newest_first(
-        session,
-        rates.rate_history_query(session, current_user_id(), product.id),
-        CommissionRate.id,
-        after=after,  # type: ignore[arg-type]
+        session, rates.rate_history_query(session, current_user_id(), product.id), CommissionRate.id, after=after
     )
     return render_template(
         "console/supplier/rate.html",
         product=product,
         typed=typed,
         errors=errors,
-        preview=None if errors else _preview(product.id, product.commission_rate_bp),  # type: ignore[arg-type]
+        preview=None if errors else _preview(product.id, product.commission_rate_bp),
         history=history,
         bounds=_bounds(),
         saved=request.args.get("saved"),
