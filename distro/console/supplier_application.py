@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from marshmallow import ValidationError
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response as BaseResponse
 
 from distro.auth.access import public
@@ -134,3 +135,12 @@ def supplier_document(document_id: int) -> BaseResponse:
     response = send_file(path, mimetype=document.content_type, download_name=document.original_name)
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _too_large(error: RequestEntityTooLarge) -> tuple[str, int]:
+    """A form whose files together pass MAX_CONTENT_LENGTH is refused before any view reads it (the CSRF check
+    reads the form first): say so in Chinese, in the console's layout, rather than werkzeug's English page."""
+    megabytes = int(current_app.config["MAX_CONTENT_LENGTH"]) // (1024 * 1024)
+    message = _("一次上传的文件合计不能超过 %(mb)s MB，请分次上传或压缩后再试。", mb=megabytes)
+    return render_template("console/refused.html", title=_("文件太大"), message=message), 413

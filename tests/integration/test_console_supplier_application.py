@@ -109,6 +109,14 @@ def test_a_licence_is_needed_and_a_file_too_large_is_refused(client, session):
     assert supplier_of(session, user) is None
 
 
+def test_files_together_past_the_request_limit_are_refused_in_chinese(client, session, app):
+    user = signed_in(client, make_user(session, Role.SUPPLIER))
+    limit = app.config["MAX_CONTENT_LENGTH"]
+    answer = apply(client, licence=(b"%PDF-1.4\n" + b"0" * limit, "scan.pdf"))
+    assert answer.status_code == 413 and "文件太大" in answer.get_data(as_text=True)
+    assert supplier_of(session, user) is None
+
+
 def test_an_application_short_of_the_bar_names_each_rule_beside_its_field_in_chinese(client, session):
     user = signed_in(client, make_user(session, Role.SUPPLIER))
     data = {**APPLICATION, "registered_capital_fen": "5000", "general_vat_taxpayer": "no", "brand_chain_depth": "5"}
