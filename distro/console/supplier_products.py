@@ -59,6 +59,12 @@ def not_yet(title: str) -> tuple[str, int] | None:
     return render_template("console/supplier/products_closed.html", supplier=supplier, title=title), 403
 
 
+def may_change() -> bool:
+    """Whether the signed-in supplier may change its products now (approved; a suspended one only reads them)."""
+    supplier = services.find_supplier_of(get_session(), current_user_id())
+    return supplier is not None and supplier.status == SupplierStatus.APPROVED.value
+
+
 @bp.get("/supplier/products")
 @console_page(Role.SUPPLIER)
 def supplier_products() -> tuple[str, int]:
@@ -77,6 +83,7 @@ def supplier_products() -> tuple[str, int]:
     return render_template(
         "console/supplier/products.html",
         page=page,
+        may_change=may_change(),
         filters=filters,
         errors=errors,
         status_names=PRODUCT_STATUS_NAMES,
@@ -98,6 +105,7 @@ def supplier_set_listing(product_id: int) -> BaseResponse | tuple[str, int]:
         return render_template(
             "console/supplier/product_row.html",
             product=product,
+            may_change=True,  # it has just changed one
             status_names=PRODUCT_STATUS_NAMES,
             categories=CATEGORIES,
         ), 200
@@ -127,6 +135,7 @@ def _form_page(
     return render_template(
         "console/supplier/product_form.html",
         product=product,
+        may_change=may_change(),
         values=values,
         skus=skus or [{}],
         errors=errors,
@@ -206,6 +215,8 @@ def _save(product_id: int | None) -> BaseResponse | tuple[str, int]:
     keep = set(request.form.getlist("keep_image"))
     uploads = [upload.read() for upload in request.files.getlist("pictures") if upload.filename]
     try:
+        # The pictures are written before the product names them: a refusal after this leaves files no product
+        # names (content-named, so a retry reuses them), never a product naming a file that is not there.
         form["image_urls"] = store_pictures(
             uploads, kept=[url for url in kept_now if url in keep], images_dir=local_image_dir(current_app.config)
         )

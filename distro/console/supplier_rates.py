@@ -14,7 +14,7 @@ from distro.console.access import console_page, current_user_id
 from distro.console.blueprint import bp, menu_item
 from distro.console.lists import PageArgs, newest_first
 from distro.console.supplier_forms import PRODUCT_STATUS_NAMES, RateForm, product_refusals
-from distro.console.supplier_products import not_yet
+from distro.console.supplier_products import may_change, not_yet
 from distro.db import get_session
 from distro.errors import ValidationFailed
 from distro.money import format_rate
@@ -83,6 +83,7 @@ def _rate_page(product: Product, typed: str, errors: dict, status: int = 200) ->
     return render_template(
         "console/supplier/rate.html",
         product=product,
+        may_change=may_change(),
         typed=typed,
         errors=errors,
         preview=None if errors else _preview(product.id, product.commission_rate_bp),

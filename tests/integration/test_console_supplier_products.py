@@ -10,7 +10,9 @@ from PIL import Image
 
 from distro.auth.models import Role
 from distro.console import lists
+from distro.suppliers import services
 from distro.suppliers.models import Product, ProductSku
+from distro.suppliers.rules import SupplierAction
 from tests.factories import PASSWORD, make_product, make_supplier, make_user
 
 HTMX = {"HX-Request": "true"}
@@ -238,3 +240,26 @@ def test_without_javascript_the_add_sku_button_gives_the_form_back_with_one_more
     page = answer.get_data(as_text=True)
     assert answer.status_code == 200 and page.count('name="sku_name"') == 3  # two rows and the row template
     assert products_of(session, supplier) == []
+
+
+def test_a_suspended_supplier_reads_its_products_but_changes_nothing(client, session, app):
+    user, supplier = make_supplier(session, app)
+    product = make_product(session, app, user, title="红茶")
+    services.decide(
+        session=session,
+        supplier_id=supplier.id,
+        action=SupplierAction.SUSPEND,
+        reason="发货超时",
+        admin_id=make_user(session, Role.ADMIN).id,
+    )
+    signed_in(client, user)
+    listing = client.get("/console/supplier/products").get_data(as_text=True)
+    assert (
+        "红茶" in listing and "暂停期间只能查看" in listing and "下架 红茶" not in listing and "发布商品" not in listing
+    )
+    form = client.get(f"/console/supplier/products/{product.id}").get_data(as_text=True)
+    assert "暂停期间只能查看" in form and ">保存<" not in form
+    refused = client.post(f"/console/supplier/products/{product.id}/listing", data={"listed": "0"})
+    assert refused.status_code == 403
+    session.refresh(product)
+    assert product.status == "listed"
