@@ -58,6 +58,9 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, check_migrations: 
     from distro.auth.views import blp as auth_blp
     from distro.commission.views import blp as commission_blp
     from distro.console import pages as _console_pages  # noqa: F401  # each module puts its pages on the blueprint
+    from distro.console import supplier_application as _supplier_application  # noqa: F401
+    from distro.console import supplier_products as _supplier_products  # noqa: F401
+    from distro.console import supplier_rates as _supplier_rates  # noqa: F401
     from distro.console.blueprint import bp as console_bp
     from distro.health import bp as health_bp
     from distro.ledger.views import blp as ledger_blp

@@ -12,7 +12,7 @@ from distro.settlement.models import PayeeAccount, Payout, SettlementBatch, Sett
 from distro.share.models import BuyerBinding, ClickCount, FoldCursor, ShareLink
 from distro.shops.models import Shop, ShopProduct
 from distro.storefront.models import Checkout
-from distro.suppliers.models import CommissionRate, Product, ProductSku, Supplier
+from distro.suppliers.models import CommissionRate, Product, ProductSku, Supplier, SupplierDocument
 from distro.tiers.models import ShopTierChange, TierRuleSet
 
 __all__ = [
@@ -47,6 +47,7 @@ __all__ = [
     "ShopTierChange",
     "Subscription",
     "Supplier",
+    "SupplierDocument",
     "TierRuleSet",
     "User",
     "WebSession",

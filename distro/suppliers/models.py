@@ -130,3 +130,27 @@ class CommissionRate(SQLModel, table=True):
     previous_rate_bp: int | None = None
     effective_from: dt.datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
     set_by: int = Field(foreign_key="users.id", sa_type=sa.BigInteger)
+
+
+class SupplierDocument(SQLModel, table=True):
+    """A file a supplier handed in with its application (营业执照, 品牌授权书): kept by distro, shown only to the
+    supplier and the admins, never served at a public address."""
+
+    __tablename__ = "supplier_documents"
+    __table_args__ = (
+        sa.CheckConstraint("kind IN ('licence','authorisation')", name="known_kind"),
+        sa.CheckConstraint(
+            "content_type IN ('application/pdf','image/png','image/jpeg','image/webp')", name="known_type"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True, sa_type=sa.BigInteger)
+    supplier_id: int = Field(foreign_key="suppliers.id", index=True, sa_type=sa.BigInteger)
+    kind: str = Field(max_length=16)
+    # The name the file had on the supplier's computer (shown back to them), and the one distro keeps it under.
+    original_name: str = Field(max_length=200)
+    stored_name: str = Field(max_length=100)
+    content_type: str = Field(max_length=40)
+    size_bytes: int
+    uploaded_by: int = Field(foreign_key="users.id", sa_type=sa.BigInteger)
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))

@@ -185,10 +185,18 @@ def get_own_product(session: Session, user_id: int, product_id: int, *, lock: bo
     return product
 
 
-def own_products_query(session: Session, user_id: int) -> sa.Select:
-    """The caller's products, newest first."""
+def own_products_query(
+    session: Session, user_id: int, *, status: str | None = None, title_contains: str | None = None
+) -> sa.Select:
+    """The caller's products, newest first; only those of a status ('listed', 'delisted'), or whose title
+    contains some words, when asked."""
     supplier = require_reading_supplier(session, user_id)
-    return sa.select(Product).where(col(Product.supplier_id) == supplier.id).order_by(col(Product.id).desc())
+    query = sa.select(Product).where(col(Product.supplier_id) == supplier.id)
+    if status is not None:
+        query = query.where(col(Product.status) == status)
+    if title_contains:
+        query = query.where(col(Product.title).icontains(title_contains, autoescape=True))
+    return query.order_by(col(Product.id).desc())
 
 
 def skus_of(session: Session, product_ids: Sequence[int]) -> dict[int, list[ProductSku]]:
