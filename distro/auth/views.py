@@ -112,6 +112,9 @@ def _oauth_form(view: Callable[..., Any]) -> Callable[..., Any]:
         "content": {FORM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/TokenRequest"}}},
     }
 )
+@blp.problem(
+    400, "Malformed: a body that is not JSON (nor a form), or a Host header naming a host distro does not serve."
+)
 @blp.alt_response(
     400,
     schema=OAuthErrorSchema,
