@@ -23,7 +23,7 @@ def test_an_admin_makes_a_key_sees_its_secret_once_and_revokes_it(desk: Page, li
     desk.get_by_role("link", name="创建密钥").click()
 
     desk.get_by_label("名称").fill("仓储 ERP")
-    desk.get_by_label("供货商").check()
+    desk.get_by_role("radio", name="供货商").check()
     desk.get_by_label("代表的账号").fill(erp.email)
     desk.get_by_label("shipments:read").check()
     desk.get_by_label("shipments:write").check()
@@ -35,7 +35,10 @@ def test_an_admin_makes_a_key_sees_its_secret_once_and_revokes_it(desk: Page, li
     expect(desk.get_by_role("alert")).to_contain_text("密钥只显示这一次")
     secret = desk.locator("#client-secret").inner_text()
     assert secret.startswith("dsk_")
-    expect(desk.get_by_role("button", name="复制密钥")).to_be_visible()
+    desk.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    desk.get_by_role("button", name="复制密钥").click()
+    expect(desk.get_by_role("button", name="已复制")).to_be_visible()
+    assert desk.evaluate("() => navigator.clipboard.readText()") == secret
     check_accessibility(desk)
     save_screen(desk, "console-admin-keys-created")
 

@@ -1,4 +1,5 @@
-// API 密钥: copy the client id or the secret shown once (the Clipboard API; else the text is left selected to copy).
+// API 密钥: copy the client id or the secret shown once (the Clipboard API, else the copy command; the text is left
+// selected either way, to copy by hand where neither works).
 document.addEventListener("click", function (event) {
   var button = event.target.closest("button[data-copy]");
   if (!button) return;
@@ -9,9 +10,10 @@ document.addEventListener("click", function (event) {
   selection.removeAllRanges();
   selection.addRange(range);
   var done = function () { button.textContent = button.getAttribute("data-copied"); };
+  var byCommand = function () { if (document.execCommand && document.execCommand("copy")) done(); };
   if (navigator.clipboard && window.isSecureContext) {
-    navigator.clipboard.writeText(source.textContent).then(done, function () {});
-  } else if (document.execCommand && document.execCommand("copy")) {
-    done();
+    navigator.clipboard.writeText(source.textContent).then(done, byCommand);
+  } else {
+    byCommand();
   }
 });
