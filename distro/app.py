@@ -57,6 +57,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, check_migrations: 
     from distro.auth.pages import bp as auth_pages_bp
     from distro.auth.views import blp as auth_blp
     from distro.commission.views import blp as commission_blp
+    from distro.console import admin_keys as _admin_keys_pages  # noqa: F401
     from distro.console import pages as _console_pages  # noqa: F401  # each module puts its pages on the blueprint
     from distro.console import supplier_application as _supplier_application  # noqa: F401
     from distro.console import supplier_products as _supplier_products  # noqa: F401

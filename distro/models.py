@@ -2,6 +2,7 @@
 (distro/app.py, distro/cli.py, distro/worker.py) and migrations/env.py import it."""
 
 from distro.audit import AuditEntry
+from distro.auth.client_models import ApiClient
 from distro.auth.models import PhoneCode, RefreshToken, User, WebSession
 from distro.commission.models import CommissionLine, Order, OrderEvent, OrderLine
 from distro.idempotency.models import IdempotencyRecord
@@ -17,6 +18,7 @@ from distro.tiers.models import ShopTierChange, TierRuleSet
 
 __all__ = [
     "Adjustment",
+    "ApiClient",
     "AuditEntry",
     "BuyerBinding",
     "Checkout",

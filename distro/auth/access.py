@@ -11,8 +11,9 @@ import sqlalchemy as sa
 from flask import Flask, current_app, g, request
 from sqlmodel import col
 
+from distro.auth import clients
 from distro.auth.models import Role, User
-from distro.auth.tokens import InvalidToken, TokenSettings, standing_refusal, verify_access_token
+from distro.auth.tokens import Claims, InvalidToken, TokenSettings, standing_refusal, verify_access_token
 from distro.db import get_session
 from distro.errors import Forbidden, Unauthorized
 
@@ -27,10 +28,14 @@ GUARDED_PREFIXES = ("/api/", "/webhooks/")
 
 @dataclass(frozen=True)
 class Principal:
-    """The caller: the account its access token proves, with the roles the account holds now."""
+    """The caller: the account its access token proves, with the roles the account holds now (an API client:
+    its one role, if the account still holds it, and its scope)."""
 
     user_id: int
     roles: frozenset[str]
+    client_id: int | None = None
+    # None for a person's token, which scope does not limit.
+    scopes: frozenset[str] | None = None
 
     def has(self, role: Role) -> bool:
         """True when the caller holds the role."""
@@ -74,8 +79,22 @@ def _authenticate() -> Principal:
     why = standing_refusal(claims, is_active=account.is_active, token_version=account.token_version)
     if why is not None:
         raise Unauthorized(f"The access token was refused: {why}.")
-    g.distro_bearer = Principal(claims.user_id, frozenset(account.roles))
+    if claims.client_id is not None:
+        g.distro_bearer = _client_principal(claims, frozenset(account.roles))
+    else:
+        g.distro_bearer = Principal(claims.user_id, frozenset(account.roles))
     return g.distro_bearer
+
+
+def _client_principal(claims: Claims, account_roles: frozenset[str]) -> Principal:
+    # Read on every request as the account is, so a revoked client's tokens stop at once.
+    assert claims.client_id is not None and claims.scopes is not None
+    client = clients.client_standing(get_session(), claims.client_id)
+    if client is None or client.user_id != claims.user_id:
+        raise Unauthorized("The access token was refused: the API client no longer exists.")
+    if client.revoked:
+        raise Unauthorized("The access token was refused: the API client was revoked.")
+    return Principal(claims.user_id, account_roles & {client.role}, claims.client_id, claims.scopes & client.scopes)
 
 
 def token_subject() -> int | None:
@@ -96,6 +115,9 @@ def requires(*roles: Role) -> Callable[[F], F]:
             if roles and not any(principal.has(role) for role in roles):
                 needed = " or ".join(role.value for role in roles)
                 raise Forbidden(f"This action needs the {needed} role.")
+            beyond_scope = clients.scope_refusal(principal.scopes, request.endpoint or "", request.method)
+            if beyond_scope is not None:
+                raise Forbidden(f"This API client may not do this: {beyond_scope}.")
             g.principal = principal
             return view(*args, **kwargs)
 

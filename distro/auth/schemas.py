@@ -12,17 +12,46 @@ ROLE_FIELD = fields.Enum(Role, by_value=True)
 
 
 class TokenRequestSchema(Schema):
-    grant_type = fields.String(required=True, validate=validate.OneOf(["password", "refresh_token"]))
+    grant_type = fields.String(
+        required=True, validate=validate.OneOf(["password", "refresh_token", "client_credentials"])
+    )
     email = fields.Email(load_default=None)
     password = fields.String(load_default=None, load_only=True)
     refresh_token = fields.String(load_default=None, load_only=True)
+    client_id = fields.String(
+        load_default=None,
+        validate=validate.Length(max=100),
+        metadata={"description": "client_credentials: the API client's id, unless sent by HTTP Basic."},
+    )
+    client_secret = fields.String(
+        load_default=None,
+        load_only=True,
+        validate=validate.Length(max=200),
+        metadata={"description": "client_credentials: the API client's secret, unless sent by HTTP Basic."},
+    )
+    scope = fields.String(
+        load_default=None,
+        validate=validate.Length(max=500),
+        metadata={"description": "client_credentials: the scopes wanted, space-separated; all the client's if none."},
+    )
 
 
 class TokenResponseSchema(Schema):
     access_token = fields.String(required=True)
-    refresh_token = fields.String(required=True)
+    refresh_token = fields.String(metadata={"description": "Absent for client_credentials (RFC 6749 §4.4.3)."})
     token_type = fields.String(required=True)
     expires_in = fields.Integer(required=True, metadata={"description": "Seconds until the access token expires."})
+    scope = fields.String(metadata={"description": "client_credentials: the scopes granted, space-separated."})
+
+
+OAUTH_ERRORS = ["invalid_request", "invalid_client", "unauthorized_client", "unsupported_grant_type", "invalid_scope"]
+
+
+class OAuthErrorSchema(Schema):
+    """A client-credentials request refused, as RFC 6749 §5.2 words it."""
+
+    error = fields.String(required=True, validate=validate.OneOf(OAUTH_ERRORS))
+    error_description = fields.String()
 
 
 class RevokeRequestSchema(Schema):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 import jwt
@@ -58,13 +58,23 @@ class Claims:
     expires_at: dt.datetime
     # The account's token version when the token was issued (0 for tokens from before versions existed).
     version: int = 0
+    # An API client's token: the client (its row id) and the scopes it was granted; None for a person's token.
+    client_id: int | None = None
+    scopes: frozenset[str] | None = None
 
 
 def issue_access_token(
-    user_id: int, roles: Sequence[str], settings: TokenSettings, now: dt.datetime, version: int = 0
+    user_id: int,
+    roles: Sequence[str],
+    settings: TokenSettings,
+    now: dt.datetime,
+    version: int = 0,
+    *,
+    client_id: int | None = None,
+    scopes: Collection[str] = (),
 ) -> str:
     """Return a signed access token for the user, valid for settings.lifetime_seconds from now, under the
-    account's token version."""
+    account's token version; an API client's token also names the client (cid) and its scope."""
     kid = settings.signing_kid
     payload = {
         "sub": str(user_id),
@@ -76,6 +86,9 @@ def issue_access_token(
         "aud": settings.audience,
         "jti": str(uuid.uuid4()),
     }
+    if client_id is not None:
+        payload["cid"] = client_id
+        payload["scope"] = " ".join(sorted(scopes))
     return jwt.encode(payload, settings.keys[kid], algorithm=settings.algorithm, headers={"kid": kid})
 
 
@@ -120,7 +133,14 @@ def verify_access_token(token: str, settings: TokenSettings) -> Claims:
     version = payload.get("ver", 0)
     if not isinstance(version, int) or isinstance(version, bool):
         raise InvalidToken("token version must be a whole number")
-    return Claims(user_id, frozenset(roles), dt.datetime.fromtimestamp(payload["exp"], dt.UTC), version)
+    client_id, scope = payload.get("cid"), payload.get("scope")
+    if client_id is not None and (not isinstance(client_id, int) or isinstance(client_id, bool)):
+        raise InvalidToken("token client must be a whole number")
+    if client_id is not None and not isinstance(scope, str):
+        raise InvalidToken("a client's token must carry its scope")
+    scopes = frozenset(scope.split()) if client_id is not None and isinstance(scope, str) else None
+    expires_at = dt.datetime.fromtimestamp(payload["exp"], dt.UTC)
+    return Claims(user_id, frozenset(roles), expires_at, version, client_id, scopes)
 
 
 def standing_refusal(claims: Claims, *, is_active: bool, token_version: int) -> str | None:
