@@ -102,3 +102,17 @@ def committed_db(template_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator
     with fresh_database(template_url) as url:
         monkeypatch.setenv("DISTRO_DATABASE_URL", url)
         yield url
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    """Count the browser tests (Chromium driven by Playwright) apart in the summary, so a run shows they ran."""
+    counts: dict[str, int] = {}
+    for outcome in ("passed", "failed", "skipped", "error"):
+        reports = terminalreporter.stats.get(outcome, [])
+        browser = [report for report in reports if getattr(report, "nodeid", "").startswith("tests/browser/")]
+        browser = [report for report in browser if report.when == "call" or outcome in ("skipped", "error")]
+        if browser:
+            counts[outcome] = len(browser)
+    if counts:
+        said = ", ".join(f"{count} {outcome}" for outcome, count in counts.items())
+        terminalreporter.write_line(f"browser tests (Chromium at 375×667 and 1366×768): {said}")
