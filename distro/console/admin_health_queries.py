@@ -103,7 +103,7 @@ def _workers(connection: redis.Redis) -> list[WorkerState]:
                 name=worker.name,
                 hostname=worker.hostname or "",
                 pid=worker.pid,
-                state=str(worker.get_state()),
+                state=str(getattr(worker.get_state(), "value", worker.get_state())),
                 queues=tuple(worker.queue_names()),
                 current_job=current,
                 last_heartbeat=worker.last_heartbeat,
