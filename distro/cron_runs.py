@@ -77,7 +77,8 @@ def _finished(job: Job, connection: redis.Redis, outcome: str, error: str) -> No
 
 def _write(connection: redis.Redis, name: str, fields: Mapping[str, str]) -> None:
     try:
-        connection.hset(_key(name), mapping=dict(fields))
+        mapping: dict[Any, Any] = dict(fields)  # redis-py's mapping type is invariant in its keys
+        connection.hset(_key(name), mapping=mapping)
     except redis.RedisError as error:
         log.warning("could not record the run of cron job %s: %s", name, error)
 

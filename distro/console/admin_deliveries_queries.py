@@ -39,7 +39,7 @@ def deliveries_page(
     """
     if subscription_id is not None and session.get(Subscription, subscription_id) is None:
         raise NotFound(f"No webhook subscription {subscription_id}.")
-    query = sa.select(
+    query: sa.Select = sa.select(
         col(Delivery.id),
         col(Delivery.subscription_id),
         col(Subscription.url).label("subscription_url"),

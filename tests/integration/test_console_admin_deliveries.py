@@ -54,7 +54,7 @@ def deliveries(session):
 
 
 def test_an_admin_sees_every_subscriptions_deliveries_with_attempts_answer_and_next_try(client, session):
-    admin, up, down = deliveries(session)
+    admin, _up, down = deliveries(session)
     sign_in(client, admin)
     page = html.unescape(client.get("/console/admin/deliveries").get_data(as_text=True))
     assert "https://up.example.cn/hook" in page and "https://down.example.cn/hook" in page
@@ -65,7 +65,7 @@ def test_an_admin_sees_every_subscriptions_deliveries_with_attempts_answer_and_n
 
 
 def test_deliveries_filter_by_status_and_by_subscription(client, session):
-    admin, up, down = deliveries(session)
+    admin, up, _down = deliveries(session)
     sign_in(client, admin)
     pending = client.get("/console/admin/deliveries?status=pending").get_data(as_text=True)
     assert "tier.changed" in pending and "<code>order.paid</code>" not in pending
@@ -75,7 +75,7 @@ def test_deliveries_filter_by_status_and_by_subscription(client, session):
 
 def test_the_next_page_keeps_the_filters_and_an_unknown_subscription_or_delivery_is_a_404(client, session, monkeypatch):
     monkeypatch.setitem(queries.deliveries_page.__kwdefaults__, "size", 1)
-    admin, up, down = deliveries(session)
+    admin, _up, _down = deliveries(session)
     sign_in(client, admin)
     first = client.get("/console/admin/deliveries").get_data(as_text=True)
     link = html.unescape(first.split('class="pager"><a href="')[1].split('"')[0])
