@@ -39,7 +39,8 @@ EVENT_ARGS = EventPageArgs()
 
 @bp.app_template_filter("pretty_json")
 def pretty_json(value: object) -> str:
-    """A payload as an admin reads it: indented, Chinese as it is (the template escapes it)."""
+    """A JSON document as an admin reads it (an event's payload here, an audit entry's before and after): indented,
+    Chinese as it is (the template escapes it)."""
     return json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True)
 
 
