@@ -55,7 +55,7 @@ def load(url: str, busy: int, rare: int) -> None:
         f"SELECT CASE WHEN g % 10 = 0 THEN {busy} WHEN g % 10000 = 1 THEN {rare} ELSE {first_staff} + g % {STAFF} END, "
         f"CASE WHEN g % 1000 = 7 THEN 'settlement_batch.approve' ELSE (ARRAY[{actions}])[1 + g % 20] END, "
         "(ARRAY['product','shop','user','supplier','settlement_batch','payout','tier_rules','api_key'])[1 + g % 8], "
-        "1 + (g * 7919) % 100000, jsonb_build_object('status', 'listed', 'n', g), "
+        "1 + (g::bigint * 7919) % 100000, jsonb_build_object('status', 'listed', 'n', g), "
         "jsonb_build_object('status', 'taken_down', 'n', g), "
         f"now() - interval '365 days' + (g::float / {ENTRIES}) * interval '365 days' "
         f"FROM generate_series(1, {ENTRIES}) g ORDER BY g"
