@@ -7,7 +7,7 @@ import json
 
 from flask import current_app, redirect, render_template, url_for
 from flask_babel import lazy_gettext as _l
-from marshmallow import EXCLUDE, Schema, fields, validate
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 from werkzeug.wrappers import Response as BaseResponse
 
 from distro.auth.models import Role
@@ -47,8 +47,12 @@ def pretty_json(value: object) -> str:
 @bp.get("/admin/order-events")
 @console_page(Role.ADMIN)
 def admin_events() -> str:
-    """异常订单事件: quarantined events, newest first, a page at a time."""
-    page = queries.quarantined_page(get_session(), after=parse_query(EVENT_ARGS)["after"])
+    """异常订单事件: quarantined events, newest first, a page at a time; a page after no event is not there (404)."""
+    try:
+        after = parse_query(EVENT_ARGS)["after"]
+    except ValidationError as refused:
+        raise NotFound("No such page of quarantined events.") from refused
+    page = queries.quarantined_page(get_session(), after=after)
     return render_template("console/admin/events.html", page=page)
 
 

@@ -108,6 +108,7 @@ def test_the_next_page_keeps_the_search_and_starts_after_the_last_entry_shown(cl
         ("subject_type=Product!", "对象类型只能是小写字母和下划线"),
         ("actor=nobody@example.cn", "找不到这个账户"),
         ("after=-3", "页码无效"),
+        ("actor=a%00b", "请勿输入特殊字符"),
     ],
 )
 def test_a_bad_search_is_refused_in_chinese_on_its_field_not_a_500(client, session, log, query, message):

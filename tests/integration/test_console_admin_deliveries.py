@@ -86,6 +86,7 @@ def test_the_next_page_keeps_the_filters_and_an_unknown_subscription_or_delivery
     }
     assert client.get("/console/admin/deliveries?subscription=999999").status_code == 404
     assert client.get("/console/admin/deliveries?after=nope").status_code == 404
+    assert client.get("/console/admin/deliveries?after=%00").status_code == 400
 
 
 def test_a_bad_filter_is_refused_in_chinese_and_only_admins_see_deliveries(client, session):

@@ -108,6 +108,8 @@ def test_the_list_pages_by_the_last_event_shown_and_an_unknown_one_is_a_404(clie
     second = client.get("/console/admin/order-events?after=evt_2").get_data(as_text=True)
     assert "evt_1" in second and "evt_2" not in second and "下一页" not in second
     assert client.get("/console/admin/order-events?after=nope").status_code == 404
+    assert client.get("/console/admin/order-events?after=%00").status_code == 404
+    assert client.get("/console/admin/order-events?after=" + "x" * 300).status_code == 404
 
 
 def test_only_admins_open_the_quarantine(client, session):
