@@ -57,6 +57,10 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, check_migrations: 
     from distro.auth.pages import bp as auth_pages_bp
     from distro.auth.views import blp as auth_blp
     from distro.commission.views import blp as commission_blp
+    from distro.console import admin_audit as _console_admin_audit  # noqa: F401
+    from distro.console import admin_deliveries as _console_admin_deliveries  # noqa: F401
+    from distro.console import admin_events as _console_admin_events  # noqa: F401
+    from distro.console import admin_health as _console_admin_health  # noqa: F401
     from distro.console import admin_keys as _admin_keys_pages  # noqa: F401
     from distro.console import pages as _console_pages  # noqa: F401  # each module puts its pages on the blueprint
     from distro.console import supplier_application as _supplier_application  # noqa: F401

@@ -20,6 +20,7 @@ from rq.cron import CronJob, CronScheduler
 from rq.exceptions import StopRequested
 from rq.job import Job
 
+from distro import cron_runs
 from distro.outages import REDIS_DOWN, wait_until_answers
 from distro.queue import enqueue_once, get_queue, periodic_job_id
 
@@ -40,15 +41,20 @@ class JsonCronJob(CronJob):
     def enqueue(self, connection: Redis) -> Job:
         assert self.func is not None
         queue = get_queue(self.queue_name, connection)
+        # Each run records its outcome (distro/cron_runs.py), which RQ keeps only minutes.
+        options = {**self.job_options, **cron_runs.run_options(self.name)}
+        options["meta"] = {**(self.job_options.get("meta") or {}), **options["meta"]}
         # args and kwargs by name, as RQ's own CronJob passes them: RQ refuses positional args beside kwargs=.
-        return enqueue_once(
+        job = enqueue_once(
             queue,
             self.func,
             job_id=periodic_job_id(self.name, self.current_slot()),
             args=self.args,
             kwargs=self.kwargs,
-            **self.job_options,
+            **options,
         )
+        cron_runs.record_enqueued(connection, self.name, job.id, dt.datetime.now(dt.UTC))
+        return job
 
 
 class DistroCronScheduler(CronScheduler):

@@ -19,6 +19,7 @@ from sqlmodel import Session
 from distro.clock import utcnow
 from distro.commission import engine, event_store, referrals
 from distro.commission.engine import Rules
+from distro.commission.models import OrderEvent
 from distro.commission.orders import OrderFacts, fold
 from distro.commission.rows import LineRow, OrderLineRow, OrderRow, Product
 from distro.ledger import services as ledger
@@ -126,6 +127,17 @@ _LINE_INSERT_COLUMNS = _columns(LineRow, "id")
 _line_insert_values = attrgetter(*_LINE_INSERT_COLUMNS)
 _LINE_UPDATE_COLUMNS = ("id", "payable_at", "pool_fen", "owner_fen", "platform_fen", "revision")
 _line_update_values = attrgetter(*_LINE_UPDATE_COLUMNS)
+
+
+def reprocess_event(*, session: Session, event_id: str, rules: Rules) -> OrderEvent:
+    """Process a quarantined event again, after its cause was fixed; it may be quarantined again (commits).
+
+    NotFound for an unknown event, Conflict when it is not quarantined. The API and the admin console both call this.
+    """
+    event = event_store.requeue_event(session=session, event_id=event_id)
+    process_order(session=session, order_ref=event.order_ref, rules=rules)
+    session.refresh(event)
+    return event
 
 
 def process_order(*, session: Session, order_ref: str, rules: Rules) -> str:

@@ -7,7 +7,7 @@ from flask import current_app
 from distro.api import API_PREFIX, Blueprint, Listing, SelectPage
 from distro.auth.access import current_user_id, requires
 from distro.auth.models import Role
-from distro.commission import event_store, queries, services
+from distro.commission import queries, services
 from distro.commission.engine import Rules
 from distro.commission.policy import CommissionPolicy
 from distro.commission.schemas import (
@@ -69,10 +69,5 @@ def quarantined_events():
 @blp.problem(409, "The event is not quarantined.")
 def reprocess_event(event_id: str):
     """Process a quarantined event again (after its cause was fixed); it may be quarantined again."""
-    session = get_session()
-    event = event_store.requeue_event(session=session, event_id=event_id)
-    settings = current_app.config
-    rules = Rules(request_tiers(), CommissionPolicy.from_settings(settings))
-    services.process_order(session=session, order_ref=event.order_ref, rules=rules)
-    session.refresh(event)
-    return event
+    rules = Rules(request_tiers(), CommissionPolicy.from_settings(current_app.config))
+    return services.reprocess_event(session=get_session(), event_id=event_id, rules=rules)

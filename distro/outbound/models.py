@@ -42,6 +42,9 @@ class Delivery(SQLModel, table=True):
     __table_args__ = (
         sa.CheckConstraint("status IN ('pending','delivered','dead')", name="known_status"),
         sa.Index("ix_webhook_deliveries_due", "next_attempt_at", postgresql_where=sa.text("status = 'pending'")),
+        # The admin console's delivery log, newest first, of all subscriptions or one (a page at a time).
+        sa.Index("ix_webhook_deliveries_created", "created_at", "id"),
+        sa.Index("ix_webhook_deliveries_subscription_created", "subscription_id", "created_at", "id"),
     )
 
     # Sent as webhook-id, so the subscriber can deduplicate our retries.
