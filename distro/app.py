@@ -57,6 +57,8 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, check_migrations: 
     from distro.auth.pages import bp as auth_pages_bp
     from distro.auth.views import blp as auth_blp
     from distro.commission.views import blp as commission_blp
+    from distro.console import finance_batch_actions as _finance_batch_actions  # noqa: F401
+    from distro.console import finance_batches as _finance_batches  # noqa: F401
     from distro.console import pages as _console_pages  # noqa: F401  # each module puts its pages on the blueprint
     from distro.console.blueprint import bp as console_bp
     from distro.health import bp as health_bp
