@@ -113,9 +113,9 @@ def _args(schema: Schema) -> dict:
 def finance_batches() -> str:
     """结算批次: every batch newest first, or those of one status, a page at a time."""
     args = _args(BATCH_ARGS)
-    page = newest_first(
-        get_session(), batches.batches_query(args["status"]).order_by(None), SettlementBatch.id, after=args["after"]
-    )
+    # Columns rather than the entity: newest_first reads the last row's id from a mapping.
+    query = batches.batches_query(args["status"]).order_by(None).with_only_columns(*SettlementBatch.__table__.c)  # type: ignore[attr-defined]
+    page = newest_first(get_session(), query, SettlementBatch.id, after=args["after"])
     return render_template("console/finance/batches.html", page=page, status=args["status"], labels=BATCH_STATUS_LABELS)
 
 

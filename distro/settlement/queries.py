@@ -45,7 +45,7 @@ def batch_payouts_query(batch_id: int, status: str | None = None) -> sa.Select:
     from distro.auth.models import User
     from distro.shops.models import Shop
 
-    query = (
+    query: sa.Select = (
         sa.select(
             col(Payout.id),
             col(Payout.shop_id),

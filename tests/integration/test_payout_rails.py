@@ -83,7 +83,7 @@ def test_two_runs_paying_the_same_batch_at_once_on_two_connections_submit_each_p
                 runs.append(
                     pay_through_rail(session=session, batch_id=batch_id, rail=DemoRail(), actor=checker_id, chunk=1)
                 )
-        except Exception as error:  # noqa: BLE001  (reported below, with the other run's outcome)
+        except Exception as error:
             errors.append(error)
 
     threads = [threading.Thread(target=pay) for _ in range(2)]
