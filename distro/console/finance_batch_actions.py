@@ -146,12 +146,29 @@ def finance_batch_results(batch_id: int) -> BaseResponse | tuple[str, int]:
         record_results(session=get_session(), batch_id=batch_id, results=results, actor=current_user_id())
     except ValidationFailed as refused:
         get_session().rollback()
-        said = "；".join(f"{failure.field}: {failure.message}" for failure in refused.errors)
+        said = "；".join(_result_refusal(failure.field, failure.rule) for failure in refused.errors)
         return batch_page(batch_id, errors={"file": [str(_l("有的结果无法记录，什么都没有记录：")) + said]}, status=422)
     except Conflict as error:
         get_session().rollback()
         return _refused(batch_id, "record_results", error)
     return _back(batch_id)
+
+
+RESULT_REFUSALS = {
+    "unknown": _l("不是本批次的付款"),
+    "one_of": _l("状态须为 paid 或 failed"),
+    "held": _l("付款暂缓中：店主还没有收款账户"),
+    "already_resolved": _l("这笔付款已有不同的结果"),
+    "contradicts": _l("与文件中前面给出的结果矛盾"),
+}
+"""lifecycle.result_refusal's rules, as finance reads them beside the row of the file."""
+
+
+def _result_refusal(field: str, rule: str) -> str:
+    """A refused result as '第 n 行：why' (field is results.<index>.<name>; the header is not a row)."""
+    index = field.split(".")[1] if field.count(".") == 2 else "?"
+    row = int(index) + 1 if index.isdigit() else index
+    return str(_l("第 %(row)s 行：%(why)s", row=row, why=RESULT_REFUSALS.get(rule, rule)))
 
 
 def _flat(messages: dict, prefix: str = "") -> list[tuple[str, str]]:

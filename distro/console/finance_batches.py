@@ -92,12 +92,22 @@ class PayoutListArgs(PageArgs):
 
 
 CUTOFF_FORM, BATCH_ARGS, PAYOUT_ARGS = CutoffForm(), BatchListArgs(), PayoutListArgs()
-DETAIL_PAGES = (
-    "console.finance_batch_new",
-    "console.finance_batch_preview",
-    "console.finance_batch",
-    "console.finance_batch_reconciliation",
+DETAIL_PAGES = tuple(
+    f"console.finance_batch{name}"
+    for name in (
+        "_new",
+        "_preview",
+        "_create",
+        "",
+        "_approve",
+        "_cancel",
+        "_release",
+        "_pay",
+        "_results",
+        "_reconciliation",
+    )
 )
+"""The pages under 结算批次 in the menu (each action's page, shown again with its refusal, among them)."""
 menu_item(Role.FINANCE, "console.finance_batches", _l("结算批次"), order=20, pages=DETAIL_PAGES)
 
 
@@ -114,7 +124,8 @@ def finance_batches() -> str:
     """结算批次: every batch newest first, or those of one status, a page at a time."""
     args = _args(BATCH_ARGS)
     # Columns rather than the entity: newest_first reads the last row's id from a mapping.
-    query = batches.batches_query(args["status"]).order_by(None).with_only_columns(*SettlementBatch.__table__.c)  # type: ignore[attr-defined]
+    columns = SettlementBatch.__table__.c  # type: ignore[attr-defined]
+    query = batches.batches_query(args["status"]).order_by(None).with_only_columns(*columns)
     page = newest_first(get_session(), query, SettlementBatch.id, after=args["after"])
     return render_template("console/finance/batches.html", page=page, status=args["status"], labels=BATCH_STATUS_LABELS)
 

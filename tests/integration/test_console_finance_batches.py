@@ -186,6 +186,13 @@ def test_the_bank_file_rail_has_no_pay_button_and_results_come_from_the_uploaded
         content_type="multipart/form-data",
     )
     assert garbled.status_code == 422 and "无法读取结果文件" in text(garbled)
+    contradicting = f"payout_id,status,external_reference,reason\n{payout.id},failed,,卡号错误\n".encode()
+    refused = finance.post(
+        f"{PAGES}/{batch_id}/results",
+        data={"file": (io.BytesIO(contradicting), "result.csv"), "csrf_token": finance.csrf_token},
+        content_type="multipart/form-data",
+    )
+    assert refused.status_code == 422 and "第 1 行：这笔付款已有不同的结果" in text(refused)
 
 
 def test_a_held_payout_is_released_once_its_owner_registers_a_payee_account(
