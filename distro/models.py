@@ -9,7 +9,7 @@ from distro.idempotency.models import IdempotencyRecord
 from distro.ledger.models import Adjustment, Entry, LedgerAccount, Posting
 from distro.outbound.models import Delivery, Subscription
 from distro.owner.models import InboxMark
-from distro.settlement.models import PayeeAccount, Payout, SettlementBatch, SettlementClaim
+from distro.settlement.models import PayeeAccount, Payout, PayoutSubmission, SettlementBatch, SettlementClaim
 from distro.share.models import BuyerBinding, ClickCount, FoldCursor, ShareLink
 from distro.shops.models import Shop, ShopProduct
 from distro.storefront.models import Checkout
@@ -36,6 +36,7 @@ __all__ = [
     "OrderLine",
     "PayeeAccount",
     "Payout",
+    "PayoutSubmission",
     "PhoneCode",
     "Posting",
     "Product",

@@ -120,6 +120,15 @@ def validate_settings(settings: Mapping[str, Any]) -> None:
             "is added (distro/auth/sms.py says what one implements)."
         )
     _check_wechat_sdk(settings)
+    if settings["PAYOUT_RAIL"] not in {"bank_file", "demo"}:
+        raise ConfigurationError("DISTRO_PAYOUT_RAIL must be 'bank_file' or, in development, 'demo'.")
+    # The demo rail marks payouts paid that no bank paid: owners would be told of money that never came.
+    if settings["PAYOUT_RAIL"] == "demo" and settings["ENV"] != "development":
+        raise ConfigurationError(
+            f"DISTRO_PAYOUT_RAIL='demo' marks payouts paid without moving money, refused with DISTRO_ENV="
+            f"{settings['ENV']!r}: set it to 'bank_file' (the payment file and the bank's results file) until a real "
+            "rail is added (distro/settlement/rails.py says what one implements)."
+        )
     if settings["COMMISSION_LEVELS"] != 1:
         raise ConfigurationError(
             f"DISTRO_COMMISSION_LEVELS={settings['COMMISSION_LEVELS']!r} is refused: distro pays commission "

@@ -23,6 +23,8 @@ OUTBOUND_EVENT_TYPES = (
     "commission.reversed",
     "order.attributed",
     "order.paid",
+    "payout.failed",
+    "payout.paid",
     "product.restored",
     "product.taken_down",
     "tier.changed",

@@ -1,10 +1,12 @@
-"""Payment files for a batch: CSV and XLSX with payee details and amounts in yuan (two decimals)."""
+"""Payment files for a batch: CSV and XLSX with payee details and amounts in yuan (two decimals); a batch's
+reconciliation as a table (CSV and XLSX) for finance to keep."""
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
 from openpyxl import Workbook
@@ -57,17 +59,80 @@ def payouts_csv(batch_id: int, payouts: Sequence[Any]) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode()
 
 
-def payouts_xlsx(batch_id: int, payouts: Sequence[Any]) -> bytes:
-    """The batch's payouts as an XLSX workbook, totals last; accounts and amounts kept as text (no float)."""
+AMOUNT_COLUMN = HEADER.index("amount_yuan")
+ID_COLUMNS = frozenset(HEADER.index(name) for name in ("batch_id", "payout_id", "shop_id"))
+
+
+def _cell(column: int, value: Any) -> Any:
+    """A payment file's value as a spreadsheet cell: ids whole numbers, amounts exact decimals (never a float),
+    everything else text (an account number keeps its leading zeros and every digit)."""
+    if column == AMOUNT_COLUMN:
+        return Decimal(value)
+    if column in ID_COLUMNS and isinstance(value, int):
+        return value
+    return str(value)
+
+
+def _workbook(title: str, header: Sequence[str], rows: Sequence[Sequence[Any]], amount_columns: set[int]) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = f"batch {batch_id}"
-    sheet.append(HEADER)
-    for row in _rows(batch_id, payouts):
-        sheet.append([str(value) for value in row])
+    sheet.title = title
+    sheet.append(list(header))
+    for row in rows:
+        sheet.append(list(row))
+    for column in amount_columns:  # shown with two decimals, as the bank and finance read them
+        for (cell,) in sheet.iter_rows(min_row=2, min_col=column + 1, max_col=column + 1):
+            cell.number_format = "0.00"
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def payouts_xlsx(batch_id: int, payouts: Sequence[Any]) -> bytes:
+    """The batch's payouts as an XLSX workbook, totals last: ids and amounts as numbers (amounts exact, shown with
+    two decimals), accounts as text."""
+    rows = [[_cell(column, value) for column, value in enumerate(row)] for row in _rows(batch_id, payouts)]
+    return _workbook(f"batch {batch_id}", HEADER, rows, {AMOUNT_COLUMN})
+
+
+RECONCILIATION_HEADER = ["batch_id", "section", "figure", "amount_yuan"]
+
+
+def reconciliation_rows(report: Mapping[str, Any]) -> list[list[Any]]:
+    """A batch's reconciliation (queries.reconciliation) as rows: each figure in fen of each section in yuan,
+    whether each section ties out, and what each supplier owes."""
+    batch_id = report["batch_id"]
+    rows: list[list[Any]] = []
+    sections = {"computed": report["computed"] or {}, "results": report["results"], "ledger": report["ledger"]}
+    for section, figures in sections.items():
+        for name, value in figures.items():
+            if name.endswith("_fen") and isinstance(value, int):
+                rows.append([batch_id, section, name.removesuffix("_fen"), Decimal(to_yuan(value))])
+        if "ties_out" in figures:
+            rows.append([batch_id, section, "ties_out", "yes" if figures["ties_out"] else "no"])
+    for owed in sections["computed"].get("owed_by_supplier", []):
+        rows.append(
+            [batch_id, "owed_by_supplier", f"supplier {owed['supplier_id']}", Decimal(to_yuan(owed["owed_fen"]))]
+        )
+    rows.append([batch_id, "batch", "ties_out", {True: "yes", False: "no", None: "not computed"}[report["ties_out"]]])
+    return rows
+
+
+def reconciliation_csv(report: Mapping[str, Any]) -> bytes:
+    """The reconciliation as UTF-8 CSV with a BOM, amounts in yuan with two decimals."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(RECONCILIATION_HEADER)
+    writer.writerows(reconciliation_rows(report))
+    return ("\ufeff" + buffer.getvalue()).encode()
+
+
+def reconciliation_xlsx(report: Mapping[str, Any]) -> bytes:
+    """The reconciliation as an XLSX workbook, amounts as exact numbers shown with two decimals."""
+    amount = RECONCILIATION_HEADER.index("amount_yuan")
+    return _workbook(
+        f"reconciliation {report['batch_id']}", RECONCILIATION_HEADER, reconciliation_rows(report), {amount}
+    )
 
 
 class UnreadableResults(ValueError):

@@ -1,4 +1,5 @@
-"""Compute settlement batches on a worker, reporting progress; resume computations a dead worker left."""
+"""Compute settlement batches on a worker, reporting progress; resume computations a dead worker left; pay an
+approved batch through the payout rail."""
 
 from __future__ import annotations
 
@@ -11,13 +12,19 @@ from sqlmodel import col
 
 from distro.clock import utcnow
 from distro.db import session_scope
+from distro.errors import Conflict
 from distro.queue import get_queue, redis_for, redis_url
 from distro.settings import current_settings
-from distro.settlement import computing, lifecycle
+from distro.settlement import computing, lifecycle, rail_payments
 from distro.settlement.models import SettlementBatch
 
 PROGRESS_TTL_SECONDS = 86400
 STUCK_AFTER = dt.timedelta(minutes=5)
+
+
+def paying_key(batch_id: int) -> str:
+    """The Redis key set while a batch's payment through the rail is queued or running (the page shows 付款中)."""
+    return f"distro:settlement:{batch_id}:paying"
 
 
 def progress_key(batch_id: int) -> str:
@@ -78,3 +85,30 @@ def resume_computing_batches() -> int:
     for batch_id in stuck:
         enqueue_compute(batch_id)
     return len(stuck)
+
+
+def enqueue_pay(batch_id: int, actor: int) -> None:
+    """Ask a worker to pay the approved batch through the rail (retried if the worker dies: it never pays twice)."""
+    redis_for(redis_url()).set(paying_key(batch_id), "queued", ex=PROGRESS_TTL_SECONDS)
+    get_queue("default").enqueue(
+        pay_through_rail, batch_id, actor, retry=Retry(max=3, interval=[10, 60, 300]), job_timeout=3600
+    )
+
+
+def pay_through_rail(batch_id: int, actor: int) -> dict[str, int] | str:
+    """Pay the batch's pending payouts through the configured rail, each once; a batch no longer approved is left
+    alone ("noop")."""
+    connection = redis_for(redis_url())
+    try:
+        with session_scope() as session:
+            run = rail_payments.pay_through_rail(
+                session=session,
+                batch_id=batch_id,
+                rail=rail_payments.payout_rail(current_settings()),
+                actor=actor,
+            )
+        return {"submitted": run.submitted, "recorded": run.recorded}
+    except Conflict:
+        return "noop"
+    finally:
+        connection.delete(paying_key(batch_id))

@@ -49,6 +49,7 @@ TRANSITIONS: Mapping[str, frozenset[str]] = {
     "approve": frozenset({READY}),
     "cancel": frozenset({READY}),
     "release_held": frozenset({READY, APPROVED}),
+    "pay": frozenset({APPROVED}),
     "record_results": frozenset({APPROVED, PAID, PARTLY_PAID}),
     "finish": frozenset({APPROVED}),
 }

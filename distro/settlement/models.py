@@ -79,6 +79,9 @@ class Payout(SQLModel, table=True):
     __tablename__ = "payouts"
     __table_args__ = (
         sa.UniqueConstraint("batch_id", "shop_id"),
+        # The finance console pages a batch's payouts newest first, all of them or those of one status.
+        sa.Index("ix_payouts_batch_id_id", "batch_id", "id"),
+        sa.Index("ix_payouts_batch_id_status_id", "batch_id", "status", "id"),
         sa.CheckConstraint("status IN ('held','pending','paid','failed','cancelled')", name="known_status"),
         sa.CheckConstraint("amount_fen > 0", name="positive_amount"),
     )
@@ -108,3 +111,19 @@ class SettlementClaim(SQLModel, table=True):
 
     line_id: int = Field(primary_key=True, sa_type=sa.BigInteger)
     batch_id: int = Field(sa_type=sa.BigInteger)
+
+
+class PayoutSubmission(SQLModel, table=True):
+    """A payout handed to a payout rail (distro/settlement/rails.py): once, whatever crashes or double clicks.
+
+    Written and committed before the rail is called, so a payout that has a row is never submitted again;
+    its result is asked for instead.
+    """
+
+    __tablename__ = "payout_submissions"
+
+    payout_id: int = Field(primary_key=True, sa_type=sa.BigInteger)
+    batch_id: int = Field(sa_type=sa.BigInteger, index=True)
+    rail: str = Field(max_length=20)
+    submitted_by: int | None = Field(default=None, sa_type=sa.BigInteger)
+    submitted_at: dt.datetime = Field(default_factory=utcnow, sa_type=TIMESTAMPTZ)

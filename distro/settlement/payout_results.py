@@ -1,7 +1,8 @@
 """What the bank or wallet said of an approved batch's payouts, recorded once each.
 
 Paid moves a payout's money out (payouts clearing → cash); failed returns it to the shop's available
-balance (transfers.py). When no payout is left open the batch is finished (lifecycle.py).
+balance (transfers.py). When no payout is left open the batch is finished (lifecycle.py). Each payout newly paid
+or failed is an outbound webhook event (payout.paid, payout.failed), queued in the same transaction.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from sqlmodel import Session, col
 from distro import audit
 from distro.clock import utcnow
 from distro.errors import ValidationFailed
+from distro.outbound.services import emit_many
 from distro.settlement import claims, lifecycle
 from distro.settlement.batches import check_allowed, get_batch
 from distro.settlement.models import Payout, SettlementBatch
@@ -67,6 +69,15 @@ _RECORD_RESULTS = sa.text(
     SELECT coalesce(array_agg(id ORDER BY position) FILTER (WHERE status = :paid), '{}') AS paid,
            coalesce(array_agg(id ORDER BY position) FILTER (WHERE status = :failed), '{}') AS failed
     FROM resolved
+    """
+)
+
+# What a payout event says of each payout newly paid or failed.
+_EVENT_DATA = sa.text(
+    """
+    SELECT id AS payout_id, batch_id, shop_id, owner_id, amount_fen, status, external_reference,
+           failure_reason AS reason, resolved_at
+    FROM payouts WHERE id = ANY(CAST(:ids AS bigint[])) ORDER BY id
     """
 )
 
@@ -142,6 +153,7 @@ def record_results(*, session: Session, batch_id: int, results: list[PayoutResul
             actor=actor,
             payout_ids=newly["failed"],
         )
+    _emit_payout_events(session, newly["paid"] + newly["failed"])
     counts = session.execute(
         sa.select(
             sa.func.count().filter(col(Payout.status).in_(sorted(lifecycle.OPEN_PAYOUTS))),
@@ -161,3 +173,14 @@ def record_results(*, session: Session, batch_id: int, results: list[PayoutResul
     )
     session.commit()
     return batch
+
+
+def _emit_payout_events(session: Session, payout_ids: list[int]) -> None:
+    """Queue payout.paid / payout.failed for every subscriber to them (platform-wide: no supplier's)."""
+    if not payout_ids:
+        return
+    events = []
+    for row in session.execute(_EVENT_DATA, {"ids": payout_ids}).mappings():
+        data = {**row, "resolved_at": row["resolved_at"].isoformat()}
+        events.append((f"payout.{row['status']}", data, None))
+    emit_many(session, events)

@@ -39,6 +39,34 @@ def payouts_query(batch_id: int) -> sa.Select:
     )
 
 
+def batch_payouts_query(batch_id: int, status: str | None = None) -> sa.Select:
+    """A batch's payouts (or those in status) with shop, owner and payee as flat columns (id first), unordered:
+    for a list paged by id (the (batch_id, id) and (batch_id, status, id) indexes serve it)."""
+    from distro.auth.models import User
+    from distro.shops.models import Shop
+
+    query: sa.Select = (
+        sa.select(
+            col(Payout.id),
+            col(Payout.shop_id),
+            col(Payout.amount_fen),
+            col(Payout.status),
+            col(Payout.external_reference),
+            col(Payout.failure_reason),
+            col(Payout.resolved_at),
+            col(Shop.display_name).label("shop_name"),
+            col(User.display_name).label("owner_name"),
+            col(PayeeAccount.kind).label("payee_kind"),
+            col(PayeeAccount.account_number),
+        )
+        .join(Shop, col(Shop.id) == Payout.shop_id)
+        .join(User, col(User.id) == Payout.owner_id)
+        .join(PayeeAccount, col(PayeeAccount.id) == Payout.payee_account_id, isouter=True)
+        .where(col(Payout.batch_id) == batch_id)
+    )
+    return query if status is None else query.where(col(Payout.status) == status)
+
+
 def statements_query(owner_id: int) -> sa.Select:
     """The owner's payouts, batch by batch, newest first."""
     return (

@@ -409,7 +409,7 @@ def test_the_payment_files_list_payees_amounts_in_yuan_and_a_total(client, app, 
     assert (rows[-1][1], rows[-1][9]) == ("TOTAL", "74.07")
     xlsx = client.get(f"/api/v1/settlement/batches/{batch.id}/export.xlsx", headers=bearer(app, maker))
     sheet = openpyxl.load_workbook(io.BytesIO(xlsx.data)).active
-    assert [cell.value for cell in sheet[2]][9] == "74.07"
+    assert [cell.value for cell in sheet[2]][9] == 74.07  # a number, shown with two decimals
     listing = client.get(f"/api/v1/settlement/batches/{batch.id}/payouts", headers=bearer(app, maker)).get_json()
     assert listing[0]["payee_account"] == "**** 2233"
 

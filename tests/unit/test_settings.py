@@ -48,6 +48,7 @@ PRODUCTION = {
     "DISTRO_SHOP_ELIGIBILITY": "admin_approval",
     # No SMS gateway can be reached from here: phone verification answers 503 rather than start refused.
     "DISTRO_SMS_PROVIDER": "off",
+    "DISTRO_PAYOUT_RAIL": "bank_file",
     "DISTRO_WECHAT_SDK_PROVIDER": "off",
 }
 

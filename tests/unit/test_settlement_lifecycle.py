@@ -15,6 +15,7 @@ TABLE = {
     "cancel": ". x . . . . .",
     "release_held": ". x x . . . .",
     "record_results": ". . x x x . .",
+    "pay": ". . x . . . .",
     "finish": ". . x . . . .",
 }
 # What finance is told when an action is refused, after "The batch is <status>; ".
@@ -26,6 +27,7 @@ REASONS = {
     "cancel": "cancel is for ready batches.",
     "release_held": "release held is for approved or ready batches.",
     "record_results": "record results is for approved or paid or partly_paid batches.",
+    "pay": "pay is for approved batches.",
     "finish": "finish is for approved batches.",
 }
 CELLS = [
