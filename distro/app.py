@@ -57,6 +57,11 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, check_migrations: 
     from distro.auth.pages import bp as auth_pages_bp
     from distro.auth.views import blp as auth_blp
     from distro.commission.views import blp as commission_blp
+    from distro.console import admin_products as _admin_products_pages  # noqa: F401
+    from distro.console import admin_shops as _admin_shops_pages  # noqa: F401
+    from distro.console import admin_suppliers as _admin_suppliers_pages  # noqa: F401
+    from distro.console import admin_tiers as _admin_tiers_pages  # noqa: F401
+    from distro.console import admin_users as _admin_users_pages  # noqa: F401
     from distro.console import pages as _console_pages  # noqa: F401  # each module puts its pages on the blueprint
     from distro.console.blueprint import bp as console_bp
     from distro.health import bp as health_bp
