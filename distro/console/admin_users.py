@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from distro.auth import services, standing
 from distro.auth.models import Role, User
 from distro.console.access import console_page, current_user_id
-from distro.console.admin_forms import ROLES, ReasonForm, blank_is_none
+from distro.console.admin_forms import REASON_MAX_LENGTH, ROLES, ReasonForm, blank_is_none
 from distro.console.blueprint import bp, menu_item
 from distro.console.lists import newest_first
 from distro.db import get_session
@@ -50,6 +50,18 @@ class UserSearchForm(Schema):
     after = fields.Integer(load_default=None, validate=validate.Range(min=1, max=2**63 - 1))
 
 
+class RolesForm(Schema):
+    """Why the roles change (optional, as the API's UserRolesSchema; kept in the audit log). The roles are the
+    form's checked boxes, read as a list."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    reason = fields.String(
+        load_default=None, validate=validate.Length(max=REASON_MAX_LENGTH, error=_l("理由最多 500 字"))
+    )
+
+
 class AllowanceForm(Schema):
     """How many shops an owner with a proven record may open (the API's AllowanceSchema's range)."""
 
@@ -67,7 +79,7 @@ def _search_query(args: dict) -> sa.Select:
     """The API's list of accounts, by role, standing and a search of email, display name or id."""
     query = services.list_users_query().order_by(None)
     if args["role"]:
-        query = query.where(col(User.roles).any(args["role"]))  # type: ignore[arg-type]
+        query = query.where(col(User.roles).contains([args["role"]]))
     if args["active"]:
         query = query.where(col(User.is_active).is_(args["active"] == "yes"))
     text = args["q"].strip() if args["q"] else ""
@@ -118,14 +130,14 @@ def admin_user_roles(user_id: int) -> BaseResponse | tuple[str, int]:
     """Replace the account's roles (an admin cannot take away its own admin role)."""
     chosen = request.form.getlist("roles")
     try:
-        reason = parse_form(Schema.from_dict({"reason": fields.String(load_default=None)})())["reason"]
+        reason = parse_form(RolesForm())["reason"]
         roles = {Role(value) for value in chosen if value in ROLES}
         services.set_roles(
             session=get_session(),
             user_id=user_id,
             roles=roles,
             acting_user_id=current_user_id(),
-            reason=(reason or "").strip()[:500] or None,
+            reason=(reason or "").strip() or None,
         )
     except ValidationError as refused:
         return _user_page(user_id, {"roles": form_messages(refused)}, 422)
