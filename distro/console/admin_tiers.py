@@ -119,7 +119,7 @@ def _as_form(table: TierTable) -> dict[str, str]:
     values = {}
     for index, tier in enumerate(table.tiers):
         values[f"tiers.{index}.name"], values[f"tiers.{index}.name_en"] = tier.name, tier.name_en
-        values[f"tiers.{index}.share_bp"] = f"{Decimal(tier.share_bp) / 100:f}".rstrip("0").rstrip(".")
+        values[f"tiers.{index}.share_bp"] = str(Decimal(tier.share_bp) / 100)  # 6000 → 60, 6250 → 62.5
         values[f"tiers.{index}.min_net_gmv_fen"] = f"{Decimal(tier.min_net_gmv_fen) / 100:.2f}"
         values[f"tiers.{index}.min_orders"] = str(tier.min_orders)
         values[f"tiers.{index}.min_buyers"] = str(tier.min_buyers)
