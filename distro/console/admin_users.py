@@ -58,7 +58,8 @@ class RolesForm(Schema):
         unknown = EXCLUDE
 
     reason = fields.String(
-        load_default=None, validate=validate.Length(max=REASON_MAX_LENGTH, error=_l("理由最多 500 字"))
+        load_default=None,
+        validate=validate.Length(max=REASON_MAX_LENGTH, error=_l("理由最多 %(count)s 字", count=REASON_MAX_LENGTH)),
     )
 
 
