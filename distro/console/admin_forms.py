@@ -43,6 +43,11 @@ class SearchForm(Schema):
     after = fields.Integer(load_default=None, validate=validate.Range(min=1, max=2**63 - 1))
 
 
+def as_id(text: str) -> int | None:
+    """A search typed as an id (ASCII digits that fit a bigint), else None: the search is then by words only."""
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
+
+
 def blank_is_none(args: dict) -> dict:
     """A GET form's empty fields mean "any"."""
     return {name: value for name, value in args.items() if value is None or str(value).strip() != ""}

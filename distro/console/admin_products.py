@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from distro.auth.models import Role
 from distro.console.access import console_page, current_user_id
-from distro.console.admin_forms import OWN_ACCOUNT, ReasonForm, SearchForm, blank_is_none
+from distro.console.admin_forms import OWN_ACCOUNT, ReasonForm, SearchForm, as_id, blank_is_none
 from distro.console.blueprint import bp, menu_item
 from distro.console.lists import newest_first
 from distro.db import get_session
@@ -43,7 +43,7 @@ def admin_products() -> tuple[str, int]:
     if not text:
         return render_template("console/admin/products.html", page=None, args=args, errors={}), 200
     matches = col(Product.title).icontains(text, autoescape=True)
-    query = sa.select(Product).where(sa.or_(matches, col(Product.id) == int(text)) if text.isdigit() else matches)
+    query = sa.select(Product).where(sa.or_(matches, col(Product.id) == as_id(text)) if as_id(text) else matches)
     page = newest_first(get_session(), query, col(Product.id), after=args["after"])
     return render_template("console/admin/products.html", page=page, args=args, errors={}), 200
 

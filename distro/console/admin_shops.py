@@ -12,7 +12,15 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from distro.auth.models import Role, User
 from distro.console.access import console_page, current_user_id
-from distro.console.admin_forms import CONFLICT, OWN_ACCOUNT, SHOP_STATUSES, ReasonForm, SearchForm, blank_is_none
+from distro.console.admin_forms import (
+    CONFLICT,
+    OWN_ACCOUNT,
+    SHOP_STATUSES,
+    ReasonForm,
+    SearchForm,
+    as_id,
+    blank_is_none,
+)
 from distro.console.blueprint import bp, menu_item
 from distro.console.lists import newest_first
 from distro.db import get_session
@@ -45,7 +53,7 @@ def _search_query(status: str | None, text: str | None) -> sa.Select:
         matches = sa.or_(
             col(Shop.name).icontains(text, autoescape=True), col(Shop.slug).icontains(text.lower(), autoescape=True)
         )
-        query = query.where(sa.or_(matches, col(Shop.id) == int(text)) if text.isdigit() else matches)
+        query = query.where(sa.or_(matches, col(Shop.id) == as_id(text)) if as_id(text) else matches)
     return query
 
 

@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from distro.auth import services, standing
 from distro.auth.models import Role, User
 from distro.console.access import console_page, current_user_id
-from distro.console.admin_forms import REASON_MAX_LENGTH, ROLES, ReasonForm, blank_is_none
+from distro.console.admin_forms import REASON_MAX_LENGTH, ROLES, ReasonForm, as_id, blank_is_none
 from distro.console.blueprint import bp, menu_item
 from distro.console.lists import newest_first
 from distro.db import get_session
@@ -88,7 +88,7 @@ def _search_query(args: dict) -> sa.Select:
         matches = sa.or_(
             col(User.email).icontains(text, autoescape=True), col(User.display_name).icontains(text, autoescape=True)
         )
-        query = query.where(sa.or_(matches, col(User.id) == int(text)) if text.isdigit() else matches)
+        query = query.where(sa.or_(matches, col(User.id) == as_id(text)) if as_id(text) else matches)
     return query
 
 

@@ -26,7 +26,9 @@ def search_query(status: str | None, text: str | None) -> sa.Select:
     query = suppliers_query(status).order_by(None)
     if text:
         matches = col(Supplier.company_name).icontains(text, autoescape=True)
-        query = query.where(sa.or_(matches, col(Supplier.id) == int(text)) if text.isdigit() else matches)
+        # Digits that fit a bigint may also be the supplier's id.
+        as_id = text.isascii() and text.isdigit() and len(text) <= 18
+        query = query.where(sa.or_(matches, col(Supplier.id) == int(text)) if as_id else matches)
     return query
 
 

@@ -83,3 +83,14 @@ def test_an_account_without_the_admin_role_is_refused_with_a_403(client, session
     sign_in(client, make_user(session, Role.FINANCE))
     assert client.get("/console/admin/products?q=口罩").status_code == 403
     assert client.post(f"/console/admin/products/{mask.id}/take-down", data={"reason": "x"}).status_code == 403
+
+
+@pytest.mark.parametrize("typed", ["123456789012345678901234567890", "²", "%_"])
+def test_a_search_that_is_no_id_is_searched_as_words_not_a_500(client, admin, typed):
+    answer = client.get("/console/admin/products", query_string={"q": typed})
+    assert answer.status_code == 200 and "没有找到商品" in answer.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("path", ["/console/admin/suppliers", "/console/admin/shops", "/console/admin/users"])
+def test_every_list_takes_a_number_too_long_for_an_id_as_words(client, admin, path):
+    assert client.get(path, query_string={"q": "9" * 40}).status_code == 200
