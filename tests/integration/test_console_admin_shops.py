@@ -27,7 +27,7 @@ def link(shop) -> str:
 
 def test_the_shops_list_filters_by_status_and_searches_name_slug_or_id(client, app, session, admin):
     tea = make_shop(session, app, name="茶香小馆", slug="tea-house")
-    other = make_shop(session, app)
+    other = make_shop(session, app, name="别家小店", slug="elsewhere")  # no digit a search by id could match
     other.status = "suspended"
     session.commit()
     suspended = client.get("/console/admin/shops?status=suspended").get_data(as_text=True)
