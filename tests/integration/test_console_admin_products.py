@@ -24,7 +24,7 @@ def admin(client, session):
 @pytest.fixture
 def mask(app, session):
     supplier_user, _ = make_supplier(session, app)
-    product = make_product(session, app, supplier_user, title="医用口罩 五十只装"  # no digit a search by id could match)
+    product = make_product(session, app, supplier_user, title="医用口罩 五十只装")  # no digit an id search could match
     make_shop(session, app, carrying=[product])
     make_shop(session, app, carrying=[product])
     return product
