@@ -98,3 +98,39 @@ def test_an_admin_reviews_suppliers_suspends_one_and_edits_the_tier_rules(desk: 
     expect(desk.get_by_role("button", name="正式评定")).to_be_visible()
     check_accessibility(desk)
     save_screen(desk, "console-admin-tier-dry-run")
+
+
+def test_an_admin_finds_a_product_takes_it_down_and_looks_at_its_shop_and_owner(desk: Page, live_server: LiveServer):
+    tag = secrets.token_hex(3)
+    app = live_server.app
+    with Session(engine_for(live_server.database_url), expire_on_commit=False) as session:
+        admin = make_user(session, Role.ADMIN)
+        supplier_user, _ = make_supplier(session, app)
+        product = make_product(session, app, supplier_user, title=f"假冒面膜{tag}")
+        shop = make_shop(session, app, carrying=[product])
+
+    sign_in(desk, live_server, admin.email)
+    navigation = desk.get_by_role("navigation", name="控制台导航")
+    navigation.get_by_role("link", name="商品").click()
+    desk.get_by_label("商品编号或标题").fill(tag)
+    desk.get_by_role("button", name="查找").click()
+    desk.get_by_role("link", name=product.title).click()
+    expect(desk.get_by_text("下架后，商品立即离开货源池，1 家店铺不再展示它。")).to_be_visible()
+    check_accessibility(desk)
+    desk.get_by_label("理由").fill("品牌方投诉假冒")
+    desk.get_by_role("button", name="确认下架").click()
+    expect(desk.get_by_role("status")).to_contain_text("已下架该商品")
+    check_accessibility(desk)
+    save_screen(desk, "console-admin-product-taken-down")
+
+    navigation.get_by_role("link", name="店铺").click()
+    desk.get_by_label("店名、地址或编号").fill(shop.slug)
+    desk.get_by_role("button", name="筛选").click()
+    check_accessibility(desk)
+    desk.get_by_role("link", name=shop.display_name).click()
+    expect(desk.get_by_role("heading", name="暂停营业")).to_be_visible()
+    check_accessibility(desk)
+    desk.get_by_role("row", name=re.compile("^店主")).get_by_role("link").click()
+    expect(desk.get_by_role("heading", name="可开店铺数")).to_be_visible()
+    check_accessibility(desk)
+    save_screen(desk, "console-admin-user")
