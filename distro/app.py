@@ -62,6 +62,11 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, check_migrations: 
     from distro.console import admin_events as _console_admin_events  # noqa: F401
     from distro.console import admin_health as _console_admin_health  # noqa: F401
     from distro.console import admin_keys as _admin_keys_pages  # noqa: F401
+    from distro.console import admin_products as _admin_products_pages  # noqa: F401
+    from distro.console import admin_shops as _admin_shops_pages  # noqa: F401
+    from distro.console import admin_suppliers as _admin_suppliers_pages  # noqa: F401
+    from distro.console import admin_tiers as _admin_tiers_pages  # noqa: F401
+    from distro.console import admin_users as _admin_users_pages  # noqa: F401
     from distro.console import finance_batch_actions as _finance_batch_actions  # noqa: F401
     from distro.console import finance_batches as _finance_batches  # noqa: F401
     from distro.console import pages as _console_pages  # noqa: F401  # each module puts its pages on the blueprint
