@@ -17,7 +17,8 @@ from distro.console.lists import PageArgs, newest_first
 from distro.db import get_session
 from distro.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from distro.pages import form_messages, page_messages, parse_form
-from distro.suppliers import admin_queries, services
+from distro.console.supplier_forms import DOCUMENT_KIND_NAMES
+from distro.suppliers import admin_queries, documents, services
 from distro.suppliers.models import Supplier
 from distro.suppliers.rules import SupplierAction, SupplierStatus
 
@@ -64,9 +65,12 @@ def _applications(errors: dict[int, dict], status: int = 200, refusal: str | Non
         col(Supplier.id),
         after=after,
     )
+    papers = documents.documents_by_supplier(get_session(), [supplier.id for supplier in page.rows])
     return render_template(
         "console/admin/supplier_applications.html",
         page=page,
+        papers=papers,
+        kind_names=DOCUMENT_KIND_NAMES,
         errors=errors,
         refusal=refusal,
         done=DONE.get(request.args.get("done", "")),

@@ -118,6 +118,15 @@ def documents_of(session: Session, supplier_id: int) -> list[SupplierDocument]:
     return list(session.execute(query.order_by(col(SupplierDocument.id))).scalars())
 
 
+def documents_by_supplier(session: Session, supplier_ids: list[int]) -> dict[int, list[SupplierDocument]]:
+    """The papers of each of these suppliers (one statement for a page of them), oldest first."""
+    query = sa.select(SupplierDocument).where(col(SupplierDocument.supplier_id).in_(supplier_ids))
+    found: dict[int, list[SupplierDocument]] = {supplier_id: [] for supplier_id in supplier_ids}
+    for document in session.execute(query.order_by(col(SupplierDocument.id))).scalars():
+        found[document.supplier_id].append(document)
+    return found
+
+
 def apply_with_documents(
     *,
     session: Session,

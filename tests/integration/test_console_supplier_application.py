@@ -85,6 +85,9 @@ def test_a_pdf_authorisation_is_taken_beside_the_licence_and_opens_only_for_its_
     client.post("/logout")
     signed_in(client, make_user(session, Role.ADMIN))
     assert client.get(f"/console/supplier/documents/{authorisation.id}").data == pdf
+    queue = client.get("/console/admin/applications").get_data(as_text=True)  # the admin reviews with the papers
+    assert f'href="/console/supplier/documents/{authorisation.id}">授权书.pdf</a>' in queue
+    assert f'href="/console/supplier/documents/{licence.id}">licence.jpg</a>' in queue
     client.post("/logout")
     assert client.get(f"/console/supplier/documents/{authorisation.id}").status_code == 302  # to the sign-in
 
