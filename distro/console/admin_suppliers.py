@@ -14,10 +14,10 @@ from distro.console.access import console_page, current_user_id
 from distro.console.admin_forms import CONFLICT, OWN_ACCOUNT, SUPPLIER_STATUSES, ReasonForm, SearchForm, blank_is_none
 from distro.console.blueprint import bp, menu_item
 from distro.console.lists import PageArgs, newest_first
+from distro.console.supplier_forms import DOCUMENT_KIND_NAMES
 from distro.db import get_session
 from distro.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from distro.pages import form_messages, page_messages, parse_form
-from distro.console.supplier_forms import DOCUMENT_KIND_NAMES
 from distro.suppliers import admin_queries, documents, services
 from distro.suppliers.models import Supplier
 from distro.suppliers.rules import SupplierAction, SupplierStatus
