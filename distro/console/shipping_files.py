@@ -1,0 +1,112 @@
+"""Reading a supplier's shipping file (发货文件): CSV or XLSX rows of order_ref, carrier, tracking_no (pure).
+
+Only the reading is here: whether a row may ship is the shipping service's rule (distro.storefront.fulfilment.ship),
+and whether its fields are well formed the API's schema's (distro.storefront.schemas.ShipSchema). Headers may be
+the English column names or their Chinese ones (订单号, 快递公司, 运单号), in any order; blank rows are skipped.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from dataclasses import dataclass
+
+MAX_ROWS = 500
+"""Rows one file may hold: the API's ShipBatchSchema takes at most 500 shipments a request."""
+
+COLUMNS = {
+    "order_ref": "order_ref",
+    "订单号": "order_ref",
+    "carrier": "carrier",
+    "快递公司": "carrier",
+    "tracking_no": "tracking_number",
+    "tracking_number": "tracking_number",
+    "运单号": "tracking_number",
+}
+"""A header as a file may write it -> the field of the shipping API it fills."""
+NEEDED = ("order_ref", "carrier", "tracking_number")
+
+
+class UnreadableFile(ValueError):
+    """A file that is not a shipping file: not CSV or XLSX, no header naming the three columns, or too many rows.
+    Its message is Chinese, for the page."""
+
+
+@dataclass(frozen=True)
+class FileRow:
+    """One row of the file: its line number as a spreadsheet shows it (the header is line 1), and its three fields."""
+
+    line: int
+    order_ref: str
+    carrier: str
+    tracking_number: str
+
+    def shipment(self) -> dict[str, str]:
+        """The row as the shipping API's shipments take it."""
+        return {"order_ref": self.order_ref, "carrier": self.carrier, "tracking_number": self.tracking_number}
+
+
+def _cell(value: object) -> str:
+    # A spreadsheet keeps a long number typed into a cell as a number: 1234567890 is the tracking number, not 1.23e9.
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return "" if value is None else str(value).strip()
+
+
+def _rows(table: list[list[object]]) -> list[FileRow]:
+    if not table:
+        raise UnreadableFile("文件是空的")
+    header = [COLUMNS.get(_cell(name).lower(), COLUMNS.get(_cell(name), "")) for name in table[0]]
+    missing = [name for name in NEEDED if name not in header]
+    if missing:
+        raise UnreadableFile("第1行须为表头：order_ref, carrier, tracking_no（或 订单号, 快递公司, 运单号）")
+    at = {name: header.index(name) for name in NEEDED}
+    rows = []
+    for line, cells in enumerate(table[1:], start=2):
+        values = {name: _cell(cells[index]) if index < len(cells) else "" for name, index in at.items()}
+        if any(values.values()):
+            rows.append(FileRow(line, **values))
+    if not rows:
+        raise UnreadableFile("文件里没有要发货的订单")
+    if len(rows) > MAX_ROWS:
+        raise UnreadableFile(f"一个文件最多{MAX_ROWS}行，请分几个文件上传")
+    return rows
+
+
+def _decoded(content: bytes) -> str:
+    # Excel in China saves CSV as GB18030 (GBK) unless told otherwise; anything else is UTF-8, with or without BOM.
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            return content.decode("gb18030")
+        except UnicodeDecodeError as error:
+            raise UnreadableFile("无法识别文件的编码，请另存为 UTF-8 的 CSV 或 XLSX") from error
+
+
+def _xlsx_table(content: bytes) -> list[list[object]]:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
+        raise UnreadableFile("无法读取这个 XLSX 文件") from error
+    try:
+        sheet = book.worksheets[0]
+        return [list(row) for row in sheet.iter_rows(max_row=MAX_ROWS + 2, values_only=True)]
+    finally:
+        book.close()
+
+
+def read_shipping_file(filename: str, content: bytes) -> list[FileRow]:
+    """The rows of a CSV or XLSX shipping file (by its name's ending); UnreadableFile when it cannot be read."""
+    name = filename.lower()
+    if name.endswith(".xlsx"):
+        return _rows(_xlsx_table(content))
+    if name.endswith((".csv", ".txt")):
+        text = _decoded(content)
+        if "\x00" in text:
+            raise UnreadableFile("文件里有无法识别的字符")
+        return _rows([list(row) for row in csv.reader(io.StringIO(text))][: MAX_ROWS + 2])
+    raise UnreadableFile("请上传 CSV 或 XLSX 文件")
