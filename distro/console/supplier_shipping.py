@@ -16,7 +16,6 @@ from flask import current_app, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 from sqlmodel import Session, col
-from werkzeug.wrappers import Response
 
 from distro.auth.models import Role
 from distro.clock import utcnow
