@@ -174,6 +174,8 @@ def ship_one(order_ref: str) -> Any:
     except ValidationError as refused:
         return _after_step(order_ref, {name: [str(FIELD_WORDS[name])] for name in refused.normalized_messages()})
     except ValidationFailed as refused:
+        if any(failure.rule == "unknown" for failure in refused.errors):
+            raise NotFound(f"No order {order_ref} of this supplier's products.") from refused
         return _after_step(order_ref, {"tracking_number": [failure.message for failure in refused.errors]})
     events.ask_for_processing(current_app.config)
     return _after_step(order_ref, {})
