@@ -8,7 +8,9 @@ import itertools
 
 from sqlmodel import Session
 
+from distro.auth.models import User
 from distro.storefront.models import Checkout
+from distro.suppliers.models import Supplier
 from tests.factories import PASSWORD
 
 _refs = itertools.count(1)
@@ -53,3 +55,9 @@ def paid_order(
 def sign_in(client, user) -> None:
     """Sign user in to the pages, as the sign-in form does."""
     assert client.post("/login", data={"login": user.email, "password": PASSWORD}).status_code == 303
+
+
+def supplier_user_of(session: Session, product) -> User:
+    """The account of the supplier whose product this is."""
+    supplier = session.get_one(Supplier, product.supplier_id)
+    return session.get_one(User, supplier.user_id)

@@ -22,6 +22,7 @@ from distro.clock import BUSINESS_TZ
 from distro.console.access import console_page, current_user_id
 from distro.console.blueprint import bp, menu_item
 from distro.db import get_session
+from distro.errors import NotFound
 from distro.owner import figures, labels
 from distro.owner.data import charts
 from distro.pages import parse_query, wants_fragment
@@ -62,8 +63,8 @@ def analytics() -> str:
     """数据: the supplier's figures over the chosen period; only the report for htmx when the period changes."""
     try:
         args = parse_query(PeriodArgs())
-    except ValidationError:
-        args = PeriodArgs().load({})  # a period typed into the address by hand: the default one
+    except ValidationError as error:
+        raise NotFound("No such page.") from error  # a period the page does not offer
     session = get_session()
     supplier = require_reading_supplier(session, current_user_id())
     start, end = figures.period(args["days"], dt.datetime.now(BUSINESS_TZ).date())

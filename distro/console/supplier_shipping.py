@@ -75,7 +75,7 @@ class ShippingArgs(PageArgs):
     """?status= (paid: to ship, the default) and ?order_ref= (one order): the list's filters."""
 
     status = fields.String(load_default=lifecycle.PAID, validate=validate.OneOf(list(STATUS_NAMES)))
-    order_ref = fields.String(load_default="", validate=validate.Length(max=40))
+    order_ref = fields.String(load_default="", validate=validate.Length(max=100))
 
 
 @dataclass(frozen=True)
@@ -120,8 +120,8 @@ def _render_list(args: dict[str, Any], *, errors: dict[str, dict[str, list[str]]
 def _list_args() -> dict[str, Any]:
     try:
         return parse_query(ShippingArgs())
-    except ValidationError:
-        return ShippingArgs().load({})  # a filter typed into the address by hand: the list as it opens
+    except ValidationError as error:
+        raise NotFound("No such page.") from error  # not an address the page makes
 
 
 @bp.get("/supplier/shipping", endpoint="supplier_shipping")

@@ -20,8 +20,9 @@ from sqlmodel import Session, col
 from distro.auth.models import Role
 from distro.console.access import console_page, current_user_id
 from distro.console.blueprint import bp, menu_item
-from distro.console.lists import Page, PageArgs, newest_first
+from distro.console.lists import PAGE_SIZE, Page, PageArgs, newest_first
 from distro.db import get_session
+from distro.errors import NotFound
 from distro.pages import parse_query
 from distro.shops.models import Shop, ShopProduct
 from distro.suppliers.models import Product
@@ -53,7 +54,7 @@ _SALES = sa.text(
 )
 
 
-def carrying_shops(session: Session, supplier_id: int, *, after: int | None) -> Page:
+def carrying_shops(session: Session, supplier_id: int, *, after: int | None, size: int = PAGE_SIZE) -> Page:
     """A page of the shops carrying the supplier's products, newest first: each a dict of the shop's id, name,
     status, how many of the supplier's products it carries, and their orders, units and net GMV (fen) there."""
     carried = (
@@ -62,7 +63,7 @@ def carrying_shops(session: Session, supplier_id: int, *, after: int | None) -> 
         .where(col(Product.supplier_id) == supplier_id)
         .group_by(col(ShopProduct.shop_id))
     )
-    page = newest_first(session, carried, col(ShopProduct.shop_id), after=after)
+    page = newest_first(session, carried, col(ShopProduct.shop_id), after=after, size=size)
     ids = [row["id"] for row in page.rows]
     shops = {
         shop.id: shop
@@ -92,8 +93,8 @@ def shops() -> str:
     """分销店铺: the shops carrying the supplier's products with their sales, a page at a time."""
     try:
         args = parse_query(PageArgs())
-    except ValidationError:
-        args = {"after": None}  # a page typed into the address by hand: the first
+    except ValidationError as error:
+        raise NotFound("No such page.") from error  # not an address the page makes
     session = get_session()
     supplier = require_reading_supplier(session, current_user_id())
     page = carrying_shops(session, supplier.id, after=args["after"])  # type: ignore[arg-type]

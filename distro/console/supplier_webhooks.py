@@ -21,7 +21,7 @@ from distro.console.access import console_page, current_user_id
 from distro.console.blueprint import bp, menu_item
 from distro.console.lists import PAGE_SIZE, Page, PageArgs, newest_first
 from distro.db import get_session
-from distro.errors import Forbidden
+from distro.errors import Forbidden, NotFound
 from distro.outbound import services
 from distro.outbound.models import Delivery, Subscription
 from distro.outbound.schemas import SubscriptionCreateSchema
@@ -70,8 +70,8 @@ def _endpoints(session: Session, user_id: int, after: int | None) -> Page:
 def _page_args(schema: Schema) -> dict[str, Any]:
     try:
         return parse_query(schema)
-    except ValidationError:
-        return schema.load({})  # a page typed into the address by hand: the first
+    except ValidationError as error:
+        raise NotFound("No such page.") from error  # not an address the page makes
 
 
 def _render_endpoints(*, errors: dict[str, list[str]] | None = None, typed: dict[str, Any] | None = None, **extra: Any):
