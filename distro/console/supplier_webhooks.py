@@ -28,7 +28,7 @@ from distro.outbound.schemas import SubscriptionCreateSchema
 from distro.pages import parse_query
 from distro.suppliers.services import find_supplier_of, refuse_if_stopped
 
-menu_item(Role.SUPPLIER, "console.supplier_webhooks", _l("Webhook"), order=70, pages=("console.supplier_deliveries",))
+menu_item(Role.SUPPLIER, "console.supplier_webhooks", _l("Webhook"), order=70, pages=("console.supplier_deliveries", "console.supplier_webhook_create"))
 
 EVENT_NAMES = {
     "commission.accrued": _l("佣金入账"),
