@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 MAX_ROWS = 500
@@ -26,11 +27,13 @@ COLUMNS = {
 }
 """A header as a file may write it -> the field of the shipping API it fills."""
 NEEDED = ("order_ref", "carrier", "tracking_number")
+UNREADABLE = ("empty", "header", "no_rows", "too_many", "encoding", "xlsx", "characters", "type")
+"""Why a file is not a shipping file: empty, no header naming the three columns, no order, more than MAX_ROWS rows,
+an encoding neither UTF-8 nor GB18030, an XLSX that does not open, a NUL character, neither CSV nor XLSX."""
 
 
 class UnreadableFile(ValueError):
-    """A file that is not a shipping file: not CSV or XLSX, no header naming the three columns, or too many rows.
-    Its message is Chinese, for the page."""
+    """A file that is not a shipping file; its message is why, as one of UNREADABLE (the page words each)."""
 
 
 @dataclass(frozen=True)
@@ -54,13 +57,13 @@ def _cell(value: object) -> str:
     return "" if value is None else str(value).strip()
 
 
-def _rows(table: list[list[object]]) -> list[FileRow]:
+def _rows(table: Sequence[Sequence[object]]) -> list[FileRow]:
     if not table:
-        raise UnreadableFile("文件是空的")
+        raise UnreadableFile("empty")
     header = [COLUMNS.get(_cell(name).lower(), COLUMNS.get(_cell(name), "")) for name in table[0]]
     missing = [name for name in NEEDED if name not in header]
     if missing:
-        raise UnreadableFile("第1行须为表头：order_ref, carrier, tracking_no（或 订单号, 快递公司, 运单号）")
+        raise UnreadableFile("header")
     at = {name: header.index(name) for name in NEEDED}
     rows = []
     for line, cells in enumerate(table[1:], start=2):
@@ -68,9 +71,9 @@ def _rows(table: list[list[object]]) -> list[FileRow]:
         if any(values.values()):
             rows.append(FileRow(line, **values))
     if not rows:
-        raise UnreadableFile("文件里没有要发货的订单")
+        raise UnreadableFile("no_rows")
     if len(rows) > MAX_ROWS:
-        raise UnreadableFile(f"一个文件最多{MAX_ROWS}行，请分几个文件上传")
+        raise UnreadableFile("too_many")
     return rows
 
 
@@ -82,7 +85,7 @@ def _decoded(content: bytes) -> str:
         try:
             return content.decode("gb18030")
         except UnicodeDecodeError as error:
-            raise UnreadableFile("无法识别文件的编码，请另存为 UTF-8 的 CSV 或 XLSX") from error
+            raise UnreadableFile("encoding") from error
 
 
 def _xlsx_table(content: bytes) -> list[list[object]]:
@@ -91,7 +94,7 @@ def _xlsx_table(content: bytes) -> list[list[object]]:
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
-        raise UnreadableFile("无法读取这个 XLSX 文件") from error
+        raise UnreadableFile("xlsx") from error
     try:
         sheet = book.worksheets[0]
         return [list(row) for row in sheet.iter_rows(max_row=MAX_ROWS + 2, values_only=True)]
@@ -107,6 +110,6 @@ def read_shipping_file(filename: str, content: bytes) -> list[FileRow]:
     if name.endswith((".csv", ".txt")):
         text = _decoded(content)
         if "\x00" in text:
-            raise UnreadableFile("文件里有无法识别的字符")
+            raise UnreadableFile("characters")
         return _rows([list(row) for row in csv.reader(io.StringIO(text))][: MAX_ROWS + 2])
-    raise UnreadableFile("请上传 CSV 或 XLSX 文件")
+    raise UnreadableFile("type")

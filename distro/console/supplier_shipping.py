@@ -22,7 +22,7 @@ from distro.clock import utcnow
 from distro.console.access import console_page, current_user_id
 from distro.console.blueprint import bp, menu_item
 from distro.console.lists import PAGE_SIZE, Page, PageArgs
-from distro.console.shipping_files import FileRow, UnreadableFile, read_shipping_file
+from distro.console.shipping_files import MAX_ROWS, UNREADABLE, FileRow, UnreadableFile, read_shipping_file
 from distro.db import get_session
 from distro.errors import Conflict, NotFound, ValidationFailed
 from distro.pages import parse_form, parse_query, wants_fragment
@@ -55,6 +55,18 @@ FIELD_WORDS = {
     "tracking_number": _l("运单号须为4到60位字母、数字或“-”"),
 }
 """What a field broken by the shipping API's ShipSchema says on the page."""
+FILE_WORDS = {
+    "empty": _l("文件是空的"),
+    "header": _l("第1行须为表头：order_ref, carrier, tracking_no（或 订单号, 快递公司, 运单号）"),
+    "no_rows": _l("文件里没有要发货的订单"),
+    "too_many": _l("一个文件最多%(rows)s行，请分几个文件上传", rows=MAX_ROWS),
+    "encoding": _l("无法识别文件的编码，请另存为 UTF-8 的 CSV 或 XLSX"),
+    "xlsx": _l("无法读取这个 XLSX 文件"),
+    "characters": _l("文件里有无法识别的字符"),
+    "type": _l("请上传 CSV 或 XLSX 文件"),
+}
+"""Why an uploaded file is not a shipping file (distro.console.shipping_files.UNREADABLE), on the page."""
+assert set(FILE_WORDS) == set(UNREADABLE)
 SHIP_SCHEMA = ShipSchema()
 
 
@@ -252,7 +264,7 @@ def upload() -> Any:
     try:
         rows = read_shipping_file(sent.filename, sent.read())
     except UnreadableFile as unreadable:
-        return _render_list(args, upload_error=str(unreadable)), 422
+        return _render_list(args, upload_error=FILE_WORDS[str(unreadable)]), 422
     results = ship_file(session, supplier.id, rows)  # type: ignore[arg-type]
     if any(result.outcome == "shipped" for result in results):
         events.ask_for_processing(current_app.config)

@@ -57,7 +57,7 @@ _SALES = sa.text(
 def carrying_shops(session: Session, supplier_id: int, *, after: int | None, size: int = PAGE_SIZE) -> Page:
     """A page of the shops carrying the supplier's products, newest first: each a dict of the shop's id, name,
     status, how many of the supplier's products it carries, and their orders, units and net GMV (fen) there."""
-    carried = (
+    carried: sa.Select = (
         sa.select(col(ShopProduct.shop_id).label("id"), sa.func.count().label("products"))
         .join(Product, col(Product.id) == ShopProduct.product_id)
         .where(col(Product.supplier_id) == supplier_id)

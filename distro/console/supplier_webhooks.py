@@ -28,7 +28,13 @@ from distro.outbound.schemas import SubscriptionCreateSchema
 from distro.pages import parse_query
 from distro.suppliers.services import find_supplier_of, refuse_if_stopped
 
-menu_item(Role.SUPPLIER, "console.supplier_webhooks", _l("Webhook"), order=70, pages=("console.supplier_deliveries", "console.supplier_webhook_create"))
+menu_item(
+    Role.SUPPLIER,
+    "console.supplier_webhooks",
+    _l("Webhook"),
+    order=70,
+    pages=("console.supplier_deliveries", "console.supplier_webhook_create"),
+)
 
 EVENT_NAMES = {
     "commission.accrued": _l("佣金入账"),
@@ -135,7 +141,7 @@ def _deliveries_page(session: Session, query: sa.Select, after: str | None) -> P
         ).scalars()
     )
     shown = rows[:PAGE_SIZE]
-    return Page(shown, shown[-1].id if len(rows) > PAGE_SIZE else None)  # type: ignore[arg-type]
+    return Page(shown, shown[-1].id if len(rows) > PAGE_SIZE else None)
 
 
 @bp.get("/supplier/webhooks/<int:subscription_id>/deliveries", endpoint="supplier_deliveries")

@@ -25,7 +25,7 @@ PAGE = "/console/supplier/shipping"
 def world(app, session):
     """Two suppliers, each with a product carried by one shop; a paid order of each waiting to ship."""
     user, supplier = make_supplier(session, app)
-    other_user, other = make_supplier(session, app)
+    other_user, _ = make_supplier(session, app)
     serum = make_product(session, app, user, title="玻尿酸精华 30ml")
     tea = make_product(session, app, other_user, title="安溪铁观音")
     shop = make_shop(session, app, carrying=[serum, tea])
