@@ -58,6 +58,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, check_migrations: 
     from distro.auth.views import blp as auth_blp
     from distro.commission.views import blp as commission_blp
     from distro.console import pages as _console_pages  # noqa: F401  # each module puts its pages on the blueprint
+    from distro.console import supplier_after_sales as _supplier_after_sales  # noqa: F401
     from distro.console import supplier_analytics as _supplier_analytics  # noqa: F401
     from distro.console import supplier_shipping as _supplier_shipping  # noqa: F401
     from distro.console import supplier_shops as _supplier_shops  # noqa: F401

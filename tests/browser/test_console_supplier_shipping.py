@@ -1,5 +1,5 @@
 """The supplier console at 1366×768 as a supplier works it: ships a paid order by uploading a CSV file and sees it
-shipped, marks it delivered, then opens 数据 (charts drawn) and Webhook (an endpoint registered, its secret shown
+shipped, marks it delivered, then opens 售后, 数据 (charts drawn) and Webhook (an endpoint registered, its secret shown
 once); every screen passes axe-core."""
 
 from __future__ import annotations
@@ -47,6 +47,10 @@ def test_a_supplier_ships_by_file_marks_delivered_and_opens_analytics_and_webhoo
     row.get_by_role("button", name="标记送达").click()
     expect(row).to_contain_text("已收货")
     expect(row.get_by_role("button", name="标记送达")).to_have_count(0)
+    check_accessibility(desk)
+
+    desk.get_by_role("link", name="售后").click()
+    expect(desk.get_by_role("heading", name="售后", exact=True)).to_be_visible()
     check_accessibility(desk)
 
     desk.get_by_role("link", name="数据").click()
