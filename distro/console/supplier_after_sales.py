@@ -19,11 +19,12 @@ from distro.auth.models import Role
 from distro.console.access import console_page, current_user_id
 from distro.console.blueprint import bp, menu_item
 from distro.console.lists import PAGE_SIZE, Page
+from distro.console.supplier_shipping import STATUS_NAMES
 from distro.db import get_session
 from distro.errors import Conflict, NotFound, ValidationFailed
 from distro.owner.forms import Yuan
 from distro.pages import form_messages, page_messages, parse_form, parse_query
-from distro.storefront import events, fulfilment, lifecycle
+from distro.storefront import events, fulfilment
 from distro.storefront.models import AfterSalesRequest
 from distro.suppliers.services import require_approved_supplier, require_reading_supplier
 
@@ -82,7 +83,7 @@ def _render(args: dict[str, Any], errors: dict[int, dict[str, list[str]]] | None
         args=args,
         statuses=REQUEST_STATUS,
         kinds=KINDS,
-        order_labels=lifecycle.STATUS_LABELS,
+        order_labels=STATUS_NAMES,
         errors=errors or {},
     )
 

@@ -48,7 +48,8 @@ STATUS_NAMES = {
     lifecycle.CANCELLED: _l("已取消"),
     lifecycle.REFUNDED: _l("已退款"),
 }
-"""The statuses the list filters on (an order awaiting payment is not the supplier's yet)."""
+"""The statuses the list filters on and shows, in the supplier's words (an order awaiting payment is not the
+supplier's yet)."""
 FIELD_WORDS = {
     "order_ref": _l("请填写订单号（最多40个字符）"),
     "carrier": _l("请填写快递公司（最多40个字）"),
@@ -123,7 +124,7 @@ def _render_list(args: dict[str, Any], *, errors: dict[str, dict[str, list[str]]
         page=page,
         args=args,
         statuses=STATUS_NAMES,
-        status_labels=lifecycle.STATUS_LABELS,
+        status_labels=STATUS_NAMES,
         errors=errors or {},
         **extra,
     )
@@ -157,7 +158,7 @@ def _row_fragment(session: Session, supplier_id: int, order_ref: str, errors: di
         "console/supplier/shipping_row.html",
         row=row,
         errors={order_ref: errors} if errors else {},
-        status_labels=lifecycle.STATUS_LABELS,
+        status_labels=STATUS_NAMES,
     )
     return html, status
 

@@ -45,7 +45,7 @@ def test_a_supplier_ships_by_file_marks_delivered_and_opens_analytics_and_webhoo
     row = desk.get_by_role("row").filter(has_text=order.order_ref)
     expect(row).to_contain_text("SF1234567890")
     row.get_by_role("button", name="标记送达").click()
-    expect(row).to_contain_text("已收货")
+    expect(row).to_contain_text("已送达")
     expect(row.get_by_role("button", name="标记送达")).to_have_count(0)
     check_accessibility(desk)
 
