@@ -42,11 +42,14 @@ class Delivery(SQLModel, table=True):
     __table_args__ = (
         sa.CheckConstraint("status IN ('pending','delivered','dead')", name="known_status"),
         sa.Index("ix_webhook_deliveries_due", "next_attempt_at", postgresql_where=sa.text("status = 'pending'")),
+        # An endpoint's delivery log, newest first a page at a time (the supplier console's Webhook page); it serves
+        # lookups by subscription alone the same way.
+        sa.Index("ix_webhook_deliveries_subscription_log", "subscription_id", "created_at", "id"),
     )
 
     # Sent as webhook-id, so the subscriber can deduplicate our retries.
     id: str = Field(primary_key=True, max_length=40)
-    subscription_id: int = Field(foreign_key="webhook_subscriptions.id", index=True, sa_type=sa.BigInteger)
+    subscription_id: int = Field(foreign_key="webhook_subscriptions.id", sa_type=sa.BigInteger)
     event_type: str = Field(max_length=40)
     payload: dict[str, Any] = Field(sa_type=postgresql.JSONB)
     status: str = Field(default="pending", max_length=10)
