@@ -1,6 +1,7 @@
-"""Reading a supplier's shipping file (发货文件): CSV or XLSX rows of order_ref, carrier, tracking_no (pure).
+"""A supplier's shipping files (pure): reading an upload (发货文件, CSV or XLSX rows of order_ref, carrier,
+tracking_no), and writing the orders to ship for the supplier to fill in and upload back.
 
-Only the reading is here: whether a row may ship is the shipping service's rule (distro.storefront.fulfilment.ship),
+Only files are here: whether a row may ship is the shipping service's rule (distro.storefront.fulfilment.ship),
 and whether its fields are well formed the API's schema's (distro.storefront.schemas.ShipSchema). Headers may be
 the English column names or their Chinese ones (订单号, 快递公司, 运单号), in any order; blank rows are skipped.
 """
@@ -8,10 +9,14 @@ the English column names or their Chinese ones (订单号, 快递公司, 运单�
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
+
+from distro.money import to_yuan
 
 MAX_ROWS = 500
 """Rows one file may hold: the API's ShipBatchSchema takes at most 500 shipments a request."""
@@ -113,3 +118,79 @@ def read_shipping_file(filename: str, content: bytes) -> list[FileRow]:
             raise UnreadableFile("characters")
         return _rows([list(row) for row in csv.reader(io.StringIO(text))][: MAX_ROWS + 2])
     raise UnreadableFile("type")
+
+
+EXPORT_HEADER = (
+    "order_ref",
+    "carrier",
+    "tracking_no",
+    "product",
+    "sku",
+    "quantity",
+    "amount_yuan",
+    "buyer_name",
+    "buyer_phone",
+    "address",
+    "paid_at",
+)
+"""The orders-to-ship file: the three columns an upload reads first, left empty to fill in, then what to pack and
+where to send it. Uploaded back as it is, the upload reads its three columns and leaves the others."""
+
+
+@dataclass(frozen=True)
+class OrderToShip:
+    """One order of the orders-to-ship file, as plain values (amount in fen, paid at in Asia/Shanghai)."""
+
+    order_ref: str
+    product: str
+    sku: str
+    quantity: int
+    amount_fen: int
+    buyer_name: str
+    buyer_phone: str
+    address: str
+    paid_at: dt.datetime
+
+
+def _export_rows(orders: Sequence[OrderToShip]) -> list[list[object]]:
+    return [
+        [
+            order.order_ref,
+            "",
+            "",
+            order.product,
+            order.sku,
+            order.quantity,
+            Decimal(to_yuan(order.amount_fen)),
+            order.buyer_name,
+            order.buyer_phone,
+            order.address,
+            order.paid_at.strftime("%Y-%m-%d %H:%M"),
+        ]
+        for order in orders
+    ]
+
+
+def orders_csv(orders: Sequence[OrderToShip]) -> bytes:
+    """The orders to ship as UTF-8 CSV with a BOM (so spreadsheet programs read the Chinese)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(EXPORT_HEADER)
+    writer.writerows(_export_rows(orders))
+    return ("\ufeff" + buffer.getvalue()).encode()
+
+
+def orders_xlsx(orders: Sequence[OrderToShip]) -> bytes:
+    """The orders to ship as an XLSX workbook: quantities and amounts as numbers, phones and references as text."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "orders to ship"
+    sheet.append(list(EXPORT_HEADER))
+    for row in _export_rows(orders):
+        sheet.append(row)
+        sheet.cell(sheet.max_row, EXPORT_HEADER.index("amount_yuan") + 1).number_format = "0.00"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

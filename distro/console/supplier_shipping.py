@@ -8,21 +8,31 @@ mark_delivered(). This is the one page showing a buyer's phone unmasked: the sup
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app, redirect, render_template, request, url_for
+from flask import Response, current_app, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 from sqlmodel import Session, col
 
 from distro.auth.models import Role
-from distro.clock import utcnow
+from distro.clock import BUSINESS_TZ, utcnow
 from distro.console.access import console_page, current_user_id
 from distro.console.blueprint import bp, menu_item
 from distro.console.lists import PAGE_SIZE, Page, PageArgs
-from distro.console.shipping_files import MAX_ROWS, UNREADABLE, FileRow, UnreadableFile, read_shipping_file
+from distro.console.shipping_files import (
+    MAX_ROWS,
+    UNREADABLE,
+    FileRow,
+    OrderToShip,
+    UnreadableFile,
+    orders_csv,
+    orders_xlsx,
+    read_shipping_file,
+)
 from distro.db import get_session
 from distro.errors import Conflict, NotFound, ValidationFailed
 from distro.pages import parse_form, parse_query, wants_fragment
@@ -250,6 +260,56 @@ def ship_file(session: Session, supplier_id: int, rows: list[FileRow]) -> list[R
         else RowResult(row, "shipped" if shipped_at[row.order_ref] >= started else "already")
         for row in rows
     ]
+
+
+class ExportArgs(Schema):
+    """?format=csv|xlsx: the orders-to-ship file's format."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    format = fields.String(load_default="csv", validate=validate.OneOf(["csv", "xlsx"]))
+
+
+EXPORT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+@bp.get("/supplier/shipping/export", endpoint="supplier_shipping_export")
+@console_page(Role.SUPPLIER)
+def export() -> Response:
+    """The oldest orders to ship (as many as one upload takes) as CSV or XLSX, to fill in the carrier and tracking
+    number of each and upload back."""
+    try:
+        chosen = parse_query(ExportArgs())["format"]
+    except ValidationError as error:
+        raise NotFound("No such file.") from error
+    session = get_session()
+    supplier = require_reading_supplier(session, current_user_id())
+    query = fulfilment.shipments_query(supplier.id, lifecycle.PAID).order_by(None)  # type: ignore[arg-type]
+    rows = session.execute(query.order_by(col(Checkout.id)).limit(MAX_ROWS)).mappings()
+    orders = [
+        OrderToShip(
+            order_ref=row["Checkout"].order_ref,
+            product=row["title"],
+            sku=row["Checkout"].sku or "",
+            quantity=row["Checkout"].quantity,
+            amount_fen=row["Checkout"].total_fen,
+            buyer_name=row["Checkout"].buyer_name,
+            buyer_phone=row["Checkout"].buyer_phone,
+            address=row["Checkout"].address,
+            paid_at=row["Checkout"].paid_at.astimezone(BUSINESS_TZ),
+        )
+        for row in rows
+    ]
+    content = orders_csv(orders) if chosen == "csv" else orders_xlsx(orders)
+    name = f"orders-to-ship-{dt.datetime.now(BUSINESS_TZ):%Y%m%d-%H%M}.{chosen}"
+    answer = Response(content, mimetype=EXPORT_TYPES[chosen])
+    answer.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    answer.headers["Cache-Control"] = "no-store"  # buyers' phones and addresses: kept by no cache on the way
+    return answer
 
 
 @bp.post("/supplier/shipping/upload", endpoint="supplier_shipping_upload")

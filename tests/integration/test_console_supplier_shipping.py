@@ -241,3 +241,32 @@ def test_the_list_filters_by_status_and_order_and_pages_oldest_first_to_ship(cli
 def test_a_shop_owner_without_the_supplier_role_is_refused(client, session, world):
     sign_in(client, make_user(session, Role.SHOP_OWNER, Role.FINANCE))
     assert client.get(PAGE).status_code == 403
+
+
+def test_the_orders_to_ship_export_to_fill_in_and_upload_back_as_they_are(client, session, world):
+    sign_in(client, world["user"])
+    exported = client.get(PAGE + "/export?format=csv")
+    assert exported.status_code == 200 and exported.headers["Content-Type"].startswith("text/csv")
+    assert exported.headers["Cache-Control"] == "no-store" and "attachment" in exported.headers["Content-Disposition"]
+    text = exported.get_data().decode("utf-8-sig")
+    header, row, *rest = text.splitlines()
+    assert header.startswith("order_ref,carrier,tracking_no,product") and rest == []
+    assert row.startswith(
+        "DSMINE00001,,,玻尿酸精华 30ml,,1,59.00,李四,13900001111,浙江省杭州市西湖区文三路100号3幢501室,"
+    )
+    filled = text.replace("DSMINE00001,,,", "DSMINE00001,顺丰速运,SF5550001,")
+    assert "发货 1 单" in upload(client, "filled.csv", filled.encode()).get_data(as_text=True)
+    assert status_of(session, "DSMINE00001").tracking_number == "SF5550001"
+    assert client.get(PAGE + "/export?format=csv").get_data().decode("utf-8-sig").splitlines()[1:] == []
+
+
+def test_the_xlsx_export_keeps_amounts_and_quantities_as_numbers(client, world):
+    from openpyxl import load_workbook
+
+    sign_in(client, world["user"])
+    exported = client.get(PAGE + "/export?format=xlsx")
+    sheet = load_workbook(io.BytesIO(exported.get_data())).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:3] == ("order_ref", "carrier", "tracking_no") and len(rows) == 2
+    assert rows[1][0] == "DSMINE00001" and rows[1][5] == 1 and rows[1][6] == 59 and rows[1][8] == "13900001111"
+    assert client.get(PAGE + "/export?format=pdf").status_code == 404
