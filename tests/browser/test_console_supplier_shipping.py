@@ -52,6 +52,7 @@ def test_a_supplier_ships_by_file_marks_delivered_and_opens_analytics_and_webhoo
     desk.get_by_role("link", name="售后").click()
     expect(desk.get_by_role("heading", name="售后", exact=True)).to_be_visible()
     check_accessibility(desk)
+    save_screen(desk, "console-supplier-after-sales")
 
     desk.get_by_role("link", name="数据").click()
     expect(desk.get_by_role("heading", name="数据", exact=True)).to_be_visible()
