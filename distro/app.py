@@ -70,9 +70,14 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, check_migrations: 
     from distro.console import finance_batch_actions as _finance_batch_actions  # noqa: F401
     from distro.console import finance_batches as _finance_batches  # noqa: F401
     from distro.console import pages as _console_pages  # noqa: F401  # each module puts its pages on the blueprint
+    from distro.console import supplier_after_sales as _supplier_after_sales  # noqa: F401
+    from distro.console import supplier_analytics as _supplier_analytics  # noqa: F401
     from distro.console import supplier_application as _supplier_application  # noqa: F401
     from distro.console import supplier_products as _supplier_products  # noqa: F401
     from distro.console import supplier_rates as _supplier_rates  # noqa: F401
+    from distro.console import supplier_shipping as _supplier_shipping  # noqa: F401
+    from distro.console import supplier_shops as _supplier_shops  # noqa: F401
+    from distro.console import supplier_webhooks as _supplier_webhooks  # noqa: F401
     from distro.console.blueprint import bp as console_bp
     from distro.health import bp as health_bp
     from distro.ledger.views import blp as ledger_blp

@@ -42,14 +42,15 @@ class Delivery(SQLModel, table=True):
     __table_args__ = (
         sa.CheckConstraint("status IN ('pending','delivered','dead')", name="known_status"),
         sa.Index("ix_webhook_deliveries_due", "next_attempt_at", postgresql_where=sa.text("status = 'pending'")),
-        # The admin console's delivery log, newest first, of all subscriptions or one (a page at a time).
+        # The delivery log, newest first a page at a time: of all subscriptions (the admin console) or one (the
+        # supplier's Webhook page); the second serves lookups by subscription alone the same way.
         sa.Index("ix_webhook_deliveries_created", "created_at", "id"),
         sa.Index("ix_webhook_deliveries_subscription_created", "subscription_id", "created_at", "id"),
     )
 
     # Sent as webhook-id, so the subscriber can deduplicate our retries.
     id: str = Field(primary_key=True, max_length=40)
-    subscription_id: int = Field(foreign_key="webhook_subscriptions.id", index=True, sa_type=sa.BigInteger)
+    subscription_id: int = Field(foreign_key="webhook_subscriptions.id", sa_type=sa.BigInteger)
     event_type: str = Field(max_length=40)
     payload: dict[str, Any] = Field(sa_type=postgresql.JSONB)
     status: str = Field(default="pending", max_length=10)

@@ -28,6 +28,9 @@ class Checkout(SQLModel, table=True):
         sa.CheckConstraint("refunded_fen BETWEEN 0 AND total_fen", name="refund_within_total"),
         # What the auto-confirm job and the payment-notice sweep look for.
         sa.Index("ix_checkouts_shipped_unreceived", "shipped_at", postgresql_where=sa.text("status = 'shipped'")),
+        # The supplier's shipping list (distro.console.supplier_shipping, the API's /supplier/shipments): its orders
+        # in one status, a page at a time by id, read through its products without walking every checkout.
+        sa.Index("ix_checkouts_product_status_id", "product_id", "status", "id"),
         sa.Index(
             "ix_checkouts_notice_due",
             "notice_next_at",
