@@ -57,6 +57,10 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, check_migrations: 
     from distro.auth.pages import bp as auth_pages_bp
     from distro.auth.views import blp as auth_blp
     from distro.commission.views import blp as commission_blp
+    from distro.console import finance_adjustments as _console_finance_adjustments  # noqa: F401
+    from distro.console import finance_dashboard as _console_finance_dashboard  # noqa: F401
+    from distro.console import finance_ledger as _console_finance_ledger  # noqa: F401
+    from distro.console import finance_periods as _console_finance_periods  # noqa: F401
     from distro.console import pages as _console_pages  # noqa: F401  # each module puts its pages on the blueprint
     from distro.console.blueprint import bp as console_bp
     from distro.health import bp as health_bp
