@@ -43,7 +43,8 @@ def newest_first(
     if after is not None:
         query = query.where(id_column < after)
     result = session.execute(query.order_by(id_column.desc()).limit(size + 1))
-    rows = list(result.mappings()) if len(query.selected_columns) > 1 else list(result.scalars())
+    # One entity (select(Model)) has many columns but is one object a row; several columns are a mapping.
+    rows = list(result.mappings()) if len(query.column_descriptions) > 1 else list(result.scalars())
     shown = rows[:size]
     last = shown[-1] if shown else None
     last_id = None if last is None else (last["id"] if isinstance(last, sa.RowMapping) else last.id)
