@@ -5,6 +5,7 @@ posting with its entries and what it is linked to. Balances and entries come fro
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col
@@ -53,9 +54,10 @@ def accounts_page(
     return Page(rows, page.next_after)
 
 
-def account(session: Session, code: str) -> sa.RowMapping:
-    """One account's code, type and balance (the API's get_account_balance), or NotFound."""
-    return ledger.get_account_balance(session, code)
+def account(session: Session, code: str) -> dict[str, Any]:
+    """One account's code, type and balance in fen (the API's get_account_balance), or NotFound."""
+    found = ledger.get_account_balance(session, code)
+    return {**found, "balance": int(found["balance"])}
 
 
 def account_postings(session: Session, code: str, *, after: int | None = None) -> Page:
@@ -67,7 +69,7 @@ def account_postings(session: Session, code: str, *, after: int | None = None) -
             col(Posting.memo),
             col(Posting.created_at),
             col(Posting.reverses_posting_id),
-            sa.func.sum(col(Entry.amount)).label("amount"),
+            sa.cast(sa.func.sum(col(Entry.amount)), sa.BigInteger).label("amount"),
         )
         .join(Entry, col(Entry.posting_id) == Posting.id)
         .join(LedgerAccount, col(LedgerAccount.id) == Entry.account_id)
