@@ -136,7 +136,7 @@ def test_the_list_pages_newest_first_and_filters_by_status(client, session):
     sign_in(client, finance)
     for number in range(3):
         propose(client, {**BANK_FEE, "memo": f"手续费 {number}"})
-    first, second, third = session.exec(select(Adjustment).order_by(col(Adjustment.id))).all()
+    first, _, third = session.exec(select(Adjustment).order_by(col(Adjustment.id))).all()
     client.post(f"/console/finance/adjustments/{first.id}/reject", data={"reason": "重复提交"})
     html = client.get("/console/finance/adjustments").get_data(as_text=True)
     assert html.index("手续费 2") < html.index("手续费 1") < html.index("手续费 0")
@@ -177,7 +177,7 @@ def test_an_adjustments_posting_is_reversed_by_a_proposal_another_finance_user_a
 def test_a_posting_a_flow_made_is_not_reversed_by_hand_and_the_page_says_who_corrects_it(client, session, app):
     shop = make_shop(session, app)
     posting_id = post(
-        session, "t:release", "release", ("shop:%d:pending" % shop.id, 500), ("shop:%d:available" % shop.id, -500)
+        session, "t:release", "release", (f"shop:{shop.id}:pending", 500), (f"shop:{shop.id}:available", -500)
     )
     sign_in(client, make_user(session, Role.FINANCE))
     page = client.get(f"/console/finance/ledger/postings/{posting_id}").get_data(as_text=True)
