@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask import render_template, request
 from flask_babel import lazy_gettext as _l
-from marshmallow import ValidationError, fields, validate
+from marshmallow import ValidationError, fields, pre_load, validate
 
 from distro.auth.models import Role
 from distro.console import finance_ledger_queries as queries
@@ -33,6 +33,11 @@ class AccountFilters(PageArgs):
     kind = fields.String(load_default=None, validate=validate.OneOf(list(queries.FAMILY_CODES)))
     shop = fields.Integer(load_default=None, validate=AN_ID)
     supplier = fields.Integer(load_default=None, validate=AN_ID)
+
+    @pre_load
+    def _left_blank(self, data: dict, **_: object) -> dict:
+        # The filter form sends every field; one left blank filters nothing.
+        return {name: value.strip() for name, value in data.items() if value.strip()}
 
 
 FILTER_MESSAGES = {

@@ -23,6 +23,8 @@ def test_accounts_are_listed_with_their_balances_and_filtered_by_kind_shop_and_s
     assert shop_account(shop.id, "pending") in pending and owes not in pending
     one_shop = client.get(f"/console/finance/ledger?shop={other.id}").get_data(as_text=True)
     assert shop_account(other.id, "pending") in one_shop and shop_account(shop.id, "pending") not in one_shop
+    blank = client.get("/console/finance/ledger?kind=shop_pending&shop=&supplier=")
+    assert blank.status_code == 200 and shop_account(other.id, "pending") in blank.get_data(as_text=True)
     by_supplier = client.get(f"/console/finance/ledger?supplier={supplier.id}").get_data(as_text=True)
     assert f"/console/finance/ledger/accounts/{owes}" in by_supplier and "platform:revenue" not in by_supplier
 
