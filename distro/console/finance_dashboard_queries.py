@@ -1,5 +1,5 @@
 """The finance dashboard's figures: what owners, suppliers and payouts in flight stand at, from the ledger's
-account balances (the API's balance query, distro/ledger/services.py), summed by family in one statement."""
+account balances, summed by what the accounts are in one statement."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
-from distro.ledger.models import Adjustment
-from distro.ledger.services import accounts_with_balances_query
+from distro.ledger.chart import account_type
+from distro.ledger.models import Adjustment, Entry, LedgerAccount
+from distro.settlement.transfers import CLEARING
 from distro.shops.models import Shop
 
 
@@ -31,25 +32,41 @@ class Standing:
     proposed_adjustments: int
 
 
+def _normal(code: str) -> int:
+    """1 when a debit raises the balance of accounts like code (distro/ledger/chart.py), else -1."""
+    return 1 if account_type(code).debit_normal else -1
+
+
 def standing(session: Session) -> Standing:
     """Pending (in the hold), payable, held (payable, of shops whose payouts are frozen), clawed back (negative
-    available balances, netted by the next batches), in flight and owed by suppliers, from account balances."""
-    balances = accounts_with_balances_query().order_by(None).subquery("balances")
+    available balances, netted by the next batches), in flight and owed by suppliers, from account balances.
+
+    One statement: entries summed per account first (one pass over the entries, no join per entry), then the
+    accounts' balances on their normal side (the API's, distro/ledger/services.py) summed by what they are.
+    """
+    sums = (
+        sa.select(col(Entry.account_id), sa.func.sum(col(Entry.amount)).label("debits"))
+        .group_by(col(Entry.account_id))
+        .subquery("sums")
+    )
     # A frozen shop's available account, by code: the (few) frozen shops come from their partial index.
     frozen = (
         sa.select(sa.func.concat("shop:", col(Shop.id), ":available").label("code"))
         .where(col(Shop.payouts_frozen))
         .subquery("frozen")
     )
-    code, amount = balances.c.code, balances.c.balance
-    pending = code.like("shop:%:pending") & (amount != 0)
+    code = col(LedgerAccount.code)
+    shop = _normal("shop:1:available") * sums.c.debits
+    pending = code.like("shop:%:pending") & (sums.c.debits != 0)
     available = code.like("shop:%:available")
-    payable = available & (amount > 0) & frozen.c.code.is_(None)
-    held = available & (amount > 0) & frozen.c.code.is_not(None)
-    clawed = available & (amount < 0)
-    owing = code.like("supplier:%:payable") & (amount != 0)
+    payable = available & (shop > 0) & frozen.c.code.is_(None)
+    held = available & (shop > 0) & frozen.c.code.is_not(None)
+    clawed = available & (shop < 0)
+    owed = _normal("supplier:1:payable") * sums.c.debits
+    owing = code.like("supplier:%:payable") & (sums.c.debits != 0)
+    clearing = _normal(CLEARING) * sums.c.debits
 
-    def total(where: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
+    def total(amount: sa.ColumnElement[int], where: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
         return sa.func.coalesce(sa.func.sum(amount).filter(where), 0)
 
     def count(where: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
@@ -57,18 +74,21 @@ def standing(session: Session) -> Standing:
 
     row = session.execute(
         sa.select(
-            total(pending),
+            total(shop, pending),
             count(pending),
-            total(payable),
+            total(shop, payable),
             count(payable),
-            total(held),
+            total(shop, held),
             count(held),
-            -total(clawed),
+            -total(shop, clawed),
             count(clawed),
-            total(code == "payouts:clearing"),
-            total(owing),
+            total(clearing, code == CLEARING),
+            total(owed, owing),
             count(owing),
-        ).select_from(balances.outerjoin(frozen, frozen.c.code == code))
+        )
+        .select_from(sums)
+        .join(LedgerAccount, col(LedgerAccount.id) == sums.c.account_id)
+        .outerjoin(frozen, frozen.c.code == code)
     ).one()
     # Adjustments are typed by people, a few a day: counting those waiting reads a small table.
     waiting = session.scalar(

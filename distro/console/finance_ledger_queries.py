@@ -61,22 +61,34 @@ def account(session: Session, code: str) -> dict[str, Any]:
 
 
 def account_postings(session: Session, code: str, *, after: int | None = None) -> Page:
-    """A page of the postings on an account, newest first: id, kind, memo, when, and the account's net entry."""
-    query = (
+    """A page of the postings on an account, newest first: id, kind, memo, when, and the account's net entry.
+
+    The page's posting ids and amounts are read from the entries by (account, posting), newest first, so a page of
+    the busiest account reads its page's entries only; then those postings.
+    """
+    account_id = session.scalar(sa.select(col(LedgerAccount.id)).where(col(LedgerAccount.code) == code))
+    if account_id is None:
+        return Page([], None)
+    entries: sa.Select = (
+        sa.select(
+            col(Entry.posting_id).label("id"), sa.cast(sa.func.sum(col(Entry.amount)), sa.BigInteger).label("amount")
+        )
+        .where(col(Entry.account_id) == account_id)
+        .group_by(col(Entry.posting_id))
+    )
+    page = newest_first(session, entries, col(Entry.posting_id), after=after)
+    amounts = {row["id"]: row["amount"] for row in page.rows}
+    postings = session.execute(
         sa.select(
             col(Posting.id),
             col(Posting.kind),
             col(Posting.memo),
             col(Posting.created_at),
             col(Posting.reverses_posting_id),
-            sa.cast(sa.func.sum(col(Entry.amount)), sa.BigInteger).label("amount"),
-        )
-        .join(Entry, col(Entry.posting_id) == Posting.id)
-        .join(LedgerAccount, col(LedgerAccount.id) == Entry.account_id)
-        .where(col(LedgerAccount.code) == code)
-        .group_by(col(Posting.id))
-    )
-    return newest_first(session, query, col(Posting.id), after=after)
+        ).where(col(Posting.id).in_(list(amounts)))
+    ).mappings()
+    rows = sorted(({**posting, "amount": amounts[posting["id"]]} for posting in postings), key=lambda row: -row["id"])
+    return Page(rows, page.next_after)
 
 
 @dataclass(frozen=True)
