@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import redirect, render_template, url_for
+from flask import redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 from werkzeug.wrappers import Response
@@ -146,8 +146,11 @@ def _form(typed: list[dict[str, str]] | None = None, memo: str = "", errors: dic
 @bp.get("/finance/adjustments/new")
 @console_page(Role.FINANCE)
 def finance_new_adjustment() -> tuple[str, int]:
-    """The form proposing an adjustment: a reason and rows of account, debit and credit in yuan."""
-    return _form()
+    """The form proposing an adjustment: a reason and rows of account, debit and credit in yuan (?account= fills in
+    the first row's account, as the ledger explorer's account page links here)."""
+    account = request.args.get("account", "").strip()[:80]
+    rows = [{"account": account if row == 0 else "", "debit": "", "credit": ""} for row in range(ROWS)]
+    return _form(rows)
 
 
 @bp.post("/finance/adjustments/new")

@@ -60,6 +60,17 @@ def account(session: Session, code: str) -> dict[str, Any]:
     return {**found, "balance": int(found["balance"])}
 
 
+def entries_by_posting(account_id: int) -> sa.Select:
+    """An account's net entry per posting (id, amount), to be read newest first (by its (account, posting) index)."""
+    return (
+        sa.select(
+            col(Entry.posting_id).label("id"), sa.cast(sa.func.sum(col(Entry.amount)), sa.BigInteger).label("amount")
+        )
+        .where(col(Entry.account_id) == account_id)
+        .group_by(col(Entry.posting_id))
+    )
+
+
 def account_postings(session: Session, code: str, *, after: int | None = None) -> Page:
     """A page of the postings on an account, newest first: id, kind, memo, when, and the account's net entry.
 
@@ -69,14 +80,7 @@ def account_postings(session: Session, code: str, *, after: int | None = None) -
     account_id = session.scalar(sa.select(col(LedgerAccount.id)).where(col(LedgerAccount.code) == code))
     if account_id is None:
         return Page([], None)
-    entries: sa.Select = (
-        sa.select(
-            col(Entry.posting_id).label("id"), sa.cast(sa.func.sum(col(Entry.amount)), sa.BigInteger).label("amount")
-        )
-        .where(col(Entry.account_id) == account_id)
-        .group_by(col(Entry.posting_id))
-    )
-    page = newest_first(session, entries, col(Entry.posting_id), after=after)
+    page = newest_first(session, entries_by_posting(account_id), col(Entry.posting_id), after=after)
     amounts = {row["id"]: row["amount"] for row in page.rows}
     postings = session.execute(
         sa.select(

@@ -17,6 +17,7 @@ from distro.console.access import console_page
 from distro.console.blueprint import bp, menu_item
 from distro.db import get_session
 from distro.errors import NotFound
+from distro.settlement import periods
 from distro.settlement.schemas import MonthSchema
 
 menu_item(Role.FINANCE, "console.finance_periods", _l("月度报表"), order=50, pages=("console.finance_period_file",))
@@ -51,7 +52,12 @@ def finance_periods() -> tuple[str, int]:
             "console/finance/period.html", report=None, typed=typed, errors={"month": [str(BAD_MONTH)]}
         ), 422
     report = queries.report(get_session(), month)
-    return render_template("console/finance/period.html", report=report, typed=typed, errors={}), 200
+    first = periods.month_of(month)
+    before = (first - dt.timedelta(days=1)).strftime("%Y-%m")
+    after = (first + dt.timedelta(days=31)).strftime("%Y-%m")
+    return render_template(
+        "console/finance/period.html", report=report, typed=typed, errors={}, before=before, after=after
+    ), 200
 
 
 @bp.get("/finance/periods/<string:month>.<string:kind>")

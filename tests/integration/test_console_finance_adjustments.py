@@ -45,6 +45,17 @@ def test_a_proposal_typed_in_yuan_is_the_apis_adjustment_in_fen_and_posts_nothin
     assert "待审批" in html and "¥12.34" in html and "需由另一位财务同事审批" in html
 
 
+def test_the_form_opened_from_an_accounts_page_has_that_account_on_its_first_row(client, session, app):
+    shop = make_shop(session, app)
+    code = f"shop:{shop.id}:available"
+    post(session, "t:release", "release", (f"shop:{shop.id}:pending", 500), (code, -500))
+    sign_in(client, make_user(session, Role.FINANCE))
+    account_page = client.get(f"/console/finance/ledger/accounts/{code}").get_data(as_text=True)
+    assert f"/console/finance/adjustments/new?account={code}" in account_page
+    form = client.get(f"/console/finance/adjustments/new?account={code}").get_data(as_text=True)
+    assert f'name="account_0" id="f-account_0" value="{code}"' in form
+
+
 def test_a_bad_amount_is_refused_on_its_field_in_chinese(client, session):
     sign_in(client, make_user(session, Role.FINANCE))
     for typed in ("12.345", "abc", "-5", "0"):

@@ -47,6 +47,8 @@ def test_this_month_is_shown_when_none_is_chosen(client, session, app):
     sign_in(client, make_user(session, Role.FINANCE))
     html = client.get("/console/finance/periods").get_data(as_text=True)
     assert f'value="{THIS_MONTH}"' in html and "本月没有供货商的记账" in html
+    november = client.get("/console/finance/periods?month=2026-01").get_data(as_text=True)
+    assert "month=2025-12" in november and "month=2026-02" in november
 
 
 def test_a_month_that_is_not_one_is_refused_on_its_field_in_chinese(client, session):
