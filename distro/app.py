@@ -67,8 +67,12 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, check_migrations: 
     from distro.console import admin_suppliers as _admin_suppliers_pages  # noqa: F401
     from distro.console import admin_tiers as _admin_tiers_pages  # noqa: F401
     from distro.console import admin_users as _admin_users_pages  # noqa: F401
+    from distro.console import finance_adjustments as _console_finance_adjustments  # noqa: F401
     from distro.console import finance_batch_actions as _finance_batch_actions  # noqa: F401
     from distro.console import finance_batches as _finance_batches  # noqa: F401
+    from distro.console import finance_dashboard as _console_finance_dashboard  # noqa: F401
+    from distro.console import finance_ledger as _console_finance_ledger  # noqa: F401
+    from distro.console import finance_periods as _console_finance_periods  # noqa: F401
     from distro.console import pages as _console_pages  # noqa: F401  # each module puts its pages on the blueprint
     from distro.console import supplier_after_sales as _supplier_after_sales  # noqa: F401
     from distro.console import supplier_analytics as _supplier_analytics  # noqa: F401

@@ -51,11 +51,17 @@ class Posting(PostingBase, table=True):
 
 class Entry(SQLModel, table=True):
     __tablename__ = "ledger_entries"
-    __table_args__ = (sa.CheckConstraint("amount <> 0", name="non_zero_amount"),)
+    __table_args__ = (
+        sa.CheckConstraint("amount <> 0", name="non_zero_amount"),
+        # By account and posting, not account alone: the finance console lists an account's postings newest
+        # first a page at a time (distro/console/finance_ledger_queries.py), and platform:revenue has an entry per
+        # commission line. An account's other lookups use its leading column the same way.
+        sa.Index("ix_ledger_entries_account_id_posting_id", "account_id", "posting_id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True, sa_type=sa.BigInteger)
     posting_id: int = Field(foreign_key="ledger_postings.id", index=True, sa_type=sa.BigInteger)
-    account_id: int = Field(foreign_key="ledger_accounts.id", index=True, sa_type=sa.BigInteger)
+    account_id: int = Field(foreign_key="ledger_accounts.id", sa_type=sa.BigInteger)
     # Signed fen: debit positive, credit negative.
     amount: int = Field(sa_type=sa.BigInteger)
 

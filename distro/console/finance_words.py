@@ -1,0 +1,62 @@
+"""The finance pages' Chinese words for the ledger's codes: account families, posting kinds, adjustment statuses,
+and who corrects a posting finance may not reverse by hand. Words only: every rule stays in distro/ledger."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from distro.ledger.chart import ACCOUNT_FAMILIES
+
+FAMILIES = {
+    "shop_pending": _l("店铺待结佣金（冻结期内）"),
+    "shop_available": _l("店铺可结佣金"),
+    "supplier_payable": _l("供货商应付佣金"),
+    "payouts_clearing": _l("在途打款"),
+    "platform_revenue": _l("平台佣金收入"),
+    "platform_adjustments": _l("手工调整与核销"),
+    "cash": _l("银行存款"),
+}
+"""Each account family of distro/ledger/chart.py's ACCOUNT_FAMILIES, as finance calls it."""
+
+KINDS = {
+    "accrual": _l("计提佣金"),
+    "accrual_adjustment": _l("计提调整"),
+    "reversal": _l("冲回佣金"),
+    "clawback": _l("追回佣金"),
+    "release": _l("转为可结"),
+    "payout_reserve": _l("结算预留"),
+    "payout_cancel": _l("结算取消退回"),
+    "payout_paid": _l("已打款"),
+    "payout_failed": _l("打款失败退回"),
+    "adjustment": _l("手工调账"),
+    "adjustment_reversal": _l("调账冲正"),
+}
+"""Each posting kind of distro/ledger/rules.py's POSTING_KINDS, as finance calls it."""
+
+STATUSES = {"proposed": _l("待审批"), "approved": _l("已批准"), "rejected": _l("已驳回")}
+"""Each adjustment status (distro/ledger/models.py ADJUSTMENT_STATUSES)."""
+
+CORRECTED_BY = {
+    "order processing": _l("这笔记账由订单处理生成，只能由订单自身的事件（退款、取消）更正。"),
+    "the commission release": _l("这笔记账由佣金释放生成，只能由订单自身的事件（退款）更正。"),
+    "settlement": _l("这笔记账由结算生成，只能由结算批次更正：在待审批时取消批次，或登记打款结果。"),
+    "finance": _l("这笔记账本身就是冲正，不能再冲正；请另提一笔调账。"),
+}
+"""Why a posting cannot be reversed by hand, by who corrects it (distro/ledger/rules.py hand_reversal_refusal)."""
+OTHER_FLOW = _l("这笔记账由系统流程生成，只能由该流程更正。")
+
+
+def family_of(code: str) -> str | None:
+    """The family key of an account code (see distro/ledger/chart.py), or None for a code not in the chart."""
+    return next((family for family, (pattern, _, _) in ACCOUNT_FAMILIES.items() if pattern.match(code)), None)
+
+
+def account_label(code: str) -> str:
+    """An account as finance reads it: its family's words and, for a shop's or supplier's, the owner's id."""
+    family = family_of(code)
+    words = str(FAMILIES.get(family or "", code))
+    owner, _, rest = code.partition(":")
+    if owner in ("shop", "supplier"):
+        number = rest.partition(":")[0]
+        return f"{words} · {_l('店铺') if owner == 'shop' else _l('供货商')} {number}"
+    return words
