@@ -217,12 +217,14 @@ def _unchanged(rows: list[Any]) -> list[Any]:
 
 @dataclass(frozen=True)
 class Listing:
-    """A select to page through, what to do with each page's rows before they are dumped, and, where counting the
-    select itself would join every row it pages, a cheaper select counting the same rows."""
+    """A select to page through, what to do with each page's rows before they are dumped, and, where the select
+    itself would be slow to count or to page by OFFSET, a cheaper select counting the same rows and the select of a
+    page (offset, limit) that picks its rows first."""
 
     query: sa.Select
     transform: Callable[[list[Any]], list[Any]] = _unchanged
     count: sa.Select | None = None
+    paged: Callable[[int, int], sa.Select] | None = None
 
 
 class SelectPage(flask_smorest.Page):
@@ -244,7 +246,11 @@ class SelectPage(flask_smorest.Page):
         params = self.page_params
         query = self._query
         # A page past the largest bigint offset is past the end too: empty, not a database error.
-        result = get_session().execute(query.offset(min(params.first_item, BIGINT_MAX)).limit(params.page_size))
+        offset = min(params.first_item, BIGINT_MAX)
+        paged = self.collection.paged if isinstance(self.collection, Listing) else None
+        if paged is not None:  # offset + limit stays a bigint: the paged select may read that many rows per source
+            query = paged(offset, max(0, min(params.page_size, BIGINT_MAX - offset)))
+        result = get_session().execute(query.offset(offset).limit(params.page_size) if paged is None else query)
         # One entity per row pages as objects; several columns page as mappings.
         rows = list(result.scalars().all()) if len(query.column_descriptions) == 1 else list(result.mappings().all())
         return self.collection.transform(rows) if isinstance(self.collection, Listing) else rows

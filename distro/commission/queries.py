@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -62,16 +62,37 @@ def owner_shop_ids(session: Session, owner_id: int, shop_id: int | None = None) 
     return list(session.execute(query).scalars())
 
 
-def lines_of_shops(owner_id: int, shop_ids: Sequence[int]) -> tuple[sa.Select, sa.Select]:
-    """owner_lines_query over these shops of the owner (their ids as values), and a count of the same lines.
+def newest_line_ids(shop_ids: Sequence[int], *, upto: int, before: int | None = None) -> sa.Select:
+    """The ids of the newest `upto` commission lines of these shops (below line id `before`), newest first.
 
-    With the shops as values the lines come newest first down the (shop_id, id) index, a page at a time, and the
-    count reads only that index; joined to the owner's shops instead, counting 100,000 lines joined every one of
-    them to its order (2 s).
+    Each shop's lines are read newest first down the (shop_id, id) index, at most `upto` of them, and merged: a page
+    costs its rows whatever the shops' share of the table. Asked as one `shop_id IN (...) ORDER BY id DESC`, the
+    planner walks the primary key backwards filtering by shop, which for a shop holding a tenth of 1,000,000 lines,
+    all old, read 900,000 newer ones (0.6 s).
     """
-    in_shops = col(CommissionLine.shop_id).in_(shop_ids)
-    count = sa.select(sa.func.count()).select_from(CommissionLine).where(in_shops)
-    return owner_lines_query(owner_id).where(in_shops), count
+    if not shop_ids:
+        return sa.select(col(CommissionLine.id)).where(sa.false())
+    shops = sa.values(sa.column("shop_id", sa.BigInteger), name="owner_shops").data([(shop,) for shop in shop_ids])
+    per_shop = sa.select(col(CommissionLine.id)).where(col(CommissionLine.shop_id) == shops.c.shop_id)
+    if before is not None:
+        per_shop = per_shop.where(col(CommissionLine.id) < before)
+    newest = per_shop.order_by(col(CommissionLine.id).desc()).limit(upto).lateral("newest")
+    return sa.select(newest.c.id).select_from(shops.join(newest, sa.true())).order_by(newest.c.id.desc()).limit(upto)
+
+
+def lines_of_shops(owner_id: int, shop_ids: Sequence[int]) -> tuple[Callable[[int, int], sa.Select], sa.Select]:
+    """owner_lines_query over these shops of the owner a page at a time (offset, limit), and a count of the lines.
+
+    The count reads only the (shop_id, id) index; counting the joined select joined 100,000 lines each to its
+    order (2 s).
+    """
+
+    def page(offset: int, limit: int) -> sa.Select:
+        ids = newest_line_ids(shop_ids, upto=offset + limit).offset(offset)
+        return owner_lines_query(owner_id).where(col(CommissionLine.id).in_(ids.scalar_subquery()))
+
+    count = sa.select(sa.func.count()).select_from(CommissionLine).where(col(CommissionLine.shop_id).in_(shop_ids))
+    return page, count
 
 
 def owner_balances(session: Session, owner_id: int) -> list[dict[str, Any]]:

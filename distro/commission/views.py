@@ -32,8 +32,8 @@ blp = Blueprint("commission", __name__, url_prefix=API_PREFIX, description="Comm
 def my_lines(args: dict):
     """The caller's commission lines (pending, payable, settled, reversed, clawed back), newest first."""
     shop_ids = queries.owner_shop_ids(get_session(), current_user_id(), args["shop_id"])
-    lines, count = queries.lines_of_shops(current_user_id(), shop_ids)
-    return Listing(lines, count=count)
+    page, count = queries.lines_of_shops(current_user_id(), shop_ids)
+    return Listing(queries.owner_lines_query(current_user_id()), count=count, paged=page)
 
 
 @blp.route("/commission/balances", methods=["GET"])

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col
 
 from distro.commission.models import CommissionLine, Order
-from distro.commission.queries import owner_balances, owner_lines_query, shown_status
+from distro.commission.queries import newest_line_ids, owner_balances, owner_lines_query, shown_status
 from distro.ledger.chart import shop_account
 from distro.ledger.models import Entry, LedgerAccount, Posting
 from distro.settlement.models import Payout
@@ -127,16 +127,9 @@ def lines_page(
     are the owner's shops when the caller has them already."""
     if shop_ids is None:
         shop_ids = session.execute(sa.select(col(Shop.id)).where(col(Shop.owner_id) == owner_id)).scalars().all()
-    # The page's lines are picked first, by their shops given as values, newest first from the index on (shop, id);
-    # only they are joined to their orders and products, not every line the owner ever had.
-    newest = (
-        sa.select(col(CommissionLine.id))
-        .where(col(CommissionLine.shop_id).in_(shop_ids))
-        .order_by(col(CommissionLine.id).desc())
-        .limit(size + 1)
-    )
-    if before is not None:
-        newest = newest.where(col(CommissionLine.id) < before)
+    # The page's lines are picked first, newest first down each shop's (shop, id) index; only they are joined to
+    # their orders and products, not every line the owner ever had.
+    newest = newest_line_ids(shop_ids, upto=size + 1, before=before)
     query = (
         owner_lines_query(owner_id)
         .join(Product, col(Product.id) == CommissionLine.product_id)
