@@ -12,12 +12,14 @@ import datetime as dt
 import re
 import secrets
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 from flask import Blueprint, Flask, Request, Response, current_app, g, render_template, request
 from flask.sessions import SecureCookieSessionInterface
+from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, UserMixin
 from flask_wtf.csrf import CSRFError, CSRFProtect
-from marshmallow import Schema, ValidationError
+from marshmallow import Schema, ValidationError, fields
 
 from distro.api import refuse_unstorable_text
 from distro.auth import web_sessions
@@ -116,6 +118,24 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, _csrf_refused)
     app.jinja_env.globals["csp_nonce"] = csp_nonce
     app.after_request(_security_headers)
+
+
+class Checkbox(fields.Field):
+    """A page form's checkbox: ticked (a browser sends "on", or the box's value) is True, left out is False.
+
+    Not a Boolean: the API's booleans are JSON true or false only (distro/strict_fields.py), and a form never
+    sends those.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(load_default=False, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
+        if value in ("on", "1", "true"):
+            return True
+        if value in ("", "0", "false"):
+            return False
+        raise ValidationError(str(_l("请勾选或不勾选")))
 
 
 def parse_form(schema: Schema) -> dict:

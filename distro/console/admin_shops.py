@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
-from marshmallow import ValidationError, fields
+from marshmallow import ValidationError
 from sqlmodel import col
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -25,7 +25,7 @@ from distro.console.blueprint import bp, menu_item
 from distro.console.lists import newest_first
 from distro.db import get_session
 from distro.errors import Conflict, Forbidden, NotFound
-from distro.pages import form_messages, parse_form
+from distro.pages import Checkbox, form_messages, parse_form
 from distro.shops import moderation, services
 from distro.shops.models import Shop
 from distro.shops.rules import ShopAction
@@ -43,7 +43,7 @@ DONE = {
 class CloseForm(ReasonForm):
     """Closing a shop: the reason, and whether it is paid what it earned (closed at its owner's request)."""
 
-    pay_earned = fields.Boolean(load_default=False, truthy={"on", "1", "true"}, falsy={"", "0", "false"})
+    pay_earned = Checkbox()
 
 
 def _search_query(status: str | None, text: str | None) -> sa.Select:
