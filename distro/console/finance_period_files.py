@@ -29,7 +29,7 @@ def figure_rows(report: dict[str, Any]) -> list[tuple[str, int]]:
         for part, whose in (("pool_fen", _("佣金池")), ("owner_fen", _("店主")), ("platform_fen", _("平台"))):
             rows.append((f"{label} · {whose}", report[key][part]))
     for key, label in (
-        ("released_fen", _("转为可结")),
+        ("released_fen", _("转为可结算")),
         ("reserved_fen", _("结算预留")),
         ("paid_fen", _("已打款")),
         ("failed_returned_fen", _("打款失败退回")),

@@ -8,8 +8,8 @@ from flask_babel import lazy_gettext as _l
 from distro.ledger.chart import ACCOUNT_FAMILIES
 
 FAMILIES = {
-    "shop_pending": _l("店铺待结佣金（冻结期内）"),
-    "shop_available": _l("店铺可结佣金"),
+    "shop_pending": _l("店铺待结算佣金（售后期内）"),
+    "shop_available": _l("店铺可结算佣金"),
     "supplier_payable": _l("供货商应付佣金"),
     "payouts_clearing": _l("在途打款"),
     "platform_revenue": _l("平台佣金收入"),
@@ -23,7 +23,7 @@ KINDS = {
     "accrual_adjustment": _l("计提调整"),
     "reversal": _l("冲回佣金"),
     "clawback": _l("追回佣金"),
-    "release": _l("转为可结"),
+    "release": _l("转为可结算"),
     "payout_reserve": _l("结算预留"),
     "payout_cancel": _l("结算取消退回"),
     "payout_paid": _l("已打款"),

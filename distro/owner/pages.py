@@ -13,6 +13,7 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response as BaseResponse
 
 from distro.auth.access import public
+from distro.console.access import CONSOLE_ROLES
 from distro.db import get_session
 from distro.errors import NotFound
 from distro.i18n import LANGUAGES, SESSION_KEY, page_lang
@@ -41,7 +42,10 @@ def home() -> str:
 @login_required
 def me() -> str:
     """我的: the account, the pages under it (等级, 数据, 消息), the language and signing out."""
-    return render_template("owner/me.html", account=current_user.account, languages=LANGUAGES)
+    works_in_console = any(role in CONSOLE_ROLES for role in current_user.account.roles)
+    return render_template(
+        "owner/me.html", account=current_user.account, languages=LANGUAGES, works_in_console=works_in_console
+    )
 
 
 @bp.post("/my/lang")

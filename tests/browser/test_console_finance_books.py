@@ -27,7 +27,7 @@ def test_one_finance_user_proposes_an_adjustment_another_approves_it_and_the_boo
     sign_in(desk, live_server, maker.email)
     desk.get_by_role("navigation", name="控制台导航").get_by_role("link", name="概览").click()
     expect(desk.get_by_role("heading", name="财务概览")).to_be_visible()
-    expect(desk.get_by_role("heading", name="待结（冻结期内）")).to_be_visible()
+    expect(desk.get_by_role("heading", name="待结算（售后期内）")).to_be_visible()
     check_accessibility(desk)
     save_screen(desk, "console-finance-dashboard")
 

@@ -55,7 +55,7 @@ def test_the_dashboard_shows_each_figure_with_its_meaning_and_a_link_into_the_le
     page = client.get("/console/finance")
     html = page.get_data(as_text=True)
     assert page.status_code == 200
-    for words in ("待结（冻结期内）", "可结", "暂停支付", "待追回", "在途打款", "供货商应付"):
+    for words in ("待结算（售后期内）", "可结算", "暂停支付", "待追回", "在途打款", "供货商应付"):
         assert words in html
     for amount in ("¥6.00", "¥3.00", "¥2.00", "¥1.00", "¥16.00"):
         assert amount in html

@@ -69,7 +69,7 @@ def test_an_accounts_postings_are_newest_first_with_its_side_and_page_on(client,
     assert queries.account_postings(session, code, after=ids[1]).rows[0]["id"] == ids[0]
     sign_in(client, make_user(session, Role.FINANCE))
     html = client.get(f"/console/finance/ledger/accounts/{code}").get_data(as_text=True)
-    assert "¥3.03" in html and "转为可结" in html
+    assert "¥3.03" in html and "转为可结算" in html
     assert html.index(f"/console/finance/ledger/postings/{ids[2]}") < html.index(
         f"/console/finance/ledger/postings/{ids[0]}"
     )

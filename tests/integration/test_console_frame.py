@@ -54,3 +54,12 @@ def test_a_role_taken_away_closes_the_console_at_once_in_the_same_page_session(c
         session=session, user_id=worker.id, roles={Role.SHOP_OWNER}, acting_user_id=make_user(session, Role.ADMIN).id
     )
     assert client.get("/console").status_code == 403
+
+
+def test_an_owner_who_also_supplies_finds_the_console_on_the_owner_apps_me_page_and_others_do_not(client, session):
+    both = make_user(session, Role.SHOP_OWNER, Role.SUPPLIER)
+    sign_in(client, both)
+    assert 'href="/console"' in client.get("/my/me").get_data(as_text=True)
+    client.post("/logout")
+    sign_in(client, make_user(session, Role.SHOP_OWNER))
+    assert 'href="/console"' not in client.get("/my/me").get_data(as_text=True)
