@@ -199,7 +199,7 @@ def accounts_with_balances_query(session: Session, prefix: str | None = None) ->
     since = snapshots.since(session)
     snapshot = BalanceSnapshot.__table__  # type: ignore[attr-defined]  # SQLModel declares no __table__
     debits = sa.func.coalesce(snapshot.c.balance, 0) + snapshots.tail_amount(
-        since, col(LedgerAccount.id), snapshot.c.through_entry_id
+        since, _ACCOUNTS.c.id, snapshot.c.through_entry_id
     )
     query = (
         sa.select(

@@ -15,6 +15,8 @@ the ids above it, for the planner: any value at or below the mark gives the same
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Session, col
@@ -96,7 +98,7 @@ def since(session: Session) -> int:
 
 
 def tail_amount(
-    since_id: int, account_id: sa.ColumnElement[int], through: sa.ColumnElement[int | None]
+    since_id: int, account_id: sa.ColumnElement[Any], through: sa.ColumnElement[Any]
 ) -> sa.ScalarSelect[int]:
     """The signed sum of account_id's entries above through (its snapshot's through_entry_id, NULL for none), both
     columns of the enclosing query: an index range of the ids above since_id, not the account's history."""
@@ -114,7 +116,7 @@ def tail_amount(
 def debits_by_account(since_id: int) -> sa.Subquery:
     """Every account with entries, as (account_id, debits): its signed balance, snapshot plus tail, in one pass over
     the snapshots and the entries above since_id."""
-    snapshots = sa.select(col(BalanceSnapshot.account_id), col(BalanceSnapshot.balance).label("amount"))
+    snapshots: sa.Select = sa.select(col(BalanceSnapshot.account_id), col(BalanceSnapshot.balance).label("amount"))
     tail = (
         sa.select(col(Entry.account_id), col(Entry.amount))
         .outerjoin(_SNAPSHOTS, _SNAPSHOTS.c.account_id == Entry.account_id)
