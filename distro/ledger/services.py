@@ -190,16 +190,17 @@ def _on_normal_side(debits: sa.ColumnElement[int]) -> sa.ColumnElement[int]:
     return sa.case((col(LedgerAccount.type).in_(debit_normal), debits), else_=-debits)
 
 
-def accounts_with_balances_query(session: Session, prefix: str | None = None) -> sa.Select:
+def accounts_with_balances_query(session: Session, prefix: str | None = None, *, one: bool = False) -> sa.Select:
     """Accounts (optionally those whose code starts with prefix) with code, type and balance, by code.
 
     A balance is the account's snapshot plus its entries after it (distro/ledger/snapshots.py), computed only for
-    the rows the query returns: a page of accounts, or one.
+    the rows the query returns: a page of accounts, or one (one=True: its tail read by entry id, as for a busy
+    account).
     """
     since = snapshots.since(session)
     snapshot = BalanceSnapshot.__table__  # type: ignore[attr-defined]  # SQLModel declares no __table__
     debits = sa.func.coalesce(snapshot.c.balance, 0) + snapshots.tail_amount(
-        since, _ACCOUNTS.c.id, snapshot.c.through_entry_id
+        since, _ACCOUNTS.c.id, snapshot.c.through_entry_id, by_id=one
     )
     query = (
         sa.select(
@@ -217,7 +218,7 @@ def accounts_with_balances_query(session: Session, prefix: str | None = None) ->
 
 def get_account_balance(session: Session, code: str) -> sa.RowMapping:
     """One account's code, type and balance in fen, or NotFound."""
-    query = accounts_with_balances_query(session).where(col(LedgerAccount.code) == code)
+    query = accounts_with_balances_query(session, one=True).where(col(LedgerAccount.code) == code)
     row = session.execute(query).mappings().first()
     if row is None:
         raise NotFound(f"No ledger account {code!r}.")
