@@ -31,10 +31,12 @@ _LOCK_MARK = sa.text(
     "FOR UPDATE SKIP LOCKED"
 )
 # A transaction inserting entries holds RowExclusiveLock on the table from before its first id is drawn until it
-# ends (and it is released only once the commit is visible); prepared transactions have no pid and count too.
+# ends (and it is released only once the commit is visible); prepared transactions have no pid and count too. Relation
+# ids repeat across a cluster's databases (a database cloned from a template has the same), hence the database.
 _WRITERS = """
     SELECT DISTINCT virtualtransaction FROM pg_locks
-    WHERE locktype = 'relation' AND relation = 'ledger_entries'::regclass AND mode = 'RowExclusiveLock'
+    WHERE locktype = 'relation' AND mode = 'RowExclusiveLock' AND relation = 'ledger_entries'::regclass
+      AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
       AND pid IS DISTINCT FROM pg_backend_pid()
 """
 _WRITING_NOW = sa.text(_WRITERS)
