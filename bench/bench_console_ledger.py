@@ -1,8 +1,15 @@
-"""The finance console's ledger reads over the ledger of 1,000,000 commission lines: the dashboard's standing, a
+"""The finance console's ledger reads over the ledger of 1,000,000 commission lines: the dashboard's standing, the
+trial balance and the busiest account's balance before and after balance snapshots (distro/ledger/snapshots.py), a
 page of accounts and a page of one busy account's postings, each in-process (the query and its rendering's data,
-not HTTP), median of ROUNDS, against the API's read of the same data in the same run: the trial balance (every
-entry, as the dashboard), the first 50 shop accounts of GET /api/v1/ledger/accounts?prefix=shop:, and the busy
-account's balance (every entry of it, as GET /api/v1/ledger/accounts/{code}).
+not HTTP), median of ROUNDS.
+
+Before snapshots (the mark at 0, no snapshot rows) every balance is the sum of all its entries, as it was before
+snapshots existed: that is each read's baseline, measured in the same run. Then one snapshot run folds the ledger
+(its time is reported against one full trial balance), TAIL more lines arrive after it (the tail a read adds: 1% of
+the ledger, more than 5 minutes of 云集's 2018 orders), and the same reads are measured again; their figures are
+checked against the full sum of the entries. The accounts page and the busy account's postings are measured against
+the API's read of the same data: the first 50 shop accounts of GET /api/v1/ledger/accounts?prefix=shop:, and the
+busy account's balance (GET /api/v1/ledger/accounts/{code}).
 
 The ledger is loaded set-based (generate_series, INSERT ... SELECT, the database's balance trigger checking every
 statement): per line an accrual (supplier payable, shop pending, platform revenue) and a release (pending to
@@ -27,8 +34,10 @@ from distro.console import finance_dashboard_queries as dashboard
 from distro.console import finance_ledger_queries as explorer
 from distro.db import engine_for
 from distro.ledger import services as ledger
+from distro.ledger import snapshots
 
 LINES = int(os.environ.get("DISTRO_BENCH_CONSOLE_LINES", "1000000"))
+TAIL = max(LINES // 100, 1)
 SHOPS = 5_000
 SUPPLIERS = 50
 CHUNK = 100_000
@@ -61,13 +70,19 @@ SELECT p.id, a.id, e.amount FROM p CROSS JOIN LATERAL (VALUES
 """
 
 
-def load(url: str) -> None:
-    """The ledger of LINES commission lines, each accrued and released."""
+_FULL_TRIAL_BALANCE = sa.text(
+    "SELECT a.type, sum(e.amount) FROM ledger_accounts a JOIN ledger_entries e ON e.account_id = a.id GROUP BY a.type"
+)
+
+
+def load(url: str, start: int, stop: int, *, accounts: bool) -> None:
+    """Commission lines start to stop - 1, each accrued and released (and the accounts first, when asked)."""
+    sizes = {"shops": SHOPS, "suppliers": SUPPLIERS}
     with raw_connection(url) as connection:
-        sizes = {"shops": SHOPS, "suppliers": SUPPLIERS}
-        connection.execute(_ACCOUNTS, sizes)
-        for first in range(0, LINES, CHUNK):
-            last = min(first + CHUNK, LINES) - 1
+        if accounts:
+            connection.execute(_ACCOUNTS, sizes)
+        for first in range(start, stop, CHUNK):
+            last = min(first + CHUNK, stop) - 1
             ids = connection.execute(_POSTINGS + " RETURNING id", {"first": first, "last": last}).fetchall()
             low, high = min(row[0] for row in ids), max(row[0] for row in ids)
             connection.execute(_ENTRIES, {**sizes, "low": low, "high": high})
@@ -88,17 +103,40 @@ def median_ms(read: Callable[[], object]) -> float:
 
 
 def run(url: str) -> list[Row]:
-    load(url)
+    load(url, 0, LINES, accounts=True)
+    busiest = "platform:revenue"
     with Session(engine_for(url)) as session:
+        full_standing = median_ms(lambda: dashboard.standing(session))
+        full_trial = median_ms(lambda: ledger.trial_balance(session))
+        full_balance = median_ms(lambda: ledger.get_account_balance(session, busiest))
+        started = time.perf_counter()
+        taken = snapshots.take_snapshot(session)
+        session.commit()
+        fold = (time.perf_counter() - started) * 1000
+        assert taken is not None and taken[0].through == LINES * 5
+        load(url, LINES, LINES + TAIL, accounts=False)
         standing = median_ms(lambda: dashboard.standing(session))
         trial = median_ms(lambda: ledger.trial_balance(session))
+        balance = median_ms(lambda: ledger.get_account_balance(session, busiest))
         page = median_ms(lambda: explorer.accounts_page(session, family="shop_available"))
-        api_page = median_ms(lambda: session.execute(ledger.accounts_with_balances_query("shop:").limit(50)).all())
-        postings = median_ms(lambda: explorer.account_postings(session, "platform:revenue"))
-        balance = median_ms(lambda: ledger.get_account_balance(session, "platform:revenue"))
-        assert session.scalar(sa.text("SELECT count(*) FROM ledger_entries")) == LINES * 5
+        api_page = median_ms(
+            lambda: session.execute(ledger.accounts_with_balances_query(session, "shop:").limit(50)).all()
+        )
+        postings = median_ms(lambda: explorer.account_postings(session, busiest))
+        full = {kind: int(total) for kind, total in session.execute(_FULL_TRIAL_BALANCE)}
+        assert {kind: total for kind, total in ledger.trial_balance(session).items() if kind in full} == full
+        assert session.scalar(sa.text("SELECT count(*) FROM ledger_entries")) == (LINES + TAIL) * 5
     return [
-        Row(f"console 概览, {LINES:,} lines", standing, "ms", trial, "API trial balance"),
+        Row(
+            f"console 概览, {LINES:,} lines, snapshots + tail",
+            standing,
+            "ms",
+            full_standing,
+            "概览 summing every entry",
+        ),
+        Row("API trial balance, snapshots + tail", trial, "ms", full_trial, "trial balance summing every entry"),
+        Row(f"API balance of {busiest}, snapshot + tail", balance, "ms", full_balance, "summing its every entry"),
+        Row(f"snapshot run folding {LINES:,} lines", fold, "ms", full_trial, "one full trial balance"),
         Row("console 账簿 accounts page (50)", page, "ms", api_page, "API accounts, first 50"),
         Row("console 账簿 busiest account's postings", postings, "ms", balance, "API balance of it"),
     ]

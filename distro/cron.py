@@ -8,7 +8,7 @@ from rq import cron
 
 from distro.commission.jobs import release_due_commission, sweep_order_events
 from distro.idempotency.jobs import purge_expired_idempotency_keys
-from distro.ledger.jobs import check_ledger_balances
+from distro.ledger.jobs import check_ledger_balances, snapshot_ledger_balances
 from distro.outbound.jobs import deliver_due_webhooks
 from distro.settlement.jobs import resume_computing_batches
 from distro.share.jobs import fold_clicks
@@ -26,4 +26,5 @@ cron.register(resume_computing_batches, queue_name="periodic", cron="*/5 * * * *
 cron.register(evaluate_last_month, queue_name="periodic", cron="0 2 1 * *")
 cron.register(purge_expired_idempotency_keys, queue_name="periodic", cron="17 * * * *")
 cron.register(check_ledger_balances, queue_name="periodic", cron="30 3 * * *")
+cron.register(snapshot_ledger_balances, queue_name="periodic", cron="*/5 * * * *")
 cron.register(refresh_recent_sales, queue_name="periodic", cron="40 * * * *")

@@ -6,7 +6,7 @@ from distro.auth.client_models import ApiClient
 from distro.auth.models import PhoneCode, RefreshToken, User, WebSession
 from distro.commission.models import CommissionLine, Order, OrderEvent, OrderLine
 from distro.idempotency.models import IdempotencyRecord
-from distro.ledger.models import Adjustment, Entry, LedgerAccount, Posting
+from distro.ledger.models import Adjustment, BalanceSnapshot, Entry, LedgerAccount, Posting, SnapshotMark
 from distro.outbound.models import Delivery, Subscription
 from distro.owner.models import InboxMark
 from distro.settlement.models import PayeeAccount, Payout, PayoutSubmission, SettlementBatch, SettlementClaim
@@ -20,6 +20,7 @@ __all__ = [
     "Adjustment",
     "ApiClient",
     "AuditEntry",
+    "BalanceSnapshot",
     "BuyerBinding",
     "Checkout",
     "ClickCount",
@@ -48,6 +49,7 @@ __all__ = [
     "Shop",
     "ShopProduct",
     "ShopTierChange",
+    "SnapshotMark",
     "Subscription",
     "Supplier",
     "SupplierDocument",

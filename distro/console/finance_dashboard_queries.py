@@ -1,5 +1,5 @@
 """The finance dashboard's figures: what owners, suppliers and payouts in flight stand at, from the ledger's
-account balances, summed by what the accounts are in one statement."""
+account balances (snapshot plus tail), summed by what the accounts are in one statement."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
+from distro.ledger import snapshots
 from distro.ledger.chart import account_type
-from distro.ledger.models import Adjustment, Entry, LedgerAccount
+from distro.ledger.models import Adjustment, LedgerAccount
 from distro.settlement.transfers import CLEARING
 from distro.shops.models import Shop
 
@@ -41,14 +42,11 @@ def standing(session: Session) -> Standing:
     """Pending (in the hold), payable, held (payable, of shops whose payouts are frozen), clawed back (negative
     available balances, netted by the next batches), in flight and owed by suppliers, from account balances.
 
-    One statement: entries summed per account first (one pass over the entries, no join per entry), then the
-    accounts' balances on their normal side (the API's, distro/ledger/services.py) summed by what they are.
+    One statement: every account's signed balance first, its snapshot plus the entries after it (the API's read,
+    distro/ledger/snapshots.py: one pass over the snapshots and the entries since their mark, never the whole
+    ledger), then the accounts' balances on their normal side (distro/ledger/services.py) summed by what they are.
     """
-    sums = (
-        sa.select(col(Entry.account_id), sa.func.sum(col(Entry.amount)).label("debits"))
-        .group_by(col(Entry.account_id))
-        .subquery("sums")
-    )
+    sums = snapshots.debits_by_account(snapshots.since(session))
     # A frozen shop's available account, by code: the (few) frozen shops come from their partial index.
     frozen = (
         sa.select(sa.func.concat("shop:", col(Shop.id), ":available").label("code"))

@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlmodel import Field, SQLModel
 
 # The tables its foreign keys name, loaded with it: a session cannot flush a row naming a table it never loaded.
@@ -105,3 +105,36 @@ class Adjustment(SQLModel, table=True):
     decided_at: dt.datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
     reason: str | None = Field(default=None, max_length=500)
     posting_id: int | None = Field(default=None, foreign_key="ledger_postings.id", sa_type=sa.BigInteger, unique=True)
+
+
+class BalanceSnapshot(SQLModel, table=True):
+    """An account's balance through an entry: the sum of its entries with id ≤ through_entry_id.
+
+    Written only by distro/ledger/snapshots.py:take_snapshot; every balance is read as this plus the account's
+    entries after it (the tail), so no read sums an account's whole history.
+    """
+
+    __tablename__ = "ledger_balance_snapshots"
+
+    account_id: int = Field(primary_key=True, foreign_key="ledger_accounts.id", sa_type=sa.BigInteger)
+    through_entry_id: int = Field(sa_type=sa.BigInteger)
+    # Signed fen, debit positive, as entries are.
+    balance: int = Field(sa_type=sa.BigInteger)
+    taken_at: dt.datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
+
+
+class SnapshotMark(SQLModel, table=True):
+    """The snapshots' high-water mark (one row): every entry with id ≤ through_entry_id is in them.
+
+    The candidate is the next mark: the entries' sequence as it stood when the last run looked, final once the
+    transactions then writing entries (candidate_writers, their virtual transaction ids) have ended.
+    """
+
+    __tablename__ = "ledger_snapshot_marks"
+    __table_args__ = (sa.CheckConstraint("id = 1", name="one_row"),)
+
+    id: int = Field(default=1, primary_key=True, sa_type=sa.SmallInteger)
+    through_entry_id: int = Field(default=0, sa_type=sa.BigInteger)
+    candidate_entry_id: int = Field(default=0, sa_type=sa.BigInteger)
+    candidate_writers: list[str] = Field(default_factory=list, sa_type=ARRAY(sa.Text))
+    taken_at: dt.datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))

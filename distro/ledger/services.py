@@ -33,8 +33,9 @@ from sqlmodel import Session, col
 
 from distro.clock import utcnow
 from distro.errors import Conflict, NotFound
+from distro.ledger import snapshots
 from distro.ledger.chart import AccountType, EntryLine, account_type, check_posting
-from distro.ledger.models import Entry, LedgerAccount, Posting
+from distro.ledger.models import BalanceSnapshot, Entry, LedgerAccount, Posting
 
 
 class PostingConflict(Conflict):
@@ -182,20 +183,32 @@ def get_posting(session: Session, posting_id: int) -> Posting:
     return posting
 
 
-def _normal_balance_column() -> sa.ColumnElement[int]:
-    # Sum of entries shown on the account's normal side: debit-normal types as they are,
+def _on_normal_side(debits: sa.ColumnElement[int]) -> sa.ColumnElement[int]:
+    # A signed (debit-positive) sum shown on the account's normal side: debit-normal types as they are,
     # credit-normal types negated (see AccountType.debit_normal).
-    debit_sum = sa.func.coalesce(sa.func.sum(Entry.amount), 0)
     debit_normal = [kind.value for kind in AccountType if kind.debit_normal]
-    return sa.case((col(LedgerAccount.type).in_(debit_normal), debit_sum), else_=-debit_sum)
+    return sa.case((col(LedgerAccount.type).in_(debit_normal), debits), else_=-debits)
 
 
-def accounts_with_balances_query(prefix: str | None = None) -> sa.Select:
-    """Accounts (optionally those whose code starts with prefix) with code, type and balance, by code."""
+def accounts_with_balances_query(session: Session, prefix: str | None = None, *, one: bool = False) -> sa.Select:
+    """Accounts (optionally those whose code starts with prefix) with code, type and balance, by code.
+
+    A balance is the account's snapshot plus its entries after it (distro/ledger/snapshots.py), computed only for
+    the rows the query returns: a page of accounts, or one (one=True: its tail read by entry id, as for a busy
+    account).
+    """
+    since = snapshots.since(session)
+    snapshot = BalanceSnapshot.__table__  # type: ignore[attr-defined]  # SQLModel declares no __table__
+    debits = sa.func.coalesce(snapshot.c.balance, 0) + snapshots.tail_amount(
+        since, _ACCOUNTS.c.id, snapshot.c.through_entry_id, by_id=one
+    )
     query = (
-        sa.select(col(LedgerAccount.code), col(LedgerAccount.type), _normal_balance_column().label("balance"))
-        .join(Entry, col(Entry.account_id) == LedgerAccount.id, isouter=True)
-        .group_by(col(LedgerAccount.id))
+        sa.select(
+            col(LedgerAccount.code),
+            col(LedgerAccount.type),
+            sa.cast(_on_normal_side(debits), sa.BigInteger).label("balance"),
+        )
+        .outerjoin(snapshot, snapshot.c.account_id == LedgerAccount.id)
         .order_by(LedgerAccount.code)
     )
     if prefix:
@@ -205,7 +218,8 @@ def accounts_with_balances_query(prefix: str | None = None) -> sa.Select:
 
 def get_account_balance(session: Session, code: str) -> sa.RowMapping:
     """One account's code, type and balance in fen, or NotFound."""
-    row = session.execute(accounts_with_balances_query().where(col(LedgerAccount.code) == code)).mappings().first()
+    query = accounts_with_balances_query(session, one=True).where(col(LedgerAccount.code) == code)
+    row = session.execute(query).mappings().first()
     if row is None:
         raise NotFound(f"No ledger account {code!r}.")
     return row
@@ -216,7 +230,7 @@ def balances(session: Session, codes: Iterable[str]) -> dict[str, int]:
     wanted = sorted(set(codes))
     for code in wanted:
         account_type(code)
-    rows = session.execute(accounts_with_balances_query().where(col(LedgerAccount.code).in_(wanted)))
+    rows = session.execute(accounts_with_balances_query(session).where(col(LedgerAccount.code).in_(wanted)))
     return {code: 0 for code in wanted} | {row.code: int(row.balance) for row in rows}
 
 
@@ -226,10 +240,14 @@ def balance(session: Session, code: str) -> int:
 
 
 def trial_balance(session: Session) -> dict[str, int]:
-    """Signed (debit-positive) totals per account type plus 'total', which is 0 when the ledger balances."""
+    """Signed (debit-positive) totals per account type plus 'total', which is 0 when the ledger balances.
+
+    From every account's snapshot plus the entries after the snapshots' mark: one pass over those, not the ledger.
+    """
+    debits = snapshots.debits_by_account(snapshots.since(session))
     rows = session.execute(
-        sa.select(col(LedgerAccount.type), sa.func.sum(col(Entry.amount)))
-        .join(Entry, col(Entry.account_id) == LedgerAccount.id)
+        sa.select(col(LedgerAccount.type), sa.func.sum(debits.c.debits))
+        .join(debits, debits.c.account_id == LedgerAccount.id)
         .group_by(LedgerAccount.type)
     )
     totals = {kind.value: 0 for kind in AccountType} | {kind: int(total) for kind, total in rows}

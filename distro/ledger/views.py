@@ -37,7 +37,7 @@ def _posting_out(posting) -> dict:
 @blp.paginate(SelectPage)
 def list_accounts(args: dict):
     """Accounts with their balances in fen, by code."""
-    return services.accounts_with_balances_query(args["prefix"])
+    return services.accounts_with_balances_query(get_session(), args["prefix"])
 
 
 @blp.route("/accounts/<string:code>", methods=["GET"])

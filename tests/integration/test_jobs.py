@@ -82,6 +82,7 @@ def test_the_cron_schedule_loads_with_json_jobs_and_slot_ids(redis):
     assert set(jobs) == {
         "distro.idempotency.jobs.purge_expired_idempotency_keys",
         "distro.ledger.jobs.check_ledger_balances",
+        "distro.ledger.jobs.snapshot_ledger_balances",
         "distro.commission.jobs.sweep_order_events",
         "distro.commission.jobs.release_due_commission",
         "distro.outbound.jobs.deliver_due_webhooks",
