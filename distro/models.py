@@ -4,6 +4,7 @@
 from distro.audit import AuditEntry
 from distro.auth.client_models import ApiClient
 from distro.auth.models import PhoneCode, RefreshToken, User, WebSession
+from distro.broadcasts.models import Broadcast, FanOutChunk, NotifyChoice
 from distro.commission.models import CommissionLine, Order, OrderEvent, OrderLine
 from distro.idempotency.models import IdempotencyRecord
 from distro.ledger.models import Adjustment, Entry, LedgerAccount, Posting
@@ -20,6 +21,7 @@ __all__ = [
     "Adjustment",
     "ApiClient",
     "AuditEntry",
+    "Broadcast",
     "BuyerBinding",
     "Checkout",
     "ClickCount",
@@ -27,10 +29,12 @@ __all__ = [
     "CommissionRate",
     "Delivery",
     "Entry",
+    "FanOutChunk",
     "FoldCursor",
     "IdempotencyRecord",
     "InboxMark",
     "LedgerAccount",
+    "NotifyChoice",
     "Order",
     "OrderEvent",
     "OrderLine",

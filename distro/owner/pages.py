@@ -39,9 +39,11 @@ def home() -> str:
 @bp.get("/my/me")
 @public
 @login_required
-def me() -> str:
-    """我的: the account, the pages under it (等级, 数据, 消息), the language and signing out."""
-    return render_template("owner/me.html", account=current_user.account, languages=LANGUAGES)
+def me() -> tuple[str, int]:
+    """我的: the account, the pages under it (等级, 数据, 消息), campaign notices, the language and signing out."""
+    from distro.owner.notify_pages import me_page
+
+    return me_page()
 
 
 @bp.post("/my/lang")
