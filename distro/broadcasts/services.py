@@ -14,6 +14,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import Session, col, select
 
 from distro.auth.models import User
+from distro.broadcasts.fanout import enqueue_plan
 from distro.broadcasts.models import Broadcast, NotifyChoice
 from distro.broadcasts.rules import ChoiceRefused, check_choice  # noqa: F401  # ChoiceRefused: what callers catch
 from distro.clock import utcnow
@@ -53,8 +54,6 @@ def publish(
     if inserted is not None:
         log.info("broadcast %s published as %s, visible from %s", key, broadcast.id, visible_from.isoformat())
     if broadcast.planned_at is None:
-        from distro.broadcasts.fanout import enqueue_plan
-
         enqueue_plan(broadcast)
     return broadcast
 

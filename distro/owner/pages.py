@@ -18,6 +18,7 @@ from distro.errors import NotFound
 from distro.i18n import LANGUAGES, SESSION_KEY, page_lang
 from distro.owner import manifest as app_manifest
 from distro.owner.blueprint import bp
+from distro.owner.notify_pages import me_page
 from distro.shops.rules import SHOP_STATUS_FOR_OWNER
 from distro.shops.services import own_shops_query
 
@@ -41,8 +42,6 @@ def home() -> str:
 @login_required
 def me() -> tuple[str, int]:
     """我的: the account, the pages under it (等级, 数据, 消息), campaign notices, the language and signing out."""
-    from distro.owner.notify_pages import me_page
-
     return me_page()
 
 
