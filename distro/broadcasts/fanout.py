@@ -37,6 +37,8 @@ from distro.queue import get_queue
 log = logging.getLogger(__name__)
 
 RETRY = Retry(max=3, interval=[10, 60, 300])
+JOB_TIMEOUT_SECONDS = 3600
+"""A chunk's send may take a while through a real gateway (its rate limits): RQ's default of 180 s would kill it."""
 
 # Every chunk's last opted-in owner: the owner ids numbered in order, every :chunk-th one.
 _BOUNDS = sa.text(
@@ -69,9 +71,9 @@ def _enqueue(func, *args, job_id: str, at: dt.datetime | None = None) -> None:
     if existing is not None and existing.get_status(refresh=False) != "failed":
         return
     if at is not None and at > utcnow():
-        queue.enqueue_at(at, func, *args, job_id=job_id, retry=RETRY)
+        queue.enqueue_at(at, func, *args, job_id=job_id, retry=RETRY, job_timeout=JOB_TIMEOUT_SECONDS)
     else:
-        queue.enqueue(func, *args, job_id=job_id, retry=RETRY)
+        queue.enqueue(func, *args, job_id=job_id, retry=RETRY, job_timeout=JOB_TIMEOUT_SECONDS)
 
 
 def enqueue_plan(broadcast: Broadcast) -> None:

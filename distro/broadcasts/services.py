@@ -34,7 +34,11 @@ def publish(
 ) -> Broadcast:
     """The broadcast under key, published now if it was not: one row every owner's inbox shows from visible_from,
     and its fan-out to outside channels enqueued. Publishing the same key again changes nothing (the first one's
-    words stand) but enqueues its fan-out again if it was never planned (Redis was away). Commits."""
+    words stand) but enqueues its fan-out again if it was never planned (Redis was away). Commits.
+
+    link_path is a path on distro (``/my/pool``): anything else is a ValueError, since every inbox links it."""
+    if link_path is not None and not (link_path.startswith("/") and not link_path.startswith("//")):
+        raise ValueError(f"link_path must be a path on distro, not {link_path!r}")
     inserted = session.execute(
         insert(Broadcast)
         .values(

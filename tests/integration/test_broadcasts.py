@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 import sqlalchemy as sa
 
 from distro.auth.models import Role
@@ -109,3 +110,17 @@ def test_the_inbox_page_shows_the_broadcast_with_its_link(client, session, redis
     page = client.get("/my/messages").get_data(as_text=True)
     assert "有 1 条未读" in badge
     assert "10点整点秒杀开始" in page and "普洱茶限时 ¥59" in page and 'href="/my/pool"' in page
+
+
+def test_a_broadcast_links_only_to_a_path_on_distro(session, redis):
+    for link in ("https://evil.example/x", "//evil.example/x", "javascript:alert(1)"):
+        with pytest.raises(ValueError):
+            services.publish(
+                session=session,
+                key=f"bad:{link}",
+                kind="campaign.started",
+                title="t",
+                body="b",
+                link_path=link,
+                visible_from=NOW,
+            )
