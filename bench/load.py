@@ -78,9 +78,11 @@ class Load:
         numbers: Iterable[int],
         *,
         expect: int = 200,
+        rate: float | None = None,
     ) -> float:
-        """Send one request per number, each as soon as a connection is free; return the seconds taken.
-        Each request's latency is kept in `latencies`.
+        """Send one request per number, each as soon as a connection is free (and, given a rate per second, not
+        before its turn: request n at n / rate seconds); return the seconds taken. Each request's latency, from
+        when it was sent, is kept in `latencies`.
 
         Every response must have the status `expect` (and a Location, if that is a redirect): the
         first that does not raises LoadError, once the other requests in flight have finished.
@@ -89,14 +91,21 @@ class Load:
         selector = selectors.DefaultSelector()
         failures: list[str] = []
         self.latencies = []
+        waiting: list[_Connection] = []  # free connections whose next request's turn has not come (with a rate)
+        sent = 0
 
         def start(connection: _Connection) -> bool:
+            nonlocal sent
+            if rate is not None and time.perf_counter() < began + sent / rate:
+                waiting.append(connection)
+                return True
             number = next(pending, None)
             if number is None:
                 return False
             body, headers = make_request(number)
             target = path(number) if callable(path) else path
             connection.send(_request_bytes(method, target, self.port, body, headers))
+            sent += 1
             return True
 
         began = time.perf_counter()
@@ -104,8 +113,20 @@ class Load:
             if start(connection):
                 selector.register(connection.socket, selectors.EVENT_READ, connection)
         while selector.get_map():
-            for key, _ in selector.select(timeout=30) or [(None, None)]:
+            if waiting and rate is not None:
+                ready, waiting[:] = list(waiting), []
+                for connection in ready:
+                    if failures or not start(connection):
+                        selector.unregister(connection.socket)
+                timeout = max(began + sent / rate - time.perf_counter(), 0) if waiting else 30
+                if not selector.get_map():
+                    break
+            else:
+                timeout = 30
+            for key, _ in selector.select(timeout=timeout) or [(None, None)]:
                 if key is None:
+                    if waiting:
+                        break
                     raise LoadError("no response within 30 s")
                 connection = key.data
                 response = connection.receive()

@@ -89,6 +89,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, check_migrations: 
     from distro.owner import data as _data_pages  # noqa: F401  # each module puts its pages on the blueprint
     from distro.owner import earnings as _earnings_pages  # noqa: F401
     from distro.owner import inbox as _inbox_pages  # noqa: F401
+    from distro.owner import notify_pages as _notify_pages  # noqa: F401
     from distro.owner import pages as _owner_pages  # noqa: F401
     from distro.owner import pick_pages as _pick_pages  # noqa: F401
     from distro.owner import promote as _promote_pages  # noqa: F401

@@ -4,6 +4,7 @@
 from distro.audit import AuditEntry
 from distro.auth.client_models import ApiClient
 from distro.auth.models import PhoneCode, RefreshToken, User, WebSession
+from distro.broadcasts.models import Broadcast, FanOutChunk, NotifyChoice
 from distro.commission.models import CommissionLine, Order, OrderEvent, OrderLine
 from distro.idempotency.models import IdempotencyRecord
 from distro.ledger.models import Adjustment, BalanceSnapshot, Entry, LedgerAccount, Posting, SnapshotMark
@@ -21,6 +22,7 @@ __all__ = [
     "ApiClient",
     "AuditEntry",
     "BalanceSnapshot",
+    "Broadcast",
     "BuyerBinding",
     "Checkout",
     "ClickCount",
@@ -28,10 +30,12 @@ __all__ = [
     "CommissionRate",
     "Delivery",
     "Entry",
+    "FanOutChunk",
     "FoldCursor",
     "IdempotencyRecord",
     "InboxMark",
     "LedgerAccount",
+    "NotifyChoice",
     "Order",
     "OrderEvent",
     "OrderLine",

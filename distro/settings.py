@@ -120,6 +120,7 @@ def validate_settings(settings: Mapping[str, Any]) -> None:
             "is added (distro/auth/sms.py says what one implements)."
         )
     _check_wechat_sdk(settings)
+    _check_notify_channels(settings)
     if settings["PAYOUT_RAIL"] not in {"bank_file", "demo"}:
         raise ConfigurationError("DISTRO_PAYOUT_RAIL must be 'bank_file' or, in development, 'demo'.")
     # The demo rail marks payouts paid that no bank paid: owners would be told of money that never came.
@@ -135,6 +136,22 @@ def validate_settings(settings: Mapping[str, Any]) -> None:
             "one level deep, to the shop that sold the goods. Commission chains of several levels are "
             "treated as pyramid selling under Chinese law."
         )
+
+
+def _check_notify_channels(settings: Mapping[str, Any]) -> None:
+    """Refuse an outside channel distro does not have, and a demo one outside development (distro/broadcasts)."""
+    for name in ("NOTIFY_WECHAT", "NOTIFY_SMS"):
+        if settings[name] not in {"demo", "off"}:
+            raise ConfigurationError(f"DISTRO_{name} must be 'demo' (development only) or 'off'.")
+        # The demo channels tell owners nothing: they would believe campaign notices reach them.
+        if settings[name] == "demo" and settings["ENV"] != "development":
+            raise ConfigurationError(
+                f"DISTRO_{name}='demo' logs campaign notices instead of sending them, refused with DISTRO_ENV="
+                f"{settings['ENV']!r}: set it to 'off' until a real channel is added (distro/broadcasts/channels.py "
+                "says what one implements)."
+            )
+    if not 1 <= int(settings["NOTIFY_CHUNK"]) <= 100_000:
+        raise ConfigurationError("DISTRO_NOTIFY_CHUNK must be between 1 and 100000.")
 
 
 def _check_wechat_sdk(settings: Mapping[str, Any]) -> None:

@@ -10,7 +10,9 @@ cannot drift from it and needs no second write path in the flows it reports:
   (payouts), when the result was recorded;
 * ``tier``: a monthly evaluation that moved a shop to another tier (shop tier history), from when it applies;
 * ``product.taken_down`` / ``product.restored``: an admin took down or restored a product the shop carries
-  (the audit log, which names the shops carrying it then).
+  (the audit log, which names the shops carrying it then);
+* ``broadcast``: a message to every owner (a campaign's start, distro/broadcasts), one row for all of them, from
+  when it is visible, to owners whose account existed then (shop or not).
 
 The only state the inbox keeps is each owner's read marker (InboxMark): a message dated after it is unread.
 Opening the inbox moves the marker to now. A message is dated when it happened, which for an order (its payment)
@@ -44,9 +46,12 @@ UNREAD_SHOWN = 99
 # (and how many lines and orders each has) and how far back it reads, and picks each branch's index for them.
 _OWNER = sa.text(
     "SELECT (SELECT read_at FROM owner_inbox_marks WHERE owner_id = :owner_id) AS read_at, "
-    "ARRAY(SELECT id FROM shops WHERE owner_id = :owner_id ORDER BY id) AS shop_ids"
+    "ARRAY(SELECT id FROM shops WHERE owner_id = :owner_id ORDER BY id) AS shop_ids, "
+    "(SELECT created_at FROM users WHERE id = :owner_id) AS joined_at"
 )
-# Every message of the owner's shops (or the owner's payouts) dated after :since and not after :now.
+# Every message of the owner's shops (or the owner's payouts) dated after :since and not after :now, and the newest
+# broadcasts: a page of the feed needs no more of them than it shows, however many every owner has been sent (16 a
+# day of hourly campaigns), and the index by visible_from reads just those.
 _FEED = """
     WITH feed AS (
         SELECT o.paid_at AS at, 'order' AS kind, o.shop_id, o.id AS subject_id,
@@ -86,11 +91,17 @@ _FEED = """
         JOIN products pr ON pr.id = sp.product_id
         WHERE sp.shop_id = ANY(CAST(:shop_ids AS bigint[])) AND e.action IN ('product.taken_down', 'product.restored')
           AND e.after -> 'shop_ids' @> to_jsonb(sp.shop_id) AND e.created_at > :since AND e.created_at <= :now
+        UNION ALL
+        (SELECT b.visible_from, 'broadcast', CAST(NULL AS bigint), b.id,
+                jsonb_build_object('title', b.title, 'body', b.body, 'link', b.link_path, 'about', b.kind)
+         FROM broadcasts b
+         WHERE b.visible_from > :broadcasts_since AND b.visible_from <= :now
+         ORDER BY b.visible_from DESC, b.id DESC LIMIT :limit + :offset)
     )
 """
 _PAGE_OF_FEED = """
     SELECT f.at, f.kind, f.shop_id, s.display_name AS shop_name, f.subject_id, f.detail
-    FROM feed f JOIN shops s ON s.id = f.shop_id
+    FROM feed f LEFT JOIN shops s ON s.id = f.shop_id
     ORDER BY f.at DESC, f.kind, f.subject_id DESC
     LIMIT :limit OFFSET :offset
 """
@@ -106,8 +117,8 @@ class Message:
 
     at: dt.datetime
     kind: str
-    shop_id: int
-    shop_name: str
+    shop_id: int | None  # None for a broadcast, to every owner
+    shop_name: str | None
     subject_id: int
     detail: dict[str, Any]
     unread: bool
@@ -130,6 +141,11 @@ def _detail(kind: str, detail: dict[str, Any]) -> dict[str, Any]:
     return detail
 
 
+def _later(since: dt.datetime, joined_at: dt.datetime | None) -> dt.datetime:
+    # A broadcast from before the owner's account was made was not said to them.
+    return since if joined_at is None else max(since, joined_at)
+
+
 def open_inbox(
     *, session: Session, owner_id: int, page: int, size: int = MESSAGES_PER_PAGE, now: dt.datetime | None = None
 ) -> Inbox:
@@ -137,10 +153,12 @@ def open_inbox(
     opening the first page reads them all (the marker moves to now). Commits."""
     now = now or utcnow()
     owner = session.execute(_OWNER, {"owner_id": owner_id}).one()
+    since = now - dt.timedelta(days=INBOX_DAYS)
     params = {
         "owner_id": owner_id,
         "shop_ids": owner.shop_ids,
-        "since": now - dt.timedelta(days=INBOX_DAYS),
+        "since": since,
+        "broadcasts_since": _later(since, owner.joined_at),
         "now": now,
         "limit": size + 1,
         "offset": (page - 1) * size,
@@ -176,5 +194,13 @@ def unread_count(session: Session, owner_id: int, now: dt.datetime | None = None
     owner = session.execute(_OWNER, {"owner_id": owner_id}).one()
     oldest = now - dt.timedelta(days=INBOX_DAYS)
     since = oldest if owner.read_at is None else max(owner.read_at, oldest)
-    params = {"owner_id": owner_id, "shop_ids": owner.shop_ids, "since": since, "now": now, "limit": UNREAD_SHOWN + 1}
-    return int(session.scalar(_UNREAD, params) or 0) if owner.shop_ids else 0
+    params = {
+        "owner_id": owner_id,
+        "shop_ids": owner.shop_ids,
+        "since": since,
+        "broadcasts_since": _later(since, owner.joined_at),
+        "now": now,
+        "limit": UNREAD_SHOWN + 1,
+        "offset": 0,
+    }
+    return int(session.scalar(_UNREAD, params) or 0)

@@ -13,12 +13,12 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response as BaseResponse
 
 from distro.auth.access import public
-from distro.console.access import CONSOLE_ROLES
 from distro.db import get_session
 from distro.errors import NotFound
 from distro.i18n import LANGUAGES, SESSION_KEY, page_lang
 from distro.owner import manifest as app_manifest
 from distro.owner.blueprint import bp
+from distro.owner.notify_pages import me_page
 from distro.shops.rules import SHOP_STATUS_FOR_OWNER
 from distro.shops.services import own_shops_query
 
@@ -40,12 +40,9 @@ def home() -> str:
 @bp.get("/my/me")
 @public
 @login_required
-def me() -> str:
-    """我的: the account, the pages under it (等级, 数据, 消息), the language and signing out."""
-    works_in_console = any(role in CONSOLE_ROLES for role in current_user.account.roles)
-    return render_template(
-        "owner/me.html", account=current_user.account, languages=LANGUAGES, works_in_console=works_in_console
-    )
+def me() -> tuple[str, int]:
+    """我的: the account, the pages under it (等级, 数据, 消息), campaign notices, the language and signing out."""
+    return me_page()
 
 
 @bp.post("/my/lang")

@@ -50,6 +50,8 @@ PRODUCTION = {
     "DISTRO_SMS_PROVIDER": "off",
     "DISTRO_PAYOUT_RAIL": "bank_file",
     "DISTRO_WECHAT_SDK_PROVIDER": "off",
+    "DISTRO_NOTIFY_WECHAT": "off",
+    "DISTRO_NOTIFY_SMS": "off",
 }
 
 
