@@ -31,9 +31,7 @@ class Ranking(SQLModel, table=True):
 
     __tablename__ = "rankings"
     __table_args__ = (
-        sa.CheckConstraint(
-            "list IN ('hot7','hot30','rising','repurchase','conversion','new')", name="known_list"
-        ),
+        sa.CheckConstraint("list IN ('hot7','hot30','rising','repurchase','conversion','new')", name="known_list"),
         # A supplier's products' places: by the run and product.
         sa.Index("ix_rankings_run_product", "run_id", "product_id"),
     )

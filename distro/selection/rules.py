@@ -81,7 +81,7 @@ def numbers(sales: Iterable[Sale], clicks: dict[int, int], now: dt.datetime) -> 
     distinct orders with units > 0 that came through a share link of the product.
     """
     week, fortnight, window = (now - dt.timedelta(days=d) for d in (WEEK_DAYS, 2 * WEEK_DAYS, WINDOW_DAYS))
-    units = defaultdict(lambda: [0, 0, 0])
+    units: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
     orders_of_buyer: dict[int, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
     linked_orders: dict[int, set[int]] = defaultdict(set)
     for sale in sales:
@@ -175,9 +175,7 @@ def click_days(now: dt.datetime, tz: dt.tzinfo) -> tuple[dt.date, dt.date]:
     return today - dt.timedelta(days=WINDOW_DAYS - 1), today
 
 
-def clicks_in_window(
-    day_counts: Iterable[tuple[int, dt.date, int]], now: dt.datetime, tz: dt.tzinfo
-) -> dict[int, int]:
+def clicks_in_window(day_counts: Iterable[tuple[int, dt.date, int]], now: dt.datetime, tz: dt.tzinfo) -> dict[int, int]:
     """Unique clicks per product from (product id, day, unique clicks) of its links' daily counts, over click_days."""
     first, last = click_days(now, tz)
     clicks: dict[int, int] = defaultdict(int)

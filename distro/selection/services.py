@@ -230,3 +230,31 @@ def sheet_links(*, session: Session, owner_id: int, shop_id: int, product_ids: S
             )
             existing[product_id] = link.code
     return {product_id: existing[product_id] for product_id in product_ids}
+
+
+def supplier_ranks(session: Session, supplier_id: int, product_id: int | None = None) -> list[dict[str, Any]]:
+    """Where the supplier's products rank in the newest run (one of them, when product_id is given: NotFound unless
+    it is the supplier's): each place with the product's id and title, the list, category, rank and numbers."""
+    if product_id is not None:
+        product = session.get(Product, product_id)
+        if product is None or product.supplier_id != supplier_id:
+            raise NotFound("No such product of this supplier.")
+    query = (
+        sa.select(col(Product.id), col(Product.title), Ranking)
+        .join(Ranking, col(Ranking.product_id) == Product.id)
+        .where(col(Ranking.run_id) == current_run_id(session), col(Product.supplier_id) == supplier_id)
+        .order_by(col(Product.id).desc(), col(Ranking.list), col(Ranking.category))
+    )
+    if product_id is not None:
+        query = query.where(col(Product.id) == product_id)
+    return [
+        {
+            "product_id": row.id,
+            "title": row.title,
+            "list": row.Ranking.list,
+            "category": row.Ranking.category,
+            "rank": row.Ranking.rank,
+            **{name: getattr(row.Ranking, name) for name in NUMBERS},
+        }
+        for row in session.execute(query)
+    ]

@@ -58,7 +58,7 @@ def cells(count: int) -> list[tuple[int, int, int, int]]:
 
 def qr_box(cell: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
     """Where a product's QR code is drawn in its cell."""
-    left, top, right, _bottom = cell
+    _left, top, right, _bottom = cell
     return (right - 20 - QR_SIDE, top + 170, right - 20, top + 170 + QR_SIDE)
 
 

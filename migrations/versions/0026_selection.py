@@ -42,9 +42,7 @@ def upgrade() -> None:
         sa.Column("clicks", sa.BigInteger(), nullable=False),
         sa.Column("orders", sa.BigInteger(), nullable=False),
         sa.Column("listed_at", sa.DateTime(timezone=True), nullable=False),
-        sa.CheckConstraint(
-            "list IN ('hot7','hot30','rising','repurchase','conversion','new')", name="known_list"
-        ),
+        sa.CheckConstraint("list IN ('hot7','hot30','rising','repurchase','conversion','new')", name="known_list"),
         sa.ForeignKeyConstraint(["product_id"], ["products.id"]),
         sa.ForeignKeyConstraint(["run_id"], ["ranking_runs.id"]),
         sa.PrimaryKeyConstraint("run_id", "list", "category", "rank"),
