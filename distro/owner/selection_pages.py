@@ -160,7 +160,9 @@ def print_sheet() -> BaseResponse | tuple[str, int]:
     """The A4 selection sheet (PNG or PDF) of the chosen products, each QR code the owner's own link for it."""
     session = get_session()
     try:
-        form = SHEET_FORM.load({**request.form.to_dict(), "product_id": request.form.getlist("product_id")})
+        typed = request.form.to_dict()
+        chosen = request.form.getlist("product_id")
+        form = SHEET_FORM.load({**typed, "product_id": chosen} if chosen else typed)
     except ValidationError as refused:
         shop = working_shop(session, current_user.user_id, request.form.get("shop_id", type=int))
         return _sheet_page(shop, form_messages(refused)), 422
