@@ -179,7 +179,9 @@ def run(url: str) -> list[Row]:
             ).all()
         )
         top = connection.execute(
-            sa.text("SELECT product_id, units_30d FROM rankings WHERE run_id = :run AND list = 'hot30' AND rank = 1"),
+            sa.text(
+                "SELECT product_id, units_30d FROM rankings WHERE run_id = :run AND list = 'hot30' AND category = '' AND rank = 1"
+            ),
             {"run": run_id},
         ).one()
         counted = connection.execute(

@@ -28,34 +28,36 @@ from distro.selection.rules import (
 
 RANKING_LOCK = "selection:rankings"
 
-# Each product in the pool with its numbers (rules.numbers): order lines grouped per product and order, then per
-# product and buyer (a repeat buyer bought it in 2+ orders), then per product; unique clicks of its links' days.
+# Each product in the pool with its numbers (rules.numbers): the window's order lines grouped per product and buyer
+# in one pass (a repeat buyer's first and last order with units differ; the buyer compared byte-wise, as equality
+# needs no locale), then per product; and the unique clicks of its links' days.
 _NUMBERS = sa.text(
     """
     CREATE TEMPORARY TABLE selection_numbers ON COMMIT DROP AS
-    WITH sold AS (
-        SELECT l.product_id, o.id AS order_id, o.buyer_reference AS buyer, o.paid_at,
-               sum(CASE WHEN l.paid_fen = 0 THEN l.quantity
-                        ELSE (l.quantity * (l.paid_fen - l.refunded_fen) + l.paid_fen - 1) / l.paid_fen END) AS units,
-               bool_or(sl.id IS NOT NULL) AS via_link
+    WITH by_buyer AS (
+        SELECT l.product_id, o.buyer_reference COLLATE "C" AS buyer,
+               coalesce(sum(u.units) FILTER (WHERE o.paid_at > :week), 0) AS units_7d,
+               coalesce(sum(u.units) FILTER (WHERE o.paid_at <= :week AND o.paid_at > :fortnight), 0)
+                   AS units_prev_7d,
+               sum(u.units) AS units_30d,
+               -- Two or more orders with units of it: its first and last such order differ.
+               min(o.id) FILTER (WHERE u.units > 0) AS first_order,
+               max(o.id) FILTER (WHERE u.units > 0) AS last_order,
+               count(DISTINCT o.id) FILTER (WHERE u.units > 0 AND sl.id IS NOT NULL) AS linked
         FROM order_lines l
         JOIN orders o ON o.id = l.order_id
         LEFT JOIN share_links sl ON sl.code = o.share_code AND sl.product_id = l.product_id
+        CROSS JOIN LATERAL (
+            SELECT CASE WHEN l.paid_fen = 0 THEN l.quantity
+                        ELSE (l.quantity * (l.paid_fen - l.refunded_fen) + l.paid_fen - 1) / l.paid_fen END AS units
+        ) u
         WHERE o.paid_at > :since AND o.paid_at <= :now AND o.cancelled_at IS NULL
-        GROUP BY l.product_id, o.id
-    ), by_buyer AS (
-        SELECT product_id, buyer,
-               coalesce(sum(units) FILTER (WHERE paid_at > :week), 0) AS units_7d,
-               coalesce(sum(units) FILTER (WHERE paid_at <= :week AND paid_at > :fortnight), 0) AS units_prev_7d,
-               sum(units) AS units_30d,
-               count(*) FILTER (WHERE units > 0) AS bought,
-               count(*) FILTER (WHERE units > 0 AND via_link) AS linked
-        FROM sold GROUP BY product_id, buyer
+        GROUP BY l.product_id, o.buyer_reference COLLATE "C"
     ), per_product AS (
         SELECT product_id, sum(units_7d) AS units_7d, sum(units_prev_7d) AS units_prev_7d,
                sum(units_30d) AS units_30d,
-               count(*) FILTER (WHERE buyer IS NOT NULL AND bought > 0) AS buyers,
-               count(*) FILTER (WHERE buyer IS NOT NULL AND bought >= 2) AS repeat_buyers,
+               count(*) FILTER (WHERE buyer IS NOT NULL AND first_order IS NOT NULL) AS buyers,
+               count(*) FILTER (WHERE buyer IS NOT NULL AND first_order <> last_order) AS repeat_buyers,
                sum(linked) AS orders
         FROM by_buyer GROUP BY product_id
     ), clicked AS (
