@@ -180,7 +180,8 @@ def run(url: str) -> list[Row]:
         )
         top = connection.execute(
             sa.text(
-                "SELECT product_id, units_30d FROM rankings WHERE run_id = :run AND list = 'hot30' AND category = '' AND rank = 1"
+                "SELECT product_id, units_30d FROM rankings"
+                " WHERE run_id = :run AND list = 'hot30' AND category = '' AND rank = 1"
             ),
             {"run": run_id},
         ).one()
