@@ -58,6 +58,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, check_migrations: 
     from distro.auth.views import blp as auth_blp
     from distro.commission.views import blp as commission_blp
     from distro.console import admin_audit as _console_admin_audit  # noqa: F401
+    from distro.console import admin_collections as _admin_collections  # noqa: F401
     from distro.console import admin_deliveries as _console_admin_deliveries  # noqa: F401
     from distro.console import admin_events as _console_admin_events  # noqa: F401
     from distro.console import admin_health as _console_admin_health  # noqa: F401
@@ -78,6 +79,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, check_migrations: 
     from distro.console import supplier_analytics as _supplier_analytics  # noqa: F401
     from distro.console import supplier_application as _supplier_application  # noqa: F401
     from distro.console import supplier_products as _supplier_products  # noqa: F401
+    from distro.console import supplier_rankings as _supplier_rankings  # noqa: F401
     from distro.console import supplier_rates as _supplier_rates  # noqa: F401
     from distro.console import supplier_shipping as _supplier_shipping  # noqa: F401
     from distro.console import supplier_shops as _supplier_shops  # noqa: F401
@@ -93,9 +95,11 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, check_migrations: 
     from distro.owner import pages as _owner_pages  # noqa: F401
     from distro.owner import pick_pages as _pick_pages  # noqa: F401
     from distro.owner import promote as _promote_pages  # noqa: F401
+    from distro.owner import selection_pages as _selection_pages  # noqa: F401
     from distro.owner import shop_pages as _shop_pages  # noqa: F401
     from distro.owner import tier as _tier_pages  # noqa: F401
     from distro.owner.blueprint import bp as owner_bp
+    from distro.selection.views import blp as selection_blp
     from distro.settlement.views import blp as settlement_blp
     from distro.share.views import blp as share_blp
     from distro.share.views import images_blp as share_images_blp
@@ -113,6 +117,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, check_migrations: 
         auth_blp,
         suppliers_blp,
         shops_blp,
+        selection_blp,
         share_blp,
         share_images_blp,
         storefront_api_blp,

@@ -10,6 +10,7 @@ from distro.commission.jobs import release_due_commission, sweep_order_events
 from distro.idempotency.jobs import purge_expired_idempotency_keys
 from distro.ledger.jobs import check_ledger_balances, snapshot_ledger_balances
 from distro.outbound.jobs import deliver_due_webhooks
+from distro.selection.jobs import refresh_rankings
 from distro.settlement.jobs import resume_computing_batches
 from distro.share.jobs import fold_clicks
 from distro.storefront.jobs import auto_confirm_receipts, resend_payment_notices
@@ -28,3 +29,4 @@ cron.register(purge_expired_idempotency_keys, queue_name="periodic", cron="17 * 
 cron.register(check_ledger_balances, queue_name="periodic", cron="30 3 * * *")
 cron.register(snapshot_ledger_balances, queue_name="periodic", cron="*/5 * * * *")
 cron.register(refresh_recent_sales, queue_name="periodic", cron="40 * * * *")
+cron.register(refresh_rankings, queue_name="periodic", cron="50 * * * *")

@@ -10,6 +10,7 @@ from distro.idempotency.models import IdempotencyRecord
 from distro.ledger.models import Adjustment, BalanceSnapshot, Entry, LedgerAccount, Posting, SnapshotMark
 from distro.outbound.models import Delivery, Subscription
 from distro.owner.models import InboxMark
+from distro.selection.models import Collection, CollectionProduct, Ranking, RankingRun
 from distro.settlement.models import PayeeAccount, Payout, PayoutSubmission, SettlementBatch, SettlementClaim
 from distro.share.models import BuyerBinding, ClickCount, FoldCursor, ShareLink
 from distro.shops.models import Shop, ShopProduct
@@ -26,6 +27,8 @@ __all__ = [
     "BuyerBinding",
     "Checkout",
     "ClickCount",
+    "Collection",
+    "CollectionProduct",
     "CommissionLine",
     "CommissionRate",
     "Delivery",
@@ -46,6 +49,8 @@ __all__ = [
     "Posting",
     "Product",
     "ProductSku",
+    "Ranking",
+    "RankingRun",
     "RefreshToken",
     "SettlementBatch",
     "SettlementClaim",

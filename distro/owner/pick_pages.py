@@ -79,8 +79,9 @@ def _pool_page(shop, found, typed: dict, errors: dict, page: int = 1) -> str:
 
 
 def _back_to_pool(target: str) -> str:
-    # Only back to the pool's own page (with its filters), never elsewhere.
-    return target if target.startswith("/my/pool") and "\\" not in target else url_for("owner.pool")
+    # Only back to the pool's own page or the selection center (with their filters), never elsewhere.
+    own = target.startswith(("/my/pool", "/my/selection"))
+    return target if own and "\\" not in target else url_for("owner.pool")
 
 
 @bp.post("/my/picks")

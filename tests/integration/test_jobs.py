@@ -90,6 +90,7 @@ def test_the_cron_schedule_loads_with_json_jobs_and_slot_ids(redis):
         "distro.settlement.jobs.resume_computing_batches",
         "distro.tiers.jobs.evaluate_last_month",
         "distro.suppliers.jobs.refresh_recent_sales",
+        "distro.selection.jobs.refresh_rankings",
         "distro.storefront.jobs.resend_payment_notices",
         "distro.storefront.jobs.auto_confirm_receipts",
     }
