@@ -28,6 +28,7 @@ from distro.settlement import batches, exports, jobs, lifecycle, queries
 from distro.settlement.payout_results import PayoutResult, record_results
 from distro.settlement.rail_payments import payout_rail
 from distro.settlement.schemas import RESULT_ROWS
+from distro.suppliers.admin_queries import company_names
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAKER_MAY_NOT_APPROVE = _l("你创建了这个批次，不能自己审批：请另一位财务同事审批。")
@@ -231,9 +232,10 @@ def finance_batch_reconciliation(batch_id: int) -> str:
     """对账: the batch's reconciliation as the API gives it (queries.reconciliation), on screen."""
     session = get_session()
     batch = batches.get_batch(session, batch_id)
-    return render_template(
-        "console/finance/batch_reconciliation.html", batch=batch, report=queries.reconciliation(session, batch_id)
-    )
+    report = queries.reconciliation(session, batch_id)
+    owed = (report.get("computed") or {}).get("owed_by_supplier") or []
+    names = company_names(session, (row["supplier_id"] for row in owed))
+    return render_template("console/finance/batch_reconciliation.html", batch=batch, report=report, names=names)
 
 
 def _report(batch_id: int) -> Callable:

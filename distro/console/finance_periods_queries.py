@@ -5,18 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
-from sqlmodel import Session, col
+from sqlmodel import Session
 
 from distro.settlement import queries as settlement
-from distro.suppliers.models import Supplier
+from distro.suppliers.admin_queries import company_names
 
 
 def report(session: Session, month: str) -> dict[str, Any]:
     """The month's figures (YYYY-MM, checked by the caller) with supplier_names by id."""
     figures = settlement.period(session, month)
-    ids = [row["supplier_id"] for row in figures["owed_by_supplier"]]
-    names = dict(
-        session.execute(sa.select(col(Supplier.id), col(Supplier.company_name)).where(col(Supplier.id).in_(ids))).all()
-    )
+    names = company_names(session, (row["supplier_id"] for row in figures["owed_by_supplier"]))
     return {**figures, "supplier_names": names}

@@ -139,6 +139,7 @@ def test_the_reconciliation_is_shown_on_screen_and_ties_out(client, app, session
     batch_id = computed_batch(client, app, session, maker, supplier_product)
     page = text(signed_in(app, maker).get(f"{PAGES}/{batch_id}/reconciliation"))
     assert "对账平衡" in page and "本批认领" in page and "¥60.00" in page and "各供货商应付佣金" in page
+    assert "<td>测试供应链有限公司</td>" in page  # the supplier by its name, not its id
 
 
 def test_paying_through_the_demo_rail_shows_the_failed_payout_and_its_reason(committed_app, committed_db, redis):
