@@ -6,6 +6,7 @@ the business day of distro's users.
 
 from rq import cron
 
+from distro.campaigns.jobs import announce_started_campaigns
 from distro.commission.jobs import release_due_commission, sweep_order_events
 from distro.idempotency.jobs import purge_expired_idempotency_keys
 from distro.ledger.jobs import check_ledger_balances
@@ -27,3 +28,4 @@ cron.register(evaluate_last_month, queue_name="periodic", cron="0 2 1 * *")
 cron.register(purge_expired_idempotency_keys, queue_name="periodic", cron="17 * * * *")
 cron.register(check_ledger_balances, queue_name="periodic", cron="30 3 * * *")
 cron.register(refresh_recent_sales, queue_name="periodic", cron="40 * * * *")
+cron.register(announce_started_campaigns, queue_name="periodic", interval=60)

@@ -4,6 +4,7 @@
 from distro.audit import AuditEntry
 from distro.auth.client_models import ApiClient
 from distro.auth.models import PhoneCode, RefreshToken, User, WebSession
+from distro.campaigns.models import Campaign, CampaignItem
 from distro.commission.models import CommissionLine, Order, OrderEvent, OrderLine
 from distro.idempotency.models import IdempotencyRecord
 from distro.ledger.models import Adjustment, Entry, LedgerAccount, Posting
@@ -20,6 +21,8 @@ __all__ = [
     "Adjustment",
     "ApiClient",
     "AuditEntry",
+    "Campaign",
+    "CampaignItem",
     "BuyerBinding",
     "Checkout",
     "ClickCount",
