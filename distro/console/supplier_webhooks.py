@@ -41,6 +41,8 @@ EVENT_NAMES = {
     "commission.reversed": _l("佣金冲回"),
     "order.attributed": _l("订单归属店铺"),
     "order.paid": _l("订单已付款（待发货）"),
+    "payout.failed": _l("打款失败"),
+    "payout.paid": _l("已打款"),
     "product.restored": _l("商品恢复上架"),
     "product.taken_down": _l("商品被下架"),
     "tier.changed": _l("店主等级变化"),
