@@ -225,7 +225,7 @@ def items_of(session: Session, campaign_ids: Collection[int]) -> dict[int, list[
         .where(col(CampaignItem.campaign_id).in_(list(campaign_ids)))
         .order_by(col(CampaignItem.id))
     )
-    for item, product in rows.tuples():
+    for item, product in rows.all():
         items[item.campaign_id].append((item, product))
     return items
 
@@ -289,4 +289,4 @@ def running_items(session: Session, now: dt.datetime, *, limit: int = 100) -> li
         .order_by(col(Campaign.ends_at), col(Campaign.id), col(CampaignItem.id))
         .limit(limit)
     )
-    return list(rows.tuples())
+    return [tuple(row) for row in rows.all()]  # type: ignore[misc]

@@ -125,7 +125,7 @@ def test_accrual_uses_the_boosted_rate_for_orders_paid_during_the_slot_and_the_n
     schedule(client, app, world)
     clock.now = END + dt.timedelta(hours=1)
     for order_id, at in (("C1", START + dt.timedelta(minutes=5)), ("C2", END), ("C3", START - dt.timedelta(minutes=1))):
-        assert post_event(client, app, "order.paid", paid_at(order_id, world, at)).status_code == 202
+        assert post_event(client, app, "order.paid", paid_at(order_id, world, at)).status_code in (200, 202)
         commission.process_order(session=session, order_ref=order_id, rules=commission_rules(app, session))
     rates = session.execute(sa.select(CommissionLine.rate_bp).order_by(CommissionLine.id)).scalars().all()
     assert rates == [3_000, 2_000, 2_000]
