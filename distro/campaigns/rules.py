@@ -172,6 +172,7 @@ class RunningOffer:
     ends_at: dt.datetime
     sale_price_fen: int | None
     rate_bp: int | None
+    text: str = ""
 
     def in_force(self, at: dt.datetime) -> bool:
         """True while the campaign runs at `at`."""
@@ -181,6 +182,11 @@ class RunningOffer:
 def offer_at(offers: Iterable[RunningOffer], at: dt.datetime) -> RunningOffer | None:
     """The (scheduled) campaign offer in force at `at`, or None: the normal price and rate apply."""
     return next((offer for offer in offers if offer.in_force(at)), None)
+
+
+def campaign_title(title: str, offer: RunningOffer | None) -> str:
+    """A product's title as shared while a campaign runs on it: the campaign's title first."""
+    return title if offer is None else f"【{offer.title}】{title}"
 
 
 def sale_price(normal_fen: int, offer: RunningOffer | None) -> int:

@@ -240,6 +240,7 @@ def _in_force_query(product_ids: Collection[int]) -> sa.Select:
             col(Campaign.ends_at),
             col(CampaignItem.sale_price_fen),
             col(CampaignItem.rate_bp),
+            col(Campaign.text),
         )
         .join(Campaign, col(Campaign.id) == CampaignItem.campaign_id)
         .where(col(CampaignItem.product_id).in_(list(product_ids)), col(Campaign.status) == Status.SCHEDULED.value)
@@ -269,7 +270,7 @@ def rate_boosts(
         )
     ).all()
     boosts: dict[int, list[RateBoost]] = {}
-    for product_id, campaign_id, _title, starts_at, ends_at, _price, rate_bp in rows:
+    for product_id, campaign_id, _title, starts_at, ends_at, _price, rate_bp, _text in rows:
         boosts.setdefault(product_id, []).append(RateBoost(starts_at, ends_at, rate_bp, campaign_id))
     return boosts
 

@@ -79,8 +79,8 @@ def _pool_page(shop, found, typed: dict, errors: dict, page: int = 1) -> str:
 
 
 def _back_to_pool(target: str) -> str:
-    # Only back to the pool's own page (with its filters), never elsewhere.
-    return target if target.startswith("/my/pool") and "\\" not in target else url_for("owner.pool")
+    # Only back to the pool's own page (with its filters) or 正在热卖, never elsewhere.
+    return target if target.startswith(("/my/pool", "/my/hot")) and "\\" not in target else url_for("owner.pool")
 
 
 @bp.post("/my/picks")

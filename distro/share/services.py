@@ -16,6 +16,9 @@ from redis.commands.core import Script
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import Session, col
 
+from distro import clock
+from distro.campaigns import services as campaigns
+from distro.campaigns.rules import campaign_title, sale_price
 from distro.clock import BUSINESS_TZ
 from distro.errors import FieldError, NotFound, ValidationFailed
 from distro.share.codes import looks_like_code, new_code
@@ -310,9 +313,11 @@ def poster_card(session: Session, code: str, *, share_url: str, images: ImageSou
     first = rows[0]
     if first.linked_id is not None and first.id == first.linked_id:
         picture = _picture(images, first)
+        # While a campaign runs on the product, the poster carries its title and sale price.
+        offer = campaigns.offers_at(session, [first.id], clock.utcnow()).get(first.id)
         return PosterCard(
-            title=first.title,
-            price_fen=first.price_fen,
+            title=campaign_title(first.title, offer),
+            price_fen=sale_price(first.price_fen, offer),
             shop_name=first.display_name,
             reason=first.reason,
             share_url=share_url,
