@@ -41,7 +41,9 @@ class Campaign(SQLModel, table=True):
     title: str = Field(max_length=60)
     # The promo copy an owner forwards with the share link.
     text: str = Field(max_length=500)
-    picture_urls: list[str] = Field(default_factory=list, sa_column=sa.Column(postgresql.ARRAY(sa.Text), nullable=False))
+    picture_urls: list[str] = Field(
+        default_factory=list, sa_column=sa.Column(postgresql.ARRAY(sa.Text), nullable=False)
+    )
     starts_at: dt.datetime = Field(sa_type=TIMESTAMPTZ)
     ends_at: dt.datetime = Field(sa_type=TIMESTAMPTZ)
     status: str = Field(max_length=10)

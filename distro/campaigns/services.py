@@ -1,4 +1,4 @@
-"""Campaign use cases: schedule (admin), propose (supplier, own goods), approve, reject, cancel; and what is in force."""
+"""Campaign use cases: schedule (admin), propose (supplier, own goods), approve, reject, cancel; what is in force."""
 
 from __future__ import annotations
 
@@ -275,7 +275,9 @@ def rate_boosts(
     return boosts
 
 
-def running_items(session: Session, now: dt.datetime, *, limit: int = 100) -> list[tuple[Campaign, CampaignItem, Product]]:
+def running_items(
+    session: Session, now: dt.datetime, *, limit: int = 100
+) -> list[tuple[Campaign, CampaignItem, Product]]:
     """The products of the campaigns running at `now` that are in the pool, the soonest-ending campaign first."""
     rows = session.execute(
         sa.select(Campaign, CampaignItem, Product)
@@ -290,4 +292,4 @@ def running_items(session: Session, now: dt.datetime, *, limit: int = 100) -> li
         .order_by(col(Campaign.ends_at), col(Campaign.id), col(CampaignItem.id))
         .limit(limit)
     )
-    return [tuple(row) for row in rows.all()]  # type: ignore[misc]
+    return [tuple(row) for row in rows.all()]

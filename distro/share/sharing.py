@@ -54,7 +54,9 @@ def shareable(session: Session, link: ShareLink, *, base_url: str) -> Shareable:
     content = services.link_content(session, link)
     product = content.product if link.product_id else None
     # While a campaign runs on the product, what is shared carries its title, copy and sale price.
-    offer = campaigns.offers_at(session, [product.id], clock.utcnow()).get(product.id) if product else None
+    offer = (
+        campaigns.offers_at(session, [product.id], clock.utcnow()).get(product.id) if product and product.id else None
+    )
     description = content.reason if product else SHOP_DESCRIPTION
     if offer is not None:
         description = "\n".join(text for text in (offer.text, description) if text)

@@ -191,9 +191,7 @@ def boost_in_force(boosts: Iterable[RateBoost], paid_at: dt.datetime) -> RateBoo
     )
 
 
-def rate_in_force(
-    changes: Iterable[RateChange], paid_at: dt.datetime, boosts: Iterable[RateBoost] = ()
-) -> int | None:
+def rate_in_force(changes: Iterable[RateChange], paid_at: dt.datetime, boosts: Iterable[RateBoost] = ()) -> int | None:
     """The product's rate for an order paid at `paid_at`: a running campaign's boosted rate, else its latest change
     effective then (the later one of two at the same time); None when it was paid before the product's first rate
     and no campaign ran."""

@@ -50,7 +50,7 @@ def clock(monkeypatch):
 
 @pytest.fixture
 def world(app, session, clock):
-    supplier_user, supplier = make_supplier(session, app)
+    supplier_user, _ = make_supplier(session, app)
     tea = make_product(session, app, supplier_user, price_fen=10_000, commission_rate_bp=2_000)
     other_user, _ = make_supplier(session, app)
     theirs = make_product(session, app, other_user)
@@ -147,10 +147,14 @@ def test_a_cancelled_campaign_stops_its_price_at_once(client, app, session, worl
 def test_the_same_product_cannot_be_in_two_campaigns_at_the_same_time(client, app, world):
     assert schedule(client, app, world).status_code == 201
     half_past = START + dt.timedelta(minutes=30)
-    response = schedule(client, app, world, starts_at=half_past.isoformat(), ends_at=(END + dt.timedelta(hours=1)).isoformat())
+    response = schedule(
+        client, app, world, starts_at=half_past.isoformat(), ends_at=(END + dt.timedelta(hours=1)).isoformat()
+    )
     assert response.status_code == 422 and response.mimetype == PROBLEM
     assert [e["rule"] for e in response.get_json()["errors"]] == ["overlap"]
-    next_slot = schedule(client, app, world, starts_at=END.isoformat(), ends_at=(END + dt.timedelta(hours=1)).isoformat())
+    next_slot = schedule(
+        client, app, world, starts_at=END.isoformat(), ends_at=(END + dt.timedelta(hours=1)).isoformat()
+    )
     assert next_slot.status_code == 201
 
 
@@ -195,7 +199,9 @@ def test_a_supplier_cannot_propose_anothers_goods_nor_schedule_as_an_admin(clien
     supplier = bearer(app, world["supplier_user"])
     theirs = client.post("/api/v1/supplier/campaigns", json=campaign_body(world["theirs"].id), headers=supplier)
     assert theirs.status_code == 404
-    assert client.post("/api/v1/admin/campaigns", json=campaign_body(world["tea"].id), headers=supplier).status_code == 403
+    assert (
+        client.post("/api/v1/admin/campaigns", json=campaign_body(world["tea"].id), headers=supplier).status_code == 403
+    )
 
 
 def test_the_start_hook_announces_each_campaign_once(client, app, session, world, clock, monkeypatch):
