@@ -184,14 +184,17 @@ def offer_at(offers: Iterable[RunningOffer], at: dt.datetime) -> RunningOffer | 
     return next((offer for offer in offers if offer.in_force(at)), None)
 
 
-def campaign_title(title: str, offer: RunningOffer | None) -> str:
-    """A product's title as shared while a campaign runs on it: the campaign's title first."""
-    return title if offer is None else f"【{offer.title}】{title}"
+def campaign_title(title: str, running_title: str | None) -> str:
+    """A product's title as shared while a campaign (titled running_title; None: none) runs on it: the campaign's
+    title first."""
+    return title if running_title is None else f"【{running_title}】{title}"
+
+
+def capped_price(normal_fen: int, sale_price_fen: int | None) -> int:
+    """The normal price capped by a sale price (a SKU cheaper than the sale price keeps its own); None: no cap."""
+    return normal_fen if sale_price_fen is None else min(normal_fen, sale_price_fen)
 
 
 def sale_price(normal_fen: int, offer: RunningOffer | None) -> int:
-    """The unit price a buyer pays: the campaign's sale price while it runs, capping the normal price (a SKU
-    cheaper than the sale price keeps its own), else the normal price."""
-    if offer is None or offer.sale_price_fen is None:
-        return normal_fen
-    return min(normal_fen, offer.sale_price_fen)
+    """The unit price a buyer pays: the campaign's sale price while it runs (capped_price), else the normal price."""
+    return capped_price(normal_fen, None if offer is None else offer.sale_price_fen)

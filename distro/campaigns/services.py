@@ -293,3 +293,27 @@ def running_items(
         .limit(limit)
     )
     return [tuple(row) for row in rows.all()]
+
+
+def running_offer_columns(product_id: Any, now: dt.datetime) -> tuple[Any, Any]:
+    """The title and sale price of the campaign running at `now` on the product whose id column is given (NULL when
+    none), as two columns a statement can select: a poster is drawn from one statement."""
+
+    def running(column: Any) -> Any:
+        return (
+            sa.select(column)
+            .select_from(CampaignItem)
+            .join(Campaign, col(Campaign.id) == CampaignItem.campaign_id)
+            .where(
+                col(CampaignItem.product_id) == product_id,
+                col(Campaign.status) == Status.SCHEDULED.value,
+                col(Campaign.starts_at) <= now,
+                col(Campaign.ends_at) > now,
+            )
+            .limit(1)
+            .scalar_subquery()
+        )
+
+    return running(col(Campaign.title)).label("campaign_title"), running(col(CampaignItem.sale_price_fen)).label(
+        "campaign_price_fen"
+    )

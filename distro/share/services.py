@@ -18,7 +18,7 @@ from sqlmodel import Session, col
 
 from distro import clock
 from distro.campaigns import services as campaigns
-from distro.campaigns.rules import campaign_title, sale_price
+from distro.campaigns.rules import campaign_title, capped_price
 from distro.clock import BUSINESS_TZ
 from distro.errors import FieldError, NotFound, ValidationFailed
 from distro.share.codes import looks_like_code, new_code
@@ -287,6 +287,7 @@ def _poster_rows(code: str) -> sa.Select:
             col(Product.price_fen),
             col(Product.image_urls),
             col(ShopProduct.reason),
+            *campaigns.running_offer_columns(col(Product.id), clock.utcnow()),
             # A window counts before LIMIT applies: every pick in the pool, not just those fetched.
             sa.func.count(col(Product.id)).over().label("picks"),
         )
@@ -314,10 +315,9 @@ def poster_card(session: Session, code: str, *, share_url: str, images: ImageSou
     if first.linked_id is not None and first.id == first.linked_id:
         picture = _picture(images, first)
         # While a campaign runs on the product, the poster carries its title and sale price.
-        offer = campaigns.offers_at(session, [first.id], clock.utcnow()).get(first.id)
         return PosterCard(
-            title=campaign_title(first.title, offer),
-            price_fen=sale_price(first.price_fen, offer),
+            title=campaign_title(first.title, first.campaign_title),
+            price_fen=capped_price(first.price_fen, first.campaign_price_fen),
             shop_name=first.display_name,
             reason=first.reason,
             share_url=share_url,

@@ -62,7 +62,7 @@ def shareable(session: Session, link: ShareLink, *, base_url: str) -> Shareable:
         description = "\n".join(text for text in (offer.text, description) if text)
     return Shareable(
         shop_name=content.shop.display_name,
-        title=campaign_title(product.title, offer) if product else content.shop.display_name,
+        title=campaign_title(product.title, offer.title if offer else None) if product else content.shop.display_name,
         description=description,
         price_fen=sale_price(product.price_fen, offer) if product else None,
         image_url=(product.image_urls[0] if product and product.image_urls else None),
