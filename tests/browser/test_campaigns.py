@@ -26,7 +26,13 @@ def running(live_server: LiveServer) -> dict:
     with Session(engine_for(live_server.database_url), expire_on_commit=False) as session:
         supplier_user, _ = make_supplier(session, app)
         tea = make_product(
-            session, app, supplier_user, title="明前龙井 250g", price_fen=12_800, commission_rate_bp=2_000
+            session,
+            app,
+            supplier_user,
+            title="明前龙井 250g",
+            price_fen=12_800,
+            other_platform_price_fen=16_800,
+            commission_rate_bp=2_000,
         )
         owner = make_user(session, Role.SHOP_OWNER)
         shop = make_shop(session, app, owner, slug="chaye", carrying=[tea])
@@ -74,7 +80,7 @@ def test_an_owner_finds_the_running_campaign_and_shares_it(page: Page, live_serv
     expect(page.get_by_role("heading", name="明前龙井 250g")).to_be_visible()
     expect(page.get_by_text("¥88.00").first).to_be_visible()
     check_accessibility(page)
-    page.get_by_role("button", name="分享 明前龙井 250g").click()
+    page.get_by_role("button", name="一键分享 明前龙井 250g").click()
     expect(page.get_by_text("【整点秒杀】明前龙井 250g").first).to_be_visible()
 
 
