@@ -1,11 +1,14 @@
-"""Request and response schemas of the campaign API (the console pages parse with them too)."""
+"""Request and response schemas of the campaign API."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from marshmallow import Schema, fields, validate
 
+from distro import clock
 from distro.api import ImageUrl, fits_bigint
-from distro.campaigns.rules import Action, Offer, Status
+from distro.campaigns.rules import Action, Offer, Status, phase
 
 FEN = {"description": "Integer fen (分)."}
 
@@ -55,12 +58,20 @@ class CampaignSchema(Schema):
     starts_at = fields.DateTime(dump_only=True)
     ends_at = fields.DateTime(dump_only=True)
     status = fields.String(dump_only=True)
-    phase = fields.String(
-        dump_only=True, metadata={"description": "proposed, scheduled, running, ended, rejected or cancelled (now)."}
+    phase = fields.Method(
+        "_phase",
+        dump_only=True,
+        metadata={"type": "string", "description": "proposed, scheduled, running, ended, rejected or cancelled (now)."},
     )
     supplier_id = fields.Integer(dump_only=True, allow_none=True)
     reason = fields.String(dump_only=True, allow_none=True)
     items = fields.List(fields.Nested(ItemOutSchema), dump_only=True)
+
+    def _phase(self, campaign: Any) -> str:
+        """Where the campaign stands now: given (a described campaign), else read from its status and times."""
+        if isinstance(campaign, dict):
+            return campaign["phase"]
+        return phase(campaign.status, campaign.starts_at, campaign.ends_at, clock.utcnow()).value
 
 
 class CampaignFilterSchema(Schema):

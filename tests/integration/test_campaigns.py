@@ -191,7 +191,7 @@ def test_a_rejection_needs_a_reason_and_the_supplier_sees_it(client, app, world)
     assert client.post(url, json={"action": "reject"}, headers=admin).status_code == 422
     assert client.post(url, json={"action": "reject", "reason": "售价不够低"}, headers=admin).status_code == 200
     mine = client.get("/api/v1/supplier/campaigns", headers=supplier).get_json()
-    assert [(c["status"], c["reason"]) for c in mine] == [("rejected", "售价不够低")]
+    assert [(c["status"], c["phase"], c["reason"]) for c in mine] == [("rejected", "rejected", "售价不够低")]
     assert client.post(url, json={"action": "approve"}, headers=admin).status_code == 409
 
 
@@ -221,3 +221,41 @@ def test_a_campaign_no_run_saw_until_it_ended_is_marked_without_an_announcement(
     clock.now = END + dt.timedelta(minutes=1)
     assert jobs.announce_due(session) == 0
     assert session.scalar(sa.select(Campaign.announced_at)) == clock.now
+
+
+def test_an_order_placed_in_the_slot_keeps_its_sale_price_when_paid_after_it(client, app, session, world, clock):
+    from distro.storefront.services import confirm_payment
+
+    schedule(client, app, world)
+    clock.now = START + dt.timedelta(minutes=59)
+    placed = buy(session, world)
+    clock.now = END + dt.timedelta(minutes=5)
+    checkout, _ = confirm_payment(session=session, access_token=placed.access_token, provider="demo")
+    assert (checkout.unit_price_fen, checkout.total_fen, checkout.paid_at) == (6_900, 13_800, clock.now)
+
+
+def test_the_poster_carries_the_campaigns_title_and_price_only_while_it_runs(
+    client, app, session, world, clock, tmp_path
+):
+    from distro.share import services as share
+    from distro.share.images import LocalImageSource
+
+    schedule(client, app, world)
+    owner_id = world["shop"].owner_id
+    link = share.create_link(
+        session=session,
+        owner_id=owner_id,
+        shop_id=world["shop"].id,
+        channel="wechat_moments",
+        product_id=world["tea"].id,
+    )
+    images = LocalImageSource(app.config["PUBLIC_BASE_URL"], tmp_path)
+
+    def card():
+        return share.poster_card(session, link.code, share_url="https://example.cn/s/x", images=images)
+
+    assert (card().title, card().price_fen) == (world["tea"].title, 10_000)
+    clock.now = START
+    assert (card().title, card().price_fen) == (f"【整点秒杀·明前龙井】{world['tea'].title}", 6_900)
+    clock.now = END
+    assert (card().title, card().price_fen) == (world["tea"].title, 10_000)
