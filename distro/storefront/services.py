@@ -45,6 +45,10 @@ class ProductPage:
         """The lowest price while the campaign runs (the normal one without a campaign)."""
         return sale_price(self.lowest_price_fen, self.offer)
 
+    def price_of(self, price_fen: int) -> int:
+        """A SKU's price as checkout charges it now: capped by the running campaign's sale price, if any."""
+        return sale_price(price_fen, self.offer)
+
     @property
     def one_price(self) -> bool:
         """True when every SKU costs the same (the price is shown without 起)."""
