@@ -56,8 +56,10 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, check_migrations: 
 
     from distro.auth.pages import bp as auth_pages_bp
     from distro.auth.views import blp as auth_blp
+    from distro.campaigns.views import blp as campaigns_blp
     from distro.commission.views import blp as commission_blp
     from distro.console import admin_audit as _console_admin_audit  # noqa: F401
+    from distro.console import admin_campaigns as _admin_campaigns_pages  # noqa: F401
     from distro.console import admin_collections as _admin_collections  # noqa: F401
     from distro.console import admin_deliveries as _console_admin_deliveries  # noqa: F401
     from distro.console import admin_events as _console_admin_events  # noqa: F401
@@ -78,6 +80,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, check_migrations: 
     from distro.console import supplier_after_sales as _supplier_after_sales  # noqa: F401
     from distro.console import supplier_analytics as _supplier_analytics  # noqa: F401
     from distro.console import supplier_application as _supplier_application  # noqa: F401
+    from distro.console import supplier_campaigns as _supplier_campaigns  # noqa: F401
     from distro.console import supplier_products as _supplier_products  # noqa: F401
     from distro.console import supplier_rankings as _supplier_rankings  # noqa: F401
     from distro.console import supplier_rates as _supplier_rates  # noqa: F401
@@ -90,6 +93,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, check_migrations: 
     from distro.outbound.views import blp as outbound_blp
     from distro.owner import data as _data_pages  # noqa: F401  # each module puts its pages on the blueprint
     from distro.owner import earnings as _earnings_pages  # noqa: F401
+    from distro.owner import hot_pages as _hot_pages  # noqa: F401
     from distro.owner import inbox as _inbox_pages  # noqa: F401
     from distro.owner import notify_pages as _notify_pages  # noqa: F401
     from distro.owner import pages as _owner_pages  # noqa: F401
@@ -124,6 +128,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, check_migrations: 
         commission_blp,
         settlement_blp,
         tiers_blp,
+        campaigns_blp,
         outbound_blp,
         ledger_blp,
         webhooks_blp,

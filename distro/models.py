@@ -5,6 +5,7 @@ from distro.audit import AuditEntry
 from distro.auth.client_models import ApiClient
 from distro.auth.models import PhoneCode, RefreshToken, User, WebSession
 from distro.broadcasts.models import Broadcast, FanOutChunk, NotifyChoice
+from distro.campaigns.models import Campaign, CampaignItem
 from distro.commission.models import CommissionLine, Order, OrderEvent, OrderLine
 from distro.idempotency.models import IdempotencyRecord
 from distro.ledger.models import Adjustment, BalanceSnapshot, Entry, LedgerAccount, Posting, SnapshotMark
@@ -25,6 +26,8 @@ __all__ = [
     "BalanceSnapshot",
     "Broadcast",
     "BuyerBinding",
+    "Campaign",
+    "CampaignItem",
     "Checkout",
     "ClickCount",
     "Collection",

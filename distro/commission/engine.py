@@ -27,7 +27,7 @@ from distro.commission.orders import OrderFacts, PaidLine, Payment, posting_kind
 from distro.commission.policy import CommissionPolicy, payable_at
 from distro.commission.rows import LineRow, OrderLineRow, OrderRow, Product
 from distro.ledger.chart import EntryLine, shop_account, supplier_account
-from distro.suppliers.rules import RateChange, rate_in_force
+from distro.suppliers.rules import RateBoost, RateChange, rate_in_force
 from distro.tiers.rules import TierTable
 
 PLATFORM_REVENUE = "platform:revenue"
@@ -246,13 +246,15 @@ def plan_commission(
     rate_changes: Mapping[int, Sequence[RateChange]],
     products: Mapping[int, Product],
     rules: Rules,
+    rate_boosts: Mapping[int, Sequence[RateBoost]] | None = None,
 ) -> CommissionPlan:
     """Bring every line of the earning orders to its target commission and payable date.
 
     stored: the orders' commission lines by order line id; claimed: the ids of those a settlement batch claimed
     (a refund of one is a clawback, and it keeps the payable date it was claimed by); tiers_then: the tier code
     in force for (shop, paid at), None when the shop was never evaluated (the entry tier); rate_changes: by
-    product, the rate changes the rates in force are picked from (to_price says which are wanted). A new line
+    product, the rate changes the rates in force are picked from (to_price says which are wanted); rate_boosts:
+    by product, the campaigns' boosted rates, in force for orders paid while their campaign ran. A new line
     snapshots its rate, tier, owner share and hold days; a flagged self-purchase and a line of a product its
     shop does not carry get none.
     """
@@ -272,7 +274,9 @@ def plan_commission(
                 continue
             if current is None:
                 product = products[paid.product_id]
-                rate_bp = rate_in_force(rate_changes.get(product.id, ()), order.paid_at)
+                rate_bp = rate_in_force(
+                    rate_changes.get(product.id, ()), order.paid_at, (rate_boosts or {}).get(product.id, ())
+                )
                 line = LineRow(
                     id=None,
                     order_line_id=order_line_id,

@@ -16,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from distro.campaigns import services as campaigns
 from distro.clock import utcnow
 from distro.commission import engine, event_store, referrals
 from distro.commission.engine import Rules
@@ -26,7 +27,7 @@ from distro.ledger import services as ledger
 from distro.outbound.services import emit_many
 from distro.settlement import claims
 from distro.suppliers import rates
-from distro.suppliers.rules import RateChange
+from distro.suppliers.rules import RateBoost, RateChange
 from distro.tiers.services import tier_in_force_query
 
 # The webhook's one statement, in the driver's own terms: it runs on the hot path without the ORM.
@@ -234,9 +235,10 @@ def _reconcile_commission(
         stored,
         claims.claimed_line_ids(session, (line.id for line in stored.values())),  # type: ignore[misc]
         _tiers_then(session, earning),
-        _rate_changes(session, engine.to_price(earning, facts, line_ids, stored)),
+        _rate_changes(session, wanted := engine.to_price(earning, facts, line_ids, stored)),
         products,
         rules,
+        _rate_boosts(session, wanted),
     )
     if plan.new_lines:
         rows = [_line_insert_values(line) for line in plan.new_lines]
@@ -259,6 +261,14 @@ def _tiers_then(session: Session, orders: Sequence[OrderRow]) -> dict[tuple[Any,
         tier_in_force_query(), {"shop_ids": [s for s, _ in pairs], "paid_ats": [t for _, t in pairs]}
     )
     return {(shop_id, paid_at): tier for shop_id, paid_at, tier in result}
+
+
+def _rate_boosts(session: Session, wanted: Collection[tuple[int, dt.datetime]]) -> dict[int, list[RateBoost]]:
+    """The campaigns' boosted rates that may be in force for (product, paid at) (engine.plan_commission)."""
+    if not wanted:
+        return {}
+    paid_ats = [paid_at for _, paid_at in wanted]
+    return campaigns.rate_boosts(session, {product_id for product_id, _ in wanted}, min(paid_ats), max(paid_ats))
 
 
 def _rate_changes(session: Session, wanted: Collection[tuple[int, dt.datetime]]) -> dict[int, list[RateChange]]:

@@ -79,8 +79,8 @@ def _pool_page(shop, found, typed: dict, errors: dict, page: int = 1) -> str:
 
 
 def _back_to_pool(target: str) -> str:
-    # Only back to the pool's own page or the selection center (with their filters), never elsewhere.
-    own = target.startswith(("/my/pool", "/my/selection"))
+    # Only back to the pool's own page, the selection center or 正在热卖 (with their filters), never elsewhere.
+    own = target.startswith(("/my/pool", "/my/selection", "/my/hot"))
     return target if own and "\\" not in target else url_for("owner.pool")
 
 

@@ -16,6 +16,9 @@ from redis.commands.core import Script
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import Session, col
 
+from distro import clock
+from distro.campaigns import services as campaigns
+from distro.campaigns.rules import campaign_title, capped_price
 from distro.clock import BUSINESS_TZ
 from distro.errors import FieldError, NotFound, ValidationFailed
 from distro.share.codes import looks_like_code, new_code
@@ -284,6 +287,7 @@ def _poster_rows(code: str) -> sa.Select:
             col(Product.price_fen),
             col(Product.image_urls),
             col(ShopProduct.reason),
+            *campaigns.running_offer_columns(col(Product.id), clock.utcnow()),
             # A window counts before LIMIT applies: every pick in the pool, not just those fetched.
             sa.func.count(col(Product.id)).over().label("picks"),
         )
@@ -310,9 +314,10 @@ def poster_card(session: Session, code: str, *, share_url: str, images: ImageSou
     first = rows[0]
     if first.linked_id is not None and first.id == first.linked_id:
         picture = _picture(images, first)
+        # While a campaign runs on the product, the poster carries its title and sale price.
         return PosterCard(
-            title=first.title,
-            price_fen=first.price_fen,
+            title=campaign_title(first.title, first.campaign_title),
+            price_fen=capped_price(first.price_fen, first.campaign_price_fen),
             shop_name=first.display_name,
             reason=first.reason,
             share_url=share_url,

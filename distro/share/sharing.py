@@ -9,6 +9,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
+from distro import clock
+from distro.campaigns import services as campaigns
+from distro.campaigns.rules import campaign_title, sale_price
 from distro.share import services
 from distro.share.kit import Shareable, share_kit
 from distro.share.models import ShareLink
@@ -50,11 +53,18 @@ def shareable(session: Session, link: ShareLink, *, base_url: str) -> Shareable:
     its name and SHOP_DESCRIPTION (and, with no picture, its QR code stands in: share_kit)."""
     content = services.link_content(session, link)
     product = content.product if link.product_id else None
+    # While a campaign runs on the product, what is shared carries its title, copy and sale price.
+    offer = (
+        campaigns.offers_at(session, [product.id], clock.utcnow()).get(product.id) if product and product.id else None
+    )
+    description = content.reason if product else SHOP_DESCRIPTION
+    if offer is not None:
+        description = "\n".join(text for text in (offer.text, description) if text)
     return Shareable(
         shop_name=content.shop.display_name,
-        title=product.title if product else content.shop.display_name,
-        description=content.reason if product else SHOP_DESCRIPTION,
-        price_fen=product.price_fen if product else None,
+        title=campaign_title(product.title, offer.title if offer else None) if product else content.shop.display_name,
+        description=description,
+        price_fen=sale_price(product.price_fen, offer) if product else None,
         image_url=(product.image_urls[0] if product and product.image_urls else None),
         base_url=base_url,
         code=link.code,

@@ -9,6 +9,7 @@ from sqlmodel import Field, SQLModel
 
 # The tables its foreign keys name, loaded with it: a session cannot flush a row naming a table it never loaded.
 import distro.auth.models
+import distro.campaigns.models
 import distro.shops.models
 import distro.suppliers.models  # noqa: F401
 from distro.clock import utcnow
@@ -51,6 +52,8 @@ class Checkout(SQLModel, table=True):
     quantity: int
     unit_price_fen: int = Field(sa_type=sa.BigInteger)
     total_fen: int = Field(sa_type=sa.BigInteger)
+    # The campaign whose sale price the order was placed at (its price is kept on the order), if any.
+    campaign_id: int | None = Field(default=None, foreign_key="campaigns.id", sa_type=sa.BigInteger)
     buyer_name: str = Field(max_length=40)
     # Needed by the supplier to ship; shown masked everywhere else.
     buyer_phone: str = Field(max_length=20)

@@ -9,6 +9,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
+from distro.campaigns import services as campaigns
+from distro.campaigns.rules import RunningOffer, sale_price
 from distro.clock import utcnow
 from distro.errors import Conflict, NotFound, ValidationFailed
 from distro.outbound.services import emit_many
@@ -30,11 +32,22 @@ class ProductPage:
     product: Product
     reason: str
     skus: tuple[ProductSku, ...] = ()
+    offer: RunningOffer | None = None
+    """The campaign running on the product when the page was read, if any: its sale price and end."""
 
     @property
     def lowest_price_fen(self) -> int:
         """The price a buyer pays at least: the cheapest SKU's, or the product's when it has none."""
         return min((sku.price_fen for sku in self.skus), default=self.product.price_fen)
+
+    @property
+    def sale_lowest_price_fen(self) -> int:
+        """The lowest price while the campaign runs (the normal one without a campaign)."""
+        return sale_price(self.lowest_price_fen, self.offer)
+
+    def price_of(self, price_fen: int) -> int:
+        """A SKU's price as checkout charges it now: capped by the running campaign's sale price, if any."""
+        return sale_price(price_fen, self.offer)
 
     @property
     def one_price(self) -> bool:
@@ -63,7 +76,9 @@ def product_page(session: Session, slug: str, product_id: int) -> ProductPage:
     if row is None:
         active_shop(session, slug)  # a suspended or closed shop says so rather than "not on sale"
         raise NotFound("This product is not on sale in this shop.")
-    return ProductPage(row.Shop, row.Product, row.reason, tuple(skus_of(session, [product_id])[product_id]))
+    skus = tuple(skus_of(session, [product_id])[product_id])
+    offer = campaigns.offers_at(session, [product_id], utcnow()).get(product_id)
+    return ProductPage(row.Shop, row.Product, row.reason, skus, offer)
 
 
 def _priced(page: ProductPage, sku_name: str | None, quantity: int) -> tuple[str | None, int]:
@@ -101,7 +116,8 @@ def place_order(
     secret: str,
     buyer_user_id: int | None = None,
 ) -> Checkout:
-    """Create an order awaiting payment at today's price of the chosen SKU; commit.
+    """Create an order awaiting payment at today's price of the chosen SKU (a running campaign's sale price,
+    kept on the order whenever it is paid); commit.
 
     The order belongs to the shop whose page took it. The buyer's share code is kept only when it is
     one of this shop's own links: a link of another shop did not bring this sale. buyer_user_id is
@@ -110,6 +126,8 @@ def place_order(
     page = product_page(session, slug, product_id)
     assert page.shop.id is not None  # loaded from the database
     sku_name, unit_price = _priced(page, sku, quantity)
+    unit_price = sale_price(unit_price, page.offer)
+    on_sale = page.offer is not None and page.offer.sale_price_fen is not None
     if share_code and session.execute(_LINK_OF_SHOP, {"code": share_code, "shop_id": page.shop.id}).first() is None:
         share_code = None
     checkout = Checkout(
@@ -121,6 +139,7 @@ def place_order(
         quantity=quantity,
         unit_price_fen=unit_price,
         total_fen=unit_price * quantity,
+        campaign_id=page.offer.campaign_id if on_sale and page.offer is not None else None,
         buyer_name=name,
         buyer_phone=phone,
         address=address,

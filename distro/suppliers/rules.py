@@ -171,9 +171,33 @@ class RateChange:
     rate_bp: int
 
 
-def rate_in_force(changes: Iterable[RateChange], paid_at: dt.datetime) -> int | None:
-    """The product's rate for an order paid at `paid_at`: its latest change effective then (the later one of two
-    at the same time); None when it was paid before the product's first rate."""
+@dataclass(frozen=True)
+class RateBoost:
+    """A campaign's boosted rate on a product: in force for orders paid while starts_at <= paid_at < ends_at."""
+
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    rate_bp: int
+    campaign_id: int
+
+
+def boost_in_force(boosts: Iterable[RateBoost], paid_at: dt.datetime) -> RateBoost | None:
+    """The campaign boost in force for an order paid at `paid_at`, or None (a product is in one campaign at a time;
+    of two, the later-starting one)."""
+    return max(
+        (boost for boost in boosts if boost.starts_at <= paid_at < boost.ends_at),
+        key=lambda boost: (boost.starts_at, boost.campaign_id),
+        default=None,
+    )
+
+
+def rate_in_force(changes: Iterable[RateChange], paid_at: dt.datetime, boosts: Iterable[RateBoost] = ()) -> int | None:
+    """The product's rate for an order paid at `paid_at`: a running campaign's boosted rate, else its latest change
+    effective then (the later one of two at the same time); None when it was paid before the product's first rate
+    and no campaign ran."""
+    boost = boost_in_force(boosts, paid_at)
+    if boost is not None:
+        return boost.rate_bp
     in_force = max(
         (change for change in changes if change.effective_from <= paid_at),
         key=lambda change: (change.effective_from, change.id),
