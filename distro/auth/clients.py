@@ -32,17 +32,19 @@ CLIENT_ROLES = (Role.SUPPLIER, Role.FINANCE, Role.ADMIN)
 
 AREAS = ("products", "orders", "shipments", "settlement", "webhooks", "shops", "accounts")
 """The parts of the API a scope names, each read (GET) or write (any other method): `orders:read`, `orders:write`.
-products: a supplier's profile, products, SKUs and commission rates, and the admin's decisions on them; orders: orders,
-after-sales and a supplier's commission per order, and the admin's order events; shipments: the shipping list and
-shipping; settlement: batches, payouts, reconciliation, exports, periods and the ledger; webhooks: outbound
-subscriptions and their deliveries; shops: shops' moderation, tier rules and evaluations; accounts: the caller's
-account and the admin's account management."""
+products: a supplier's profile, products, SKUs and commission rates, campaigns, the selection center's rankings and
+zones, and the admin's decisions on them; orders: orders, after-sales and a supplier's commission per order, and the
+admin's order events; shipments: the shipping list and shipping; settlement: batches, payouts, reconciliation,
+exports, periods and the ledger; webhooks: outbound subscriptions and their deliveries; shops: shops' moderation, tier
+rules and evaluations; accounts: the caller's account and the admin's account management."""
 
 SCOPES = tuple(f"{area}:{access}" for area in AREAS for access in ("read", "write"))
 """Every scope a client may be given."""
 
 AREA_BY_BLUEPRINT: Mapping[str, str] = {
     "suppliers": "products",
+    "campaigns": "products",
+    "selection": "products",
     "storefront_api": "orders",
     "commission": "orders",
     "settlement": "settlement",
