@@ -23,9 +23,9 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from bench import bench_share
-from bench.bench_owner_app import _page_cookie, _timed
 from bench.bench_pool import percentile
 from bench.harness import Row, bench_redis_url, free_port, raw_connection, timer, wait_until_up, web_server
+from bench.http_pages import page_cookie, timed
 from bench.load import Load
 from distro.app import create_app
 from distro.auth.models import Role
@@ -173,9 +173,9 @@ def run(url: str) -> list[Row]:
     try:
         for port in ports.values():
             wait_until_up(port, "/s/unknown")
-        page = {"Cookie": _page_cookie(ports["distro"], "measured@bench.cn")}
+        page = {"Cookie": page_cookie(ports["distro"], "measured@bench.cn")}
         for rounds in (3, ROUNDS):
-            before_ms = _timed(ports["distro"], ("/my/messages",), page, rounds, "消息".encode())
+            before_ms = timed(ports["distro"], ("/my/messages",), page, rounds, "消息".encode())
         _load_past_broadcasts(url)
         bare_seconds = _per_owner_baseline(url)
         progress(f"one row per owner ({OWNERS:,}): {bare_seconds:.1f} s")
@@ -186,7 +186,7 @@ def run(url: str) -> list[Row]:
         progress(f"burst: {BURST:,} in {burst_seconds:.1f} s, p99 {burst_p99:.1f} ms")
         bare_seconds_burst, bare_p99 = _burst(ports["bare"], codes)
         for rounds in (3, ROUNDS):
-            after_ms = _timed(ports["distro"], ("/my/messages",), page, rounds, TITLE.encode())
+            after_ms = timed(ports["distro"], ("/my/messages",), page, rounds, TITLE.encode())
         progress(f"消息 p50 {percentile(before_ms, 0.5):.1f} ms before, {percentile(after_ms, 0.5):.1f} ms with")
     finally:
         for server in servers.values():

@@ -23,9 +23,9 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.schema import CreateIndex
 from sqlmodel import Session
 
-from bench.bench_earnings import _page_cookie, _timed
 from bench.bench_pool import percentile
 from bench.harness import Row, bench_redis_url, free_port, raw_connection, wait_until_up, web_server
+from bench.http_pages import page_cookie, timed
 from distro.app import create_app
 from distro.audit import AuditEntry
 from distro.auth.models import Role
@@ -141,15 +141,15 @@ def run(url: str) -> list[Row]:
     rows = []
     try:
         wait_until_up(port, "/healthz")
-        cookie = {"Cookie": _page_cookie(port, emails["admin"])}
+        cookie = {"Cookie": page_cookie(port, emails["admin"])}
         timings: dict[bool, dict[str, list[float]]] = {}
         for indexed in (False, True):
             set_indexes(url, present=indexed)
             rounds = ROUNDS if indexed else BASELINE_ROUNDS
             timings[indexed] = {}
             for name, path in paths.items():
-                _timed(port, (path,), cookie, 2, EXPECT)  # the first requests load code and plans
-                timings[indexed][name] = _timed(port, (path,), cookie, rounds, EXPECT)
+                timed(port, (path,), cookie, 2, EXPECT)  # the first requests load code and plans
+                timings[indexed][name] = timed(port, (path,), cookie, rounds, EXPECT)
                 progress(
                     f"{'with' if indexed else 'without'} 0020's indexes, {name}: "
                     f"p50 {percentile(timings[indexed][name], 0.5):.1f} ms"

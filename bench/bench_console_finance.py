@@ -22,9 +22,9 @@ import time
 
 from sqlmodel import Session
 
-from bench.bench_earnings import _bearer, _page_cookie, _timed
 from bench.bench_pool import percentile
 from bench.harness import Row, bench_redis_url, free_port, raw_connection, wait_until_up, web_server
+from bench.http_pages import bearer, page_cookie, timed
 from distro.app import create_app
 from distro.auth.models import Role
 from distro.db import engine_for
@@ -129,14 +129,14 @@ def run(url: str) -> list[Row]:
     rows = []
     try:
         wait_until_up(port, "/healthz")
-        cookie = {"Cookie": _page_cookie(port, checker.email)}
-        api = {"Authorization": _bearer(port, checker.email)}
+        cookie = {"Cookie": page_cookie(port, checker.email)}
+        api = {"Authorization": bearer(port, checker.email)}
         for warm_up in (True, False):  # the first requests load code and plans
             rounds = 3 if warm_up else ROUNDS
             timed = {
-                name: _timed(port, (path,), cookie, rounds, expect.encode()) for name, (path, expect) in pages.items()
+                name: timed(port, (path,), cookie, rounds, expect.encode()) for name, (path, expect) in pages.items()
             }
-            api_ms = _timed(port, api_calls, api, rounds, b"id")
+            api_ms = timed(port, api_calls, api, rounds, b"id")
         baseline = percentile(api_ms, 0.95)
         for name, samples in timed.items():
             label = f"console {name} p95 ({PAYOUTS // 1000:,}k payouts)"

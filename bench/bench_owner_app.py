@@ -25,25 +25,21 @@ DISTRO_BENCH_EARNINGS_LINES sets LINES (default 1,000,000; loading takes a few m
 
 from __future__ import annotations
 
-import http.client
-import json
 import os
-import re
 import sys
 import time
-import urllib.parse
-from typing import Any
 
 from sqlmodel import Session
 
 from bench import bench_pool
 from bench.bench_pool import percentile
 from bench.harness import Row, bench_redis_url, free_port, raw_connection, wait_until_up, web_server
+from bench.http_pages import bearer, page_cookie, timed
 from distro.app import create_app
 from distro.auth.models import Role
 from distro.db import engine_for
 from distro.ledger import snapshots
-from tests.factories import PASSWORD, make_shop, make_user
+from tests.factories import make_shop, make_user
 
 LINES = int(os.environ.get("DISTRO_BENCH_EARNINGS_LINES", "1000000"))
 OWNERS = {"busy": LINES // 10, "usual": 1_000}
@@ -238,61 +234,6 @@ def load(url: str, shops: dict[str, int]) -> None:
         progress(f"VACUUM ANALYZE: {time.perf_counter() - start:.1f} s")
 
 
-def _request(connection: http.client.HTTPConnection, method: str, path: str, **options) -> tuple[int, Any, bytes]:
-    """The status, headers (names in any case) and body of one request."""
-    connection.request(method, path, **options)
-    response = connection.getresponse()
-    return response.status, response.msg, response.read()
-
-
-def _page_cookie(port: int, email: str) -> str:
-    """The page session's cookie of the owner signed in on /login as a browser does (its form and CSRF token)."""
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    _, headers, body = _request(connection, "GET", "/login")
-    cookie = headers["Set-Cookie"].split(";", 1)[0]
-    token = re.search(rb'name="csrf_token" value="([^"]+)"', body).group(1).decode()  # type: ignore[union-attr]
-    form = urllib.parse.urlencode({"login": email, "password": PASSWORD, "csrf_token": token})
-    status, headers, body = _request(
-        connection,
-        "POST",
-        "/login",
-        body=form,
-        headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie},
-    )
-    connection.close()
-    if status != 303:
-        raise RuntimeError(f"page sign-in failed: {status} {body[:200]!r}")
-    return headers["Set-Cookie"].split(";", 1)[0]
-
-
-def _bearer(port: int, email: str) -> str:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    body = json.dumps({"grant_type": "password", "email": email, "password": PASSWORD})
-    status, _, answer = _request(
-        connection, "POST", "/api/v1/auth/token", body=body, headers={"Content-Type": "application/json"}
-    )
-    connection.close()
-    if status != 200:
-        raise RuntimeError(f"token failed: {status} {answer[:200]!r}")
-    return f"Bearer {json.loads(answer)['access_token']}"
-
-
-def _timed(port: int, paths: tuple[str, ...], headers: dict[str, str], rounds: int, expect: bytes) -> list[float]:
-    """Milliseconds per round of GETs of paths (one after the other) over one keep-alive connection, each sent
-    after the last answer."""
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    samples = []
-    for _ in range(rounds):
-        start = time.perf_counter()
-        for path in paths:
-            status, _, body = _request(connection, "GET", path, headers=headers)
-            if status != 200 or expect not in body:
-                raise RuntimeError(f"{path}: {status} {body[:300]!r}")
-        samples.append((time.perf_counter() - start) * 1000)
-    connection.close()
-    return samples
-
-
 def _measured_owners(url: str, app) -> tuple[dict[str, str], dict[str, int]]:
     """The measured owners (their emails) and their shops' ids, made as distro makes them."""
     emails, shops = {}, {}
@@ -317,8 +258,8 @@ def _pair(
     """The page's p95 beside the API calls' for the same data, each timed after a warm-up (its first requests
     load code and plans)."""
     for rounds in (3, ROUNDS):
-        page_ms = _timed(port, page_paths, page, rounds, page_says.encode())
-        api_ms = _timed(port, api_paths, api, rounds, b"[")
+        page_ms = timed(port, page_paths, page, rounds, page_says.encode())
+        api_ms = timed(port, api_paths, api, rounds, b"[")
     progress(f"{label}: p50 page {percentile(page_ms, 0.5):.1f} ms, {api_name} {percentile(api_ms, 0.5):.1f} ms")
     return [Row(f"{label} p95, HTTP", percentile(page_ms, 0.95), "ms", percentile(api_ms, 0.95), f"{api_name} p95")]
 
@@ -341,8 +282,8 @@ def run(url: str) -> list[Row]:
     try:
         wait_until_up(port, "/healthz")
         for name, lines in OWNERS.items():
-            page = {"Cookie": _page_cookie(port, emails[name])}
-            api = {"Authorization": _bearer(port, emails[name])}
+            page = {"Cookie": page_cookie(port, emails[name])}
+            api = {"Authorization": bearer(port, emails[name])}
             if name == "busy":
                 rows += _pair(port, page, api, "owner home 首页", ("/my",), "我的店铺", ("/api/v1/shops",), "API shops")
                 rows += _pair(

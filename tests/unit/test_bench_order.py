@@ -9,3 +9,10 @@ def test_the_ledger_benchmark_runs_first_and_the_rest_alphabetically():
 
 def test_named_benchmarks_run_alone():
     assert benchmark_modules(["share", "ledger"]) == ["bench_ledger", "bench_share"]
+
+
+def test_every_benchmark_module_imports_and_has_a_run():
+    import importlib
+
+    for name in benchmark_modules([]):
+        assert callable(importlib.import_module(f"bench.{name}").run), name
