@@ -1,6 +1,6 @@
 """The admin console's 审计日志 page over 1,000,000 audit entries: p95 over HTTP to the production web server
 (granian as `distro web` runs it) as a signed-in admin, one request at a time, for each kind of search the page
-offers, against the same searches in the same run without migration 0020's audit log indexes (the table as it
+offers, against the same searches in the same run without migration 0022's audit log indexes (the table as it
 was: its primary key and the (subject_type, subject_id, id) index only). The goal is ≤ 100 ms.
 
 The state is loaded set-based (generate_series): ENTRIES entries over 365 days by 200 staff accounts, one of them
@@ -38,7 +38,7 @@ STAFF = 200
 ROUNDS = 40
 BASELINE_ROUNDS = 10
 NEW_INDEXES = ("ix_audit_log_created", "ix_audit_log_actor", "ix_audit_log_action", "ix_audit_log_subject_type")
-"""Migration 0020's audit log indexes, as the model declares them (distro/audit.py)."""
+"""Migration 0022's audit log indexes, as the model declares them (distro/audit.py)."""
 EXPECT = "审计日志".encode()
 
 
@@ -76,7 +76,7 @@ def load(url: str, busy: int, rare: int) -> None:
 
 
 def set_indexes(url: str, *, present: bool) -> None:
-    """Create (from the model's declarations) or drop migration 0020's audit log indexes; ANALYZE."""
+    """Create (from the model's declarations) or drop migration 0022's audit log indexes; ANALYZE."""
     with raw_connection(url) as connection:
         connection.autocommit = True
         start = time.perf_counter()
@@ -151,7 +151,7 @@ def run(url: str) -> list[Row]:
                 timed(port, (path,), cookie, 2, EXPECT)  # the first requests load code and plans
                 timings[indexed][name] = timed(port, (path,), cookie, rounds, EXPECT)
                 progress(
-                    f"{'with' if indexed else 'without'} 0020's indexes, {name}: "
+                    f"{'with' if indexed else 'without'} 0022's indexes, {name}: "
                     f"p50 {percentile(timings[indexed][name], 0.5):.1f} ms"
                 )
         scale = f"{ENTRIES / 1_000_000:g}M entries"
@@ -162,7 +162,7 @@ def run(url: str) -> list[Row]:
                     percentile(timings[True][name], 0.95),
                     "ms",
                     percentile(timings[False][name], 0.95),
-                    "same search without 0020's indexes",
+                    "same search without 0022's indexes",
                 )
             )
         every = [sample for samples in timings[True].values() for sample in samples]

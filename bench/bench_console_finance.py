@@ -133,12 +133,12 @@ def run(url: str) -> list[Row]:
         api = {"Authorization": bearer(port, checker.email)}
         for warm_up in (True, False):  # the first requests load code and plans
             rounds = 3 if warm_up else ROUNDS
-            timed = {
+            page_ms = {
                 name: timed(port, (path,), cookie, rounds, expect.encode()) for name, (path, expect) in pages.items()
             }
             api_ms = timed(port, api_calls, api, rounds, b"id")
         baseline = percentile(api_ms, 0.95)
-        for name, samples in timed.items():
+        for name, samples in page_ms.items():
             label = f"console {name} p95 ({PAYOUTS // 1000:,}k payouts)"
             rows.append(Row(label, percentile(samples, 0.95), "ms", baseline, "API: batch + payouts page p95"))
             progress(f"{name}: p50 {percentile(samples, 0.5):.1f} ms, p95 {percentile(samples, 0.95):.1f} ms")
