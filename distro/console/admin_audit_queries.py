@@ -1,5 +1,5 @@
 """The audit log search the 审计日志 page runs: by actor, object, action and time range, newest first, a page at a
-time (keyset on created_at and id, each filter with its own index: see distro/audit.py and migration 0020)."""
+time (keyset on created_at and id, each filter with its own index: see distro/audit.py and migration 0022)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """What the 推送记录 page reads: every subscription's outbound webhook deliveries, newest first, a page at a time
-(keyset on created_at and id: migration 0020's indexes), with their subscription's endpoint."""
+(keyset on created_at and id: migration 0022's indexes), with their subscription's endpoint."""
 
 from __future__ import annotations
 
