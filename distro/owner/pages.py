@@ -77,6 +77,17 @@ def icon(size: int) -> Response:
     """The app's icon at one of the manifest's sizes."""
     if size not in app_manifest.ICON_SIZES:
         raise NotFound(f"No icon of {size} pixels.")
+    return _icon_response(size)
+
+
+@bp.get("/favicon.ico")
+@public
+def favicon() -> Response:
+    """The icon browsers ask for on their own, for every page (the app's, as PNG): else each page logs a 404."""
+    return _icon_response(min(app_manifest.ICON_SIZES))
+
+
+def _icon_response(size: int) -> Response:
     response = Response(app_manifest.icon_png(size), mimetype="image/png")
     response.cache_control.public = True
     response.cache_control.max_age = 86400

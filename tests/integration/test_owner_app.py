@@ -92,3 +92,11 @@ def test_the_manifest_opens_the_app_at_home_with_icons_of_both_sizes(client):
         with Image.open(io.BytesIO(picture.data)) as image:
             assert f"{image.width}x{image.height}" == icon["sizes"]
     assert client.get("/my/icon-64.png").status_code == 404
+
+
+def test_the_icon_a_browser_asks_for_on_its_own_is_the_apps_not_a_404(client):
+    from PIL import Image
+
+    answer = client.get("/favicon.ico")
+    assert answer.status_code == 200 and answer.mimetype == "image/png"
+    assert Image.open(io.BytesIO(answer.data)).size == (192, 192)
