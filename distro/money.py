@@ -23,6 +23,7 @@ BASIS_POINTS = 10_000
 FEN_PER_YUAN = 100
 
 _YUAN_PATTERN = re.compile(r"^(-)?(\d+)(?:\.(\d{1,2}))?$")
+_PERCENT_PATTERN = re.compile(r"^(\d{1,3})(?:\.(\d{1,2}))?%?$")
 
 
 def _check_int(value: object, name: str) -> None:
@@ -112,6 +113,19 @@ def format_rate(rate_bp: int) -> str:
     _check_int(rate_bp, "rate_bp")
     whole, hundredths = divmod(rate_bp, 100)
     return f"{whole}.{hundredths:02d}".rstrip("0").rstrip(".") + "%"
+
+
+def parse_rate(text: str) -> int:
+    """Parse a percentage as people type it, 0 to 100 with at most two decimals ('12', '12.5', '12.5%'), into basis
+    points (1250); refuse anything else. The inverse of format_rate."""
+    match = _PERCENT_PATTERN.match(text.strip())
+    if not match:
+        raise ValueError(f"not a percentage with at most two decimals: {text!r}")
+    whole, decimals = match.groups()
+    rate_bp = int(whole) * 100 + int((decimals or "0").ljust(2, "0"))
+    if rate_bp > BASIS_POINTS:
+        raise ValueError(f"a percentage above 100: {text!r}")
+    return rate_bp
 
 
 def parse_yuan(text: str) -> Fen:

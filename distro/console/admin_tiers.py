@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from decimal import Decimal, InvalidOperation
 
 from flask import current_app, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
@@ -17,7 +16,7 @@ from distro.console.access import console_page, current_user_id
 from distro.console.blueprint import bp, menu_item
 from distro.db import get_session
 from distro.errors import ValidationFailed
-from distro.money import parse_yuan
+from distro.money import format_rate, parse_rate, parse_yuan, to_yuan
 from distro.tiers import services
 from distro.tiers.context import request_tiers
 from distro.tiers.dry_run import would_evaluate
@@ -46,17 +45,6 @@ RULE_WORDS = {
 """tier_table_violations' refusals (the field's last part, the rule) in the page's words."""
 
 
-def _share_bp(text: str) -> int:
-    """A share typed in percent with at most two decimals ("20", "12.5") as basis points."""
-    try:
-        percent = Decimal(text.strip())
-    except InvalidOperation:
-        raise ValueError(text) from None
-    if not percent.is_finite() or percent != percent.quantize(Decimal("0.01")) or abs(percent) > 100:
-        raise ValueError(text)
-    return int(percent * 100)
-
-
 def _whole(text: str) -> int:
     if not re.fullmatch(r"-?\d{1,10}", text.strip()):
         raise ValueError(text)
@@ -74,7 +62,7 @@ def _yuan(text: str) -> int:
 
 
 PARSERS = {
-    "share_bp": (_share_bp, _l("请填写百分比，如 60 或 62.5")),
+    "share_bp": (parse_rate, _l("请填写百分比，如 60 或 62.5")),
     "min_net_gmv_fen": (_yuan, _l("请填写金额，如 5000 或 5000.50")),
     "min_orders": (_whole, _l("请填写整数")),
     "min_buyers": (_whole, _l("请填写整数")),
@@ -119,8 +107,8 @@ def _as_form(table: TierTable) -> dict[str, str]:
     values = {}
     for index, tier in enumerate(table.tiers):
         values[f"tiers.{index}.name"], values[f"tiers.{index}.name_en"] = tier.name, tier.name_en
-        values[f"tiers.{index}.share_bp"] = str(Decimal(tier.share_bp) / 100)  # 6000 → 60, 6250 → 62.5
-        values[f"tiers.{index}.min_net_gmv_fen"] = f"{Decimal(tier.min_net_gmv_fen) / 100:.2f}"
+        values[f"tiers.{index}.share_bp"] = format_rate(tier.share_bp).rstrip("%")  # 6000 → 60, 6250 → 62.5
+        values[f"tiers.{index}.min_net_gmv_fen"] = to_yuan(tier.min_net_gmv_fen)
         values[f"tiers.{index}.min_orders"] = str(tier.min_orders)
         values[f"tiers.{index}.min_buyers"] = str(tier.min_buyers)
     return values

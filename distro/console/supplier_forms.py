@@ -4,13 +4,12 @@ services' refusals (distro.pages.page_messages)."""
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, pre_load, validate
 
-from distro.money import format_cny, format_rate
+from distro.money import format_cny, format_rate, parse_rate
 from distro.owner.forms import Yuan
 from distro.suppliers.pictures import PICTURES_PER_PRODUCT
 from distro.suppliers.rules import CATEGORIES, QualificationPolicy, RateBounds
@@ -37,13 +36,9 @@ class Percent(fields.Field):
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
         try:
-            percent = Decimal(str(value).strip().rstrip("%"))
-        except InvalidOperation:
+            return parse_rate(str(value))
+        except ValueError:
             raise ValidationError(str(RATE_MESSAGE)) from None
-        basis_points = percent * 100
-        if not percent.is_finite() or basis_points != basis_points.to_integral_value() or not 0 <= percent <= 100:
-            raise ValidationError(str(RATE_MESSAGE))
-        return int(basis_points)
 
 
 def _whole(minimum: int = 0, maximum: int = 2**31 - 1) -> fields.Integer:

@@ -4,7 +4,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from distro.money import apply_rate, format_cny, format_rate, parse_yuan, split, split_by_basis_points, to_yuan
+from distro.money import (
+    apply_rate,
+    format_cny,
+    format_rate,
+    parse_rate,
+    parse_yuan,
+    split,
+    split_by_basis_points,
+    to_yuan,
+)
 
 totals = st.integers(min_value=-(10**15), max_value=10**15)
 weight_lists = st.lists(st.integers(min_value=0, max_value=10**6), min_size=1, max_size=12).filter(any)
@@ -111,3 +120,21 @@ def test_a_rate_in_basis_points_reads_as_a_percentage_without_trailing_zeros():
         "0%",
         "100%",
     ]
+
+
+@pytest.mark.parametrize(
+    ("typed", "rate_bp"), [("12", 1200), ("12.5", 1250), ("12.50", 1250), (" 6.25% ", 625), ("0", 0), ("100", 10_000)]
+)
+def test_a_percentage_as_people_type_it_is_read_as_basis_points(typed, rate_bp):
+    assert parse_rate(typed) == rate_bp
+
+
+@pytest.mark.parametrize("typed", ["", "六十", "-5", "12.345", "100.01", "1e1", "NaN", "12.5.1", "1000"])
+def test_anything_but_a_percentage_from_0_to_100_with_two_decimals_is_refused(typed):
+    with pytest.raises(ValueError):
+        parse_rate(typed)
+
+
+@pytest.mark.parametrize("rate_bp", [0, 1, 625, 1250, 6000, 10_000])
+def test_a_formatted_rate_reads_back_as_itself(rate_bp):
+    assert parse_rate(format_rate(rate_bp)) == rate_bp
