@@ -20,6 +20,8 @@ FAMILY_CODES = {
     "shop_pending": "shop:%:pending",
     "shop_available": "shop:%:available",
     "supplier_payable": "supplier:%:payable",
+    "supplier_deposit": "supplier:%:deposit",
+    "buyer_compensation": "platform:buyer_compensation",
     "payouts_clearing": "payouts:clearing",
     "platform_revenue": "platform:revenue",
     "platform_adjustments": "platform:adjustments",

@@ -11,6 +11,8 @@ FAMILIES = {
     "shop_pending": _l("店铺待结算佣金（售后期内）"),
     "shop_available": _l("店铺可结算佣金"),
     "supplier_payable": _l("供货商应付佣金"),
+    "supplier_deposit": _l("供货商保证金"),
+    "buyer_compensation": _l("应付买家赔付"),
     "payouts_clearing": _l("在途打款"),
     "platform_revenue": _l("平台佣金收入"),
     "platform_adjustments": _l("手工调整与核销"),

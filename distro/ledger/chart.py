@@ -44,6 +44,16 @@ ACCOUNT_FAMILIES: dict[str, tuple[re.Pattern[str], AccountType, str]] = {
         AccountType.ASSET,
         "Commission the supplier owes",
     ),
+    "supplier_deposit": (
+        re.compile(r"^supplier:[1-9]\d{0,17}:deposit\Z"),
+        AccountType.LIABILITY,
+        "Deposit the supplier paid in, held by the platform",
+    ),
+    "buyer_compensation": (
+        re.compile(r"^platform:buyer_compensation\Z"),
+        AccountType.LIABILITY,
+        "Promise compensation owed to buyers",
+    ),
     "shop_pending": (
         re.compile(r"^shop:[1-9]\d{0,17}:pending\Z"),
         AccountType.LIABILITY,
@@ -102,6 +112,15 @@ def shop_account(shop_id: int, bucket: str) -> str:
 def supplier_account(supplier_id: int) -> str:
     """Code of the account holding the commission a supplier owes."""
     return f"supplier:{supplier_id}:payable"
+
+
+def supplier_deposit_account(supplier_id: int) -> str:
+    """Code of the account holding the deposit (保证金) a supplier paid in."""
+    return f"supplier:{supplier_id}:deposit"
+
+
+BUYER_COMPENSATION = "platform:buyer_compensation"
+"""Code of the account holding the compensation a supplier's broken promise owes buyers, until it is paid out."""
 
 
 def check_posting(lines: Sequence[EntryLine]) -> None:
