@@ -28,7 +28,7 @@ from distro.campaigns.rules import (
 )
 from distro.errors import Conflict, NotFound, ValidationFailed
 from distro.suppliers.models import Product
-from distro.suppliers.rules import RateBoost, RateBounds
+from distro.suppliers.rules import RateBoost, RateBounds, boost_in_force
 from distro.suppliers.services import require_approved_supplier, require_reading_supplier
 from distro.validation import FieldError
 
@@ -270,9 +270,26 @@ def rate_boosts(
         )
     ).all()
     boosts: dict[int, list[RateBoost]] = {}
-    for product_id, campaign_id, _title, starts_at, ends_at, _price, rate_bp, _text in rows:
-        boosts.setdefault(product_id, []).append(RateBoost(starts_at, ends_at, rate_bp, campaign_id))
+    for product_id, campaign_id, title, starts_at, ends_at, _price, rate_bp, _text in rows:
+        boosts.setdefault(product_id, []).append(RateBoost(starts_at, ends_at, rate_bp, campaign_id, title))
     return boosts
+
+
+def boosting_campaigns(
+    session: Session, sales: Collection[tuple[int, dt.datetime, int]]
+) -> dict[tuple[int, dt.datetime], str]:
+    """The title of the campaign whose boosted rate a sale earned, by (product, paid at), for sales given as (product,
+    paid at, rate its commission line snapshotted): the campaign in force then, when the line's rate is its rate."""
+    if not sales:
+        return {}
+    paid_ats = [paid_at for _, paid_at, _ in sales]
+    boosts = rate_boosts(session, {product_id for product_id, _, _ in sales}, min(paid_ats), max(paid_ats))
+    found = {}
+    for product_id, paid_at, rate_bp in sales:
+        boost = boost_in_force(boosts.get(product_id, ()), paid_at)
+        if boost is not None and boost.rate_bp == rate_bp:
+            found[product_id, paid_at] = boost.campaign_title
+    return found
 
 
 def running_items(

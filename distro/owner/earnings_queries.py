@@ -17,6 +17,7 @@ from typing import Any, Generic, TypeVar
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
+from distro.campaigns.services import boosting_campaigns
 from distro.commission.models import CommissionLine, Order
 from distro.commission.queries import newest_line_ids, owner_balances, owner_lines_query, shown_status
 from distro.ledger.chart import shop_account
@@ -102,6 +103,10 @@ class Line:
     paid_at: dt.datetime
     payable_at: dt.datetime | None
     hold_days: int
+    rate_bp: int
+    """The product's commission rate the line earned at (the tier's share of it is the owner's)."""
+    campaign: str | None
+    """The campaign whose boosted rate that was, if one was."""
     owner_fen: int
     status: str
     """pending, payable, settled, reversed or clawed_back (distro.commission.queries.shown_status)."""
@@ -138,11 +143,13 @@ def lines_page(
         .where(col(CommissionLine.id).in_(newest.scalar_subquery()))
     )
     rows = session.execute(query).mappings().all() if shop_ids else []
-    items = [_line(row) for row in rows[:size]]
+    lines = [row["CommissionLine"] for row in rows[:size]]
+    campaigns = boosting_campaigns(session, [(line.product_id, line.paid_at, line.rate_bp) for line in lines])
+    items = [_line(row, campaigns) for row in rows[:size]]
     return Page(items, items[-1].id if len(rows) > size else None)
 
 
-def _line(row: Any) -> Line:
+def _line(row: Any, campaigns: dict[tuple[int, dt.datetime], str]) -> Line:
     line: CommissionLine = row["CommissionLine"]
     assert line.id is not None  # read from the table
     return Line(
@@ -155,6 +162,8 @@ def _line(row: Any) -> Line:
         paid_at=line.paid_at,
         payable_at=line.payable_at,
         hold_days=line.hold_days,
+        rate_bp=line.rate_bp,
+        campaign=campaigns.get((line.product_id, line.paid_at)),
         owner_fen=line.owner_fen,
         status=shown_status(row),
     )

@@ -179,6 +179,7 @@ class RateBoost:
     ends_at: dt.datetime
     rate_bp: int
     campaign_id: int
+    campaign_title: str = ""
 
 
 def boost_in_force(boosts: Iterable[RateBoost], paid_at: dt.datetime) -> RateBoost | None:

@@ -10,14 +10,16 @@ import sqlalchemy as sa
 
 import distro.clock
 import distro.storefront.services
-from distro.auth.models import Role
+from distro.auth.models import Role, User
 from distro.campaigns import jobs
 from distro.campaigns.models import Campaign
 from distro.campaigns.rules import slot
 from distro.commission import services as commission
 from distro.commission.models import CommissionLine
+from distro.owner import earnings_queries
 from distro.storefront.services import place_order
 from tests.factories import (
+    PASSWORD,
     bearer,
     commission_rules,
     make_product,
@@ -129,6 +131,20 @@ def test_accrual_uses_the_boosted_rate_for_orders_paid_during_the_slot_and_the_n
         commission.process_order(session=session, order_ref=order_id, rules=commission_rules(app, session))
     rates = session.execute(sa.select(CommissionLine.rate_bp).order_by(CommissionLine.id)).scalars().all()
     assert rates == [3_000, 2_000, 2_000]
+
+
+def test_the_owners_earnings_line_names_the_campaign_whose_boosted_rate_it_earned(client, app, session, world, clock):
+    schedule(client, app, world)
+    clock.now = END + dt.timedelta(hours=1)
+    for order_id, at in (("C1", START + dt.timedelta(minutes=5)), ("C2", END)):
+        post_event(client, app, "order.paid", paid_at(order_id, world, at))
+        commission.process_order(session=session, order_ref=order_id, rules=commission_rules(app, session))
+    lines = earnings_queries.lines_page(session, world["shop"].owner_id, before=None).items
+    assert [(line.rate_bp, line.campaign) for line in lines] == [(2_000, None), (3_000, "整点秒杀·明前龙井")]
+    client.post("/login", data={"login": session.get(User, world["shop"].owner_id).email, "password": PASSWORD})
+    html = client.get("/my/earnings").get_data(as_text=True)
+    assert "活动「整点秒杀·明前龙井」佣金 30%" in html
+    assert "佣金比例 20%" in html
 
 
 def test_a_cancelled_campaign_stops_its_price_at_once(client, app, session, world, clock):
