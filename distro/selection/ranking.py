@@ -27,6 +27,9 @@ from distro.selection.rules import (
 )
 
 RANKING_LOCK = "selection:rankings"
+# The window's lines are joined to their orders and sorted by product and buyer: with PostgreSQL's default 4 MB
+# per sort or hash, 10M lines spill to disk in 32 batches. The run is one statement an hour, so it may take more.
+RANKING_WORK_MEM = sa.text("SET LOCAL work_mem = '256MB'")
 
 # Each product in the pool with its numbers (rules.numbers): the window's order lines grouped per product and buyer
 # in one pass (a repeat buyer's first and last order with units differ; the buyer compared byte-wise, as equality
@@ -150,6 +153,7 @@ def refresh_rankings(*, session: Session, now: dt.datetime | None = None) -> int
         return None
     now = now or utcnow()
     params = window_params(now)
+    session.execute(RANKING_WORK_MEM)
     run_id = session.execute(_NEW_RUN, {"now": now, "computed_at": utcnow()}).scalar_one()
     session.execute(_NUMBERS, params)
     session.execute(_ANALYZE)
