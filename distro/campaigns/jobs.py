@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
@@ -11,9 +13,15 @@ from distro.campaigns.models import Campaign
 from distro.campaigns.rules import Status
 from distro.db import session_scope
 
+ANNOUNCE_AHEAD = dt.timedelta(seconds=90)
+"""How long before its start a campaign is published: the hook runs every minute, so each campaign's broadcast is
+in place before its start and every inbox shows it at the start itself (it reads by visible_from), and the
+outside channels' fan-out is enqueued for that moment (distro.broadcasts.fanout)."""
+
 
 def announce_started_campaigns() -> int:
-    """Announce every scheduled campaign whose start has passed and that was not announced yet; how many.
+    """Announce every scheduled campaign starting within ANNOUNCE_AHEAD (or started) that was not announced yet,
+    each for its start; how many.
 
     Safe to run twice or late: each campaign is marked announced in the transaction that announces it, rows
     locked with SKIP LOCKED so two runs never both take one. A campaign whose slot ended before any run saw it
@@ -32,7 +40,7 @@ def announce_due(session: Session) -> int:
         .where(
             col(Campaign.status) == Status.SCHEDULED.value,
             col(Campaign.announced_at).is_(None),
-            col(Campaign.starts_at) <= now,
+            col(Campaign.starts_at) <= now + ANNOUNCE_AHEAD,
         )
         .order_by(col(Campaign.id))
         .with_for_update(skip_locked=True)

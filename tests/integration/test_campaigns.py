@@ -220,17 +220,20 @@ def test_a_supplier_cannot_propose_anothers_goods_nor_schedule_as_an_admin(clien
     )
 
 
-def test_the_start_hook_announces_each_campaign_once_as_one_broadcast_every_owner_reads(
+def test_the_start_hook_announces_each_campaign_once_just_before_its_start_for_every_owner_to_read_at_it(
     client, app, session, world, clock
 ):
     from distro.broadcasts.models import Broadcast
 
     schedule(client, app, world)
     assert jobs.announce_due(session) == 0
-    clock.now = START
-    assert jobs.announce_due(session) == 1
+    clock.now = START - jobs.ANNOUNCE_AHEAD - dt.timedelta(seconds=1)
     assert jobs.announce_due(session) == 0
-    assert session.scalar(sa.select(Campaign.announced_at)) == START
+    clock.now = START - dt.timedelta(seconds=30)  # the last run before the start
+    assert jobs.announce_due(session) == 1
+    clock.now = START
+    assert jobs.announce_due(session) == 0
+    assert session.scalar(sa.select(Campaign.announced_at)) == START - dt.timedelta(seconds=30)
     campaign_id = session.scalar(sa.select(Campaign.id))
     broadcasts = session.execute(sa.select(Broadcast)).scalars().all()
     assert [(b.key, b.kind, b.link_path, b.visible_from) for b in broadcasts] == [
