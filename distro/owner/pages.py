@@ -80,6 +80,14 @@ def icon(size: int) -> Response:
     return _icon_response(size)
 
 
+@bp.get("/")
+@public
+def root() -> BaseResponse:
+    """The site's address typed on its own: the owner app (its sign-in for a visitor; a console account lands on the
+    console from there). Buyers never come here: they follow a shop's or a product's link."""
+    return redirect(url_for("owner.home"), 302)
+
+
 @bp.get("/favicon.ico")
 @public
 def favicon() -> Response:

@@ -100,3 +100,9 @@ def test_the_icon_a_browser_asks_for_on_its_own_is_the_apps_not_a_404(client):
     answer = client.get("/favicon.ico")
     assert answer.status_code == 200 and answer.mimetype == "image/png"
     assert Image.open(io.BytesIO(answer.data)).size == (192, 192)
+
+
+def test_the_sites_bare_address_opens_the_owner_app_and_a_visitor_is_asked_to_sign_in(client):
+    answer = client.get("/")
+    assert answer.status_code == 302 and answer.headers["Location"] == "/my"
+    assert client.get("/", follow_redirects=True).request.path == "/login"
