@@ -73,6 +73,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, check_migrations: 
     from distro.console import finance_adjustments as _console_finance_adjustments  # noqa: F401
     from distro.console import finance_batch_actions as _finance_batch_actions  # noqa: F401
     from distro.console import finance_batches as _finance_batches  # noqa: F401
+    from distro.console import finance_compensation as _finance_compensation  # noqa: F401
     from distro.console import finance_dashboard as _console_finance_dashboard  # noqa: F401
     from distro.console import finance_ledger as _console_finance_ledger  # noqa: F401
     from distro.console import finance_periods as _console_finance_periods  # noqa: F401
@@ -82,6 +83,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, check_migrations: 
     from distro.console import supplier_application as _supplier_application  # noqa: F401
     from distro.console import supplier_campaigns as _supplier_campaigns  # noqa: F401
     from distro.console import supplier_products as _supplier_products  # noqa: F401
+    from distro.console import supplier_promises as _supplier_promises  # noqa: F401
     from distro.console import supplier_rankings as _supplier_rankings  # noqa: F401
     from distro.console import supplier_rates as _supplier_rates  # noqa: F401
     from distro.console import supplier_shipping as _supplier_shipping  # noqa: F401
