@@ -30,7 +30,7 @@ _FIND = sa.text(
     """
     WITH lines AS (
         SELECT o.id AS order_id, ol.supplier_id, o.paid_at, o.shipped_at, o.delivered_at, o.cancelled_at,
-               sum(ol.paid_fen) AS paid_fen
+               CAST(sum(ol.paid_fen) AS bigint) AS paid_fen
         FROM orders o
         JOIN order_lines ol ON ol.order_id = o.id
         WHERE o.paid_at >= :since AND o.paid_at <= :now

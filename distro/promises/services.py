@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.sql.selectable import LateralFromClause
 from sqlmodel import Session, col
 
@@ -66,7 +67,7 @@ def _in_force_query(supplier_ids: Iterable[int]) -> sa.Select:
         .order_by(
             col(SupplierPromise.supplier_id), col(SupplierPromise.effective_from).desc(), col(SupplierPromise.id).desc()
         )
-        .distinct(col(SupplierPromise.supplier_id))
+        .ext(distinct_on(col(SupplierPromise.supplier_id)))
     )
 
 
