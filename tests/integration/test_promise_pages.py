@@ -78,7 +78,7 @@ def test_promises_out_of_bounds_are_refused_on_their_field_in_chinese(client, se
 def test_a_supplier_sees_its_own_breaches_and_what_each_cost_and_no_one_elses(client, session, app):
     user, supplier = make_supplier(session, app)
     other_user, other = make_supplier(session, app)
-    for who, whose in ((user, supplier), (other_user, other)):
+    for who in (user, other_user):
         services.set_promises(session=session, user_id=who.id, terms=SHIP_48, bounds=PromiseBounds())
     paid = utcnow() + dt.timedelta(minutes=1)
     mine = order(session, supplier, make_product(session, app, user), paid_at=paid, ref="MINE-LATE-1")
