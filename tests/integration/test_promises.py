@@ -229,3 +229,87 @@ def test_one_draw_posts_one_compensation_by_its_reference(session, app):
     enforcement.draw_for_compensation(session, supplier.id, 500, "promise:test:draw")
     session.commit()
     assert balance(session, supplier_deposit_account(supplier.id)) == -500
+
+
+def test_an_order_of_two_suppliers_compensates_only_from_the_one_that_promised_on_its_own_lines(session, app):
+    user, supplier, product = supplier_with_product(session, app)
+    _, plain, plain_product = supplier_with_product(session, app)
+    promise(
+        session,
+        user,
+        PromiseTerms(ship_within_hours=24, ship_compensation=Compensation(CompensationKind.PERCENT, 5000)),
+    )
+    paid = utcnow() + dt.timedelta(minutes=1)
+    mixed = order(session, supplier, product, paid_at=paid, paid_fen=3000, shipped_at=paid + dt.timedelta(hours=30))
+    session.add(
+        OrderLine(
+            order_id=mixed.id, line_ref="2", product_id=product.id, supplier_id=supplier.id, quantity=1, paid_fen=1000
+        )
+    )
+    session.add(
+        OrderLine(
+            order_id=mixed.id,
+            line_ref="3",
+            product_id=plain_product.id,
+            supplier_id=plain.id,
+            quantity=1,
+            paid_fen=9000,
+        )
+    )
+    session.commit()
+
+    enforce_promises(session, now=paid + dt.timedelta(hours=40), lookback_days=30)
+
+    [breach] = breaches(session)
+    assert (breach.supplier_id, breach.paid_fen, breach.compensation_fen) == (supplier.id, 4000, 2000)
+    assert balance(session, supplier_deposit_account(plain.id)) == 0
+
+
+def test_a_real_worker_runs_the_promise_jobs_on_committed_orders(committed_db, redis, app):
+    from sqlmodel import Session
+
+    from distro.db import engine_for
+    from distro.queue import get_queue
+    from distro.storefront.models import Checkout
+    from tests.factories import make_shop
+    from tests.integration.test_jobs import run_worker
+
+    paid = utcnow() - dt.timedelta(hours=72)
+    with Session(engine_for(committed_db), expire_on_commit=False) as committed:
+        user, supplier, product = supplier_with_product(committed, app)
+        promise(committed, user)
+        committed.execute(
+            sa.text("UPDATE supplier_promises SET effective_from = :at"), {"at": paid - dt.timedelta(hours=1)}
+        )
+        shop = make_shop(committed, app, carrying=[product])
+        order(committed, supplier, product, paid_at=paid, ref="SF-WORKER-1")
+        committed.add(
+            Checkout(
+                order_ref="SF-WORKER-1",
+                access_token="worker-token-1",
+                shop_id=shop.id,
+                product_id=product.id,
+                quantity=1,
+                unit_price_fen=9900,
+                total_fen=9900,
+                buyer_name="李先生",
+                buyer_phone="13900000001",
+                address="杭州市",
+                buyer_reference="buyer-worker",
+                status="paid",
+                provider="demo",
+                paid_at=paid,
+            )
+        )
+        committed.commit()
+
+    queue = get_queue("periodic", redis)
+    found = queue.enqueue("distro.promises.jobs.enforce_promises")
+    refunded = queue.enqueue("distro.promises.jobs.refund_compensations")
+    run_worker(redis, "periodic")
+
+    assert found.return_value() == 1 and refunded.return_value() == 1
+    with Session(engine_for(committed_db)) as committed:
+        [breach] = breaches(committed)
+        assert (breach.done_at, breach.payout_channel) == (None, "refund")
+        assert balance(committed, BUYER_COMPENSATION) == 0 and ledger_total(committed) == 0
