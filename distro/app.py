@@ -105,6 +105,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, check_migrations: 
     from distro.owner import shop_pages as _shop_pages  # noqa: F401
     from distro.owner import tier as _tier_pages  # noqa: F401
     from distro.owner.blueprint import bp as owner_bp
+    from distro.promises.views import blp as promises_blp
     from distro.selection.views import blp as selection_blp
     from distro.settlement.views import blp as settlement_blp
     from distro.share.views import blp as share_blp
@@ -131,6 +132,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, check_migrations: 
         settlement_blp,
         tiers_blp,
         campaigns_blp,
+        promises_blp,
         outbound_blp,
         ledger_blp,
         webhooks_blp,
