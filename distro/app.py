@@ -73,6 +73,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, check_migrations: 
     from distro.console import finance_adjustments as _console_finance_adjustments  # noqa: F401
     from distro.console import finance_batch_actions as _finance_batch_actions  # noqa: F401
     from distro.console import finance_batches as _finance_batches  # noqa: F401
+    from distro.console import finance_compensation as _finance_compensation  # noqa: F401
     from distro.console import finance_dashboard as _console_finance_dashboard  # noqa: F401
     from distro.console import finance_ledger as _console_finance_ledger  # noqa: F401
     from distro.console import finance_periods as _console_finance_periods  # noqa: F401
@@ -82,6 +83,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, check_migrations: 
     from distro.console import supplier_application as _supplier_application  # noqa: F401
     from distro.console import supplier_campaigns as _supplier_campaigns  # noqa: F401
     from distro.console import supplier_products as _supplier_products  # noqa: F401
+    from distro.console import supplier_promises as _supplier_promises  # noqa: F401
     from distro.console import supplier_rankings as _supplier_rankings  # noqa: F401
     from distro.console import supplier_rates as _supplier_rates  # noqa: F401
     from distro.console import supplier_shipping as _supplier_shipping  # noqa: F401
@@ -103,6 +105,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, check_migrations: 
     from distro.owner import shop_pages as _shop_pages  # noqa: F401
     from distro.owner import tier as _tier_pages  # noqa: F401
     from distro.owner.blueprint import bp as owner_bp
+    from distro.promises.views import blp as promises_blp
     from distro.selection.views import blp as selection_blp
     from distro.settlement.views import blp as settlement_blp
     from distro.share.views import blp as share_blp
@@ -129,6 +132,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, check_migrations: 
         settlement_blp,
         tiers_blp,
         campaigns_blp,
+        promises_blp,
         outbound_blp,
         ledger_blp,
         webhooks_blp,

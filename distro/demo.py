@@ -24,6 +24,8 @@ from distro.commission.engine import Rules
 from distro.commission.policy import CommissionPolicy
 from distro.demo_images import write_demo_images
 from distro.money import parse_yuan
+from distro.promises import services as promise_services
+from distro.promises.rules import Compensation, CompensationKind, PromiseBounds, PromiseTerms
 from distro.share import services as share_services
 from distro.share.images import local_image_dir
 from distro.shops import services as shop_services
@@ -178,6 +180,15 @@ def load_demo_data(*, session: Session, settings: Mapping[str, Any]) -> bool:
             reason=None,
             admin_id=admin_id,
         )
+    # The first supplier promises 48-hour shipping (¥10 if late) and a 7-day exchange: its goods carry the badges.
+    promise_services.set_promises(
+        session=session,
+        user_id=_saved_id(users["supplier@distro.demo"]),
+        terms=PromiseTerms(
+            ship_within_hours=48, ship_compensation=Compensation(CompensationKind.FIXED, 1000), exchange_days=7
+        ),
+        bounds=PromiseBounds.from_settings(settings),
+    )
     bounds = RateBounds.from_settings(settings)
     # Pictures drawn here and served by distro itself: there is no supplier CDN to reach. Stored relative, so
     # they follow PUBLIC_BASE_URL (a restart on another port or address) instead of the one they were loaded at.

@@ -11,6 +11,7 @@ from distro.idempotency.models import IdempotencyRecord
 from distro.ledger.models import Adjustment, BalanceSnapshot, Entry, LedgerAccount, Posting, SnapshotMark
 from distro.outbound.models import Delivery, Subscription
 from distro.owner.models import InboxMark
+from distro.promises.models import PromiseBreach, SupplierPromise
 from distro.selection.models import Collection, CollectionProduct, Ranking, RankingRun
 from distro.settlement.models import PayeeAccount, Payout, PayoutSubmission, SettlementBatch, SettlementClaim
 from distro.share.models import BuyerBinding, ClickCount, FoldCursor, ShareLink
@@ -52,6 +53,7 @@ __all__ = [
     "Posting",
     "Product",
     "ProductSku",
+    "PromiseBreach",
     "Ranking",
     "RankingRun",
     "RefreshToken",
@@ -65,6 +67,7 @@ __all__ = [
     "Subscription",
     "Supplier",
     "SupplierDocument",
+    "SupplierPromise",
     "TierRuleSet",
     "User",
     "WebSession",

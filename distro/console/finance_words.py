@@ -32,6 +32,8 @@ KINDS = {
     "payout_failed": _l("打款失败退回"),
     "adjustment": _l("手工调账"),
     "adjustment_reversal": _l("调账冲正"),
+    "promise_compensation": _l("超时赔付（扣保证金）"),
+    "promise_compensation_paid": _l("赔付已付买家"),
 }
 """Each posting kind of distro/ledger/rules.py's POSTING_KINDS, as finance calls it."""
 
@@ -43,6 +45,10 @@ CORRECTED_BY = {
     "the commission release": _l("这笔记账由佣金释放生成，只能由订单自身的事件（退款）更正。"),
     "settlement": _l("这笔记账由结算生成，只能由结算批次更正：在待审批时取消批次，或登记打款结果。"),
     "finance": _l("这笔记账本身就是冲正，不能再冲正；请另提一笔调账。"),
+    "promise enforcement": _l(
+        "这笔记账由服务承诺的违约检查生成，每笔违约只记一次，不能手工冲正；如有错误请另提一笔调账。"
+    ),
+    "compensation payout": _l("这笔记账记录赔付已付给买家，不能手工冲正；如有错误请另提一笔调账。"),
 }
 """Why a posting cannot be reversed by hand, by who corrects it (distro/ledger/rules.py hand_reversal_refusal)."""
 OTHER_FLOW = _l("这笔记账由系统流程生成，只能由该流程更正。")

@@ -58,6 +58,14 @@ POSTING_KINDS: Mapping[str, Origin] = {
     "payout_cancel": _SETTLEMENT,
     "payout_paid": _SETTLEMENT,
     "payout_failed": _SETTLEMENT,
+    # distro/promises/enforcement.py: a broken promise's compensation, from the supplier's deposit to the buyers
+    "promise_compensation": Origin(
+        "promise enforcement", "a manual adjustment: the breach is recorded once and its posting made once"
+    ),
+    # distro/promises/payouts.py: that compensation paid to the buyer (a refund, or by finance)
+    "promise_compensation_paid": Origin(
+        "compensation payout", "a manual adjustment: the payment to the buyer was made and is recorded once"
+    ),
 }
 """Every kind of posting distro makes, with who makes it and how one is corrected."""
 

@@ -20,6 +20,7 @@ from distro.owner.blueprint import bp
 from distro.owner.forms import MOVE_FORM, PAGE_SIZE, PICK_FORM, POOL_FORM, REASON_FORM, SORTS, shop_refusals
 from distro.owner.queries import pool_page, shop_picks, working_shop
 from distro.pages import form_messages, page_messages, parse_form, parse_query, wants_fragment
+from distro.promises.shown import badge_words
 from distro.shops import picks, services
 from distro.shops.rules import ShopPolicy
 from distro.suppliers.rules import CATEGORIES
@@ -75,6 +76,7 @@ def _pool_page(shop, found, typed: dict, errors: dict, page: int = 1) -> str:
         next_url=url_for("owner.pool", **{**typed, "page": page + 1}),
         pool_url=pool_url,
         here=request.full_path.rstrip("?"),
+        badges=badge_words(get_session(), {item["supplier_id"] for item in found.items}) if found else {},
     )
 
 

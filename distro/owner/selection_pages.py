@@ -21,6 +21,7 @@ from distro.errors import NotFound, ValidationFailed
 from distro.owner.blueprint import bp
 from distro.owner.queries import shop_picks, working_shop
 from distro.pages import form_messages, page_messages
+from distro.promises.shown import badge_words
 from distro.selection import services
 from distro.selection.rules import LIST_SIZE, LISTS
 from distro.selection.sheet import FORMATS, MAX_ITEMS, SheetItem, render_sheet
@@ -126,6 +127,7 @@ def selection() -> tuple[str, int]:
         categories=CATEGORIES,
         errors=errors,
         tab_url=tab_url,
+        badges=badge_words(session, {item["supplier_id"] for item in items}),
         policy=ShopPolicy.from_settings(current_app.config),
         here=request.full_path.rstrip("?"),
     ), 422 if errors else 200

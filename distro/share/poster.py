@@ -50,6 +50,9 @@ SHOP_SIZE = 42
 LABEL_SIZE = 30
 REASON_SIZE, REASON_LINE, REASON_MAX_LINES = 34, 52, 4
 HINT_SIZE = 28
+BADGE_SIZE = 36
+BADGE_BAND = (0, IMAGE_BOX[3] - 76, WIDTH, IMAGE_BOX[3])
+BADGE_SEPARATOR = "  |  "
 HINT = "长按识别二维码购买"
 PLACEHOLDER_TEXT = "暂无商品图片"
 
@@ -88,6 +91,8 @@ class PosterCard:
     share_url: str
     images: tuple[bytes, ...] = ()
     tagline: str = ""
+    # The supplier's promise badges (48小时发货 · 超时赔付, 7天包换, 质检), drawn on a band over the picture's foot.
+    badges: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.price_fen is not None and (
@@ -129,6 +134,8 @@ def poster_cache_key(card: PosterCard) -> str:
         card.share_url,
         card.tagline,
         str(len(card.images)),
+        # Only a poster with badges has this part: those without keep the keys (and cached posters) they had.
+        *(("badges:" + "\n".join(card.badges),) if card.badges else ()),
     )
     # Each part is length-prefixed, so moving text (or bytes) from one field to the next changes the key.
     for part in (*(p.encode("utf-8") for p in parts), *card.images):
@@ -146,6 +153,7 @@ def render_poster(card: PosterCard) -> bytes:
     draw = ImageDraw.Draw(canvas)
 
     _draw_images(canvas, draw, card.images)
+    _draw_badges(draw, card.badges)
 
     title_font = _font(TITLE_SIZE)
     title = " ".join(card.title.split())
@@ -321,6 +329,25 @@ def _cover(data: bytes, size: tuple[int, int]) -> Image.Image:
         image = Image.new("RGB", rgba.size, BACKGROUND)
         image.paste(rgba, mask=rgba.getchannel("A"))
     return ImageOps.fit(image.convert("RGB"), size, Image.Resampling.LANCZOS)
+
+
+def _draw_badges(draw: ImageDraw.ImageDraw, badges: tuple[str, ...]) -> None:
+    """The promise badges on a red band across the picture's foot, white on red, in order; those that do not fit
+    the width are left out (a phone shows the poster about a third of its size: 36 px draws as about 13)."""
+    if not badges:
+        return
+    font = _font(BADGE_SIZE)
+    shown: list[str] = []
+    for badge in badges:
+        text = BADGE_SEPARATOR.join([*shown, badge])
+        if font.getlength(text) > WIDTH - 2 * MARGIN:
+            break
+        shown.append(badge)
+    if not shown:
+        return
+    draw.rectangle(BADGE_BAND, fill=PRICE_INK)
+    top = BADGE_BAND[1] + (BADGE_BAND[3] - BADGE_BAND[1] - BADGE_SIZE) // 2 - 4
+    draw.text((MARGIN, top), BADGE_SEPARATOR.join(shown), font=font, fill=BACKGROUND)
 
 
 def _draw_qr(canvas: Image.Image, url: str) -> None:

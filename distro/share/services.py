@@ -21,6 +21,9 @@ from distro.campaigns import services as campaigns
 from distro.campaigns.rules import campaign_title, capped_price
 from distro.clock import BUSINESS_TZ
 from distro.errors import FieldError, NotFound, ValidationFailed
+from distro.promises.rules import badges as promise_badges
+from distro.promises.services import badge_terms, in_force_lateral
+from distro.promises.words import chinese_badge_texts
 from distro.share.codes import looks_like_code, new_code
 from distro.share.images import ImageSource, ImageUnavailable, write_atomically
 from distro.share.models import ClickCount, FoldCursor, ShareLink
@@ -269,7 +272,8 @@ def link_by_code(session: Session, code: str) -> ShareLink:
 def _poster_rows(code: str) -> sa.Select:
     """The link's shop name, linked product id, and the products its poster may show: the shop's picks in the
     pool, the linked one first, then in the owner's order, at most MAX_IMAGES; with how many picks are in the
-    pool. A shop with no pick in the pool gives one row whose product columns are NULL; an unknown code, none.
+    pool and each product's supplier's promise in force (its badges). A shop with no pick in the pool gives one
+    row whose product columns are NULL; an unknown code, none.
 
     One statement for the whole card: a poster answered from its cache still needs the card for its key.
     """
@@ -278,6 +282,8 @@ def _poster_rows(code: str) -> sa.Select:
         Product,
         sa.and_(col(Product.id) == ShopProduct.product_id, col(Product.in_pool).is_(True)),
     )
+    # The supplier's promise in force, for the poster's badges (distro.promises: the same rule as every page's).
+    promise = in_force_lateral(col(Product.supplier_id))
     return (
         sa.select(
             col(ShareLink.product_id).label("linked_id"),
@@ -287,6 +293,10 @@ def _poster_rows(code: str) -> sa.Select:
             col(Product.price_fen),
             col(Product.image_urls),
             col(ShopProduct.reason),
+            promise.c.ship_within_hours,
+            promise.c.deliver_within_days,
+            promise.c.exchange_days,
+            promise.c.quality_inspection,
             *campaigns.running_offer_columns(col(Product.id), clock.utcnow()),
             # A window counts before LIMIT applies: every pick in the pool, not just those fetched.
             sa.func.count(col(Product.id)).over().label("picks"),
@@ -294,6 +304,7 @@ def _poster_rows(code: str) -> sa.Select:
         .select_from(ShareLink)
         .join(Shop, col(Shop.id) == ShareLink.shop_id)
         .outerjoin(in_pool, col(ShopProduct.shop_id) == ShareLink.shop_id)
+        .outerjoin(promise, sa.true())
         .where(col(ShareLink.code) == code)
         .order_by((col(Product.id) == ShareLink.product_id).desc().nulls_last(), col(ShopProduct.position))
         .limit(MAX_IMAGES)
@@ -322,6 +333,7 @@ def poster_card(session: Session, code: str, *, share_url: str, images: ImageSou
             reason=first.reason,
             share_url=share_url,
             images=(picture,) if picture else (),
+            badges=tuple(chinese_badge_texts(promise_badges(badge_terms(first)))),
         )
     picks = [row for row in rows if row.id is not None]
     pictures = tuple(picture for picture in (_picture(images, row) for row in picks) if picture)

@@ -21,6 +21,9 @@ from distro.db import get_session
 from distro.errors import Conflict, NotFound, ValidationFailed
 from distro.money import format_cny, to_yuan
 from distro.pages import field_messages, parse_form
+from distro.promises.services import order_compensations
+from distro.promises.shown import badge_words
+from distro.promises.words import BREACH_KINDS
 from distro.queue import get_queue
 from distro.share.codes import read_referral
 from distro.share.images import local_image_dir
@@ -135,8 +138,16 @@ def shop(slug: str) -> str:
 @public
 def product(slug: str, product_id: int) -> str:
     """A product page with the buy form."""
-    page = services.product_page(get_session(), slug, product_id)
-    return render_template("product.html", page=page, form={"quantity": 1}, errors={}, base_url=_base_url())
+    session = get_session()
+    page = services.product_page(session, slug, product_id)
+    return render_template(
+        "product.html", page=page, form={"quantity": 1}, errors={}, base_url=_base_url(), badges=_badges(session, page)
+    )
+
+
+def _badges(session, page) -> list[str]:
+    """The badges the product's supplier's promises earn (distro.promises.shown, as every page shows them)."""
+    return badge_words(session, [page.product.supplier_id]).get(page.product.supplier_id, [])
 
 
 @bp.post("/shop/<slug>/p/<int:product_id>/buy")
@@ -147,7 +158,10 @@ def buy(slug: str, product_id: int) -> Response | tuple:
 
     def again(errors: dict) -> tuple:
         page = services.product_page(session, slug, product_id)
-        return render_template("product.html", page=page, form=request.form, errors=errors, base_url=_base_url()), 422
+        badges = _badges(session, page)
+        return render_template(
+            "product.html", page=page, form=request.form, errors=errors, base_url=_base_url(), badges=badges
+        ), 422
 
     try:
         form = parse_form(BUY_FORM)
@@ -255,6 +269,8 @@ def _order_page(token: str, *, errors: dict | None = None, status: int = 200) ->
         view=view,
         phone=mask_phone(checkout.buyer_phone),
         shop=session.get_one(Shop, checkout.shop_id),
+        compensations=order_compensations(session, checkout.order_ref),
+        breach_kinds=BREACH_KINDS,
         errors=errors or {},
         form=request.form if errors else {},
     )

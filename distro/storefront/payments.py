@@ -48,6 +48,12 @@ class PaymentProvider(Protocol):
         """The page the buyer is redirected to, to pay for the checkout their order link opens."""
         ...
 
+    def refund(self, order_ref: str, amount_fen: int, refund_ref: str) -> None:
+        """Pay amount_fen back to the buyer of order_ref, to the way they paid. refund_ref is unique per refund and
+        sent as the provider's refund number (WeChat Pay's out_refund_no, Alipay's out_request_no), so a retry
+        is the same refund, never a second one. Raises on a refusal; returns once the provider accepted it."""
+        ...
+
 
 class DemoPaymentProvider:
     """Demo: a confirm page on distro itself; nothing is charged."""
@@ -57,6 +63,11 @@ class DemoPaymentProvider:
     def payment_url(self, access_token: str) -> str:
         """distro's own demo cashier page."""
         return f"/pay/demo/{access_token}"
+
+    def refund(self, order_ref: str, amount_fen: int, refund_ref: str) -> None:
+        """Demo: nothing was charged, so nothing is paid back; the refund is accepted as asked."""
+        if amount_fen <= 0:
+            raise ValueError("a refund must be of a positive amount")
 
 
 def payment_provider(settings: Mapping) -> PaymentProvider:
