@@ -32,6 +32,7 @@ KINDS = {
     "payout_failed": _l("打款失败退回"),
     "adjustment": _l("手工调账"),
     "adjustment_reversal": _l("调账冲正"),
+    "supplier_remittance": _l("供货商回款"),
 }
 """Each posting kind of distro/ledger/rules.py's POSTING_KINDS, as finance calls it."""
 
@@ -43,6 +44,7 @@ CORRECTED_BY = {
     "the commission release": _l("这笔记账由佣金释放生成，只能由订单自身的事件（退款）更正。"),
     "settlement": _l("这笔记账由结算生成，只能由结算批次更正：在待审批时取消批次，或登记打款结果。"),
     "finance": _l("这笔记账本身就是冲正，不能再冲正；请另提一笔调账。"),
+    "supplier dues": _l("这笔记账是经复核的供货商回款，只能另提一笔调账更正。"),
 }
 """Why a posting cannot be reversed by hand, by who corrects it (distro/ledger/rules.py hand_reversal_refusal)."""
 OTHER_FLOW = _l("这笔记账由系统流程生成，只能由该流程更正。")

@@ -58,6 +58,11 @@ POSTING_KINDS: Mapping[str, Origin] = {
     "payout_cancel": _SETTLEMENT,
     "payout_paid": _SETTLEMENT,
     "payout_failed": _SETTLEMENT,
+    # distro/dues/remittances.py: a supplier's remittance, recorded by one finance user and approved by another
+    "supplier_remittance": Origin(
+        "supplier dues",
+        "an adjustment proposed by one finance user and approved by another (the remittance stays on its statement)",
+    ),
 }
 """Every kind of posting distro makes, with who makes it and how one is corrected."""
 
