@@ -48,12 +48,12 @@ def carrying_shops(
     shop's id, name, status, how many of the supplier's products it carries, its stop in force (or None), and its
     orders, units, net sales and commission (fen) of the supplier's goods over the last SALES_DAYS days."""
     since = (now or utcnow()) - dt.timedelta(days=SALES_DAYS)
-    carried = (
+    carried: sa.Select = (
         sa.select(col(ShopProduct.shop_id).label("shop_id"), sa.literal(1).label("n"))
         .join(Product, col(Product.id) == ShopProduct.product_id)
         .where(col(Product.supplier_id) == supplier_id)
     )
-    stopped = sa.select(col(SupplierShopStop.shop_id).label("shop_id"), sa.literal(0).label("n")).where(
+    stopped: sa.Select = sa.select(col(SupplierShopStop.shop_id).label("shop_id"), sa.literal(0).label("n")).where(
         col(SupplierShopStop.supplier_id) == supplier_id, col(SupplierShopStop.resumed_at).is_(None)
     )
     both = sa.union_all(carried, stopped).subquery()

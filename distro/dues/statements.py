@@ -111,7 +111,7 @@ def statements_query(
 ) -> sa.Select:
     """Statements with their supplier's name and what each still asks for (outstanding_fen), unordered (a list pages
     them by id); optionally of one month, supplier or status."""
-    query = sa.select(
+    query: sa.Select = sa.select(
         SupplierStatement.__table__,  # type: ignore[attr-defined]  # SQLModel declares no __table__
         col(Supplier.company_name),
         sa.literal_column(f"({REMITTED_SINCE})").label("remitted_since_fen"),

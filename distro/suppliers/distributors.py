@@ -49,7 +49,8 @@ def stop_shop(*, session: Session, user_id: int, shop_id: int, reason: str) -> S
     The shop's picks of its products leave the shop at once. A shop already stopped stays as it is (the first reason
     stands); a shop that carries none of its goods is NotFound.
     """
-    supplier = require_approved_supplier(session, user_id)
+    supplier_id = require_approved_supplier(session, user_id).id
+    assert supplier_id is not None  # loaded from the database
     reason = reason.strip()
     if not REASON_LENGTH[0] <= len(reason) <= REASON_LENGTH[1]:
         raise ValidationFailed(
@@ -57,7 +58,7 @@ def stop_shop(*, session: Session, user_id: int, shop_id: int, reason: str) -> S
             [FieldError("reason", f"must be {REASON_LENGTH[0]} to {REASON_LENGTH[1]} characters", "length")],
         )
     _locked_shop(session, shop_id)
-    stop = _stop_in_force(session, supplier.id, shop_id)  # type: ignore[arg-type]  # loaded: it has an id
+    stop = _stop_in_force(session, supplier_id, shop_id)
     if stop is not None:
         session.commit()
         return stop
@@ -66,7 +67,7 @@ def stop_shop(*, session: Session, user_id: int, shop_id: int, reason: str) -> S
         .where(
             col(ShopProduct.shop_id) == shop_id,
             col(ShopProduct.product_id).in_(
-                sa.select(col(Product.id)).where(col(Product.supplier_id) == supplier.id).scalar_subquery()
+                sa.select(col(Product.id)).where(col(Product.supplier_id) == supplier_id).scalar_subquery()
             ),
         )
         .returning(col(ShopProduct.product_id), col(ShopProduct.position), col(ShopProduct.reason))
@@ -75,7 +76,7 @@ def stop_shop(*, session: Session, user_id: int, shop_id: int, reason: str) -> S
         raise NotFound(f"No shop {shop_id} carries this supplier's goods.")
     picks = [{"product_id": p, "position": position, "reason": why} for p, position, why in sorted(removed, key=_pos)]
     stop = SupplierShopStop(
-        supplier_id=supplier.id, shop_id=shop_id, reason=reason, removed_picks=picks, stopped_by=user_id
+        supplier_id=supplier_id, shop_id=shop_id, reason=reason, removed_picks=picks, stopped_by=user_id
     )
     session.add(stop)
     session.flush()
@@ -86,7 +87,7 @@ def stop_shop(*, session: Session, user_id: int, shop_id: int, reason: str) -> S
         action="supplier.shop_stopped",
         subject_type="shop",
         subject_id=shop_id,
-        after={"supplier_id": supplier.id, "reason": reason, "products": [pick["product_id"] for pick in picks]},
+        after={"supplier_id": supplier_id, "reason": reason, "products": [pick["product_id"] for pick in picks]},
     )
     session.commit()
     return stop
@@ -100,9 +101,10 @@ def resume_shop(*, session: Session, user_id: int, shop_id: int, max_products: i
     """Let a shop the caller stopped carry its goods again; commit. The picks the stop took out come back at the end
     of the shop, in their old order, as far as the shop has room (max_products) and has not picked them again.
     NotFound when the caller has no stop in force on this shop."""
-    supplier = require_approved_supplier(session, user_id)
+    supplier_id = require_approved_supplier(session, user_id).id
+    assert supplier_id is not None  # loaded from the database
     _locked_shop(session, shop_id)
-    stop = _stop_in_force(session, supplier.id, shop_id)  # type: ignore[arg-type]  # loaded: it has an id
+    stop = _stop_in_force(session, supplier_id, shop_id)
     if stop is None:
         raise NotFound(f"This supplier has not stopped shop {shop_id}.")
     count, last = session.execute(
@@ -123,7 +125,7 @@ def resume_shop(*, session: Session, user_id: int, shop_id: int, max_products: i
         action="supplier.shop_resumed",
         subject_type="shop",
         subject_id=shop_id,
-        after={"supplier_id": supplier.id, "products": [pick["product_id"] for pick in back]},
+        after={"supplier_id": supplier_id, "products": [pick["product_id"] for pick in back]},
     )
     session.commit()
     return stop

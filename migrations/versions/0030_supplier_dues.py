@@ -50,7 +50,10 @@ def upgrade() -> None:
     )
     op.create_index("ix_supplier_statements_month_id", "supplier_statements", ["month", "id"])
     op.create_index(
-        "ix_supplier_statements_sent_due", "supplier_statements", ["due_on"], postgresql_where=sa.text("status = 'sent'")
+        "ix_supplier_statements_sent_due",
+        "supplier_statements",
+        ["due_on"],
+        postgresql_where=sa.text("status = 'sent'"),
     )
     op.create_index(
         "ix_supplier_statements_supplier_month", "supplier_statements", ["supplier_id", sa.text("month DESC")]

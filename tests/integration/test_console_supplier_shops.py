@@ -20,7 +20,7 @@ def rows(page: str) -> list[list[str]]:
     return [re.findall(r"<t[hd][^>]*>([^<]*)</t[hd]>", row) for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)]
 
 
-def test_each_shop_carrying_the_suppliers_goods_with_its_count_sales_net_of_refunds_and_commission(client, app, session):
+def test_each_carrying_shop_with_its_count_sales_net_of_refunds_and_commission(client, app, session):
     trade = new_trade(client, app, session, shop_name="小美好物")
     supplier_user = supplier_user_of(session, trade.product)
     soap = make_product(session, app, supplier_user, title="手工皂")

@@ -15,7 +15,7 @@ from distro.shops.models import ShopProduct
 from distro.shops.rules import ShopPolicy
 from distro.suppliers import distributors
 from tests.console_supplier import sign_in, supplier_user_of
-from tests.factories import make_product, make_shop, make_supplier
+from tests.factories import make_product, make_supplier
 from tests.finance_books import form_token
 from tests.owner_money import new_trade
 

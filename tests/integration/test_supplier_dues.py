@@ -18,7 +18,6 @@ from distro.errors import Conflict, Forbidden
 from distro.ledger import services as ledger
 from distro.ledger.chart import shop_account, supplier_account
 from distro.ledger.models import Posting
-from distro.suppliers.models import Product
 from distro.tiers.rules import month_bounds
 from tests.dues_books import LAST_MONTH, in_month, month_before, post_at
 from tests.factories import make_product, make_shop, make_supplier, make_user
@@ -74,7 +73,7 @@ def test_a_months_statement_is_the_ledgers_figures_and_closes_at_the_accounts_ba
 
 
 def test_a_month_is_issued_once_and_only_once_it_has_ended(session, app):
-    _, supplier = books(session, app)
+    books(session, app)
     statements.issue_month(session=session, month=MONTH)
     assert statements.issue_month(session=session, month=MONTH) == 0
     this_month = dt.datetime.now(BUSINESS_TZ).strftime("%Y-%m")
@@ -184,7 +183,7 @@ def _send_and_open(client, statement_id: int) -> str:
 
 
 def test_finance_sends_a_statement_and_records_a_remittance_a_colleague_approves_in_the_console(client, session, app):
-    user, supplier = books(session, app)
+    _, supplier = books(session, app)
     maker, checker = make_user(session, Role.FINANCE), make_user(session, Role.FINANCE)
     sign_in(client, maker)
     token = form_token(client, f"/console/finance/statements?month={MONTH}")
@@ -222,7 +221,7 @@ def test_finance_sends_a_statement_and_records_a_remittance_a_colleague_approves
 
 def test_the_supplier_sees_and_downloads_its_sent_statements_and_no_one_elses(client, session, app):
     user, supplier = books(session, app)
-    other_user, other = books(session, app)
+    _, other = books(session, app)
     statements.issue_month(session=session, month=MONTH)
     finance = make_user(session, Role.FINANCE)
     rows = {
