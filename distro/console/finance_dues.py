@@ -9,6 +9,7 @@ import datetime as dt
 from flask import Response, current_app, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+from sqlmodel import col
 from werkzeug.wrappers import Response as BaseResponse
 
 from distro.auth.models import Role
@@ -16,7 +17,6 @@ from distro.clock import BUSINESS_TZ
 from distro.console import statement_files as files
 from distro.console.access import console_page, current_user_id
 from distro.console.blueprint import bp, menu_item
-from distro.console.finance_periods import _month
 from distro.console.lists import AN_ID, newest_first
 from distro.db import get_session
 from distro.dues import overdue, remittances, statements
@@ -25,6 +25,7 @@ from distro.errors import NotFound
 from distro.ledger.chart import supplier_account
 from distro.ledger.services import balance
 from distro.pages import parse_query
+from distro.settlement.schemas import MonthSchema
 from distro.tiers.rules import previous_month
 
 menu_item(
@@ -50,6 +51,14 @@ class ListArgs(Schema):
     month = fields.String(load_default=None)
     status = fields.String(load_default=None, validate=validate.OneOf(list(STATUSES)))
     after = fields.Integer(load_default=None, validate=AN_ID)
+
+
+def _month(text: str) -> str | None:
+    """The month typed, if it is one (the API's MonthSchema, as 月度报表 reads it), else None."""
+    try:
+        return str(MonthSchema().load({"month": text})["month"])
+    except ValidationError:
+        return None
 
 
 def _last_month() -> str:
@@ -120,7 +129,7 @@ def statement_page(statement_id: int, *, errors: dict | None = None, form: dict 
     supplier_id = shown.statement["supplier_id"]
     recorded = newest_first(
         session,
-        remittances.remittances_query().where(SupplierRemittance.statement_id == statement_id),  # type: ignore[arg-type]
+        remittances.remittances_query().where(col(SupplierRemittance.statement_id) == statement_id),
         SupplierRemittance.id,
         after=None,
     )

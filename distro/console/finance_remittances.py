@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask import redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+from sqlmodel import col
 from werkzeug.wrappers import Response
 
 from distro.auth.models import Role
@@ -17,7 +18,7 @@ from distro.console.lists import AN_ID, newest_first
 from distro.db import get_session
 from distro.dues import remittances, statements
 from distro.dues.models import SupplierRemittance
-from distro.errors import Conflict, Forbidden
+from distro.errors import Conflict, Forbidden, NotFound
 from distro.owner.forms import Yuan
 from distro.pages import form_messages, parse_form, parse_query
 
@@ -123,19 +124,17 @@ def finance_remittances() -> tuple[str, int]:
 def _remittance_page(remittance_id: int, *, message: str | None = None, errors: dict | None = None, code: int = 200):
     session = get_session()
     row = (
-        session.execute(
-            remittances.remittances_query().where(SupplierRemittance.id == remittance_id)  # type: ignore[arg-type]
-        )
+        session.execute(remittances.remittances_query().where(col(SupplierRemittance.id) == remittance_id))
         .mappings()
         .first()
     )
     if row is None:
-        remittances.get_remittance(session, remittance_id)  # NotFound
+        raise NotFound(f"No remittance {remittance_id}.")
     return render_template(
         "console/finance/remittance.html",
         remittance=row,
         statuses=REMITTANCE_STATUSES,
-        mine=row["proposed_by"] == current_user_id(),  # type: ignore[index]
+        mine=row["proposed_by"] == current_user_id(),
         message=message,
         errors=errors or {},
     ), code
