@@ -142,7 +142,7 @@ def test_after_a_partial_remittance_the_statement_asks_for_the_accounts_balance(
     assert ledger.balance(session, "cash") >= 4_000
 
 
-def test_dues_overdue_beyond_the_limit_suspend_the_supplier_and_take_its_goods_out_of_the_pool(session, app):
+def test_dues_overdue_beyond_the_limit_suspend_the_supplier_and_take_its_goods_out_of_the_pool(client, session, app):
     user, supplier = books(session, app)
     product = make_product(session, app, user)
     _, paid_up = books(session, app)
@@ -173,6 +173,9 @@ def test_dues_overdue_beyond_the_limit_suspend_the_supplier_and_take_its_goods_o
     assert supplier.status == "suspended" and "逾期" in supplier.status_reason and "¥110.00" in supplier.status_reason
     assert product.in_pool is False
     assert supplier.id not in overdue.suspend_overdue(session=session, limit_days=30)  # already suspended
+    sign_in(client, user)
+    told = client.get("/console/supplier/statements").get_data(as_text=True)
+    assert "因对账单逾期未结清已被暂停合作" in told and "已逾期" in told
 
 
 def _send_and_open(client, statement_id: int) -> str:
