@@ -24,7 +24,7 @@ import statistics
 import time
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from bench.harness import Row, raw_connection, timer
 from distro.clock import BUSINESS_TZ
@@ -133,11 +133,13 @@ def run(url: str) -> list[Row]:
         session.commit()
         session.execute(sa.text("ANALYZE supplier_statements"))
         page = median_ms(
-            lambda: session.execute(overdue.overdue_query(today).order_by(SupplierStatement.id.desc()).limit(51)).all()  # type: ignore[union-attr]
+            lambda: session.execute(
+                overdue.overdue_query(today).order_by(col(SupplierStatement.id).desc()).limit(51)
+            ).all()
         )
         listing = median_ms(
             lambda: session.execute(
-                statements.statements_query(month=MONTH).order_by(SupplierStatement.id.desc()).limit(51)  # type: ignore[union-attr]
+                statements.statements_query(month=MONTH).order_by(col(SupplierStatement.id).desc()).limit(51)
             ).all()
         )
         with timer() as suspending:
