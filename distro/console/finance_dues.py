@@ -122,6 +122,44 @@ def finance_issue_statements() -> BaseResponse | tuple[str, int]:
     return redirect(url_for("console.finance_statements", month=month), 303)
 
 
+@bp.post("/finance/statements/send-all")
+@console_page(Role.FINANCE)
+def finance_send_month() -> BaseResponse | tuple[str, int]:
+    """全部发送: every statement of the month not sent yet, sent at once (statements.send_month)."""
+    month = _month(request.form.get("month", "").strip())
+    if month is None:
+        return _list(request.form.get("month", ""), None, None)
+    statements.send_month(
+        session=get_session(),
+        month=dt.date.fromisoformat(f"{month}-01"),
+        sender=current_user_id(),
+        due_days=int(current_app.config["SUPPLIER_DUES_DAYS"]),
+    )
+    return redirect(url_for("console.finance_statements", month=month), 303)
+
+
+@bp.get("/finance/statements/month/<string:month>.<string:kind>")
+@console_page(Role.FINANCE)
+def finance_month_file(month: str, kind: str) -> Response:
+    """The month's statements, a row per supplier, as CSV or XLSX (404 for what is not a month or not one of those)."""
+    if kind not in files.FILES or _month(month) is None:
+        raise NotFound(f"No statements file {month}.{kind}.")
+    query = statements.statements_query(month=dt.date.fromisoformat(f"{month}-01")).order_by(
+        col(SupplierStatement.supplier_id)
+    )
+    today = dt.datetime.now(BUSINESS_TZ).date()
+    rows = files.month_rows((statements.shown(row, today) for row in get_session().execute(query).mappings()), STATUSES)
+    body = files.month_csv(rows) if kind == "csv" else files.month_xlsx(rows)
+    return Response(
+        body,
+        mimetype=files.FILES[kind].split(";")[0],
+        headers={
+            "Content-Type": files.FILES[kind],
+            "Content-Disposition": f'attachment; filename="distro-statements-{month}.{kind}"',
+        },
+    )
+
+
 def statement_page(statement_id: int, *, errors: dict | None = None, form: dict | None = None, code: int = 200):
     """One statement with its supplier's account balance now and the remittances recorded against it."""
     session = get_session()

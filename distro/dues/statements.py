@@ -174,3 +174,31 @@ def send(*, session: Session, statement_id: int, sender: int, due_days: int, now
     )
     session.commit()
     return True
+
+
+_SEND_MONTH = sa.text(
+    """
+    UPDATE supplier_statements SET status = 'sent', sent_at = :now, sent_by = :sender, due_on = :due_on
+    WHERE month = :month AND status = 'issued'
+    """
+)
+
+
+def send_month(*, session: Session, month: dt.date, sender: int, due_days: int, now: dt.datetime | None = None) -> int:
+    """Send every statement of a month not sent yet, in one statement, due due_days after today; how many were sent.
+    One audit entry records it (subject: the month as YYYYMM). Commits."""
+    now = now or utcnow()
+    due = rules.due_on(now, due_days)
+    sent = session.execute(_SEND_MONTH, {"now": now, "sender": sender, "due_on": due, "month": month})
+    count = int(sent.rowcount)  # type: ignore[attr-defined]  # a CursorResult
+    if count:
+        audit.record(
+            session,
+            actor_id=sender,
+            action="supplier_statement.sent_month",
+            subject_type="supplier_statement_month",
+            subject_id=month.year * 100 + month.month,
+            after={"statements": count, "due_on": due.isoformat()},
+        )
+    session.commit()
+    return count

@@ -250,3 +250,24 @@ def test_the_supplier_sees_and_downloads_its_sent_statements_and_no_one_elses(cl
 def test_the_month_bounds_are_shanghai_months(session):
     start, end = month_bounds(LAST_MONTH)
     assert start.astimezone(BUSINESS_TZ).day == 1 and end > start
+
+
+def test_finance_sends_a_months_statements_at_once_and_downloads_them_with_numbers(client, session, app):
+    _, supplier = books(session, app)
+    _, other = books(session, app)
+    statements.issue_month(session=session, month=MONTH)
+    sign_in(client, make_user(session, Role.FINANCE))
+    token = form_token(client, f"/console/finance/statements?month={MONTH}")
+    sent = client.post("/console/finance/statements/send-all", data={"csrf_token": token, "month": MONTH})
+    assert sent.status_code == 303
+    rows = session.execute(statements.statements_query(month=LAST_MONTH)).mappings().all()
+    mine = [row for row in rows if row["supplier_id"] in (supplier.id, other.id)]
+    assert len(mine) == 2 and {row["status"] for row in mine} == {"sent"} and all(row["due_on"] for row in mine)
+    workbook = load_workbook(io.BytesIO(client.get(f"/console/finance/statements/month/{MONTH}.xlsx").get_data()))
+    table = list(workbook.active.iter_rows(values_only=True))
+    assert table[0][0] == "供货商编号" and table[0][13] == "未结清（元）"
+    [row] = [line for line in table[1:] if line[0] == supplier.id]
+    assert row[3] == "已发送" and float(row[11]) == 110.00 and isinstance(row[13], (int, float))
+    csv_text = client.get(f"/console/finance/statements/month/{MONTH}.csv").get_data().decode("utf-8-sig")
+    assert f"{other.id},测试供应链有限公司,{MONTH},已发送" in csv_text
+    assert client.get("/console/finance/statements/month/2026-13.csv").status_code == 404
