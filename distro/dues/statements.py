@@ -109,8 +109,8 @@ def issue_month(*, session: Session, month: str, now: dt.datetime | None = None)
 def statements_query(
     *, month: dt.date | None = None, supplier_id: int | None = None, status: str | None = None
 ) -> sa.Select:
-    """Statements with their supplier's name and what each still asks for (outstanding_fen), unordered (a list pages
-    them by id); optionally of one month, supplier or status."""
+    """Statements with their supplier's company_name and what it remitted after each month (remitted_since_fen, for
+    rules.outstanding: see shown), unordered (a list pages them by id); optionally of one month, supplier or status."""
     query: sa.Select = sa.select(
         SupplierStatement.__table__,  # type: ignore[attr-defined]  # SQLModel declares no __table__
         col(Supplier.company_name),
