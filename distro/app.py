@@ -75,8 +75,10 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, check_migrations: 
     from distro.console import finance_batches as _finance_batches  # noqa: F401
     from distro.console import finance_compensation as _finance_compensation  # noqa: F401
     from distro.console import finance_dashboard as _console_finance_dashboard  # noqa: F401
+    from distro.console import finance_dues as _console_finance_dues  # noqa: F401
     from distro.console import finance_ledger as _console_finance_ledger  # noqa: F401
     from distro.console import finance_periods as _console_finance_periods  # noqa: F401
+    from distro.console import finance_remittances as _console_finance_remittances  # noqa: F401
     from distro.console import pages as _console_pages  # noqa: F401  # each module puts its pages on the blueprint
     from distro.console import supplier_after_sales as _supplier_after_sales  # noqa: F401
     from distro.console import supplier_analytics as _supplier_analytics  # noqa: F401
@@ -88,6 +90,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, check_migrations: 
     from distro.console import supplier_rates as _supplier_rates  # noqa: F401
     from distro.console import supplier_shipping as _supplier_shipping  # noqa: F401
     from distro.console import supplier_shops as _supplier_shops  # noqa: F401
+    from distro.console import supplier_statements as _supplier_statements  # noqa: F401
     from distro.console import supplier_webhooks as _supplier_webhooks  # noqa: F401
     from distro.console.blueprint import bp as console_bp
     from distro.health import bp as health_bp

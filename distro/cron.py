@@ -8,6 +8,7 @@ from rq import cron
 
 from distro.campaigns.jobs import announce_started_campaigns
 from distro.commission.jobs import release_due_commission, sweep_order_events
+from distro.dues.jobs import issue_last_month, suspend_overdue_suppliers
 from distro.idempotency.jobs import purge_expired_idempotency_keys
 from distro.ledger.jobs import check_ledger_balances, snapshot_ledger_balances
 from distro.outbound.jobs import deliver_due_webhooks
@@ -35,3 +36,5 @@ cron.register(refresh_rankings, queue_name="periodic", cron="50 * * * *")
 cron.register(announce_started_campaigns, queue_name="periodic", interval=60)
 cron.register(enforce_promises, queue_name="periodic", cron="3-59/10 * * * *")
 cron.register(refund_compensations, queue_name="periodic", cron="7-59/10 * * * *")
+cron.register(issue_last_month, queue_name="periodic", cron="30 2 1 * *")
+cron.register(suspend_overdue_suppliers, queue_name="periodic", cron="15 4 * * *")

@@ -7,6 +7,7 @@ from distro.auth.models import PhoneCode, RefreshToken, User, WebSession
 from distro.broadcasts.models import Broadcast, FanOutChunk, NotifyChoice
 from distro.campaigns.models import Campaign, CampaignItem
 from distro.commission.models import CommissionLine, Order, OrderEvent, OrderLine
+from distro.dues.models import SupplierRemittance, SupplierStatement
 from distro.idempotency.models import IdempotencyRecord
 from distro.ledger.models import Adjustment, BalanceSnapshot, Entry, LedgerAccount, Posting, SnapshotMark
 from distro.outbound.models import Delivery, Subscription
@@ -15,7 +16,7 @@ from distro.promises.models import PromiseBreach, SupplierPromise
 from distro.selection.models import Collection, CollectionProduct, Ranking, RankingRun
 from distro.settlement.models import PayeeAccount, Payout, PayoutSubmission, SettlementBatch, SettlementClaim
 from distro.share.models import BuyerBinding, ClickCount, FoldCursor, ShareLink
-from distro.shops.models import Shop, ShopProduct
+from distro.shops.models import Shop, ShopProduct, SupplierShopStop
 from distro.storefront.models import Checkout
 from distro.suppliers.models import CommissionRate, Product, ProductSku, Supplier, SupplierDocument
 from distro.tiers.models import ShopTierChange, TierRuleSet
@@ -68,6 +69,9 @@ __all__ = [
     "Supplier",
     "SupplierDocument",
     "SupplierPromise",
+    "SupplierRemittance",
+    "SupplierShopStop",
+    "SupplierStatement",
     "TierRuleSet",
     "User",
     "WebSession",

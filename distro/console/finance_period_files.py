@@ -43,16 +43,25 @@ def figure_rows(report: dict[str, Any]) -> list[tuple[str, int]]:
 
 def supplier_header() -> list[str]:
     """The header of the suppliers' table."""
-    return [_("供货商编号"), _("供货商"), _("计提（元）"), _("冲回（元）"), _("追回（元）"), _("应付变动（元）")]
+    return [
+        _("供货商编号"),
+        _("供货商"),
+        _("计提（元）"),
+        _("冲回（元）"),
+        _("追回（元）"),
+        _("回款（元）"),
+        _("应付变动（元）"),
+    ]
 
 
 def supplier_rows(report: dict[str, Any]) -> list[list[Any]]:
-    """What each supplier owes for the month: id, name, then amounts in yuan."""
+    """What each supplier owes for the month: id, name, then amounts in yuan (accrued, reversed, clawed back,
+    remitted, and the net change of what it owes)."""
     return [
         [
             row["supplier_id"],
             report["supplier_names"].get(row["supplier_id"], ""),
-            *(yuan(row[key]) for key in ("accrued_fen", "reversed_fen", "clawed_back_fen", "owed_fen")),
+            *(yuan(row[key]) for key in ("accrued_fen", "reversed_fen", "clawed_back_fen", "remitted_fen", "owed_fen")),
         ]
         for row in report["owed_by_supplier"]
     ]
@@ -92,7 +101,7 @@ def period_xlsx(report: dict[str, Any]) -> bytes:
     suppliers.append(supplier_header())
     for row in supplier_rows(report):
         suppliers.append(row)
-        for column in range(3, 7):
+        for column in range(3, 8):
             suppliers.cell(suppliers.max_row, column).number_format = YUAN_FORMAT
     buffer = io.BytesIO()
     workbook.save(buffer)

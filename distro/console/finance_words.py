@@ -34,6 +34,7 @@ KINDS = {
     "adjustment_reversal": _l("调账冲正"),
     "promise_compensation": _l("超时赔付（扣保证金）"),
     "promise_compensation_paid": _l("赔付已付买家"),
+    "supplier_remittance": _l("供货商回款"),
 }
 """Each posting kind of distro/ledger/rules.py's POSTING_KINDS, as finance calls it."""
 
@@ -49,6 +50,7 @@ CORRECTED_BY = {
         "这笔记账由服务承诺的违约检查生成，每笔违约只记一次，不能手工冲正；如有错误请另提一笔调账。"
     ),
     "compensation payout": _l("这笔记账记录赔付已付给买家，不能手工冲正；如有错误请另提一笔调账。"),
+    "supplier dues": _l("这笔记账是经复核的供货商回款，只能另提一笔调账更正。"),
 }
 """Why a posting cannot be reversed by hand, by who corrects it (distro/ledger/rules.py hand_reversal_refusal)."""
 OTHER_FLOW = _l("这笔记账由系统流程生成，只能由该流程更正。")

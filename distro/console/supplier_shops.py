@@ -1,31 +1,24 @@
-"""分销店铺 (shops carrying the supplier's goods): each shop that carries any of its products, how many of them it
-carries, and what they sold there (orders, units and GMV net of refunds, all time), newest shop first.
-
-Set-based: one grouped query pages the shops (keyset by shop id, from the supplier's products through the index of
-shop_products by product), and one more sums the sales of that page's shops only, never of every shop. Sales are
-order lines of the supplier's products attributed to the shop, cancelled orders left out, as in the analytics
-(distro.share.analytics) and the products' recent sales.
-"""
+"""分销店铺 (the supplier's distributors): each shop carrying its goods (or stopped by it) with what it sold of them
+over the last 30 days (orders, units, sales and commission; distro/console/supplier_shops_queries.py), a page at a
+time; and stopping a shop from carrying them with a reason (停止合作), or resuming, through distro.suppliers.
+distributors. A supplier acts only on shops carrying its own goods: any other shop id is a 404."""
 
 from __future__ import annotations
 
-from typing import Any
-
-import sqlalchemy as sa
-from flask import render_template
+from flask import current_app, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
-from sqlmodel import Session, col
+from werkzeug.wrappers import Response
 
 from distro.auth.models import Role
 from distro.console.access import console_page, current_user_id
 from distro.console.blueprint import bp, menu_item
-from distro.console.lists import PAGE_SIZE, Page, PageArgs, newest_first
+from distro.console.lists import PageArgs
+from distro.console.supplier_shops_queries import SALES_DAYS, carrying_shops
 from distro.db import get_session
-from distro.errors import NotFound
-from distro.pages import parse_query
-from distro.shops.models import Shop, ShopProduct
-from distro.suppliers.models import Product
+from distro.errors import NotFound, ValidationFailed
+from distro.pages import page_messages, parse_query
+from distro.suppliers import distributors
 from distro.suppliers.services import require_reading_supplier
 
 menu_item(Role.SUPPLIER, "console.supplier_shops", _l("分销店铺"), order=50)
@@ -37,60 +30,11 @@ SHOP_STATUS = {
     "closed": _l("已关闭"),
 }
 """A shop's status (distro.shops.models.Shop.status) in the page's words."""
-
-# Sales of the supplier's products in the page's shops: orders and lines attributed to each shop, as paid.
-# Units follow the products' recent sales: a line refunded in full sold nothing, one refunded in part sold its units.
-_SALES = sa.text(
-    """
-    SELECT o.shop_id, count(DISTINCT o.id) AS orders,
-           sum(CASE WHEN l.paid_fen = 0 THEN l.quantity
-                    ELSE (l.quantity * (l.paid_fen - l.refunded_fen) + l.paid_fen - 1) / l.paid_fen END) AS units,
-           sum(l.paid_fen - l.refunded_fen) AS net_gmv_fen
-    FROM order_lines l JOIN orders o ON o.id = l.order_id
-    WHERE l.supplier_id = :supplier_id AND o.shop_id = ANY(:shop_ids)
-      AND o.paid_at IS NOT NULL AND o.status <> 'cancelled'
-    GROUP BY o.shop_id
-    """
-)
+REFUSALS = {"reason.length": _l("请填写 2 到 200 字的停止合作原因")}
+"""The page's words for what distributors.stop_shop refuses."""
 
 
-def carrying_shops(session: Session, supplier_id: int, *, after: int | None, size: int = PAGE_SIZE) -> Page:
-    """A page of the shops carrying the supplier's products, newest first: each a dict of the shop's id, name,
-    status, how many of the supplier's products it carries, and their orders, units and net GMV (fen) there."""
-    carried: sa.Select = (
-        sa.select(col(ShopProduct.shop_id).label("id"), sa.func.count().label("products"))
-        .join(Product, col(Product.id) == ShopProduct.product_id)
-        .where(col(Product.supplier_id) == supplier_id)
-        .group_by(col(ShopProduct.shop_id))
-    )
-    page = newest_first(session, carried, col(ShopProduct.shop_id), after=after, size=size)
-    ids = [row["id"] for row in page.rows]
-    shops = {
-        shop.id: shop
-        for shop in session.execute(sa.select(Shop).where(col(Shop.id).in_(ids))).scalars()  # the page's shops only
-    }
-    sales = {row.shop_id: row for row in session.execute(_SALES, {"supplier_id": supplier_id, "shop_ids": ids})}
-    rows: list[dict[str, Any]] = []
-    for row in page.rows:
-        shop, sold = shops[row["id"]], sales.get(row["id"])
-        rows.append(
-            {
-                "id": shop.id,
-                "name": shop.display_name,
-                "status": shop.status,
-                "products": int(row["products"]),
-                "orders": int(sold.orders) if sold else 0,
-                "units": int(sold.units) if sold else 0,
-                "net_gmv_fen": int(sold.net_gmv_fen) if sold else 0,
-            }
-        )
-    return Page(rows, page.next_after)
-
-
-@bp.get("/supplier/shops", endpoint="supplier_shops")
-@console_page(Role.SUPPLIER)
-def shops() -> str:
-    """分销店铺: the shops carrying the supplier's products with their sales, a page at a time."""
+def _page(errors: dict | None = None, failed_shop: int | None = None, code: int = 200) -> tuple[str, int]:
     try:
         args = parse_query(PageArgs())
     except ValidationError as error:
@@ -98,4 +42,46 @@ def shops() -> str:
     session = get_session()
     supplier = require_reading_supplier(session, current_user_id())
     page = carrying_shops(session, supplier.id, after=args["after"])  # type: ignore[arg-type]
-    return render_template("console/supplier/shops.html", page=page, statuses=SHOP_STATUS)
+    return render_template(
+        "console/supplier/shops.html",
+        page=page,
+        statuses=SHOP_STATUS,
+        days=SALES_DAYS,
+        errors=errors or {},
+        failed_shop=failed_shop,
+        typed=request.form.get("reason", ""),
+    ), code
+
+
+@bp.get("/supplier/shops", endpoint="supplier_shops")
+@console_page(Role.SUPPLIER)
+def shops() -> tuple[str, int]:
+    """分销店铺: the shops carrying the supplier's products with their last 30 days' sales, a page at a time."""
+    return _page()
+
+
+@bp.post("/supplier/shops/<int:shop_id>/stop")
+@console_page(Role.SUPPLIER)
+def supplier_stop_shop(shop_id: int) -> Response | tuple[str, int]:
+    """停止合作: the shop's picks of the supplier's goods leave it, and it cannot pick them again; the owner is told."""
+    try:
+        distributors.stop_shop(
+            session=get_session(), user_id=current_user_id(), shop_id=shop_id, reason=request.form.get("reason", "")
+        )
+    except ValidationFailed as refused:
+        get_session().rollback()
+        return _page(page_messages(refused, REFUSALS), failed_shop=shop_id, code=422)
+    return redirect(url_for("console.supplier_shops"), 303)
+
+
+@bp.post("/supplier/shops/<int:shop_id>/resume")
+@console_page(Role.SUPPLIER)
+def supplier_resume_shop(shop_id: int) -> Response:
+    """恢复合作: the shop may carry the supplier's goods again, and gets back the picks the stop took out."""
+    distributors.resume_shop(
+        session=get_session(),
+        user_id=current_user_id(),
+        shop_id=shop_id,
+        max_products=int(current_app.config["SHOP_MAX_PRODUCTS"]),
+    )
+    return redirect(url_for("console.supplier_shops"), 303)

@@ -66,6 +66,11 @@ POSTING_KINDS: Mapping[str, Origin] = {
     "promise_compensation_paid": Origin(
         "compensation payout", "a manual adjustment: the payment to the buyer was made and is recorded once"
     ),
+    # distro/dues/remittances.py: a supplier's remittance, recorded by one finance user and approved by another
+    "supplier_remittance": Origin(
+        "supplier dues",
+        "an adjustment proposed by one finance user and approved by another (the remittance stays on its statement)",
+    ),
 }
 """Every kind of posting distro makes, with who makes it and how one is corrected."""
 

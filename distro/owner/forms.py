@@ -157,6 +157,7 @@ def shop_refusals(policy: ShopPolicy) -> dict[str, Any]:
         "logo.image": _l("请选择 PNG、JPEG 或 WebP 图片"),
         "reason.length": _l("推荐理由最多 %(count)s 字", count=policy.reason_max_length),
         "product_id.in_pool": _l("这件商品已不在货源池"),
+        "product_id.supplier_stopped": _l("这件商品的供货商已停止与你的小铺合作，暂时不能加入"),
         "product_id.max_products": _l("小铺最多放 %(count)s 件商品，先移出几件吧", count=policy.max_products),
     }
 

@@ -11,6 +11,8 @@ cannot drift from it and needs no second write path in the flows it reports:
 * ``tier``: a monthly evaluation that moved a shop to another tier (shop tier history), from when it applies;
 * ``product.taken_down`` / ``product.restored``: an admin took down or restored a product the shop carries
   (the audit log, which names the shops carrying it then);
+* ``supplier.stopped`` / ``supplier.resumed``: a supplier stopped the shop carrying its goods, with its reason, or
+  let it carry them again (supplier_shop_stops, distro/suppliers/distributors.py);
 * ``broadcast``: a message to every owner (a campaign's start, distro/broadcasts), one row for all of them, from
   when it is visible, to owners whose account existed then (shop or not).
 
@@ -91,6 +93,16 @@ _FEED = """
         JOIN products pr ON pr.id = sp.product_id
         WHERE sp.shop_id = ANY(CAST(:shop_ids AS bigint[])) AND e.action IN ('product.taken_down', 'product.restored')
           AND e.after -> 'shop_ids' @> to_jsonb(sp.shop_id) AND e.created_at > :since AND e.created_at <= :now
+        UNION ALL
+        SELECT st.stopped_at, 'supplier.stopped', st.shop_id, st.id,
+               jsonb_build_object('supplier', su.company_name, 'reason', st.reason,
+                                  'products', jsonb_array_length(st.removed_picks))
+        FROM supplier_shop_stops st JOIN suppliers su ON su.id = st.supplier_id
+        WHERE st.shop_id = ANY(CAST(:shop_ids AS bigint[])) AND st.stopped_at > :since AND st.stopped_at <= :now
+        UNION ALL
+        SELECT st.resumed_at, 'supplier.resumed', st.shop_id, st.id, jsonb_build_object('supplier', su.company_name)
+        FROM supplier_shop_stops st JOIN suppliers su ON su.id = st.supplier_id
+        WHERE st.shop_id = ANY(CAST(:shop_ids AS bigint[])) AND st.resumed_at > :since AND st.resumed_at <= :now
         UNION ALL
         (SELECT b.visible_from, 'broadcast', CAST(NULL AS bigint), b.id,
                 jsonb_build_object('title', b.title, 'body', b.body, 'link', b.link_path, 'about', b.kind)

@@ -1,5 +1,5 @@
 """A month of commission and settlement as the ledger holds it (pure): what was accrued, reversed, clawed
-back, released, reserved, paid and returned, and what each supplier owes.
+back, released, reserved, paid and returned, and what each supplier owes and remitted.
 
 Every figure is a sum of ledger entries posted in the month (Asia/Shanghai), read by posting kind and
 account, so the view ties to the ledger by construction; the identity it states ties the figures to the
@@ -31,6 +31,8 @@ PAYOUT_KINDS = {
     "payout_cancel": "cancelled_returned",
 }
 """Posting kinds of commission becoming payable and of settlement → the figure they count in."""
+SUPPLIER_KINDS = {"supplier_remittance": "remitted"}
+"""Posting kinds of suppliers paying what they owe (distro/dues) → the figure they count in."""
 OWNERS = frozenset({"shop_pending", "shop_available", "payouts_clearing"})
 """Account families holding what owners are owed: earned, payable, and paid out but not yet at the bank."""
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])\Z")
@@ -75,7 +77,11 @@ def period_report(month: dt.date, movements: Iterable[Movement]) -> dict:
     other: set[str] = set()
     owed_change = adjustments = 0
     for move in movements:
-        figure = "adjustments" if move.manual else COMMISSION_KINDS.get(move.kind) or PAYOUT_KINDS.get(move.kind)
+        figure = (
+            "adjustments"
+            if move.manual
+            else COMMISSION_KINDS.get(move.kind) or PAYOUT_KINDS.get(move.kind) or SUPPLIER_KINDS.get(move.kind)
+        )
         if figure is None:
             other.add(move.kind)
             figure = "other"
@@ -85,7 +91,9 @@ def period_report(month: dt.date, movements: Iterable[Movement]) -> dict:
             if figure == "adjustments":
                 adjustments -= move.amount
         if move.supplier_id is not None:
-            owes = suppliers.setdefault(move.supplier_id, {"accrued": 0, "reversed": 0, "clawed_back": 0, "owed": 0})
+            owes = suppliers.setdefault(
+                move.supplier_id, {"accrued": 0, "reversed": 0, "clawed_back": 0, "remitted": 0, "owed": 0}
+            )
             owes["owed"] += move.amount  # debit-normal: what the supplier owes
             if figure in owes:
                 owes[figure] += move.amount if figure == "accrued" else -move.amount

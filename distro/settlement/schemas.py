@@ -141,6 +141,7 @@ class SupplierOwesSchema(Schema):
     accrued_fen = fields.Integer()
     reversed_fen = fields.Integer()
     clawed_back_fen = fields.Integer()
+    remitted_fen = fields.Integer(metadata={"description": "What the supplier remitted against its dues (approved)."})
     owed_fen = fields.Integer(metadata={"description": "The month's net change of what the supplier owes."})
 
 

@@ -1,10 +1,12 @@
-"""Shops and the products each shop carries."""
+"""Shops, the products each shop carries, and the suppliers that stopped a shop carrying theirs."""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
 # The tables its foreign keys name, loaded with it: a session cannot flush a row naming a table it never loaded.
@@ -56,3 +58,35 @@ class ShopProduct(SQLModel, table=True):
     position: int
     reason: str = Field(default="", max_length=200)
     added_at: dt.datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
+
+
+class SupplierShopStop(SQLModel, table=True):
+    """A supplier stopped a shop from carrying its goods (停止合作), with why: the shop's picks of its products left
+    the shop (kept in removed_picks) and the shop may not pick them again until the supplier resumes (resumed_at).
+
+    One row per stop, kept after resuming: the owner's inbox tells both from it."""
+
+    __tablename__ = "supplier_shop_stops"
+    __table_args__ = (
+        # At most one stop in force per supplier and shop.
+        sa.Index(
+            "supplier_shop_stops_one_in_force",
+            "supplier_id",
+            "shop_id",
+            unique=True,
+            postgresql_where=sa.text("resumed_at IS NULL"),
+        ),
+        sa.Index("ix_supplier_shop_stops_shop_id", "shop_id"),
+        sa.CheckConstraint("(resumed_at IS NULL) = (resumed_by IS NULL)", name="resumed_by_someone"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True, sa_type=sa.BigInteger)
+    supplier_id: int = Field(foreign_key="suppliers.id", sa_type=sa.BigInteger)
+    shop_id: int = Field(foreign_key="shops.id", sa_type=sa.BigInteger)
+    reason: str = Field(max_length=200)
+    # The picks it took out of the shop: [{"product_id", "position", "reason"}], put back on resuming.
+    removed_picks: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSONB)
+    stopped_by: int = Field(foreign_key="users.id", sa_type=sa.BigInteger)
+    stopped_at: dt.datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
+    resumed_by: int | None = Field(default=None, foreign_key="users.id", sa_type=sa.BigInteger)
+    resumed_at: dt.datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))

@@ -16,7 +16,7 @@ from distro.auth.models import User
 from distro.commission.calculator import line_commission
 from distro.errors import Conflict, NotFound, ValidationFailed
 from distro.shops.credit import CreditScoreProvider
-from distro.shops.models import Shop, ShopProduct
+from distro.shops.models import Shop, ShopProduct, SupplierShopStop
 from distro.shops.rules import (
     ShopPolicy,
     display_name,
@@ -203,6 +203,11 @@ def add_product(
                 )
             ],
         )
+    if stopped_by_supplier(session, shop_id, product_id):
+        raise ValidationFailed(
+            "The product's supplier stopped this shop carrying its goods.",
+            [FieldError("product_id", "its supplier stopped this shop carrying its goods", "supplier_stopped")],
+        )
     count, last = session.execute(
         sa.select(sa.func.count(), sa.func.coalesce(sa.func.max(ShopProduct.position), 0)).where(
             col(ShopProduct.shop_id) == shop_id
@@ -219,6 +224,22 @@ def add_product(
     session.add(item)
     session.commit()
     return _shop_item(session, item)
+
+
+def stopped_by_supplier(session: Session, shop_id: int, product_id: int) -> bool:
+    """Whether the product's supplier stopped the shop carrying its goods (a stop in force: 停止合作)."""
+    return bool(
+        session.scalar(
+            sa.select(
+                sa.exists().where(
+                    col(SupplierShopStop.shop_id) == shop_id,
+                    col(SupplierShopStop.resumed_at).is_(None),
+                    col(SupplierShopStop.supplier_id)
+                    == sa.select(col(Product.supplier_id)).where(col(Product.id) == product_id).scalar_subquery(),
+                )
+            )
+        )
+    )
 
 
 def _own_item(session: Session, owner_id: int, shop_id: int, product_id: int) -> ShopProduct:

@@ -82,7 +82,7 @@ def test_the_xlsx_download_keeps_amounts_as_numbers(client, session, app):
     assert Decimal(str(figures["计提 · 店主"])) == Decimal("100.00")
     assert isinstance(figures["计提 · 平台"], (int, float))
     suppliers = list(workbook["供货商"].iter_rows(values_only=True))
-    assert suppliers[1][0] == supplier.id and Decimal(str(suppliers[1][5])) == Decimal("103.45")
+    assert suppliers[1][0] == supplier.id and Decimal(str(suppliers[1][6])) == Decimal("103.45")
 
 
 def test_the_monthly_report_is_finance_staffs_alone(client, session):

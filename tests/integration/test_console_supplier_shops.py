@@ -1,5 +1,6 @@
 """分销店铺 in the supplier console: the shops carrying the supplier's products, newest first, with how many of them
-each carries and what they sold there; never a shop carrying only another supplier's goods."""
+each carries and what they sold there over 30 days (with its commission); never a shop carrying only another
+supplier's goods."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ def rows(page: str) -> list[list[str]]:
     return [re.findall(r"<t[hd][^>]*>([^<]*)</t[hd]>", row) for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)]
 
 
-def test_each_shop_carrying_the_suppliers_goods_with_its_count_and_sales_net_of_refunds(client, app, session):
+def test_each_carrying_shop_with_its_count_sales_net_of_refunds_and_commission(client, app, session):
     trade = new_trade(client, app, session, shop_name="小美好物")
     supplier_user = supplier_user_of(session, trade.product)
     soap = make_product(session, app, supplier_user, title="手工皂")
@@ -34,8 +35,8 @@ def test_each_shop_carrying_the_suppliers_goods_with_its_count_and_sales_net_of_
     page = client.get(PAGE).get_data(as_text=True)
     assert "别家的店" not in page
     assert rows(page) == [
-        [both.display_name, "营业中", "2", "0", "0", "¥0.00"],
-        [trade.shop.display_name, "营业中", "1", "2", "2", "¥1,300.00"],
+        [both.display_name, "营业中", "2", "0", "0", "¥0.00", "¥0.00"],
+        [trade.shop.display_name, "营业中", "1", "2", "2", "¥1,300.00", "¥260.00"],
     ]
 
 

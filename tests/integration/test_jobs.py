@@ -96,6 +96,8 @@ def test_the_cron_schedule_loads_with_json_jobs_and_slot_ids(redis):
         "distro.campaigns.jobs.announce_started_campaigns",
         "distro.promises.jobs.enforce_promises",
         "distro.promises.jobs.refund_compensations",
+        "distro.dues.jobs.issue_last_month",
+        "distro.dues.jobs.suspend_overdue_suppliers",
     }
     cron_job = jobs["distro.ledger.jobs.check_ledger_balances"]
     assert isinstance(cron_job, JsonCronJob)

@@ -241,6 +241,7 @@ def test_a_months_figures_are_the_sums_of_the_ledgers_postings_in_it(client, app
             "accrued_fen": 15_000,
             "reversed_fen": 1_000,
             "clawed_back_fen": 5_000,
+            "remitted_fen": 0,
             "owed_fen": 9_000,
         }
     ]

@@ -47,8 +47,22 @@ def test_a_month_shows_what_was_accrued_reversed_clawed_back_and_paid():
     assert report["owed_to_owners_change_fen"] == 18_000 - 1_200 - 3_000 - 10_800
     assert report["ties_out"] is True
     assert report["owed_by_supplier"] == [
-        {"supplier_id": 7, "accrued_fen": 10_000, "reversed_fen": 2_000, "clawed_back_fen": 5_000, "owed_fen": 3_000},
-        {"supplier_id": 8, "accrued_fen": 20_000, "reversed_fen": 0, "clawed_back_fen": 0, "owed_fen": 20_000},
+        {
+            "supplier_id": 7,
+            "accrued_fen": 10_000,
+            "reversed_fen": 2_000,
+            "clawed_back_fen": 5_000,
+            "remitted_fen": 0,
+            "owed_fen": 3_000,
+        },
+        {
+            "supplier_id": 8,
+            "accrued_fen": 20_000,
+            "reversed_fen": 0,
+            "clawed_back_fen": 0,
+            "remitted_fen": 0,
+            "owed_fen": 20_000,
+        },
     ]
 
 
@@ -86,3 +100,19 @@ def test_an_empty_month_is_all_zero_and_ties_out():
     report = period_report(NOVEMBER, [])
     assert report["accrued"] == {"pool_fen": 0, "owner_fen": 0, "platform_fen": 0}
     assert (report["paid_fen"], report["owed_by_supplier"], report["ties_out"]) == (0, [], True)
+
+
+def test_a_suppliers_remittance_counts_as_remitted_and_the_month_still_ties_out():
+    report = period_report(
+        dt.date(2026, 11, 1),
+        [
+            Movement("accrual", False, "supplier_payable", 10_000, 7),
+            Movement("accrual", False, "shop_pending", -8_000),
+            Movement("accrual", False, "platform_revenue", -2_000),
+            Movement("supplier_remittance", False, "cash", 6_000),
+            Movement("supplier_remittance", False, "supplier_payable", -6_000, 7),
+        ],
+    )
+    assert report["ties_out"] is True and report["unclassified_kinds"] == []
+    [supplier] = report["owed_by_supplier"]
+    assert supplier["remitted_fen"] == 6_000 and supplier["owed_fen"] == 4_000

@@ -1,0 +1,48 @@
+"""Supplier dues' test books: postings dated in an earlier month (the ledger dates a posting when it is made, and a
+statement is of a month that has ended), made as record_postings makes them: the posting, then all its entries in one
+statement, which the database checks balance."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from distro.clock import utcnow
+from distro.ledger import services as ledger
+from distro.tiers.rules import month_bounds, previous_month
+
+LAST_MONTH = previous_month(utcnow())
+"""The first day of the month before this one (Asia/Shanghai)."""
+
+
+def in_month(month: dt.date, day: int = 10) -> dt.datetime:
+    """An instant on that day of the month."""
+    return month_bounds(month)[0] + dt.timedelta(days=day - 1, hours=3)
+
+
+def month_before(month: dt.date) -> dt.date:
+    """The first day of the month before."""
+    return (month - dt.timedelta(days=1)).replace(day=1)
+
+
+def post_at(session: Session, reference: str, kind: str, at: dt.datetime, *lines: tuple[str, int]) -> int:
+    """Record and commit a balanced posting of kind dated at; its id."""
+    accounts = ledger.ensure_accounts(session, [code for code, _ in lines])
+    posting_id = session.execute(
+        sa.text(
+            "INSERT INTO ledger_postings (reference, kind, memo, created_at) VALUES (:reference, :kind, '', :at) "
+            "RETURNING id"
+        ),
+        {"reference": reference, "kind": kind, "at": at},
+    ).scalar_one()
+    session.execute(
+        sa.text(
+            "INSERT INTO ledger_entries (posting_id, account_id, amount) "
+            "SELECT :posting_id, * FROM unnest(CAST(:accounts AS bigint[]), CAST(:amounts AS bigint[]))"
+        ),
+        {"posting_id": posting_id, "accounts": [accounts[code] for code, _ in lines], "amounts": [f for _, f in lines]},
+    )
+    session.commit()
+    return int(posting_id)
