@@ -11,6 +11,7 @@ from distro.commission.jobs import release_due_commission, sweep_order_events
 from distro.idempotency.jobs import purge_expired_idempotency_keys
 from distro.ledger.jobs import check_ledger_balances, snapshot_ledger_balances
 from distro.outbound.jobs import deliver_due_webhooks
+from distro.quality.jobs import refresh_supplier_metrics, review_last_month
 from distro.selection.jobs import refresh_rankings
 from distro.settlement.jobs import resume_computing_batches
 from distro.share.jobs import fold_clicks
@@ -32,3 +33,5 @@ cron.register(snapshot_ledger_balances, queue_name="periodic", cron="*/5 * * * *
 cron.register(refresh_recent_sales, queue_name="periodic", cron="40 * * * *")
 cron.register(refresh_rankings, queue_name="periodic", cron="50 * * * *")
 cron.register(announce_started_campaigns, queue_name="periodic", interval=60)
+cron.register(refresh_supplier_metrics, queue_name="periodic", cron="10 2 * * *")
+cron.register(review_last_month, queue_name="periodic", cron="0 3 3 * *")

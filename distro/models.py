@@ -11,6 +11,7 @@ from distro.idempotency.models import IdempotencyRecord
 from distro.ledger.models import Adjustment, BalanceSnapshot, Entry, LedgerAccount, Posting, SnapshotMark
 from distro.outbound.models import Delivery, Subscription
 from distro.owner.models import InboxMark
+from distro.quality.models import SupplierMetric, SupplierReview
 from distro.selection.models import Collection, CollectionProduct, Ranking, RankingRun
 from distro.settlement.models import PayeeAccount, Payout, PayoutSubmission, SettlementBatch, SettlementClaim
 from distro.share.models import BuyerBinding, ClickCount, FoldCursor, ShareLink
@@ -65,6 +66,8 @@ __all__ = [
     "Subscription",
     "Supplier",
     "SupplierDocument",
+    "SupplierMetric",
+    "SupplierReview",
     "TierRuleSet",
     "User",
     "WebSession",

@@ -93,9 +93,10 @@ def suppliers_query(status: str | None) -> sa.Select:
 
 
 def decide(
-    *, session: Session, supplier_id: int, action: SupplierAction, reason: str | None, admin_id: int
+    *, session: Session, supplier_id: int, action: SupplierAction, reason: str | None, admin_id: int | None
 ) -> Supplier:
-    """Apply an admin's decision to a supplier and commit.
+    """Apply an admin's decision to a supplier and commit (admin_id None: distro's own, as the monthly review's
+    suspension at a third strike).
 
     Suspending or removing takes every product of the supplier out of the pool and out of every
     shop at once (one UPDATE); reinstating brings them back. Orders already paid are unaffected.
