@@ -8,8 +8,8 @@ import datetime as dt
 
 from distro.clock import utcnow
 from distro.db import session_scope
-from distro.queue import enqueue_once, get_queue
 from distro.quality import metrics, services
+from distro.queue import enqueue_once, get_queue
 from distro.settings import current_settings
 from distro.tiers.rules import previous_month
 

@@ -116,14 +116,33 @@ def get_review(session: Session, review_id: int, *, supplier_id: int | None = No
 
 
 def month_reviews_query(period: dt.date, outcome: str | None) -> sa.Select:
-    """A month's reviews with their suppliers' names, newest first (keyset by id), all or of one outcome."""
+    """A month's reviews with their suppliers' names and standing, all or of one outcome (for keyset paging by id)."""
     query = (
-        sa.select(SupplierReview, col(Supplier.company_name), col(Supplier.status))
+        sa.select(
+            col(SupplierReview.id),
+            col(SupplierReview.supplier_id),
+            col(SupplierReview.period),
+            col(SupplierReview.outcome),
+            col(SupplierReview.strike),
+            col(SupplierReview.orders),
+            col(SupplierReview.on_time_bp),
+            col(SupplierReview.refund_bp),
+            col(SupplierReview.cancel_bp),
+            col(SupplierReview.failed),
+            col(SupplierReview.overruled_at),
+            col(SupplierReview.overrule_reason),
+            col(Supplier.company_name),
+            col(Supplier.status).label("supplier_status"),
+        )
         .join(Supplier, col(Supplier.id) == col(SupplierReview.supplier_id))
         .where(col(SupplierReview.period) == period.replace(day=1))
-        .order_by(col(SupplierReview.id).desc())
     )
     return query.where(col(SupplierReview.outcome) == outcome) if outcome else query
+
+
+def newest_period(session: Session) -> dt.date | None:
+    """The newest month reviewed (None before the first review)."""
+    return session.scalar(sa.select(sa.func.max(col(SupplierReview.period))))
 
 
 def supplier_reviews(session: Session, supplier_id: int, *, limit: int = 60) -> list[SupplierReview]:

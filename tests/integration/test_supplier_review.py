@@ -14,7 +14,7 @@ from distro.broadcasts.channels import clear_demo_outbox, demo_outbox
 from distro.clock import utcnow
 from distro.commission.models import Order, OrderLine
 from distro.quality import metrics, services
-from distro.quality.models import SupplierMetric, SupplierReview
+from distro.quality.models import SupplierReview
 from distro.quality.rules import OrderFacts, Thresholds, measure, month_shift, review
 from distro.suppliers.models import Product, Supplier
 from distro.tiers.rules import month_bounds
