@@ -83,7 +83,7 @@ def test_a_pass_cannot_be_overruled(client, session, reviewed):
 
 
 def test_a_supplier_sees_its_measures_and_reviews_and_a_banner_but_not_the_admins_page(app, client, session, reviewed):
-    user, warned = reviewed["warned"]
+    user = reviewed["warned"][0]
     metrics.refresh_metrics(session=session, ship_within_hours=48, now=NOV_3)
     sign_in(client, user)
     page = client.get("/console/supplier/reviews").get_data(as_text=True)
