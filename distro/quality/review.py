@@ -105,37 +105,75 @@ def suspension_reason(review: SupplierReview) -> str:
     return f"月度考核三振出局：{review.period:%Y-%m} 第 {review.strike} 次未达标（考核 #{review.id}）"
 
 
+CHUNK = 1000
+"""Warnings carried out per transaction."""
+
+
 def carry_out(*, session: Session, period: dt.date, settings: Mapping) -> int:
-    """Carry out the month's strikes not carried out yet, one review at a time (each committed with its audit entry
-    and, at the third strike, its suspension); the supplier is told by text. Returns how many were carried out."""
+    """Carry out the month's strikes not carried out yet; the supplier is told by text and each is audited. A third
+    strike is carried out on its own (committed with its suspension), warnings a chunk at a time. Returns how many
+    were carried out."""
+    period = period.replace(day=1)
     done = 0
-    while True:
-        review = session.execute(
-            sa.select(SupplierReview)
-            .where(col(SupplierReview.period) == period.replace(day=1), col(SupplierReview.applied_at).is_(None))
-            .order_by(col(SupplierReview.id))
-            .limit(1)
-            .with_for_update(skip_locked=True)
-        ).scalar_one_or_none()
-        if review is None:
-            session.commit()
-            return done
+    while (review := _next_unapplied_suspension(session, period)) is not None:
         _carry_out_one(session, review, settings)
         done += 1
+    while warnings := _unapplied_warnings(session, period):
+        now = utcnow()
+        session.execute(sa.insert(audit.AuditEntry), [_audit_row(review) for review, _ in warnings])
+        for review, user in warnings:
+            _tell(settings, review, user)
+        session.execute(
+            sa.update(SupplierReview)
+            .where(col(SupplierReview.id).in_([review.id for review, _ in warnings]))
+            .values(applied_at=now)
+        )
+        session.commit()
+        done += len(warnings)
+    session.commit()
+    return done
 
 
-def _carry_out_one(session: Session, review: SupplierReview, settings: Mapping) -> None:
-    assert review.id is not None
-    supplier = session.get(Supplier, review.supplier_id)
-    user = session.get(User, supplier.user_id) if supplier else None
-    review.applied_at = utcnow()
-    audit.record(
-        session,
-        actor_id=None,
-        action=f"supplier_review.{review.outcome}",
-        subject_type="supplier",
-        subject_id=review.supplier_id,
-        after={
+def _next_unapplied_suspension(session: Session, period: dt.date) -> SupplierReview | None:
+    return session.execute(
+        sa.select(SupplierReview)
+        .where(
+            col(SupplierReview.period) == period,
+            col(SupplierReview.applied_at).is_(None),
+            col(SupplierReview.outcome) == Outcome.SUSPENDED.value,
+        )
+        .order_by(col(SupplierReview.id))
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    ).scalar_one_or_none()
+
+
+def _unapplied_warnings(session: Session, period: dt.date) -> list[tuple[SupplierReview, User]]:
+    rows = session.execute(
+        sa.select(SupplierReview, User)
+        .join(Supplier, col(Supplier.id) == col(SupplierReview.supplier_id))
+        .join(User, col(User.id) == col(Supplier.user_id))
+        .where(
+            col(SupplierReview.period) == period,
+            col(SupplierReview.applied_at).is_(None),
+            col(SupplierReview.outcome) == Outcome.WARNING.value,
+        )
+        .order_by(col(SupplierReview.id))
+        .limit(CHUNK)
+        .with_for_update(of=SupplierReview, skip_locked=True)
+    ).all()
+    return [(review, user) for review, user in rows]
+
+
+def _audit_row(review: SupplierReview) -> dict:
+    """The audit entry of a strike carried out: what the review found and held it to (distro's own act)."""
+    return {
+        "actor_id": None,
+        "action": f"supplier_review.{review.outcome}",
+        "subject_type": "supplier",
+        "subject_id": review.supplier_id,
+        "before": None,
+        "after": {
             "review_id": review.id,
             "period": review.period.isoformat(),
             "strike": review.strike,
@@ -146,22 +184,32 @@ def _carry_out_one(session: Session, review: SupplierReview, settings: Mapping) 
             "cancel_bp": review.cancel_bp,
             "thresholds": review.thresholds,
         },
-    )
-    if user is not None:
-        tell_supplier(
-            settings,
-            review_id=review.id,
-            user_id=user.id,  # type: ignore[arg-type]
-            phone_masked=user.phone_masked,
-            what=review.outcome,
-            period=f"{review.period:%Y-%m}",
-            failed=list(review.failed),
-            strike=review.strike,
-        )
-    if review.outcome != Outcome.SUSPENDED.value:
-        session.commit()
+        "created_at": utcnow(),
+    }
+
+
+def _tell(settings: Mapping, review: SupplierReview, user: User | None) -> None:
+    if user is None or review.id is None or user.id is None:
         return
-    try:  # decide commits this review's row with the suspension
+    tell_supplier(
+        settings,
+        review_id=review.id,
+        user_id=user.id,
+        phone_masked=user.phone_masked,
+        what=review.outcome,
+        period=f"{review.period:%Y-%m}",
+        failed=list(review.failed),
+        strike=review.strike,
+    )
+
+
+def _carry_out_one(session: Session, review: SupplierReview, settings: Mapping) -> None:
+    """A third strike: audited, told, and the supplier suspended (decide commits them together)."""
+    supplier = session.get(Supplier, review.supplier_id)
+    review.applied_at = utcnow()
+    session.execute(sa.insert(audit.AuditEntry), [_audit_row(review)])
+    _tell(settings, review, session.get(User, supplier.user_id) if supplier else None)
+    try:
         suppliers.decide(
             session=session,
             supplier_id=review.supplier_id,
