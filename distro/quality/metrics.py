@@ -20,77 +20,99 @@ SHIP_DEADLINE = "f.paid_at + make_interval(hours => :ship_within_hours)"
 """When an order must have shipped: SUPPLIER_SHIP_WITHIN_HOURS after payment (the one place a supplier's own
 delivery promise would take its place)."""
 
-# Every supplier's measures over each window (key, since, until) of orders paid, as known at :as_of. A supplier's
-# part of an order is its lines of it: an order of two suppliers counts once for each. Refund kinds come from the
-# after-sales requests of distro's own orders (checkouts.order_ref is the order's external id); an outside order's
-# order.refunded event carries no reason, so its refund is of no kind. Averages are whole seconds rounded down
-# (bigint division: sum() of bigints is a numeric, which the insert would round);
-# percentile_disc ignores the NULLs of orders not shipped (or delivered); greatest() would not, hence the CASEs.
-MEASURES = f"""
-WITH windows AS (
-    SELECT * FROM unnest(CAST(:keys AS int[]), CAST(:sinces AS timestamptz[]), CAST(:untils AS timestamptz[]))
-        AS w(key, since, until)
-),
+# Every supplier's measures over each window i (paid in [:since_i, :until_i)), as known at :as_of. A supplier's part
+# of an order is its lines of it: an order of two suppliers counts once for each. The lines are read once, sorted by
+# supplier and order: the orders of a supplier come together, so one pass aggregates every window (FILTER) and the
+# percentiles need no second sort. Refund kinds come from the approved after-sales requests of distro's own orders
+# (checkouts.order_ref is the order's external id), looked up for refunded orders only; an outside order's
+# order.refunded event carries no reason, so its refund is of no kind. Averages are whole seconds rounded down (bigint
+# division: sum() of bigints is a numeric, which the insert would round); percentile_disc ignores the NULLs of orders
+# not shipped (or delivered); greatest() would not, hence the CASEs.
+_FACTS = """
 facts AS (
-    SELECT l.supplier_id, o.id AS order_id, o.external_id, o.paid_at,
+    SELECT l.supplier_id, o.id AS order_id, o.paid_at,
            CASE WHEN o.shipped_at <= :as_of THEN o.shipped_at END AS shipped_at,
            CASE WHEN o.delivered_at <= :as_of THEN o.delivered_at END AS delivered_at,
            CASE WHEN o.cancelled_at <= :as_of THEN o.cancelled_at END AS cancelled_at,
-           bool_or(l.refunded_fen > 0) AS refunded
+           bool_or(l.refunded_fen > 0) AS refunded,
+           CASE WHEN bool_or(l.refunded_fen > 0) THEN (
+               SELECT CASE WHEN bool_or(a.kind = 'return') THEN 'return' WHEN count(*) > 0 THEN 'refund' END
+               FROM checkouts c JOIN after_sales_requests a ON a.checkout_id = c.id AND a.status = 'approved'
+               WHERE c.order_ref = o.external_id
+           ) END AS refund_kind
     FROM order_lines l JOIN orders o ON o.id = l.order_id
-    WHERE o.paid_at >= (SELECT min(since) FROM windows) AND o.paid_at < (SELECT max(until) FROM windows)
+    WHERE o.paid_at >= :first_since AND o.paid_at < :last_until
     GROUP BY l.supplier_id, o.id
+    ORDER BY l.supplier_id, o.id
 ),
 judged AS (
-    SELECT w.key, f.supplier_id, f.refunded, f.cancelled_at,
+    SELECT f.supplier_id, f.paid_at, f.refunded, f.cancelled_at, f.refund_kind,
            f.shipped_at IS NOT NULL
-               OR (f.cancelled_at IS NULL AND {SHIP_DEADLINE} <= :as_of) AS due,
-           f.shipped_at <= {SHIP_DEADLINE} AS on_time,
+               OR (f.cancelled_at IS NULL AND {deadline} <= :as_of) AS due,
+           f.shipped_at <= {deadline} AS on_time,
            CASE WHEN f.shipped_at IS NOT NULL
                THEN greatest(0, floor(extract(epoch FROM f.shipped_at - f.paid_at)))::bigint END AS ship_seconds,
            CASE WHEN f.delivered_at IS NOT NULL
-               THEN greatest(0, floor(extract(epoch FROM f.delivered_at - f.paid_at)))::bigint END AS delivery_seconds,
-           CASE WHEN f.refunded THEN (
-               SELECT CASE WHEN bool_or(a.kind = 'return') THEN 'return' WHEN count(*) > 0 THEN 'refund' END
-               FROM checkouts c JOIN after_sales_requests a ON a.checkout_id = c.id AND a.status = 'approved'
-               WHERE c.order_ref = f.external_id
-           ) END AS refund_kind
-    FROM facts f JOIN windows w ON f.paid_at >= w.since AND f.paid_at < w.until
-)
-SELECT key, supplier_id,
-       count(*) AS orders,
-       count(*) FILTER (WHERE due) AS due,
-       count(*) FILTER (WHERE on_time) AS on_time,
-       count(cancelled_at) AS cancelled,
-       count(*) FILTER (WHERE refunded) AS refunded,
-       count(*) FILTER (WHERE refund_kind = 'return') AS refunded_return,
-       count(*) FILTER (WHERE refund_kind = 'refund') AS refunded_refund_only,
-       sum(ship_seconds)::bigint / count(ship_seconds) AS ship_avg_seconds,
-       percentile_disc(0.9) WITHIN GROUP (ORDER BY ship_seconds) AS ship_p90_seconds,
-       sum(delivery_seconds)::bigint / count(delivery_seconds) AS delivery_avg_seconds,
-       percentile_disc(0.9) WITHIN GROUP (ORDER BY delivery_seconds) AS delivery_p90_seconds
-FROM judged
-GROUP BY key, supplier_id
-"""  # noqa: S608  (SHIP_DEADLINE is this module's own text, never input)
+               THEN greatest(0, floor(extract(epoch FROM f.delivered_at - f.paid_at)))::bigint END AS delivery_seconds
+    FROM facts f
+)"""
 
-COUNTS = (
-    "orders",
-    "due",
-    "on_time",
-    "cancelled",
-    "refunded",
-    "refunded_return",
-    "refunded_refund_only",
-    "ship_avg_seconds",
-    "ship_p90_seconds",
-    "delivery_avg_seconds",
-    "delivery_p90_seconds",
+_PER_WINDOW = (
+    ("orders", "count(*) FILTER (WHERE {w})"),
+    ("due", "count(*) FILTER (WHERE {w} AND due)"),
+    ("on_time", "count(*) FILTER (WHERE {w} AND on_time)"),
+    ("cancelled", "count(cancelled_at) FILTER (WHERE {w})"),
+    ("refunded", "count(*) FILTER (WHERE {w} AND refunded)"),
+    ("refunded_return", "count(*) FILTER (WHERE {w} AND refund_kind = 'return')"),
+    ("refunded_refund_only", "count(*) FILTER (WHERE {w} AND refund_kind = 'refund')"),
+    ("ship_avg_seconds", "sum(ship_seconds) FILTER (WHERE {w})::bigint / count(ship_seconds) FILTER (WHERE {w})"),
+    ("ship_p90_seconds", "percentile_disc(0.9) WITHIN GROUP (ORDER BY ship_seconds) FILTER (WHERE {w})"),
+    (
+        "delivery_avg_seconds",
+        "sum(delivery_seconds) FILTER (WHERE {w})::bigint / count(delivery_seconds) FILTER (WHERE {w})",
+    ),
+    ("delivery_p90_seconds", "percentile_disc(0.9) WITHIN GROUP (ORDER BY delivery_seconds) FILTER (WHERE {w})"),
 )
-"""What MEASURES gives per window and supplier, as supplier_metrics keeps it."""
+COUNTS = tuple(name for name, _ in _PER_WINDOW)
+"""What measures_sql gives per window and supplier, as supplier_metrics keeps it."""
+
+
+def measures_sql(windows: int) -> str:
+    """The SELECT of every supplier's measures over `windows` windows, one row (key, supplier_id, COUNTS…) per window
+    in which the supplier had an order (parameters: measure_params)."""
+    columns = ",\n           ".join(
+        f"{expression.format(w=f'paid_at >= :since_{index} AND paid_at < :until_{index}')} AS {name}_{index}"
+        for index in range(windows)
+        for name, expression in _PER_WINDOW
+    )
+    rows = ", ".join(
+        "("
+        + ", ".join([f"CAST(:key_{index} AS int)", "s.supplier_id"] + [f"s.{name}_{index}" for name in COUNTS])
+        + ")"
+        for index in range(windows)
+    )
+    deadline = SHIP_DEADLINE
+    return f"""
+    WITH {_FACTS.format(deadline=deadline)},
+    per_supplier AS (
+        SELECT supplier_id,
+           {columns}
+        FROM judged
+        GROUP BY supplier_id
+    )
+    SELECT v.* FROM per_supplier s
+    CROSS JOIN LATERAL (VALUES {rows}) AS v(key, supplier_id, {", ".join(COUNTS)})
+    WHERE v.orders > 0
+    """  # noqa: S608  (this module's own text, never input)
+
+
+WORK_MEM = sa.text("SET LOCAL work_mem = '256MB'")
+"""For the job's transaction: its sorts (by order, by supplier for the percentiles) spill less."""
+
 
 _REFRESH = sa.text(
     f"""
-    WITH measured AS ({MEASURES})
+    WITH measured AS ({measures_sql(len(WINDOWS))})
     INSERT INTO supplier_metrics (supplier_id, window_days, as_of, {", ".join(COUNTS)})
     SELECT supplier_id, key, :as_of, {", ".join(COUNTS)} FROM measured
     """  # noqa: S608  (this module's own text, never input)
@@ -100,11 +122,13 @@ _REFRESH = sa.text(
 def measure_params(
     windows: Sequence[tuple[int, dt.datetime, dt.datetime]], *, as_of: dt.datetime, ship_within_hours: int
 ) -> dict:
-    """MEASURES' parameters for windows of (key, since, until)."""
+    """measures_sql's parameters for windows of (key, since, until)."""
     return {
-        "keys": [key for key, _, _ in windows],
-        "sinces": [since for _, since, _ in windows],
-        "untils": [until for _, _, until in windows],
+        **{f"key_{index}": key for index, (key, _, _) in enumerate(windows)},
+        **{f"since_{index}": since for index, (_, since, _) in enumerate(windows)},
+        **{f"until_{index}": until for index, (_, _, until) in enumerate(windows)},
+        "first_since": min(since for _, since, _ in windows),
+        "last_until": max(until for _, _, until in windows),
         "as_of": as_of,
         "ship_within_hours": ship_within_hours,
     }
@@ -118,6 +142,7 @@ def refresh_metrics(*, session: Session, ship_within_hours: int, now: dt.datetim
         return None
     now = now or utcnow()
     windows = [(days, now - dt.timedelta(days=days), now) for days in WINDOWS]
+    session.execute(WORK_MEM)
     session.execute(sa.text("DELETE FROM supplier_metrics"))
     result = session.execute(_REFRESH, measure_params(windows, as_of=now, ship_within_hours=ship_within_hours))
     written = result.rowcount  # type: ignore[attr-defined]  # an INSERT gives a CursorResult

@@ -18,7 +18,7 @@ from distro import audit
 from distro.auth.models import User
 from distro.clock import utcnow
 from distro.errors import Conflict
-from distro.quality.metrics import MEASURES, measure_params
+from distro.quality.metrics import WORK_MEM, measure_params, measures_sql
 from distro.quality.models import SupplierReview
 from distro.quality.notify import tell_supplier
 from distro.quality.rules import Outcome, Thresholds, strike_window
@@ -32,7 +32,7 @@ from distro.tiers.rules import month_bounds
 # measure never does); none, passed; else a strike, suspension when it reaches :strikes_to_suspend.
 _REVIEW = sa.text(
     f"""
-    WITH measured AS ({MEASURES}),
+    WITH measured AS ({measures_sql(1)}),
     rated AS (
         SELECT s.id AS supplier_id,
                coalesce(m.orders, 0) AS orders, coalesce(m.due, 0) AS due, coalesce(m.on_time, 0) AS on_time,
@@ -74,7 +74,7 @@ _REVIEW = sa.text(
            :as_of
     FROM judged
     ON CONFLICT (supplier_id, period) DO NOTHING
-    """  # noqa: S608  (MEASURES is distro/quality/metrics.py's own text, never input)
+    """  # noqa: S608  (measures_sql is distro/quality/metrics.py's own text, never input)
 )
 
 
@@ -93,6 +93,7 @@ def judge_month(
         "strikes_from": strikes_from,
         "thresholds": _json(dataclasses.asdict(thresholds)),
     }
+    session.execute(WORK_MEM)
     return session.execute(_REVIEW, params).rowcount  # type: ignore[attr-defined]  # an INSERT's CursorResult
 
 
