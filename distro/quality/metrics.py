@@ -35,15 +35,11 @@ facts AS (
            CASE WHEN o.delivered_at <= :as_of THEN o.delivered_at END AS delivered_at,
            CASE WHEN o.cancelled_at <= :as_of THEN o.cancelled_at END AS cancelled_at,
            bool_or(l.refunded_fen > 0) AS refunded,
-           CASE WHEN bool_or(l.refunded_fen > 0) THEN (
-               SELECT CASE WHEN bool_or(a.kind = 'return') THEN 'return' WHEN count(*) > 0 THEN 'refund' END
-               FROM checkouts c JOIN after_sales_requests a ON a.checkout_id = c.id AND a.status = 'approved'
-               WHERE c.order_ref = o.external_id
-           ) END AS refund_kind
+           {kind} AS refund_kind
     FROM order_lines l JOIN orders o ON o.id = l.order_id
     WHERE o.paid_at >= :first_since AND o.paid_at < :last_until
     GROUP BY l.supplier_id, o.id
-    ORDER BY l.supplier_id, o.id
+    {order}
 ),
 judged AS (
     SELECT f.supplier_id, f.paid_at, f.refunded, f.cancelled_at, f.refund_kind,
@@ -56,6 +52,12 @@ judged AS (
                THEN greatest(0, floor(extract(epoch FROM f.delivered_at - f.paid_at)))::bigint END AS delivery_seconds
     FROM facts f
 )"""
+
+_REFUND_KIND = """CASE WHEN bool_or(l.refunded_fen > 0) THEN (
+               SELECT CASE WHEN bool_or(a.kind = 'return') THEN 'return' WHEN count(*) > 0 THEN 'refund' END
+               FROM checkouts c JOIN after_sales_requests a ON a.checkout_id = c.id AND a.status = 'approved'
+               WHERE c.order_ref = o.external_id
+           ) END"""
 
 _PER_WINDOW = (
     ("orders", "count(*) FILTER (WHERE {w})"),
@@ -75,33 +77,43 @@ _PER_WINDOW = (
 )
 COUNTS = tuple(name for name, _ in _PER_WINDOW)
 """What measures_sql gives per window and supplier, as supplier_metrics keeps it."""
+JUDGED = COUNTS[:5]
+"""What measures_sql gives without times and kinds: what a review judges (orders, due, on time, cancelled, refunded)."""
 
 
-def measures_sql(windows: int) -> str:
+def measures_sql(windows: int, *, times: bool = True) -> str:
     """The SELECT of every supplier's measures over `windows` windows, one row (key, supplier_id, COUNTS…) per window
-    in which the supplier had an order (parameters: measure_params)."""
+    in which the supplier had an order (parameters: measure_params). Without times, only JUDGED: no percentile needs
+    the lines sorted by supplier, so both groupings may hash, and no refund's kind is looked up."""
+    names = COUNTS if times else JUDGED
     columns = ",\n           ".join(
-        f"{expression.format(w=f'paid_at >= :since_{index} AND paid_at < :until_{index}')} AS {name}_{index}"
+        f"{expression.format(w=f'in_{index}')} AS {name}_{index}"
         for index in range(windows)
         for name, expression in _PER_WINDOW
+        if name in names
     )
     rows = ", ".join(
-        "("
-        + ", ".join([f"CAST(:key_{index} AS int)", "s.supplier_id"] + [f"s.{name}_{index}" for name in COUNTS])
-        + ")"
+        "(" + ", ".join([f"CAST(:key_{index} AS int)", "s.supplier_id"] + [f"s.{name}_{index}" for name in names]) + ")"
         for index in range(windows)
     )
-    deadline = SHIP_DEADLINE
+    facts = _FACTS.format(
+        deadline=SHIP_DEADLINE,
+        kind=_REFUND_KIND if times else "NULL::text",
+        order="ORDER BY l.supplier_id, o.id" if times else "",
+    )
+    within = ", ".join(
+        f"paid_at >= :since_{index} AND paid_at < :until_{index} AS in_{index}" for index in range(windows)
+    )
     return f"""
-    WITH {_FACTS.format(deadline=deadline)},
+    WITH {facts},
     per_supplier AS (
         SELECT supplier_id,
            {columns}
-        FROM judged
+        FROM (SELECT judged.*, {within} FROM judged) judged
         GROUP BY supplier_id
     )
     SELECT v.* FROM per_supplier s
-    CROSS JOIN LATERAL (VALUES {rows}) AS v(key, supplier_id, {", ".join(COUNTS)})
+    CROSS JOIN LATERAL (VALUES {rows}) AS v(key, supplier_id, {", ".join(names)})
     WHERE v.orders > 0
     """  # noqa: S608  (this module's own text, never input)
 

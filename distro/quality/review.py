@@ -32,7 +32,7 @@ from distro.tiers.rules import month_bounds
 # measure never does); none, passed; else a strike, suspension when it reaches :strikes_to_suspend.
 _REVIEW = sa.text(
     f"""
-    WITH measured AS ({measures_sql(1)}),
+    WITH measured AS ({measures_sql(1, times=False)}),
     rated AS (
         SELECT s.id AS supplier_id,
                coalesce(m.orders, 0) AS orders, coalesce(m.due, 0) AS due, coalesce(m.on_time, 0) AS on_time,
