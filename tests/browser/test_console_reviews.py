@@ -10,8 +10,8 @@ from playwright.sync_api import Page, expect
 from sqlmodel import Session
 
 from distro.auth.models import Role
-from distro.db import engine_for
 from distro.clock import utcnow
+from distro.db import engine_for
 from distro.quality import metrics, services
 from tests.browser.conftest import LiveServer
 from tests.browser.owner import check_accessibility, save_screen, sign_in

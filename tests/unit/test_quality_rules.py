@@ -140,3 +140,9 @@ def test_thresholds_out_of_range_are_refused():
     assert threshold_failures(THRESHOLDS) == []
     bad = Thresholds(min_orders=0, min_on_time_bp=10001, max_refund_bp=-1, max_cancel_bp=5, strikes_to_suspend=0)
     assert len(threshold_failures(bad)) == 4
+
+
+def test_a_months_review_is_one_job_however_often_it_is_enqueued():
+    from distro.quality.jobs import supplier_review_job_id
+
+    assert supplier_review_job_id("2026-11-01") == supplier_review_job_id("2026-11-30") == "supplier-review-2026-11"
