@@ -25,7 +25,9 @@ class SupplierMetric(SQLModel, table=True):
     __tablename__ = "supplier_metrics"
     __table_args__ = (sa.CheckConstraint("window_days IN (30, 90)", name="known_window"),)
 
-    supplier_id: int = Field(foreign_key="suppliers.id", primary_key=True, sa_type=sa.BigInteger)
+    # No foreign key: the rows are derived from order_lines (whose supplier_id has one) and rewritten whole every day;
+    # a check per row would cost the daily job 200,000 lookups.
+    supplier_id: int = Field(primary_key=True, sa_type=sa.BigInteger)
     window_days: int = Field(primary_key=True)
     # The end of the window: the measures are as known then.
     as_of: dt.datetime = Field(sa_type=TIMESTAMPTZ)

@@ -38,7 +38,6 @@ def upgrade() -> None:
         sa.Column("delivery_avg_seconds", sa.BigInteger(), nullable=True),
         sa.Column("delivery_p90_seconds", sa.BigInteger(), nullable=True),
         sa.CheckConstraint("window_days IN (30, 90)", name="known_window"),
-        sa.ForeignKeyConstraint(["supplier_id"], ["suppliers.id"]),
         sa.PrimaryKeyConstraint("supplier_id", "window_days"),
     )
     op.create_table(
