@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
+from distro.quality.jobs import supplier_review_job_id
 from distro.quality.rules import (
     Measure,
     OrderFacts,
@@ -17,6 +20,7 @@ from distro.quality.rules import (
     strike_window,
     threshold_failures,
 )
+from distro.settings import ConfigurationError, load_settings
 
 T0 = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
 THRESHOLDS = Thresholds(min_orders=30, min_on_time_bp=9000, max_refund_bp=1000, max_cancel_bp=500)
@@ -143,6 +147,9 @@ def test_thresholds_out_of_range_are_refused():
 
 
 def test_a_months_review_is_one_job_however_often_it_is_enqueued():
-    from distro.quality.jobs import supplier_review_job_id
-
     assert supplier_review_job_id("2026-11-01") == supplier_review_job_id("2026-11-30") == "supplier-review-2026-11"
+
+
+def test_distro_refuses_to_start_with_a_review_threshold_out_of_range():
+    with pytest.raises(ConfigurationError, match="SUPPLIER_REVIEW_MAX_REFUND_BP"):
+        load_settings(environ={"DISTRO_SUPPLIER_REVIEW_MAX_REFUND_BP": "12000"})
