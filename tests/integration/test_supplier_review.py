@@ -7,18 +7,23 @@ import datetime as dt
 import random
 
 import sqlalchemy as sa
+from rq.serializers import JSONSerializer
+from sqlmodel import Session
 
 from distro.audit import AuditEntry
 from distro.auth.models import Role
 from distro.broadcasts.channels import clear_demo_outbox, demo_outbox
 from distro.clock import utcnow
 from distro.commission.models import Order, OrderLine
-from distro.quality import metrics, services
-from distro.quality.models import SupplierReview
+from distro.db import engine_for
+from distro.quality import jobs, metrics, services
+from distro.quality.models import SupplierMetric, SupplierReview
 from distro.quality.rules import OrderFacts, Thresholds, measure, month_shift, review
+from distro.queue import enqueue_once, get_queue
 from distro.suppliers.models import Product, Supplier
 from distro.tiers.rules import month_bounds
 from tests.factories import make_product, make_supplier, make_user
+from tests.integration.workers import BurstWorker
 
 _numbers = iter(range(1, 10**9))
 OCT = dt.date(2026, 10, 1)
@@ -333,3 +338,21 @@ def past_review(supplier, month, strike, overruled, now) -> SupplierReview:
         applied_at=now,
         overruled_at=now if overruled else None,
     )
+
+
+def test_the_jobs_run_on_a_worker_from_their_json_arguments_and_a_month_is_one_job(app, committed_db, redis):
+    with Session(engine_for(committed_db), expire_on_commit=False) as session:
+        user, supplier = make_supplier(session, app)
+        month_of_orders(session, make_product(session, app, user), OCT, orders=40, refunded=8)
+        session.commit()
+    queue = get_queue("periodic", redis)
+    enqueue_once(queue, jobs.refresh_supplier_metrics, job_id="metrics-test")
+    for _ in range(2):  # asked twice, queued once
+        enqueue_once(queue, jobs.review_suppliers, "2026-10-01", job_id=jobs.supplier_review_job_id("2026-10-01"))
+    assert queue.count == 2
+
+    BurstWorker([queue], connection=redis, serializer=JSONSerializer).work(burst=True)
+
+    with Session(engine_for(committed_db)) as session:
+        assert review_of(session, supplier).outcome == "warning"
+        assert session.get(SupplierMetric, (supplier.id, 90)).refunded == 8
