@@ -66,6 +66,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, check_migrations: 
     from distro.console import admin_health as _console_admin_health  # noqa: F401
     from distro.console import admin_keys as _admin_keys_pages  # noqa: F401
     from distro.console import admin_products as _admin_products_pages  # noqa: F401
+    from distro.console import admin_reviews as _admin_reviews_pages  # noqa: F401
     from distro.console import admin_shops as _admin_shops_pages  # noqa: F401
     from distro.console import admin_suppliers as _admin_suppliers_pages  # noqa: F401
     from distro.console import admin_tiers as _admin_tiers_pages  # noqa: F401
@@ -88,6 +89,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, check_migrations: 
     from distro.console import supplier_promises as _supplier_promises  # noqa: F401
     from distro.console import supplier_rankings as _supplier_rankings  # noqa: F401
     from distro.console import supplier_rates as _supplier_rates  # noqa: F401
+    from distro.console import supplier_reviews as _supplier_reviews  # noqa: F401
     from distro.console import supplier_shipping as _supplier_shipping  # noqa: F401
     from distro.console import supplier_shops as _supplier_shops  # noqa: F401
     from distro.console import supplier_statements as _supplier_statements  # noqa: F401

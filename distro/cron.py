@@ -13,6 +13,7 @@ from distro.idempotency.jobs import purge_expired_idempotency_keys
 from distro.ledger.jobs import check_ledger_balances, snapshot_ledger_balances
 from distro.outbound.jobs import deliver_due_webhooks
 from distro.promises.jobs import enforce_promises, refund_compensations
+from distro.quality.jobs import refresh_supplier_metrics, review_last_month
 from distro.selection.jobs import refresh_rankings
 from distro.settlement.jobs import resume_computing_batches
 from distro.share.jobs import fold_clicks
@@ -38,3 +39,5 @@ cron.register(enforce_promises, queue_name="periodic", cron="3-59/10 * * * *")
 cron.register(refund_compensations, queue_name="periodic", cron="7-59/10 * * * *")
 cron.register(issue_last_month, queue_name="periodic", cron="30 2 1 * *")
 cron.register(suspend_overdue_suppliers, queue_name="periodic", cron="15 4 * * *")
+cron.register(refresh_supplier_metrics, queue_name="periodic", cron="10 2 * * *")
+cron.register(review_last_month, queue_name="periodic", cron="0 3 3 * *")

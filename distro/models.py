@@ -13,6 +13,7 @@ from distro.ledger.models import Adjustment, BalanceSnapshot, Entry, LedgerAccou
 from distro.outbound.models import Delivery, Subscription
 from distro.owner.models import InboxMark
 from distro.promises.models import PromiseBreach, SupplierPromise
+from distro.quality.models import SupplierMetric, SupplierReview
 from distro.selection.models import Collection, CollectionProduct, Ranking, RankingRun
 from distro.settlement.models import PayeeAccount, Payout, PayoutSubmission, SettlementBatch, SettlementClaim
 from distro.share.models import BuyerBinding, ClickCount, FoldCursor, ShareLink
@@ -72,6 +73,8 @@ __all__ = [
     "SupplierRemittance",
     "SupplierShopStop",
     "SupplierStatement",
+    "SupplierMetric",
+    "SupplierReview",
     "TierRuleSet",
     "User",
     "WebSession",

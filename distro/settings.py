@@ -104,6 +104,14 @@ def validate_settings(settings: Mapping[str, Any]) -> None:
         raise ConfigurationError(
             "DISTRO_TIERS is invalid: " + "; ".join(f"{error.field} {error.message}" for error in tier_errors)
         )
+    from distro.quality.rules import Thresholds, threshold_failures
+
+    review_errors = threshold_failures(Thresholds.from_settings(settings))
+    if review_errors or int(settings["SUPPLIER_SHIP_WITHIN_HOURS"]) < 1:
+        raise ConfigurationError(
+            "The supplier review's settings are invalid: "
+            + "; ".join(review_errors or ["SUPPLIER_SHIP_WITHIN_HOURS must be at least 1"])
+        )
     if settings["SHOP_ELIGIBILITY"] not in {"credit_score", "admin_approval"}:
         raise ConfigurationError("DISTRO_SHOP_ELIGIBILITY must be 'credit_score' or 'admin_approval'.")
     if settings["PRODUCT_IMAGE_SOURCE"] not in {"local", "http"}:

@@ -95,7 +95,8 @@ def suppliers_query(status: str | None) -> sa.Select:
 def decide(
     *, session: Session, supplier_id: int, action: SupplierAction, reason: str | None, admin_id: int | None
 ) -> Supplier:
-    """Apply an admin's decision to a supplier and commit (admin_id None: a rule decided it, in a job).
+    """Apply an admin's decision to a supplier and commit (admin_id None: a rule decided it in a job, as the monthly
+    review's suspension at a third strike or overdue dues).
 
     Suspending or removing takes every product of the supplier out of the pool and out of every
     shop at once (one UPDATE); reinstating brings them back. Orders already paid are unaffected.

@@ -98,6 +98,8 @@ def test_the_cron_schedule_loads_with_json_jobs_and_slot_ids(redis):
         "distro.promises.jobs.refund_compensations",
         "distro.dues.jobs.issue_last_month",
         "distro.dues.jobs.suspend_overdue_suppliers",
+        "distro.quality.jobs.refresh_supplier_metrics",
+        "distro.quality.jobs.review_last_month",
     }
     cron_job = jobs["distro.ledger.jobs.check_ledger_balances"]
     assert isinstance(cron_job, JsonCronJob)
