@@ -1,7 +1,7 @@
 """supplier quality: suppliers' measures over 30 and 90 days, and their monthly reviews (考核)
 
-Revision ID: 0030
-Revises: 0029
+Revision ID: 0032
+Revises: 0031
 Create Date: 2026-12-05 08:00:00.000000
 
 supplier_metrics is recomputed daily (distro/quality/metrics.py); supplier_reviews holds one review per supplier and
@@ -14,8 +14,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "0030"
-down_revision: str | None = "0029"
+revision: str = "0032"
+down_revision: str | None = "0031"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
