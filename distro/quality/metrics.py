@@ -16,9 +16,9 @@ from distro.quality.rules import WINDOWS
 
 METRICS_LOCK = "quality:supplier_metrics"
 
-SHIP_DEADLINE = "f.paid_at + make_interval(hours => :ship_within_hours)"
-"""When an order must have shipped: SUPPLIER_SHIP_WITHIN_HOURS after payment (the one place a supplier's own
-delivery promise would take its place)."""
+SHIP_DEADLINE = "f.paid_at + make_interval(hours => coalesce(p.ship_within_hours, :ship_within_hours))"
+"""When an order must have shipped: within the supplier's shipping promise in force when it was paid (p, the
+`promised` spans joined to `facts`), else SUPPLIER_SHIP_WITHIN_HOURS after payment."""
 
 # Every supplier's measures over each window i (paid in [:since_i, :until_i)), as known at :as_of. A supplier's part
 # of an order is its lines of it: an order of two suppliers counts once for each. The lines are read once, sorted by
@@ -41,6 +41,12 @@ facts AS (
     GROUP BY l.supplier_id, o.id
     {order}
 ),
+promised AS (
+    -- Each shipping promise's span: from its row's effective_from to the supplier's next row's (distro/promises).
+    SELECT supplier_id, ship_within_hours, effective_from,
+           lead(effective_from) OVER (PARTITION BY supplier_id ORDER BY effective_from, id) AS until
+    FROM supplier_promises
+),
 judged AS (
     SELECT f.supplier_id, f.paid_at, f.refunded, f.cancelled_at, f.refund_kind,
            f.shipped_at IS NOT NULL
@@ -51,6 +57,8 @@ judged AS (
            CASE WHEN f.delivered_at IS NOT NULL
                THEN greatest(0, floor(extract(epoch FROM f.delivered_at - f.paid_at)))::bigint END AS delivery_seconds
     FROM facts f
+    LEFT JOIN promised p ON p.supplier_id = f.supplier_id AND p.effective_from <= f.paid_at
+        AND (p.until IS NULL OR f.paid_at < p.until)
 )"""
 
 _REFUND_KIND = """CASE WHEN bool_or(l.refunded_fen > 0) THEN (

@@ -58,6 +58,9 @@ class OrderFacts:
     refund_kind: str | None = None
     """The after-sales request's kind when distro took the order: 'return' (退货退款) or 'refund' (仅退款); None
     when no request says (an outside order's order.refunded event carries no reason)."""
+    promised_ship_hours: int | None = None
+    """The shipping promise in force when it was paid (distro/promises), which judges it instead of the platform's
+    default; None when the supplier promised no shipping time then."""
 
 
 @dataclass(frozen=True)
@@ -115,14 +118,15 @@ def _seconds(later: dt.datetime, earlier: dt.datetime) -> int:
 def measure(orders: Iterable[OrderFacts], *, as_of: dt.datetime, ship_within_hours: int) -> Metrics:
     """A supplier's measures over its orders, as known at as_of (anything later is not known yet).
 
-    An order is due when it shipped, or when its deadline (paid + ship_within_hours) passed unshipped and
-    uncancelled; it is on time when it shipped by its deadline. Ship and delivery times run from payment.
+    An order is due when it shipped, or when its deadline (paid + the supplier's shipping promise then, else
+    ship_within_hours) passed unshipped and uncancelled; it is on time when it shipped by its deadline. Ship and
+    delivery times run from payment.
     """
-    window = dt.timedelta(hours=ship_within_hours)
     counted = due = on_time = cancelled = refunded = returns = refunds_only = 0
     ship: list[int] = []
     delivery: list[int] = []
     for order in orders:
+        window = dt.timedelta(hours=order.promised_ship_hours or ship_within_hours)
         shipped = order.shipped_at if order.shipped_at and order.shipped_at <= as_of else None
         delivered = order.delivered_at if order.delivered_at and order.delivered_at <= as_of else None
         cancel = order.cancelled_at if order.cancelled_at and order.cancelled_at <= as_of else None

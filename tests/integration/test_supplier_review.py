@@ -229,6 +229,50 @@ def test_the_daily_measures_keep_30_and_90_days_of_each_supplier(app, session):
     assert (thirty.ship_avg_seconds, thirty.delivery_p90_seconds) == (20 * 3600, 50 * 3600)
 
 
+def test_an_order_is_judged_on_time_by_the_shipping_promise_in_force_when_it_was_paid(app, session):
+    from distro.promises.models import SupplierPromise
+
+    user, supplier = make_supplier(session, app)
+    product = make_product(session, app, user)
+    now = utcnow()
+    changed = now - dt.timedelta(days=15)
+    session.add(
+        SupplierPromise(
+            supplier_id=supplier.id,
+            ship_within_hours=24,
+            ship_compensation_kind="fixed",
+            ship_compensation_value=500,
+            effective_from=changed,
+            set_by=user.id,
+        )
+    )
+    session.flush()
+    sell(session, product, now - dt.timedelta(days=20), ship_hours=30)  # before the promise: 48 hours, on time
+    sell(session, product, now - dt.timedelta(days=10), ship_hours=30)  # under the 24-hour promise: late
+    sell(session, product, now - dt.timedelta(days=5), ship_hours=20)  # under it: on time
+
+    metrics.refresh_metrics(session=session, ship_within_hours=48, now=now)
+
+    thirty = services.supplier_metrics(session, supplier.id)[30][1]
+    assert (thirty.orders, thirty.due, thirty.on_time) == (3, 3, 2)
+    assert (
+        measure(
+            [
+                OrderFacts(now - dt.timedelta(days=20), now - dt.timedelta(days=20, hours=-30), None, None, False),
+                OrderFacts(
+                    now - dt.timedelta(days=10), now - dt.timedelta(days=10, hours=-30), None, None, False, None, 24
+                ),
+                OrderFacts(
+                    now - dt.timedelta(days=5), now - dt.timedelta(days=5, hours=-20), None, None, False, None, 24
+                ),
+            ],
+            as_of=now,
+            ship_within_hours=48,
+        ).on_time
+        == 2
+    )
+
+
 def _random_orders(session, draw, products, start, end):
     facts: dict[int, list[OrderFacts]] = {product.supplier_id: [] for product in products}
     span = int((end - start).total_seconds())
