@@ -8,6 +8,7 @@ from rq import cron
 
 from distro.campaigns.jobs import announce_started_campaigns
 from distro.commission.jobs import release_due_commission, sweep_order_events
+from distro.deposits.jobs import refresh_deposit_standing
 from distro.idempotency.jobs import purge_expired_idempotency_keys
 from distro.ledger.jobs import check_ledger_balances, snapshot_ledger_balances
 from distro.outbound.jobs import deliver_due_webhooks
@@ -32,3 +33,4 @@ cron.register(snapshot_ledger_balances, queue_name="periodic", cron="*/5 * * * *
 cron.register(refresh_recent_sales, queue_name="periodic", cron="40 * * * *")
 cron.register(refresh_rankings, queue_name="periodic", cron="50 * * * *")
 cron.register(announce_started_campaigns, queue_name="periodic", interval=60)
+cron.register(refresh_deposit_standing, queue_name="periodic", cron="*/5 * * * *")

@@ -23,6 +23,7 @@ from distro.commission import services as commission_services
 from distro.commission.engine import Rules
 from distro.commission.policy import CommissionPolicy
 from distro.demo_images import write_demo_images
+from distro.deposits import services as deposit_services
 from distro.money import parse_yuan
 from distro.share import services as share_services
 from distro.share.images import local_image_dir
@@ -30,6 +31,7 @@ from distro.shops import services as shop_services
 from distro.shops.credit import DemoCreditScoreProvider
 from distro.shops.models import Shop
 from distro.shops.rules import ShopPolicy
+from distro.storefront.payments import DemoPaymentProvider
 from distro.suppliers import recent_sales
 from distro.suppliers import services as supplier_services
 from distro.suppliers.models import Product
@@ -178,6 +180,11 @@ def load_demo_data(*, session: Session, settings: Mapping[str, Any]) -> bool:
             reason=None,
             admin_id=admin_id,
         )
+        # Each pays its deposit (保证金) at the demo cashier, as a supplier does on its console: goods sell only then.
+        payment = deposit_services.start_payment(
+            session=session, user_id=_saved_id(users[email]), provider=DemoPaymentProvider.name
+        )
+        deposit_services.confirm_payment(session=session, reference=payment.reference, provider=payment.provider)
     bounds = RateBounds.from_settings(settings)
     # Pictures drawn here and served by distro itself: there is no supplier CDN to reach. Stored relative, so
     # they follow PUBLIC_BASE_URL (a restart on another port or address) instead of the one they were loaded at.

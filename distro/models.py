@@ -7,6 +7,7 @@ from distro.auth.models import PhoneCode, RefreshToken, User, WebSession
 from distro.broadcasts.models import Broadcast, FanOutChunk, NotifyChoice
 from distro.campaigns.models import Campaign, CampaignItem
 from distro.commission.models import CommissionLine, Order, OrderEvent, OrderLine
+from distro.deposits.models import DepositPayment, DepositReturn
 from distro.idempotency.models import IdempotencyRecord
 from distro.ledger.models import Adjustment, BalanceSnapshot, Entry, LedgerAccount, Posting, SnapshotMark
 from distro.outbound.models import Delivery, Subscription
@@ -35,6 +36,8 @@ __all__ = [
     "CommissionLine",
     "CommissionRate",
     "Delivery",
+    "DepositPayment",
+    "DepositReturn",
     "Entry",
     "FanOutChunk",
     "FoldCursor",

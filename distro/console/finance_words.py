@@ -32,6 +32,10 @@ KINDS = {
     "payout_failed": _l("打款失败退回"),
     "adjustment": _l("手工调账"),
     "adjustment_reversal": _l("调账冲正"),
+    "deposit_paid": _l("缴纳保证金"),
+    "deposit_compensation": _l("保证金赔付买家"),
+    "deposit_penalty": _l("保证金罚扣"),
+    "deposit_returned": _l("退还保证金"),
 }
 """Each posting kind of distro/ledger/rules.py's POSTING_KINDS, as finance calls it."""
 
@@ -43,6 +47,9 @@ CORRECTED_BY = {
     "the commission release": _l("这笔记账由佣金释放生成，只能由订单自身的事件（退款）更正。"),
     "settlement": _l("这笔记账由结算生成，只能由结算批次更正：在待审批时取消批次，或登记打款结果。"),
     "finance": _l("这笔记账本身就是冲正，不能再冲正；请另提一笔调账。"),
+    "the deposit": _l(
+        "这笔记账由保证金流程生成：缴纳的保证金在供货商退出时退还，扣款由供货商补缴；若扣错，请提一笔调账退回保证金。"
+    ),
 }
 """Why a posting cannot be reversed by hand, by who corrects it (distro/ledger/rules.py hand_reversal_refusal)."""
 OTHER_FLOW = _l("这笔记账由系统流程生成，只能由该流程更正。")

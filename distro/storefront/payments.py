@@ -20,6 +20,10 @@ takes two parts:
    /webhooks/orders; then answer what the provider expects (WeChat Pay: 200/204; Alipay: ``success``).
    Only order.paid carries commission, so nothing reaches the ledger that the provider did not confirm.
 
+3. ``deposit_payment_url(reference)``: the same for a supplier's deposit (保证金): a payment of the deposit
+   payment's amount with its reference as the merchant's order number, whose notify callback, verified as above,
+   calls ``distro.deposits.services.confirm_payment`` (which posts the deposit once, whatever the replays).
+
 Then name it in ``payment_provider()`` and set DISTRO_PAYMENT_PROVIDER to that name.
 """
 
@@ -48,6 +52,10 @@ class PaymentProvider(Protocol):
         """The page the buyer is redirected to, to pay for the checkout their order link opens."""
         ...
 
+    def deposit_payment_url(self, reference: str) -> str:
+        """The page a supplier is redirected to, to pay the deposit payment with this reference."""
+        ...
+
 
 class DemoPaymentProvider:
     """Demo: a confirm page on distro itself; nothing is charged."""
@@ -57,6 +65,10 @@ class DemoPaymentProvider:
     def payment_url(self, access_token: str) -> str:
         """distro's own demo cashier page."""
         return f"/pay/demo/{access_token}"
+
+    def deposit_payment_url(self, reference: str) -> str:
+        """distro's own demo cashier for a deposit, in the supplier's console."""
+        return f"/console/supplier/deposit/pay/demo/{reference}"
 
 
 def payment_provider(settings: Mapping) -> PaymentProvider:
