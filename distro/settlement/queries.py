@@ -146,11 +146,12 @@ def reconciliation(session: Session, batch_id: int) -> dict[str, Any]:
 _PERIOD = sa.text(
     """
     SELECT p.kind, p.kind IN ('adjustment', 'adjustment_reversal') OR p.reverses_posting_id IS NOT NULL AS manual,
-           CASE WHEN a.code LIKE 'supplier:%' THEN 'supplier_payable'
+           CASE WHEN a.code LIKE 'supplier:%\\:payable' THEN 'supplier_payable'
+                WHEN a.code LIKE 'supplier:%\\:deposit' THEN 'supplier_deposit'
                 WHEN a.code LIKE 'shop:%\\:pending' THEN 'shop_pending'
                 WHEN a.code LIKE 'shop:%\\:available' THEN 'shop_available'
                 ELSE replace(a.code, ':', '_') END AS family,
-           CASE WHEN a.code LIKE 'supplier:%' THEN split_part(a.code, ':', 2)::bigint END AS supplier_id,
+           CASE WHEN a.code LIKE 'supplier:%\\:payable' THEN split_part(a.code, ':', 2)::bigint END AS supplier_id,
            sum(e.amount) AS amount
     FROM ledger_postings p JOIN ledger_entries e ON e.posting_id = p.id JOIN ledger_accounts a ON a.id = e.account_id
     WHERE p.created_at >= :start AND p.created_at < :end

@@ -94,6 +94,7 @@ def test_the_cron_schedule_loads_with_json_jobs_and_slot_ids(redis):
         "distro.storefront.jobs.resend_payment_notices",
         "distro.storefront.jobs.auto_confirm_receipts",
         "distro.campaigns.jobs.announce_started_campaigns",
+        "distro.deposits.jobs.refresh_deposit_standing",
     }
     cron_job = jobs["distro.ledger.jobs.check_ledger_balances"]
     assert isinstance(cron_job, JsonCronJob)
