@@ -7,17 +7,17 @@ from __future__ import annotations
 from flask import current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+from marshmallow import ValidationError
 from werkzeug.wrappers import Response as BaseResponse
 
 from distro.auth.models import Role
-from distro.commission.policy import CommissionPolicy
 from distro.console.access import console_page, current_user_id
 from distro.console.blueprint import bp, menu_item
+from distro.console.deposit_forms import RETURN_REFUSALS, ReturnForm, window_days
 from distro.console.finance_words import KINDS
 from distro.console.lists import PageArgs, newest_first
 from distro.db import get_session
-from distro.deposits import rules, services
+from distro.deposits import services
 from distro.deposits.models import DepositPayment
 from distro.errors import Conflict, NotFound
 from distro.ledger.models import Entry
@@ -28,48 +28,6 @@ from distro.storefront.payments import DemoPaymentProvider, payment_provider
 menu_item(
     Role.SUPPLIER, "console.supplier_deposit", _l("保证金"), order=55, pages=("console.supplier_deposit_cashier",)
 )
-
-RETURN_REFUSALS = {
-    rules.RETURNING: _l("保证金正在退还中，请稍候。"),
-    rules.NOTHING_HELD: _l("没有可退还的保证金。"),
-    rules.OWED: _l("还有欠平台的佣金未结清，结清后才能退还保证金。"),
-    rules.OPEN_ORDERS: _l("还有未送达或仍在售后期内的订单，售后期结束后才能退还保证金。"),
-}
-"""Why a return is refused (rules.return_refusal), in the supplier's words."""
-
-
-def _not_blank(value: str) -> None:
-    if not value.strip():
-        raise ValidationError(str(_l("请填写")))
-
-
-class ReturnForm(Schema):
-    """申请退还保证金: the company bank account the deposit goes back to."""
-
-    class Meta:
-        unknown = EXCLUDE
-
-    account_name = fields.String(
-        required=True,
-        validate=[validate.Length(max=100, error=_l("最多 100 字")), _not_blank],
-        error_messages={"required": _l("请填写开户名")},
-    )
-    account_number = fields.String(
-        required=True,
-        validate=validate.Regexp(r"^\d{8,30}\Z", error=_l("请填写 8 到 30 位数字的银行账号")),
-        error_messages={"required": _l("请填写银行账号")},
-    )
-    bank_name = fields.String(
-        required=True,
-        validate=[validate.Length(max=100, error=_l("最多 100 字")), _not_blank],
-        error_messages={"required": _l("请填写开户银行")},
-    )
-
-
-def _window_days() -> int:
-    # The longest after-sales window: an order delivered less long ago may still come back.
-    policy = CommissionPolicy.from_settings(current_app.config)
-    return max([policy.hold_days, *policy.hold_days_by_category.values()])
 
 
 def _page(*, errors: dict | None = None, form: dict | None = None, refusal: str | None = None, status: int = 200):
@@ -159,7 +117,7 @@ def ask_return() -> BaseResponse | tuple[str, int]:
                 form["account_name"].strip(), form["account_number"], form["bank_name"].strip()
             ),
             rail=payout_rail(current_app.config),
-            window_days=_window_days(),
+            window_days=window_days(),
         )
     except services.ReturnRefused as refused:
         return _page(refusal=str(RETURN_REFUSALS[refused.why]), status=409)

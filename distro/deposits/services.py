@@ -267,30 +267,64 @@ def return_deposit(
     window_days: int,
 ) -> DepositReturn:
     """The supplier leaves: all its held deposit goes back through the payout rail, only with nothing outstanding
-    (rules.return_refusal); its goods then leave the pool (nothing is held). Commits twice: the return is written
-    and committed before the rail sees it (so it is handed over once), then the rail's answer is recorded, with the
-    `deposit_returned` posting when paid. A stopped (suspended, removed) supplier asks an admin instead.
-    """
+    (rules.return_refusal); its goods then leave the pool (nothing is held). A stopped (suspended, removed)
+    supplier may not ask: an admin returns a removed supplier's deposit (return_removed_suppliers_deposit)."""
     supplier = require_reading_supplier(session, user_id)
     refuse_if_stopped(supplier)
+    assert supplier.id is not None
+    return _return(session, supplier.id, actor_id=user_id, payee=payee, rail=rail, window_days=window_days)
+
+
+def return_removed_suppliers_deposit(
+    *,
+    session: Session,
+    supplier_id: int,
+    admin_id: int,
+    payee: PayeeDetails,
+    rail: PayoutRail,
+    window_days: int,
+) -> DepositReturn:
+    """An admin closes a removed supplier's deposit: returned as return_deposit does, with nothing outstanding;
+    audited."""
+    supplier = session.get(Supplier, supplier_id)
+    if supplier is None:
+        raise NotFound(f"No supplier {supplier_id}.")
+    if supplier.status != "removed":
+        raise Conflict("An admin returns the deposit of a removed supplier only; others ask for it themselves.")
+    back = _return(session, supplier_id, actor_id=admin_id, payee=payee, rail=rail, window_days=window_days)
+    audit.record(
+        session,
+        actor_id=admin_id,
+        action="supplier.deposit_returned",
+        subject_type="supplier",
+        subject_id=supplier_id,
+        after={"return_id": back.id, "status": back.status, "amount_fen": back.amount_fen},
+    )
+    session.commit()
+    return back
+
+
+def _return(
+    session: Session, supplier_id: int, *, actor_id: int, payee: PayeeDetails, rail: PayoutRail, window_days: int
+) -> DepositReturn:
+    # Commits twice: the return is written and committed before the rail sees it (so it is handed over once), then
+    # the rail's answer is recorded, with the `deposit_returned` posting when paid.
     if not rail.online:
         raise Conflict("Deposits are returned through an online payout rail; PAYOUT_RAIL names none.")
-    assert supplier.id is not None
-    supplier = _lock_supplier(session, supplier.id)
-    assert supplier.id is not None
+    supplier = _lock_supplier(session, supplier_id)
     why = rules.return_refusal(outstanding(session, supplier, window_days=window_days))
     if why:
         session.rollback()
         raise ReturnRefused(why)
-    held = balance(session, supplier_deposit_account(supplier.id))
+    held = balance(session, supplier_deposit_account(supplier_id))
     back = DepositReturn(
-        supplier_id=supplier.id,
+        supplier_id=supplier_id,
         amount_fen=held,
         rail=rail.name,
         account_name=payee.account_name,
         account_number=payee.account_number,
         bank_name=payee.bank_name,
-        requested_by=user_id,
+        requested_by=actor_id,
     )
     session.add(back)
     session.commit()

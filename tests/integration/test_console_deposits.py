@@ -173,3 +173,23 @@ def test_the_deposit_pages_are_for_their_roles_only(client, app, session):
     sign_in(client, make_user(session, Role.SHOP_OWNER))
     assert client.get(PAGE).status_code == 403
     assert client.get("/console/finance/deposits").status_code == 403
+
+
+def test_an_admin_returns_a_removed_suppliers_deposit_and_only_a_removed_ones(client, app, session):
+    _, supplier = make_supplier(session, app)
+    admin = make_user(session, Role.ADMIN)
+    sign_in(client, admin)
+    page = f"/console/admin/deposits/{supplier.id}"
+    form = {"account_name": "杭州良品", "account_number": "6222020200112233", "bank_name": "工商银行"}
+    assert "退还保证金" not in client.get(page).get_data(as_text=True)
+    early = client.post(f"{page}/return", data={**form, "csrf_token": token(client, page)})
+    assert early.status_code == 409 and "只能为已清退的供货商退还保证金" in early.get_data(as_text=True)
+    supplier_services.decide(
+        session=session, supplier_id=supplier.id, action=SupplierAction.REMOVE, reason="主动退出", admin_id=admin.id
+    )
+    back = client.post(f"{page}/return", data={**form, "csrf_token": token(client, page)})
+    assert back.status_code == 303
+    html = client.get(page).get_data(as_text=True)
+    assert "已退还" in html and "-¥10,000.00" in html
+    session.expire_all()
+    assert services.outstanding(session, session.get_one(Supplier, supplier.id), window_days=15).held_fen == 0
