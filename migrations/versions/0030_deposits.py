@@ -22,9 +22,10 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.add_column("suppliers", sa.Column("deposit_required_fen", sa.BigInteger(), nullable=True))
-    op.execute("UPDATE suppliers SET deposit_required_fen = 1000000")
-    op.alter_column("suppliers", "deposit_required_fen", nullable=False)
+    op.add_column(
+        "suppliers",
+        sa.Column("deposit_required_fen", sa.BigInteger(), server_default=sa.text("1000000"), nullable=False),
+    )
     op.add_column("suppliers", sa.Column("deposit_required_by", sa.BigInteger(), nullable=True))
     op.add_column(
         "suppliers", sa.Column("deposit_required_reason", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True)
