@@ -62,6 +62,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, check_migrations: 
     from distro.console import admin_campaigns as _admin_campaigns_pages  # noqa: F401
     from distro.console import admin_collections as _admin_collections  # noqa: F401
     from distro.console import admin_deliveries as _console_admin_deliveries  # noqa: F401
+    from distro.console import admin_deposits as _admin_deposits  # noqa: F401
     from distro.console import admin_events as _console_admin_events  # noqa: F401
     from distro.console import admin_health as _console_admin_health  # noqa: F401
     from distro.console import admin_keys as _admin_keys_pages  # noqa: F401
@@ -76,6 +77,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, check_migrations: 
     from distro.console import finance_batches as _finance_batches  # noqa: F401
     from distro.console import finance_compensation as _finance_compensation  # noqa: F401
     from distro.console import finance_dashboard as _console_finance_dashboard  # noqa: F401
+    from distro.console import finance_deposits as _finance_deposits  # noqa: F401
     from distro.console import finance_dues as _console_finance_dues  # noqa: F401
     from distro.console import finance_ledger as _console_finance_ledger  # noqa: F401
     from distro.console import finance_periods as _console_finance_periods  # noqa: F401
@@ -85,6 +87,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, check_migrations: 
     from distro.console import supplier_analytics as _supplier_analytics  # noqa: F401
     from distro.console import supplier_application as _supplier_application  # noqa: F401
     from distro.console import supplier_campaigns as _supplier_campaigns  # noqa: F401
+    from distro.console import supplier_deposit as _supplier_deposit  # noqa: F401
     from distro.console import supplier_products as _supplier_products  # noqa: F401
     from distro.console import supplier_promises as _supplier_promises  # noqa: F401
     from distro.console import supplier_rankings as _supplier_rankings  # noqa: F401

@@ -8,6 +8,7 @@ from rq import cron
 
 from distro.campaigns.jobs import announce_started_campaigns
 from distro.commission.jobs import release_due_commission, sweep_order_events
+from distro.deposits.jobs import refresh_deposit_standing
 from distro.dues.jobs import issue_last_month, suspend_overdue_suppliers
 from distro.idempotency.jobs import purge_expired_idempotency_keys
 from distro.ledger.jobs import check_ledger_balances, snapshot_ledger_balances
@@ -41,3 +42,4 @@ cron.register(issue_last_month, queue_name="periodic", cron="30 2 1 * *")
 cron.register(suspend_overdue_suppliers, queue_name="periodic", cron="15 4 * * *")
 cron.register(refresh_supplier_metrics, queue_name="periodic", cron="10 2 * * *")
 cron.register(review_last_month, queue_name="periodic", cron="0 3 3 * *")
+cron.register(refresh_deposit_standing, queue_name="periodic", cron="*/5 * * * *")

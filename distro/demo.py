@@ -23,6 +23,7 @@ from distro.commission import services as commission_services
 from distro.commission.engine import Rules
 from distro.commission.policy import CommissionPolicy
 from distro.demo_images import write_demo_images
+from distro.deposits import services as deposit_services
 from distro.money import parse_yuan
 from distro.promises import services as promise_services
 from distro.promises.rules import Compensation, CompensationKind, PromiseBounds, PromiseTerms
@@ -32,6 +33,7 @@ from distro.shops import services as shop_services
 from distro.shops.credit import DemoCreditScoreProvider
 from distro.shops.models import Shop
 from distro.shops.rules import ShopPolicy
+from distro.storefront.payments import DemoPaymentProvider
 from distro.suppliers import recent_sales
 from distro.suppliers import services as supplier_services
 from distro.suppliers.models import Product
@@ -180,6 +182,11 @@ def load_demo_data(*, session: Session, settings: Mapping[str, Any]) -> bool:
             reason=None,
             admin_id=admin_id,
         )
+        # Each pays its deposit (保证金) at the demo cashier, as a supplier does on its console: goods sell only then.
+        payment = deposit_services.start_payment(
+            session=session, user_id=_saved_id(users[email]), provider=DemoPaymentProvider.name
+        )
+        deposit_services.confirm_payment(session=session, reference=payment.reference, provider=payment.provider)
     # The first supplier promises 48-hour shipping (¥10 if late) and a 7-day exchange: its goods carry the badges.
     promise_services.set_promises(
         session=session,

@@ -7,6 +7,7 @@ from distro.auth.models import PhoneCode, RefreshToken, User, WebSession
 from distro.broadcasts.models import Broadcast, FanOutChunk, NotifyChoice
 from distro.campaigns.models import Campaign, CampaignItem
 from distro.commission.models import CommissionLine, Order, OrderEvent, OrderLine
+from distro.deposits.models import DepositPayment, DepositReturn
 from distro.dues.models import SupplierRemittance, SupplierStatement
 from distro.idempotency.models import IdempotencyRecord
 from distro.ledger.models import Adjustment, BalanceSnapshot, Entry, LedgerAccount, Posting, SnapshotMark
@@ -38,6 +39,8 @@ __all__ = [
     "CommissionLine",
     "CommissionRate",
     "Delivery",
+    "DepositPayment",
+    "DepositReturn",
     "Entry",
     "FanOutChunk",
     "FoldCursor",

@@ -68,7 +68,18 @@ def make_supplier(session: Session, app, *, approve: bool = True, user: User | N
             reason=None,
             admin_id=admin.id,
         )  # type: ignore[arg-type]
+        pay_deposit(session, user)
+        session.refresh(supplier)
     return user, supplier
+
+
+def pay_deposit(session: Session, supplier_user: User) -> int:
+    """Pay the supplier's shortfall of deposit at the demo cashier, as its console does; return the amount paid."""
+    from distro.deposits import services
+
+    payment = services.start_payment(session=session, user_id=supplier_user.id, provider="demo")  # type: ignore[arg-type]
+    services.confirm_payment(session=session, reference=payment.reference, provider=payment.provider)
+    return payment.amount_fen
 
 
 def make_product(session: Session, app, supplier_user: User, **overrides):

@@ -28,7 +28,7 @@ menu_item(
     "console.admin_suppliers",
     _l("供货商"),
     order=20,
-    pages=("console.admin_supplier", "console.admin_supplier_confirm"),
+    pages=("console.admin_supplier", "console.admin_supplier_confirm", "console.admin_deposit"),
 )
 
 STOPPING = {

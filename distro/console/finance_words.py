@@ -35,6 +35,10 @@ KINDS = {
     "promise_compensation": _l("超时赔付（扣保证金）"),
     "promise_compensation_paid": _l("赔付已付买家"),
     "supplier_remittance": _l("供货商回款"),
+    "deposit_paid": _l("缴纳保证金"),
+    "deposit_compensation": _l("保证金赔付买家"),
+    "deposit_penalty": _l("保证金罚扣"),
+    "deposit_returned": _l("退还保证金"),
 }
 """Each posting kind of distro/ledger/rules.py's POSTING_KINDS, as finance calls it."""
 
@@ -51,6 +55,9 @@ CORRECTED_BY = {
     ),
     "compensation payout": _l("这笔记账记录赔付已付给买家，不能手工冲正；如有错误请另提一笔调账。"),
     "supplier dues": _l("这笔记账是经复核的供货商回款，只能另提一笔调账更正。"),
+    "the deposit": _l(
+        "这笔记账由保证金流程生成：缴纳的保证金在供货商退出时退还，扣款由供货商补缴；若扣错，请提一笔调账退回保证金。"
+    ),
 }
 """Why a posting cannot be reversed by hand, by who corrects it (distro/ledger/rules.py hand_reversal_refusal)."""
 OTHER_FLOW = _l("这笔记账由系统流程生成，只能由该流程更正。")

@@ -74,7 +74,7 @@ class ApplicationForm(_PageForm):
         validate=validate.OneOf(list(YES_NO), error=_l("请选择")),
         error_messages={"required": _l("请选择")},
     )
-    deposit_paid_fen = Yuan(required=True, error_messages={"required": _l("请填写已缴保证金")})
+    deposit_paid_fen = Yuan(required=True, error_messages={"required": _l("请填写承诺缴纳的保证金")})
     brand_chain_depth = fields.Integer(
         load_default=None,
         validate=validate.Range(min=1, max=20, error=_l("授权链路 1 到 20 级")),

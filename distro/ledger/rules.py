@@ -42,6 +42,11 @@ _SETTLEMENT = Origin(
     "settlement",
     "the batch: cancel it while it is ready, or record its payouts' results (a failed payout returns the money)",
 )
+_DEPOSITS = Origin(
+    "the deposit",
+    "the deposit's own flow: a payment in is returned when the supplier leaves, a draw is answered by the supplier "
+    "topping up (or, when wrong, by a finance adjustment crediting the deposit back)",
+)
 
 POSTING_KINDS: Mapping[str, Origin] = {
     ADJUSTMENT: Origin("finance", "a reversal proposed by one finance user and approved by another", True),
@@ -71,6 +76,11 @@ POSTING_KINDS: Mapping[str, Origin] = {
         "supplier dues",
         "an adjustment proposed by one finance user and approved by another (the remittance stays on its statement)",
     ),
+    # distro/deposits/services.py
+    "deposit_paid": _DEPOSITS,
+    "deposit_compensation": _DEPOSITS,
+    "deposit_penalty": _DEPOSITS,
+    "deposit_returned": _DEPOSITS,
 }
 """Every kind of posting distro makes, with who makes it and how one is corrected."""
 

@@ -33,6 +33,14 @@ PAYOUT_KINDS = {
 """Posting kinds of commission becoming payable and of settlement → the figure they count in."""
 SUPPLIER_KINDS = {"supplier_remittance": "remitted"}
 """Posting kinds of suppliers paying what they owe (distro/dues) → the figure they count in."""
+DEPOSIT_KINDS = {
+    "deposit_paid": "deposits",
+    "deposit_compensation": "deposits",
+    "deposit_penalty": "deposits",
+    "deposit_returned": "deposits",
+}
+"""Posting kinds of suppliers' deposits (distro/deposits/services.py): known, but no figure of the owners' identity
+(a deposit is the supplier's money the platform holds, not commission)."""
 OWNERS = frozenset({"shop_pending", "shop_available", "payouts_clearing"})
 """Account families holding what owners are owed: earned, payable, and paid out but not yet at the bank."""
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])\Z")
@@ -80,7 +88,10 @@ def period_report(month: dt.date, movements: Iterable[Movement]) -> dict:
         figure = (
             "adjustments"
             if move.manual
-            else COMMISSION_KINDS.get(move.kind) or PAYOUT_KINDS.get(move.kind) or SUPPLIER_KINDS.get(move.kind)
+            else COMMISSION_KINDS.get(move.kind)
+            or PAYOUT_KINDS.get(move.kind)
+            or SUPPLIER_KINDS.get(move.kind)
+            or DEPOSIT_KINDS.get(move.kind)
         )
         if figure is None:
             other.add(move.kind)

@@ -20,6 +20,10 @@ takes two parts:
    /webhooks/orders; then answer what the provider expects (WeChat Pay: 200/204; Alipay: ``success``).
    Only order.paid carries commission, so nothing reaches the ledger that the provider did not confirm.
 
+3. ``deposit_payment_url(reference)``: the same for a supplier's deposit (保证金): a payment of the deposit
+   payment's amount with its reference as the merchant's order number, whose notify callback, verified as above,
+   calls ``distro.deposits.services.confirm_payment`` (which posts the deposit once, whatever the replays).
+
 Then name it in ``payment_provider()`` and set DISTRO_PAYMENT_PROVIDER to that name.
 """
 
@@ -54,6 +58,10 @@ class PaymentProvider(Protocol):
         is the same refund, never a second one. Raises on a refusal; returns once the provider accepted it."""
         ...
 
+    def deposit_payment_url(self, reference: str) -> str:
+        """The page a supplier is redirected to, to pay the deposit payment with this reference."""
+        ...
+
 
 class DemoPaymentProvider:
     """Demo: a confirm page on distro itself; nothing is charged."""
@@ -68,6 +76,10 @@ class DemoPaymentProvider:
         """Demo: nothing was charged, so nothing is paid back; the refund is accepted as asked."""
         if amount_fen <= 0:
             raise ValueError("a refund must be of a positive amount")
+
+    def deposit_payment_url(self, reference: str) -> str:
+        """distro's own demo cashier for a deposit, in the supplier's console."""
+        return f"/console/supplier/deposit/pay/demo/{reference}"
 
 
 def payment_provider(settings: Mapping) -> PaymentProvider:

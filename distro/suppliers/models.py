@@ -36,6 +36,14 @@ class Supplier(SupplierBase, table=True):
     decided_by: int | None = Field(default=None, foreign_key="users.id", sa_type=sa.BigInteger)
     decided_at: dt.datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
+    # The deposit (保证金) it must hold in the ledger (supplier:N:deposit) for its goods to be in the pool:
+    # SUPPLIER_MIN_DEPOSIT_FEN when it applied, unless an admin set another (who, and why).
+    # (The database's default, SUPPLIER_MIN_DEPOSIT_FEN's own, serves rows written by SQL: benchmarks, migrations.)
+    deposit_required_fen: int = Field(
+        default=1_000_000, sa_type=sa.BigInteger, sa_column_kwargs={"server_default": sa.text("1000000")}
+    )
+    deposit_required_by: int | None = Field(default=None, foreign_key="users.id", sa_type=sa.BigInteger)
+    deposit_required_reason: str | None = Field(default=None, max_length=500)
 
 
 class ProductBase(SQLModel):

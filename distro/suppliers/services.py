@@ -11,6 +11,7 @@ from sqlmodel import Session, col
 
 from distro import audit
 from distro.clock import utcnow
+from distro.deposits.standing import refresh_standing
 from distro.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from distro.suppliers.models import CommissionRate, Product, ProductSku, Supplier
 from distro.suppliers.rules import (
@@ -65,13 +66,15 @@ def apply(
         raise Conflict(f"This account is already a supplier ({supplier.status}); it cannot apply again.")  # type: ignore[union-attr]
     values = {"company_name": company_name, **vars(qualification)}
     if supplier is None:
-        supplier = Supplier(user_id=user_id, **values)
+        supplier = Supplier(user_id=user_id, deposit_required_fen=policy.min_deposit_fen, **values)
         session.add(supplier)
     else:
         for name, value in values.items():
             setattr(supplier, name, value)
         supplier.status, supplier.status_reason = SupplierStatus.APPLIED.value, None
         supplier.decided_by = supplier.decided_at = None
+        if supplier.deposit_required_by is None:  # the platform's requirement now, unless an admin set its own
+            supplier.deposit_required_fen = policy.min_deposit_fen
     session.flush()
     assert supplier.id is not None  # flushed
     audit.record(
@@ -99,7 +102,8 @@ def decide(
     review's suspension at a third strike or overdue dues).
 
     Suspending or removing takes every product of the supplier out of the pool and out of every
-    shop at once (one UPDATE); reinstating brings them back. Orders already paid are unaffected.
+    shop at once (one UPDATE); reinstating brings them back, if it holds its deposit
+    (distro/deposits/standing.py). Orders already paid are unaffected.
     A decision the supplier already has changes nothing.
     """
     supplier = session.execute(
@@ -123,11 +127,8 @@ def decide(
         return supplier
     supplier.status, supplier.status_reason = after, reason
     supplier.decided_by, supplier.decided_at = admin_id, utcnow()
-    session.execute(
-        sa.update(Product)
-        .where(col(Product.supplier_id) == supplier.id)
-        .values(supplier_active=supplier.status == SupplierStatus.APPROVED.value)
-    )
+    session.flush()
+    refresh_standing(session, [supplier.id])
     audit.record(
         session,
         actor_id=admin_id,
@@ -251,6 +252,9 @@ def create_product(
     assert product.id is not None  # flushed
     _replace_skus(session, product, skus or [])
     session.add(CommissionRate(product_id=product.id, rate_bp=rate_bp, set_by=user_id))
+    session.flush()
+    assert supplier.id is not None
+    refresh_standing(session, [supplier.id])  # in the pool only while the supplier holds its deposit
     audit.record(
         session,
         actor_id=user_id,

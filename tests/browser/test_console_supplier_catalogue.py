@@ -50,7 +50,7 @@ def test_a_new_supplier_applies_publishes_a_product_and_sets_its_commission(
     desk.get_by_label("公司名称").fill("杭州好物供应链有限公司")
     desk.get_by_label("注册资本（元）").fill("5000000")
     desk.get_by_role("group", name="是否一般纳税人").get_by_label("是").check()
-    desk.get_by_label("已缴保证金（元）").fill("10000")
+    desk.get_by_label("承诺缴纳的保证金（元）").fill("10000")
     desk.get_by_label("品牌授权链路级数（品牌方自己为 1）").fill("2")
     desk.get_by_label("营业执照").set_input_files(a_picture(tmp_path, "licence.png", "white"))
     check_accessibility(desk)

@@ -100,6 +100,7 @@ def test_the_cron_schedule_loads_with_json_jobs_and_slot_ids(redis):
         "distro.dues.jobs.suspend_overdue_suppliers",
         "distro.quality.jobs.refresh_supplier_metrics",
         "distro.quality.jobs.review_last_month",
+        "distro.deposits.jobs.refresh_deposit_standing",
     }
     cron_job = jobs["distro.ledger.jobs.check_ledger_balances"]
     assert isinstance(cron_job, JsonCronJob)

@@ -131,6 +131,7 @@ def test_every_kind_of_posting_the_flows_make_is_in_the_rule_table(client, app, 
         "payout_paid",
         "payout_failed",
         "payout_cancel",
+        "deposit_paid",  # the supplier's deposit, paid in as it was admitted
     }
     assert kinds <= set(POSTING_KINDS)
     for kind in kinds:

@@ -72,7 +72,10 @@ def owner_statuses(client, app, world):
 
 
 def count(session, model):
-    return session.scalar(sa.select(sa.func.count()).select_from(model))
+    query = sa.select(sa.func.count()).select_from(model)
+    if model is Posting:  # the orders' postings, not the deposits the factories' suppliers paid in
+        query = query.where(Posting.kind.not_like("deposit%"))
+    return session.scalar(query)
 
 
 def test_a_signed_event_is_stored_before_the_answer_and_a_duplicate_changes_nothing(client, app, session, world):
@@ -248,7 +251,7 @@ def test_a_partial_refund_before_settlement_reverses_the_difference(client, app,
     session.refresh(line)
     assert (line.pool_fen, line.owner_fen, line.platform_fen) == (0, 0, 0)
     assert owner_statuses(client, app, world) == ["reversed"]
-    kinds = session.scalars(sa.select(Posting.kind).order_by(Posting.id)).all()
+    kinds = session.scalars(sa.select(Posting.kind).where(Posting.kind.not_like("deposit%")).order_by(Posting.id)).all()
     assert kinds == ["accrual", "reversal"]
     assert shop_balances(session, world["shop"], world["supplier"])[f"shop:{world['shop'].id}:pending"] == 0
 
