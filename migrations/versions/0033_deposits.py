@@ -1,7 +1,7 @@
 """deposits: the deposit each supplier must hold (保证金), its payments in and its returns out
 
-Revision ID: 0030
-Revises: 0029
+Revision ID: 0033
+Revises: 0032
 Create Date: 2026-12-05 08:00:00.000000
 
 Existing suppliers are required the default deposit (¥10,000, SUPPLIER_MIN_DEPOSIT_FEN's default); none has paid
@@ -15,8 +15,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision: str = "0030"
-down_revision: str | None = "0029"
+revision: str = "0033"
+down_revision: str | None = "0032"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
