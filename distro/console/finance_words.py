@@ -36,7 +36,6 @@ KINDS = {
     "promise_compensation_paid": _l("赔付已付买家"),
     "supplier_remittance": _l("供货商回款"),
     "deposit_paid": _l("缴纳保证金"),
-    "deposit_compensation": _l("保证金赔付买家"),
     "deposit_penalty": _l("保证金罚扣"),
     "deposit_returned": _l("退还保证金"),
 }

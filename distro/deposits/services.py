@@ -3,7 +3,7 @@ requirement, and return the deposit through the payout rail; each movement a led
 
 Postings (kinds in distro/ledger/rules.py):
 - `deposit_paid`: debit cash, credit supplier:N:deposit, once per confirmed payment (reference deposit_paid:<ref>);
-- `deposit_compensation` / `deposit_penalty`: debit supplier:N:deposit, credit the target (platform:buyer_compensation
+- `promise_compensation` / `deposit_penalty`: debit supplier:N:deposit, credit the target (platform:buyer_compensation
   for a promise's compensation, platform:revenue for a penalty), once per caller's reference;
 - `deposit_returned`: debit supplier:N:deposit, credit cash, once per return the rail paid.
 After each, the supplier's standing is derived again (standing.refresh_standing).
@@ -34,7 +34,8 @@ from distro.validation import FieldError
 
 CASH = "cash"
 DEPOSIT_PAID, DEPOSIT_RETURNED = "deposit_paid", "deposit_returned"
-DRAW_KINDS = {rules.COMPENSATION: "deposit_compensation", rules.PENALTY: "deposit_penalty"}
+# A compensation is a broken promise's (distro/promises/enforcement.py posts those of the job at once, same kind).
+DRAW_KINDS = {rules.COMPENSATION: "promise_compensation", rules.PENALTY: "deposit_penalty"}
 """The posting kind of a draw, by its reason."""
 DEPOSIT_KINDS = (DEPOSIT_PAID, *DRAW_KINDS.values(), DEPOSIT_RETURNED)
 

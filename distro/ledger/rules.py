@@ -78,7 +78,6 @@ POSTING_KINDS: Mapping[str, Origin] = {
     ),
     # distro/deposits/services.py
     "deposit_paid": _DEPOSITS,
-    "deposit_compensation": _DEPOSITS,
     "deposit_penalty": _DEPOSITS,
     "deposit_returned": _DEPOSITS,
 }

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from distro.deposits.standing import refresh_standing
 from distro.ledger.chart import BUYER_COMPENSATION, EntryLine, supplier_deposit_account
 from distro.ledger.services import NewPosting, record_postings
 from distro.promises.rules import BreachKind, Compensation, CompensationKind, compensation_fen
@@ -132,10 +133,11 @@ def post_compensations(session: Session, draws: Sequence[Draw]) -> list[int]:
     """Post each draw from the supplier's deposit to what buyers are owed (debit supplier:N:deposit, credit
     platform:buyer_compensation), all at once; idempotent by reference. The caller commits.
 
-    The one place a compensation leaves a deposit: when deposits are collected, this is where the draw goes
-    through the deposit's own service (which also decides whether the supplier's goods stay in the pool).
+    The compensations of one run leave the deposits in one call (deposits.services.draw_deposit is the same posting
+    for one draw); then the suppliers' standing is derived again, so a deposit drawn below its requirement takes
+    the supplier's goods out of the pool at once.
     """
-    return record_postings(
+    posted = record_postings(
         session,
         [
             NewPosting(
@@ -151,11 +153,8 @@ def post_compensations(session: Session, draws: Sequence[Draw]) -> list[int]:
             if draw.amount_fen > 0
         ],
     )
-
-
-def draw_for_compensation(session: Session, supplier_id: int, amount_fen: int, reference: str) -> None:
-    """Take one compensation from a supplier's deposit (post_compensations for one). The caller commits."""
-    post_compensations(session, [Draw(supplier_id, amount_fen, reference)])
+    refresh_standing(session, sorted({draw.supplier_id for draw in draws}))
+    return posted
 
 
 def enforce_promises(session: Session, *, now: dt.datetime, lookback_days: int) -> int:

@@ -35,12 +35,14 @@ SUPPLIER_KINDS = {"supplier_remittance": "remitted"}
 """Posting kinds of suppliers paying what they owe (distro/dues) → the figure they count in."""
 DEPOSIT_KINDS = {
     "deposit_paid": "deposits",
-    "deposit_compensation": "deposits",
+    "promise_compensation": "deposits",
     "deposit_penalty": "deposits",
     "deposit_returned": "deposits",
+    "promise_compensation_paid": "deposits",
 }
-"""Posting kinds of suppliers' deposits (distro/deposits/services.py): known, but no figure of the owners' identity
-(a deposit is the supplier's money the platform holds, not commission)."""
+"""Posting kinds of suppliers' deposits (distro/deposits/services.py) and of the compensation drawn from them for
+buyers (distro/promises): known, but no figure of the owners' identity (a deposit is the supplier's money the
+platform holds, not commission)."""
 OWNERS = frozenset({"shop_pending", "shop_available", "payouts_clearing"})
 """Account families holding what owners are owed: earned, payable, and paid out but not yet at the bank."""
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])\Z")

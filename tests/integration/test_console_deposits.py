@@ -86,7 +86,7 @@ def test_the_supplier_sees_why_its_goods_left_the_pool_after_a_draw(client, app,
     sign_in(client, user)
     page = client.get(PAGE).get_data(as_text=True)
     assert "保证金不足，还需补缴 ¥50.00" in page and "补缴保证金 ¥50.00" in page
-    assert "保证金赔付买家" in page and "超时发货赔付买家" in page and "-¥50.00" in page
+    assert "超时赔付（扣保证金）" in page and "超时发货赔付买家" in page and "-¥50.00" in page
 
 
 def test_a_suspended_supplier_is_told_paying_does_not_bring_it_back_and_cannot_ask_for_its_deposit(

@@ -18,7 +18,11 @@ from distro.promises.enforcement import COMPENSATION_KIND, enforce_promises
 from distro.promises.models import PromiseBreach
 from distro.promises.rules import Compensation, CompensationKind, PromiseBounds, PromiseTerms
 from distro.storefront.payments import DemoPaymentProvider
+from distro.suppliers.models import Product
 from tests.factories import make_product, make_supplier
+
+PAID_IN = 1_000_000
+"""The deposit every supplier the factories make has paid in (SUPPLIER_MIN_DEPOSIT_FEN, ¥10,000)."""
 
 _refs = itertools.count(1)
 FIXED_10 = Compensation(CompensationKind.FIXED, 1000)
@@ -82,7 +86,7 @@ def test_a_48_hour_promise_shipped_at_50_hours_records_one_breach_and_one_postin
     assert (breach.order_id, breach.kind, breach.compensation_fen) == (late.id, "ship", 1000)
     assert breach.due_at == paid + dt.timedelta(hours=48) and breach.done_at == paid + dt.timedelta(hours=50)
     assert compensation_postings(session) == 1
-    assert balance(session, supplier_deposit_account(supplier.id)) == -1000
+    assert balance(session, supplier_deposit_account(supplier.id)) == PAID_IN - 1000
     assert balance(session, BUYER_COMPENSATION) == 1000
     assert ledger_total(session) == 0
 
@@ -144,7 +148,7 @@ def test_a_late_delivery_pays_the_promised_percentage_of_what_was_paid(session, 
     assert enforce_promises(session, now=paid + dt.timedelta(days=7), lookback_days=30) == 1
     [breach] = breaches(session)
     assert (breach.kind, breach.compensation_fen) == ("deliver", 1235)  # 1234.5 fen, half up
-    assert balance(session, supplier_deposit_account(supplier.id)) == -1235
+    assert balance(session, supplier_deposit_account(supplier.id)) == PAID_IN - 1235
 
 
 def test_a_changed_promise_applies_to_orders_paid_from_then_on(session, app):
@@ -225,10 +229,27 @@ def test_a_storefront_buyer_is_refunded_once_and_finance_pays_an_outside_shops_b
 
 def test_one_draw_posts_one_compensation_by_its_reference(session, app):
     _, supplier, _ = supplier_with_product(session, app)
-    enforcement.draw_for_compensation(session, supplier.id, 500, "promise:test:draw")
-    enforcement.draw_for_compensation(session, supplier.id, 500, "promise:test:draw")
+    held = balance(session, supplier_deposit_account(supplier.id))
+    enforcement.post_compensations(session, [enforcement.Draw(supplier.id, 500, "promise:test:draw")])
+    enforcement.post_compensations(session, [enforcement.Draw(supplier.id, 500, "promise:test:draw")])
     session.commit()
-    assert balance(session, supplier_deposit_account(supplier.id)) == -500
+    assert balance(session, supplier_deposit_account(supplier.id)) == held - 500
+
+
+def test_a_compensation_that_leaves_the_deposit_short_takes_the_goods_out_of_the_pool_until_topped_up(session, app):
+    from distro.deposits import services as deposits
+
+    user, supplier, product = supplier_with_product(session, app)
+    assert session.get(Product, product.id).in_pool
+    enforcement.post_compensations(session, [enforcement.Draw(supplier.id, 1_000, "promise:test:short")])
+    session.commit()
+    session.expire_all()
+    assert not session.get(Product, product.id).in_pool
+    payment = deposits.start_payment(session=session, user_id=user.id, provider="demo")
+    assert payment.amount_fen == 1_000
+    deposits.confirm_payment(session=session, reference=payment.reference, provider=payment.provider)
+    session.expire_all()
+    assert session.get(Product, product.id).in_pool
 
 
 def test_an_order_of_two_suppliers_compensates_only_from_the_one_that_promised_on_its_own_lines(session, app):
@@ -262,7 +283,7 @@ def test_an_order_of_two_suppliers_compensates_only_from_the_one_that_promised_o
 
     [breach] = breaches(session)
     assert (breach.supplier_id, breach.paid_fen, breach.compensation_fen) == (supplier.id, 4000, 2000)
-    assert balance(session, supplier_deposit_account(plain.id)) == 0
+    assert balance(session, supplier_deposit_account(plain.id)) == PAID_IN
 
 
 def test_a_real_worker_runs_the_promise_jobs_on_committed_orders(committed_db, redis, app):
