@@ -45,6 +45,7 @@ AREA_BY_BLUEPRINT: Mapping[str, str] = {
     "suppliers": "products",
     "campaigns": "products",
     "selection": "products",
+    "promises": "products",
     "storefront_api": "orders",
     "commission": "orders",
     "settlement": "settlement",
