@@ -157,7 +157,7 @@ def test_finance_a_pays_through_the_demo_rail_and_reads_why_one_payout_failed(
 def test_the_reconciliation_is_on_screen_and_ties_out(desk: Page, finance_server: LiveServer, journey: dict):
     sign_in(desk, finance_server, journey["maker"])
     desk.goto(finance_server.url + journey["batch_path"])
-    desk.get_by_role("link", name="对账").click()
+    desk.get_by_role("link", name="对账", exact=True).click()
     expect(desk.get_by_role("status")).to_have_text("对账平衡：计算、付款结果与账本一致。")
     failed_row = desk.get_by_role("table", name="付款结果：付款 = 已付款 + 失败退回 + 待结果 + 已取消").get_by_role(
         "row", name="失败退回"

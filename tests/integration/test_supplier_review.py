@@ -142,7 +142,8 @@ def test_the_third_strike_suspends_the_supplier_and_its_products_leave_the_pool(
     assert outcomes == [("warning", 1, 7500), ("warning", 2, 7500), ("suspended", 3, 7500)]
     session.refresh(supplier)
     assert supplier.status == "suspended" and "三振出局" in supplier.status_reason
-    assert session.get(Product, product.id).supplier_active is False
+    session.refresh(product)  # the suspension's UPDATE of the products is set-based: this session's copy is stale
+    assert product.supplier_active is False and product.in_pool is False
 
 
 def test_an_admin_overrules_the_suspending_review_and_the_supplier_is_back_with_one_strike_fewer(app, session):
