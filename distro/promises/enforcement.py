@@ -30,16 +30,16 @@ COMPENSATION_KIND = "promise_compensation"
 _FIND = sa.text(
     """
     WITH lines AS (
-        SELECT o.id AS order_id, ol.supplier_id, o.paid_at, o.shipped_at, o.delivered_at, o.cancelled_at,
-               CAST(sum(ol.paid_fen) AS bigint) AS paid_fen
+        SELECT o.id AS order_id, o.external_id AS order_ref, ol.supplier_id, o.paid_at, o.shipped_at, o.delivered_at,
+               o.cancelled_at, CAST(sum(ol.paid_fen) AS bigint) AS paid_fen
         FROM orders o
         JOIN order_lines ol ON ol.order_id = o.id
         WHERE o.paid_at >= :since AND o.paid_at <= :now
           AND ol.supplier_id IN (SELECT DISTINCT supplier_id FROM supplier_promises)
         GROUP BY o.id, ol.supplier_id
     )
-    SELECT l.order_id, l.supplier_id, k.kind, p.id AS promise_id, l.paid_at, k.due_at, k.done_at, l.paid_fen,
-           k.compensation_kind, k.compensation_value
+    SELECT l.order_id, l.order_ref, l.supplier_id, k.kind, p.id AS promise_id, l.paid_at, k.due_at, k.done_at,
+           l.paid_fen, k.compensation_kind, k.compensation_value
     FROM lines l
     CROSS JOIN LATERAL (
         SELECT * FROM supplier_promises sp
@@ -91,6 +91,8 @@ class Found:
     done_at: dt.datetime | None
     paid_fen: int
     compensation_fen: int
+    order_ref: str = ""
+    """The order's number as the supplier and the buyer know it (orders.external_id)."""
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,15 @@ class Draw:
     amount_fen: int
     reference: str
     memo: str = ""
+
+
+_MEMO_KINDS = {"ship": "超时发货", "deliver": "超时送达"}
+
+
+def compensation_memo(kind: str, order_ref: str, breach_id: int) -> str:
+    """The memo of a breach's compensation posting, as the supplier reads it on its deposit page and finance in
+    the ledger: what was late, on which order (its number, as on 发货 and 超时记录) and the breach's number."""
+    return f"{_MEMO_KINDS.get(kind, kind)}赔付 订单 {order_ref}（违约 #{breach_id}）"
 
 
 def compensation_reference(order_id: int, supplier_id: int, kind: str) -> str:
@@ -124,6 +135,7 @@ def find_breaches(session: Session, *, now: dt.datetime, lookback_days: int) -> 
             compensation_fen=compensation_fen(
                 Compensation(CompensationKind(row.compensation_kind), row.compensation_value), row.paid_fen
             ),
+            order_ref=row.order_ref,
         )
         for row in rows
     ]
@@ -177,6 +189,7 @@ def enforce_promises(session: Session, *, now: dt.datetime, lookback_days: int) 
             "compensations": [breach.compensation_fen for breach in found],
         },
     ).all()
+    order_refs = {breach.order_id: breach.order_ref for breach in found}
     post_compensations(
         session,
         [
@@ -184,7 +197,7 @@ def enforce_promises(session: Session, *, now: dt.datetime, lookback_days: int) 
                 row.supplier_id,
                 row.compensation_fen,
                 compensation_reference(row.order_id, row.supplier_id, row.kind),
-                f"breach {row.id}: order {row.order_id} {row.kind} late",
+                compensation_memo(row.kind, order_refs[row.order_id], row.id),
             )
             for row in inserted
         ],

@@ -63,7 +63,7 @@ def _paid_postings(paid: Sequence[tuple[int, int]]) -> list[NewPosting]:
             payout_reference(breach_id),
             PAID_KIND,
             [EntryLine(BUYER_COMPENSATION, amount), EntryLine("cash", -amount)],
-            f"breach {breach_id}: compensation paid to the buyer",
+            f"超时赔付已付买家（违约 #{breach_id}）",
         )
         for breach_id, amount in paid
     ]

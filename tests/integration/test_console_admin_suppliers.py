@@ -30,6 +30,14 @@ def test_the_review_queue_lists_pending_applications_with_their_qualifications(c
     assert "¥1,000,000.00" in page and "¥10,000.00" in page and "资质文件" in page
 
 
+def test_the_review_queue_calls_the_declared_deposit_promised_not_paid(client, app, session, admin):
+    """The application's deposit is what the applicant promised (承诺缴纳); what is paid is on the 保证金 pages."""
+    make_supplier(session, app, approve=False)
+    page = client.get("/console/admin/applications").get_data(as_text=True)
+    assert '<th scope="row">承诺缴纳的保证金</th>' in page
+    assert '<th scope="row">保证金</th>' not in page
+
+
 def test_an_admin_approves_an_application_and_the_supplier_may_sell(client, app, session, admin):
     _, pending = make_supplier(session, app, approve=False)
     answer = client.post(f"/console/admin/applications/{pending.id}/approve")

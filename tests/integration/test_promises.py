@@ -91,6 +91,26 @@ def test_a_48_hour_promise_shipped_at_50_hours_records_one_breach_and_one_postin
     assert ledger_total(session) == 0
 
 
+def test_the_compensation_and_its_payment_say_in_chinese_which_order_was_late(session, app):
+    """The supplier reads the memo on its 保证金 page and finance in the ledger: the order's number as both know it
+    (the storefront's order number, as on 发货 and 超时记录), never the internal order id or English."""
+    user, supplier, product = supplier_with_product(session, app)
+    promise(session, user)
+    paid = utcnow() + dt.timedelta(minutes=1)
+    order(session, supplier, product, paid_at=paid, shipped_at=paid + dt.timedelta(hours=50), ref="DS2ENP7WLZ9Y")
+
+    assert enforce_promises(session, now=paid + dt.timedelta(hours=60), lookback_days=30) == 1
+
+    [breach] = breaches(session)
+    memos = dict(
+        session.execute(
+            sa.text("SELECT kind, memo FROM ledger_postings WHERE kind = :kind"), {"kind": COMPENSATION_KIND}
+        ).all()
+    )
+    assert memos[COMPENSATION_KIND] == f"超时发货赔付 订单 DS2ENP7WLZ9Y（违约 #{breach.id}）"
+    assert payouts._paid_postings([(breach.id, 1000)])[0].memo == f"超时赔付已付买家（违约 #{breach.id}）"
+
+
 def test_a_rerun_records_nothing_twice(session, app):
     user, supplier, product = supplier_with_product(session, app)
     promise(session, user)
