@@ -36,6 +36,7 @@ from distro.console.shipping_files import (
 from distro.db import get_session
 from distro.errors import Conflict, NotFound, ValidationFailed
 from distro.pages import parse_form, parse_query, wants_fragment
+from distro.promises.services import ship_deadlines
 from distro.storefront import events, fulfilment, lifecycle
 from distro.storefront.models import Checkout
 from distro.storefront.schemas import ShipSchema
@@ -125,6 +126,28 @@ def _orders_page(session: Session, supplier_id: int, args: dict[str, Any]) -> Pa
     return Page(shown, shown[-1]["Checkout"].id if len(rows) > PAGE_SIZE else None)
 
 
+@dataclass(frozen=True)
+class ShipBy:
+    """When an order must ship by the supplier's promise, and whether that passed while it waits unshipped."""
+
+    at: dt.datetime
+    overdue: bool
+
+
+def _ship_by(session: Session, supplier_id: int, rows: list) -> dict[str, ShipBy]:
+    """Each row's shipping deadline under the promise in force when it was paid (distro.promises), by order ref."""
+    checkouts = [row["Checkout"] for row in rows if row["Checkout"].paid_at is not None]
+    due = ship_deadlines(session, supplier_id, {checkout.paid_at for checkout in checkouts})
+    now = utcnow()
+    return {
+        checkout.order_ref: ShipBy(
+            due[checkout.paid_at], checkout.status == lifecycle.PAID and due[checkout.paid_at] < now
+        )
+        for checkout in checkouts
+        if checkout.paid_at in due
+    }
+
+
 def _render_list(args: dict[str, Any], *, errors: dict[str, dict[str, list[str]]] | None = None, **extra: Any):
     session = get_session()
     supplier = require_reading_supplier(session, current_user_id())
@@ -133,6 +156,7 @@ def _render_list(args: dict[str, Any], *, errors: dict[str, dict[str, list[str]]
         "console/supplier/shipping.html",
         page=page,
         args=args,
+        ship_by=_ship_by(session, supplier.id, list(page.rows)),  # type: ignore[arg-type]
         statuses=STATUS_NAMES,
         status_labels=STATUS_NAMES,
         errors=errors or {},
@@ -168,6 +192,7 @@ def _row_fragment(session: Session, supplier_id: int, order_ref: str, errors: di
         "console/supplier/shipping_row.html",
         row=row,
         errors={order_ref: errors} if errors else {},
+        ship_by=_ship_by(session, supplier_id, [row]),
         status_labels=STATUS_NAMES,
     )
     return html, status

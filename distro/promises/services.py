@@ -3,6 +3,7 @@ force for many suppliers at once (badges), and the breaches a supplier sees."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
@@ -17,11 +18,13 @@ from distro.errors import ValidationFailed
 from distro.promises.models import PromiseBreach, SupplierPromise
 from distro.promises.rules import (
     Badge,
+    BreachKind,
     Compensation,
     CompensationKind,
     PromiseBounds,
     PromiseTerms,
     badges,
+    deadline,
     terms_failures,
 )
 from distro.suppliers.services import require_approved_supplier, require_reading_supplier
@@ -160,6 +163,31 @@ def set_promises(*, session: Session, user_id: int, terms: PromiseTerms, bounds:
     )
     session.commit()
     return row
+
+
+def ship_deadlines(
+    session: Session, supplier_id: int, paid_ats: Iterable[dt.datetime]
+) -> dict[dt.datetime, dt.datetime]:
+    """When orders paid at each of paid_ats must ship by the supplier's promise in force then (rules.deadline); an
+    order paid under no shipping promise is not in the answer. For a page of orders: the supplier's few changes are
+    read once."""
+    changes = (
+        session.execute(
+            sa.select(SupplierPromise)
+            .where(col(SupplierPromise.supplier_id) == supplier_id)
+            .order_by(col(SupplierPromise.effective_from), col(SupplierPromise.id))
+        )
+        .scalars()
+        .all()
+    )
+    due = {}
+    for paid_at in paid_ats:
+        in_force = [row for row in changes if row.effective_from <= paid_at]
+        terms = terms_of(in_force[-1]) if in_force else None
+        by = deadline(paid_at, BreachKind.SHIP, terms) if terms is not None else None
+        if by is not None:
+            due[paid_at] = by
+    return due
 
 
 def promise_history_query(session: Session, user_id: int) -> sa.Select:

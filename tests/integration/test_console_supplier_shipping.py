@@ -270,3 +270,33 @@ def test_the_xlsx_export_keeps_amounts_and_quantities_as_numbers(client, world):
     assert rows[0][:3] == ("order_ref", "carrier", "tracking_no") and len(rows) == 2
     assert rows[1][0] == "DSMINE00001" and rows[1][5] == 1 and rows[1][6] == 59 and rows[1][8] == "13900001111"
     assert client.get(PAGE + "/export?format=pdf").status_code == 404
+
+
+def test_each_order_to_ship_says_by_when_the_suppliers_promise_then_has_it_ship_and_when_that_passed(
+    client, session, world
+):
+    import datetime as dt
+
+    from distro.clock import BUSINESS_TZ, utcnow
+    from distro.promises.models import SupplierPromise
+
+    mine = status_of(session, "DSMINE00001")
+    session.add(
+        SupplierPromise(
+            supplier_id=world["supplier"].id,
+            ship_within_hours=48,
+            ship_compensation_kind="fixed",
+            ship_compensation_value=1_000,
+            effective_from=utcnow() - dt.timedelta(days=10),
+            set_by=world["user"].id,
+        )
+    )
+    session.commit()
+    sign_in(client, world["user"])
+    by = (mine.paid_at + dt.timedelta(hours=48)).astimezone(BUSINESS_TZ).strftime("%Y-%m-%d %H:%M")
+    assert f"承诺 {by} 前发货" in client.get(PAGE).get_data(as_text=True)
+
+    mine.paid_at = utcnow() - dt.timedelta(hours=50)
+    session.commit()
+    late = (mine.paid_at + dt.timedelta(hours=48)).astimezone(BUSINESS_TZ).strftime("%Y-%m-%d %H:%M")
+    assert f"已超过承诺发货时间 {late}" in client.get(PAGE).get_data(as_text=True)
