@@ -23,14 +23,15 @@ def benchmark_modules(names: list[str]) -> list[str]:
 def main(names: list[str]) -> None:
     """Run the named benchmarks (all when none named) each on a fresh database and print the table."""
     selected = benchmark_modules(names)
-    header = f"{'benchmark':<48} {'value':>12} {'unit':<12} {'baseline':>12} {'ratio':>7}  baseline is"
+    header = f"{'benchmark':<48} {'value':>12} {'unit':<12} {'baseline':>12} {'ratio':>7} {'peak MB':>8}  baseline is"
     print(header)
     print("-" * len(header))
     for name in selected:
         rows: list[Row] = importlib.import_module(f"bench.{name}").run(fresh_database())
         for row in rows:
             print(
-                f"{row.name:<48} {row.value:>12,.1f} {row.unit:<12} {row.baseline:>12,.1f} {row.ratio:>7.2f}  "
+                f"{row.name:<48} {row.value:>12,.1f} {row.unit:<12} {row.baseline:>12,.1f} {row.ratio:>7.2f} "
+                f"{'' if row.peak_mb is None else f'{row.peak_mb:,.0f}':>8}  "
                 f"{row.baseline_name}",
                 flush=True,
             )

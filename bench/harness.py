@@ -32,6 +32,8 @@ class Row:
     unit: str
     baseline: float
     baseline_name: str
+    peak_mb: float | None = None
+    """The highest peak resident memory (MB) of the distro processes that produced the figure, where measured."""
 
     @property
     def ratio(self) -> float:
@@ -105,6 +107,23 @@ def cpu_seconds(pid: int, *, with_children: bool = True) -> float:
                 continue
             total += child_times.user + child_times.system
     return total
+
+
+def peak_rss_mb(pid: int | None = None) -> float:
+    """A process's peak resident memory so far in MB (VmHWM; this process when no pid), the highest of its live children
+    included: granian and RQ run their work in children."""
+    import psutil
+
+    process = psutil.Process(pid)
+    processes = [process, *process.children(recursive=True)]
+    peaks = []
+    for each in processes:
+        try:
+            status = Path(f"/proc/{each.pid}/status").read_text()
+        except OSError:
+            continue
+        peaks += [int(line.split()[1]) / 1024 for line in status.splitlines() if line.startswith("VmHWM:")]
+    return max(peaks, default=0.0)
 
 
 def postgres_server_pid(url: str) -> int:
