@@ -13,6 +13,7 @@ from distro.dues.jobs import issue_last_month, suspend_overdue_suppliers
 from distro.idempotency.jobs import purge_expired_idempotency_keys
 from distro.ledger.jobs import check_ledger_balances, snapshot_ledger_balances
 from distro.outbound.jobs import deliver_due_webhooks
+from distro.partitions.jobs import create_coming_partitions
 from distro.promises.jobs import enforce_promises, refund_compensations
 from distro.quality.jobs import refresh_supplier_metrics, review_last_month
 from distro.selection.jobs import refresh_rankings
@@ -43,3 +44,4 @@ cron.register(suspend_overdue_suppliers, queue_name="periodic", cron="15 4 * * *
 cron.register(refresh_supplier_metrics, queue_name="periodic", cron="10 2 * * *")
 cron.register(review_last_month, queue_name="periodic", cron="0 3 3 * *")
 cron.register(refresh_deposit_standing, queue_name="periodic", cron="*/5 * * * *")
+cron.register(create_coming_partitions, queue_name="periodic", cron="45 1 * * *")

@@ -1,0 +1,1 @@
+"""Monthly partitions of the tables that grow with every event, click and posting."""
