@@ -15,7 +15,7 @@ from sqlmodel import Session, col
 from distro import audit
 from distro.auth import signins
 from distro.auth.models import RefreshToken, Role, User
-from distro.auth.passwords import MIN_PASSWORD_LENGTH, hash_password, verify_password
+from distro.auth.passwords import MIN_PASSWORD_LENGTH, hash_password, upgraded_hash, verify_password
 from distro.auth.tokens import TokenSettings, issue_access_token
 from distro.clock import utcnow
 from distro.errors import Conflict, FieldError, NotFound, Unauthorized, ValidationFailed
@@ -110,6 +110,7 @@ def sign_in(*, session: Session, email: str, password: str, settings: dict[str, 
         if known:
             raise AccountStopped("The account is deactivated.")
         raise Unauthorized("Wrong email or password.")
+    user.password_hash = upgraded_hash(user.password_hash, password) or user.password_hash
     pair = _issue_pair(session, user, settings, str(uuid.uuid4()), utcnow())
     session.commit()
     return pair

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col
 
 from distro.auth.models import User, WebSession
-from distro.auth.passwords import verify_password
+from distro.auth.passwords import upgraded_hash, verify_password
 from distro.clock import utcnow
 from distro.errors import FieldError, ValidationFailed
 from distro.phones import normalise_phone, phone_reference
@@ -81,6 +81,7 @@ def start(*, session: Session, login: str, password: str, secret: str, days: int
         raise ValidationFailed(WRONG_SIGN_IN, [FieldError("password", WRONG_SIGN_IN, "sign_in")])
     if not user.is_active:
         raise AccountStopped(ACCOUNT_STOPPED, [FieldError("password", ACCOUNT_STOPPED, "deactivated")])
+    user.password_hash = upgraded_hash(user.password_hash, password) or user.password_hash
     started = open_for(session, user, days)
     session.commit()
     return started
