@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 import distro.models  # noqa: F401 - the composition root loads every table before any session flushes
 from distro import api as api_module
@@ -152,6 +153,10 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, check_migrations: 
     _document_webhook_payloads(api)
     # Outermost, so that no refusal, the host check's included, leaves a kept-alive connection unusable.
     app.wsgi_app = UnreadBodies(TrustedHosts(ShareRedirects(app, app.wsgi_app), hosts))  # type: ignore[method-assign]
+    if hops := int(app.config["TRUSTED_PROXY_HOPS"]):
+        # Outside even that: every part of distro, the share redirect's visitor included, sees the client's address.
+        # Never X-Forwarded-Host: which hosts distro answers to is distro.hosts' decision.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
     check_every_route_declares_access(app)
     return app

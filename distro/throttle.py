@@ -55,7 +55,7 @@ PHONE_CODES = frozenset({"auth.send_phone_code", "auth_pages.sign_up_code", "aut
 
 
 def client_address() -> str:
-    """The client's address: REMOTE_ADDR, since distro trusts no proxy's forwarding header."""
+    """The client's address: REMOTE_ADDR, which is X-Forwarded-For's as TRUSTED_PROXY_HOPS trusts it (distro.app)."""
     return request.remote_addr or "unknown"
 
 

@@ -249,3 +249,18 @@ def test_a_deactivated_owner_typing_the_right_password_is_not_locked_out_once_re
 
     assert sign_in(client, "mei@example.cn").status_code == 200
     assert page_sign_in(client, PHONE).status_code == 303
+
+
+@pytest.mark.parametrize(("hops", "recorded"), [(0, "127.0.0.1"), (1, "198.51.100.4")])
+def test_a_refused_sign_in_is_recorded_at_the_forwarded_address_only_behind_as_many_proxies_as_trusted(
+    committed_db, server_urls, redis, hops, recorded
+):
+    app = create_app({"DATABASE_URL": committed_db, "REDIS_URL": server_urls["redis"], "TRUSTED_PROXY_HOPS": hops})
+    with Session(engine_for(committed_db)) as session:
+        email = make_user(session, Role.SHOP_OWNER).email
+    # What a client typed first is what it claims; the proxy appends the address it saw, the last one.
+    forwarded = {"X-Forwarded-For": "10.9.9.9, 198.51.100.4"}
+    assert sign_in(app.test_client(), email, WRONG, headers=forwarded).status_code == 401
+    with Session(engine_for(committed_db)) as session:
+        entry = session.scalars(sa.select(AuditEntry).where(AuditEntry.action == FAILED_SIGN_IN)).one()
+        assert entry.after["address"] == recorded
