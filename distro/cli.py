@@ -313,6 +313,9 @@ def cluster(subnet: str, port: int, var_dir: Path) -> None:
     except KeyboardInterrupt:
         pass
     finally:
+        # A second Ctrl-C (or a TERM) must not cut the stopping short and leave servers behind.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         click.echo("stopping the cluster")
         the_cluster.down()
 

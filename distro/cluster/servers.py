@@ -232,7 +232,7 @@ class Cluster:
 
     def _postgres(self, name: str, host: str) -> Process:
         data = self.var_dir / name
-        options = postgres_options(listen=host, sockets=str(self.var_dir / "sockets"), log_name=name)
+        options = postgres_options(listen=host, sockets=str(self.var_dir / "sockets" / name), log_name=name)
         # SIGINT is PostgreSQL's fast shutdown (`pg_ctl stop -m fast`): sessions end, a checkpoint is written.
         return Process(
             name,
@@ -267,7 +267,21 @@ class Cluster:
         replica = self.var_dir / "replica"
         backup = [str(self.bindir / "pg_basebackup"), "-h", self.plan.primary, "-p", str(POSTGRES_PORT)]
         self._run_as_postgres(
-            [*backup, "-U", POSTGRES_USER, "-D", str(replica), "-R", "-C", "-S", REPLICATION_SLOT, "-X", "stream"]
+            [
+                *backup,
+                "-U",
+                POSTGRES_USER,
+                "-D",
+                str(replica),
+                "-R",
+                "-C",
+                "-S",
+                REPLICATION_SLOT,
+                "-X",
+                "stream",
+                "-c",
+                "fast",
+            ]
         )
         self.start_postgres(self.replica)
         self.report(f"PostgreSQL replica on {self.plan.replica}:{POSTGRES_PORT} (streaming, slot {REPLICATION_SLOT})")
@@ -297,7 +311,7 @@ class Cluster:
         """Start a PostgreSQL of the cluster (again) and wait until it accepts connections."""
         process.start()
         host = self.plan.primary if process is self.primary else self.plan.replica
-        isready = [str(self.bindir / "pg_isready"), "-q", "-h", host, "-p", str(POSTGRES_PORT)]
+        isready = [str(self.bindir / "pg_isready"), "-q", "-h", host, "-p", str(POSTGRES_PORT), "-U", POSTGRES_USER]
         wait_until(
             f"PostgreSQL {process.name}",
             lambda: subprocess.run(isready, check=False).returncode == 0,  # noqa: S603 - Debian's pg_isready
@@ -329,7 +343,8 @@ class Cluster:
         for directory in (self.var_dir, self.logs, self.var_dir / "redis", self.var_dir / "sockets"):
             directory.mkdir(parents=True, exist_ok=True)
         self.var_dir.chmod(0o755)  # the postgres user reaches its directories through it
-        for directory in (self.var_dir / "sockets", self.var_dir / "replica"):
+        sockets = self.var_dir / "sockets"
+        for directory in (sockets / "primary", sockets / "replica", self.var_dir / "replica"):
             directory.mkdir(exist_ok=True)
             _give_to_postgres(directory)
         (self.var_dir / "replica").chmod(0o700)
