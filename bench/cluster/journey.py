@@ -79,8 +79,12 @@ def ship_all(api: Api, order_refs: set[str]) -> int:
     """Each supplier ships its paid orders among order_refs (顺丰, a tracking number per order); how many shipped."""
     shipped = 0
     for email in SUPPLIERS:
-        rows = api.json("GET", "/api/v1/supplier/shipments?status=paid&page_size=100", email)
-        mine = [row["order_ref"] for row in rows if row["order_ref"] in order_refs]  # type: ignore[union-attr]
+        mine: list[str] = []
+        for page in range(1, 1000):
+            rows = api.json("GET", f"/api/v1/supplier/shipments?status=paid&page_size=100&page={page}", email)
+            mine += [row["order_ref"] for row in rows if row["order_ref"] in order_refs]  # type: ignore[union-attr]
+            if len(rows) < 100:  # type: ignore[arg-type]
+                break
         for start in range(0, len(mine), 500):
             chunk = mine[start : start + 500]
             shipments = [
@@ -146,7 +150,13 @@ def settle_and_pay(api: Api, checker_id: int, enqueue_pay) -> Settled:
     api.json("POST", f"/api/v1/settlement/batches/{batch_id}/approve", CHECKER, {})
     enqueue_pay(batch_id, checker_id)
     found = _wait_for(api, batch_id, ("paid", "partly_paid"), "paid")
-    payouts = api.json("GET", f"/api/v1/settlement/batches/{batch_id}/payouts?page_size=100", MAKER)
+    payouts: list[dict] = []
+    for page in range(1, 1000):
+        path = f"/api/v1/settlement/batches/{batch_id}/payouts?page_size=100&page={page}"
+        rows = api.json("GET", path, MAKER)
+        payouts += rows  # type: ignore[arg-type]
+        if len(rows) < 100:  # type: ignore[arg-type]
+            break
     paid = [payout for payout in payouts if payout["status"] == "paid"]  # type: ignore[union-attr]
     report = api.json("GET", f"/api/v1/settlement/batches/{batch_id}/reconciliation", MAKER)
     return Settled(
@@ -224,10 +234,10 @@ def ledger_checks(database: sa.Engine, batch_id: int) -> tuple[int, int, int]:
         paid = connection.execute(
             sa.text(
                 "SELECT coalesce(sum(e.amount), 0) FROM ledger_postings p JOIN ledger_entries e ON e.posting_id = p.id "
-                "JOIN payouts o ON p.reference = 'payout:' || o.id || ':paid' "
+                "JOIN payouts o ON p.reference = 'payout:' || o.id || :step "
                 "JOIN ledger_accounts a ON a.id = e.account_id "
                 "WHERE o.batch_id = :batch AND e.amount > 0"
             ),
-            {"batch": batch_id},
+            {"batch": batch_id, "step": ":paid"},
         ).scalar_one()
     return int(unbalanced), int(total), int(paid)
