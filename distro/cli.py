@@ -295,7 +295,10 @@ def cluster(subnet: str, port: int, var_dir: Path) -> None:
     plan = Plan(subnet=subnet, proxy_port=port)
     if failures := check_plan(plan):
         raise click.ClickException("; ".join(failures))
-    the_cluster = Cluster(plan, var_dir if var_dir.is_absolute() else PROJECT_ROOT / var_dir, report=click.echo)
+    try:
+        the_cluster = Cluster(plan, var_dir if var_dir.is_absolute() else PROJECT_ROOT / var_dir, report=click.echo)
+    except ClusterError as error:
+        raise click.ClickException(str(error)) from error
     stopping: list[int] = []
     signal.signal(signal.SIGTERM, lambda signum, _frame: stopping.append(signum))
     try:
