@@ -10,6 +10,7 @@ the data directories.
 from __future__ import annotations
 
 import contextlib
+import functools
 import glob
 import logging
 import os
@@ -293,7 +294,7 @@ class Cluster:
         for process in self.distro_processes:
             process.start()
         for process, bind in zip(self.webs, self.plan.web_binds, strict=True):
-            wait_until(f"distro {process.name} on {bind}", lambda bind=bind: http_ok(bind, "/readyz"), process)
+            wait_until(f"distro {process.name} on {bind}", functools.partial(http_ok, bind, "/readyz"), process)
         self.report("web: " + ", ".join(self.plan.web_binds) + f"; {len(self.workers)} workers; cron")
         (self.var_dir / "haproxy.cfg").write_text(haproxy_config(self.plan))
         self.haproxy.start()
