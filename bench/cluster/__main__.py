@@ -17,6 +17,7 @@ import os
 import secrets
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import redis
@@ -186,7 +187,9 @@ def accounting(database, run, catalog, address_mark, orders, buyers, clicks, cli
     had answered but not yet written, in its last CLICK_FLUSH_MS, is the loss README allows)."""
     from bench.chaos.__main__ import accounting as chaos_accounting
 
-    return chaos_accounting(database, run, catalog, address_mark, orders, buyers, clicks, clicks_before, kills)
+    rows = chaos_accounting(database, run, catalog, address_mark, orders, buyers, clicks, clicks_before, kills)
+    # The chaos drill's loss window is a Redis outage; here it is the moment the web server was killed.
+    return [replace(row, note=row.note.replace("while Redis was away", "around the web server's kill")) for row in rows]
 
 
 def proxy_rows(tally: Tally, views: PageViews, buyers: int) -> list[Row]:
