@@ -301,6 +301,8 @@ def cluster(subnet: str, port: int, var_dir: Path) -> None:
         raise click.ClickException(str(error)) from error
     stopping: list[int] = []
     signal.signal(signal.SIGTERM, lambda signum, _frame: stopping.append(signum))
+    # Ctrl-C stops the cluster even when started where SIGINT is ignored (in the background of a script).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         the_cluster.up()
         click.echo(f"the cluster is up: {plan.public_base_url}/api/docs; logs in {the_cluster.logs} (Ctrl-C stops it)")

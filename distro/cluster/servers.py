@@ -217,8 +217,13 @@ class Cluster:
             redis_argv(REDIS_SERVER, host=plan.redis, directory=str(self.var_dir / "redis")),
             self._log("redis"),
         )
+        # SIGUSR1 is HAProxy's soft stop: it closes its listener and ends once the requests in flight are answered.
         self.haproxy = Process(
-            "haproxy", [HAPROXY, "-db", "-f", str(self.var_dir / "haproxy.cfg")], self._log("haproxy"), env=self.env
+            "haproxy",
+            [HAPROXY, "-db", "-f", str(self.var_dir / "haproxy.cfg")],
+            self._log("haproxy"),
+            env=self.env,
+            stop_signal=signal.SIGUSR1,
         )
         supervised = [sys.executable, "-m", "distro.supervise"]
         self.webs = [
