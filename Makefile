@@ -9,8 +9,13 @@ CONSTRAINTS := constraints.txt
 CHROMIUM := /usr/bin/chromium
 # A Chinese font, so the pages under test (and their screenshots) lay out as on a phone, not as boxes.
 CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
+# `make cluster` runs the operating system's servers (README, "A cluster on one machine"): Debian's PostgreSQL, Redis
+# and HAProxy.
+PG_CTL := $(firstword $(wildcard /usr/lib/postgresql/*/bin/pg_ctl) /usr/lib/postgresql/15/bin/pg_ctl)
+REDIS_SERVER := /usr/bin/redis-server
+HAPROXY := /usr/sbin/haproxy
 
-.PHONY: run test bench chaos lint migrate lock chromium clean translations
+.PHONY: run test bench chaos cluster cluster-drill lint migrate lock chromium clean translations
 
 # PIP_CONSTRAINT (not -c) so the pins reach pip itself and the isolated environment that builds distro (setuptools);
 # absolute, as that build runs elsewhere.
@@ -22,13 +27,13 @@ $(STAMP): pyproject.toml $(CONSTRAINTS)
 	$(PINNED) $(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# File targets with no prerequisites: apt runs only when Chromium or the font is missing. As root directly, else
+# File targets with no prerequisites: apt runs only when the file (Chromium, the font, a server) is missing. As root directly, else
 # through sudo (without a password, or asking for it at a terminal).
 APT_INSTALL = if ! command -v apt-get >/dev/null 2>&1; then \
-	  echo "make: the browser tests need $@, and this system has no apt-get to install $(PACKAGE)" >&2; exit 1; \
+	  echo "make: this target needs $@, and this system has no apt-get to install $(PACKAGE)" >&2; exit 1; \
 	elif [ "$$(id -u)" = 0 ]; then sudo=; \
 	elif command -v sudo >/dev/null 2>&1 && { sudo -n true 2>/dev/null || [ -t 0 ]; }; then sudo=sudo; \
-	else echo "make: the browser tests need $(PACKAGE): run 'apt-get install -y $(PACKAGE)' as root" >&2; exit 1; fi; \
+	else echo "make: this target needs $(PACKAGE): run 'apt-get install -y $(PACKAGE)' as root" >&2; exit 1; fi; \
 	echo "make: installing $(PACKAGE) from Debian (apt-get install $(PACKAGE))"; \
 	$$sudo apt-get update -qq && \
 	$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(PACKAGE) >/dev/null && \
@@ -44,6 +49,20 @@ $(CJK_FONT):
 
 chromium: $(CHROMIUM) $(CJK_FONT)
 
+$(PG_CTL): PACKAGE = postgresql
+$(PG_CTL):
+	@$(APT_INSTALL)
+
+$(REDIS_SERVER): PACKAGE = redis-server
+$(REDIS_SERVER):
+	@$(APT_INSTALL)
+
+$(HAPROXY): PACKAGE = haproxy
+$(HAPROXY):
+	@$(APT_INSTALL)
+
+CLUSTER_SERVERS := $(PG_CTL) $(REDIS_SERVER) $(HAPROXY)
+
 run: $(STAMP)
 	$(BIN)/distro run
 
@@ -56,6 +75,14 @@ bench: $(STAMP)
 # The chaos drill (README, "Chaos drill"): minutes long, so not part of `make test`. E.g. CHAOS_ARGS="--outage 20".
 chaos: $(STAMP)
 	$(BIN)/python -m bench.chaos $(CHAOS_ARGS)
+
+# A cluster on one machine (README): PostgreSQL primary and replica, Redis, HAProxy, two web, two workers, cron.
+cluster: $(STAMP) $(CLUSTER_SERVERS)
+	$(BIN)/distro cluster $(CLUSTER_ARGS)
+
+# The cluster drill (README, "A cluster on one machine"): load and faults on a cluster of its own; minutes long.
+cluster-drill: $(STAMP) $(CLUSTER_SERVERS)
+	$(BIN)/python -m bench.cluster $(DRILL_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

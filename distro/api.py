@@ -6,7 +6,7 @@ import datetime as dt
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import flask
 import flask_smorest
@@ -20,11 +20,14 @@ from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.routing import IntegerConverter, UnicodeConverter
 
 from distro import untrusted_json
-from distro.db import get_session
+from distro.db import get_replica_session, get_session
 from distro.errors import DomainError, domain_error_response, flatten_field_messages, problem_response
 from distro.openapi import ContractApi, ContractBlueprint
 from distro.urls import WEB_SCHEMES, absolute_url, own_image_name
 from distro.validation import UNSTORABLE_TEXT, storable_text
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 API_PREFIX = "/api/v1"
 SWAGGER_ASSETS_PATH = "/api/docs/assets/"
@@ -225,6 +228,13 @@ class Listing:
     transform: Callable[[list[Any]], list[Any]] = _unchanged
     count: sa.Select | None = None
     paged: Callable[[int, int], sa.Select] | None = None
+    replica: bool = False
+    """Read on the request's replica session (distro.db.get_replica_session): a list where staleness is harmless."""
+
+
+def _listing_session(collection: Any) -> Session:
+    replica = isinstance(collection, Listing) and collection.replica
+    return get_replica_session() if replica else get_session()
 
 
 class SelectPage(flask_smorest.Page):
@@ -239,7 +249,7 @@ class SelectPage(flask_smorest.Page):
         count = self.collection.count if isinstance(self.collection, Listing) else None
         if count is None:
             count = sa.select(sa.func.count()).select_from(self._query.order_by(None).subquery())
-        return int(get_session().scalar(count) or 0)
+        return int(_listing_session(self.collection).scalar(count) or 0)
 
     @property
     def items(self) -> list[Any]:
@@ -250,7 +260,9 @@ class SelectPage(flask_smorest.Page):
         paged = self.collection.paged if isinstance(self.collection, Listing) else None
         if paged is not None:  # offset + limit stays a bigint: the paged select may read that many rows per source
             query = paged(offset, max(0, min(params.page_size, BIGINT_MAX - offset)))
-        result = get_session().execute(query.offset(offset).limit(params.page_size) if paged is None else query)
+        result = _listing_session(self.collection).execute(
+            query.offset(offset).limit(params.page_size) if paged is None else query
+        )
         # One entity per row pages as objects; several columns page as mappings.
         rows = list(result.scalars().all()) if len(query.column_descriptions) == 1 else list(result.mappings().all())
         return self.collection.transform(rows) if isinstance(self.collection, Listing) else rows

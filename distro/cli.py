@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import logging
 import os
+import signal
 import socket
 import sys
 import time
@@ -277,6 +278,51 @@ def run() -> None:
         embedded.stop_started(Path(settings["VAR_DIR"]), started, click.echo)
     # Ctrl-C or a TERM is the way to stop: a clean exit. A process that died on its own is not.
     sys.exit(0 if manager.returncode in STOPPED_BY_SIGNAL else manager.returncode or 0)
+
+
+@main.command()
+@click.option("--subnet", default="127.0.10", show_default=True, help="The servers' loopback addresses (a /24).")
+@click.option(
+    "--port", type=int, envvar="CLUSTER_PORT", default=8700, show_default=True, help="The proxy's port (CLUSTER_PORT)."
+)
+@click.option("--var-dir", type=click.Path(path_type=Path), default=Path("var/cluster"), show_default=True)
+def cluster(subnet: str, port: int, var_dir: Path) -> None:
+    """Run a cluster on this machine: PostgreSQL primary and replica, Redis, HAProxy, two web, two workers, cron."""
+    from distro.cluster.plan import Plan, check_plan
+    from distro.cluster.servers import Cluster, ClusterError
+    from distro.settings import PROJECT_ROOT
+
+    plan = Plan(subnet=subnet, proxy_port=port)
+    if failures := check_plan(plan):
+        raise click.ClickException("; ".join(failures))
+    try:
+        the_cluster = Cluster(plan, var_dir if var_dir.is_absolute() else PROJECT_ROOT / var_dir, report=click.echo)
+    except ClusterError as error:
+        raise click.ClickException(str(error)) from error
+    stopping: list[int] = []
+    signal.signal(signal.SIGTERM, lambda signum, _frame: stopping.append(signum))
+    # Ctrl-C stops the cluster even when started where SIGINT is ignored (in the background of a script).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        the_cluster.up()
+        click.echo(f"the cluster is up: {plan.public_base_url}/api/docs; logs in {the_cluster.logs} (Ctrl-C stops it)")
+        ended: set[str] = set()
+        while not stopping:
+            for process in [the_cluster.haproxy, the_cluster.redis, the_cluster.primary, the_cluster.replica]:
+                if not process.alive() and process.name not in ended:
+                    ended.add(process.name)
+                    click.echo(f"{process.name} ended; see {process.log_path}", err=True)
+            time.sleep(1)
+    except ClusterError as error:
+        raise click.ClickException(str(error)) from error
+    except KeyboardInterrupt:
+        pass
+    finally:
+        # A second Ctrl-C (or a TERM) must not cut the stopping short and leave servers behind.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        click.echo("stopping the cluster")
+        the_cluster.down()
 
 
 def _export_urls(settings: dict) -> None:

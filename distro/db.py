@@ -1,4 +1,5 @@
-"""Database engine and sessions: one session per request, session_scope() for jobs and the CLI.
+"""Database engine and sessions: one session per request, session_scope() for jobs and the CLI, and a second
+session per request on the read replica (REPLICA_DATABASE_URL) for reads where staleness is harmless.
 
 It imports no table. A session can flush any table loaded, since each table's module loads the tables its
 foreign keys name; the composition roots (distro/app.py, distro/cli.py, distro/worker.py, migrations/env.py)
@@ -8,6 +9,8 @@ load every one (distro/models.py).
 from __future__ import annotations
 
 import contextlib
+import logging
+import time
 from collections.abc import Callable, Iterator
 from functools import cache
 
@@ -17,6 +20,13 @@ from flask import Flask, current_app, g
 from sqlmodel import Session
 
 SessionFactory = Callable[[], Session]
+
+log = logging.getLogger(__name__)
+
+REPLICA_RETRY_SECONDS = 5.0
+"""After the replica refused a connection, reads meant for it go to the primary this long before it is tried again:
+a replica that is away costs one refused connection per process every few seconds, not one per request."""
+REPLICA_CONNECT_TIMEOUT_SECONDS = 2
 
 
 @cache
@@ -39,12 +49,60 @@ def warm_engine(url: str) -> None:
     engine.dispose()
 
 
+@cache
+def replica_engine_for(url: str) -> sa.Engine:
+    """Return the process-wide engine for a read replica: each checkout pings it, so a connection the replica dropped
+    when it stopped is replaced (or found refused) before a query runs on it."""
+    return sa.create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_recycle=3600,
+        pool_size=10,
+        max_overflow=20,
+        connect_args={"connect_timeout": REPLICA_CONNECT_TIMEOUT_SECONDS},
+    )
+
+
+def use_replica(replica_url: str, down_until: float, now: float) -> bool:
+    """Whether a read where staleness is harmless goes to the replica: one is set and it did not just refuse."""
+    return bool(replica_url) and now >= down_until
+
+
+class ReplicaReads:
+    """Sessions on the read replica for one process, or None when reads go to the primary: no replica is set, or it
+    refused a connection in the last REPLICA_RETRY_SECONDS (logged once each time it does)."""
+
+    def __init__(self, replica_url: str) -> None:
+        self.url = replica_url
+        self.down_until = 0.0
+
+    def session(self) -> Session | None:
+        """A session holding a connection to the replica, or None: read on the primary."""
+        if not use_replica(self.url, self.down_until, time.monotonic()):
+            return None
+        session = Session(replica_engine_for(self.url), expire_on_commit=False)
+        try:
+            session.connection()  # checks a connection out (pinged) now, so a refusal is known before any query
+        except sa.exc.OperationalError as error:
+            session.close()
+            self.down_until = time.monotonic() + REPLICA_RETRY_SECONDS
+            reason = str(error.orig).strip().splitlines()[0] if error.orig else type(error).__name__
+            log.warning(
+                "the read replica does not answer (%s): reads go to the primary, the replica is tried again in %.0f s",
+                reason,
+                REPLICA_RETRY_SECONDS,
+            )
+            return None
+        return session
+
+
 def init_app(app: Flask) -> None:
-    """Give the app a session factory and a driver-connection lender on its database, and close the
-    request session at teardown."""
+    """Give the app a session factory and a driver-connection lender on its database, the read replica's sessions,
+    and close the request's sessions at teardown."""
     engine = engine_for(app.config["DATABASE_URL"])
     app.extensions["distro.session_factory"] = lambda: Session(engine, expire_on_commit=False)
     app.extensions["distro.driver_connection"] = lambda: driver_connection(engine)
+    app.extensions["distro.replica_reads"] = ReplicaReads(str(app.config.get("REPLICA_DATABASE_URL") or ""))
 
     @app.teardown_appcontext
     def close_session(_exc: BaseException | None) -> None:
@@ -52,10 +110,11 @@ def init_app(app: Flask) -> None:
 
 
 def close_request_session() -> None:
-    """End the request's session, rolling back whatever its service did not commit."""
-    session = g.pop("db_session", None)
-    if session is not None:
-        session.close()
+    """End the request's sessions, rolling back whatever its service did not commit."""
+    for name in ("db_replica_session", "db_session"):
+        session = g.pop(name, None)
+        if session is not None:
+            session.close()
 
 
 def get_session() -> Session:
@@ -63,6 +122,17 @@ def get_session() -> Session:
     if "db_session" not in g:
         g.db_session = current_app.extensions["distro.session_factory"]()
     return g.db_session
+
+
+def get_replica_session() -> Session:
+    """Return the current request's session for reads where staleness is harmless (README, "A cluster on one
+    machine", says which): on the read replica when one is set and answers, else the request's own session.
+
+    Never for money: balances, the ledger, settlement, payouts, commission, deposits and dues read the primary.
+    """
+    if "db_replica_session" not in g:
+        g.db_replica_session = current_app.extensions["distro.replica_reads"].session() or get_session()
+    return g.db_replica_session
 
 
 @contextlib.contextmanager

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from bench.chaos.rules import Row
 
 OUTCOMES = ("2xx", "3xx", "4xx", "5xx", "no answer")
-KINDS = ("webhook", "click", "buyer")
+KINDS = ("webhook", "click", "buyer", "page")
 
 
 def phase_table(counts: Counter[tuple[str, str, str]], phases: Sequence[str]) -> str:

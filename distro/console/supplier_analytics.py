@@ -21,7 +21,7 @@ from distro.auth.models import Role
 from distro.clock import BUSINESS_TZ
 from distro.console.access import console_page, current_user_id
 from distro.console.blueprint import bp, menu_item
-from distro.db import get_session
+from distro.db import get_replica_session, get_session
 from distro.errors import NotFound
 from distro.owner import figures, labels
 from distro.owner.data import charts
@@ -68,7 +68,7 @@ def analytics() -> str:
     session = get_session()
     supplier = require_reading_supplier(session, current_user_id())
     start, end = figures.period(args["days"], dt.datetime.now(BUSINESS_TZ).date())
-    found = supplier_report(session, supplier.id, start, end)  # type: ignore[arg-type]
+    found = supplier_report(get_replica_session(), supplier.id, start, end)  # type: ignore[arg-type]
     template = "console/supplier/analytics_report.html" if wants_fragment() else "console/supplier/analytics.html"
     return render_template(
         template,

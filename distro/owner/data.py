@@ -16,7 +16,7 @@ from flask_login import current_user, login_required
 from marshmallow import fields, validate
 
 from distro.auth.access import public
-from distro.db import get_session
+from distro.db import get_replica_session, get_session
 from distro.money import to_yuan
 from distro.owner import figures, labels
 from distro.owner.blueprint import bp
@@ -80,7 +80,7 @@ def data_page() -> str:
     if shop is None:
         return render_template("owner/data/index.html", shop=None, shops=shops)
     start, end = figures.period(args["days"], dt.datetime.now(BUSINESS_TZ).date())
-    found = shop_report(session, shop.id, start, end)  # type: ignore[arg-type]
+    found = shop_report(get_replica_session(), shop.id, start, end)  # type: ignore[arg-type]
     template = "owner/data/_report.html" if request.headers.get("HX-Request") == "true" else "owner/data/index.html"
     return render_template(
         template,

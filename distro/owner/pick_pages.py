@@ -14,7 +14,7 @@ from marshmallow import ValidationError
 from werkzeug.wrappers import Response as BaseResponse
 
 from distro.auth.access import public
-from distro.db import get_session
+from distro.db import get_replica_session, get_session
 from distro.errors import Conflict, ValidationFailed
 from distro.owner.blueprint import bp
 from distro.owner.forms import MOVE_FORM, PAGE_SIZE, PICK_FORM, POOL_FORM, REASON_FORM, SORTS, shop_refusals
@@ -44,7 +44,7 @@ def pool() -> tuple[str, int]:
         return _pool_page(shop, None, request.args.to_dict(), form_messages(refused)), 422
     shop = working_shop(session, current_user.user_id, form["shop"])
     found = pool_page(
-        session,
+        get_replica_session(),  # the pool may trail the primary by the replica's lag, as the picks' marks may
         owner_id=current_user.user_id,
         shop=shop,
         pool_filter=form["filter"],
@@ -76,7 +76,7 @@ def _pool_page(shop, found, typed: dict, errors: dict, page: int = 1) -> str:
         next_url=url_for("owner.pool", **{**typed, "page": page + 1}),
         pool_url=pool_url,
         here=request.full_path.rstrip("?"),
-        badges=badge_words(get_session(), {item["supplier_id"] for item in found.items}) if found else {},
+        badges=badge_words(get_replica_session(), {item["supplier_id"] for item in found.items}) if found else {},
     )
 
 

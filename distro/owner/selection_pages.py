@@ -16,7 +16,7 @@ from sqlmodel import col
 from werkzeug.wrappers import Response as BaseResponse
 
 from distro.auth.access import public
-from distro.db import get_session
+from distro.db import get_replica_session, get_session
 from distro.errors import NotFound, ValidationFailed
 from distro.owner.blueprint import bp
 from distro.owner.queries import shop_picks, working_shop
@@ -92,19 +92,20 @@ def selection() -> tuple[str, int]:
         form = {"tab": "hot7", "category": "", "shop": None}
     shop = working_shop(session, current_user.user_id, form["shop"])
     tier = owner_tier(session, current_user.user_id, shop.id if shop else None, request_tiers())
-    zones = list(session.execute(services.collections_query()).scalars())
+    replica = get_replica_session()  # the rankings and zones: the shop and what it picked stay on the primary
+    zones = list(replica.execute(services.collections_query()).scalars())
     tab, zone = form["tab"], None
     if tab.startswith("zone-") and tab[5:].isdigit():
         zone = next((z for z in zones if z.id == int(tab[5:])), None)
         if zone is None:
             raise NotFound("No such zone.")
-        products = list(session.execute(services.collection_products_query(zone.id).limit(LIST_SIZE)).scalars())
+        products = list(replica.execute(services.collection_products_query(zone.id).limit(LIST_SIZE)).scalars())
         items = with_earnings(products, tier)
     else:
         if tab not in LISTS:
             tab, errors = "hot7", {**errors, "tab": [_l("没有这个榜单")]}
-        query = services.ranking_query(services.current_run_id(session), tab, form["category"])
-        items = services.ranked_items(session.execute(query.limit(LIST_SIZE)).mappings().all(), tier)
+        query = services.ranking_query(services.current_run_id(replica), tab, form["category"])
+        items = services.ranked_items(replica.execute(query.limit(LIST_SIZE)).mappings().all(), tier)
     picked = _picked(session, shop, [item["id"] for item in items])
     for item in items:
         item["picked"] = item["id"] in picked
@@ -127,7 +128,7 @@ def selection() -> tuple[str, int]:
         categories=CATEGORIES,
         errors=errors,
         tab_url=tab_url,
-        badges=badge_words(session, {item["supplier_id"] for item in items}),
+        badges=badge_words(replica, {item["supplier_id"] for item in items}),
         policy=ShopPolicy.from_settings(current_app.config),
         here=request.full_path.rstrip("?"),
     ), 422 if errors else 200

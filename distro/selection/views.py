@@ -6,7 +6,7 @@ from __future__ import annotations
 from distro.api import API_PREFIX, Blueprint, Listing, SelectPage
 from distro.auth.access import current_user_id, requires
 from distro.auth.models import Role
-from distro.db import get_session
+from distro.db import get_replica_session, get_session
 from distro.errors import NotFound
 from distro.selection import services
 from distro.selection.rules import LISTS
@@ -31,8 +31,8 @@ def ranked_list(args: dict, name: str):
         raise NotFound("No such list.")
     session = get_session()
     tier = owner_tier(session, current_user_id(), args["shop_id"], request_tiers())
-    query = services.ranking_query(services.current_run_id(session), name, args["category"])
-    return Listing(query, lambda rows: services.ranked_items(rows, tier))
+    query = services.ranking_query(services.current_run_id(get_replica_session()), name, args["category"])
+    return Listing(query, lambda rows: services.ranked_items(rows, tier), replica=True)
 
 
 @blp.route("/selection/collections", methods=["GET"])
@@ -41,7 +41,7 @@ def ranked_list(args: dict, name: str):
 @blp.paginate(SelectPage)
 def collections():
     """The collections (zones) the platform's admins curate, in their order."""
-    return services.collections_query()
+    return Listing(services.collections_query(), replica=True)
 
 
 @blp.route("/selection/collections/<int:collection_id>/products", methods=["GET"])
@@ -55,4 +55,6 @@ def collection_products(args: dict, collection_id: int):
     session = get_session()
     services.get_collection(session, collection_id)
     tier = owner_tier(session, current_user_id(), args["shop_id"], request_tiers())
-    return Listing(services.collection_products_query(collection_id), lambda products: with_earnings(products, tier))
+    return Listing(
+        services.collection_products_query(collection_id), lambda products: with_earnings(products, tier), replica=True
+    )

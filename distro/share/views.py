@@ -12,7 +12,7 @@ from distro.api import API_PREFIX, Blueprint, SelectPage
 from distro.auth.access import current_user_id, public, requires
 from distro.auth.models import Role
 from distro.clock import BUSINESS_TZ
-from distro.db import get_session
+from distro.db import get_replica_session, get_session
 from distro.errors import NotFound
 from distro.openapi import BINARY
 from distro.share import services, sharing
@@ -137,7 +137,7 @@ def _report(scope: str, scope_id: int, args: dict) -> dict:
     from distro.share.analytics import report
 
     start, end = _period(args)
-    result = report(get_session(), scope=scope, scope_id=scope_id, start=start, end=end)
+    result = report(get_replica_session(), scope=scope, scope_id=scope_id, start=start, end=end)
     return {**result, "start": result.pop("from"), "end": result.pop("to")}
 
 

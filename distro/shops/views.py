@@ -148,7 +148,9 @@ def browse_pool(args: dict):
         )
     tier = services.owner_tier(get_session(), current_user_id(), args.pop("shop_id"), request_tiers())
     pool_filter = services.PoolFilter(keyword=args.pop("q"), **args)
-    return Listing(services.pool_query(pool_filter), lambda products: services.with_earnings(products, tier))
+    return Listing(
+        services.pool_query(pool_filter), lambda products: services.with_earnings(products, tier), replica=True
+    )
 
 
 @blp.route("/admin/shops", methods=["GET"])
