@@ -198,6 +198,8 @@ def process_environment(plan: Plan, base: Mapping[str, str], var_dir: str) -> di
         "DISTRO_REDIS_URL": plan.redis_url,
         "DISTRO_PUBLIC_BASE_URL": plan.public_base_url,
         "DISTRO_VAR_DIR": var_dir,
+        # HAProxy (option forwardfor) is the one proxy in front: the client's address is the one it appends.
+        "DISTRO_TRUSTED_PROXY_HOPS": "1",
     }
     passed = {name: value for name, value in base.items() if name not in own and name != "DISTRO_BIND"}
     # Two cores run the whole cluster: one granian worker per web server unless the caller asks for more.

@@ -75,3 +75,9 @@ def test_distro_processes_use_the_clusters_servers_whatever_the_shell_says():
     assert env["DISTRO_COMMISSION_HOLD_DAYS"] == "0"
     assert env["PATH"] == "/bin"
     assert "DISTRO_BIND" not in env
+
+
+def test_distro_trusts_the_one_proxy_in_front_for_the_clients_address_and_it_sends_it():
+    env = process_environment(Plan(), {"DISTRO_TRUSTED_PROXY_HOPS": "3"}, "/v")
+    assert env["DISTRO_TRUSTED_PROXY_HOPS"] == "1"
+    assert "option forwardfor" in haproxy_config(Plan())
