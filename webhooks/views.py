@@ -47,5 +47,5 @@ EXAMPLE = {
 @blp.problem(422, "The event does not match its schema, or its webhook-id cannot be stored.")
 @blp.problem(503, "The database is out of reach: send it again later (Retry-After).")
 def receive_order_event() -> Response:
-    """Receive one order event (answered in front of Flask by webhooks.receive.OrderWebhooks, with the same function)."""
+    """Receive one order event (answered in front of Flask by webhooks.receive.OrderWebhooks, the same way)."""
     return receive.answer(current_app._get_current_object(), request.get_data(), request.headers)  # type: ignore[attr-defined]
