@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Iterable
-from typing import Any
+from dataclasses import dataclass
 
 import psycopg
 import sqlalchemy as sa
@@ -37,14 +37,30 @@ RETRY_AFTER_SECONDS = "10"
 DATABASE_DOWN = (psycopg.OperationalError, sa.exc.OperationalError, sa.exc.InterfaceError)
 """A dropped pooled connection (psycopg's own error on the driver connection) or one that cannot be had (the pool's)."""
 
+# As Flask answers (distro/pages.py adds nosniff to every answer).
+_RECEIPT_HEADERS = (("Content-Type", "application/json"), ("X-Content-Type-Options", "nosniff"))
 # The headers the signature covers, as WSGI names them.
 _ENVIRON_HEADERS = tuple((name, "HTTP_" + name.upper().replace("-", "_")) for name in REQUIRED_HEADERS)
 
 WSGIApp = Callable[[dict, Callable], Iterable[bytes]]
 
 
-def answer(app: Flask, body: bytes, headers: HeaderItems) -> Response:
-    """The answer to one order event: 200 stored or duplicate, or a problem (400, 422, 503) that stores nothing."""
+@dataclass(frozen=True)
+class Receipt:
+    """A 200's body: the event is stored now, or was already."""
+
+    id: str
+    status: str  # stored or duplicate
+
+    def body(self) -> bytes:
+        """As Flask's jsonify writes it (sorted keys, compact, a final newline)."""
+        text = json.dumps({"id": self.id, "status": self.status}, ensure_ascii=False, separators=(",", ":"))
+        return f"{text}\n".encode()
+
+
+def answer(app: Flask, body: bytes, headers: HeaderItems) -> Receipt | Response:
+    """The answer to one order event: a receipt (stored or duplicate), or a problem (400, 422, 503) that stores
+    nothing."""
     try:
         event_id = verify_signature(body, headers, app.config["ORDER_WEBHOOK_SECRETS"])
     except SignatureRefused as error:
@@ -66,7 +82,10 @@ def answer(app: Flask, body: bytes, headers: HeaderItems) -> Response:
         return problem_response(400, "Malformed body", "The body is not JSON.", slug="malformed-body")
     try:
         envelope = ENVELOPE.load(payload if isinstance(payload, dict) else {"_": payload})
-        refuse_unstorable_text(envelope["data"])  # the data is stored as jsonb, which refuses them
+        # The data is stored as jsonb, which refuses a NUL and an unpaired surrogate. In a JSON body that parsed
+        # each can only be written as a \u escape, so a body without one needs no walk of its strings.
+        if b"\\u" in body:
+            refuse_unstorable_text(envelope["data"])
         data = ORDER_EVENT_SCHEMAS[envelope["type"]].load(envelope["data"])
     except ValidationError as error:
         return problem_response(
@@ -96,13 +115,7 @@ def answer(app: Flask, body: bytes, headers: HeaderItems) -> Response:
         )
     if stored:
         jobs.request_processing(gather_seconds=app.config["ORDER_BATCH_GATHER_MS"] / 1000)
-    return _json(200, {"id": event_id, "status": "stored" if stored else "duplicate"})
-
-
-def _json(status: int, body: dict[str, Any]) -> Response:
-    # As Flask's jsonify writes it (sorted keys, compact, a final newline), without needing its app context.
-    text = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
-    return Response(text, status=status, mimetype="application/json")
+    return Receipt(event_id, "stored" if stored else "duplicate")
 
 
 class OrderWebhooks:
@@ -119,9 +132,13 @@ class OrderWebhooks:
             # As Flask reads a body: refused unread when its length says it is too large, cut off when it grows so.
             body = get_input_stream(environ, max_content_length=self.app.config["MAX_CONTENT_LENGTH"]).read()
         except RequestEntityTooLarge as error:
-            response = problem_response(413, error.name, error.description)
+            response: Receipt | Response = problem_response(413, error.name, error.description)
         else:
             headers = {name: environ[key] for name, key in _ENVIRON_HEADERS if key in environ}
             response = answer(self.app, body, headers)
-        response.headers["X-Content-Type-Options"] = "nosniff"  # as every answer of Flask's (distro/pages.py)
+        if isinstance(response, Receipt):  # the common answer, written directly: a Response object costs 20 µs more
+            content = response.body()
+            start_response("200 OK", [*_RECEIPT_HEADERS, ("Content-Length", str(len(content)))])
+            return [content]
+        response.headers["X-Content-Type-Options"] = "nosniff"
         return response(environ, start_response)

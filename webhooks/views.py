@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, current_app, request
+from flask import Response, current_app, jsonify, request
 
 from distro.api import Blueprint
 from distro.auth.access import public
@@ -48,4 +48,5 @@ EXAMPLE = {
 @blp.problem(503, "The database is out of reach: send it again later (Retry-After).")
 def receive_order_event() -> Response:
     """Receive one order event (answered in front of Flask by webhooks.receive.OrderWebhooks, the same way)."""
-    return receive.answer(current_app._get_current_object(), request.get_data(), request.headers)  # type: ignore[attr-defined]
+    answered = receive.answer(current_app._get_current_object(), request.get_data(), request.headers)  # type: ignore[attr-defined]
+    return answered if isinstance(answered, Response) else jsonify(status=answered.status, id=answered.id)

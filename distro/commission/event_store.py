@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from psycopg.types.json import Jsonb
 from sqlmodel import Session, col
 
+from distro import bulk
 from distro.clock import utcnow
 from distro.commission.models import OrderEvent, OrderEventId
 from distro.errors import Conflict, NotFound
@@ -70,35 +71,33 @@ def claim_new_events(session: Session, *, limit: int, received_before: dt.dateti
 # The orders' new events are locked, skipping those another worker has claimed (see claim_new_events):
 # that worker waits for these orders' locks and then processes its events itself. Waiting for them
 # here instead would deadlock, both sides holding what the other waits for.
-_LOAD_EVENTS = sa.text(
-    """
+_LOAD_EVENTS = """
     WITH new AS (
         SELECT id, order_ref, type, data, status FROM order_events
-        WHERE order_ref = ANY(CAST(:refs AS varchar[])) AND status = 'received'
+        WHERE order_ref = ANY(CAST(%(refs)s AS varchar[])) AND status = 'received'
         FOR UPDATE SKIP LOCKED
     )
     SELECT * FROM new
     UNION ALL
     SELECT id, order_ref, type, data, status FROM order_events
-    WHERE order_ref = ANY(CAST(:refs AS varchar[])) AND status = 'processed'
+    WHERE order_ref = ANY(CAST(%(refs)s AS varchar[])) AND status = 'processed'
     ORDER BY id
     """
-)
-_MARK_EVENTS = sa.text(
+_MARK_EVENTS = (
     "UPDATE order_events e SET status = x.status, quarantine_reason = x.reason, "
     "processed_at = CASE WHEN x.status = 'processed' THEN now() END "
-    "FROM unnest(CAST(:ids AS varchar[]), CAST(:statuses AS varchar[]), CAST(:reasons AS text[])) "
+    "FROM unnest(CAST(%(ids)s AS varchar[]), CAST(%(statuses)s AS varchar[]), CAST(%(reasons)s AS text[])) "
     "AS x(id, status, reason) WHERE e.id = x.id"
 )
 
 
-def load_events(session: Session, order_refs: Sequence[str]) -> dict[str, list[sa.Row]]:
+def load_events(session: Session, order_refs: Sequence[str]) -> dict[str, list[Any]]:
     """The orders' processed events and their new ones (locked), by order reference; one statement.
 
     Each row has id, order_ref, type, data and status (received: new, or processed).
     """
-    events: dict[str, list[sa.Row]] = {ref: [] for ref in order_refs}
-    for event in session.execute(_LOAD_EVENTS, {"refs": list(order_refs)}):
+    events: dict[str, list[Any]] = {ref: [] for ref in order_refs}
+    for event in bulk.execute(session, _LOAD_EVENTS, {"refs": list(order_refs)}, named=True):
         events[event.order_ref].append(event)
     return events
 
@@ -108,8 +107,10 @@ def mark_events(session: Session, marks: Mapping[str, tuple[str, str | None]]) -
     if not marks:
         return
     ids = sorted(marks)
-    session.execute(
-        _MARK_EVENTS, {"ids": ids, "statuses": [marks[i][0] for i in ids], "reasons": [marks[i][1] for i in ids]}
+    bulk.execute(
+        session,
+        _MARK_EVENTS,
+        {"ids": ids, "statuses": [marks[i][0] for i in ids], "reasons": [marks[i][1] for i in ids]},
     )
 
 
