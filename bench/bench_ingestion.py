@@ -7,14 +7,17 @@ shows the CPU each of them spent per event: where a faster pipeline has to find 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import statistics
 import subprocess
 import sys
+import threading
 import time
 import uuid
 
+import psutil
 import sqlalchemy as sa
 from sqlmodel import Session
 
@@ -23,6 +26,7 @@ from bench.harness import (
     bench_redis_url,
     cpu_seconds,
     free_port,
+    peak_rss_mb,
     postgres_server_pid,
     raw_connection,
     wait_until_up,
@@ -48,6 +52,35 @@ def _send_all(port: int, make_request, numbers: range) -> float:
         return load.run("POST", "/webhooks/orders", make_request, numbers)
     finally:
         load.close()
+
+
+class PeakMemory:
+    """The highest peak resident memory (MB) of each named process, its children included, sampled every 0.2 s
+    while it runs: an RQ work horse lives only as long as its job, so a reading at the end alone would miss it."""
+
+    def __init__(self, pids: dict[str, int]) -> None:
+        self.pids = pids
+        self.peaks = dict.fromkeys(pids, 0.0)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.2):
+            self.read()
+
+    def read(self) -> None:
+        """Take a reading now."""
+        for name, pid in self.pids.items():
+            with contextlib.suppress(psutil.NoSuchProcess):  # it ended meanwhile: its last reading stands
+                self.peaks[name] = max(self.peaks[name], peak_rss_mb(pid))
+
+    def stop(self) -> dict[str, float]:
+        """Take the last reading, stop sampling; the peaks by name."""
+        self._stop.set()
+        self._thread.join()
+        self.read()
+        return self.peaks
 
 
 def _rounds() -> list[range]:
@@ -105,6 +138,8 @@ def run(url: str) -> list[Row]:
             }
 
         engine = engine_for(url)
+        names = ["web (granian)"] + [f"worker {number} (RQ)" for number in range(1, WORKERS + 1)]
+        memory = PeakMemory({name: process.pid for name, process in zip(names, processes, strict=True)})
 
         def accrued() -> int:
             with engine.connect() as connection:
@@ -129,10 +164,12 @@ def run(url: str) -> list[Row]:
             answered.append(len(numbers) / ingest_seconds)
             for name in cpu_before:
                 cpu.setdefault(name, []).append((cpu_after[name] - cpu_before[name]) / len(numbers) * 1000)
+        peaks = memory.stop()
         print(
             "  ingestion CPU per event (median of rounds): "
             + ", ".join(f"{name} {statistics.median(values):.2f} ms" for name, values in cpu.items())
-            + f" ({os.cpu_count()} cores)",
+            + f" ({os.cpu_count()} cores); peak memory: "
+            + ", ".join(f"{name} {peak:.0f} MB" for name, peak in peaks.items()),
             file=sys.stderr,
         )
         with engine.connect() as connection:
@@ -165,6 +202,7 @@ def run(url: str) -> list[Row]:
             "events/s",
             baseline,
             "bare 1-INSERT endpoint",
+            max(peaks.values()),
         ),
         Row(
             "webhook ingestion, stored and answered (c=16)",
@@ -172,5 +210,6 @@ def run(url: str) -> list[Row]:
             "events/s",
             baseline,
             "bare 1-INSERT endpoint",
+            peaks["web (granian)"],
         ),
     ]

@@ -125,6 +125,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, check_migrations: 
     from distro.storefront.views import blp as storefront_api_blp
     from distro.suppliers.views import blp as suppliers_blp
     from distro.tiers.views import blp as tiers_blp
+    from webhooks.receive import OrderWebhooks
     from webhooks.views import blp as webhooks_blp
 
     for plain in (health_bp, storefront_bp, share_public_bp, auth_pages_bp, owner_bp, console_bp):
@@ -152,7 +153,9 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, check_migrations: 
     throttle.init_app(app, auth_api=auth_blp, auth_pages=auth_pages_bp, exempt=(health_bp, webhooks_blp))
     _document_webhook_payloads(api)
     # Outermost, so that no refusal, the host check's included, leaves a kept-alive connection unusable.
-    app.wsgi_app = UnreadBodies(TrustedHosts(ShareRedirects(app, app.wsgi_app), hosts))  # type: ignore[method-assign]
+    app.wsgi_app = UnreadBodies(  # type: ignore[method-assign]
+        TrustedHosts(OrderWebhooks(app, ShareRedirects(app, app.wsgi_app)), hosts)
+    )
     if hops := int(app.config["TRUSTED_PROXY_HOPS"]):
         # Outside even that: every part of distro, the share redirect's visitor included, sees the client's address.
         # Never X-Forwarded-Host: which hosts distro answers to is distro.hosts' decision.

@@ -6,7 +6,7 @@ from distro.auth.client_models import ApiClient
 from distro.auth.models import PhoneCode, RefreshToken, User, WebSession
 from distro.broadcasts.models import Broadcast, FanOutChunk, NotifyChoice
 from distro.campaigns.models import Campaign, CampaignItem
-from distro.commission.models import CommissionLine, Order, OrderEvent, OrderLine
+from distro.commission.models import CommissionLine, Order, OrderEvent, OrderEventId, OrderLine
 from distro.deposits.models import DepositPayment, DepositReturn
 from distro.dues.models import SupplierRemittance, SupplierStatement
 from distro.idempotency.models import IdempotencyRecord
@@ -50,6 +50,7 @@ __all__ = [
     "NotifyChoice",
     "Order",
     "OrderEvent",
+    "OrderEventId",
     "OrderLine",
     "PayeeAccount",
     "Payout",

@@ -5,9 +5,15 @@ from sqlmodel import SQLModel
 
 import distro.models  # noqa: F401  (registers every table on SQLModel.metadata)
 from distro.db import engine_for
+from distro.partitions.maintenance import is_partition
 
 config = context.config
 target_metadata = SQLModel.metadata
+
+
+def include_name(name: str | None, type_: str, parent_names: dict) -> bool:
+    """Everything but the monthly partitions, which the models do not declare (distro/partitions)."""
+    return not (type_ == "table" and name is not None and is_partition(name))
 
 
 def run_migrations_online() -> None:
@@ -21,7 +27,9 @@ def run_migrations_online() -> None:
 
 
 def _run(connection) -> None:
-    context.configure(connection=connection, target_metadata=target_metadata, compare_type=True)
+    context.configure(
+        connection=connection, target_metadata=target_metadata, compare_type=True, include_name=include_name
+    )
     with context.begin_transaction():
         context.run_migrations()
 

@@ -12,14 +12,16 @@ import sqlalchemy as sa
 from psycopg.types.json import Jsonb
 from sqlmodel import Session, col
 
+from distro import bulk
 from distro.clock import utcnow
-from distro.commission.models import OrderEvent
+from distro.commission.models import OrderEvent, OrderEventId
 from distro.errors import Conflict, NotFound
 
+# No ON CONFLICT: order_events' trigger drops an event whose webhook-id was stored before, in any month
+# (order_event_ids, migration 0034), and the statement then returns no row.
 _INSERT_EVENT = """
     INSERT INTO order_events (id, type, order_ref, data, status, received_at)
     VALUES (%s, %s, %s, %s, 'received', %s)
-    ON CONFLICT (id) DO NOTHING
     RETURNING id
 """
 
@@ -69,35 +71,33 @@ def claim_new_events(session: Session, *, limit: int, received_before: dt.dateti
 # The orders' new events are locked, skipping those another worker has claimed (see claim_new_events):
 # that worker waits for these orders' locks and then processes its events itself. Waiting for them
 # here instead would deadlock, both sides holding what the other waits for.
-_LOAD_EVENTS = sa.text(
-    """
+_LOAD_EVENTS = """
     WITH new AS (
         SELECT id, order_ref, type, data, status FROM order_events
-        WHERE order_ref = ANY(CAST(:refs AS varchar[])) AND status = 'received'
+        WHERE order_ref = ANY(CAST(%(refs)s AS varchar[])) AND status = 'received'
         FOR UPDATE SKIP LOCKED
     )
     SELECT * FROM new
     UNION ALL
     SELECT id, order_ref, type, data, status FROM order_events
-    WHERE order_ref = ANY(CAST(:refs AS varchar[])) AND status = 'processed'
+    WHERE order_ref = ANY(CAST(%(refs)s AS varchar[])) AND status = 'processed'
     ORDER BY id
     """
-)
-_MARK_EVENTS = sa.text(
+_MARK_EVENTS = (
     "UPDATE order_events e SET status = x.status, quarantine_reason = x.reason, "
     "processed_at = CASE WHEN x.status = 'processed' THEN now() END "
-    "FROM unnest(CAST(:ids AS varchar[]), CAST(:statuses AS varchar[]), CAST(:reasons AS text[])) "
+    "FROM unnest(CAST(%(ids)s AS varchar[]), CAST(%(statuses)s AS varchar[]), CAST(%(reasons)s AS text[])) "
     "AS x(id, status, reason) WHERE e.id = x.id"
 )
 
 
-def load_events(session: Session, order_refs: Sequence[str]) -> dict[str, list[sa.Row]]:
+def load_events(session: Session, order_refs: Sequence[str]) -> dict[str, list[Any]]:
     """The orders' processed events and their new ones (locked), by order reference; one statement.
 
     Each row has id, order_ref, type, data and status (received: new, or processed).
     """
-    events: dict[str, list[sa.Row]] = {ref: [] for ref in order_refs}
-    for event in session.execute(_LOAD_EVENTS, {"refs": list(order_refs)}):
+    events: dict[str, list[Any]] = {ref: [] for ref in order_refs}
+    for event in bulk.execute(session, _LOAD_EVENTS, {"refs": list(order_refs)}, named=True):
         events[event.order_ref].append(event)
     return events
 
@@ -107,8 +107,10 @@ def mark_events(session: Session, marks: Mapping[str, tuple[str, str | None]]) -
     if not marks:
         return
     ids = sorted(marks)
-    session.execute(
-        _MARK_EVENTS, {"ids": ids, "statuses": [marks[i][0] for i in ids], "reasons": [marks[i][1] for i in ids]}
+    bulk.execute(
+        session,
+        _MARK_EVENTS,
+        {"ids": ids, "statuses": [marks[i][0] for i in ids], "reasons": [marks[i][1] for i in ids]},
     )
 
 
@@ -123,9 +125,16 @@ def quarantine_new_events(*, session: Session, order_ref: str, reason: str) -> i
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
+def get_event(session: Session, event_id: str) -> OrderEvent | None:
+    """The event stored under a webhook-id, None when none is; read from its month's partition alone."""
+    received_at = sa.select(col(OrderEventId.received_at)).where(col(OrderEventId.id) == event_id).scalar_subquery()
+    query = sa.select(OrderEvent).where(col(OrderEvent.id) == event_id, col(OrderEvent.received_at) == received_at)
+    return session.execute(query).scalars().one_or_none()
+
+
 def requeue_event(*, session: Session, event_id: str) -> OrderEvent:
     """Put a quarantined event back to be processed again (after its cause was fixed); commit."""
-    event = session.get(OrderEvent, event_id)
+    event = get_event(session, event_id)
     if event is None:
         raise NotFound(f"No order event {event_id!r}.")
     if event.status != "quarantined":

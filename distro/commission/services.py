@@ -13,9 +13,9 @@ from dataclasses import fields
 from operator import attrgetter
 from typing import Any
 
-import sqlalchemy as sa
 from sqlmodel import Session
 
+from distro import bulk
 from distro.campaigns import services as campaigns
 from distro.clock import utcnow
 from distro.commission import engine, event_store, referrals
@@ -30,90 +30,85 @@ from distro.suppliers import rates
 from distro.suppliers.rules import RateBoost, RateChange
 from distro.tiers.services import tier_in_force_query
 
-# The webhook's one statement, in the driver's own terms: it runs on the hot path without the ORM.
-_CREATE_ORDERS = sa.text(
+# The batch's statements, in psycopg's terms: their arrays go in binary format (distro/bulk.py).
+_CREATE_ORDERS = (
     "INSERT INTO orders (external_id, status, attribution, self_purchase, total_paid_fen, total_refunded_fen, "
     "created_at, updated_at) "
-    "SELECT ref, 'awaiting_payment', 'none', false, 0, 0, now(), now() FROM unnest(CAST(:refs AS varchar[])) AS ref "
+    "SELECT ref, 'awaiting_payment', 'none', false, 0, 0, now(), now() FROM unnest(CAST(%(refs)s AS varchar[])) AS ref "
     "ORDER BY ref ON CONFLICT (external_id) DO NOTHING"
 )
-_LOCK_ORDERS = sa.text(
+_LOCK_ORDERS = (
     "SELECT id, external_id, status, shop_id, attribution, share_code, buyer_reference, buyer_user_id, self_purchase, "
     "total_paid_fen, total_refunded_fen, paid_at, shipped_at, delivered_at, cancelled_at "
-    "FROM orders WHERE external_id = ANY(CAST(:refs AS varchar[])) ORDER BY id FOR UPDATE"
+    "FROM orders WHERE external_id = ANY(CAST(%(refs)s AS varchar[])) ORDER BY id FOR UPDATE"
 )
-_UPDATE_ORDERS = sa.text(
-    """
+_UPDATE_ORDERS = """
     UPDATE orders o
     SET status = x.status, shop_id = x.shop_id, attribution = x.attribution, share_code = x.share_code,
         buyer_reference = x.buyer_reference, buyer_user_id = x.buyer_user_id, self_purchase = x.self_purchase,
         total_paid_fen = x.total_paid_fen, total_refunded_fen = x.total_refunded_fen, paid_at = x.paid_at,
-        shipped_at = x.shipped_at, delivered_at = x.delivered_at, cancelled_at = x.cancelled_at, updated_at = :now
-    FROM unnest(CAST(:id AS bigint[]), CAST(:status AS varchar[]), CAST(:shop_id AS bigint[]),
-                CAST(:attribution AS varchar[]), CAST(:share_code AS varchar[]), CAST(:buyer_reference AS varchar[]),
-                CAST(:buyer_user_id AS bigint[]), CAST(:self_purchase AS boolean[]), CAST(:total_paid_fen AS bigint[]),
-                CAST(:total_refunded_fen AS bigint[]), CAST(:paid_at AS timestamptz[]),
-                CAST(:shipped_at AS timestamptz[]), CAST(:delivered_at AS timestamptz[]),
-                CAST(:cancelled_at AS timestamptz[]))
+        shipped_at = x.shipped_at, delivered_at = x.delivered_at, cancelled_at = x.cancelled_at, updated_at = %(now)s
+    FROM unnest(CAST(%(id)s AS bigint[]), CAST(%(status)s AS varchar[]), CAST(%(shop_id)s AS bigint[]),
+                CAST(%(attribution)s AS varchar[]), CAST(%(share_code)s AS varchar[]),
+                CAST(%(buyer_reference)s AS varchar[]), CAST(%(buyer_user_id)s AS bigint[]),
+                CAST(%(self_purchase)s AS boolean[]), CAST(%(total_paid_fen)s AS bigint[]),
+                CAST(%(total_refunded_fen)s AS bigint[]), CAST(%(paid_at)s AS timestamptz[]),
+                CAST(%(shipped_at)s AS timestamptz[]), CAST(%(delivered_at)s AS timestamptz[]),
+                CAST(%(cancelled_at)s AS timestamptz[]))
          AS x(id, status, shop_id, attribution, share_code, buyer_reference, buyer_user_id, self_purchase,
               total_paid_fen, total_refunded_fen, paid_at, shipped_at, delivered_at, cancelled_at)
     WHERE o.id = x.id
     """
-)
-_LOAD_PRODUCTS = sa.text(
-    "SELECT id, supplier_id, commission_rate_bp, category FROM products WHERE id = ANY(CAST(:ids AS bigint[]))"
+_LOAD_PRODUCTS = (
+    "SELECT id, supplier_id, commission_rate_bp, category FROM products WHERE id = ANY(CAST(%(ids)s AS bigint[]))"
 )
 # A line's paid fields never change once stored; only what has been refunded on it moves. Whether it earns
 # its shop commission is set once, when the order is attributed (NULL until then).
-_UPSERT_LINES = sa.text(
-    """
+_UPSERT_LINES = """
     INSERT INTO order_lines (order_id, line_ref, product_id, supplier_id, sku, quantity, paid_fen, refunded_fen,
                              earns_commission)
-    SELECT * FROM unnest(CAST(:order_ids AS bigint[]), CAST(:refs AS varchar[]), CAST(:products AS bigint[]),
-                         CAST(:suppliers AS bigint[]), CAST(:skus AS varchar[]), CAST(:quantities AS integer[]),
-                         CAST(:paid AS bigint[]), CAST(:refunded AS bigint[]), CAST(:earns AS boolean[]))
+    SELECT * FROM unnest(CAST(%(order_ids)s AS bigint[]), CAST(%(refs)s AS varchar[]),
+                         CAST(%(products)s AS bigint[]), CAST(%(suppliers)s AS bigint[]), CAST(%(skus)s AS varchar[]),
+                         CAST(%(quantities)s AS integer[]), CAST(%(paid)s AS bigint[]), CAST(%(refunded)s AS bigint[]),
+                         CAST(%(earns)s AS boolean[]))
     ORDER BY 1, 2
     ON CONFLICT (order_id, line_ref) DO UPDATE
     SET refunded_fen = EXCLUDED.refunded_fen,
         earns_commission = coalesce(order_lines.earns_commission, EXCLUDED.earns_commission)
     RETURNING order_id, line_ref, id, earns_commission
     """
-)
-_LOCK_COMMISSION_LINES = sa.text(
+_LOCK_COMMISSION_LINES = (
     "SELECT id, order_line_id, order_id, shop_id, supplier_id, product_id, rate_bp, tier_code, owner_share_bp, "
     "hold_days, paid_at, stage, payable_at, pool_fen, owner_fen, platform_fen, revision "
-    "FROM commission_lines WHERE order_id = ANY(CAST(:order_ids AS bigint[])) ORDER BY id FOR UPDATE"
+    "FROM commission_lines WHERE order_id = ANY(CAST(%(order_ids)s AS bigint[])) ORDER BY id FOR UPDATE"
 )
 # New commission lines go in as they stand after this batch's posting, so they need no UPDATE.
-_INSERT_COMMISSION_LINES = sa.text(
-    """
+_INSERT_COMMISSION_LINES = """
     INSERT INTO commission_lines (order_line_id, order_id, shop_id, supplier_id, product_id, rate_bp, tier_code,
                                   owner_share_bp, hold_days, paid_at, stage, payable_at, pool_fen, owner_fen,
                                   platform_fen, revision, created_at, updated_at)
     SELECT x.*, now(), now()
-    FROM unnest(CAST(:order_line_id AS bigint[]), CAST(:order_id AS bigint[]), CAST(:shop_id AS bigint[]),
-                CAST(:supplier_id AS bigint[]), CAST(:product_id AS bigint[]), CAST(:rate_bp AS integer[]),
-                CAST(:tier_code AS varchar[]), CAST(:owner_share_bp AS integer[]), CAST(:hold_days AS integer[]),
-                CAST(:paid_at AS timestamptz[]), CAST(:stage AS varchar[]), CAST(:payable_at AS timestamptz[]),
-                CAST(:pool_fen AS bigint[]), CAST(:owner_fen AS bigint[]), CAST(:platform_fen AS bigint[]),
-                CAST(:revision AS integer[])) AS x
+    FROM unnest(CAST(%(order_line_id)s AS bigint[]), CAST(%(order_id)s AS bigint[]), CAST(%(shop_id)s AS bigint[]),
+                CAST(%(supplier_id)s AS bigint[]), CAST(%(product_id)s AS bigint[]), CAST(%(rate_bp)s AS integer[]),
+                CAST(%(tier_code)s AS varchar[]), CAST(%(owner_share_bp)s AS integer[]),
+                CAST(%(hold_days)s AS integer[]),
+                CAST(%(paid_at)s AS timestamptz[]), CAST(%(stage)s AS varchar[]), CAST(%(payable_at)s AS timestamptz[]),
+                CAST(%(pool_fen)s AS bigint[]), CAST(%(owner_fen)s AS bigint[]), CAST(%(platform_fen)s AS bigint[]),
+                CAST(%(revision)s AS integer[])) AS x
     ORDER BY 1
     RETURNING order_line_id, id
     """
-)
 # updated_at moves with the amounts; a line whose payable date alone changed keeps it (NULL here).
-_UPDATE_COMMISSION_LINES = sa.text(
-    """
+_UPDATE_COMMISSION_LINES = """
     UPDATE commission_lines c
     SET payable_at = x.payable_at, pool_fen = x.pool_fen, owner_fen = x.owner_fen, platform_fen = x.platform_fen,
         revision = x.revision, updated_at = coalesce(x.updated_at, c.updated_at)
-    FROM unnest(CAST(:id AS bigint[]), CAST(:payable_at AS timestamptz[]), CAST(:pool_fen AS bigint[]),
-                CAST(:owner_fen AS bigint[]), CAST(:platform_fen AS bigint[]), CAST(:revision AS integer[]),
-                CAST(:updated_at AS timestamptz[]))
+    FROM unnest(CAST(%(id)s AS bigint[]), CAST(%(payable_at)s AS timestamptz[]), CAST(%(pool_fen)s AS bigint[]),
+                CAST(%(owner_fen)s AS bigint[]), CAST(%(platform_fen)s AS bigint[]), CAST(%(revision)s AS integer[]),
+                CAST(%(updated_at)s AS timestamptz[]))
          AS x(id, payable_at, pool_fen, owner_fen, platform_fen, revision, updated_at)
     WHERE c.id = x.id
     """
-)
 
 
 def _columns(row_type: type, *leave_out: str) -> tuple[str, ...]:
@@ -159,12 +154,12 @@ def process_orders(*, session: Session, order_refs: Sequence[str], rules: Rules)
     refs = sorted(set(order_refs))
     if not refs:
         return {}
-    session.execute(_CREATE_ORDERS, {"refs": refs})
-    orders = {row[1]: OrderRow(*row) for row in session.execute(_LOCK_ORDERS, {"refs": refs})}
+    bulk.execute(session, _CREATE_ORDERS, {"refs": refs})
+    orders = {row[1]: OrderRow(*row) for row in bulk.execute(session, _LOCK_ORDERS, {"refs": refs})}
     events = event_store.load_events(session, refs)
     facts = {ref: fold((event.type, event.data) for event in events[ref]) for ref in refs}
     product_ids = {line.product_id for f in facts.values() if f.payment is not None for line in f.payment.lines}
-    products = {row[0]: Product(*row) for row in session.execute(_LOAD_PRODUCTS, {"ids": sorted(product_ids)})}
+    products = {row[0]: Product(*row) for row in bulk.execute(session, _LOAD_PRODUCTS, {"ids": sorted(product_ids)})}
     order_plan = engine.plan_orders(
         orders,
         {ref: [event.id for event in events[ref] if event.status == "received"] for ref in refs},
@@ -177,7 +172,7 @@ def process_orders(*, session: Session, order_refs: Sequence[str], rules: Rules)
     referrals.bind_buyers(session, order_plan.bindings)
     if order_plan.orders:
         rows = [_order_update_values(order) for order in order_plan.orders]
-        session.execute(_UPDATE_ORDERS, {**_array_parameters(_ORDER_UPDATE_COLUMNS, rows), "now": utcnow()})
+        bulk.execute(session, _UPDATE_ORDERS, {**_array_parameters(_ORDER_UPDATE_COLUMNS, rows), "now": utcnow()})
     line_ids = _upsert_lines(session, order_plan.lines)
     outbox = order_plan.outbox + _reconcile_commission(session, order_plan.orders, facts, line_ids, products, rules)
     emit_many(session, outbox)
@@ -201,7 +196,7 @@ def _upsert_lines(session: Session, lines: Sequence[OrderLineRow]) -> dict[tuple
         return {}
     names = ("order_ids", "refs", "products", "suppliers", "skus", "quantities", "paid", "refunded", "earns")
     rows = [_order_line_values(line) for line in lines]
-    result = session.execute(_UPSERT_LINES, _array_parameters(names, rows))
+    result = bulk.execute(session, _UPSERT_LINES, _array_parameters(names, rows))
     return {(order_id, line_ref): (line_id, bool(earning)) for order_id, line_ref, line_id, earning in result}
 
 
@@ -224,10 +219,8 @@ def _reconcile_commission(
     # it claims is a clawback, and a refund it did not see stays out of its payouts.
     claims.wait_for_claiming(session)
     # Lock these orders' commission lines (in id order) so the release job cannot move them meanwhile.
-    stored = {
-        row.order_line_id: LineRow(*row)
-        for row in session.execute(_LOCK_COMMISSION_LINES, {"order_ids": [order.id for order in earning]})
-    }
+    locked = bulk.execute(session, _LOCK_COMMISSION_LINES, {"order_ids": [order.id for order in earning]})
+    stored = {line.order_line_id: line for line in (LineRow(*row) for row in locked)}
     plan = engine.plan_commission(
         earning,
         facts,
@@ -242,13 +235,14 @@ def _reconcile_commission(
     )
     if plan.new_lines:
         rows = [_line_insert_values(line) for line in plan.new_lines]
-        inserted = dict(session.execute(_INSERT_COMMISSION_LINES, _array_parameters(_LINE_INSERT_COLUMNS, rows)).all())
+        parameters = _array_parameters(_LINE_INSERT_COLUMNS, rows)
+        inserted: dict[int, int] = dict(bulk.execute(session, _INSERT_COMMISSION_LINES, parameters).fetchall())
         for line in plan.new_lines:
             line.id = inserted[line.order_line_id]
     if plan.updates:
         now = utcnow()
         rows = [(*_line_update_values(line), now if moved else None) for line, moved in plan.updates]
-        session.execute(_UPDATE_COMMISSION_LINES, _array_parameters((*_LINE_UPDATE_COLUMNS, "updated_at"), rows))
+        bulk.execute(session, _UPDATE_COMMISSION_LINES, _array_parameters((*_LINE_UPDATE_COLUMNS, "updated_at"), rows))
     postings, outbox = engine.commission_postings(plan.moves)
     ledger.record_postings(session, [ledger.NewPosting(p.reference, p.kind, p.lines, p.memo) for p in postings])
     return outbox

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
+from distro.commission import event_store
 from distro.commission.models import OrderEvent
 from distro.console.lists import PAGE_SIZE
 from distro.errors import NotFound
@@ -91,7 +92,7 @@ def quarantined_page(session: Session, *, after: str | None, size: int = PAGE_SI
     """
     query = sa.select(OrderEvent).where(col(OrderEvent.status) == "quarantined")
     if after is not None:
-        mark = session.get(OrderEvent, after)
+        mark = event_store.get_event(session, after)
         if mark is None:
             raise NotFound(f"No order event {after!r}.")
         query = query.where(
@@ -107,5 +108,5 @@ def quarantined_page(session: Session, *, after: str | None, size: int = PAGE_SI
 
 def one_quarantined(session: Session, event_id: str) -> tuple[OrderEvent, list[Cause]] | None:
     """An event with its causes (whatever its status now), None when unknown."""
-    event = session.get(OrderEvent, event_id)
+    event = event_store.get_event(session, event_id)
     return None if event is None else (event, causes_of(session, [event])[0])

@@ -14,7 +14,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import Session
 
 from distro.clock import utcnow
@@ -65,7 +64,8 @@ def refunded(order_ref: str, refund_id: str, at: dt.datetime, amount_fen: int) -
 
 
 def record(session: Session, events: Sequence[tuple[str, str, str, Mapping[str, Any]]]) -> None:
-    """Store events in the caller's transaction; one already stored under its id is left as it was."""
+    """Store events in the caller's transaction; one already stored under its id is left as it was (order_events'
+    trigger drops it: distro.commission.event_store)."""
     if not events:
         return
     now = utcnow()
@@ -73,7 +73,7 @@ def record(session: Session, events: Sequence[tuple[str, str, str, Mapping[str, 
         {"id": id_, "type": type_, "order_ref": ref, "data": dict(data), "status": "received", "received_at": now}
         for id_, type_, ref, data in events
     ]
-    session.execute(insert(OrderEvent).values(rows).on_conflict_do_nothing(index_elements=[sa.column("id")]))
+    session.execute(sa.insert(OrderEvent).values(rows))
 
 
 def ask_for_processing(settings: Mapping[str, Any]) -> None:

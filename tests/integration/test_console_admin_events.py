@@ -6,8 +6,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from distro.auth.models import Role
-from distro.commission import services
-from distro.commission.models import CommissionLine, OrderEvent
+from distro.commission import event_store, services
+from distro.commission.models import CommissionLine
 from distro.console import admin_events_queries as queries
 from distro.pages import csrf_token_in
 from tests.factories import (
@@ -65,7 +65,7 @@ def test_the_page_says_when_the_missing_shop_now_exists_and_reprocessing_then_pa
         headers={"HX-Request": "true"},
     )
     assert answer.status_code == 200 and "已重新处理成功" in answer.get_data(as_text=True)
-    assert session.get(OrderEvent, "evt_q").status == "processed"
+    assert event_store.get_event(session, "evt_q").status == "processed"
     assert session.scalar(sa.select(sa.func.count()).select_from(CommissionLine)) == 1
     assert "evt_q" not in client.get("/console/admin/order-events").get_data(as_text=True)
 

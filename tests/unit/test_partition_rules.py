@@ -3,6 +3,7 @@
 import datetime as dt
 
 from distro.partitions import rules
+from distro.partitions.maintenance import is_partition
 
 
 def test_the_months_to_have_are_this_month_and_three_after_it_across_a_year_end() -> None:
@@ -30,3 +31,9 @@ def test_no_months_lie_between_a_later_first_and_an_earlier_last() -> None:
 def test_a_partition_is_named_by_its_table_year_and_month() -> None:
     assert rules.partition_name("ledger_entries", dt.date(2026, 3, 1)) == "ledger_entries_y2026m03"
     assert rules.default_partition_name("order_events") == "order_events_default"
+
+
+def test_a_registered_tables_month_and_default_partitions_are_told_from_other_tables() -> None:
+    assert is_partition("order_events_y2026m12") and is_partition("order_events_default")
+    assert not is_partition("order_events") and not is_partition("order_event_ids")
+    assert not is_partition("order_events_y2026m1") and not is_partition("orders_default")
