@@ -28,9 +28,25 @@ class PartitionedTable:
     table: str
     column: str
     column_is_date: bool = False
+    each_partition: tuple[str, ...] = ()
+    """DDL run on every partition made (its name in place of {partition}), idempotent: what the parent's own
+    definition does not hand down to partitions, such as statement-level triggers."""
 
 
-PARTITIONED: tuple[PartitionedTable, ...] = ()
+LEDGER_ENTRIES = PartitionedTable(
+    "ledger_entries",
+    "posted_at",
+    each_partition=(
+        # A statement trigger fires only on the table the statement names: an INSERT or TRUNCATE naming a partition
+        # is held to the ledger's rules here (migrations/versions/0034_partition_ledger_entries.py).
+        "CREATE OR REPLACE TRIGGER ledger_entries_balanced AFTER INSERT ON {partition} "
+        "REFERENCING NEW TABLE AS inserted_entries FOR EACH STATEMENT EXECUTE FUNCTION ledger_check_balanced()",
+        "CREATE OR REPLACE TRIGGER ledger_entries_no_truncate BEFORE TRUNCATE ON {partition} "
+        "FOR EACH STATEMENT EXECUTE FUNCTION ledger_refuse_change()",
+    ),
+)
+
+PARTITIONED: tuple[PartitionedTable, ...] = (LEDGER_ENTRIES,)
 """Every monthly-partitioned table; each migration that partitions a table adds it here."""
 
 
@@ -60,6 +76,7 @@ def ensure_partitions(connection: Connection, spec: PartitionedTable, months: li
     the rest are still created. The caller commits.
     """
     connection.execute(sa.text(create_default_partition_sql(spec)))
+    _each_partition(connection, spec, rules.default_partition_name(spec.table))
     existing = set(
         connection.execute(
             sa.text(
@@ -82,5 +99,24 @@ def ensure_partitions(connection: Connection, spec: PartitionedTable, months: li
             log.warning("partition %s not created: its rows are in the default partition (%s)", name, error.orig)
             continue
         savepoint.commit()
+        _each_partition(connection, spec, name)
         created.append(name)
     return created
+
+
+def _each_partition(connection: Connection, spec: PartitionedTable, partition: str) -> None:
+    for statement in spec.each_partition:
+        connection.execute(sa.text(statement.format(partition=partition)))
+
+
+def is_partition(table: str) -> bool:
+    """Whether table is a monthly or default partition of a table in PARTITIONED."""
+    return any(
+        table == rules.default_partition_name(spec.table) or rules.is_partition_name(spec.table, table)
+        for spec in PARTITIONED
+    )
+
+
+def include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    """Alembic's include_name hook: schema comparisons skip partitions, as the models declare only their parent."""
+    return not (type_ == "table" and name is not None and is_partition(name))
