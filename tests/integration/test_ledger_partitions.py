@@ -1,4 +1,4 @@
-"""Ledger entries are partitioned by the month their posting was made, and the ledger's rules hold on every partition."""
+"""Ledger entries are partitioned by the month their posting was made; the ledger's rules hold on every partition."""
 
 import datetime as dt
 
@@ -120,7 +120,8 @@ BEFORE_0034 = [
     "INSERT INTO ledger_accounts (id, code, type, created_at) VALUES (1, 'cash', 'asset', now()),"
     " (2, 'platform:adjustments', 'expense', now()), (3, 'platform:revenue', 'revenue', now())",
     "INSERT INTO ledger_postings (id, reference, kind, memo, created_at) VALUES"
-    " (1, 'october', 'adjustment', '', '2026-10-15 12:00+08'), (2, 'november', 'adjustment', '', '2026-11-01 00:00+08')",
+    " (1, 'october', 'adjustment', '', '2026-10-15 12:00+08'),"
+    " (2, 'november', 'adjustment', '', '2026-11-01 00:00+08')",
     "INSERT INTO ledger_entries (posting_id, account_id, amount) VALUES (1, 1, 100), (1, 2, -100)",
     "INSERT INTO ledger_entries (posting_id, account_id, amount) VALUES (2, 1, 70), (2, 3, -30), (2, 2, -40)",
 ]
