@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from bench.harness import Row, raw_connection, timer
+from bench.harness import Row, peak_rss_mb, raw_connection, timer
 from distro.db import engine_for
 from distro.ledger import services
 from distro.ledger.chart import EntryLine
@@ -35,6 +35,7 @@ def run(url: str) -> list[Row]:
             services.record_posting(session, reference=f"bench:{i}", kind="accrual", lines=accrual(i))
             session.commit()
     ledger_rate = POSTINGS / elapsed()
+    ledger_peak = peak_rss_mb()  # this process made the postings: its peak so far is theirs
 
     with raw_connection(url) as connection:
         connection.execute(
@@ -65,6 +66,7 @@ def run(url: str) -> list[Row]:
             )
             session.commit()
     bulk_rate = POSTINGS / elapsed()
+    bulk_peak = peak_rss_mb()
 
     with raw_connection(url) as connection, timer() as raw_bulk_elapsed:
         for start in range(0, POSTINGS, BATCH):
@@ -91,12 +93,13 @@ def run(url: str) -> list[Row]:
     raw_bulk_rate = POSTINGS / raw_bulk_elapsed()
 
     return [
-        Row("ledger postings (3 entries, 1 txn each)", ledger_rate, "postings/s", raw_rate, "raw INSERTs"),
+        Row("ledger postings (3 entries, 1 txn each)", ledger_rate, "postings/s", raw_rate, "raw INSERTs", ledger_peak),
         Row(
             f"ledger postings, set-based ({BATCH} per txn)",
             bulk_rate,
             "postings/s",
             raw_bulk_rate,
             "raw INSERTs, same batches",
+            bulk_peak,
         ),
     ]
