@@ -13,11 +13,13 @@ that a run of any size is one statement, and each building every posting's entri
   per payout from `payouts:clearing` to cash (`payout_paid`) or back to the shop (`payout_failed`,
   `payout_cancel`).
 
-Whoever writes, PostgreSQL guards the ledger (migrations/versions/0001_accounts_idempotency_ledger.py,
-LEDGER_RULES): the statement trigger `ledger_entries_balanced` (ledger_check_balanced()) refuses an INSERT
-that leaves a posting it touched unbalanced or with fewer than two entries, so all of a posting's entries go
-in one statement; the deferred constraint trigger `ledger_postings_have_entries` refuses at commit a posting
-without entries; `ledger_*_append_only` and `ledger_*_no_truncate` refuse UPDATE, DELETE and TRUNCATE. A new
+Whoever writes, PostgreSQL guards the ledger (migrations/versions/0001_accounts_idempotency_ledger.py, LEDGER_RULES,
+as 0034_partition_ledger_entries.py rewrote them for the monthly partitions): the statement trigger
+`ledger_entries_balanced` (ledger_check_balanced()) refuses an INSERT whose new entries for a posting do not sum to
+zero or are fewer than two, so all of a posting's entries go in one statement; the deferred constraint trigger
+`ledger_postings_have_entries` refuses at commit a posting without entries posted at its creation (an entry's
+posted_at is its posting's created_at: writers set both from one value, or both from now()); `ledger_*_append_only`
+and `ledger_*_no_truncate` refuse UPDATE, DELETE and TRUNCATE, on every partition too. A new
 writer is named here: tests/unit/test_ledger_writers.py holds this list to the code.
 """
 
@@ -141,6 +143,7 @@ def _record(session: Session, postings: Sequence[NewPosting], now: dt.datetime) 
     references = [posting.reference for posting in postings]
     if len(set(references)) != len(references):
         raise PostingConflict("The same reference appears twice in one batch of postings.")
+    codes = [line.account for posting in postings for line in posting.lines]
     given = {
         "references": references,
         "kinds": [posting.kind for posting in postings],
@@ -148,14 +151,14 @@ def _record(session: Session, postings: Sequence[NewPosting], now: dt.datetime) 
         "created_by": [posting.created_by for posting in postings],
         "reverses": [posting.reverses_posting_id for posting in postings],
         "line_postings": [n for n, posting in enumerate(postings, 1) for _ in posting.lines],
-        "codes": [line.account for posting in postings for line in posting.lines],
+        "codes": codes,
         "amounts": [line.amount for posting in postings for line in posting.lines],
         "now": now,
     }
     connection = session.connection()
     rows = connection.execute(_RECORD, given).all()
     if rows[0].missing:
-        ensure_accounts(session, given["codes"])
+        ensure_accounts(session, codes)
         rows = connection.execute(_RECORD, given).all()
         if rows[0].missing:
             raise RuntimeError("ledger accounts just ensured are missing")
