@@ -57,7 +57,8 @@ _SELECT_ACCOUNT_IDS = sa.text("SELECT code, id FROM ledger_accounts WHERE code =
 # locks in one order. Entries are posted at their posting's creation: the month partition the has-entries check looks
 # in (migrations/versions/0034_partition_ledger_entries.py). The answer is one row per posting, in the order given:
 # its id when this statement inserted it or it was already there (as the statement found the table), else NULL (a
-# concurrent transaction posted it after the statement began); and how many codes named no account.
+# concurrent transaction posted it after the statement began), looked up by reference only for a posting not inserted;
+# and how many codes named no account.
 _RECORD = sa.text(
     """
     WITH given AS (
@@ -84,10 +85,10 @@ _RECORD = sa.text(
         FROM posted p JOIN given g ON g.reference = p.reference JOIN lines l ON l.posting_n = g.n
         ORDER BY l.n
     )
-    SELECT coalesce(p.id, earlier.id) AS id, p.id IS NOT NULL AS new, (SELECT accounts FROM missing) AS missing
+    SELECT coalesce(p.id, (SELECT id FROM ledger_postings earlier WHERE earlier.reference = g.reference)) AS id,
+           p.id IS NOT NULL AS new, (SELECT accounts FROM missing) AS missing
     FROM given g
     LEFT JOIN posted p ON p.reference = g.reference
-    LEFT JOIN ledger_postings earlier ON earlier.reference = g.reference
     ORDER BY g.n
     """
 )
