@@ -70,11 +70,11 @@ _LOAD = [
     ),
     (
         "entries",
-        "WITH p AS (SELECT id, split_part(reference, ':', 2)::bigint AS s, split_part(reference, ':', 3)::int AS k "
-        "FROM ledger_postings WHERE reference LIKE 'bench:%%'), "
+        "WITH p AS (SELECT id, created_at, split_part(reference, ':', 2)::bigint AS s, "
+        "split_part(reference, ':', 3)::int AS k FROM ledger_postings WHERE reference LIKE 'bench:%%'), "
         "a AS (SELECT code, id FROM ledger_accounts) "
-        "INSERT INTO ledger_entries (posting_id, account_id, amount) "
-        "SELECT p.id, a.id, e.amount FROM p CROSS JOIN LATERAL (VALUES "
+        "INSERT INTO ledger_entries (posting_id, account_id, amount, posted_at) "
+        "SELECT p.id, a.id, e.amount, p.created_at FROM p CROSS JOIN LATERAL (VALUES "
         "('supplier:' || p.s || ':payable', 1000 + (p.s + p.k) %% 997), "
         "('shop:1:pending', -(600 + (p.s + p.k) %% 997 * 6 / 10)), "
         "('platform:revenue', -(400 + (p.s + p.k) %% 997 - (p.s + p.k) %% 997 * 6 / 10))"

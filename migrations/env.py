@@ -5,15 +5,10 @@ from sqlmodel import SQLModel
 
 import distro.models  # noqa: F401  (registers every table on SQLModel.metadata)
 from distro.db import engine_for
-from distro.partitions.maintenance import is_partition
+from distro.partitions.maintenance import include_name
 
 config = context.config
 target_metadata = SQLModel.metadata
-
-
-def include_name(name: str | None, type_: str, parent_names: dict) -> bool:
-    """Everything but the monthly partitions, which the models do not declare (distro/partitions)."""
-    return not (type_ == "table" and name is not None and is_partition(name))
 
 
 def run_migrations_online() -> None:

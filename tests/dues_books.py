@@ -39,10 +39,15 @@ def post_at(session: Session, reference: str, kind: str, at: dt.datetime, *lines
     ).scalar_one()
     session.execute(
         sa.text(
-            "INSERT INTO ledger_entries (posting_id, account_id, amount) "
-            "SELECT :posting_id, * FROM unnest(CAST(:accounts AS bigint[]), CAST(:amounts AS bigint[]))"
+            "INSERT INTO ledger_entries (posting_id, account_id, amount, posted_at) "
+            "SELECT :posting_id, *, :at FROM unnest(CAST(:accounts AS bigint[]), CAST(:amounts AS bigint[]))"
         ),
-        {"posting_id": posting_id, "accounts": [accounts[code] for code, _ in lines], "amounts": [f for _, f in lines]},
+        {
+            "posting_id": posting_id,
+            "accounts": [accounts[code] for code, _ in lines],
+            "amounts": [f for _, f in lines],
+            "at": at,
+        },
     )
     session.commit()
     return int(posting_id)

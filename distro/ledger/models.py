@@ -50,6 +50,9 @@ class Posting(PostingBase, table=True):
 
 
 class Entry(SQLModel, table=True):
+    """One line of a posting. Partitioned by month of posted_at (migrations/versions/0035_partition_ledger_entries.py,
+    distro/partitions/), so its primary key carries posted_at too; ids are still drawn from one sequence."""
+
     __tablename__ = "ledger_entries"
     __table_args__ = (
         sa.CheckConstraint("amount <> 0", name="non_zero_amount"),
@@ -57,9 +60,19 @@ class Entry(SQLModel, table=True):
         # first a page at a time (distro/console/finance_ledger_queries.py), and platform:revenue has an entry per
         # commission line. An account's other lookups use its leading column the same way.
         sa.Index("ix_ledger_entries_account_id_posting_id", "account_id", "posting_id"),
+        {"postgresql_partition_by": "RANGE (posted_at)"},
     )
 
-    id: int | None = Field(default=None, primary_key=True, sa_type=sa.BigInteger)
+    id: int | None = Field(
+        default=None, primary_key=True, sa_type=sa.BigInteger, sa_column_kwargs={"autoincrement": True}
+    )
+    # When its posting was created (the posting's created_at, set in the same statement): the partition key.
+    posted_at: dt.datetime = Field(
+        default_factory=utcnow,
+        primary_key=True,
+        sa_type=sa.DateTime(timezone=True),
+        sa_column_kwargs={"server_default": sa.text("now()")},
+    )
     posting_id: int = Field(foreign_key="ledger_postings.id", index=True, sa_type=sa.BigInteger)
     account_id: int = Field(foreign_key="ledger_accounts.id", sa_type=sa.BigInteger)
     # Signed fen: debit positive, credit negative.

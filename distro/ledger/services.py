@@ -13,22 +13,27 @@ that a run of any size is one statement, and each building every posting's entri
   per payout from `payouts:clearing` to cash (`payout_paid`) or back to the shop (`payout_failed`,
   `payout_cancel`).
 
-Whoever writes, PostgreSQL guards the ledger (migrations/versions/0001_accounts_idempotency_ledger.py,
-LEDGER_RULES): the statement trigger `ledger_entries_balanced` (ledger_check_balanced()) refuses an INSERT
-that leaves a posting it touched unbalanced or with fewer than two entries, so all of a posting's entries go
-in one statement; the deferred constraint trigger `ledger_postings_have_entries` refuses at commit a posting
-without entries; `ledger_*_append_only` and `ledger_*_no_truncate` refuse UPDATE, DELETE and TRUNCATE. A new
+Whoever writes, PostgreSQL guards the ledger (migrations/versions/0001_accounts_idempotency_ledger.py, LEDGER_RULES,
+as 0035_partition_ledger_entries.py rewrote them for the monthly partitions): the statement trigger
+`ledger_entries_balanced` (ledger_check_balanced()) refuses an INSERT whose new entries for a posting do not sum to
+zero or are fewer than two, so all of a posting's entries go in one statement; the deferred constraint trigger
+`ledger_postings_have_entries` refuses at commit a posting without entries posted at its creation (an entry's
+posted_at is its posting's created_at: writers set both from one value, or both from now()); `ledger_*_append_only`
+and `ledger_*_no_truncate` refuse UPDATE, DELETE and TRUNCATE, on every partition too. A new
 writer is named here: tests/unit/test_ledger_writers.py holds this list to the code.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import Session, col
 
 from distro.clock import utcnow
@@ -44,23 +49,49 @@ class PostingConflict(Conflict):
     slug = "posting-conflict"
 
 
+_POSTING_MAPPER = sa.inspect(Posting)
 _ACCOUNTS = LedgerAccount.__table__  # type: ignore[attr-defined]  # SQLModel declares no __table__
 
 _SELECT_ACCOUNT_IDS = sa.text("SELECT code, id FROM ledger_accounts WHERE code = ANY(CAST(:codes AS varchar[]))")
-_INSERT_POSTINGS = sa.text(
+# Postings and all their entries in one statement (one round trip), accounts looked up by code in it. Nothing is
+# written when an account is missing (the caller creates it and sends the statement again): a posting with some of
+# its entries left out could still balance. References go in in order, so concurrent batches take the unique index's
+# locks in one order. Entries are posted at their posting's creation: the month partition the has-entries check looks
+# in (migrations/versions/0035_partition_ledger_entries.py). The answer is one row per posting, in the order given:
+# its id when this statement inserted it or it was already there (as the statement found the table), else NULL (a
+# concurrent transaction posted it after the statement began), looked up by reference only for a posting not inserted;
+# and how many codes named no account. Postings and lines travel as two JSON arrays: the driver dumps a string at C
+# speed, where each Python list would be a typed array built element by element.
+_RECORD = sa.text(
     """
-    INSERT INTO ledger_postings (reference, kind, memo, created_by, reverses_posting_id, created_at)
-    SELECT * FROM unnest(CAST(:references AS varchar[]), CAST(:kinds AS varchar[]), CAST(:memos AS varchar[]),
-                         CAST(:created_by AS bigint[]), CAST(:reverses AS bigint[]), CAST(:created_at AS timestamptz[]))
-    ORDER BY 1
-    ON CONFLICT (reference) DO NOTHING
-    RETURNING reference, id
+    WITH given AS (
+        SELECT * FROM jsonb_to_recordset(CAST(:postings AS jsonb))
+            AS g(n bigint, reference varchar, kind varchar, memo varchar, created_by bigint, reverses_posting_id bigint)
+    ), lines AS MATERIALIZED (
+        SELECT l.posting_n, l.n, l.amount, a.id AS account_id
+        FROM jsonb_to_recordset(CAST(:lines AS jsonb)) AS l(posting_n bigint, n bigint, code varchar, amount bigint)
+        LEFT JOIN ledger_accounts a ON a.code = l.code
+    ), missing AS (
+        SELECT count(*) AS accounts FROM lines WHERE account_id IS NULL
+    ), posted AS (
+        INSERT INTO ledger_postings (reference, kind, memo, created_by, reverses_posting_id, created_at)
+        SELECT reference, kind, memo, created_by, reverses_posting_id, :now FROM given
+        WHERE (SELECT accounts FROM missing) = 0
+        ORDER BY reference
+        ON CONFLICT (reference) DO NOTHING
+        RETURNING id, reference
+    ), entries AS (
+        INSERT INTO ledger_entries (posting_id, account_id, amount, posted_at)
+        SELECT p.id, l.account_id, l.amount, :now
+        FROM posted p JOIN given g ON g.reference = p.reference JOIN lines l ON l.posting_n = g.n
+        ORDER BY l.n
+    )
+    SELECT coalesce(p.id, (SELECT id FROM ledger_postings earlier WHERE earlier.reference = g.reference)) AS id,
+           p.id IS NOT NULL AS new, (SELECT accounts FROM missing) AS missing
+    FROM given g
+    LEFT JOIN posted p ON p.reference = g.reference
+    ORDER BY g.n
     """
-)
-# Every entry of every new posting in one statement: the balance trigger checks per statement.
-_INSERT_ENTRIES = sa.text(
-    "INSERT INTO ledger_entries (posting_id, account_id, amount) "
-    "SELECT * FROM unnest(CAST(:posting_ids AS bigint[]), CAST(:account_ids AS bigint[]), CAST(:amounts AS bigint[]))"
 )
 
 
@@ -95,12 +126,18 @@ def ensure_accounts(session: Session, codes: Iterable[str]) -> dict[str, int]:
 
 
 def record_postings(session: Session, postings: Sequence[NewPosting]) -> list[int]:
-    """Add balanced postings to the session's transaction in three statements; return their ids (the caller commits).
+    """Add balanced postings to the session's transaction in one statement; return their ids (the caller commits).
 
     Idempotent by reference: a reference recorded before with the same entries returns the first
     posting and writes nothing; with different entries it raises PostingConflict. All entries go
-    in one INSERT, which the database checks sums to zero per posting.
+    in one INSERT, which the database checks sums to zero per posting. An account used for the first
+    time costs a second round trip (it is created, then the statement sent again).
     """
+    return [posting_id for posting_id, _ in _record(session, postings, utcnow())]
+
+
+def _record(session: Session, postings: Sequence[NewPosting], now: dt.datetime) -> list[tuple[int, bool]]:
+    """record_postings' work: each posting's id and whether this call inserted it, in the order given."""
     if not postings:
         return []
     for posting in postings:
@@ -108,44 +145,53 @@ def record_postings(session: Session, postings: Sequence[NewPosting]) -> list[in
     references = [posting.reference for posting in postings]
     if len(set(references)) != len(references):
         raise PostingConflict("The same reference appears twice in one batch of postings.")
-    account_ids = ensure_accounts(session, (line.account for posting in postings for line in posting.lines))
-    now = utcnow()
+    codes = [line.account for posting in postings for line in posting.lines]
+    given = {
+        "postings": json.dumps(
+            [
+                {
+                    "n": n,
+                    "reference": posting.reference,
+                    "kind": posting.kind,
+                    "memo": posting.memo,
+                    "created_by": posting.created_by,
+                    "reverses_posting_id": posting.reverses_posting_id,
+                }
+                for n, posting in enumerate(postings, 1)
+            ],
+            ensure_ascii=False,
+        ),
+        "lines": json.dumps(
+            [
+                {"posting_n": posting_n, "n": n, "code": line.account, "amount": line.amount}
+                for n, (posting_n, line) in enumerate(
+                    ((posting_n, line) for posting_n, posting in enumerate(postings, 1) for line in posting.lines), 1
+                )
+            ],
+            ensure_ascii=False,
+        ),
+        "now": now,
+    }
     connection = session.connection()
-    inserted: dict[str, int] = dict(
-        connection.execute(
-            _INSERT_POSTINGS,
-            {
-                "references": references,
-                "kinds": [posting.kind for posting in postings],
-                "memos": [posting.memo for posting in postings],
-                "created_by": [posting.created_by for posting in postings],
-                "reverses": [posting.reverses_posting_id for posting in postings],
-                "created_at": [now] * len(postings),
-            },
-        ).all()
-    )
-    posting_ids, entry_accounts, amounts = [], [], []
-    for posting in postings:
-        if posting.reference in inserted:
-            for line in posting.lines:
-                posting_ids.append(inserted[posting.reference])
-                entry_accounts.append(account_ids[line.account])
-                amounts.append(line.amount)
-    if posting_ids:
-        connection.execute(
-            _INSERT_ENTRIES, {"posting_ids": posting_ids, "account_ids": entry_accounts, "amounts": amounts}
-        )
+    rows = connection.execute(_RECORD, given).all()
+    if rows[0].missing:
+        ensure_accounts(session, codes)
+        rows = connection.execute(_RECORD, given).all()
+        if rows[0].missing:
+            raise RuntimeError("ledger accounts just ensured are missing")
     result = []
-    for posting in postings:
-        if posting.reference in inserted:
-            result.append(inserted[posting.reference])
+    for posting, row in zip(postings, rows, strict=True):
+        if row.new:
+            result.append((row.id, True))
             continue
-        existing_id = session.execute(
-            sa.select(col(Posting.id)).where(col(Posting.reference) == posting.reference)
-        ).scalar_one()
+        existing_id = row.id
+        if existing_id is None:  # posted by a transaction that committed while the statement ran
+            existing_id = session.execute(
+                sa.select(col(Posting.id)).where(col(Posting.reference) == posting.reference)
+            ).scalar_one()
         if Counter(posting_lines(session, existing_id)) != Counter(posting.lines):
             raise PostingConflict(f"Reference {posting.reference!r} was already posted with different entries.")
-        result.append(existing_id)
+        result.append((existing_id, False))
     return result
 
 
@@ -160,8 +206,28 @@ def record_posting(
     reverses_posting_id: int | None = None,
 ) -> Posting:
     """Add one balanced posting to the session's transaction (see record_postings; the caller commits)."""
-    [posting_id] = record_postings(session, [NewPosting(reference, kind, lines, memo, created_by, reverses_posting_id)])
-    return session.get_one(Posting, posting_id)
+    now = utcnow()
+    new = NewPosting(reference, kind, lines, memo, created_by, reverses_posting_id)
+    [(posting_id, inserted)] = _record(session, [new], now)
+    if not inserted:
+        return session.get_one(Posting, posting_id)
+    # Written just now with these values: the session takes it as loaded, as a query would have, rather than
+    # reading it back (and without a model's construction, which costs more than the rest of the call).
+    sa.orm.configure_mappers()  # as constructing one would (once: then it returns at once)
+    posting = _POSTING_MAPPER.class_manager.new_instance()
+    # As the ORM's loading does: the values go straight into the instance's dict, committed, no change events.
+    posting.__dict__.update(
+        id=posting_id,
+        reference=reference,
+        kind=kind,
+        memo=memo,
+        created_by=created_by,
+        reverses_posting_id=reverses_posting_id,
+        created_at=now,
+    )
+    make_transient_to_detached(posting)
+    session.add(posting)
+    return posting
 
 
 def posting_lines(session: Session, posting_id: int) -> list[EntryLine]:

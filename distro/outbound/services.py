@@ -43,6 +43,15 @@ _EMIT = sa.text(
     "AND (s.supplier_id IS NULL OR s.supplier_id = e.supplier_id)"
 )
 
+_LISTENED_TO = sa.text(
+    "SELECT EXISTS (SELECT FROM webhook_subscriptions WHERE active AND event_types && CAST(:event_types AS varchar[]))"
+)
+
+
+def anyone_listens(session: Session, event_types: Sequence[str]) -> bool:
+    """Whether an active subscription takes any of event_types: events nobody takes need not be built."""
+    return bool(session.scalar(_LISTENED_TO, {"event_types": list(event_types)}))
+
 
 def emit_many(session: Session, events: Sequence[tuple[str, Mapping[str, Any], int | None]]) -> None:
     """Queue events (type, data, supplier id) for every matching subscription, in the caller's transaction.

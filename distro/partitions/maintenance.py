@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -29,25 +28,29 @@ class PartitionedTable:
     table: str
     column: str
     column_is_date: bool = False
+    each_partition: tuple[str, ...] = ()
+    """DDL run on every partition made (its name in place of {partition}), idempotent: what the parent's own
+    definition does not hand down to partitions, such as statement-level triggers."""
 
+
+LEDGER_ENTRIES = PartitionedTable(
+    "ledger_entries",
+    "posted_at",
+    each_partition=(
+        # A statement trigger fires only on the table the statement names: an INSERT or TRUNCATE naming a partition
+        # is held to the ledger's rules here (migrations/versions/0035_partition_ledger_entries.py).
+        "CREATE OR REPLACE TRIGGER ledger_entries_balanced AFTER INSERT ON {partition} "
+        "REFERENCING NEW TABLE AS inserted_entries FOR EACH STATEMENT EXECUTE FUNCTION ledger_check_balanced()",
+        "CREATE OR REPLACE TRIGGER ledger_entries_no_truncate BEFORE TRUNCATE ON {partition} "
+        "FOR EACH STATEMENT EXECUTE FUNCTION ledger_refuse_change()",
+    ),
+)
 
 PARTITIONED: tuple[PartitionedTable, ...] = (
     PartitionedTable("order_events", "received_at"),  # migration 0034
+    LEDGER_ENTRIES,  # migration 0035
 )
 """Every monthly-partitioned table; each migration that partitions a table adds it here."""
-
-
-def is_partition(name: str) -> bool:
-    """Whether a table name is a partition of a PARTITIONED table: the models declare only the parents, so
-    migrations' autogenerate and the model comparison leave partitions out."""
-    return any(
-        name == rules.default_partition_name(spec.table) or _MONTH_SUFFIX.fullmatch(name.removeprefix(spec.table))
-        for spec in PARTITIONED
-        if name.startswith(spec.table)
-    )
-
-
-_MONTH_SUFFIX = re.compile(r"_y\d{4}m\d{2}")
 
 
 def _bound(month: dt.date, *, column_is_date: bool) -> str:
@@ -76,6 +79,7 @@ def ensure_partitions(connection: Connection, spec: PartitionedTable, months: li
     the rest are still created. The caller commits.
     """
     connection.execute(sa.text(create_default_partition_sql(spec)))
+    _each_partition(connection, spec, rules.default_partition_name(spec.table))
     existing = set(
         connection.execute(
             sa.text(
@@ -98,5 +102,24 @@ def ensure_partitions(connection: Connection, spec: PartitionedTable, months: li
             log.warning("partition %s not created: its rows are in the default partition (%s)", name, error.orig)
             continue
         savepoint.commit()
+        _each_partition(connection, spec, name)
         created.append(name)
     return created
+
+
+def _each_partition(connection: Connection, spec: PartitionedTable, partition: str) -> None:
+    for statement in spec.each_partition:
+        connection.execute(sa.text(statement.format(partition=partition)))
+
+
+def is_partition(table: str) -> bool:
+    """Whether table is a monthly or default partition of a table in PARTITIONED."""
+    return any(
+        table == rules.default_partition_name(spec.table) or rules.is_partition_name(spec.table, table)
+        for spec in PARTITIONED
+    )
+
+
+def include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    """Alembic's include_name hook: schema comparisons skip partitions, as the models declare only their parent."""
+    return not (type_ == "table" and name is not None and is_partition(name))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 MONTHS_AHEAD = 3
 """Partitions exist this many months past the current one, so a month's first insert never waits for DDL, and a
@@ -44,3 +45,8 @@ def partition_name(table: str, month: dt.date) -> str:
 def default_partition_name(table: str) -> str:
     """The name of table's default partition: rows of a month that has no partition of its own."""
     return f"{table}_default"
+
+
+def is_partition_name(table: str, name: str) -> bool:
+    """Whether name is partition_name(table, some month)."""
+    return re.fullmatch(rf"{re.escape(table)}_y\d{{4}}m\d{{2}}", name) is not None

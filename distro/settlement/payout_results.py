@@ -15,7 +15,7 @@ from sqlmodel import Session, col
 from distro import audit
 from distro.clock import utcnow
 from distro.errors import ValidationFailed
-from distro.outbound.services import emit_many
+from distro.outbound.services import anyone_listens, emit_many
 from distro.settlement import claims, lifecycle
 from distro.settlement.batches import check_allowed, get_batch
 from distro.settlement.models import Payout, SettlementBatch
@@ -177,7 +177,7 @@ def record_results(*, session: Session, batch_id: int, results: list[PayoutResul
 
 def _emit_payout_events(session: Session, payout_ids: list[int]) -> None:
     """Queue payout.paid / payout.failed for every subscriber to them (platform-wide: no supplier's)."""
-    if not payout_ids:
+    if not payout_ids or not anyone_listens(session, ["payout.paid", "payout.failed"]):
         return
     events = []
     for row in session.execute(_EVENT_DATA, {"ids": payout_ids}).mappings():
