@@ -7,7 +7,7 @@ import os
 import socket
 import subprocess
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,6 +65,61 @@ def fresh_database() -> str:
     with admin.connect() as connection:
         connection.execute(sa.text("CHECKPOINT"))
     return url
+
+
+def load_set_based(
+    url: str,
+    steps: Sequence[tuple[str, str]],
+    *,
+    tables: Sequence[str],
+    sequences: Sequence[str],
+    log: Callable[[str], None],
+    work_mem: str = "1GB",
+) -> None:
+    """Load a big benchmark's state: run its (label, SQL) steps with tables' foreign keys and plain indexes
+    dropped, recreate them from their own definitions (which validates them), move the id sequences of
+    `sequences` past their tables' ids, then VACUUM ANALYZE; each step's time goes to log.
+
+    Inserting millions of rows into indexed, constrained tables costs several times building the indexes and
+    checking the keys once afterwards; the steps are set-based SQL (generate_series, INSERT ... SELECT).
+    """
+    with raw_connection(url) as connection:
+        connection.autocommit = True
+        for setting in (f"work_mem = '{work_mem}'", f"maintenance_work_mem = '{work_mem}'", "synchronous_commit = off"):
+            connection.execute(f"SET {setting}")
+        foreign_keys = connection.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE contype = 'f' AND conrelid::regclass::text = ANY(%s) ORDER BY conrelid::regclass::text, conname",
+            [list(tables)],
+        ).fetchall()
+        indexes = connection.execute(
+            "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index i "
+            "WHERE indrelid::regclass::text = ANY(%s) AND NOT EXISTS (SELECT 1 FROM pg_constraint c "
+            "WHERE c.conindid = i.indexrelid AND c.conrelid = i.indrelid AND c.contype IN ('p', 'u', 'x')) "
+            "ORDER BY 1",
+            [list(tables)],
+        ).fetchall()
+        for table, name, _definition in foreign_keys:
+            connection.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+        for name, _definition in indexes:
+            connection.execute(f"DROP INDEX {name}")
+        log(f"dropped {len(foreign_keys)} foreign keys and {len(indexes)} plain indexes for the load")
+
+        def step(label: str, sql: str) -> None:
+            start = time.perf_counter()
+            cursor = connection.execute(sql)
+            rows = f", {cursor.rowcount:,} rows" if cursor.rowcount >= 0 else ""
+            log(f"{label}: {time.perf_counter() - start:.1f} s{rows}")
+
+        for label, sql in steps:
+            step(label, sql)
+        for name, definition in indexes:
+            step(f"index {name}", definition)
+        for table, name, definition in foreign_keys:
+            step(f"foreign key {name}", f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+        for table in sequences:
+            connection.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+        step("VACUUM ANALYZE", "VACUUM ANALYZE")
 
 
 def bench_redis_url() -> str:
