@@ -5,6 +5,7 @@ from sqlmodel import SQLModel
 
 import distro.models  # noqa: F401  (registers every table on SQLModel.metadata)
 from distro.db import engine_for
+from distro.partitions.maintenance import compared
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -21,7 +22,7 @@ def run_migrations_online() -> None:
 
 
 def _run(connection) -> None:
-    context.configure(connection=connection, target_metadata=target_metadata, compare_type=True)
+    context.configure(connection=connection, target_metadata=target_metadata, compare_type=True, include_name=compared)
     with context.begin_transaction():
         context.run_migrations()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 MONTHS_AHEAD = 3
 """Partitions exist this many months past the current one, so a month's first insert never waits for DDL, and a
@@ -44,3 +45,8 @@ def partition_name(table: str, month: dt.date) -> str:
 def default_partition_name(table: str) -> str:
     """The name of table's default partition: rows of a month that has no partition of its own."""
     return f"{table}_default"
+
+
+def is_partition_name(name: str, table: str) -> bool:
+    """Whether name is one of table's partitions by the names above (a month's or the default)."""
+    return re.fullmatch(rf"{re.escape(table)}_(y\d{{4}}m\d{{2}}|default)", name) is not None
