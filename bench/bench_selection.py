@@ -23,7 +23,7 @@ import sys
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from bench.harness import Row, load_set_based, timer
+from bench.harness import Row, load_set_based, peak_rss_mb, reset_peak_rss, timer, with_peak
 from distro.db import engine_for
 from distro.selection import ranking
 from distro.selection.rules import LISTS
@@ -126,6 +126,7 @@ def run(url: str) -> list[Row]:
     with timer() as load_seconds:
         load(url)
     log(f"load: {load_seconds():.1f} s")
+    reset_peak_rss()
     engine = engine_for(url)
     with Session(engine) as session, timer() as baseline_seconds:
         refresh_recent_sales(session=session, days=30, now=NOW)
@@ -164,12 +165,17 @@ def run(url: str) -> list[Row]:
     if top.units_30d != counted:
         raise AssertionError(f"hot30's first has {top.units_30d} units, a GROUP BY counts {counted}")
     engine.dispose()
-    return [
-        Row(
-            f"selection rankings ({LINES / 1e6:g}M order lines)",
-            seconds(),
-            "s",
-            baseline_seconds(),
-            "recent sales job",
-        )
-    ]
+    # The ranking job ran in this process, as a worker runs it (the recent-sales baseline too): its peak since the
+    # load.
+    return with_peak(
+        [
+            Row(
+                f"selection rankings ({LINES / 1e6:g}M order lines)",
+                seconds(),
+                "s",
+                baseline_seconds(),
+                "recent sales job",
+            )
+        ],
+        peak_rss_mb(),
+    )

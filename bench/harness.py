@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import http.client
 import os
 import socket
@@ -11,6 +12,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
@@ -21,6 +23,7 @@ from distro.db import engine_for
 from distro.settings import PROJECT_ROOT
 
 BENCH_DATABASE = "distro_bench"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,11 @@ class Row:
     def ratio(self) -> float:
         """value / baseline."""
         return self.value / self.baseline if self.baseline else float("inf")
+
+
+def with_peak(rows: list[Row], peak_mb: float) -> list[Row]:
+    """The rows with peak_mb as their peak memory: the figures one process produced."""
+    return [dataclasses.replace(row, peak_mb=peak_mb) for row in rows]
 
 
 def fresh_database() -> str:
@@ -179,6 +187,28 @@ def peak_rss_mb(pid: int | None = None) -> float:
             continue
         peaks += [int(line.split()[1]) / 1024 for line in status.splitlines() if line.startswith("VmHWM:")]
     return max(peaks, default=0.0)
+
+
+def in_child(function: Callable[..., T], /, *args: Any) -> tuple[T, float]:
+    """Call function(*args) in a fresh Python process, as an RQ worker's work horse runs a job, and return its
+    result and that process's peak resident memory in MB: the job's own figure, not the benchmark's around it.
+
+    function must be importable (defined at a module's top level); its arguments and result are pickled.
+    """
+    import multiprocessing
+
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        return pool.apply(_call_measured, (function, args))
+
+
+def _call_measured(function: Callable[..., T], args: tuple[Any, ...]) -> tuple[T, float]:
+    return function(*args), peak_rss_mb()
+
+
+def reset_peak_rss() -> None:
+    """Start this process's peak resident memory afresh from what it holds now (Linux's clear_refs), so that
+    peak_rss_mb() after a job run here measures that job, not the benchmarks and loads before it."""
+    Path("/proc/self/clear_refs").write_text("5")
 
 
 def postgres_server_pid(url: str) -> int:
