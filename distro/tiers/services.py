@@ -80,11 +80,15 @@ def choice_sql(source: str) -> str:
     SELECT c.shop_id, c.old_tier, chosen.code AS new_tier, c.net_gmv, c.orders, c.buyers
     FROM {source} c
     LEFT JOIN tiers cur ON cur.code = c.old_tier
-    -- The highest tier whose thresholds are all met, but never more than one tier down.
-    JOIN tiers chosen ON chosen.rank = GREATEST(
-        (SELECT max(t.rank) FROM tiers t
-         WHERE c.net_gmv >= t.min_gmv AND c.orders >= t.min_orders AND c.buyers >= t.min_buyers),
-        coalesce(cur.rank, 0) - 1, 0)
+    -- The highest tier whose thresholds are all met, but never more than one tier down (nor below the
+    -- entry tier): one lookup per shop. Joined on a computed rank instead, the planner may pair every
+    -- shop with every tier and compute the rank once per pair.
+    CROSS JOIN LATERAL (
+        SELECT t.code FROM tiers t
+        WHERE (c.net_gmv >= t.min_gmv AND c.orders >= t.min_orders AND c.buyers >= t.min_buyers)
+           OR t.rank <= coalesce(cur.rank, 0) - 1 OR t.rank = 0
+        ORDER BY t.rank DESC LIMIT 1
+    ) chosen
     """  # noqa: S608  (source is this module's own text or a test's, never input)
 
 
@@ -109,12 +113,7 @@ _DECIDE = sa.text(
 # The month's orders lie in paid_at order, not shop order, so reading them through ix_orders_shop_id
 # fetches a random heap page per order (36 s at 10M orders), while the planner, assuming the table is
 # cached, prefers it to a sequential scan and a sort (8 s). Only the deciding statement goes without.
-# Its sort by shop and buyer (for the distinct buyers) and its hash of every shop spill to disk at the
-# default work_mem: 256 MB keeps them in memory, for the rest of the transaction only.
-DECIDING_WORK_MEM = "256MB"
-_INDEX_SCANS_OFF = sa.text(
-    f"SELECT set_config('enable_indexscan', 'off', true), set_config('work_mem', '{DECIDING_WORK_MEM}', true)"
-)
+_INDEX_SCANS_OFF = sa.text("SET LOCAL enable_indexscan = off")
 _INDEX_SCANS_BACK = sa.text("RESET enable_indexscan")
 # The writes below are planned on the decisions' real row count, not a guess about a fresh table.
 _ANALYZE_DECISIONS = sa.text("ANALYZE tier_decisions")
