@@ -191,18 +191,42 @@ def peak_rss_mb(pid: int | None = None) -> float:
 
 def in_child(function: Callable[..., T], /, *args: Any) -> tuple[T, float]:
     """Call function(*args) in a fresh Python process, as an RQ worker's work horse runs a job, and return its
-    result and that process's peak resident memory in MB: the job's own figure, not the benchmark's around it.
+    result and that process's peak resident memory in MB: the work's own figure, not that of what ran before it.
 
-    function must be importable (defined at a module's top level); its arguments and result are pickled.
+    function must be importable (defined at a module's top level); its arguments and result are pickled. The
+    child may start children of its own (it is no daemon); an exception in it is raised here.
     """
     import multiprocessing
 
-    with multiprocessing.get_context("spawn").Pool(1) as pool:
-        return pool.apply(_call_measured, (function, args))
+    context = multiprocessing.get_context("spawn")
+    receiving, sending = context.Pipe(duplex=False)
+    child = context.Process(target=_call_measured, args=(sending, function, args))
+    child.start()
+    sending.close()
+    try:
+        succeeded, value = receiving.recv()
+    except EOFError:
+        child.join()
+        raise RuntimeError(f"{function.__name__} died in its process (exit code {child.exitcode})") from None
+    child.join()
+    if not succeeded:
+        raise value
+    return value
 
 
-def _call_measured(function: Callable[..., T], args: tuple[Any, ...]) -> tuple[T, float]:
-    return function(*args), peak_rss_mb()
+def _call_measured(sending: Any, function: Callable[..., Any], args: tuple[Any, ...]) -> None:
+    try:
+        sending.send((True, (function(*args), peak_rss_mb())))
+    except BaseException as error:  # handed to the parent, which raises it
+        sending.send((False, RuntimeError(f"{function.__name__} failed in its process: {error!r}")))
+        raise
+
+
+def run_benchmark(name: str, url: str) -> list[Row]:
+    """Run one benchmark module of bench/ (bench_<name>) on the database at url; return its rows."""
+    import importlib
+
+    return importlib.import_module(f"bench.{name}").run(url)
 
 
 def reset_peak_rss() -> None:
