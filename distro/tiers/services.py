@@ -123,8 +123,9 @@ _RECORD = sa.text(
         INSERT INTO shop_tier_history (shop_id, month, old_tier, new_tier, net_gmv_fen, orders, buyers,
                                        effective_from)
         SELECT d.shop_id, :month, d.old_tier, d.new_tier, d.net_gmv, d.orders, d.buyers, :effective_from
+        -- A plain insert, not ON CONFLICT DO NOTHING (a speculative insertion per row): under the month's
+        -- lock no other evaluation writes, and the decisions left out every shop evaluated already.
         FROM tier_decisions d
-        ON CONFLICT (shop_id, month) DO NOTHING
     ), moved AS (
         -- From the decisions, not written: the planner knows nothing of rows a statement writes, and a
         -- join back onto them can become a nested loop, quadratic in the number of shops. Only the shops
