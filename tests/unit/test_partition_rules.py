@@ -30,3 +30,11 @@ def test_no_months_lie_between_a_later_first_and_an_earlier_last() -> None:
 def test_a_partition_is_named_by_its_table_year_and_month() -> None:
     assert rules.partition_name("ledger_entries", dt.date(2026, 3, 1)) == "ledger_entries_y2026m03"
     assert rules.default_partition_name("order_events") == "order_events_default"
+
+
+def test_a_tables_month_and_default_partitions_are_told_apart_from_other_tables_by_name() -> None:
+    assert rules.is_partition_name("share_click_counts_y2026m12", "share_click_counts")
+    assert rules.is_partition_name("share_click_counts_default", "share_click_counts")
+    assert not rules.is_partition_name("share_click_counts", "share_click_counts")
+    assert not rules.is_partition_name("share_click_counts_old", "share_click_counts")
+    assert not rules.is_partition_name("share_click_counts_y2026m12", "share_click")
