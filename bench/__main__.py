@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import importlib
 import pkgutil
 import sys
 
 import bench
-from bench.harness import Row, fresh_database
+from bench.harness import fresh_database, in_child, run_benchmark
 
 # The ledger's figure (postings per second against raw INSERTs of the same rows) heads the table.
 FIRST = ("bench_ledger",)
@@ -27,7 +26,8 @@ def main(names: list[str]) -> None:
     print(header)
     print("-" * len(header))
     for name in selected:
-        rows: list[Row] = importlib.import_module(f"bench.{name}").run(fresh_database())
+        # Each in a process of its own: a benchmark's peak memory is then its own, not the highest of those before it.
+        rows, _ = in_child(run_benchmark, name, fresh_database())
         for row in rows:
             print(
                 f"{row.name:<48} {row.value:>12,.1f} {row.unit:<12} {row.baseline:>12,.1f} {row.ratio:>7.2f} "

@@ -24,7 +24,17 @@ from sqlmodel import Session
 
 from bench import bench_share
 from bench.bench_pool import percentile
-from bench.harness import Row, bench_redis_url, free_port, raw_connection, timer, wait_until_up, web_server
+from bench.harness import (
+    Row,
+    bench_redis_url,
+    free_port,
+    peak_rss_mb,
+    raw_connection,
+    reset_peak_rss,
+    timer,
+    wait_until_up,
+    web_server,
+)
 from bench.http_pages import page_cookie, timed
 from bench.load import Load
 from distro.app import create_app
@@ -180,7 +190,9 @@ def run(url: str) -> list[Row]:
         bare_seconds = _per_owner_baseline(url)
         progress(f"one row per owner ({OWNERS:,}): {bare_seconds:.1f} s")
         bench_share._flush(connection)
+        reset_peak_rss()
         seen_seconds = _publish_until_seen(url, connection)
+        publish_mb = peak_rss_mb()  # publishing ran in this process, as a web request would
         progress(f"published and seen by {SAMPLES} sampled owners in {seen_seconds:.2f} s")
         burst_seconds, burst_p99 = _burst(ports["distro"], codes)
         progress(f"burst: {BURST:,} in {burst_seconds:.1f} s, p99 {burst_p99:.1f} ms")
@@ -188,6 +200,7 @@ def run(url: str) -> list[Row]:
         for rounds in (3, ROUNDS):
             after_ms = timed(ports["distro"], ("/my/messages",), page, rounds, TITLE.encode())
         progress(f"消息 p50 {percentile(before_ms, 0.5):.1f} ms before, {percentile(after_ms, 0.5):.1f} ms with")
+        web_mb = peak_rss_mb(servers["distro"].pid)
     finally:
         for server in servers.values():
             server.terminate()
@@ -210,6 +223,7 @@ def run(url: str) -> list[Row]:
             "s",
             bare_seconds,
             f"a message row per owner ({millions})",
+            publish_mb,
         ),
         Row(
             f"inbox 消息 p95 with {PAST_BROADCASTS + 1:,} broadcasts, HTTP",
@@ -217,6 +231,7 @@ def run(url: str) -> list[Row]:
             "ms",
             percentile(before_ms, 0.95),
             "the same page before them",
+            web_mb,
         ),
         Row(
             f"click burst {BURST // 1000}k in {BURST_SECONDS} s (c={BURST_CONCURRENCY}): seconds taken",
@@ -224,7 +239,15 @@ def run(url: str) -> list[Row]:
             "s",
             bare_seconds_burst,
             bench_share.BARE,
+            web_mb,
         ),
-        Row(f"click burst redirect p99 (c={BURST_CONCURRENCY}, paced)", burst_p99, "ms", bare_p99, bench_share.BARE),
-        Row("click burst clicks counted (0 lost)", float(counted), "clicks", float(sent), "clicks sent"),
+        Row(
+            f"click burst redirect p99 (c={BURST_CONCURRENCY}, paced)",
+            burst_p99,
+            "ms",
+            bare_p99,
+            bench_share.BARE,
+            web_mb,
+        ),
+        Row("click burst clicks counted (0 lost)", float(counted), "clicks", float(sent), "clicks sent", web_mb),
     ]

@@ -24,7 +24,16 @@ from sqlalchemy.schema import CreateIndex
 from sqlmodel import Session
 
 from bench.bench_pool import percentile
-from bench.harness import Row, bench_redis_url, free_port, raw_connection, wait_until_up, web_server
+from bench.harness import (
+    Row,
+    bench_redis_url,
+    free_port,
+    peak_rss_mb,
+    raw_connection,
+    wait_until_up,
+    web_server,
+    with_peak,
+)
 from bench.http_pages import page_cookie, timed
 from distro.app import create_app
 from distro.audit import AuditEntry
@@ -175,6 +184,7 @@ def run(url: str) -> list[Row]:
                 "the goal (≤ 100 ms)",
             )
         )
+        rows = with_peak(rows, peak_rss_mb(server.pid))
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -23,7 +23,16 @@ import time
 from sqlmodel import Session
 
 from bench.bench_pool import percentile
-from bench.harness import Row, bench_redis_url, free_port, raw_connection, wait_until_up, web_server
+from bench.harness import (
+    Row,
+    bench_redis_url,
+    free_port,
+    peak_rss_mb,
+    raw_connection,
+    wait_until_up,
+    web_server,
+    with_peak,
+)
 from bench.http_pages import bearer, page_cookie, timed
 from distro.app import create_app
 from distro.auth.models import Role
@@ -143,6 +152,7 @@ def run(url: str) -> list[Row]:
             rows.append(Row(label, percentile(samples, 0.95), "ms", baseline, "API: batch + payouts page p95"))
             progress(f"{name}: p50 {percentile(samples, 0.5):.1f} ms, p95 {percentile(samples, 0.95):.1f} ms")
         progress(f"API batch + payouts page: p50 {percentile(api_ms, 0.5):.1f} ms, p95 {baseline:.1f} ms")
+        rows = with_peak(rows, peak_rss_mb(server.pid))
     finally:
         server.terminate()
         server.wait(timeout=30)

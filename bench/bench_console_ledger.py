@@ -29,7 +29,7 @@ from collections.abc import Callable
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from bench.harness import Row, raw_connection
+from bench.harness import Row, peak_rss_mb, raw_connection, reset_peak_rss, with_peak
 from distro.console import finance_dashboard_queries as dashboard
 from distro.console import finance_ledger_queries as explorer
 from distro.db import engine_for
@@ -104,6 +104,7 @@ def median_ms(read: Callable[[], object]) -> float:
 
 def run(url: str) -> list[Row]:
     load(url, 0, LINES, accounts=True)
+    reset_peak_rss()
     busiest = "platform:revenue"
     with Session(engine_for(url)) as session:
         full_standing = median_ms(lambda: dashboard.standing(session))
@@ -126,17 +127,21 @@ def run(url: str) -> list[Row]:
         full = {kind: int(total) for kind, total in session.execute(_FULL_TRIAL_BALANCE)}
         assert {kind: total for kind, total in ledger.trial_balance(session).items() if kind in full} == full
         assert session.scalar(sa.text("SELECT count(*) FROM ledger_entries")) == (LINES + TAIL) * 5
-    return [
-        Row(
-            f"console 概览, {LINES:,} lines, snapshots + tail",
-            standing,
-            "ms",
-            full_standing,
-            "概览 summing every entry",
-        ),
-        Row("API trial balance, snapshots + tail", trial, "ms", full_trial, "trial balance summing every entry"),
-        Row(f"API balance of {busiest}, snapshot + tail", balance, "ms", full_balance, "summing its every entry"),
-        Row(f"snapshot run folding {LINES:,} lines", fold, "ms", full_trial, "one full trial balance"),
-        Row("console 账簿 accounts page (50)", page, "ms", api_page, "API accounts, first 50"),
-        Row("console 账簿 busiest account's postings", postings, "ms", balance, "API balance of it"),
-    ]
+    # The snapshot run and the pages' queries ran in this process: its peak since the load.
+    return with_peak(
+        [
+            Row(
+                f"console 概览, {LINES:,} lines, snapshots + tail",
+                standing,
+                "ms",
+                full_standing,
+                "概览 summing every entry",
+            ),
+            Row("API trial balance, snapshots + tail", trial, "ms", full_trial, "trial balance summing every entry"),
+            Row(f"API balance of {busiest}, snapshot + tail", balance, "ms", full_balance, "summing its every entry"),
+            Row(f"snapshot run folding {LINES:,} lines", fold, "ms", full_trial, "one full trial balance"),
+            Row("console 账簿 accounts page (50)", page, "ms", api_page, "API accounts, first 50"),
+            Row("console 账簿 busiest account's postings", postings, "ms", balance, "API balance of it"),
+        ],
+        peak_rss_mb(),
+    )

@@ -33,7 +33,16 @@ from sqlmodel import Session
 
 from bench import bench_pool
 from bench.bench_pool import percentile
-from bench.harness import Row, bench_redis_url, free_port, raw_connection, wait_until_up, web_server
+from bench.harness import (
+    Row,
+    bench_redis_url,
+    free_port,
+    peak_rss_mb,
+    raw_connection,
+    wait_until_up,
+    web_server,
+    with_peak,
+)
 from bench.http_pages import bearer, page_cookie, timed
 from distro.app import create_app
 from distro.auth.models import Role
@@ -301,6 +310,7 @@ def run(url: str) -> list[Row]:
             rows += _pair(
                 port, page, api, label, ("/my/earnings",), "佣金明细", PAGE_DATA_CALLS, "API: the page's 4 calls"
             )
+        rows = with_peak(rows, peak_rss_mb(server.pid))
     finally:
         server.terminate()
         server.wait(timeout=30)

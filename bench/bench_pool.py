@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlmodel import Session
 
-from bench.harness import Row, bench_redis_url, free_port, raw_connection, wait_until_up, web_server
+from bench.harness import Row, bench_redis_url, free_port, peak_rss_mb, raw_connection, wait_until_up, web_server
 from distro.app import create_app
 from distro.auth.models import Role
 from distro.db import engine_for
@@ -165,6 +165,7 @@ def run(url: str) -> list[Row]:
         headers = _sign_in(port, "owner@example.cn")
         _browse(port, headers, 1)  # warm up: the worker's first requests load code and plans
         api_ms = _browse(port, headers, ROUNDS)
+        web_mb = peak_rss_mb(server.pid)
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -178,6 +179,7 @@ def run(url: str) -> list[Row]:
             "ms",
             percentile(sql_ms, 0.50),
             "bare SQL p50",
+            web_mb,
         ),
         Row(
             "pool browse p95 (100k products, API over HTTP)",
@@ -185,5 +187,6 @@ def run(url: str) -> list[Row]:
             "ms",
             percentile(sql_ms, 0.95),
             "bare SQL p95",
+            web_mb,
         ),
     ]

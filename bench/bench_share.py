@@ -17,7 +17,18 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from bench.bench_ingestion import CONCURRENCY
-from bench.harness import Row, bench_redis_url, cpu_seconds, free_port, raw_connection, timer, wait_until_up, web_server
+from bench.harness import (
+    Row,
+    bench_redis_url,
+    cpu_seconds,
+    free_port,
+    peak_rss_mb,
+    raw_connection,
+    reset_peak_rss,
+    timer,
+    wait_until_up,
+    web_server,
+)
 from bench.load import Load
 from distro.app import create_app
 from distro.auth.models import Role
@@ -104,9 +115,9 @@ def _get_all(load: Load, paths: list[str]) -> Run:
     return Run(len(paths) / seconds, statistics.quantiles(load.latencies, n=100)[98] * 1000)
 
 
-def _redirects(app, codes: list[str], env: dict[str, str], connection: redis.Redis) -> tuple[Run, Run]:
-    """(share redirects, bare Flask redirects) over the same request mix and server settings: the median
-    of ROUNDS alternating timed runs of each, both servers up throughout.
+def _redirects(app, codes: list[str], env: dict[str, str], connection: redis.Redis) -> tuple[Run, Run, float]:
+    """(share redirects, bare Flask redirects, the distro server's peak MB) over the same request mix and server
+    settings: the median of ROUNDS alternating timed runs of each, both servers up throughout.
 
     Prints to stderr the CPU each participant spent per timed request, which a busy machine
     does not distort the way it distorts rates.
@@ -151,6 +162,7 @@ def _redirects(app, codes: list[str], env: dict[str, str], connection: redis.Red
         for _ in range(ROUNDS):
             for label in ("distro", "bare"):
                 timed(servers[label], ports[label], label)
+        web_mb = peak_rss_mb(servers["distro"].pid)
     finally:
         for server in servers.values():
             server.terminate()
@@ -171,7 +183,7 @@ def _redirects(app, codes: list[str], env: dict[str, str], connection: redis.Red
             statistics.median(run.rate for run in runs[label]), statistics.median(run.p99_ms for run in runs[label])
         )
 
-    return median_run("distro"), median_run("bare")
+    return median_run("distro"), median_run("bare"), web_mb
 
 
 def _push_clicks(connection: redis.Redis, link_ids: list[int]) -> None:
@@ -242,23 +254,26 @@ def run(url: str) -> list[Row]:
     links = _links(url, app)
     env = {**os.environ, "DISTRO_DATABASE_URL": url, "DISTRO_REDIS_URL": redis_url}
     try:
-        redirects, bare_redirects = _redirects(app, [code for _, code in links], env, connection)
+        redirects, bare_redirects, web_mb = _redirects(app, [code for _, code in links], env, connection)
 
         _flush(connection)
         _push_clicks(connection, [link_id for link_id, _ in links])
         bare_fold_seconds = _fold_baseline(url, connection)  # reads without trimming: the fold sees the same clicks
+        reset_peak_rss()
         fold_seconds = _fold(url, connection)
+        fold_mb = peak_rss_mb()  # the fold ran in this process, as a worker runs the job
     finally:
         _flush(connection)
 
     return [
-        Row("share redirect (c=16, granian)", redirects.rate, "redirects/s", bare_redirects.rate, BARE),
-        Row("share redirect p99 (c=16, granian)", redirects.p99_ms, "ms", bare_redirects.p99_ms, BARE),
+        Row("share redirect (c=16, granian)", redirects.rate, "redirects/s", bare_redirects.rate, BARE, web_mb),
+        Row("share redirect p99 (c=16, granian)", redirects.p99_ms, "ms", bare_redirects.p99_ms, BARE, web_mb),
         Row(
             f"click fold ({CLICKS // 1000}k clicks)",
             CLICKS / fold_seconds,
             "clicks/s",
             CLICKS / bare_fold_seconds,
             "XRANGE + executemany, unindexed",
+            fold_mb,
         ),
     ]

@@ -49,6 +49,7 @@ LEDGER_ENTRIES = PartitionedTable(
 PARTITIONED: tuple[PartitionedTable, ...] = (
     PartitionedTable("order_events", "received_at"),  # migration 0034
     LEDGER_ENTRIES,  # migration 0035
+    PartitionedTable("share_click_counts", "day", column_is_date=True),  # migration 0036
 )
 """Every monthly-partitioned table; each migration that partitions a table adds it here."""
 

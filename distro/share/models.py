@@ -36,9 +36,14 @@ class ShareLink(ShareLinkBase, table=True):
 
 
 class ClickCount(SQLModel, table=True):
-    """Clicks on a link on one day (Asia/Shanghai), folded from Redis."""
+    """Clicks on a link on one day (Asia/Shanghai), folded from Redis.
+
+    Partitioned by month on day (distro/partitions): the primary key includes it, so the fold's upsert on
+    (link_id, day) finds its row in the day's partition, and day ranges read only their months.
+    """
 
     __tablename__ = "share_click_counts"
+    __table_args__ = {"postgresql_partition_by": "RANGE (day)"}
 
     link_id: int = Field(foreign_key="share_links.id", primary_key=True, sa_type=sa.BigInteger)
     day: dt.date = Field(primary_key=True)

@@ -80,11 +80,15 @@ def choice_sql(source: str) -> str:
     SELECT c.shop_id, c.old_tier, chosen.code AS new_tier, c.net_gmv, c.orders, c.buyers
     FROM {source} c
     LEFT JOIN tiers cur ON cur.code = c.old_tier
-    -- The highest tier whose thresholds are all met, but never more than one tier down.
-    JOIN tiers chosen ON chosen.rank = GREATEST(
-        (SELECT max(t.rank) FROM tiers t
-         WHERE c.net_gmv >= t.min_gmv AND c.orders >= t.min_orders AND c.buyers >= t.min_buyers),
-        coalesce(cur.rank, 0) - 1, 0)
+    -- The highest tier whose thresholds are all met, but never more than one tier down (nor below the
+    -- entry tier): one lookup per shop. Joined on a computed rank instead, the planner may pair every
+    -- shop with every tier and compute the rank once per pair.
+    CROSS JOIN LATERAL (
+        SELECT t.code FROM tiers t
+        WHERE (c.net_gmv >= t.min_gmv AND c.orders >= t.min_orders AND c.buyers >= t.min_buyers)
+           OR t.rank <= coalesce(cur.rank, 0) - 1 OR t.rank = 0
+        ORDER BY t.rank DESC LIMIT 1
+    ) chosen
     """  # noqa: S608  (source is this module's own text or a test's, never input)
 
 
@@ -119,18 +123,19 @@ _RECORD = sa.text(
         INSERT INTO shop_tier_history (shop_id, month, old_tier, new_tier, net_gmv_fen, orders, buyers,
                                        effective_from)
         SELECT d.shop_id, :month, d.old_tier, d.new_tier, d.net_gmv, d.orders, d.buyers, :effective_from
+        -- A plain insert, not ON CONFLICT DO NOTHING (a speculative insertion per row): under the month's
+        -- lock no other evaluation writes, and the decisions left out every shop evaluated already.
         FROM tier_decisions d
-        ON CONFLICT (shop_id, month) DO NOTHING
-        RETURNING shop_id, old_tier, new_tier
     ), moved AS (
         -- From the decisions, not written: the planner knows nothing of rows a statement writes, and a
-        -- join back onto them can become a nested loop, quadratic in the number of shops. Under the
-        -- month's lock the shops decided are exactly the shops written.
+        -- join back onto them can become a nested loop, quadratic in the number of shops. Only the shops
+        -- whose tier changes are written.
         UPDATE shops s SET tier_code = d.new_tier FROM tier_decisions d
         WHERE s.id = d.shop_id AND d.new_tier <> d.old_tier
-        RETURNING s.id
     )
-    SELECT old_tier, new_tier, count(*) AS shops FROM written GROUP BY old_tier, new_tier
+    -- Under the month's lock the shops decided are exactly the shops written, so the transitions are
+    -- counted from the decisions rather than from a million rows returned by the insert.
+    SELECT old_tier, new_tier, count(*) AS shops FROM tier_decisions GROUP BY old_tier, new_tier
     """
 )
 # The evaluation's statements in order; the last returns the transitions.
