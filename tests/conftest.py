@@ -66,7 +66,7 @@ class _RememberingHasher(argon2.PasswordHasher):
             self._hashes[password] = super().hash(password)
         return self._hashes[password]
 
-    def verify(self, hash: str | bytes, password: str | bytes):  # noqa: A002 - argon2's own parameter name
+    def verify(self, hash: str | bytes, password: str | bytes):
         key = (hash, password)
         if key not in self._checks:
             try:
