@@ -121,18 +121,22 @@ def template_url(server_urls: dict[str, str]) -> str:
 
 
 def clone_template(template: str, name: str) -> str:
-    """Create database name as a copy of the migrated template; return its URL."""
+    """Create database name as a copy of template's database (the migrated template, or one made from it); return
+    its URL. The copy is a file copy, far quicker than loading the same rows again; the source must have no
+    connections open meanwhile."""
+    source = make_url(template).database
     _admin_execute(
         template,
         f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)',
-        f'CREATE DATABASE "{name}" TEMPLATE "{TEMPLATE_DB}"',
+        f'CREATE DATABASE "{name}" TEMPLATE "{source}"',
     )
     return _with_database(template, name)
 
 
 @contextlib.contextmanager
 def fresh_database(template_url: str) -> Iterator[str]:
-    """A new database cloned from the migrated template, its commits real; dropped on exit."""
+    """A new database cloned from the migrated template (or another made from it), its commits real; dropped on
+    exit."""
     name = f"distro_t_{os.getpid()}_{next(_clone_counter)}_{uuid.uuid4().hex[:6]}"
     url = clone_template(template_url, name)
     try:
