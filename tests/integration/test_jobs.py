@@ -101,6 +101,7 @@ def test_the_cron_schedule_loads_with_json_jobs_and_slot_ids(redis):
         "distro.quality.jobs.refresh_supplier_metrics",
         "distro.quality.jobs.review_last_month",
         "distro.deposits.jobs.refresh_deposit_standing",
+        "distro.partitions.jobs.create_coming_partitions",
     }
     cron_job = jobs["distro.ledger.jobs.check_ledger_balances"]
     assert isinstance(cron_job, JsonCronJob)
