@@ -13,11 +13,13 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import argon2
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from distro import embedded, migrate
+from distro.auth import passwords
 from distro.db import engine_for
 from distro.settings import PROJECT_ROOT
 
@@ -39,6 +41,50 @@ def _admin_execute(url: str, *statements: str) -> None:
         for statement in statements:
             connection.execute(sa.text(statement))
     engine.dispose()
+
+
+class _RememberingHasher(argon2.PasswordHasher):
+    """Argon2id with the product's own parameters, each distinct hash or check worked out once per test run.
+
+    An account's hash costs about 0.2 s of CPU by design, and the suite makes thousands of accounts with the same
+    password: the first hash of a password is real and is handed to every later account given that password (the
+    salt repeats, which only tests see), and a check of a password against a hash, a pure function, is answered as
+    it was the first time. So every hash still comes from the product's hasher and every check still verifies it.
+    """
+
+    def __init__(self, real: argon2.PasswordHasher) -> None:
+        super().__init__(
+            real.time_cost, real.memory_cost, real.parallelism, real.hash_len, real.salt_len, real.encoding, real.type
+        )
+        self._hashes: dict[str | bytes, str] = {}
+        self._checks: dict[tuple[str | bytes, str | bytes], Exception | None] = {}
+
+    def hash(self, password: str | bytes, *, salt: bytes | None = None) -> str:
+        if salt is not None:
+            return super().hash(password, salt=salt)
+        if password not in self._hashes:
+            self._hashes[password] = super().hash(password)
+        return self._hashes[password]
+
+    def verify(self, hash: str | bytes, password: str | bytes):
+        key = (hash, password)
+        if key not in self._checks:
+            try:
+                super().verify(hash, password)
+                self._checks[key] = None
+            except (argon2.exceptions.VerificationError, argon2.exceptions.InvalidHashError) as error:
+                self._checks[key] = error
+        refusal = self._checks[key]
+        if refusal is not None:
+            raise type(refusal)(*refusal.args)
+        return True
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _argon2_once_per_password() -> Iterator[None]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(passwords, "_hasher", _RememberingHasher(passwords._hasher))
+        yield
 
 
 @pytest.fixture(scope="session")
@@ -75,18 +121,22 @@ def template_url(server_urls: dict[str, str]) -> str:
 
 
 def clone_template(template: str, name: str) -> str:
-    """Create database name as a copy of the migrated template; return its URL."""
+    """Create database name as a copy of template's database (the migrated template, or one made from it); return
+    its URL. The copy is a file copy, far quicker than loading the same rows again; the source must have no
+    connections open meanwhile."""
+    source = make_url(template).database
     _admin_execute(
         template,
         f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)',
-        f'CREATE DATABASE "{name}" TEMPLATE "{TEMPLATE_DB}"',
+        f'CREATE DATABASE "{name}" TEMPLATE "{source}"',
     )
     return _with_database(template, name)
 
 
 @contextlib.contextmanager
 def fresh_database(template_url: str) -> Iterator[str]:
-    """A new database cloned from the migrated template, its commits real; dropped on exit."""
+    """A new database cloned from the migrated template (or another made from it), its commits real; dropped on
+    exit."""
     name = f"distro_t_{os.getpid()}_{next(_clone_counter)}_{uuid.uuid4().hex[:6]}"
     url = clone_template(template_url, name)
     try:

@@ -5,6 +5,8 @@
   request sessions joining it through savepoints (warehouse's pattern).
 * ``committed_db`` (tests/conftest.py): a fresh database cloned from the template, for tests that need
   real commits seen by other connections, processes or RQ workers.
+* ``demo_database``: the demo data `distro run` loads, loaded once per module (seconds each time) into a database
+  of its own; tests read it, and a test that writes works on a copy (``fresh_database(demo_database.url)``).
 """
 
 from __future__ import annotations
@@ -13,15 +15,18 @@ import contextlib
 import os
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import pytest
 import redis as redis_lib
 import sqlalchemy as sa
+from flask import Flask
 from sqlmodel import Session
 
 from distro.app import create_app
-from distro.db import engine_for
-from tests.conftest import _admin_execute, _clone_counter, _with_database, clone_template
+from distro.db import engine_for, session_scope
+from distro.demo import load_demo_data
+from tests.conftest import _admin_execute, _clone_counter, _with_database, clone_template, fresh_database
 from tests.page_forms import PageFormClient
 
 SHARED_DB = "distro_test"
@@ -142,3 +147,28 @@ def committed_app(committed_db: str, server_urls: dict[str, str]):
     app = create_app({"DATABASE_URL": committed_db, "REDIS_URL": server_urls["redis"]})
     app.test_client_class = PageFormClient
     return app
+
+
+@dataclass(frozen=True)
+class DemoDatabase:
+    """A committed database holding the demo data, and the app and first load that put it there."""
+
+    url: str
+    app: Flask
+    loaded: bool
+    """What the load into the empty database returned."""
+
+
+@pytest.fixture(scope="module")
+def demo_database(template_url: str, server_urls: dict[str, str]) -> Iterator[DemoDatabase]:
+    """The demo data in a database of the module's own, its orders processed as `distro run` loads them.
+
+    For reading: a test that changes it works on a copy, ``fresh_database(demo_database.url)``.
+    """
+    with fresh_database(template_url) as url, pytest.MonkeyPatch.context() as env:
+        env.setenv("DISTRO_DATABASE_URL", url)
+        app = create_app({"DATABASE_URL": url, "REDIS_URL": server_urls["redis"]})
+        with session_scope(url) as session:
+            loaded = load_demo_data(session=session, settings=app.config)
+        engine_for(url).dispose()  # a database with connections open cannot be copied
+        yield DemoDatabase(url, app, loaded)

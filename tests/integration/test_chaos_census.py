@@ -13,17 +13,25 @@ from bench.chaos import census, product
 from bench.chaos.rules import BookedLine, PaidLine, order_rows
 from distro import embedded
 from distro.db import session_scope
-from distro.demo import DEMO_ORDERS, PRODUCTS, SHOPS, load_demo_data
+from distro.demo import DEMO_ORDERS, PRODUCTS, SHOPS
 from distro.money import parse_yuan
 from distro.share.services import Click, fold_clicks, record_clicks
+from tests.conftest import fresh_database
 
 
 @pytest.fixture
-def demo_db(committed_db: str, committed_app) -> str:
-    """A committed database holding the demo data, its orders processed as `distro run` loads them."""
-    with session_scope(committed_db) as session:
-        assert load_demo_data(session=session, settings=committed_app.config)
-    return committed_db
+def demo_db(demo_database) -> str:
+    """A committed database holding the demo data, its orders processed as `distro run` loads them (for reading)."""
+    assert demo_database.loaded
+    return demo_database.url
+
+
+@pytest.fixture
+def own_demo_db(demo_database, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A copy of the demo database for a test that writes."""
+    with fresh_database(demo_database.url) as url:
+        monkeypatch.setenv("DISTRO_DATABASE_URL", url)
+        yield url
 
 
 def demo_paid_lines() -> list[PaidLine]:
@@ -70,7 +78,8 @@ def test_the_catalog_holds_every_demo_shops_products_and_share_links(demo_db):
     assert "樱花粉" not in sku_choices and "曜石黑" in sku_choices  # a sold-out SKU is no choice
 
 
-def test_clicks_count_as_unfolded_until_the_fold_moves_past_them(demo_db, redis):
+def test_clicks_count_as_unfolded_until_the_fold_moves_past_them(own_demo_db, redis):
+    demo_db = own_demo_db
     database = census.engine(demo_db)
     assert census.clicks_unfolded(database, redis) is False
     code, _ = census.catalog(database).links[0]
