@@ -19,17 +19,22 @@ def test_the_migrated_database_matches_the_models(connection):
 
 
 @pytest.mark.parametrize(
-    ("pool_filter", "index"),
+    ("pool_filter", "index", "rival"),
     [
-        *[(PoolFilter(sort=sort), f"ix_pool_by_{sort.lstrip('-')}") for sort in POOL_SORTS],
-        (PoolFilter(category="food_health"), "ix_pool_by_category_commission"),
+        *[(PoolFilter(sort=sort), f"ix_pool_by_{sort.lstrip('-')}", None) for sort in POOL_SORTS],
+        (PoolFilter(category="food_health"), "ix_pool_by_category_commission", "ix_pool_by_commission"),
     ],
 )
-def test_every_pool_sort_can_read_a_page_from_its_index(connection, pool_filter, index):
+def test_every_pool_sort_can_read_a_page_from_its_index(connection, pool_filter, index, rival):
     # The test database is nearly empty, so the planner would sort a few rows in memory; with
     # sorting and sequential scans priced out it shows which index, if any, yields the order.
     connection.execute(sa.text("SET LOCAL enable_sort = off"))
     connection.execute(sa.text("SET LOCAL enable_seqscan = off"))
+    if rival:
+        # On a table this small the sort's own index, filtering the category as it reads, costs the planner the same
+        # as the category's, and which it picks turns on what earlier tests left in the table's pages; without the
+        # rival (dropped in this rolled-back transaction) the plan shows whether the category's index gives the order.
+        connection.execute(sa.text(f"DROP INDEX {rival}"))
     query = pool_query(pool_filter).limit(20).compile(connection, compile_kwargs={"literal_binds": True})
     plan = "\n".join(connection.execute(sa.text(f"EXPLAIN {query}")).scalars())
     assert f"Index Scan {'Backward ' if pool_filter.sort == '-price' else ''}using {index}" in plan, plan
