@@ -38,7 +38,9 @@ class ShopTierChange(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True, sa_type=sa.BigInteger)
-    shop_id: int = Field(foreign_key="shops.id", sa_type=sa.BigInteger)
+    # A shop's id with no foreign key: the evaluation writes a million rows at once, each taken from shops in the
+    # statement that writes it, and shops are never deleted (migrations/versions/0038_tier_history_shop_reference.py).
+    shop_id: int = Field(sa_type=sa.BigInteger)
     # The first day of the evaluated calendar month (Asia/Shanghai).
     month: dt.date
     old_tier: str = Field(max_length=20)
