@@ -50,15 +50,14 @@ SELECT 'shop:' || s || ':' || bucket, 'liability', now() FROM generate_series(1,
 UNION ALL SELECT 'supplier:' || s || ':payable', 'asset', now() FROM generate_series(1, %(suppliers)s) s
 UNION ALL SELECT 'platform:revenue', 'revenue', now()
 """
-_POSTINGS = """
-INSERT INTO ledger_postings (reference, kind, memo, created_at)
-SELECT 'bench:' || i || ':' || k, k, '', now() FROM generate_series(%(first)s, %(last)s) i,
-       (VALUES ('accrual'), ('release')) AS x(k)
-"""
-_ENTRIES = """
-WITH p AS (SELECT id, kind, split_part(reference, ':', 2)::bigint AS i FROM ledger_postings
-           WHERE reference LIKE 'bench:%%' AND id BETWEEN %(low)s AND %(high)s),
-     a AS (SELECT code, id FROM ledger_accounts)
+# A chunk's postings and their entries in one statement, as the database wants them (ledger_postings_have_entries).
+_POSTINGS_AND_ENTRIES = """
+WITH p AS (
+    INSERT INTO ledger_postings (reference, kind, memo, created_at)
+    SELECT 'bench:' || i || ':' || k, k, '', now() FROM generate_series(%(first)s, %(last)s) i,
+           (VALUES ('accrual'), ('release')) AS x(k)
+    RETURNING id, kind, split_part(reference, ':', 2)::bigint AS i
+), a AS (SELECT code, id FROM ledger_accounts)
 INSERT INTO ledger_entries (posting_id, account_id, amount)
 SELECT p.id, a.id, e.amount FROM p CROSS JOIN LATERAL (VALUES
     ('accrual', 'supplier:' || (p.i %% %(suppliers)s + 1) || ':payable', 1000 + p.i %% 997),
@@ -83,9 +82,7 @@ def load(url: str, start: int, stop: int, *, accounts: bool) -> None:
             connection.execute(_ACCOUNTS, sizes)
         for first in range(start, stop, CHUNK):
             last = min(first + CHUNK, stop) - 1
-            ids = connection.execute(_POSTINGS + " RETURNING id", {"first": first, "last": last}).fetchall()
-            low, high = min(row[0] for row in ids), max(row[0] for row in ids)
-            connection.execute(_ENTRIES, {**sizes, "low": low, "high": high})
+            connection.execute(_POSTINGS_AND_ENTRIES, {**sizes, "first": first, "last": last})
             connection.commit()
         connection.execute("ANALYZE")
         connection.commit()

@@ -62,16 +62,13 @@ _LOAD = [
         "UNION ALL SELECT 'shop:1:pending', 'liability', now() UNION ALL SELECT 'platform:revenue', 'revenue', now()",
     ),
     (
-        "postings",
-        "INSERT INTO ledger_postings (reference, kind, memo, created_at) "
+        "postings and their entries",
+        "WITH p AS (INSERT INTO ledger_postings (reference, kind, memo, created_at) "
         "SELECT 'bench:' || s || ':' || k, 'accrual', '', "
         "CASE WHEN k = 0 THEN %(before)s ELSE %(start)s + (s * 7919 + k * 104729) %% 2500000 * interval '1 second' END "
-        "FROM generate_series(1, %(suppliers)s) s, generate_series(0, %(per)s) k",
-    ),
-    (
-        "entries",
-        "WITH p AS (SELECT id, created_at, split_part(reference, ':', 2)::bigint AS s, "
-        "split_part(reference, ':', 3)::int AS k FROM ledger_postings WHERE reference LIKE 'bench:%%'), "
+        "FROM generate_series(1, %(suppliers)s) s, generate_series(0, %(per)s) k "
+        "RETURNING id, created_at, split_part(reference, ':', 2)::bigint AS s,"
+        " split_part(reference, ':', 3)::int AS k), "
         "a AS (SELECT code, id FROM ledger_accounts) "
         "INSERT INTO ledger_entries (posting_id, account_id, amount, posted_at) "
         "SELECT p.id, a.id, e.amount, p.created_at FROM p CROSS JOIN LATERAL (VALUES "

@@ -206,14 +206,11 @@ def load_steps(shops: dict[str, int]) -> list[tuple[str, str]]:
             " ('platform:revenue', 'revenue', now())",
         ),
         (
-            "ledger postings of the measured shops (an accrual per line, a release per payable line)",
-            "INSERT INTO ledger_postings (reference, kind, memo, created_at) "
+            "ledger postings of the measured shops (an accrual per line, a release per payable line) and their entries",
+            "WITH posted AS (INSERT INTO ledger_postings (reference, kind, memo, created_at) "
             "SELECT 'commission-line:' || c.id || ':' || r, CASE r WHEN 1 THEN 'accrual' ELSE 'release' END,"
             " 'bench', now() FROM commission_lines c CROSS JOIN generate_series(1, 2) r "
-            f"WHERE c.shop_id IN {measured} AND r <= c.revision ORDER BY c.id, r",
-        ),
-        (
-            "their entries",
+            f"WHERE c.shop_id IN {measured} AND r <= c.revision ORDER BY c.id, r RETURNING id, reference) "
             "INSERT INTO ledger_entries (posting_id, account_id, amount) "
             "SELECT p.id, a.id, x.amount FROM commission_lines c CROSS JOIN LATERAL (VALUES"
             " (1, 'supplier:' || c.supplier_id || ':payable', c.pool_fen),"
@@ -222,7 +219,7 @@ def load_steps(shops: dict[str, int]) -> list[tuple[str, str]]:
             " (2, 'shop:' || c.shop_id || ':pending', c.owner_fen),"
             " (2, 'shop:' || c.shop_id || ':available', -c.owner_fen)"
             ") AS x(r, code, amount) "
-            "JOIN ledger_postings p ON p.reference = 'commission-line:' || c.id || ':' || x.r "
+            "JOIN posted p ON p.reference = 'commission-line:' || c.id || ':' || x.r "
             f"JOIN ledger_accounts a ON a.code = x.code WHERE c.shop_id IN {measured} AND x.amount <> 0 ORDER BY p.id",
         ),
     ]
@@ -235,7 +232,7 @@ def load(url: str, shops: dict[str, int]) -> None:
             start = time.perf_counter()
             rows = connection.execute(statement).rowcount
             progress(f"load {label}: {rows:,} rows in {time.perf_counter() - start:.1f} s")
-        connection.commit()  # the deferred trigger checks every new posting has entries
+        connection.commit()
         connection.autocommit = True
         start = time.perf_counter()
         for table in BIG_TABLES:

@@ -115,16 +115,15 @@ LOAD_STEPS: list[tuple[str, str]] = [
         " ('platform:revenue', 'revenue', now())",
     ),
     (
-        "ledger postings (accrual + release per shop)",
-        "INSERT INTO ledger_postings (reference, kind, memo, created_by, reverses_posting_id, created_at) "
-        "SELECT 'bench:' || k || ':' || s.id, k, 'bench', NULL, NULL, now() FROM shops s "
-        "CROSS JOIN (VALUES ('accrual'), ('release')) AS x(k) ORDER BY s.id, k",
-    ),
-    (
-        "ledger entries (one statement)",
+        "ledger postings (accrual + release per shop) and their entries (one statement)",
         "WITH totals AS ("
         "  SELECT shop_id, supplier_id, sum(pool_fen) AS pool, sum(owner_fen) AS owner"
         "  FROM commission_lines GROUP BY shop_id, supplier_id"
+        "), posted AS ("
+        "  INSERT INTO ledger_postings (reference, kind, memo, created_by, reverses_posting_id, created_at)"
+        "  SELECT 'bench:' || k || ':' || s.id, k, 'bench', NULL, NULL, now() FROM shops s"
+        "  CROSS JOIN (VALUES ('accrual'), ('release')) AS x(k) ORDER BY s.id, k"
+        "  RETURNING id, reference"
         ") INSERT INTO ledger_entries (posting_id, account_id, amount) "
         "SELECT p.id, a.id, x.amount FROM totals t CROSS JOIN LATERAL (VALUES"
         " ('accrual', 'supplier:' || t.supplier_id || ':payable', t.pool),"
@@ -133,7 +132,7 @@ LOAD_STEPS: list[tuple[str, str]] = [
         " ('release', 'shop:' || t.shop_id || ':pending', t.owner),"
         " ('release', 'shop:' || t.shop_id || ':available', -t.owner)"
         ") AS x(kind, code, amount) "
-        "JOIN ledger_postings p ON p.reference = 'bench:' || x.kind || ':' || t.shop_id "
+        "JOIN posted p ON p.reference = 'bench:' || x.kind || ':' || t.shop_id "
         "JOIN ledger_accounts a ON a.code = x.code ORDER BY p.id",
     ),
 ]
@@ -161,7 +160,7 @@ def load(url: str) -> None:
             rows = connection.execute(statement).rowcount
             progress(f"load {label}: {rows:,} rows in {time.perf_counter() - start:.1f} s")
         start = time.perf_counter()
-        connection.commit()  # the deferred trigger checks every new posting has entries
+        connection.commit()
         progress(f"load commit: {time.perf_counter() - start:.1f} s")
         connection.autocommit = True
         start = time.perf_counter()
@@ -252,7 +251,7 @@ class StatementClock:
             seconds = finished - self._started
             progress(f"{self.label} {seconds:7.2f} s  CANCELLED (statement_timeout): {self.running[:400]}")
         elif self.commit_started is not None:
-            progress(f"{self.label} {finished - self.commit_started:7.2f} s  COMMIT (deferred posting checks)")
+            progress(f"{self.label} {finished - self.commit_started:7.2f} s  COMMIT")
 
 
 def clearing_fen(session: Session) -> int:

@@ -30,24 +30,23 @@ def month_before(month: dt.date) -> dt.date:
 def post_at(session: Session, reference: str, kind: str, at: dt.datetime, *lines: tuple[str, int]) -> int:
     """Record and commit a balanced posting of kind dated at; its id."""
     accounts = ledger.ensure_accounts(session, [code for code, _ in lines])
+    # The posting and its entries in one statement, as the database wants them (ledger_postings_have_entries).
     posting_id = session.execute(
         sa.text(
-            "INSERT INTO ledger_postings (reference, kind, memo, created_at) VALUES (:reference, :kind, '', :at) "
-            "RETURNING id"
-        ),
-        {"reference": reference, "kind": kind, "at": at},
-    ).scalar_one()
-    session.execute(
-        sa.text(
-            "INSERT INTO ledger_entries (posting_id, account_id, amount, posted_at) "
-            "SELECT :posting_id, *, :at FROM unnest(CAST(:accounts AS bigint[]), CAST(:amounts AS bigint[]))"
+            "WITH posting AS (INSERT INTO ledger_postings (reference, kind, memo, created_at) "
+            "VALUES (:reference, :kind, '', :at) RETURNING id), "
+            "entries AS (INSERT INTO ledger_entries (posting_id, account_id, amount, posted_at) "
+            "SELECT posting.id, e.account_id, e.amount, :at FROM posting "
+            "CROSS JOIN unnest(CAST(:accounts AS bigint[]), CAST(:amounts AS bigint[])) AS e(account_id, amount)) "
+            "SELECT id FROM posting"
         ),
         {
-            "posting_id": posting_id,
+            "reference": reference,
+            "kind": kind,
+            "at": at,
             "accounts": [accounts[code] for code, _ in lines],
             "amounts": [f for _, f in lines],
-            "at": at,
         },
-    )
+    ).scalar_one()
     session.commit()
     return int(posting_id)

@@ -233,11 +233,9 @@ def ledger_checks(database: sa.Engine, batch_id: int) -> tuple[int, int, int]:
         total = connection.execute(sa.text("SELECT coalesce(sum(amount), 0) FROM ledger_entries")).scalar_one()
         paid = connection.execute(
             sa.text(
-                "SELECT coalesce(sum(e.amount), 0) FROM ledger_postings p JOIN ledger_entries e ON e.posting_id = p.id "
-                "JOIN payouts o ON p.reference = 'payout:' || o.id || :step "
-                "JOIN ledger_accounts a ON a.id = e.account_id "
-                "WHERE o.batch_id = :batch AND e.amount > 0"
+                "SELECT coalesce(sum(e.amount), 0) FROM ledger_entries e WHERE e.amount > 0 AND e.posting_id IN "
+                "(SELECT posting_id FROM payouts WHERE batch_id = :batch AND status = 'paid')"
             ),
-            {"batch": batch_id, "step": ":paid"},
+            {"batch": batch_id},
         ).scalar_one()
     return int(unbalanced), int(total), int(paid)

@@ -2,23 +2,25 @@
 
 record_postings (and record_posting, for one) is how code writes the ledger: balanced postings, idempotent by
 reference. Three set-based writers insert into it directly instead, each fused with the rows it settles so
-that a run of any size is one statement, and each building every posting's entries from one source row:
+that a run of any size is one statement:
 
 - `distro/commission/release.py:release_due_commission` (`_RELEASE`): a `release` posting per commission line
   past its hold, from the shop's pending balance to its available one;
 - `distro/settlement/computing.py:compute_batch` and `preview`, through `_compute` (`_COMPUTE`): one
   `payout_reserve` posting per batch, from the shops' available balances to `payouts:clearing`;
-- `distro/settlement/transfers.py:transfer` (`_POST_TRANSFERS`), for `batches.cancel` and
-  `payout_results.record_results`: a posting
-  per payout from `payouts:clearing` to cash (`payout_paid`) or back to the shop (`payout_failed`,
+- `distro/settlement/transfers.py:POSTED`, fused with the payouts' update in `payout_results.record_results`
+  (`_RECORD_RESULTS`) and `batches.cancel` (`transfers.cancel_payouts`): one posting per outcome for the payouts a
+  request resolves, from `payouts:clearing` to cash (`payout_paid`) or back to each shop (`payout_failed`,
   `payout_cancel`).
 
 Whoever writes, PostgreSQL guards the ledger (migrations/versions/0001_accounts_idempotency_ledger.py, LEDGER_RULES,
 as 0035_partition_ledger_entries.py rewrote them for the monthly partitions): the statement trigger
 `ledger_entries_balanced` (ledger_check_balanced()) refuses an INSERT whose new entries for a posting do not sum to
-zero or are fewer than two, so all of a posting's entries go in one statement; the deferred constraint trigger
-`ledger_postings_have_entries` refuses at commit a posting without entries posted at its creation (an entry's
-posted_at is its posting's created_at: writers set both from one value, or both from now()); `ledger_*_append_only`
+zero or are fewer than two, so all of a posting's entries go in one statement; the statement trigger
+`ledger_postings_have_entries` (ledger_check_postings_have_entries(), migration 0039) refuses an INSERT of postings
+that leaves one with fewer than two entries posted at its creation (an entry's posted_at is its posting's created_at:
+writers set both from one value, or both from now()), so a posting and its entries go in one statement too (its
+AFTER STATEMENT trigger fires once the whole statement, CTEs and all, is done); `ledger_*_append_only`
 and `ledger_*_no_truncate` refuse UPDATE, DELETE and TRUNCATE, on every partition too. A new
 writer is named here: tests/unit/test_ledger_writers.py holds this list to the code.
 """

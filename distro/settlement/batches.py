@@ -17,7 +17,7 @@ from distro.clock import utcnow
 from distro.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from distro.settlement import claims, lifecycle
 from distro.settlement.models import Payout, SettlementBatch, SettlementClaim
-from distro.settlement.transfers import CLEARING, transfer
+from distro.settlement.transfers import cancel_payouts
 
 
 def create_batch(*, session: Session, cutoff_at: dt.datetime | None, created_by: int) -> SettlementBatch:
@@ -90,24 +90,10 @@ def cancel(*, session: Session, batch_id: int, reason: str, actor: int) -> Settl
     claims.lock_for_claiming(session)  # a refund processed meanwhile sees the lines claimed or released, not both
     batch = get_batch(session, batch_id, lock=True)
     check_allowed("cancel", batch)
-    transfer(
-        session,
-        batch_id=batch_id,
-        step="cancel",
-        kind="payout_cancel",
-        debit=CLEARING,
-        credit="shop",
-        statuses=lifecycle.payout_statuses_for("cancel"),
-        actor=actor,
-    )
-    session.execute(
-        sa.update(Payout)
-        .where(col(Payout.batch_id) == batch_id)
-        .values(
-            status=lifecycle.CANCELLED,
-            resolved_at=utcnow(),
-        )
-    )
+    cancel_payouts(session, batch_id=batch_id, actor=actor, now=utcnow())
+    # The payouts changed in SQL: any this session holds must be read again.
+    for payout in [loaded for loaded in session.identity_map.values() if isinstance(loaded, Payout)]:
+        session.expire(payout)
     session.execute(sa.delete(SettlementClaim).where(col(SettlementClaim.batch_id) == batch_id))
     batch.status, batch.reason, batch.finished_at = lifecycle.CANCELLED, reason, utcnow()
     audit.record(

@@ -98,6 +98,9 @@ class Payout(SQLModel, table=True):
     external_reference: str | None = Field(default=None, max_length=100)
     failure_reason: str | None = Field(default=None, max_length=500)
     resolved_at: dt.datetime | None = Field(default=None, sa_type=TIMESTAMPTZ)
+    # The ledger posting that paid, returned or cancelled it, one for all the payouts a request resolved
+    # (transfers.py); NULL while open, and for payouts resolved before migration 0039 (`payout:<id>:<step>`).
+    posting_id: int | None = Field(default=None, sa_type=sa.BigInteger)
 
 
 class SettlementClaim(SQLModel, table=True):

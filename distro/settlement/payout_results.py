@@ -1,8 +1,9 @@
 """What the bank or wallet said of an approved batch's payouts, recorded once each.
 
 Paid moves a payout's money out (payouts clearing → cash); failed returns it to the shop's available
-balance (transfers.py). When no payout is left open the batch is finished (lifecycle.py). Each payout newly paid
-or failed is an outbound webhook event (payout.paid, payout.failed), queued in the same transaction.
+balance: one posting for the payouts a request pays, one for those it fails (transfers.py). When no payout is left
+open the batch is finished (lifecycle.py). Each payout newly paid or failed is an outbound webhook event (payout.paid,
+payout.failed), queued in the same transaction.
 """
 
 from __future__ import annotations
@@ -16,10 +17,9 @@ from distro import audit
 from distro.clock import utcnow
 from distro.errors import ValidationFailed
 from distro.outbound.services import anyone_listens, emit_many
-from distro.settlement import claims, lifecycle
+from distro.settlement import claims, lifecycle, transfers
 from distro.settlement.batches import check_allowed, get_batch
 from distro.settlement.models import Payout, SettlementBatch
-from distro.settlement.transfers import CASH, CLEARING, transfer
 
 # Lock the payouts of the batch that a request names, in id order (the caller holds the batch row).
 _LOCK_PAYOUTS = sa.text(
@@ -49,27 +49,29 @@ _UNUSUAL_RESULTS = sa.text(
     """
 )
 # Payouts that take a result (pending ones) take it; one named twice (with the same status) takes the first
-# given, reference and all. Resolved ones are left as they are (a result repeated as it was). Returns the ids
-# newly paid and newly failed, in the request's order.
+# given, reference and all. Resolved ones are left as they are (a result repeated as it was). The payouts newly paid
+# share one posting, those newly failed another (transfers.py), written in this statement. Returns the ids newly
+# paid and newly failed, in the request's order.
 _RECORD_RESULTS = sa.text(
-    """
+    f"""
     WITH first_given AS (
         SELECT DISTINCT ON (payout_id) payout_id, status, external_reference, reason, position
         FROM unnest(
             CAST(:ids AS bigint[]), CAST(:statuses AS text[]), CAST(:references AS text[]), CAST(:reasons AS text[])
         ) WITH ORDINALITY AS r(payout_id, status, external_reference, reason, position)
         ORDER BY payout_id, position
-    ), resolved AS (
+    ), {transfers.DRAWN}, resolved AS (
         UPDATE payouts p
-        SET status = f.status, resolved_at = :now, external_reference = f.external_reference, failure_reason = f.reason
-        FROM first_given f
+        SET status = f.status, resolved_at = :now, external_reference = f.external_reference, failure_reason = f.reason,
+            posting_id = d.posting_id
+        FROM first_given f JOIN drawn d ON d.status = f.status
         WHERE p.id = f.payout_id AND p.batch_id = :batch_id AND p.status = ANY(CAST(:takes_results AS text[]))
-        RETURNING p.id, p.status, f.position
-    )
-    SELECT coalesce(array_agg(id ORDER BY position) FILTER (WHERE status = :paid), '{}') AS paid,
-           coalesce(array_agg(id ORDER BY position) FILTER (WHERE status = :failed), '{}') AS failed
+        RETURNING p.id, p.shop_id, p.amount_fen, p.status, p.posting_id, f.position
+    ), {transfers.POSTED}
+    SELECT coalesce(array_agg(id ORDER BY position) FILTER (WHERE status = :paid), '{{}}') AS paid,
+           coalesce(array_agg(id ORDER BY position) FILTER (WHERE status = :failed), '{{}}') AS failed
     FROM resolved
-    """
+    """  # noqa: S608  (transfers' text, no input)
 )
 
 # What a payout event says of each payout newly paid or failed.
@@ -125,34 +127,11 @@ def record_results(*, session: Session, batch_id: int, results: list[PayoutResul
     if errors:
         raise ValidationFailed("Some results cannot be recorded; nothing was.", errors)
     now = utcnow()
-    newly = session.execute(_RECORD_RESULTS, {**given, "now": now}).one()._asdict()
+    posting = transfers.posting_parameters(session, batch_id=batch_id, actor=actor, outcomes=list(lifecycle.RESULTS))
+    newly = session.execute(_RECORD_RESULTS, {**given, **posting, "now": now}).one()._asdict()
     # The payouts changed in SQL: any this session holds must be read again.
     for payout in [loaded for loaded in session.identity_map.values() if isinstance(loaded, Payout)]:
         session.expire(payout)
-    if newly["paid"]:
-        transfer(
-            session,
-            batch_id=batch_id,
-            step="paid",
-            kind="payout_paid",
-            debit=CLEARING,
-            credit=CASH,
-            statuses=[lifecycle.PAID],
-            actor=actor,
-            payout_ids=newly["paid"],
-        )
-    if newly["failed"]:
-        transfer(
-            session,
-            batch_id=batch_id,
-            step="failed",
-            kind="payout_failed",
-            debit=CLEARING,
-            credit="shop",
-            statuses=[lifecycle.FAILED],
-            actor=actor,
-            payout_ids=newly["failed"],
-        )
     _emit_payout_events(session, newly["paid"] + newly["failed"])
     counts = session.execute(
         sa.select(

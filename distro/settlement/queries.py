@@ -87,21 +87,29 @@ _RESULTS = sa.text(
     FROM payouts WHERE batch_id = :batch_id
     """
 )
-# What payouts clearing holds for the batch: its reservation (a credit), and per payout the posting that
-# paid it, returned it failed or returned it cancelled (each a debit), found by their references.
+# What payouts clearing holds for the batch: its reservation (a credit), and the postings that paid its payouts,
+# returned them failed or returned them cancelled (each a debit): those its payouts name (payouts.posting_id), and for
+# payouts resolved before migration 0039, which name none, the posting of each found by its reference.
 _LEDGER = sa.text(
     """
+    WITH batch_postings AS (
+        SELECT DISTINCT posting_id AS id FROM payouts WHERE batch_id = :batch_id AND posting_id IS NOT NULL
+        UNION
+        SELECT p.id
+        FROM payouts o CROSS JOIN (VALUES ('paid'), ('failed'), ('cancel')) AS x(step)
+        JOIN ledger_postings p ON p.reference = 'payout:' || o.id || ':' || x.step
+        WHERE o.batch_id = :batch_id AND o.posting_id IS NULL AND o.status IN ('paid', 'failed', 'cancelled')
+    )
     SELECT (SELECT coalesce(-sum(e.amount), 0) FROM ledger_postings p
             JOIN ledger_entries e ON e.posting_id = p.id JOIN ledger_accounts a ON a.id = e.account_id
             WHERE p.reference = :reserve AND a.code = :clearing) AS reserved,
-           coalesce(sum(e.amount) FILTER (WHERE x.step = 'paid'), 0) AS paid,
-           coalesce(sum(e.amount) FILTER (WHERE x.step = 'failed'), 0) AS failed_returned,
-           coalesce(sum(e.amount) FILTER (WHERE x.step = 'cancel'), 0) AS cancelled
-    FROM payouts o CROSS JOIN (VALUES ('paid'), ('failed'), ('cancel')) AS x(step)
-    JOIN ledger_postings p ON p.reference = 'payout:' || o.id || ':' || x.step
+           coalesce(sum(e.amount) FILTER (WHERE p.kind = 'payout_paid'), 0) AS paid,
+           coalesce(sum(e.amount) FILTER (WHERE p.kind = 'payout_failed'), 0) AS failed_returned,
+           coalesce(sum(e.amount) FILTER (WHERE p.kind = 'payout_cancel'), 0) AS cancelled
+    FROM batch_postings b
+    JOIN ledger_postings p ON p.id = b.id
     JOIN ledger_entries e ON e.posting_id = p.id
     JOIN ledger_accounts a ON a.id = e.account_id AND a.code = :clearing
-    WHERE o.batch_id = :batch_id
     """
 )
 

@@ -70,11 +70,42 @@ def test_the_database_refuses_to_change_or_delete_ledger_rows(session, statement
     assert services.balance(session, "shop:2:pending") == 1200
 
 
-def test_a_posting_without_entries_is_refused_at_commit(session):
+def test_a_posting_without_entries_is_refused(session):
     with pytest.raises(sa.exc.DBAPIError, match="fewer than two entries"), session.begin_nested():
         session.execute(sa.insert(Posting).values(reference="lonely", kind="adjustment", memo=""))
-        # Deferred to COMMIT in production; forced here because the test's transaction never commits.
-        session.execute(sa.text("SET CONSTRAINTS ledger_postings_have_entries IMMEDIATE"))
+
+
+def test_a_posting_whose_entries_come_in_a_later_statement_is_refused(session):
+    accounts = services.ensure_accounts(session, ["cash", "platform:adjustments"])
+    with pytest.raises(sa.exc.DBAPIError, match="fewer than two entries"), session.begin_nested():
+        posting_id = session.execute(
+            sa.insert(Posting).values(reference="late", kind="adjustment", memo="").returning(Posting.id)
+        ).scalar_one()
+        session.execute(
+            sa.text(
+                "INSERT INTO ledger_entries (posting_id, account_id, amount, posted_at) "
+                "SELECT id, :cash, 100, created_at FROM ledger_postings WHERE id = :id "
+                "UNION ALL SELECT id, :adjustments, -100, created_at FROM ledger_postings WHERE id = :id"
+            ),
+            {"id": posting_id, "cash": accounts["cash"], "adjustments": accounts["platform:adjustments"]},
+        )
+
+
+def test_a_batch_of_postings_one_of_them_without_entries_is_refused_whole(session):
+    accounts = services.ensure_accounts(session, ["cash", "platform:adjustments"])
+    with pytest.raises(sa.exc.DBAPIError, match=r"\(bare:2\) has fewer than two entries"), session.begin_nested():
+        session.execute(
+            sa.text(
+                "WITH posted AS (INSERT INTO ledger_postings (reference, kind, memo, created_at) "
+                "VALUES ('bare:1', 'adjustment', '', now()), ('bare:2', 'adjustment', '', now()) "
+                "RETURNING id, reference) "
+                "INSERT INTO ledger_entries (posting_id, account_id, amount) "
+                "SELECT id, a, x FROM posted CROSS JOIN (VALUES (:cash, 100), (:adjustments, -100)) AS e(a, x) "
+                "WHERE reference = 'bare:1'"
+            ),
+            {"cash": accounts["cash"], "adjustments": accounts["platform:adjustments"]},
+        )
+    assert session.scalar(sa.select(sa.func.count()).select_from(Posting).where(Posting.reference.like("bare:%"))) == 0
 
 
 def test_the_trial_balance_is_zero_and_no_posting_is_unbalanced(session):

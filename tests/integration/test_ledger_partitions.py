@@ -89,29 +89,25 @@ def test_a_partition_made_later_holds_the_same_rules(session):
         session.execute(sa.text("TRUNCATE ledger_entries_y2031m01"))
 
 
-def test_a_posting_whose_entries_carry_another_time_is_refused_at_commit(session):
+def test_a_posting_whose_entries_carry_another_time_is_refused(session):
     accounts = services.ensure_accounts(session, [code for code, _ in LINES])
     with pytest.raises(sa.exc.DBAPIError, match="fewer than two entries"), session.begin_nested():
-        posting_id = session.execute(
-            sa.text(
-                "INSERT INTO ledger_postings (reference, kind, memo, created_at) "
-                "VALUES ('p:elsewhen', 'adjustment', '', :at) RETURNING id"
-            ),
-            {"at": at(THIS_MONTH)},
-        ).scalar_one()
+        # Balanced, and in the same statement as its posting: only the entries' month is wrong.
         session.execute(
             sa.text(
+                "WITH posting AS (INSERT INTO ledger_postings (reference, kind, memo, created_at) "
+                "VALUES ('p:elsewhen', 'adjustment', '', :at) RETURNING id) "
                 "INSERT INTO ledger_entries (posting_id, account_id, amount, posted_at) "
-                "SELECT :id, *, :other FROM unnest(CAST(:accounts AS bigint[]), CAST(:amounts AS bigint[]))"
+                "SELECT posting.id, e.account_id, e.amount, :other FROM posting "
+                "CROSS JOIN unnest(CAST(:accounts AS bigint[]), CAST(:amounts AS bigint[])) AS e(account_id, amount)"
             ),
             {
-                "id": posting_id,
+                "at": at(THIS_MONTH),
                 "other": at(NEXT_MONTH),
                 "accounts": [accounts[code] for code, _ in LINES],
                 "amounts": [fen for _, fen in LINES],
             },
         )
-        session.execute(sa.text("SET CONSTRAINTS ledger_postings_have_entries IMMEDIATE"))
 
 
 # A ledger as it stood before 0034: postings in October and November 2026 (Shanghai), the second made at the first

@@ -1,6 +1,7 @@
 import csv
 import datetime as dt
 import io
+from collections import Counter
 
 import openpyxl
 import pytest
@@ -13,10 +14,12 @@ from distro.commission.models import CommissionLine
 from distro.commission.release import release_due_commission
 from distro.errors import FieldError, ValidationFailed
 from distro.ledger import services as ledger
+from distro.ledger.chart import EntryLine
 from distro.ledger.models import Posting
 from distro.settlement import batches, computing
 from distro.settlement.models import Payout, SettlementBatch, SettlementClaim
 from distro.settlement.payout_results import PayoutResult, record_results
+from distro.settlement.queries import reconciliation
 from tests.factories import (
     bearer,
     carry,
@@ -343,9 +346,46 @@ def test_a_payout_named_twice_with_the_same_status_takes_its_first_reference(
         (first, "A-1"),
         (second, "B-1"),
     ]
-    assert (postings_of(session, "payout_paid"), postings_of(session, "payout_failed")) == (2, 0)
+    assert (postings_of(session, "payout_paid"), postings_of(session, "payout_failed")) == (1, 0)
     entry = session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "settlement.results")).one()
     assert entry.after == {"paid": [second, first], "failed": []}
+
+
+def test_the_payouts_a_request_pays_share_one_posting_and_those_it_fails_return_each_shops_money_in_another(
+    client, app, session, finance, supplier_product
+):
+    _, checker = finance
+    batch, shops = approved_batch(client, app, session, finance, supplier_product, shops=3)
+    payouts = session.scalars(sa.select(Payout).order_by(Payout.id)).all()
+    results = [PayoutResult(payouts[0].id, "paid", "A-1"), PayoutResult(payouts[1].id, "failed", reason="账户已冻结")]
+    results.append(PayoutResult(payouts[2].id, "paid", "C-1"))
+    record_results(session=session, batch_id=batch.id, actor=checker.id, results=results)
+    by_shop = {payout.shop_id: payout for payout in session.scalars(sa.select(Payout))}
+    paid, failed, also_paid = (by_shop[shop.id] for shop in shops)
+    assert paid.posting_id == also_paid.posting_id != failed.posting_id
+    moved = {
+        posting_id: Counter(ledger.posting_lines(session, posting_id))
+        for posting_id in (paid.posting_id, failed.posting_id)
+    }
+    assert moved[paid.posting_id] == Counter(
+        [
+            EntryLine("payouts:clearing", paid.amount_fen + also_paid.amount_fen),
+            EntryLine("cash", -(paid.amount_fen + also_paid.amount_fen)),
+        ]
+    )
+    assert moved[failed.posting_id] == Counter(
+        [
+            EntryLine("payouts:clearing", failed.amount_fen),
+            EntryLine(f"shop:{failed.shop_id}:available", -failed.amount_fen),
+        ]
+    )
+    references = {session.get(Posting, posting_id).reference for posting_id in moved}
+    assert references == {
+        f"settlement-batch:{batch.id}:paid:{paid.id}",
+        f"settlement-batch:{batch.id}:failed:{failed.id}",
+    }
+    assert available(session, shops[1]) == failed.amount_fen and available(session, shops[0]) == 0
+    assert reconciliation(session, batch.id)["ties_out"] is True
 
 
 def test_two_different_results_for_one_payout_in_a_request_are_refused_and_nothing_is_recorded(

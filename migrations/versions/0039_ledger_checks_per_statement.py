@@ -1,0 +1,79 @@
+"""check that postings have entries once per statement, not once per posting at commit; payouts name their posting
+
+Revision ID: 0039
+Revises: 0038
+Create Date: 2026-12-05 14:00:00.000000
+
+`ledger_postings_have_entries` was a deferred constraint trigger, one plpgsql call per posting at COMMIT, each
+counting that posting's entries in the partitioned ledger_entries: a transaction of 100,000 postings spent a second
+or more in its COMMIT (`python -m bench settlement`), 38–44 s for 200,000. It becomes a statement trigger over the
+postings the statement inserted (its transition table), one set-based join with their entries. Every writer inserts
+a posting and all its entries in one statement (distro/ledger/services.py names them), and the AFTER STATEMENT
+triggers of a statement with data-modifying CTEs fire once the whole statement is done, so they see the entries its
+other parts inserted. The rule is stricter than before, never looser: a posting whose entries came in a later
+statement of the same transaction was let through at commit and is refused now; entries are never deleted, so a
+posting that had its entries at the end of its statement has them at commit.
+
+payouts.posting_id: the ledger posting that paid, returned (failed) or cancelled the payout. A recording of results
+(or a cancellation) posts once per kind for all its payouts (distro/settlement/transfers.py), no longer once per
+payout; each payout names that posting, and a batch's reconciliation finds its postings through it. Payouts resolved
+before this migration keep their own postings (`payout:<id>:<step>`) and a NULL posting_id.
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0039"
+down_revision: str | None = "0038"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+PER_STATEMENT = """
+DROP TRIGGER ledger_postings_have_entries ON ledger_postings;
+DROP FUNCTION ledger_check_posting_has_entries();
+CREATE FUNCTION ledger_check_postings_have_entries() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    bad record;
+BEGIN
+    SELECT p.id, p.reference INTO bad
+    FROM new_postings p
+    WHERE (SELECT count(*) FROM ledger_entries e WHERE e.posting_id = p.id AND e.posted_at = p.created_at) < 2
+    LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'posting % (%) has fewer than two entries posted at its creation',
+            bad.id, bad.reference USING ERRCODE = 'check_violation';
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER ledger_postings_have_entries AFTER INSERT ON ledger_postings
+    REFERENCING NEW TABLE AS new_postings
+    FOR EACH STATEMENT EXECUTE FUNCTION ledger_check_postings_have_entries();
+"""
+# As migration 0035 left it.
+AT_COMMIT = """
+DROP TRIGGER ledger_postings_have_entries ON ledger_postings;
+DROP FUNCTION ledger_check_postings_have_entries();
+CREATE FUNCTION ledger_check_posting_has_entries() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF (SELECT count(*) FROM ledger_entries WHERE posting_id = NEW.id AND posted_at = NEW.created_at) < 2 THEN
+        RAISE EXCEPTION 'posting % (%) has fewer than two entries posted at its creation',
+            NEW.id, NEW.reference USING ERRCODE = 'check_violation';
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE CONSTRAINT TRIGGER ledger_postings_have_entries AFTER INSERT ON ledger_postings
+    DEFERRABLE INITIALLY DEFERRED
+    FOR EACH ROW EXECUTE FUNCTION ledger_check_posting_has_entries();
+"""
+
+
+def upgrade() -> None:
+    op.execute(PER_STATEMENT)
+    op.add_column("payouts", sa.Column("posting_id", sa.BigInteger(), nullable=True))
+
+
+def downgrade() -> None:
+    op.drop_column("payouts", "posting_id")
+    op.execute(AT_COMMIT)
