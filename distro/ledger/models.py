@@ -73,8 +73,10 @@ class Entry(SQLModel, table=True):
         sa_type=sa.DateTime(timezone=True),
         sa_column_kwargs={"server_default": sa.text("now()")},
     )
-    posting_id: int = Field(foreign_key="ledger_postings.id", index=True, sa_type=sa.BigInteger)
-    account_id: int = Field(foreign_key="ledger_accounts.id", sa_type=sa.BigInteger)
+    # No foreign keys: the statement trigger that checks the balance checks that the postings and accounts named exist,
+    # one join per statement rather than two lookups per row (migrations/versions/0039_ledger_checks_per_statement.py).
+    posting_id: int = Field(index=True, sa_type=sa.BigInteger)
+    account_id: int = Field(sa_type=sa.BigInteger)
     # Signed fen: debit positive, credit negative.
     amount: int = Field(sa_type=sa.BigInteger)
 

@@ -66,10 +66,13 @@ _COMPUTE = sa.text(
         AND c.shop_id NOT IN (SELECT id FROM frozen)
     ), claimed AS (
         INSERT INTO settlement_claims (line_id, batch_id) SELECT id, :batch_id FROM open WHERE due
+    ), sums AS MATERIALIZED (
+        SELECT GROUPING(shop_id) = 0 AS by_shop, shop_id, supplier_id, count(*) FILTER (WHERE due) AS due_lines,
+               coalesce(sum(owner_fen) FILTER (WHERE due), 0) AS claimed, sum(owner_fen) AS open_fen,
+               sum(pool_fen) FILTER (WHERE due) AS owed, sum(platform_fen) FILTER (WHERE due) AS platform
+        FROM open GROUP BY GROUPING SETS ((shop_id), (supplier_id))
     ), lines AS (
-        SELECT shop_id, count(*) FILTER (WHERE due) AS due_lines,
-               coalesce(sum(owner_fen) FILTER (WHERE due), 0) AS claimed, sum(owner_fen) AS open_fen
-        FROM open GROUP BY shop_id
+        SELECT shop_id, due_lines, claimed, open_fen FROM sums WHERE by_shop
     ), balances AS (
         SELECT a.id AS account_id, split_part(a.code, ':', 2)::bigint AS shop_id, -sum(e.amount) AS balance
         FROM ledger_accounts a JOIN ledger_entries e ON e.account_id = a.id
@@ -112,8 +115,7 @@ _COMPUTE = sa.text(
             SELECT (SELECT id FROM ledger_accounts WHERE code = :clearing), -sum(amount) FROM chosen
         ) AS x
     ), by_supplier AS (
-        SELECT supplier_id, sum(pool_fen) AS owed, sum(platform_fen) AS platform
-        FROM open WHERE due GROUP BY supplier_id
+        SELECT supplier_id, owed, platform FROM sums WHERE NOT by_shop AND due_lines > 0
     )
     SELECT (SELECT coalesce(sum(due_lines), 0) FROM lines) AS lines,
            (SELECT count(*) FROM chosen) AS payouts,

@@ -53,6 +53,44 @@ def test_the_database_refuses_an_unbalanced_insert(session):
         session.execute(sa.insert(Entry).values(posting_id=posting.id, account_id=account_id, amount=5))
 
 
+def test_the_database_refuses_entries_naming_a_posting_that_does_not_exist(session):
+    post_accrual(session)
+    cash = services.ensure_accounts(session, ["cash"])["cash"]
+    with pytest.raises(sa.exc.DBAPIError, match="name posting 987654321, which does not exist"), session.begin_nested():
+        session.execute(
+            sa.insert(Entry).values([dict(posting_id=987654321, account_id=cash, amount=fen) for fen in (5, -5)])
+        )
+
+
+def test_the_database_refuses_entries_naming_an_account_that_does_not_exist(session):
+    posting = post_accrual(session)
+    cash = services.ensure_accounts(session, ["cash"])["cash"]
+    with pytest.raises(sa.exc.DBAPIError, match="account 987654321, which does not exist"), session.begin_nested():
+        session.execute(
+            sa.insert(Entry).values(
+                [
+                    dict(posting_id=posting.id, account_id=cash, amount=5),
+                    dict(posting_id=posting.id, account_id=987654321, amount=-5),
+                ]
+            )
+        )
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "DELETE FROM ledger_accounts WHERE code = 'shop:2:pending'",
+        "UPDATE ledger_accounts SET id = id + 1000000 WHERE code = 'shop:2:pending'",
+        "TRUNCATE ledger_accounts CASCADE",
+    ],
+)
+def test_the_database_keeps_every_ledger_account_entries_name(session, statement):
+    post_accrual(session)
+    with pytest.raises(sa.exc.DBAPIError, match="ledger accounts are kept"), session.begin_nested():
+        session.execute(sa.text(statement))
+    assert services.balance(session, "shop:2:pending") == 1200
+
+
 @pytest.mark.parametrize(
     "statement",
     [

@@ -355,36 +355,34 @@ def test_the_payouts_a_request_pays_share_one_posting_and_those_it_fails_return_
     client, app, session, finance, supplier_product
 ):
     _, checker = finance
-    batch, shops = approved_batch(client, app, session, finance, supplier_product, shops=3)
-    payouts = session.scalars(sa.select(Payout).order_by(Payout.id)).all()
-    results = [PayoutResult(payouts[0].id, "paid", "A-1"), PayoutResult(payouts[1].id, "failed", reason="账户已冻结")]
-    results.append(PayoutResult(payouts[2].id, "paid", "C-1"))
+    batch, _ = approved_batch(client, app, session, finance, supplier_product, shops=3)
+    paid, failed, also_paid = session.scalars(sa.select(Payout).order_by(Payout.id)).all()
+    results = [
+        PayoutResult(paid.id, "paid", "A-1"),
+        PayoutResult(failed.id, "failed", reason="账户已冻结"),
+        PayoutResult(also_paid.id, "paid", "C-1"),
+    ]
     record_results(session=session, batch_id=batch.id, actor=checker.id, results=results)
-    by_shop = {payout.shop_id: payout for payout in session.scalars(sa.select(Payout))}
-    paid, failed, also_paid = (by_shop[shop.id] for shop in shops)
+    for payout in (paid, failed, also_paid):
+        session.refresh(payout)
     assert paid.posting_id == also_paid.posting_id != failed.posting_id
-    moved = {
-        posting_id: Counter(ledger.posting_lines(session, posting_id))
-        for posting_id in (paid.posting_id, failed.posting_id)
-    }
-    assert moved[paid.posting_id] == Counter(
-        [
-            EntryLine("payouts:clearing", paid.amount_fen + also_paid.amount_fen),
-            EntryLine("cash", -(paid.amount_fen + also_paid.amount_fen)),
-        ]
-    )
+    posting_ids = (paid.posting_id, failed.posting_id)
+    moved = {posting_id: Counter(ledger.posting_lines(session, posting_id)) for posting_id in posting_ids}
+    paid_fen = paid.amount_fen + also_paid.amount_fen
+    assert moved[paid.posting_id] == Counter([EntryLine("payouts:clearing", paid_fen), EntryLine("cash", -paid_fen)])
     assert moved[failed.posting_id] == Counter(
         [
             EntryLine("payouts:clearing", failed.amount_fen),
             EntryLine(f"shop:{failed.shop_id}:available", -failed.amount_fen),
         ]
     )
-    references = {session.get(Posting, posting_id).reference for posting_id in moved}
+    references = {session.get(Posting, posting_id).reference for posting_id in posting_ids}
     assert references == {
         f"settlement-batch:{batch.id}:paid:{paid.id}",
         f"settlement-batch:{batch.id}:failed:{failed.id}",
     }
-    assert available(session, shops[1]) == failed.amount_fen and available(session, shops[0]) == 0
+    assert ledger.balance(session, f"shop:{failed.shop_id}:available") == failed.amount_fen
+    assert ledger.balance(session, f"shop:{paid.shop_id}:available") == 0
     assert reconciliation(session, batch.id)["ties_out"] is True
 
 
