@@ -28,7 +28,7 @@ import psycopg
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from bench.harness import Row, peak_rss_mb, raw_connection, timer
+from bench.harness import Row, peak_rss_mb, raw_connection, reset_peak_rss, timer
 from distro.db import engine_for
 from distro.settlement import batches, computing, transfers
 from distro.settlement.models import SettlementBatch
@@ -394,6 +394,7 @@ def run(url: str) -> list[Row]:
 
     timeout = int(os.environ.get("DISTRO_BENCH_SETTLEMENT_TIMEOUT", STATEMENT_TIMEOUT_SECONDS))
     timed_out = False
+    reset_peak_rss()  # the baselines' rows fetched here are not the computation's
     with StatementClock(engine) as clock, timer() as elapsed, Session(engine) as session:
         try:
             if timeout:  # LOCAL: ends with compute_batch's own commit or rollback

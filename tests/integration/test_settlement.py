@@ -386,6 +386,49 @@ def test_the_payouts_a_request_pays_share_one_posting_and_those_it_fails_return_
     assert reconciliation(session, batch.id)["ties_out"] is True
 
 
+def test_a_batch_whose_payouts_were_resolved_before_0039_finds_their_postings_by_reference_and_ties_out(
+    client, app, session, finance, supplier_product
+):
+    _, checker = finance
+    batch, _ = approved_batch(client, app, session, finance, supplier_product, shops=3)
+    old_paid, old_failed, new_paid = session.scalars(sa.select(Payout).order_by(Payout.id)).all()
+    # As record_results wrote them before migration 0039: a posting per payout, which the payout does not name.
+    ledger.record_postings(
+        session,
+        [
+            ledger.NewPosting(
+                f"payout:{old_paid.id}:paid",
+                "payout_paid",
+                [EntryLine("payouts:clearing", old_paid.amount_fen), EntryLine("cash", -old_paid.amount_fen)],
+            ),
+            ledger.NewPosting(
+                f"payout:{old_failed.id}:failed",
+                "payout_failed",
+                [
+                    EntryLine("payouts:clearing", old_failed.amount_fen),
+                    EntryLine(f"shop:{old_failed.shop_id}:available", -old_failed.amount_fen),
+                ],
+            ),
+        ],
+    )
+    session.execute(
+        sa.update(Payout)
+        .where(Payout.id.in_([old_paid.id, old_failed.id]))
+        .values(status=sa.case((Payout.id == old_paid.id, "paid"), else_="failed"))
+    )
+    session.commit()
+    record_results(session=session, batch_id=batch.id, actor=checker.id, results=[PayoutResult(new_paid.id, "paid")])
+    report = reconciliation(session, batch.id)
+    assert report["ledger"] == {
+        "reserved_fen": old_paid.amount_fen + old_failed.amount_fen + new_paid.amount_fen,
+        "paid_fen": old_paid.amount_fen + new_paid.amount_fen,
+        "failed_returned_fen": old_failed.amount_fen,
+        "cancelled_fen": 0,
+        "ties_out": True,
+    }
+    assert report["ties_out"] is True
+
+
 def test_two_different_results_for_one_payout_in_a_request_are_refused_and_nothing_is_recorded(
     client, app, session, finance, supplier_product
 ):
