@@ -45,14 +45,14 @@ ROUNDS = 7
 
 _ACCOUNTS = """
 INSERT INTO ledger_accounts (code, type, created_at)
-SELECT 'shop:' || s || ':' || bucket, 'liability', now() FROM generate_series(1, %(shops)s) s,
+SELECT 'shop:' || s || ':' || bucket, 'liability', now() FROM generate_series(1, CAST(%(shops)s AS bigint)) s,
        (VALUES ('pending'), ('available')) AS b(bucket)
-UNION ALL SELECT 'supplier:' || s || ':payable', 'asset', now() FROM generate_series(1, %(suppliers)s) s
+UNION ALL SELECT 'supplier:' || s || ':payable', 'asset', now() FROM generate_series(1, CAST(%(suppliers)s AS bigint)) s
 UNION ALL SELECT 'platform:revenue', 'revenue', now()
 """
 _POSTINGS = """
 INSERT INTO ledger_postings (reference, kind, memo, created_at)
-SELECT 'bench:' || i || ':' || k, k, '', now() FROM generate_series(%(first)s, %(last)s) i,
+SELECT 'bench:' || i || ':' || k, k, '', now() FROM generate_series(CAST(%(first)s AS bigint), CAST(%(last)s AS bigint)) i,
        (VALUES ('accrual'), ('release')) AS x(k)
 """
 _ENTRIES = """
