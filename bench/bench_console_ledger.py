@@ -45,17 +45,18 @@ ROUNDS = 7
 
 _ACCOUNTS = """
 INSERT INTO ledger_accounts (code, type, created_at)
-SELECT 'shop:' || s || ':' || bucket, 'liability', now() FROM generate_series(1, %(shops)s) s,
+SELECT 'shop:' || s || ':' || bucket, 'liability', now() FROM generate_series(1, CAST(%(shops)s AS bigint)) s,
        (VALUES ('pending'), ('available')) AS b(bucket)
-UNION ALL SELECT 'supplier:' || s || ':payable', 'asset', now() FROM generate_series(1, %(suppliers)s) s
+UNION ALL SELECT 'supplier:' || s || ':payable', 'asset', now() FROM generate_series(1, CAST(%(suppliers)s AS bigint)) s
 UNION ALL SELECT 'platform:revenue', 'revenue', now()
 """
 # A chunk's postings and their entries in one statement, as the database wants them (ledger_postings_have_entries).
 _POSTINGS_AND_ENTRIES = """
 WITH p AS (
     INSERT INTO ledger_postings (reference, kind, memo, created_at)
-    SELECT 'bench:' || i || ':' || k, k, '', now() FROM generate_series(%(first)s, %(last)s) i,
-           (VALUES ('accrual'), ('release')) AS x(k)
+    SELECT 'bench:' || i || ':' || k, k, '', now()
+    FROM generate_series(CAST(%(first)s AS bigint), CAST(%(last)s AS bigint)) i,
+         (VALUES ('accrual'), ('release')) AS x(k)
     RETURNING id, kind, split_part(reference, ':', 2)::bigint AS i
 ), a AS (SELECT code, id FROM ledger_accounts)
 INSERT INTO ledger_entries (posting_id, account_id, amount)

@@ -145,7 +145,7 @@ def draw_deposit(
         raise ValueError(refused)
     supplier = _lock_supplier(session, supplier_id)
     kind = DRAW_KINDS[reason_kind]
-    posting = record_posting(
+    posting_id = record_posting(
         session,
         reference=f"{kind}:{reference}",
         kind=kind,
@@ -153,9 +153,9 @@ def draw_deposit(
         memo=memo,
         created_by=actor_id,
     )
-    assert supplier.id is not None and posting.id is not None
+    assert supplier.id is not None
     refresh_standing(session, [supplier.id])
-    return posting.id
+    return posting_id
 
 
 def penalize(*, session: Session, supplier_id: int, amount_fen: int, reason: str, admin_id: int) -> int:

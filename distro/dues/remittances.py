@@ -130,7 +130,7 @@ def approve(*, session: Session, remittance_id: int, approver: int) -> SupplierR
     if not deciding:
         session.commit()
         return remittance
-    posting = ledger.record_posting(
+    posting_id = ledger.record_posting(
         session,
         reference=f"supplier-remittance:{remittance_id}",
         kind=rules.REMITTANCE,
@@ -139,14 +139,14 @@ def approve(*, session: Session, remittance_id: int, approver: int) -> SupplierR
         created_by=remittance.proposed_by,
     )
     remittance.status, remittance.decided_by, remittance.decided_at = Decision.APPROVE.value, approver, utcnow()
-    remittance.posting_id = posting.id
+    remittance.posting_id = posting_id
     audit.record(
         session,
         actor_id=approver,
         action="supplier_remittance.approved",
         subject_type=SUBJECT,
         subject_id=remittance_id,
-        after={"posting_id": posting.id},
+        after={"posting_id": posting_id},
     )
     session.commit()
     return remittance

@@ -164,7 +164,7 @@ def approve(*, session: Session, adjustment_id: int, approver: int) -> Adjustmen
     if not deciding:
         return adjustment
     reverses = adjustment.reverses_posting_id
-    posting = ledger.record_posting(
+    posting_id = ledger.record_posting(
         session,
         # A reversal keeps the reference it always had, so a posting is reversed at most once whoever asks.
         reference=f"reversal-of:{reverses}" if reverses else f"adjustment:{adjustment_id}",
@@ -176,14 +176,14 @@ def approve(*, session: Session, adjustment_id: int, approver: int) -> Adjustmen
     )
     # Set together: the table holds that an approved adjustment, and only one, has its posting.
     adjustment.status, adjustment.decided_by, adjustment.decided_at = Decision.APPROVE.value, approver, utcnow()
-    adjustment.posting_id = posting.id
+    adjustment.posting_id = posting_id
     audit.record(
         session,
         actor_id=approver,
         action="adjustment.approved",
         subject_type=SUBJECT,
         subject_id=adjustment_id,
-        after={"posting_id": posting.id},
+        after={"posting_id": posting_id},
     )
     session.commit()
     return adjustment

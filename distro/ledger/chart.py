@@ -8,6 +8,7 @@ when its entries sum to zero. Account codes name their owner: ``shop:42:pending`
 from __future__ import annotations
 
 import enum
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -79,6 +80,8 @@ class EntryLine:
     amount: int
 
 
+# Every posting checks each of its codes: the platform's and suppliers' accounts recur in most of them.
+@functools.lru_cache(maxsize=4096)
 def account_type(code: str) -> AccountType:
     """Return the type of the account with this code, or raise PostingError for an unknown code."""
     for pattern, kind, _ in ACCOUNT_FAMILIES.values():

@@ -35,7 +35,6 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import Session, col
 
 from distro.clock import utcnow
@@ -51,7 +50,6 @@ class PostingConflict(Conflict):
     slug = "posting-conflict"
 
 
-_POSTING_MAPPER = sa.inspect(Posting)
 _ACCOUNTS = LedgerAccount.__table__  # type: ignore[attr-defined]  # SQLModel declares no __table__
 
 _SELECT_ACCOUNT_IDS = sa.text("SELECT code, id FROM ledger_accounts WHERE code = ANY(CAST(:codes AS varchar[]))")
@@ -63,28 +61,28 @@ _SELECT_ACCOUNT_IDS = sa.text("SELECT code, id FROM ledger_accounts WHERE code =
 # its id when this statement inserted it or it was already there (as the statement found the table), else NULL (a
 # concurrent transaction posted it after the statement began), looked up by reference only for a posting not inserted;
 # and how many codes named no account. Postings and lines travel as two JSON arrays: the driver dumps a string at C
-# speed, where each Python list would be a typed array built element by element.
-_RECORD = sa.text(
-    """
+# speed, where each Python list would be a typed array built element by element. It is sent on the session's own
+# driver connection, in its transaction (see _record).
+_RECORD = """
     WITH given AS (
-        SELECT * FROM jsonb_to_recordset(CAST(:postings AS jsonb))
+        SELECT * FROM jsonb_to_recordset(CAST(%(postings)s AS jsonb))
             AS g(n bigint, reference varchar, kind varchar, memo varchar, created_by bigint, reverses_posting_id bigint)
     ), lines AS MATERIALIZED (
         SELECT l.posting_n, l.n, l.amount, a.id AS account_id
-        FROM jsonb_to_recordset(CAST(:lines AS jsonb)) AS l(posting_n bigint, n bigint, code varchar, amount bigint)
+        FROM jsonb_to_recordset(CAST(%(lines)s AS jsonb)) AS l(posting_n bigint, n bigint, code varchar, amount bigint)
         LEFT JOIN ledger_accounts a ON a.code = l.code
     ), missing AS (
         SELECT count(*) AS accounts FROM lines WHERE account_id IS NULL
     ), posted AS (
         INSERT INTO ledger_postings (reference, kind, memo, created_by, reverses_posting_id, created_at)
-        SELECT reference, kind, memo, created_by, reverses_posting_id, :now FROM given
+        SELECT reference, kind, memo, created_by, reverses_posting_id, %(now)s FROM given
         WHERE (SELECT accounts FROM missing) = 0
         ORDER BY reference
         ON CONFLICT (reference) DO NOTHING
         RETURNING id, reference
     ), entries AS (
         INSERT INTO ledger_entries (posting_id, account_id, amount, posted_at)
-        SELECT p.id, l.account_id, l.amount, :now
+        SELECT p.id, l.account_id, l.amount, %(now)s
         FROM posted p JOIN given g ON g.reference = p.reference JOIN lines l ON l.posting_n = g.n
         ORDER BY l.n
     )
@@ -94,7 +92,6 @@ _RECORD = sa.text(
     LEFT JOIN posted p ON p.reference = g.reference
     ORDER BY g.n
     """
-)
 
 
 @dataclass(frozen=True)
@@ -174,19 +171,22 @@ def _record(session: Session, postings: Sequence[NewPosting], now: dt.datetime) 
         ),
         "now": now,
     }
-    connection = session.connection()
-    rows = connection.execute(_RECORD, given).all()
-    if rows[0].missing:
+    # psycopg's connection, in the session's transaction: for one posting SQLAlchemy's statement and result
+    # machinery cost more CPU than the statement's own work in PostgreSQL.
+    connection = session.connection().connection.driver_connection
+    assert connection is not None  # None only once the pooled connection is closed
+    rows = connection.execute(_RECORD, given).fetchall()
+    if rows[0][2]:  # codes that named no account
         ensure_accounts(session, codes)
-        rows = connection.execute(_RECORD, given).all()
-        if rows[0].missing:
+        rows = connection.execute(_RECORD, given).fetchall()
+        if rows[0][2]:
             raise RuntimeError("ledger accounts just ensured are missing")
     result = []
-    for posting, row in zip(postings, rows, strict=True):
-        if row.new:
-            result.append((row.id, True))
+    for posting, (posting_id, new, _) in zip(postings, rows, strict=True):
+        if new:
+            result.append((posting_id, True))
             continue
-        existing_id = row.id
+        existing_id = posting_id
         if existing_id is None:  # posted by a transaction that committed while the statement ran
             existing_id = session.execute(
                 sa.select(col(Posting.id)).where(col(Posting.reference) == posting.reference)
@@ -206,30 +206,13 @@ def record_posting(
     memo: str = "",
     created_by: int | None = None,
     reverses_posting_id: int | None = None,
-) -> Posting:
-    """Add one balanced posting to the session's transaction (see record_postings; the caller commits)."""
-    now = utcnow()
-    new = NewPosting(reference, kind, lines, memo, created_by, reverses_posting_id)
-    [(posting_id, inserted)] = _record(session, [new], now)
-    if not inserted:
-        return session.get_one(Posting, posting_id)
-    # Written just now with these values: the session takes it as loaded, as a query would have, rather than
-    # reading it back (and without a model's construction, which costs more than the rest of the call).
-    sa.orm.configure_mappers()  # as constructing one would (once: then it returns at once)
-    posting = _POSTING_MAPPER.class_manager.new_instance()
-    # As the ORM's loading does: the values go straight into the instance's dict, committed, no change events.
-    posting.__dict__.update(
-        id=posting_id,
-        reference=reference,
-        kind=kind,
-        memo=memo,
-        created_by=created_by,
-        reverses_posting_id=reverses_posting_id,
-        created_at=now,
+) -> int:
+    """Add one balanced posting to the session's transaction and return its id (see record_postings; the caller
+    commits)."""
+    [(posting_id, _)] = _record(
+        session, [NewPosting(reference, kind, lines, memo, created_by, reverses_posting_id)], utcnow()
     )
-    make_transient_to_detached(posting)
-    session.add(posting)
-    return posting
+    return posting_id
 
 
 def posting_lines(session: Session, posting_id: int) -> list[EntryLine]:

@@ -114,7 +114,7 @@ def test_the_cron_schedule_loads_with_json_jobs_and_slot_ids(redis):
 
 def test_the_ledger_check_fails_its_job_when_the_database_was_tampered_with(committed_db, redis):
     with Session(engine_for(committed_db)) as session:
-        posting = services.record_posting(
+        posting_id = services.record_posting(
             session,
             reference="r1",
             kind="accrual",
@@ -126,7 +126,7 @@ def test_the_ledger_check_fails_its_job_when_the_database_was_tampered_with(comm
         session.execute(
             sa.text(
                 f"INSERT INTO ledger_entries (posting_id, account_id, amount) "
-                f"SELECT {posting.id}, id, 1 FROM ledger_accounts WHERE code = 'shop:1:pending'"
+                f"SELECT {posting_id}, id, 1 FROM ledger_accounts WHERE code = 'shop:1:pending'"
             )
         )
         session.commit()

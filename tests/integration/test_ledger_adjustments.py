@@ -192,7 +192,7 @@ def test_the_database_refuses_an_adjustment_approved_by_its_proposer(client, app
     maker, _, _ = finance
     proposal = propose(client, app, maker)
     lines = [EntryLine(entry["account"], entry["amount"]) for entry in proposal["entries"]]
-    posting_id = ledger.record_posting(session, reference="by-hand", kind="adjustment", lines=lines).id
+    posting_id = ledger.record_posting(session, reference="by-hand", kind="adjustment", lines=lines)
     with pytest.raises(sa.exc.IntegrityError, match="approved_by_another"), session.begin_nested():
         session.execute(
             sa.update(Adjustment)

@@ -21,9 +21,9 @@ def test_the_same_event_recorded_by_two_connections_at_once_posts_once(committed
         try:
             with Session(engine) as session:
                 barrier.wait()
-                posting = services.record_posting(session, reference="order:7:accrual", kind="accrual", lines=LINES)
+                posting_id = services.record_posting(session, reference="order:7:accrual", kind="accrual", lines=LINES)
                 session.commit()
-                results.append(posting.id)
+                results.append(posting_id)
         except BaseException as error:
             errors.append(error)
 

@@ -11,6 +11,7 @@ from distro.clock import BUSINESS_TZ, utcnow
 from distro.db import engine_for
 from distro.ledger import services
 from distro.ledger.chart import EntryLine
+from distro.ledger.models import Posting
 from distro.partitions import maintenance, rules
 from tests.dues_books import post_at
 
@@ -42,14 +43,14 @@ def test_entries_of_two_months_land_in_their_months_partitions(session):
 
 
 def test_a_recorded_postings_entries_are_posted_when_the_posting_was_made(session):
-    posting = services.record_posting(
+    posting_id = services.record_posting(
         session, reference="p:now", kind="accrual", lines=[EntryLine(code, fen) for code, fen in LINES]
     )
     session.commit()
     posted = session.execute(
-        sa.text("SELECT DISTINCT posted_at FROM ledger_entries WHERE posting_id = :id"), {"id": posting.id}
+        sa.text("SELECT DISTINCT posted_at FROM ledger_entries WHERE posting_id = :id"), {"id": posting_id}
     ).scalars()
-    assert list(posted) == [posting.created_at]
+    assert list(posted) == [session.get_one(Posting, posting_id).created_at]
 
 
 def test_a_partition_refuses_an_unbalanced_insert_an_update_a_delete_and_a_truncate(session):

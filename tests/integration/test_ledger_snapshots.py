@@ -58,8 +58,7 @@ def full_sums(session: Session) -> tuple[dict[str, int], dict[str, int]]:
 
 
 def post(session: Session, lines: list[EntryLine], kind: str = "accrual") -> int:
-    posting = services.record_posting(session, reference=f"snap:{next(_references)}", kind=kind, lines=lines)
-    return posting.id or 0
+    return services.record_posting(session, reference=f"snap:{next(_references)}", kind=kind, lines=lines)
 
 
 def mark(session: Session) -> SnapshotMark:
