@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import psycopg
@@ -36,6 +37,47 @@ def insert_event(
     """
     row = connection.execute(_INSERT_EVENT, (event_id, event_type, order_ref, Jsonb(dict(data)), utcnow())).fetchone()
     return row is not None
+
+
+# The same, for a batch of events: one statement, one commit. Each row's data is JSON text, made jsonb here.
+_INSERT_EVENTS = """
+    INSERT INTO order_events (id, type, order_ref, data, status, received_at)
+    SELECT x.id, x.type, x.order_ref, CAST(x.data AS jsonb), 'received', %(now)s
+    FROM unnest(CAST(%(ids)s AS varchar[]), CAST(%(types)s AS varchar[]), CAST(%(refs)s AS varchar[]),
+                CAST(%(data)s AS text[])) AS x(id, type, order_ref, data)
+    RETURNING id
+"""
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    """A verified event to store: its webhook-id, type, order reference and data as JSON text."""
+
+    id: str
+    type: str
+    order_ref: str
+    data_json: str
+
+
+def insert_events(connection: psycopg.Connection, events: Sequence[NewEvent]) -> list[bool]:
+    """Record verified events on a driver connection in one statement; for each, whether it was stored now (False:
+    its webhook-id was already stored, or came earlier in the same batch, whose first event is the one stored).
+
+    Durable on return when the connection is in autocommit (the webhook's group commit), as insert_event.
+    """
+    first: dict[str, NewEvent] = {}
+    for event in events:
+        first.setdefault(event.id, event)
+    batch = list(first.values())
+    parameters = {
+        "ids": [event.id for event in batch],
+        "types": [event.type for event in batch],
+        "refs": [event.order_ref for event in batch],
+        "data": [event.data_json for event in batch],
+        "now": utcnow(),
+    }
+    stored = {row[0] for row in connection.execute(_INSERT_EVENTS, parameters, binary=True)}
+    return [event.id in stored and first[event.id] is event for event in events]
 
 
 def store_event(*, session: Session, event_id: str, event_type: str, order_ref: str, data: Mapping[str, Any]) -> bool:
