@@ -190,3 +190,23 @@ def _store_paid(url: str, order: str, product_id: int) -> None:
     with Session(engine_for(url)) as session:
         data = paid(order, "mei", [("1", product_id, 12_800)])
         event_store.store_event(session=session, event_id=order, event_type="order.paid", order_ref=order, data=data)
+
+
+def test_a_backlog_of_more_than_a_batch_brings_in_one_helper_run_and_every_event_is_processed_once(
+    committed_app, committed_db, redis, monkeypatch
+):
+    monkeypatch.setenv("DISTRO_ORDER_BATCH_GATHER_MS", "10")
+    monkeypatch.setattr(jobs, "BATCH_EVENTS", 2)
+    product_id = setup_shop(committed_app, committed_db)
+    for number in range(7):
+        _store_paid(committed_db, f"A{number}", product_id)
+    queue = get_queue("default", redis)
+    assert queue.count == 0
+    stream = jobs.process_new_order_events()
+    # Full claims asked for help; one helper run is queued (its flag coalesced the rest), and finds its share.
+    assert [job.func_name for job in queue.jobs] == ["distro.queue._run_coalesced"]
+    assert queue.jobs[0].args == [jobs.HELPING, "distro.commission.jobs.help_process_order_events"]
+    BurstWorker([queue], connection=redis, serializer=JSONSerializer).work(burst=True)
+    assert stream == {"processed": 7}
+    assert count(committed_db, CommissionLine) == 7
+    assert enqueue_coalesced(jobs.HELPING, jobs.help_process_order_events)  # the helper let go of its flag
