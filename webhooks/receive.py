@@ -46,6 +46,7 @@ _RECEIPT_HEADERS = (("Content-Type", "application/json"), ("X-Content-Type-Optio
 _ENVIRON_HEADERS = tuple((name, "HTTP_" + name.upper().replace("-", "_")) for name in REQUIRED_HEADERS)
 
 _WRITER = "distro.order_event_writer"
+_json_string: Callable[[str], str] = json.encoder.encode_basestring  # json.dumps' own, for ensure_ascii=False
 
 WSGIApp = Callable[[dict, Callable], Iterable[bytes]]
 
@@ -58,9 +59,9 @@ class Receipt:
     status: str  # stored or duplicate
 
     def body(self) -> bytes:
-        """As Flask's jsonify writes it (sorted keys, compact, a final newline)."""
-        text = json.dumps({"id": self.id, "status": self.status}, ensure_ascii=False, separators=(",", ":"))
-        return f"{text}\n".encode()
+        """As Flask's jsonify writes it (sorted keys, compact, a final newline): the id as json.dumps writes a
+        string (ensure_ascii=False), without the encoder's walk of a dict (a twentieth of the request's CPU)."""
+        return f'{{"id":{_json_string(self.id)},"status":"{self.status}"}}\n'.encode()
 
 
 def answer(app: Flask, body: bytes, headers: HeaderItems) -> Receipt | Response:
