@@ -10,6 +10,7 @@ them writes them all as the next batch. A lone request is written at once, as be
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Sequence
 from typing import Generic, TypeVar
 
@@ -69,7 +70,10 @@ class GroupCommit(Generic[Item, Outcome]):
             waiter.wait()
             if not waiter.leads:
                 return self._result(waiter)
-        # This thread is first in the queue: it writes the next batch, its own item in it.
+        # This thread is first in the queue: it writes the next batch, its own item in it. First it lets the other
+        # threads run until each blocks (on its own I/O, or queued here): those that were about to hand in join
+        # this batch rather than wait for it.
+        time.sleep(0)
         try:
             with self._lock:
                 batch = self._queue[: self.max_batch]
