@@ -136,37 +136,12 @@ def get_replica_session() -> Session:
     return g.db_replica_session
 
 
-@contextlib.contextmanager
-def driver_connection(engine: sa.Engine) -> Iterator[psycopg.Connection]:
-    """Lend a pooled connection as psycopg's own object, in autocommit, and take it back.
-
-    For a request whose whole write is one statement (storing a webhook event): the statement
-    commits on its own, with no BEGIN and COMMIT round trips, and none of the ORM's per-request
-    work runs, which was most of such a request's CPU.
-    """
-    pooled = engine.raw_connection()
-    connection = pooled.driver_connection
-    assert connection is not None  # None only once the pooled connection is invalidated or closed
-    dropped = False
-    try:
-        connection.autocommit = True
-        yield connection
-    except psycopg.OperationalError:
-        dropped = True  # by the server (a restart, an outage)
-        raise
-    finally:
-        # The pool lends this connection to ORM sessions next, so autocommit goes back off; one dropped,
-        # or broken mid-statement, it must not lend again.
-        if dropped or not _autocommit_off(connection):
-            pooled.invalidate()
-        pooled.close()
-
-
 class AutocommitConnections:
-    """Lends psycopg connections in autocommit, kept open between loans, for the webhook's group commit.
+    """Lends psycopg connections in autocommit, kept open between loans, for the webhook's group commit: its one
+    statement commits on its own, with no BEGIN and COMMIT round trips and none of the ORM's work.
 
-    The same as driver_connection without the pool's checkout and checkin (about 40 µs of the webhook's CPU per
-    batch) or toggling autocommit: these connections are the lender's own, never an ORM session's. At most
+    Not the engine's pool: its checkout and checkin cost about 40 µs of the webhook's CPU per batch, and its
+    connections go to ORM sessions too, so autocommit had to be set and unset on each loan. At most
     KEEP_IDLE are kept between loans (the group commit lends one at a time per process); one the server dropped,
     or broken mid-statement, is closed, not lent again.
     """
@@ -198,14 +173,6 @@ class AutocommitConnections:
                 self._idle.append(connection)
                 return
         connection.close()
-
-
-def _autocommit_off(connection: psycopg.Connection) -> bool:
-    try:
-        connection.autocommit = False
-    except psycopg.Error:
-        return False
-    return True
 
 
 @contextlib.contextmanager

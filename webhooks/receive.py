@@ -1,5 +1,5 @@
-"""POST /webhooks/orders, answered in front of Flask's dispatch: verify the raw bytes, validate, store durably,
-ask for processing, answer.
+"""POST /webhooks/orders, answered in front of Flask's dispatch: verify the raw bytes, validate, store durably
+(group commit: the events a process's threads hold at once in one INSERT), ask for processing, answer.
 
 It is the request distro serves most under an order peak, and Flask's request, context, throttle and response
 machinery cost three times the receipt itself (the throttle never applies to webhooks). So, as the share redirect
