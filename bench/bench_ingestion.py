@@ -151,7 +151,13 @@ def run(url: str) -> list[Row]:
         memory = PeakMemory({name: process.pid for name, process in zip(names, processes, strict=True)})
 
         def accrued() -> int:
+            """How many commission lines exist, once no event waits: counting them all every 50 ms cost the server
+            more CPU than an event's own insert, which the figures then charged to the system under test."""
             with engine.connect() as connection:
+                if connection.execute(
+                    sa.text("SELECT EXISTS (SELECT FROM order_events WHERE status = 'received')")
+                ).scalar_one():
+                    return 0  # still processing (its partial index answers at once)
                 return connection.execute(sa.text("SELECT count(*) FROM commission_lines")).scalar_one()
 
         end_to_end: list[float] = []
@@ -164,7 +170,7 @@ def run(url: str) -> list[Row]:
             ingest_seconds = _send_all(port, requests)
             while (done := accrued()) < numbers.stop:
                 if time.perf_counter() - start > 600:
-                    raise RuntimeError(f"only {done} of {numbers.stop} events accrued after 10 minutes")
+                    raise RuntimeError(f"{done} commission lines of {numbers.stop} after 10 minutes (0: events wait)")
                 time.sleep(0.05)
             end_to_end_seconds = time.perf_counter() - start
             cpu_after = cpu_now()
