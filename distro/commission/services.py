@@ -176,7 +176,8 @@ def process_orders(*, session: Session, order_refs: Sequence[str], rules: Rules)
     line_ids = _upsert_lines(session, order_plan.lines)
     outbox = order_plan.outbox + _reconcile_commission(session, order_plan.orders, facts, line_ids, products, rules)
     emit_many(session, outbox)
-    event_store.mark_events(session, order_plan.marks)
+    received_at = {event.id: event.received_at for ref in refs for event in events[ref] if event.status == "received"}
+    event_store.mark_events(session, order_plan.marks, received_at)
     session.commit()
     return order_plan.outcome
 
