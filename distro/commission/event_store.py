@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import psycopg
@@ -36,6 +38,44 @@ def insert_event(
     """
     row = connection.execute(_INSERT_EVENT, (event_id, event_type, order_ref, Jsonb(dict(data)), utcnow())).fetchone()
     return row is not None
+
+
+@cache
+def _insert_events(count: int) -> str:
+    """The same for a batch of count events: one statement, one commit; each row's data JSON text made jsonb.
+
+    One row of scalar parameters per event, not arrays: psycopg dumps scalars in C, and a list in Python (which
+    cost more than the rest of the statement for the few events a batch holds).
+    """
+    rows = ", ".join(["(%s, %s, %s, CAST(%s AS jsonb), 'received', CAST(%s AS timestamptz))"] * count)
+    return f"INSERT INTO order_events (id, type, order_ref, data, status, received_at) VALUES {rows} RETURNING id"  # noqa: S608 (placeholders only)
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    """A verified event to store: its webhook-id, type, order reference and data as JSON text."""
+
+    id: str
+    type: str
+    order_ref: str
+    data_json: str
+
+
+def insert_events(connection: psycopg.Connection, events: Sequence[NewEvent]) -> list[bool]:
+    """Record verified events on a driver connection in one statement; for each, whether it was stored now (False:
+    its webhook-id was already stored, or came earlier in the same batch, whose first event is the one stored).
+
+    Durable on return when the connection is in autocommit (the webhook's group commit), as insert_event.
+    """
+    first: dict[str, NewEvent] = {}
+    for event in events:
+        first.setdefault(event.id, event)
+    now = utcnow()
+    parameters = [
+        value for event in first.values() for value in (event.id, event.type, event.order_ref, event.data_json, now)
+    ]
+    stored = {row[0] for row in connection.execute(_insert_events(len(first)), parameters)}
+    return [event.id in stored and first[event.id] is event for event in events]
 
 
 def store_event(*, session: Session, event_id: str, event_type: str, order_ref: str, data: Mapping[str, Any]) -> bool:
@@ -73,28 +113,33 @@ def claim_new_events(session: Session, *, limit: int, received_before: dt.dateti
 # here instead would deadlock, both sides holding what the other waits for.
 _LOAD_EVENTS = """
     WITH new AS (
-        SELECT id, order_ref, type, data, status FROM order_events
+        SELECT id, order_ref, type, data, status, received_at FROM order_events
         WHERE order_ref = ANY(CAST(%(refs)s AS varchar[])) AND status = 'received'
         FOR UPDATE SKIP LOCKED
     )
     SELECT * FROM new
     UNION ALL
-    SELECT id, order_ref, type, data, status FROM order_events
+    SELECT id, order_ref, type, data, status, received_at FROM order_events
     WHERE order_ref = ANY(CAST(%(refs)s AS varchar[])) AND status = 'processed'
     ORDER BY id
     """
+# Only new events are marked (load_events locked them), so each is found through the unprocessed events' partial
+# index, by (id, received_at) within the batch's span of received_at: the span prunes the months, and the scan is
+# as long as the backlog rather than the month (a join on id alone read the whole month's partition).
 _MARK_EVENTS = (
     "UPDATE order_events e SET status = x.status, quarantine_reason = x.reason, "
     "processed_at = CASE WHEN x.status = 'processed' THEN now() END "
-    "FROM unnest(CAST(%(ids)s AS varchar[]), CAST(%(statuses)s AS varchar[]), CAST(%(reasons)s AS text[])) "
-    "AS x(id, status, reason) WHERE e.id = x.id"
+    "FROM unnest(CAST(%(ids)s AS varchar[]), CAST(%(received_at)s AS timestamptz[]), CAST(%(statuses)s AS varchar[]), "
+    "CAST(%(reasons)s AS text[])) AS x(id, received_at, status, reason) "
+    "WHERE e.id = x.id AND e.received_at = x.received_at AND e.status = 'received' "
+    "AND e.received_at BETWEEN %(earliest)s AND %(latest)s"
 )
 
 
 def load_events(session: Session, order_refs: Sequence[str]) -> dict[str, list[Any]]:
     """The orders' processed events and their new ones (locked), by order reference; one statement.
 
-    Each row has id, order_ref, type, data and status (received: new, or processed).
+    Each row has id, order_ref, type, data, status (received: new, or processed) and received_at.
     """
     events: dict[str, list[Any]] = {ref: [] for ref in order_refs}
     for event in bulk.execute(session, _LOAD_EVENTS, {"refs": list(order_refs)}, named=True):
@@ -102,15 +147,28 @@ def load_events(session: Session, order_refs: Sequence[str]) -> dict[str, list[A
     return events
 
 
-def mark_events(session: Session, marks: Mapping[str, tuple[str, str | None]]) -> None:
-    """Set events processed or quarantined with the reason, by id (the caller commits); one statement."""
+def mark_events(
+    session: Session, marks: Mapping[str, tuple[str, str | None]], received_at: Mapping[str, dt.datetime]
+) -> None:
+    """Set new events processed or quarantined with the reason, by id (the caller commits); one statement.
+
+    received_at: each marked event's, as load_events read it (the partition key).
+    """
     if not marks:
         return
     ids = sorted(marks)
+    times = [received_at[i] for i in ids]
     bulk.execute(
         session,
         _MARK_EVENTS,
-        {"ids": ids, "statuses": [marks[i][0] for i in ids], "reasons": [marks[i][1] for i in ids]},
+        {
+            "ids": ids,
+            "received_at": times,
+            "statuses": [marks[i][0] for i in ids],
+            "reasons": [marks[i][1] for i in ids],
+            "earliest": min(times),
+            "latest": max(times),
+        },
     )
 
 

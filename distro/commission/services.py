@@ -1,8 +1,9 @@
 """Order events in, commission out: the shell that locks and loads an order batch, has distro.commission.engine
 plan its changes, writes them set-based and commits once (the event store: distro.commission.event_store).
 
-Every order is processed under a lock on its row, so events of one order are applied one at a time; the
-result depends only on the set of events (see orders.fold), never on their arrival order.
+Every stored order is processed under a lock on its row, and a new one is inserted once by the batch that applies
+its first events (a batch beaten to it by another writes nothing), so events of one order are applied one at a
+time; the result depends only on the set of events (see orders.fold), never on their arrival order.
 """
 
 from __future__ import annotations
@@ -31,12 +32,25 @@ from distro.suppliers.rules import RateBoost, RateChange
 from distro.tiers.services import tier_in_force_query
 
 # The batch's statements, in psycopg's terms: their arrays go in binary format (distro/bulk.py).
-_CREATE_ORDERS = (
-    "INSERT INTO orders (external_id, status, attribution, self_purchase, total_paid_fen, total_refunded_fen, "
-    "created_at, updated_at) "
-    "SELECT ref, 'awaiting_payment', 'none', false, 0, 0, now(), now() FROM unnest(CAST(%(refs)s AS varchar[])) AS ref "
-    "ORDER BY ref ON CONFLICT (external_id) DO NOTHING"
-)
+# A batch's new orders are written once, as they stand after it (an empty row inserted first and then updated
+# wrote every new order twice, with its four index entries each time): their ids are drawn first, for their lines.
+_NEW_ORDER_IDS = "SELECT nextval('orders_id_seq') FROM generate_series(1, CAST(%(count)s AS integer))"
+_INSERT_ORDERS = """
+    INSERT INTO orders (id, external_id, status, shop_id, attribution, share_code, buyer_reference, buyer_user_id,
+                        self_purchase, total_paid_fen, total_refunded_fen, paid_at, shipped_at, delivered_at,
+                        cancelled_at, created_at, updated_at)
+    SELECT x.*, now(), %(now)s
+    FROM unnest(CAST(%(id)s AS bigint[]), CAST(%(external_id)s AS varchar[]), CAST(%(status)s AS varchar[]),
+                CAST(%(shop_id)s AS bigint[]), CAST(%(attribution)s AS varchar[]), CAST(%(share_code)s AS varchar[]),
+                CAST(%(buyer_reference)s AS varchar[]), CAST(%(buyer_user_id)s AS bigint[]),
+                CAST(%(self_purchase)s AS boolean[]), CAST(%(total_paid_fen)s AS bigint[]),
+                CAST(%(total_refunded_fen)s AS bigint[]), CAST(%(paid_at)s AS timestamptz[]),
+                CAST(%(shipped_at)s AS timestamptz[]), CAST(%(delivered_at)s AS timestamptz[]),
+                CAST(%(cancelled_at)s AS timestamptz[])) AS x
+    ORDER BY 2
+    ON CONFLICT (external_id) DO NOTHING
+    RETURNING external_id
+    """
 _LOCK_ORDERS = (
     "SELECT id, external_id, status, shop_id, attribution, share_code, buyer_reference, buyer_user_id, self_purchase, "
     "total_paid_fen, total_refunded_fen, paid_at, shipped_at, delivered_at, cancelled_at "
@@ -115,6 +129,8 @@ def _columns(row_type: type, *leave_out: str) -> tuple[str, ...]:
     return tuple(f.name for f in fields(row_type) if f.name not in leave_out)
 
 
+_ORDER_COLUMNS = _columns(OrderRow)
+_order_values = attrgetter(*_ORDER_COLUMNS)
 _ORDER_UPDATE_COLUMNS = _columns(OrderRow, "external_id")
 _order_update_values = attrgetter(*_ORDER_UPDATE_COLUMNS)
 _ORDER_LINE_COLUMNS = _columns(OrderLineRow)
@@ -149,13 +165,27 @@ def process_orders(*, session: Session, order_refs: Sequence[str], rules: Rules)
     in Python, and all resulting postings go to the ledger in one insert. Per order the outcome is
     "processed", "quarantined" (its new events broke a rule; they are set aside with the reason and
     nothing else about the order changes) or "idle" (nothing new). New events another worker has
-    claimed are left to that worker (see claim_new_events).
+    claimed are left to that worker (see claim_new_events). When another transaction stores one of the batch's
+    new orders first, the batch is rolled back (with the caller's transaction) and done again.
     """
     refs = sorted(set(order_refs))
+    while True:
+        try:
+            return _process_once(session, refs, rules)
+        except OrderCreatedMeanwhile:
+            # Those orders are stored now, and the next try locks them: each try has fewer new orders to lose.
+            session.rollback()
+
+
+def _process_once(session: Session, refs: list[str], rules: Rules) -> dict[str, str]:
+    """One try of process_orders; OrderCreatedMeanwhile when another transaction stored one of its new orders first."""
     if not refs:
         return {}
-    bulk.execute(session, _CREATE_ORDERS, {"refs": refs})
     orders = {row[1]: OrderRow(*row) for row in bulk.execute(session, _LOCK_ORDERS, {"refs": refs})}
+    new_refs = [ref for ref in refs if ref not in orders]
+    if new_refs:
+        ids = bulk.execute(session, _NEW_ORDER_IDS, {"count": len(new_refs)})
+        orders.update((ref, _new_order(order_id, ref)) for ref, (order_id,) in zip(new_refs, ids, strict=True))
     events = event_store.load_events(session, refs)
     facts = {ref: fold((event.type, event.data) for event in events[ref]) for ref in refs}
     product_ids = {line.product_id for f in facts.values() if f.payment is not None for line in f.payment.lines}
@@ -170,15 +200,48 @@ def process_orders(*, session: Session, order_refs: Sequence[str], rules: Rules)
     )
 
     referrals.bind_buyers(session, order_plan.bindings)
-    if order_plan.orders:
-        rows = [_order_update_values(order) for order in order_plan.orders]
-        bulk.execute(session, _UPDATE_ORDERS, {**_array_parameters(_ORDER_UPDATE_COLUMNS, rows), "now": utcnow()})
+    _write_orders(session, orders, new_refs, order_plan)
     line_ids = _upsert_lines(session, order_plan.lines)
     outbox = order_plan.outbox + _reconcile_commission(session, order_plan.orders, facts, line_ids, products, rules)
     emit_many(session, outbox)
-    event_store.mark_events(session, order_plan.marks)
+    received_at = {event.id: event.received_at for ref in refs for event in events[ref] if event.status == "received"}
+    event_store.mark_events(session, order_plan.marks, received_at)
     session.commit()
     return order_plan.outcome
+
+
+class OrderCreatedMeanwhile(Exception):
+    """Another transaction stored one of the batch's new orders first: the batch's view of its events is stale."""
+
+
+def _new_order(order_id: int, ref: str) -> OrderRow:
+    """An order no event has been applied to yet, under the id drawn for it."""
+    return OrderRow(
+        order_id, ref, "awaiting_payment", None, "none", None, None, None, False, 0, 0, None, None, None, None
+    )
+
+
+def _write_orders(
+    session: Session, orders: Mapping[str, OrderRow], new_refs: Sequence[str], plan: engine.OrderPlan
+) -> None:
+    """Insert the batch's new orders as the plan leaves them (untouched, when quarantined or idle); update the others.
+
+    Raises OrderCreatedMeanwhile when another transaction stored a new order with new events first: its events were
+    read without that order's lock, and the batch's caller retries its orders one by one (jobs._process_batch).
+    """
+    now = utcnow()
+    planned = {order.external_id: order for order in plan.orders}
+    if new_refs:
+        rows = [_order_values(planned.get(ref, orders[ref])) for ref in new_refs]
+        inserted = bulk.execute(session, _INSERT_ORDERS, {**_array_parameters(_ORDER_COLUMNS, rows), "now": now})
+        beaten = set(new_refs).difference(ref for (ref,) in inserted)
+        if any(plan.outcome[ref] != "idle" for ref in beaten):
+            raise OrderCreatedMeanwhile(", ".join(sorted(beaten)))
+    new = set(new_refs)
+    stored = [order for order in plan.orders if order.external_id not in new]
+    if stored:
+        rows = [_order_update_values(order) for order in stored]
+        bulk.execute(session, _UPDATE_ORDERS, {**_array_parameters(_ORDER_UPDATE_COLUMNS, rows), "now": now})
 
 
 def _array_parameters(names: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> dict[str, list[Any]]:

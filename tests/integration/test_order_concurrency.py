@@ -7,13 +7,13 @@ import sqlalchemy as sa
 from rq.serializers import JSONSerializer
 from sqlmodel import Session
 
-from distro.commission import event_store, jobs
+from distro.commission import engine, event_store, jobs, services
 from distro.commission.models import CommissionLine, OrderEvent
 from distro.db import engine_for
 from distro.ledger import services as ledger
 from distro.ledger.models import Posting
 from distro.queue import enqueue_coalesced, get_queue
-from tests.factories import make_product, make_shop, make_supplier, paid, signed_event
+from tests.factories import commission_rules, make_product, make_shop, make_supplier, paid, signed_event
 from tests.integration.workers import BurstWorker
 
 
@@ -190,3 +190,61 @@ def _store_paid(url: str, order: str, product_id: int) -> None:
     with Session(engine_for(url)) as session:
         data = paid(order, "mei", [("1", product_id, 12_800)])
         event_store.store_event(session=session, event_id=order, event_type="order.paid", order_ref=order, data=data)
+
+
+def test_a_backlog_of_more_than_a_batch_brings_in_one_helper_run_and_every_event_is_processed_once(
+    committed_app, committed_db, redis, monkeypatch
+):
+    monkeypatch.setenv("DISTRO_ORDER_BATCH_GATHER_MS", "10")
+    monkeypatch.setattr(jobs, "BATCH_EVENTS", 2)
+    product_id = setup_shop(committed_app, committed_db)
+    for number in range(7):
+        _store_paid(committed_db, f"A{number}", product_id)
+    queue = get_queue("default", redis)
+    assert queue.count == 0
+    stream = jobs.process_new_order_events()
+    # Full claims asked for help; one helper run is queued (its flag coalesced the rest), and finds its share.
+    assert [job.func_name for job in queue.jobs] == ["distro.queue._run_coalesced"]
+    assert queue.jobs[0].args == [jobs.HELPING, "distro.commission.jobs.help_process_order_events"]
+    BurstWorker([queue], connection=redis, serializer=JSONSerializer).work(burst=True)
+    assert stream == {"processed": 7}
+    assert count(committed_db, CommissionLine) == 7
+    assert enqueue_coalesced(jobs.HELPING, jobs.help_process_order_events)  # the helper let go of its flag
+
+
+def test_a_batch_beaten_to_storing_a_new_order_is_done_again_and_applies_its_events_once(
+    committed_app, committed_db, monkeypatch
+):
+    product_id = setup_shop(committed_app, committed_db)
+    with Session(engine_for(committed_db)) as session:
+        data = paid("A1", "mei", [("1", product_id, 12_800)])
+        event_store.store_event(session=session, event_id="evt_1", event_type="order.paid", order_ref="A1", data=data)
+    plan_orders = engine.plan_orders
+    tries = []
+
+    def plan_while_another_batch_stores_the_order(orders, *args):
+        # A second batch of the same order, in its own transaction, finds its event locked by this one (idle) and
+        # stores the order first; this batch's insert then finds it taken.
+        if not tries:
+            monkeypatch.setattr(engine, "plan_orders", plan_orders)  # the other batch plans as usual
+            with Session(engine_for(committed_db)) as other:
+                outcome = services.process_orders(
+                    session=other, order_refs=["A1"], rules=commission_rules(committed_app, other)
+                )
+                assert outcome == {"A1": "idle"}
+            monkeypatch.setattr(engine, "plan_orders", plan_while_another_batch_stores_the_order)
+        tries.append(orders["A1"].id)
+        return plan_orders(orders, *args)
+
+    monkeypatch.setattr(engine, "plan_orders", plan_while_another_batch_stores_the_order)
+    with committed_app.app_context(), Session(engine_for(committed_db)) as session:
+        outcome = services.process_orders(
+            session=session, order_refs=["A1"], rules=commission_rules(committed_app, session)
+        )
+
+    assert outcome == {"A1": "processed"}
+    assert len(tries) == 2 and tries[0] != tries[1]  # the second try locked the stored order
+    assert count(committed_db, CommissionLine) == 1
+    assert count(committed_db, Posting) == 1
+    with Session(engine_for(committed_db)) as session:
+        assert session.scalar(sa.select(OrderEvent.status).where(OrderEvent.id == "evt_1")) == "processed"

@@ -92,3 +92,25 @@ def test_the_migration_moves_existing_events_into_their_months_and_keeps_them_on
     with engine.connect() as connection:
         back = dict(connection.execute(sa.text("SELECT id, status FROM order_events")).all())
     assert back == statuses
+
+
+def test_an_orders_new_events_received_in_two_months_are_all_marked_processed_in_one_batch(app, session):
+    supplier_user, _ = make_supplier(session, app)
+    tea = make_product(session, app, supplier_user, price_fen=12_800, other_platform_price_fen=16_800)
+    make_shop(session, app, make_user(session, Role.SHOP_OWNER), slug="mei", carrying=[tea])
+    maintenance.ensure_partitions(session.connection(), SPEC, [dt.date(2026, 9, 1), dt.date(2026, 10, 1)])
+    store(session.connection(), "evt_paid", "2026-09-30 10:00:00+08", paid("A3", "mei", [("1", tea.id, 12_800)]))
+    shipped = {"order_id": "A3", "shipped_at": "2026-10-02T10:00:00+08:00"}
+    session.execute(
+        sa.text(
+            "INSERT INTO order_events (id, type, order_ref, data, status, received_at) VALUES "
+            "('evt_shipped', 'order.shipped', 'A3', CAST(:data AS jsonb), 'received', '2026-10-02 11:00:00+08')"
+        ),
+        {"data": json.dumps(shipped)},
+    )
+
+    outcome = services.process_orders(session=session, order_refs=["A3"], rules=commission_rules(app, session))
+
+    assert outcome == {"A3": "processed"}
+    marked = session.execute(sa.text("SELECT id, status, processed_at IS NOT NULL FROM order_events ORDER BY id"))
+    assert marked.all() == [("evt_paid", "processed", True), ("evt_shipped", "processed", True)]

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from distro.auth.models import Role
 from distro.commission import release, services
 from distro.commission.models import CommissionLine, Order, OrderEvent
-from distro.db import driver_connection
+from distro.db import AutocommitConnections
 from distro.ledger import services as ledger
 from distro.ledger.models import Posting
 from distro.settlement.models import SettlementBatch, SettlementClaim
@@ -164,7 +164,7 @@ def test_a_webhook_id_the_database_cannot_hold_is_a_422_and_stores_nothing(clien
 
 def test_a_database_outage_gets_a_503_so_the_sender_retries(client, app, session, world, monkeypatch):
     dead = sa.create_engine("postgresql+psycopg://nobody@/nowhere?host=/nonexistent&connect_timeout=1")
-    monkeypatch.setitem(app.extensions, "distro.driver_connection", lambda: driver_connection(dead))
+    monkeypatch.setitem(app.extensions, "distro.driver_connection", AutocommitConnections(dead).lend)
     response = post_event(client, app, "order.paid", paid("A1", "mei", [("1", world["tea"].id, 12_800)]))
     assert response.status_code == 503 and response.headers["Retry-After"]
     assert response.content_type == PROBLEM
