@@ -4,6 +4,7 @@ batch's events, set aside and requeue."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -11,7 +12,6 @@ from typing import Any
 
 import psycopg
 import sqlalchemy as sa
-from psycopg.types.json import Jsonb
 from sqlmodel import Session, col
 
 from distro import bulk
@@ -19,30 +19,13 @@ from distro.clock import utcnow
 from distro.commission.models import OrderEvent, OrderEventId
 from distro.errors import Conflict, NotFound
 
-# No ON CONFLICT: order_events' trigger drops an event whose webhook-id was stored before, in any month
-# (order_event_ids, migration 0034), and the statement then returns no row.
-_INSERT_EVENT = """
-    INSERT INTO order_events (id, type, order_ref, data, status, received_at)
-    VALUES (%s, %s, %s, %s, 'received', %s)
-    RETURNING id
-"""
-
-
-def insert_event(
-    connection: psycopg.Connection, *, event_id: str, event_type: str, order_ref: str, data: Mapping[str, Any]
-) -> bool:
-    """Record a verified event on a driver connection; False when this webhook-id was already stored.
-
-    Durable on return when the connection is in autocommit (the webhook view's); otherwise it is
-    part of the caller's transaction.
-    """
-    row = connection.execute(_INSERT_EVENT, (event_id, event_type, order_ref, Jsonb(dict(data)), utcnow())).fetchone()
-    return row is not None
-
 
 @cache
 def _insert_events(count: int) -> str:
-    """The same for a batch of count events: one statement, one commit; each row's data JSON text made jsonb.
+    """The INSERT of count events: one statement, one commit; each row's data JSON text made jsonb.
+
+    No ON CONFLICT: order_events' trigger drops an event whose webhook-id was stored before, in any month
+    (order_event_ids, migration 0034), and the statement then returns no row for it.
 
     One row of scalar parameters per event, not arrays: psycopg dumps scalars in C, and a list in Python (which
     cost more than the rest of the statement for the few events a batch holds).
@@ -65,7 +48,8 @@ def insert_events(connection: psycopg.Connection, events: Sequence[NewEvent]) ->
     """Record verified events on a driver connection in one statement; for each, whether it was stored now (False:
     its webhook-id was already stored, or came earlier in the same batch, whose first event is the one stored).
 
-    Durable on return when the connection is in autocommit (the webhook's group commit), as insert_event.
+    Durable on return when the connection is in autocommit (the webhook's group commit); otherwise it is part of
+    the caller's transaction.
     """
     first: dict[str, NewEvent] = {}
     for event in events:
@@ -80,12 +64,9 @@ def insert_events(connection: psycopg.Connection, events: Sequence[NewEvent]) ->
 
 def store_event(*, session: Session, event_id: str, event_type: str, order_ref: str, data: Mapping[str, Any]) -> bool:
     """Durably record a verified event and commit; False when this webhook-id was already stored."""
-    stored = insert_event(
+    [stored] = insert_events(
         session.connection().connection.driver_connection,  # type: ignore[arg-type]
-        event_id=event_id,
-        event_type=event_type,
-        order_ref=order_ref,
-        data=data,
+        [NewEvent(event_id, event_type, order_ref, json.dumps(dict(data)))],
     )
     session.commit()
     return stored

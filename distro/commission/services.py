@@ -227,7 +227,7 @@ def _write_orders(
     """Insert the batch's new orders as the plan leaves them (untouched, when quarantined or idle); update the others.
 
     Raises OrderCreatedMeanwhile when another transaction stored a new order with new events first: its events were
-    read without that order's lock, and the batch's caller retries its orders one by one (jobs._process_batch).
+    read without that order's lock, and process_orders rolls the batch back and tries it again (that order locked).
     """
     now = utcnow()
     planned = {order.external_id: order for order in plan.orders}
