@@ -8,6 +8,7 @@ before RQ forks a work horse per job. An outage of Redis or PostgreSQL delays it
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import signal
 import time
@@ -158,6 +159,10 @@ def run_worker(redis_url: str, database_url: str, queue_names: tuple[str, ...], 
         # The engine the work horses will use, warmed once here rather than in every horse. Every job
         # needs PostgreSQL, so there is nothing to gain by starting before it answers.
         wait_until_answers(lambda: warm_engine(database_url), server="PostgreSQL", errors=POSTGRES_DOWN)
+        # Everything loaded so far lives as long as the process and every work horse forked from it: moved out of
+        # the collector's generations, it is not traversed by each full collection a job's allocations set off
+        # (about a quarter of order processing's CPU), nor copied into a horse's memory by being traversed.
+        gc.freeze()
         previous: DistroWorker | None = None
         restarts = waits()
         while True:
