@@ -56,8 +56,11 @@ def enqueue_once(queue: Queue, func: Callable[..., Any], *args: Any, job_id: str
     return queue.enqueue(func, *args, job_id=job_id, **options)
 
 
-COALESCE_TTL_SECONDS = 90
-"""How long a coalescing flag outlives a run that died without releasing it (no longer than the sweeper's delay)."""
+COALESCE_LEASE_SECONDS = 15
+"""How long a coalescing flag lasts unless its run renews it (renew_coalesced): a run killed with its worker, which
+releases nothing, holds up the next run of its stream for at most this long (it was 90 s, and a cluster drill's
+events waited a minute for the sweeper after such a kill). A run still queued when its flag lapses costs only a
+second run, which is safe: every coalesced job may run twice or at once."""
 
 
 def enqueue_coalesced(name: str, func: Callable[..., Any], queue_name: str = "default") -> bool:
@@ -66,12 +69,22 @@ def enqueue_coalesced(name: str, func: Callable[..., Any], queue_name: str = "de
     The run holds the flag until it calls release_coalesced, so asks meanwhile enqueue nothing and
     one run can take a whole stream of work. Their work is the run's: after releasing, it must look
     for work once more. A run that fails releases the flag; one that dies outright holds it at most
-    COALESCE_TTL_SECONDS.
+    COALESCE_LEASE_SECONDS after it last renewed it.
     """
     connection = redis_for(redis_url())
-    if not connection.set(_flag(name), 1, nx=True, ex=COALESCE_TTL_SECONDS):
+    if not connection.set(_flag(name), 1, nx=True, ex=COALESCE_LEASE_SECONDS):
         return False
     get_queue(queue_name, connection).enqueue(_run_coalesced, name, f"{func.__module__}.{func.__qualname__}")
+    return True
+
+
+def renew_coalesced(name: str) -> bool:
+    """Hold the named flag for another COALESCE_LEASE_SECONDS (a running run calls this as it goes); False when
+    Redis did not answer, and the lease runs on: at worst an ask starts a second run once it lapses."""
+    try:
+        redis_for(redis_url()).set(_flag(name), 1, ex=COALESCE_LEASE_SECONDS)
+    except redis.exceptions.RedisError:
+        return False
     return True
 
 
@@ -82,7 +95,7 @@ def release_coalesced(name: str) -> bool:
     live: a flag left behind (Redis keeps it on disk) would skip every ask until it expired, leaving the
     work to the slower sweep. After that, the flag has expired by itself.
     """
-    give_up_at = time.monotonic() + COALESCE_TTL_SECONDS
+    give_up_at = time.monotonic() + COALESCE_LEASE_SECONDS
     for wait in outages.waits():
         try:
             redis_for(redis_url()).delete(_flag(name))

@@ -17,7 +17,7 @@ from distro.clock import utcnow
 from distro.commission import engine, event_store, release, services
 from distro.commission.policy import CommissionPolicy
 from distro.db import session_scope
-from distro.queue import enqueue_coalesced, release_coalesced
+from distro.queue import COALESCE_LEASE_SECONDS, enqueue_coalesced, release_coalesced, renew_coalesced
 from distro.settings import current_settings
 from distro.tiers.services import current_rules
 
@@ -30,6 +30,8 @@ HOLD_SECONDS = 30
 PROCESSING = "process-order-events"
 HELPING = "help-process-order-events"
 """The flag of the one run that helps the stream's run while a backlog lasts (see _process)."""
+RENEW_EVERY_SECONDS = COALESCE_LEASE_SECONDS / 3
+"""How often a run renews the lease on its flag: a renewal lost to a slow batch or a Redis blip leaves two more."""
 
 
 def _rules(session) -> engine.Rules:
@@ -100,8 +102,8 @@ def sweep_order_events() -> dict[str, int]:
 def _process(received_before: dt.datetime | None, holding: str | None) -> dict[str, int]:
     """Process batches until a claim comes back short of a full batch.
 
-    holding: the coalescing flag this run holds (None: none); it keeps gathering until it runs dry or
-    has held the flag HOLD_SECONDS, then releases it and looks once more a full window later, which
+    holding: the coalescing flag this run holds (None: none), its lease renewed as it goes; it keeps gathering until
+    it runs dry or has held the flag HOLD_SECONDS, then releases it and looks once more a full window later, which
     covers every ask skipped meanwhile. The stream's run (PROCESSING) asks for a helper run when a
     claim comes back full: more events wait than one batch.
     """
@@ -109,10 +111,14 @@ def _process(received_before: dt.datetime | None, holding: str | None) -> dict[s
     totals: dict[str, int] = {}
     wait_seconds = _gather_seconds()
     release_at = time.monotonic() + HOLD_SECONDS
+    renew_at = time.monotonic()  # at once: the flag's lease ran while the run waited in the queue
     with session_scope() as session:
         rules = _rules(session)
         waited = False
         while True:
+            if holding and time.monotonic() >= renew_at:
+                renew_coalesced(holding)
+                renew_at = time.monotonic() + RENEW_EVERY_SECONDS
             claimed = event_store.claim_new_events(session, limit=BATCH_EVENTS, received_before=received_before)
             if holding and len(claimed) < BATCH_EVENTS and not waited:
                 # Less than a batch waiting: let the stream fill one.

@@ -12,7 +12,7 @@ from distro.commission.models import CommissionLine, OrderEvent
 from distro.db import engine_for
 from distro.ledger import services as ledger
 from distro.ledger.models import Posting
-from distro.queue import enqueue_coalesced, get_queue
+from distro.queue import COALESCE_LEASE_SECONDS, enqueue_coalesced, get_queue, renew_coalesced
 from tests.factories import commission_rules, make_product, make_shop, make_supplier, paid, signed_event
 from tests.integration.workers import BurstWorker
 
@@ -172,6 +172,33 @@ def test_while_a_job_takes_the_stream_asks_start_no_other_job(committed_app, com
     drainer.join(timeout=30)
     assert enqueue_coalesced(jobs.PROCESSING, jobs.process_new_order_events)
     assert get_queue("default", redis).count == 2
+
+
+def test_a_coalescing_flag_lasts_one_lease_unless_its_run_renews_it(redis):
+    assert enqueue_coalesced("leased", fail)
+    flag = "distro:queued:leased"
+    assert 0 < redis.ttl(flag) <= COALESCE_LEASE_SECONDS  # a run killed now holds up the next for at most this
+    redis.expire(flag, 1)
+    assert renew_coalesced("leased")
+    assert redis.ttl(flag) > 1
+    assert not enqueue_coalesced("leased", fail)
+
+
+def test_a_processing_run_renews_its_flags_lease_while_it_holds_it(committed_app, committed_db, redis, monkeypatch):
+    monkeypatch.setenv("DISTRO_ORDER_BATCH_GATHER_MS", "300")
+    flag = f"distro:queued:{jobs.PROCESSING}"
+    redis.set(flag, 1, ex=2)  # as a run finds it after waiting long in the queue
+    renewed: list[int] = []
+    real_claim = event_store.claim_new_events
+
+    def claim_and_look(session, **arguments):
+        renewed.append(redis.ttl(flag))
+        return real_claim(session, **arguments)
+
+    monkeypatch.setattr(event_store, "claim_new_events", claim_and_look)
+    jobs.process_new_order_events()
+    assert renewed and renewed[0] > 2  # renewed before its first claim
+    assert not redis.exists(flag)  # and released once it ran dry
 
 
 def test_a_coalesced_job_that_fails_lets_asks_through(redis):
