@@ -343,7 +343,7 @@ def commission_postings(moves: Iterable[Move]) -> tuple[list[PlannedPosting], li
                 reference=f"commission-line:{line.id}:{line.revision}",
                 kind=move.kind,
                 lines=tuple(entry for entry in entries if entry.amount != 0),
-                memo=f"order {move.order_ref}",
+                memo=f"订单 {move.order_ref}",
             )
         )
         outbox.append(

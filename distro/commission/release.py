@@ -32,7 +32,7 @@ _RELEASE = sa.text(
     ), postings AS (
         INSERT INTO ledger_postings (id, reference, kind, memo, created_at)
         SELECT posting_id, 'commission-line:' || id || ':' || revision, 'release',
-               'payable after delivery and the hold period', now()
+               '确认收货且过了售后期，转为可提现', now()
         FROM paying
     ), entries AS (
         INSERT INTO ledger_entries (posting_id, account_id, amount)

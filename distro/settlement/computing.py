@@ -173,7 +173,7 @@ def _compute(session: Session, batch: SettlementBatch, minimum_fen: int, progres
             "minimum": minimum_fen,
             "since": since,
             "reference": f"settlement-batch:{batch.id}:reserve",
-            "memo": f"settlement batch {batch.id}",
+            "memo": f"结算批次 {batch.id}",
             "clearing": CLEARING,
         },
     ).one()

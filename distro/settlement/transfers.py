@@ -52,7 +52,7 @@ POSTED = f"""
     ), posted AS (
         INSERT INTO ledger_postings (id, reference, kind, memo, created_by, created_at)
         SELECT r.posting_id, 'settlement-batch:' || :batch_id || ':' || o.step || ':' || min(r.id), o.kind,
-               'settlement batch ' || :batch_id, :actor, now()
+               '结算批次 ' || :batch_id, :actor, now()
         FROM resolved r JOIN outcome o ON o.status = r.status
         GROUP BY r.posting_id, o.step, o.kind
     ), entries AS (

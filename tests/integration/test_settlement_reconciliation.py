@@ -281,3 +281,17 @@ def test_only_finance_reads_a_period(client, app, session):
     owner = make_user(session, Role.SHOP_OWNER)
     assert client.get("/api/v1/settlement/periods/2026-11", headers=bearer(app, owner)).status_code == 403
     assert client.get("/api/v1/settlement/periods/2026-11").status_code == 401
+
+
+def test_the_ledger_memos_of_a_sale_its_release_and_its_payout_read_in_chinese(
+    client, app, session, finance, supplier_product
+):
+    maker, checker = finance
+    shop = paying_shop(client, app, session)
+    earn(client, app, session, shop, supplier_product, "A1", 100_000)
+    batch = compute(session, maker)
+    pay(session, checker, batch)
+    memos = dict(session.execute(sa.select(Posting.kind, Posting.memo)).all())
+    assert memos["accrual"] == "订单 A1"
+    assert memos["release"] == "确认收货且过了售后期，转为可提现"
+    assert memos["payout_reserve"] == memos["payout_paid"] == f"结算批次 {batch.id}"

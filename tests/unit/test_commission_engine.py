@@ -274,7 +274,7 @@ def test_a_moves_posting_takes_the_pool_from_the_supplier_and_gives_owner_and_pl
     plan = commission([paid(("1", MASK.id, 10_000))], row=EARNING)
     plan.new_lines[0].id = 42  # as the write fills it in
     (posting,), (event,) = engine.commission_postings(plan.moves)
-    assert (posting.reference, posting.kind, posting.memo) == ("commission-line:42:1", "accrual", "order A1")
+    assert (posting.reference, posting.kind, posting.memo) == ("commission-line:42:1", "accrual", "订单 A1")
     assert [(entry.account, entry.amount) for entry in posting.lines] == [
         ("supplier:5:payable", 2_000),
         ("shop:20:pending", -1_200),
