@@ -78,6 +78,16 @@ def not_found(error: NotFound) -> Response | tuple:
     return domain_error_response(error)
 
 
+@bp.app_errorhandler(services.ProductOffSale)
+def product_off_sale(error: services.ProductOffSale) -> Response | tuple:
+    """An old link to a product its shop no longer sells names the product and leads to the shop's other products."""
+    if request.path.startswith(BUYER_PATHS):
+        return render_template("product_off_sale.html", shop=error.shop, product_title=error.product_title), 404
+    from distro.errors import domain_error_response
+
+    return domain_error_response(error)
+
+
 @bp.app_errorhandler(ShopNotOpen)
 def shop_not_open(error: ShopNotOpen) -> Response | tuple:
     """A suspended or closed shop's pages (and its share links, which lead to them) say so, in Chinese."""

@@ -55,6 +55,16 @@ class ProductPage:
         return len({sku.price_fen for sku in self.skus}) <= 1
 
 
+class ProductOffSale(NotFound):
+    """A product an open shop does not sell now (it left the pool, or the owner took it off the shelf): a buyer who
+    follows an old share link is told so and led to the shop, rather than shown 找不到页面."""
+
+    def __init__(self, shop: Shop, product_title: str) -> None:
+        super().__init__("This product is not on sale in this shop.")
+        self.shop = shop
+        self.product_title = product_title
+
+
 def shop_page(session: Session, slug: str) -> tuple[Shop, list[Any]]:
     """An open shop and the products a buyer can order from it."""
     return public_shop(session, slug)
@@ -74,8 +84,11 @@ def product_page(session: Session, slug: str, product_id: int) -> ProductPage:
         )
     ).first()
     if row is None:
-        active_shop(session, slug)  # a suspended or closed shop says so rather than "not on sale"
-        raise NotFound("This product is not on sale in this shop.")
+        shop = active_shop(session, slug)  # a suspended or closed shop says so rather than "not on sale"
+        title = session.execute(sa.select(col(Product.title)).where(col(Product.id) == product_id)).scalar()
+        if title is None:
+            raise NotFound("No such product.")
+        raise ProductOffSale(shop, title)
     skus = tuple(skus_of(session, [product_id])[product_id])
     offer = campaigns.offers_at(session, [product_id], utcnow()).get(product_id)
     return ProductPage(row.Shop, row.Product, row.reason, skus, offer)
