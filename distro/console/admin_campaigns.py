@@ -9,6 +9,7 @@ from typing import Any
 from flask import current_app, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate
+from sqlmodel import col
 from werkzeug.wrappers import Response as BaseResponse
 
 from distro import clock
@@ -17,6 +18,8 @@ from distro.campaigns import services
 from distro.campaigns.models import Campaign
 from distro.campaigns.rules import SLOT_HOURS, Action, Offer, slot
 from distro.console.access import console_page, current_user_id
+from distro.console.admin_forms import as_id
+from distro.console.admin_products import matching_products
 from distro.console.blueprint import bp, menu_item
 from distro.console.lists import PageArgs, newest_first
 from distro.console.supplier_forms import Percent
@@ -25,6 +28,7 @@ from distro.errors import Conflict, ValidationFailed
 from distro.money import format_cny, format_rate
 from distro.owner.forms import Yuan
 from distro.pages import form_messages, page_messages, parse_form, parse_query
+from distro.suppliers.models import Product
 from distro.suppliers.rules import RateBounds
 
 menu_item(Role.ADMIN, "console.admin_campaigns", _l("活动"), order=45, pages=("console.admin_campaign",))
@@ -56,7 +60,9 @@ class SlotForm(Schema):
     title = fields.String(required=True, validate=validate.Length(min=1, max=60), error_messages=REQUIRED)
     text = fields.String(required=True, validate=validate.Length(min=1, max=500), error_messages=REQUIRED)
     product_id = fields.Integer(
-        required=True, validate=validate.Range(min=1), error_messages={**REQUIRED, "invalid": _l("请填写商品编号")}
+        required=True,
+        validate=validate.Range(min=1, error=_l("请选择商品")),
+        error_messages={"required": _l("请选择商品"), "invalid": _l("请选择商品")},
     )
     sale_price_fen = Yuan(load_default=None)
     rate_bp = Percent(load_default=None)
@@ -117,8 +123,25 @@ def listing(query, endpoint_args: dict | None = None):
     return page, items, phases
 
 
+PRODUCT_CHOICES = 8
+"""How many products a search in the campaign form offers (newest first): enough to tell apart, short on a screen."""
+
+
+def product_choices(text: str, chosen: int | None) -> list[Product]:
+    """The products the campaign form offers: the one chosen (kept through a refusal), then a search's matches."""
+    session = get_session()
+    first = session.get(Product, chosen) if chosen else None
+    found = [first] if first is not None else []
+    if text:
+        query = matching_products(text).order_by(col(Product.id).desc()).limit(PRODUCT_CHOICES)
+        found += [product for product in session.scalars(query) if product.id != chosen]
+    return found
+
+
 def _list_page(form: dict, errors: dict, status: int = 200) -> tuple[str, int]:
     page, items, phases = listing(services.campaigns_query())
+    search = (form.get("q") or "").strip()
+    chosen = as_id(str(form.get("product_id") or ""))
     return render_template(
         "console/admin/campaigns.html",
         page=page,
@@ -130,7 +153,24 @@ def _list_page(form: dict, errors: dict, status: int = 200) -> tuple[str, int]:
         errors=errors,
         bounds=bounds(),
         format_cny=format_cny,
+        choices=product_choices(search, chosen),
+        chosen=chosen,
+        search=search,
     ), status
+
+
+@bp.get("/admin/campaigns/products")
+@console_page(Role.ADMIN)
+def admin_campaign_products() -> tuple[str, int]:
+    """The campaign form's product choices for a search, by title or id (htmx swaps them in as the admin types)."""
+    search = request.args.get("q", "").strip()[:60]
+    return render_template(
+        "console/admin/_campaign_products.html",
+        choices=product_choices(search, None),
+        chosen=None,
+        search=search,
+        errors={},
+    ), 200
 
 
 @bp.get("/admin/campaigns")
@@ -138,7 +178,8 @@ def _list_page(form: dict, errors: dict, status: int = 200) -> tuple[str, int]:
 def admin_campaigns() -> tuple[str, int]:
     """活动: every campaign newest first (proposals to decide among them) and the form to schedule a slot."""
     tomorrow = clock.utcnow().astimezone(clock.BUSINESS_TZ).date() + dt.timedelta(days=1)
-    return _list_page({"day": tomorrow.isoformat(), "hour": "10"}, {})
+    # The product search also works without script: its button reloads the page with ?q=.
+    return _list_page({"day": tomorrow.isoformat(), "hour": "10", "q": request.args.get("q", "")[:60]}, {})
 
 
 @bp.post("/admin/campaigns")

@@ -42,10 +42,15 @@ def admin_products() -> tuple[str, int]:
     text = args["q"].strip() if args["q"] else ""
     if not text:
         return render_template("console/admin/products.html", page=None, args=args, errors={}), 200
-    matches = col(Product.title).icontains(text, autoescape=True)
-    query = sa.select(Product).where(sa.or_(matches, col(Product.id) == as_id(text)) if as_id(text) else matches)
-    page = newest_first(get_session(), query, col(Product.id), after=args["after"])
+    page = newest_first(get_session(), matching_products(text), col(Product.id), after=args["after"])
     return render_template("console/admin/products.html", page=page, args=args, errors={}), 200
+
+
+def matching_products(text: str) -> sa.Select:
+    """The products whose title holds text, or whose id text is (the admin's product searches); unordered."""
+    matches = col(Product.title).icontains(text, autoescape=True)
+    product_id = as_id(text)
+    return sa.select(Product).where(sa.or_(matches, col(Product.id) == product_id) if product_id else matches)
 
 
 def _product_page(product_id: int, errors: dict, status: int = 200, refusal=None) -> tuple[str, int]:

@@ -62,7 +62,10 @@ def test_an_admin_schedules_tomorrows_ten_oclock_slot(desk: Page, live_server: L
     expect(desk.get_by_label("场次")).to_have_value("10")
     desk.get_by_label("活动标题").fill("茶具节")
     desk.get_by_label("推广文案").fill("10 点开抢，整套 79 元")
-    desk.get_by_label("商品编号").fill(str(cups.id))
+    desk.get_by_role("searchbox", name="商品").fill("白瓷")  # htmx offers the matches as the admin types
+    choice = desk.get_by_label("白瓷茶杯 6 只装")
+    expect(desk.locator("#product-choices")).to_contain_text(f"#{cups.id} · 售价 ¥99.00 · 当前佣金")
+    choice.check()
     desk.get_by_label("活动价（元）").fill("79")
     desk.get_by_label("活动佣金（%）").fill("25")
     desk.get_by_role("button", name="排期").click()
