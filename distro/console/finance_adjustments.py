@@ -190,12 +190,15 @@ def _on_rows(messages: dict[str, list[str]], rows: list[int]) -> dict[str, list[
 
 
 def _detail(adjustment: Adjustment, *, message: str | None = None, errors: dict | None = None, code: int = 200):
-    names = ledger_queries.names_of(get_session(), {adjustment.proposed_by, adjustment.decided_by})
+    session = get_session()
+    names = ledger_queries.names_of(session, {adjustment.proposed_by, adjustment.decided_by})
+    lines = service.lines_of(adjustment)
     return render_template(
         "console/finance/adjustment.html",
         adjustment=adjustment,
-        lines=service.lines_of(adjustment),
+        lines=lines,
         names=names,
+        owners=ledger_queries.owner_names(session, [line.account for line in lines]),
         mine=adjustment.proposed_by == current_user_id(),
         message=message,
         errors=errors or {},

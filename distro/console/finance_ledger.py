@@ -58,11 +58,13 @@ def finance_ledger() -> tuple[str, int]:
         return render_template(
             "console/finance/ledger.html", page=None, args={}, errors=errors, words=words, typed=_typed()
         ), 422
+    session = get_session()
     page = queries.accounts_page(
-        get_session(), family=args["kind"], shop_id=args["shop"], supplier_id=args["supplier"], after=args["after"]
+        session, family=args["kind"], shop_id=args["shop"], supplier_id=args["supplier"], after=args["after"]
     )
+    names = queries.owner_names(session, [row["code"] for row in page.rows])
     return render_template(
-        "console/finance/ledger.html", page=page, args=args, errors={}, words=words, typed=_typed()
+        "console/finance/ledger.html", page=page, args=args, errors={}, words=words, typed=_typed(), names=names
     ), 200
 
 
@@ -77,7 +79,10 @@ def finance_account(code: str) -> str:
     session = get_session()
     account = queries.account(session, code)
     postings = queries.account_postings(session, code, after=after_shown())
-    return render_template("console/finance/ledger_account.html", account=account, postings=postings, words=words)
+    names = queries.owner_names(session, [code])
+    return render_template(
+        "console/finance/ledger_account.html", account=account, postings=postings, words=words, names=names
+    )
 
 
 def after_shown() -> int | None:
@@ -92,7 +97,8 @@ def after_shown() -> int | None:
 @console_page(Role.FINANCE)
 def finance_posting(posting_id: int) -> str:
     """A posting with its entries, debits and credits side by side, and whether finance may reverse it by hand."""
-    view = queries.posting(get_session(), posting_id)
+    session = get_session()
+    view = queries.posting(session, posting_id)
     refusal = hand_reversal_refusal(view.posting.kind, is_reversal=view.posting.reverses_posting_id is not None)
     return render_template(
         "console/finance/ledger_posting.html",
@@ -101,4 +107,5 @@ def finance_posting(posting_id: int) -> str:
         refusal_words=words.CORRECTED_BY.get(refusal.corrected_by, words.OTHER_FLOW) if refusal else None,
         words=words,
         errors={},
+        names=queries.owner_names(session, [line.account for line in view.lines]),
     )

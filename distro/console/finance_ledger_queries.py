@@ -4,6 +4,7 @@ posting with its entries and what it is linked to. Balances and entries come fro
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,8 +14,10 @@ from sqlmodel import Session, col
 from distro.auth.models import User
 from distro.console.lists import Page, newest_first
 from distro.ledger import services as ledger
-from distro.ledger.chart import ACCOUNT_FAMILIES, EntryLine
+from distro.ledger.chart import ACCOUNT_FAMILIES, EntryLine, account_owner
 from distro.ledger.models import Adjustment, Entry, LedgerAccount, Posting
+from distro.shops.models import Shop
+from distro.suppliers.models import Supplier
 
 FAMILY_CODES = {
     "shop_pending": "shop:%:pending",
@@ -133,3 +136,19 @@ def names_of(session: Session, users: set[int | None]) -> dict[int, str]:
         return {}
     rows = session.execute(sa.select(col(User.id), col(User.display_name)).where(col(User.id).in_(wanted)))
     return {user_id: name for user_id, name in rows}
+
+
+def owner_names(session: Session, codes: Iterable[str]) -> dict[str, str]:
+    """The names of the shops and suppliers whose accounts these codes are, by code: 账簿 names them, not only their
+    numbers. Two primary-key reads, whatever the page holds; the platform's own accounts have none."""
+    owners = {code: owner for code in codes if (owner := account_owner(code)) is not None}
+    wanted = {kind: sorted({number for family, number in owners.values() if family == kind}) for kind in _NAMED}
+    found: dict[str, dict[int, str]] = {}
+    for kind, (key, name) in _NAMED.items():
+        numbers = wanted[kind]
+        rows = session.execute(sa.select(key, name).where(key.in_(numbers))).all() if numbers else []
+        found[kind] = {number: text for number, text in rows}
+    return {code: found[kind][number] for code, (kind, number) in owners.items() if number in found[kind]}
+
+
+_NAMED = {"shop": (col(Shop.id), col(Shop.display_name)), "supplier": (col(Supplier.id), col(Supplier.company_name))}

@@ -3,6 +3,8 @@ and who corrects a posting finance may not reverse by hand. Words only: every ru
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from flask_babel import lazy_gettext as _l
 
 from distro.ledger.chart import ACCOUNT_FAMILIES
@@ -67,12 +69,32 @@ def family_of(code: str) -> str | None:
     return next((family for family, (pattern, _, _) in ACCOUNT_FAMILIES.items() if pattern.match(code)), None)
 
 
-def account_label(code: str) -> str:
-    """An account as finance reads it: its family's words and, for a shop's or supplier's, the owner's id."""
+def account_label(code: str, names: Mapping[str, str] | None = None) -> str:
+    """An account as finance reads it: its family's words and, for a shop's or supplier's, the owner's name (from
+    names, by code: finance_ledger_queries.owner_names) with its number."""
     family = family_of(code)
     words = str(FAMILIES.get(family or "", code))
     owner, _, rest = code.partition(":")
     if owner in ("shop", "supplier"):
         number = rest.partition(":")[0]
-        return f"{words} · {_l('店铺') if owner == 'shop' else _l('供货商')} {number}"
+        kind = _l("店铺") if owner == "shop" else _l("供货商")
+        name = (names or {}).get(code)
+        return f"{words} · {name}（{kind} {number}）" if name else f"{words} · {kind} {number}"
     return words
+
+
+BALANCE_SIDES = {
+    "asset": _l("资产类账户：借方记增加，贷方记减少。"),
+    "liability": _l("负债类账户：贷方记增加，借方记减少；余额是平台应付对方的金额。"),
+    "equity": _l("权益类账户：贷方记增加，借方记减少。"),
+    "revenue": _l("收入类账户：贷方记增加。"),
+    "expense": _l("费用类账户：借方记增加。"),
+}
+"""How an account's balance is read, by its type (distro/ledger/chart.py AccountType: its normal side)."""
+FAMILY_NOTES = {
+    "cash": _l(
+        "银行存款只记经本账簿收付的款项：收到保证金和供货商缴来的佣金款记增加，给店主打款、退还保证金和赔付买家记减少。"
+        "余额为负，表示平台付出的多于收到的，例如已先向店主结算、供货商的佣金款还没缴来。"
+    ),
+}
+"""What finance needs to know to read one family's balance, beyond its type's side."""

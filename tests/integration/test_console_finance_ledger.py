@@ -127,3 +127,29 @@ def test_the_ledger_is_finance_staffs_alone(client, session):
     sign_in(client, make_user(session, Role.SHOP_OWNER))
     assert client.get("/console/finance/ledger").status_code == 403
     assert client.get("/console/finance/ledger/accounts/cash").status_code == 403
+
+
+def test_shop_and_supplier_accounts_are_named_by_their_shop_and_company_with_their_numbers(client, session, app):
+    _, supplier = make_supplier(session, app)
+    shop = make_shop(session, app)
+    owes, pending = supplier_account(supplier.id), shop_account(shop.id, "pending")
+    posting_id = post(session, "t:named", "accrual", (owes, 1500), (pending, -1000), ("platform:revenue", -500))
+    sign_in(client, make_user(session, Role.FINANCE))
+    shop_named = f"{shop.display_name}（店铺 {shop.id}）"
+    supplier_named = f"{supplier.company_name}（供货商 {supplier.id}）"
+    listed = client.get("/console/finance/ledger").get_data(as_text=True)
+    assert shop_named in listed and supplier_named in listed
+    assert shop_named in client.get(f"/console/finance/ledger/accounts/{pending}").get_data(as_text=True)
+    entries = client.get(f"/console/finance/ledger/postings/{posting_id}").get_data(as_text=True)
+    assert shop_named in entries and supplier_named in entries
+    assert queries.owner_names(session, ["platform:revenue", "shop:999999999:pending"]) == {}
+
+
+def test_an_accounts_page_says_how_its_balance_reads_and_the_bank_accounts_why_it_may_be_negative(client, session):
+    shop = make_shop(session, client.application)
+    post(session, "t:paid", "payout_paid", (shop_account(shop.id, "available"), 700), ("cash", -700))
+    sign_in(client, make_user(session, Role.FINANCE))
+    cash = client.get("/console/finance/ledger/accounts/cash").get_data(as_text=True)
+    assert "-¥7.00" in cash and "资产类账户：借方记增加" in cash and "余额为负，表示平台付出的多于收到的" in cash
+    owed = client.get(f"/console/finance/ledger/accounts/{shop_account(shop.id, 'available')}").get_data(as_text=True)
+    assert "负债类账户：贷方记增加" in owed and "余额为负" not in owed
