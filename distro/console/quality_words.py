@@ -20,6 +20,12 @@ def rate(bp: int | None) -> str:
     return "—" if bp is None else format_rate(bp)
 
 
+def assessed_rate(outcome: str, bp: int | None) -> str:
+    """A review's rate as the lists show it: a dash in a month with too few orders to assess, whose rates over a
+    handful of orders would read as a verdict."""
+    return "—" if outcome == "too_few" else rate(bp)
+
+
 def hours(seconds: int | None) -> str:
     """Seconds as hours with one decimal (48.5 小时), or a dash."""
     if seconds is None:
@@ -28,5 +34,5 @@ def hours(seconds: int | None) -> str:
     return str(_l("%(hours)s 小时", hours=f"{tenths // 10}.{tenths % 10}"))
 
 
-HELPERS = {"outcomes": OUTCOMES, "measures": MEASURES, "rate": rate, "hours": hours}
+HELPERS = {"outcomes": OUTCOMES, "measures": MEASURES, "rate": rate, "assessed_rate": assessed_rate, "hours": hours}
 """What both pages' templates are given."""

@@ -99,3 +99,17 @@ def test_a_supplier_whose_reviews_passed_sees_no_banner(client, session, reviewe
     sign_in(client, reviewed["good"][0])
     page = client.get("/console/supplier/reviews").get_data(as_text=True)
     assert "达标" in page and "月度考核未达标" not in page
+
+
+def test_a_month_with_too_few_orders_shows_no_rates_to_read_as_a_verdict(app, client, session):
+    small_user, small = make_supplier(session, app)
+    month_of_orders(session, make_product(session, app, small_user), OCT, orders=3, refunded=3)
+    run(session, app)
+    assert review_of(session, small).refund_bp == 10_000  # measured, over three orders
+    sign_in(client, make_user(session, Role.ADMIN))
+    row = client.get("/console/admin/reviews?month=2026-10").get_data(as_text=True).split(small.company_name)[1]
+    row = row.split("</tr>")[0]
+    assert "订单不足，未考核" in row and "100%" not in row and row.count("—") == 3
+    sign_in(client, small_user)
+    own = client.get("/console/supplier/reviews").get_data(as_text=True)
+    assert "订单不足，未考核" in own and "100%" not in own.split("订单不足，未考核")[1].split("</tr>")[0]
