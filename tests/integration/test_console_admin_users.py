@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 
 from distro.auth.models import Role, User
+from distro.clock import utcnow
+from distro.phones import mask_phone, phone_reference
 from tests.factories import PASSWORD, make_user
 
 
@@ -106,3 +108,15 @@ def test_an_account_without_the_admin_role_is_refused_with_a_403(client, session
     assert answer.status_code == 403
     session.expire_all()
     assert finance.roles == ["finance"]
+
+
+def test_an_admin_finds_an_account_by_its_phone_typed_any_usual_way(client, app, session, admin):
+    owner, other = make_user(session, Role.SHOP_OWNER), make_user(session, Role.SHOP_OWNER)
+    owner.phone_reference = phone_reference("13912345678", str(app.config["SECRET_KEY"]))
+    owner.phone_masked, owner.phone_verified_at = mask_phone("13912345678"), utcnow()
+    session.commit()
+    for typed in ("13912345678", "+86 139 1234 5678", "139-1234-5678"):
+        found = client.get("/console/admin/users", query_string={"q": typed}).get_data(as_text=True)
+        assert link(owner) in found and link(other) not in found, typed
+    nobody = client.get("/console/admin/users", query_string={"q": "13900000000"}).get_data(as_text=True)
+    assert link(owner) not in nobody
