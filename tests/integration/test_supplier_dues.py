@@ -18,6 +18,7 @@ from distro.errors import Conflict, Forbidden
 from distro.ledger import services as ledger
 from distro.ledger.chart import shop_account, supplier_account
 from distro.ledger.models import Posting
+from distro.settlement import queries as settlement
 from distro.tiers.rules import month_bounds
 from tests.dues_books import LAST_MONTH, in_month, month_before, post_at
 from tests.factories import make_product, make_shop, make_supplier, make_user
@@ -66,7 +67,7 @@ def test_a_months_statement_is_the_ledgers_figures_and_closes_at_the_accounts_ba
     )
     assert (row["remitted_fen"], row["adjusted_fen"], row["closing_fen"]) == (0, 0, 11_000)
     assert row["closing_fen"] == ledger.balance(session, supplier_account(supplier.id)) == shown.outstanding_fen
-    report = statements.settlement.period(session, MONTH)
+    report = settlement.period(session, MONTH)
     [owes] = [item for item in report["owed_by_supplier"] if item["supplier_id"] == supplier.id]
     assert owes["accrued_fen"] == row["accrued_fen"] and owes["owed_fen"] == row["closing_fen"] - row["opening_fen"]
     assert ledger.trial_balance(session)["total"] == 0
