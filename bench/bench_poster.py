@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from flask import Flask, send_file
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
-from bench.harness import Row, bench_redis_url, peak_rss_mb, reset_peak_rss, with_peak
+from bench.harness import Row, bench_redis_url, in_child, with_peak
 from distro.app import create_app
 from distro.db import session_scope
 from distro.demo import load_demo_data
@@ -66,6 +66,30 @@ def _font(size: int) -> ImageFont.FreeTypeFont:
     return _fonts[size]
 
 
+def distro_posters(url: str, var_dir: str, code: str) -> tuple[float, float, bytes]:
+    """The endpoint's median cold and cached milliseconds and its PNG, in a process of its own (in_child), as a web
+    process renders posters: its peak memory is then the renders', not the demo load's or the bare baseline's fonts."""
+    app = create_app({"DATABASE_URL": url, "REDIS_URL": bench_redis_url(), "VAR_DIR": var_dir})
+    client = app.test_client()
+    path = f"/s/{code}/poster.png"
+    posters = Path(var_dir) / "posters"
+
+    def get_poster() -> bytes:
+        response = client.get(path)
+        assert response.status_code == 200, response.status_code
+        return response.get_data()
+
+    def forget_posters() -> None:
+        for poster in posters.glob("*.png"):
+            poster.unlink()
+
+    png = get_poster()  # warms fonts, glyphs and the database connection, as any running server is
+    cold = median_ms(get_poster, COLD_ROUNDS, before=forget_posters)
+    get_poster()
+    cached = median_ms(get_poster, CACHED_ROUNDS)
+    return cold, cached, png
+
+
 def run(url: str) -> list[Row]:
     with tempfile.TemporaryDirectory(prefix="distro-bench-poster-") as var_dir:
         app = create_app({"DATABASE_URL": url, "REDIS_URL": bench_redis_url(), "VAR_DIR": var_dir})
@@ -74,22 +98,7 @@ def run(url: str) -> list[Row]:
             code = session.scalar(
                 sa.select(ShareLink.code).where(ShareLink.product_id.is_not(None)).order_by(ShareLink.id).limit(1)  # type: ignore[union-attr]
             )
-        client = app.test_client()
-        reset_peak_rss()
-        path = f"/s/{code}/poster.png"
-        posters = Path(var_dir) / "posters"
-
-        def get_poster() -> bytes:
-            response = client.get(path)
-            assert response.status_code == 200, response.status_code
-            return response.get_data()
-
-        def forget_posters() -> None:
-            for poster in posters.glob("*.png"):
-                poster.unlink()
-
-        png = get_poster()  # warms fonts, glyphs and the database connection, as any running server is
-        cold = median_ms(get_poster, COLD_ROUNDS, before=forget_posters)
+        (cold, cached, png), peak = in_child(distro_posters, url, var_dir, code)
 
         # The same texts the poster draws (title, price, shop, label, reason, hint) at the same sizes.
         lines = [
@@ -105,16 +114,12 @@ def run(url: str) -> list[Row]:
         bare_poster(picture, lines, share_url)
         bare_cold = median_ms(lambda: bare_poster(picture, lines, share_url), COLD_ROUNDS)
 
-        get_poster()
-        cached = median_ms(get_poster, CACHED_ROUNDS)
-        cached_file = next(posters.glob("*.png"))
+        cached_file = next((Path(var_dir) / "posters").glob("*.png"))
         bare = Flask("bare_poster")
         bare.add_url_rule("/poster.png", "poster", lambda: send_file(cached_file, mimetype="image/png", max_age=3600))
         bare_client = bare.test_client()
         assert bare_client.get("/poster.png").get_data() == png
         bare_cached = median_ms(lambda: bare_client.get("/poster.png").get_data(), CACHED_ROUNDS)
-    # The posters were rendered in this process, as a web process renders them (the bare baselines
-    # too, a little): its peak since the demo data.
     return with_peak(
         [
             Row(
@@ -132,5 +137,5 @@ def run(url: str) -> list[Row]:
                 "bare Flask app: send_file of the same PNG",
             ),
         ],
-        peak_rss_mb(),
+        peak,
     )
