@@ -26,11 +26,9 @@ from distro.commission.calculator import LineCommission
 from distro.commission.orders import OrderFacts, PaidLine, Payment, posting_kind, target_commission
 from distro.commission.policy import CommissionPolicy, payable_at
 from distro.commission.rows import LineRow, OrderLineRow, OrderRow, Product
-from distro.ledger.chart import EntryLine, shop_account, supplier_account
+from distro.ledger.chart import PLATFORM_REVENUE, EntryLine, shop_account, supplier_account
 from distro.suppliers.rules import RateBoost, RateChange, rate_in_force
 from distro.tiers.rules import TierTable
-
-PLATFORM_REVENUE = "platform:revenue"
 
 OutboundEvent = tuple[str, dict[str, Any], int | None]
 """An outbound webhook event: its type, its payload and the supplier it concerns (None: admins only)."""

@@ -24,7 +24,7 @@ from distro.deposits import rules
 from distro.deposits.models import DepositPayment, DepositReturn
 from distro.deposits.standing import Standing, refresh_standing, standing_of
 from distro.errors import Conflict, NotFound, ValidationFailed
-from distro.ledger.chart import EntryLine, supplier_account, supplier_deposit_account
+from distro.ledger.chart import CASH, PLATFORM_REVENUE, EntryLine, supplier_account, supplier_deposit_account
 from distro.ledger.models import Entry, LedgerAccount, Posting
 from distro.ledger.services import balance, record_posting
 from distro.settlement.rails import PayoutRail, Transfer
@@ -32,7 +32,6 @@ from distro.suppliers.models import Supplier
 from distro.suppliers.services import refuse_if_stopped, require_reading_supplier
 from distro.validation import FieldError
 
-CASH = "cash"
 DEPOSIT_PAID, DEPOSIT_RETURNED = "deposit_paid", "deposit_returned"
 # A compensation is a broken promise's (distro/promises/enforcement.py posts those of the job at once, same kind).
 DRAW_KINDS = {rules.COMPENSATION: "promise_compensation", rules.PENALTY: "deposit_penalty"}
@@ -169,7 +168,7 @@ def penalize(*, session: Session, supplier_id: int, amount_fen: int, reason: str
         amount_fen=amount_fen,
         reason_kind=rules.PENALTY,
         reference=f"admin:{secrets.token_hex(8)}",
-        to_account="platform:revenue",
+        to_account=PLATFORM_REVENUE,
         memo=reason,
         actor_id=admin_id,
     )

@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from distro.clock import BUSINESS_TZ
-from distro.ledger.chart import EntryLine, supplier_account
+from distro.ledger.chart import CASH, EntryLine, supplier_account
 
 REMITTANCE = "supplier_remittance"
 """The kind of the posting a remittance makes once approved: debit cash, credit the supplier's payable account."""
@@ -75,4 +75,4 @@ def suspends(days: int, limit_days: int) -> bool:
 def remittance_lines(supplier_id: int, amount_fen: int) -> list[EntryLine]:
     """What an approved remittance posts: the money at the bank (debit cash) pays the supplier's dues (credit its
     payable account)."""
-    return [EntryLine("cash", amount_fen), EntryLine(supplier_account(supplier_id), -amount_fen)]
+    return [EntryLine(CASH, amount_fen), EntryLine(supplier_account(supplier_id), -amount_fen)]

@@ -122,6 +122,11 @@ def supplier_deposit_account(supplier_id: int) -> str:
     return f"supplier:{supplier_id}:deposit"
 
 
+CASH = "cash"
+"""Code of the platform's bank account: money in (deposits, suppliers' remittances), money out (payouts, deposits
+returned, compensation paid to buyers)."""
+PLATFORM_REVENUE = "platform:revenue"
+"""Code of the account holding the platform's share of commission."""
 BUYER_COMPENSATION = "platform:buyer_compensation"
 """Code of the account holding the compensation a supplier's broken promise owes buyers, until it is paid out."""
 

@@ -18,7 +18,7 @@ from sqlmodel import Session, col
 from distro import audit
 from distro.commission.models import Order
 from distro.errors import Conflict, NotFound
-from distro.ledger.chart import BUYER_COMPENSATION, EntryLine
+from distro.ledger.chart import BUYER_COMPENSATION, CASH, EntryLine
 from distro.ledger.services import NewPosting, record_postings
 from distro.promises.models import PromiseBreach
 from distro.storefront.models import Checkout
@@ -62,7 +62,7 @@ def _paid_postings(paid: Sequence[tuple[int, int]]) -> list[NewPosting]:
         NewPosting(
             payout_reference(breach_id),
             PAID_KIND,
-            [EntryLine(BUYER_COMPENSATION, amount), EntryLine("cash", -amount)],
+            [EntryLine(BUYER_COMPENSATION, amount), EntryLine(CASH, -amount)],
             f"超时赔付已付买家（违约 #{breach_id}）",
         )
         for breach_id, amount in paid

@@ -18,10 +18,11 @@ from sqlmodel import Session, col
 from distro import audit
 from distro.clock import utcnow
 from distro.ledger import services as ledger
+from distro.ledger.chart import CASH
 from distro.settlement import claims, lifecycle, reconciliation
 from distro.settlement.batches import check_allowed, get_batch
 from distro.settlement.models import SettlementBatch
-from distro.settlement.transfers import CASH, CLEARING
+from distro.settlement.transfers import CLEARING
 
 
 def position_sql(source: str, *keep: str) -> str:

@@ -20,10 +20,10 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from distro.ledger import services as ledger
+from distro.ledger.chart import CASH
 from distro.settlement import lifecycle
 
 CLEARING = "payouts:clearing"
-CASH = "cash"
 # A payout's outcome -> the step named in its posting's reference, the posting's kind, and whether the money goes
 # back to the shop (else out to cash).
 OUTCOMES: dict[str, tuple[str, str, bool]] = {
