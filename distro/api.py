@@ -49,6 +49,11 @@ def fits_integer(min: int = 0) -> validate.Range:
     return validate.Range(min=min, max=INTEGER_MAX)
 
 
+def fen(what: str, **kwargs: Any) -> fields.Integer:
+    """An amount a response gives, in integer fen, its description saying so and what it is."""
+    return fields.Integer(dump_only=True, metadata={"description": f"Integer fen (分): {what}"}, **kwargs)
+
+
 PLAUSIBLE_INSTANT = validate.Range(
     min=dt.datetime(1970, 1, 1, tzinfo=dt.UTC),
     max=dt.datetime(9000, 1, 1, tzinfo=dt.UTC),

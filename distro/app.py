@@ -99,6 +99,8 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, check_migrations: 
     from distro.console import supplier_statements as _supplier_statements  # noqa: F401
     from distro.console import supplier_webhooks as _supplier_webhooks  # noqa: F401
     from distro.console.blueprint import bp as console_bp
+    from distro.deposits.views import blp as deposits_blp
+    from distro.dues.views import blp as dues_blp
     from distro.health import bp as health_bp
     from distro.ledger.views import blp as ledger_blp
     from distro.outbound.views import blp as outbound_blp
@@ -115,6 +117,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, check_migrations: 
     from distro.owner import tier as _tier_pages  # noqa: F401
     from distro.owner.blueprint import bp as owner_bp
     from distro.promises.views import blp as promises_blp
+    from distro.quality.views import blp as quality_blp
     from distro.selection.views import blp as selection_blp
     from distro.settlement.views import blp as settlement_blp
     from distro.share.views import blp as share_blp
@@ -143,6 +146,9 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, check_migrations: 
         tiers_blp,
         campaigns_blp,
         promises_blp,
+        deposits_blp,
+        dues_blp,
+        quality_blp,
         outbound_blp,
         ledger_blp,
         webhooks_blp,

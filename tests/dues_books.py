@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from distro.clock import utcnow
+from distro.dues import remittances
 from distro.ledger import services as ledger
 from distro.tiers.rules import month_bounds, previous_month
 
@@ -50,3 +51,19 @@ def post_at(session: Session, reference: str, kind: str, at: dt.datetime, *lines
     ).scalar_one()
     session.commit()
     return int(posting_id)
+
+
+def remit(session: Session, supplier_id: int, amount_fen: int, *, maker: int, checker: int, reference: str) -> int:
+    """A remittance the supplier made today, recorded by one finance user and approved by another (it posts); its
+    id."""
+    remittance = remittances.propose(
+        session=session,
+        supplier_id=supplier_id,
+        amount_fen=amount_fen,
+        bank_reference=reference,
+        remitted_on=dt.date.today(),
+        memo="",
+        proposed_by=maker,
+    )
+    remittances.approve(session=session, remittance_id=remittance.id, approver=checker)
+    return int(remittance.id)

@@ -33,9 +33,10 @@ CLIENT_ROLES = (Role.SUPPLIER, Role.FINANCE, Role.ADMIN)
 AREAS = ("products", "orders", "shipments", "settlement", "webhooks", "shops", "accounts")
 """The parts of the API a scope names, each read (GET) or write (any other method): `orders:read`, `orders:write`.
 products: a supplier's profile, products, SKUs and commission rates, campaigns, the selection center's rankings and
-zones, and the admin's decisions on them; orders: orders, after-sales and a supplier's commission per order, and the
-admin's order events; shipments: the shipping list and shipping; settlement: batches, payouts, reconciliation,
-exports, periods and the ledger; webhooks: outbound subscriptions and their deliveries; shops: shops' moderation, tier
+zones, and the admin's decisions on them; orders: orders, after-sales and a supplier's commission per order, its
+monthly reviews (measured on its orders), and the admin's order events; shipments: the shipping list and shipping;
+settlement: batches, payouts, reconciliation, exports, periods and the ledger, and a supplier's deposit and
+statements; webhooks: outbound subscriptions and their deliveries; shops: shops' moderation, tier
 rules and evaluations; accounts: the caller's account and the admin's account management."""
 
 SCOPES = tuple(f"{area}:{access}" for area in AREAS for access in ("read", "write"))
@@ -46,10 +47,13 @@ AREA_BY_BLUEPRINT: Mapping[str, str] = {
     "campaigns": "products",
     "selection": "products",
     "promises": "products",
+    "quality": "orders",
     "storefront_api": "orders",
     "commission": "orders",
     "settlement": "settlement",
     "ledger": "settlement",
+    "deposits": "settlement",
+    "dues": "settlement",
     "outbound": "webhooks",
     "shops": "shops",
     "share_links": "shops",

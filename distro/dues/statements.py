@@ -160,6 +160,15 @@ def get_statement(session: Session, statement_id: int, *, supplier_id: int | Non
     return shown(row)
 
 
+def sent_statement(session: Session, statement_id: int, *, supplier_id: int) -> Shown:
+    """One statement finance sent the supplier, as shown; NotFound for another's, or one not sent yet (the supplier
+    has not been given it)."""
+    found = get_statement(session, statement_id, supplier_id=supplier_id)
+    if found.statement["status"] != "sent":
+        raise NotFound(f"No statement {statement_id}.")
+    return found
+
+
 def send(*, session: Session, statement_id: int, sender: int, due_days: int, now: dt.datetime | None = None) -> bool:
     """Send an issued statement to its supplier: it is due due_days (SUPPLIER_DUES_DAYS) after today; commit.
     Sending it again changes nothing (its first due day stands); True when sent now."""

@@ -145,16 +145,18 @@ def newest_period(session: Session) -> dt.date | None:
     return session.scalar(sa.select(sa.func.max(col(SupplierReview.period))))
 
 
+def reviews_query(supplier_id: int) -> sa.Select:
+    """A supplier's reviews, newest month first (one a month: the order is total)."""
+    return (
+        sa.select(SupplierReview)
+        .where(col(SupplierReview.supplier_id) == supplier_id)
+        .order_by(col(SupplierReview.period).desc())
+    )
+
+
 def supplier_reviews(session: Session, supplier_id: int, *, limit: int = 60) -> list[SupplierReview]:
     """A supplier's reviews, newest month first (five years of them at most)."""
-    return list(
-        session.execute(
-            sa.select(SupplierReview)
-            .where(col(SupplierReview.supplier_id) == supplier_id)
-            .order_by(col(SupplierReview.period).desc())
-            .limit(limit)
-        ).scalars()
-    )
+    return list(session.execute(reviews_query(supplier_id).limit(limit)).scalars())
 
 
 def standing_strikes(session: Session, supplier_id: int, period: dt.date, thresholds: Thresholds) -> int:

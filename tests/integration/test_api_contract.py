@@ -20,11 +20,13 @@ from schemathesis.engine import Status, events
 from sqlmodel import Session
 
 from distro.auth.models import Role, User
+from distro.dues import statements
 from distro.ledger import adjustments
-from distro.ledger.chart import EntryLine, shop_account
+from distro.ledger.chart import EntryLine, shop_account, supplier_account
 from distro.outbound import services as outbound
 from distro.settlement import batches, computing
 from distro.share import services as share
+from tests.dues_books import LAST_MONTH, in_month, post_at
 from tests.factories import bearer, make_product, make_shop, make_supplier, make_user
 
 ROLES = ("anonymous", "shop_owner", "supplier", "finance", "admin")
@@ -52,8 +54,9 @@ class World:
 
 
 def build_world(session: Session, app) -> World:
-    """A supplier with a product in an owner's shop, a share link, a computed settlement batch made by another
-    finance user, an adjustment proposed by another, a webhook subscription and an account for admins to change."""
+    """A supplier with a product in an owner's shop and last month's statement sent to it, a share link, a computed
+    settlement batch made by another finance user, an adjustment proposed by another, a webhook subscription and an
+    account for admins to change."""
     admin = make_user(session, Role.ADMIN)
     finance, other_finance = make_user(session, Role.FINANCE), make_user(session, Role.FINANCE)
     supplier_user, supplier = make_supplier(session, app)
@@ -78,6 +81,7 @@ def build_world(session: Session, app) -> World:
         url="https://erp.example.cn/hook",
         event_types=["order.paid"],
     )
+    statement_id = sent_statement(session, supplier.id, sender=finance.id)
     someone = make_user(session, Role.SHOP_OWNER)
     return World(
         users={"shop_owner": owner, "supplier": supplier_user, "finance": finance, "admin": admin},
@@ -92,9 +96,26 @@ def build_world(session: Session, app) -> World:
             "batch_id": [batch.id],
             "adjustment_id": [adjustment.id],
             "subscription_id": [subscription.id],
+            "statement_id": [statement_id],
             "month": ["2026-11"],
         },
     )
+
+
+def sent_statement(session: Session, supplier_id: int, *, sender: int) -> int:
+    """The id of last month's statement of the supplier, for a commission accrued in it, issued and sent."""
+    post_at(
+        session,
+        f"contract:{supplier_id}",
+        "accrual",
+        in_month(LAST_MONTH),
+        (supplier_account(supplier_id), 500),
+        ("platform:revenue", -500),
+    )
+    statements.issue_month(session=session, month=LAST_MONTH.strftime("%Y-%m"))
+    [row] = session.execute(statements.statements_query(supplier_id=supplier_id)).mappings().all()
+    statements.send(session=session, statement_id=row["id"], sender=sender, due_days=15)
+    return int(row["id"])
 
 
 def may_call(role: str, operation: dict) -> bool:
