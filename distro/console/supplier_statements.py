@@ -56,10 +56,7 @@ def supplier_statements() -> str:
 def _own(statement_id: int) -> statements.Shown:
     session = get_session()
     supplier = require_reading_supplier(session, current_user_id())
-    shown = statements.get_statement(session, statement_id, supplier_id=supplier.id)
-    if shown.statement["status"] != "sent":
-        raise NotFound(f"No statement {statement_id}.")  # not sent yet: the supplier has not been given it
-    return shown
+    return statements.sent_statement(session, statement_id, supplier_id=supplier.id)  # type: ignore[arg-type]
 
 
 @bp.get("/supplier/statements/<int:statement_id>")
