@@ -13,6 +13,10 @@ cannot drift from it and needs no second write path in the flows it reports:
   (the audit log, which names the shops carrying it then);
 * ``supplier.stopped`` / ``supplier.resumed``: a supplier stopped the shop carrying its goods, with its reason, or
   let it carry them again (supplier_shop_stops, distro/suppliers/distributors.py);
+* ``supplier.suspend`` / ``supplier.remove`` / ``supplier.reinstate``: the platform suspended or removed a supplier
+  whose goods the shop carries (they left the pool and the shop), or reinstated it (they are back), by an admin, the
+  monthly review or overdue dues (the audit log of distro/suppliers/services.py:decide); the reason is the
+  platform's business with the supplier, not told;
 * ``broadcast``: a message to every owner (a campaign's start, distro/broadcasts), one row for all of them, from
   when it is visible, to owners whose account existed then (shop or not).
 
@@ -93,6 +97,17 @@ _FEED = """
         JOIN products pr ON pr.id = sp.product_id
         WHERE sp.shop_id = ANY(CAST(:shop_ids AS bigint[])) AND e.action IN ('product.taken_down', 'product.restored')
           AND e.after -> 'shop_ids' @> to_jsonb(sp.shop_id) AND e.created_at > :since AND e.created_at <= :now
+        UNION ALL
+        SELECT e.created_at, e.action, sp.shop_id, e.id,
+               jsonb_build_object('supplier', su.company_name, 'products', count(*))
+        FROM shop_products sp
+        JOIN products pr ON pr.id = sp.product_id
+        JOIN audit_log e ON e.subject_type = 'supplier' AND e.subject_id = pr.supplier_id
+        JOIN suppliers su ON su.id = pr.supplier_id
+        WHERE sp.shop_id = ANY(CAST(:shop_ids AS bigint[]))
+          AND e.action IN ('supplier.suspend', 'supplier.remove', 'supplier.reinstate')
+          AND e.created_at > :since AND e.created_at <= :now
+        GROUP BY e.id, e.created_at, e.action, sp.shop_id, su.company_name
         UNION ALL
         SELECT st.stopped_at, 'supplier.stopped', st.shop_id, st.id,
                jsonb_build_object('supplier', su.company_name, 'reason', st.reason,

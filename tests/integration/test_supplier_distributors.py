@@ -14,6 +14,8 @@ from distro.shops import services as shops
 from distro.shops.models import ShopProduct
 from distro.shops.rules import ShopPolicy
 from distro.suppliers import distributors
+from distro.suppliers import services as suppliers
+from distro.suppliers.rules import SupplierAction
 from tests.console_supplier import sign_in, supplier_user_of
 from tests.factories import make_product, make_supplier
 from tests.finance_books import form_token
@@ -117,3 +119,27 @@ def test_each_shop_shows_what_it_sold_of_the_goods_over_the_last_30_days_with_it
     assert "近 30 天" in page
     assert "¥1,000.00" in page and "¥200.00" in page  # one order in the window; its 20% commission pool
     assert "¥2,000.00" not in page
+
+
+def test_owners_are_told_when_the_platform_suspends_reinstates_or_removes_a_supplier_whose_goods_they_carry(
+    client, app, session
+):
+    trade = new_trade(client, app, session)
+    supplier_id = trade.product.supplier_id
+    for action in (SupplierAction.SUSPEND, SupplierAction.REINSTATE, SupplierAction.REMOVE):
+        suppliers.decide(session=session, supplier_id=supplier_id, action=action, reason="资质复核", admin_id=None)
+    inbox = messages.open_inbox(session=session, owner_id=trade.owner.id, page=1)
+    told = [(m.kind, m.detail["products"]) for m in inbox.messages if m.kind.startswith("supplier.")]
+    assert told == [("supplier.remove", 1), ("supplier.reinstate", 1), ("supplier.suspend", 1)]
+    assert all("reason" not in m.detail for m in inbox.messages if m.kind.startswith("supplier."))
+    other = new_trade(client, app, session, shop_name="别家小铺")  # carries another supplier's goods: told nothing
+    assert not [
+        m
+        for m in messages.open_inbox(session=session, owner_id=other.owner.id, page=1).messages
+        if m.kind.startswith("supplier.")
+    ]
+    sign_in(client, trade.owner)
+    page = client.get("/my/messages").get_data(as_text=True)
+    assert (
+        "供货商暂停供货" in page and "供货商恢复供货" in page and "已停止在平台供货" in page and "资质复核" not in page
+    )
