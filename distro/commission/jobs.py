@@ -117,8 +117,9 @@ def _process(received_before: dt.datetime | None, holding: str | None) -> dict[s
         waited = False
         while True:
             if holding and time.monotonic() >= renew_at:
-                renew_coalesced(holding)
-                renew_at = time.monotonic() + RENEW_EVERY_SECONDS
+                # Redis away: a lapsed flag costs at most a second run, so ask it less often than a hung call costs.
+                renewed = renew_coalesced(holding)
+                renew_at = time.monotonic() + (RENEW_EVERY_SECONDS if renewed else COALESCE_LEASE_SECONDS)
             claimed = event_store.claim_new_events(session, limit=BATCH_EVENTS, received_before=received_before)
             if holding and len(claimed) < BATCH_EVENTS and not waited:
                 # Less than a batch waiting: let the stream fill one.
