@@ -88,8 +88,8 @@ def _search_query(args: dict) -> sa.Select:
     phone = normalise_phone(text)
     if phone:
         # Phones are kept only as keyed references: the one typed is looked up by its own (the unique index).
-        reference = phone_reference(phone, str(current_app.config["SECRET_KEY"]))
-        return query.where(sa.or_(col(User.phone_reference) == reference, col(User.id) == as_id(text)))
+        by_phone = col(User.phone_reference) == phone_reference(phone, str(current_app.config["SECRET_KEY"]))
+        return query.where(sa.or_(by_phone, col(User.id) == as_id(text)) if as_id(text) else by_phone)
     if text:
         matches = sa.or_(
             col(User.email).icontains(text, autoescape=True), col(User.display_name).icontains(text, autoescape=True)

@@ -22,13 +22,7 @@ blp = Blueprint("deposits", __name__, url_prefix=API_PREFIX, description="A supp
 def get_standing():
     """The caller's deposit: required, held, short, and whether its goods may sell."""
     _, standing = services.own_standing(get_session(), current_user_id())
-    return {
-        "status": standing.status,
-        "required_fen": standing.required_fen,
-        "held_fen": standing.held_fen,
-        "shortfall_fen": standing.shortfall_fen,
-        "sells": standing.sells,
-    }
+    return standing
 
 
 @blp.route("/supplier/deposit/movements", methods=["GET"])

@@ -77,11 +77,7 @@ _ISSUE = sa.text(
     ON CONFLICT ON CONSTRAINT supplier_statements_one_a_month DO NOTHING
     """  # noqa: S608  (the column names and figures are this module's own, no input)
 )
-FIGURE_OF_KIND = {
-    kind: figure
-    for kind, figure in (periods.COMMISSION_KINDS | periods.SUPPLIER_KINDS).items()
-    if figure in ("accrued", "reversed", "clawed_back", "remitted")
-}
+FIGURE_OF_KIND = periods.COMMISSION_KINDS | periods.SUPPLIER_KINDS
 """The posting kinds a statement counts, and the figure each counts in (as the 月度报表 counts them)."""
 # What each statement still asks for: remittances posted on its supplier's account after its month.
 REMITTED_SINCE = """
