@@ -172,7 +172,9 @@ def test_an_admin_overrules_the_suspending_review_and_the_supplier_is_back_with_
     assert session.get(Product, product.id).supplier_active is True
     assert services.standing_strikes(session, supplier.id, OCT, thresholds) == 2
     assert session.execute(
-        sa.select(AuditEntry.action).where(AuditEntry.subject_id == supplier.id, AuditEntry.actor_id == admin.id)
+        sa.select(AuditEntry.action)
+        .where(AuditEntry.subject_id == supplier.id, AuditEntry.actor_id == admin.id)
+        .order_by(AuditEntry.id)
     ).scalars().all() == ["supplier_review.overruled", "supplier.reinstate"]
     again = services.overrule(
         session=session, review_id=overruled.id, admin_id=admin.id, reason="另一个理由", settings=app.config
