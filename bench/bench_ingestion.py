@@ -19,11 +19,14 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import psutil
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from bench import raw_pipeline
 from bench.harness import (
     Row,
     bench_redis_url,
@@ -124,112 +127,165 @@ def run(url: str) -> list[Row]:
         return body, {**headers, "Content-Type": "application/json"}
 
     port = free_port()
-    processes = [web_server(app.config, port, "distro.wsgi:app", env)]
-    processes += [
-        subprocess.Popen(
-            [sys.executable, "-m", "distro.cli", "worker"],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        for _ in range(WORKERS)
-    ]
+    worker = [sys.executable, "-m", "distro.cli", "worker"]
+    processes = [web_server(app.config, port, "distro.wsgi:app", env)] + [_quiet(worker, env) for _ in range(WORKERS)]
+    engine = engine_for(url)
+
+    def accrued() -> int:
+        """How many commission lines exist, once no event waits: counting them all every 50 ms cost the server
+        more CPU than an event's own insert, which the figures then charged to the system under test."""
+        with engine.connect() as connection:
+            if connection.execute(
+                sa.text("SELECT EXISTS (SELECT FROM order_events WHERE status = 'received')")
+            ).scalar_one():
+                return 0  # still processing (its partial index answers at once)
+            return connection.execute(sa.text("SELECT count(*) FROM commission_lines")).scalar_one()
+
     try:
         wait_until_up(port, "/healthz")
-        server_pid = postgres_server_pid(url)
-
-        def cpu_now() -> dict[str, float]:
-            return {
-                "web (granian)": cpu_seconds(processes[0].pid),
-                "workers (RQ)": sum(cpu_seconds(process.pid) for process in processes[1:]),
-                "PostgreSQL": cpu_seconds(server_pid),
-                "bench client": cpu_seconds(os.getpid(), with_children=False),
-            }
-
-        engine = engine_for(url)
-        names = ["web (granian)"] + [f"worker {number} (RQ)" for number in range(1, WORKERS + 1)]
-        memory = PeakMemory({name: process.pid for name, process in zip(names, processes, strict=True)})
-
-        def accrued() -> int:
-            """How many commission lines exist, once no event waits: counting them all every 50 ms cost the server
-            more CPU than an event's own insert, which the figures then charged to the system under test."""
-            with engine.connect() as connection:
-                if connection.execute(
-                    sa.text("SELECT EXISTS (SELECT FROM order_events WHERE status = 'received')")
-                ).scalar_one():
-                    return 0  # still processing (its partial index answers at once)
-                return connection.execute(sa.text("SELECT count(*) FROM commission_lines")).scalar_one()
-
-        end_to_end: list[float] = []
-        answered: list[float] = []
-        cpu: dict[str, list[float]] = {}
-        for round_number, numbers in enumerate(_rounds()):
-            requests = _made(distro_event, numbers)
-            cpu_before = cpu_now()
-            start = time.perf_counter()
-            ingest_seconds = _send_all(port, requests)
-            while (done := accrued()) < numbers.stop:
-                if time.perf_counter() - start > 600:
-                    raise RuntimeError(f"{done} commission lines of {numbers.stop} after 10 minutes (0: events wait)")
-                time.sleep(0.05)
-            end_to_end_seconds = time.perf_counter() - start
-            cpu_after = cpu_now()
-            if round_number == 0:
-                continue  # the warm-up
-            end_to_end.append(len(numbers) / end_to_end_seconds)
-            answered.append(len(numbers) / ingest_seconds)
-            for name in cpu_before:
-                cpu.setdefault(name, []).append((cpu_after[name] - cpu_before[name]) / len(numbers) * 1000)
-        peaks = memory.stop()
-        print(
-            "  ingestion CPU per event (median of rounds): "
-            + ", ".join(f"{name} {statistics.median(values):.2f} ms" for name, values in cpu.items())
-            + f" ({os.cpu_count()} cores); peak memory: "
-            + ", ".join(f"{name} {peak:.0f} MB" for name, peak in peaks.items()),
-            file=sys.stderr,
-        )
+        distro = _end_to_end(url, port, distro_event, processes, accrued)
         with engine.connect() as connection:
             total = connection.execute(sa.text("SELECT sum(amount) FROM ledger_entries")).scalar_one()
         assert total == 0, "the ledger does not balance"
     finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            process.wait(timeout=30)
+        _stop(processes)
+
+    def stored() -> int:
+        with engine.connect() as connection:
+            return connection.execute(sa.text("SELECT count(*) FROM bare_events")).scalar_one()
 
     with raw_connection(url) as connection:
         connection.execute("CREATE TABLE bare_events (id bigserial PRIMARY KEY, body text)")
+        connection.execute(raw_pipeline.SETUP)
         connection.commit()
-    port = free_port()
     dsn = engine_for(url).url.set(drivername="postgresql").render_as_string(hide_password=False)
+    port = free_port()
     bare = web_server(app.config, port, "bench.bare_app:app", {**env, "BARE_DATABASE_DSN": dsn})
     try:
         wait_until_up(port, "/")
-        bare_rates = []
-        for numbers in _rounds():
-            requests = _made(distro_event, numbers)
-            bare_rates.append(len(numbers) / _send_all(port, requests))
-        bare_rates = bare_rates[1:]  # after the warm-up
+        bare_rate = _end_to_end(url, port, distro_event, [bare], stored, names=("bare endpoint", "")).answered
     finally:
-        bare.terminate()
-        bare.wait(timeout=30)
+        _stop([bare])
 
-    baseline = statistics.median(bare_rates)
+    def raw_processed() -> int:
+        with engine.connect() as connection:
+            if connection.execute(sa.text("SELECT EXISTS (SELECT FROM raw_events WHERE NOT processed)")).scalar_one():
+                return 0
+            return connection.execute(sa.text("SELECT count(*) FROM raw_commission_lines")).scalar_one()
+
+    port = free_port()
+    endpoint = {**env, "BARE_DATABASE_DSN": dsn, "BARE_TABLE": "raw_events"}
+    processor = [sys.executable, "-m", "bench.raw_pipeline", dsn]
+    processes = [web_server(app.config, port, "bench.bare_app:app", endpoint)]
+    processes += [_quiet(processor, env) for _ in range(WORKERS)]
+    try:
+        wait_until_up(port, "/")
+        raw = _end_to_end(url, port, distro_event, processes, raw_processed, names=("endpoint", "processor"))
+    finally:
+        _stop(processes)
+
     return [
         Row(
             "webhook ingestion end to end (c=16, granian)",
-            statistics.median(end_to_end),
+            distro.end_to_end,
             "events/s",
-            baseline,
-            "bare 1-INSERT endpoint",
-            max(peaks.values()),
+            raw.end_to_end,
+            "raw SQL pipeline (bench/raw_pipeline.py)",
+            max(distro.peaks.values()),
         ),
         Row(
             "webhook ingestion, stored and answered (c=16)",
-            statistics.median(answered),
+            distro.answered,
             "events/s",
-            baseline,
+            bare_rate,
             "bare 1-INSERT endpoint",
-            peaks["web (granian)"],
+            distro.peaks["web (granian)"],
+        ),
+        Row(
+            "raw SQL pipeline end to end (the floor)",
+            raw.end_to_end,
+            "events/s",
+            bare_rate,
+            "bare 1-INSERT endpoint",
+            max(raw.peaks.values()),
         ),
     ]
+
+
+def _quiet(argv: list[str], env: dict[str, str]) -> subprocess.Popen:
+    """A background process whose output is not wanted."""
+    return subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def _stop(processes: list[subprocess.Popen]) -> None:
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.wait(timeout=30)
+
+
+@dataclass(frozen=True)
+class Measured:
+    """A pipeline's median rates over the timed rounds, and its processes' peak memory by name."""
+
+    end_to_end: float
+    answered: float
+    peaks: dict[str, float]
+
+
+def _end_to_end(
+    url: str,
+    port: int,
+    make_request,
+    processes: list[subprocess.Popen],
+    processed: Callable[[], int],
+    names: tuple[str, str] = ("web (granian)", "RQ worker"),
+) -> Measured:
+    """Send each round's events to the web process at port and wait until processed() counts them all; print the
+    CPU each process spent per event (the first of processes serves, the others process) and their peak memory."""
+    web_name, worker_name = names
+    workers_name = f"{worker_name}s"
+    server_pid = postgres_server_pid(url)
+
+    def cpu_now() -> dict[str, float]:
+        workers = {workers_name: sum(cpu_seconds(process.pid) for process in processes[1:])} if processes[1:] else {}
+        return {
+            web_name: cpu_seconds(processes[0].pid),
+            **workers,
+            "PostgreSQL": cpu_seconds(server_pid),
+            "bench client": cpu_seconds(os.getpid(), with_children=False),
+        }
+
+    worker_names = [f"{worker_name} {number}" for number in range(1, len(processes))]
+    memory = PeakMemory(dict(zip([web_name, *worker_names], (process.pid for process in processes), strict=True)))
+    end_to_end: list[float] = []
+    answered: list[float] = []
+    cpu: dict[str, list[float]] = {}
+    for round_number, numbers in enumerate(_rounds()):
+        requests = _made(make_request, numbers)
+        cpu_before = cpu_now()
+        start = time.perf_counter()
+        ingest_seconds = _send_all(port, requests)
+        while (done := processed()) < numbers.stop:
+            if ended := [process.args for process in processes if process.poll() is not None]:
+                raise RuntimeError(f"ended while events wait: {ended}")
+            if time.perf_counter() - start > 600:
+                raise RuntimeError(f"{done} of {numbers.stop} events processed after 10 minutes (0: events wait)")
+            time.sleep(0.05)
+        end_to_end_seconds = time.perf_counter() - start
+        cpu_after = cpu_now()
+        if round_number == 0:
+            continue  # the warm-up
+        end_to_end.append(len(numbers) / end_to_end_seconds)
+        answered.append(len(numbers) / ingest_seconds)
+        for name in cpu_before:
+            cpu.setdefault(name, []).append((cpu_after[name] - cpu_before[name]) / len(numbers) * 1000)
+    peaks = memory.stop()
+    print(
+        f"  {web_name}{f' + {workers_name}' if processes[1:] else ''}: CPU per event (median of rounds): "
+        + ", ".join(f"{name} {statistics.median(values):.2f} ms" for name, values in cpu.items())
+        + f" ({os.cpu_count()} cores); peak memory: "
+        + ", ".join(f"{name} {peak:.0f} MB" for name, peak in peaks.items()),
+        file=sys.stderr,
+    )
+    return Measured(statistics.median(end_to_end), statistics.median(answered), peaks)
