@@ -68,3 +68,32 @@ class DepositReturn(SQLModel, table=True):
     requested_by: int = Field(foreign_key="users.id", sa_type=sa.BigInteger)
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=TIMESTAMPTZ)
     finished_at: dt.datetime | None = Field(default=None, sa_type=TIMESTAMPTZ)
+
+
+class DepositStandingChange(SQLModel, table=True):
+    """A supplier's deposit became whole again or fell short of its requirement, as the standing's refresh found it
+    (distro/deposits/standing.py): the record that tells the shops carrying its goods (消息) that they left the pool
+    for it or came back. tells_owners: whether the supplier was approved then, the one case where the deposit alone
+    moved its goods (a suspended or removed supplier's are out whatever it holds, and its owners are told that apart),
+    and false for the state found when this record began (migration 0040), which moved nothing then.
+
+    A change names the one it follows (None: the supplier's first), and no two follow the same one: two refreshes
+    that find the same change at once write it once (the second's insert meets the first's and is dropped)."""
+
+    __tablename__ = "deposit_standing_changes"
+    __table_args__ = (
+        sa.Index(
+            "ux_deposit_standing_changes_follows",
+            "supplier_id",
+            "follows_id",
+            unique=True,
+            postgresql_nulls_not_distinct=True,
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True, sa_type=sa.BigInteger)
+    supplier_id: int = Field(foreign_key="suppliers.id", sa_type=sa.BigInteger)
+    follows_id: int | None = Field(default=None, foreign_key="deposit_standing_changes.id", sa_type=sa.BigInteger)
+    whole: bool
+    tells_owners: bool
+    changed_at: dt.datetime = Field(default_factory=utcnow, sa_type=TIMESTAMPTZ)

@@ -12,9 +12,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import distinct_on, insert
 from sqlmodel import Session, col
 
+from distro.clock import utcnow
 from distro.deposits import rules
+from distro.deposits.models import TIMESTAMPTZ, DepositStandingChange
 from distro.ledger.chart import supplier_deposit_account
 from distro.ledger.models import LedgerAccount
 from distro.ledger.services import accounts_with_balances_query, balance
@@ -59,27 +62,54 @@ def _held(session: Session, supplier_ids: Sequence[int] | None) -> sa.Subquery:
 
 def refresh_standing(session: Session, supplier_ids: Sequence[int] | None = None) -> int:
     """Set every product's supplier_active to its supplier's standing (all suppliers, or those named), in one
-    UPDATE touching only the products whose standing changed; return how many changed (the caller commits)."""
+    UPDATE touching only the products whose standing changed; return how many changed (the caller commits).
+
+    Each supplier whose deposit became whole or fell short since its last record gets a DepositStandingChange, so the
+    owners carrying its goods are told (distro/owner/messages.py).
+    """
     held = _held(session, supplier_ids)
     code = sa.func.concat("supplier:", col(Supplier.id), ":deposit")
     # rules.sells, in SQL: approved, and holding the whole requirement (no account yet holds nothing).
-    sells = sa.and_(
-        col(Supplier.status) == rules.APPROVED,
-        sa.func.coalesce(held.c.balance, 0) >= col(Supplier.deposit_required_fen),
-    )
-    standing: sa.Select = sa.select(col(Supplier.id).label("supplier_id"), sells.label("sells")).outerjoin(
-        held, held.c.code == code
-    )
+    approved = col(Supplier.status) == rules.APPROVED
+    whole = sa.func.coalesce(held.c.balance, 0) >= col(Supplier.deposit_required_fen)
+    standing: sa.Select = sa.select(
+        col(Supplier.id).label("supplier_id"), approved.label("approved"), whole.label("whole")
+    ).outerjoin(held, held.c.code == code)
     if supplier_ids is not None:
         standing = standing.where(col(Supplier.id).in_(list(supplier_ids)))
     derived = standing.subquery("standing")
+    _record_changes(session, derived, supplier_ids)
+    sells = sa.and_(derived.c.approved, derived.c.whole)
     result = session.execute(
         sa.update(Product)
         .where(
             col(Product.supplier_id) == derived.c.supplier_id,
-            col(Product.supplier_active).is_distinct_from(derived.c.sells),
+            col(Product.supplier_active).is_distinct_from(sells),
         )
-        .values(supplier_active=derived.c.sells)
+        .values(supplier_active=sells)
         .execution_options(synchronize_session=False)
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]  # a CursorResult's
+
+
+def _record_changes(session: Session, derived: sa.Subquery, supplier_ids: Sequence[int] | None) -> None:
+    """Record each supplier whose deposit is whole where its last record says short, or the other way round (no
+    record: whole), as following that record; a change another refresh recorded meanwhile is not written twice."""
+    change = DepositStandingChange
+    last: sa.Select = (
+        sa.select(col(change.supplier_id), col(change.id), col(change.whole))
+        .ext(distinct_on(col(change.supplier_id)))
+        .order_by(col(change.supplier_id), col(change.id).desc())
+    )
+    if supplier_ids is not None:
+        last = last.where(col(change.supplier_id).in_(list(supplier_ids)))
+    previous = last.subquery("previous")
+    changed = (
+        sa.select(
+            derived.c.supplier_id, previous.c.id, derived.c.whole, derived.c.approved, sa.literal(utcnow(), TIMESTAMPTZ)
+        )
+        .outerjoin(previous, previous.c.supplier_id == derived.c.supplier_id)
+        .where(derived.c.whole.is_distinct_from(sa.func.coalesce(previous.c.whole, sa.true())))
+    )
+    columns = ["supplier_id", "follows_id", "whole", "tells_owners", "changed_at"]
+    session.execute(insert(change).from_select(columns, changed).on_conflict_do_nothing())

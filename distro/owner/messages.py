@@ -17,6 +17,10 @@ cannot drift from it and needs no second write path in the flows it reports:
   whose goods the shop carries (they left the pool and the shop), or reinstated it (they are back), by an admin, the
   monthly review or overdue dues (the audit log of distro/suppliers/services.py:decide); the reason is the
   platform's business with the supplier, not told;
+* ``supplier.deposit_short`` / ``supplier.deposit_whole``: an approved supplier's deposit fell short of its
+  requirement, so its goods left the pool and the shop, or became whole again and they are back
+  (deposit_standing_changes, distro/deposits/standing.py), to the shops that carried them then; told as a pause in
+  supply, the deposit not named;
 * ``broadcast``: a message to every owner (a campaign's start, distro/broadcasts), one row for all of them, from
   when it is visible, to owners whose account existed then (shop or not).
 
@@ -108,6 +112,16 @@ _FEED = """
           AND e.action IN ('supplier.suspend', 'supplier.remove', 'supplier.reinstate')
           AND e.created_at > :since AND e.created_at <= :now
         GROUP BY e.id, e.created_at, e.action, sp.shop_id, su.company_name
+        UNION ALL
+        SELECT d.changed_at, CASE WHEN d.whole THEN 'supplier.deposit_whole' ELSE 'supplier.deposit_short' END,
+               sp.shop_id, d.id, jsonb_build_object('supplier', su.company_name, 'products', count(*))
+        FROM shop_products sp
+        JOIN products pr ON pr.id = sp.product_id
+        JOIN deposit_standing_changes d ON d.supplier_id = pr.supplier_id AND d.tells_owners
+        JOIN suppliers su ON su.id = pr.supplier_id
+        WHERE sp.shop_id = ANY(CAST(:shop_ids AS bigint[])) AND sp.added_at < d.changed_at
+          AND d.changed_at > :since AND d.changed_at <= :now
+        GROUP BY d.id, d.changed_at, d.whole, sp.shop_id, su.company_name
         UNION ALL
         SELECT st.stopped_at, 'supplier.stopped', st.shop_id, st.id,
                jsonb_build_object('supplier', su.company_name, 'reason', st.reason,
