@@ -14,8 +14,8 @@ cannot drift from it and needs no second write path in the flows it reports:
 * ``supplier.stopped`` / ``supplier.resumed``: a supplier stopped the shop carrying its goods, with its reason, or
   let it carry them again (supplier_shop_stops, distro/suppliers/distributors.py);
 * ``supplier.suspend`` / ``supplier.remove`` / ``supplier.reinstate``: the platform suspended or removed a supplier
-  whose goods the shop carries (they left the pool and the shop), or reinstated it (they are back), by an admin, the
-  monthly review or overdue dues (the audit log of distro/suppliers/services.py:decide); the reason is the
+  whose goods the shop carries (they left the pool and the shop), or reinstated it (they are back; not told while its
+  deposit is short, which keeps them out), by an admin, the monthly review or overdue dues (the audit log of distro/suppliers/services.py:decide); the reason is the
   platform's business with the supplier, not told;
 * ``supplier.deposit_short`` / ``supplier.deposit_whole``: an approved supplier's deposit fell short of its
   requirement, so its goods left the pool and the shop, or became whole again and they are back
@@ -111,6 +111,11 @@ _FEED = """
         WHERE sp.shop_id = ANY(CAST(:shop_ids AS bigint[]))
           AND e.action IN ('supplier.suspend', 'supplier.remove', 'supplier.reinstate')
           AND e.created_at > :since AND e.created_at <= :now
+          -- A supplier reinstated short of its deposit has its goods still out: told when it tops up (below).
+          AND (e.action <> 'supplier.reinstate'
+               OR coalesce((SELECT d.whole FROM deposit_standing_changes d
+                            WHERE d.supplier_id = pr.supplier_id AND d.changed_at <= e.created_at
+                            ORDER BY d.id DESC LIMIT 1), true))
         GROUP BY e.id, e.created_at, e.action, sp.shop_id, su.company_name
         UNION ALL
         SELECT d.changed_at, CASE WHEN d.whole THEN 'supplier.deposit_whole' ELSE 'supplier.deposit_short' END,

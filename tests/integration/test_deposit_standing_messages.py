@@ -99,6 +99,21 @@ def test_a_suspended_suppliers_top_up_tells_owners_nothing_as_its_goods_stay_out
     assert told(session, trade.owner.id) == [("supplier.suspend", 1)]
 
 
+def test_a_supplier_reinstated_short_of_its_deposit_is_told_back_only_once_it_tops_up(client, app, session):
+    trade = new_trade(client, app, session)
+    supplier_id = trade.product.supplier_id
+    admin = make_user(session, Role.ADMIN)
+    for action in (SupplierAction.SUSPEND, SupplierAction.REINSTATE):
+        if action is SupplierAction.REINSTATE:
+            draw(session, supplier_id, "promise:late:4")  # short while suspended: its goods stay out when reinstated
+        supplier_services.decide(
+            session=session, supplier_id=supplier_id, action=action, reason="资质复核", admin_id=admin.id
+        )
+    assert told(session, trade.owner.id) == [("supplier.suspend", 1)]
+    pay_deposit(session, supplier_user_of(session, trade.product))
+    assert told(session, trade.owner.id) == [("supplier.suspend", 1), ("supplier.deposit_whole", 1)]
+
+
 def test_two_refreshes_at_once_record_a_change_once(committed_db, app):
     engine = engine_for(committed_db)
     with Session(engine) as session:
