@@ -15,8 +15,8 @@ cannot drift from it and needs no second write path in the flows it reports:
   let it carry them again (supplier_shop_stops, distro/suppliers/distributors.py);
 * ``supplier.suspend`` / ``supplier.remove`` / ``supplier.reinstate``: the platform suspended or removed a supplier
   whose goods the shop carries (they left the pool and the shop), or reinstated it (they are back; not told while its
-  deposit is short, which keeps them out), by an admin, the monthly review or overdue dues (the audit log of distro/suppliers/services.py:decide); the reason is the
-  platform's business with the supplier, not told;
+  deposit is short, which keeps them out), by an admin, the monthly review or overdue dues (the audit log of
+  distro/suppliers/services.py:decide); the reason is the platform's business with the supplier, not told;
 * ``supplier.deposit_short`` / ``supplier.deposit_whole``: an approved supplier's deposit fell short of its
   requirement, so its goods left the pool and the shop, or became whole again and they are back
   (deposit_standing_changes, distro/deposits/standing.py), to the shops that carried them then; told as a pause in
