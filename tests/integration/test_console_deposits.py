@@ -5,6 +5,7 @@ each with a reason; finance lists what each supplier holds and owes of it."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from distro.auth.models import Role
 from distro.deposits import rules, services
@@ -155,6 +156,20 @@ def test_an_admin_sets_a_requirement_and_draws_a_penalty_each_with_a_reason(clie
     assert "¥20,000.00（大家电类目）" in html and "保证金罚扣" in html and "售假" in html
     assert "¥9,900.00" in html and "¥10,100.00" in html  # held, short
     assert "不在货源池" in html
+
+
+def test_each_form_of_the_admin_deposit_page_labels_its_own_fields(client, app, session):
+    _, supplier = make_supplier(session, app)
+    sign_in(client, make_user(session, Role.ADMIN))
+    page = f"/console/admin/deposits/{supplier.id}"
+    html = client.get(page).get_data(as_text=True)
+    ids = re.findall(r'\bid="([^"]+)"', html)
+    assert len(ids) == len(set(ids))  # two forms ask for a 理由: a shared id made one label name the other's field
+    for form in re.findall(r"<form\b.*?</form>", html, flags=re.S):
+        inputs = set(re.findall(r'<input id="([^"]+)"', form))
+        assert set(re.findall(r'<label for="([^"]+)"', form)) <= inputs
+    refused = client.post(f"{page}/penalty", data={"amount_fen": "100", "csrf_token": token(client, page)})
+    assert 'aria-describedby="e-penalty-reason"' in refused.get_data(as_text=True)
 
 
 def test_finance_lists_each_suppliers_required_held_and_short_deposit(client, app, session):
