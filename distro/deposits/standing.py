@@ -77,11 +77,12 @@ def refresh_standing(session: Session, supplier_ids: Sequence[int] | None = None
     ).outerjoin(held, held.c.code == code)
     if supplier_ids is not None:
         standing = standing.where(col(Supplier.id).in_(list(supplier_ids)))
-    derived = standing.subquery("standing")
-    _record_changes(session, derived, supplier_ids)
+    # Computed once (the held balances are the costly part), for the changes' record and the products alike.
+    derived = standing.cte("standing").prefix_with("MATERIALIZED")
     sells = sa.and_(derived.c.approved, derived.c.whole)
     result = session.execute(
         sa.update(Product)
+        .add_cte(_changes_recorded(derived, supplier_ids))
         .where(
             col(Product.supplier_id) == derived.c.supplier_id,
             col(Product.supplier_active).is_distinct_from(sells),
@@ -92,9 +93,10 @@ def refresh_standing(session: Session, supplier_ids: Sequence[int] | None = None
     return int(result.rowcount or 0)  # type: ignore[attr-defined]  # a CursorResult's
 
 
-def _record_changes(session: Session, derived: sa.Subquery, supplier_ids: Sequence[int] | None) -> None:
-    """Record each supplier whose deposit is whole where its last record says short, or the other way round (no
-    record: whole), as following that record; a change another refresh recorded meanwhile is not written twice."""
+def _changes_recorded(derived: sa.CTE, supplier_ids: Sequence[int] | None) -> sa.CTE:
+    """The INSERT recording each supplier whose deposit is whole where its last record says short, or the other way
+    round (no record: whole), as following that record; a change another refresh recorded meanwhile is not written
+    twice."""
     change = DepositStandingChange
     last: sa.Select = (
         sa.select(col(change.supplier_id), col(change.id), col(change.whole))
@@ -112,4 +114,4 @@ def _record_changes(session: Session, derived: sa.Subquery, supplier_ids: Sequen
         .where(derived.c.whole.is_distinct_from(sa.func.coalesce(previous.c.whole, sa.true())))
     )
     columns = ["supplier_id", "follows_id", "whole", "tells_owners", "changed_at"]
-    session.execute(insert(change).from_select(columns, changed).on_conflict_do_nothing())
+    return insert(change).from_select(columns, changed).on_conflict_do_nothing().cte("recorded")

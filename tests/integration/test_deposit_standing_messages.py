@@ -20,6 +20,7 @@ from distro.suppliers.models import Supplier
 from distro.suppliers.rules import SupplierAction
 from tests.console_supplier import sign_in, supplier_user_of
 from tests.factories import make_supplier, make_user, pay_deposit
+from tests.integration.locks import wait_until_blocked
 from tests.owner_money import new_trade
 
 
@@ -132,7 +133,7 @@ def test_two_refreshes_at_once_record_a_change_once(committed_db, app):
             with Session(engine) as session:
                 refresh_standing(session, [supplier_id])
                 first_written.set()
-                wait_for_a_lock_waiter(engine)
+                wait_until_blocked(engine, "WITH standing AS MATERIALIZED")  # the refresh (its text is cut at 1 kB)
                 session.commit()
         except BaseException as error:
             errors.append(error)
@@ -154,16 +155,3 @@ def test_two_refreshes_at_once_record_a_change_once(committed_db, app):
     assert errors == []
     with Session(engine) as session:
         assert changes_of(session, supplier_id)[len(before) :] == [(False, True)]
-
-
-def wait_for_a_lock_waiter(engine) -> None:
-    """Return once another backend of this database waits for a lock (give up after 30 s: the test then fails)."""
-    query = sa.text(
-        "SELECT EXISTS (SELECT FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock')"
-    )
-    with engine.connect() as connection:
-        for _ in range(3000):
-            if connection.execute(query).scalar_one():
-                return
-            threading.Event().wait(0.01)
-    raise AssertionError("the second refresh never waited for the first")
