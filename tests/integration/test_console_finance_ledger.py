@@ -88,8 +88,9 @@ def test_a_page_of_an_accounts_postings_is_read_from_its_index_not_sorted(connec
     # Entries are partitioned by month: each partition's copy of the index is read backward, merged in order.
     scans = [line.strip().removeprefix("->  ") for line in plan.splitlines() if " on ledger_entries" in line]
     assert scans and not re.search(r"\bSort(?! Key)", plan), plan
+    # A partition the planner sees as nearly empty may be read by its posting_id index, filtered: in order too.
     assert all(
-        re.match(r"Index (Only )?Scan Backward using \w*account_id_posting_id\w* on ", scan) for scan in scans
+        re.match(r"Index (Only )?Scan Backward using \w*(account_id_)?posting_id\w* on ", scan) for scan in scans
     ), plan
 
 
