@@ -21,26 +21,24 @@ baseline, run first, is one UPDATE ... FROM unnest of the same results on a copy
 from __future__ import annotations
 
 import os
-import sys
 import time
 
 import psycopg
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from bench.harness import Row, peak_rss_mb, raw_connection, reset_peak_rss, timer
+from bench.harness import Row, copy_for_baseline, peak_rss_mb, raw_connection, reset_peak_rss, timer
+from bench.settlement_results import clearing_fen, payout_results, progress
+from bench.statement_clock import StatementClock
 from distro.db import engine_for
-from distro.settlement import batches, computing, transfers
+from distro.settlement import batches, computing
 from distro.settlement.models import SettlementBatch
-from distro.settlement.payout_results import PayoutResult, record_results
 
 SHOPS = 100_000
 LINES_PER_SHOP = 10
 LINES = SHOPS * LINES_PER_SHOP
 MINIMUM_FEN = 100
 NAME = f"settlement batch ({LINES // 1_000_000}M lines, {SHOPS // 1000}k shops)"
-RESULTS_NAME = f"payout results ({SHOPS // 1000}k payouts)"
-FAILED_EVERY = 20  # one payout in 20 (5 %) fails at the bank
 STATEMENT_TIMEOUT_SECONDS = 180
 
 # pool_fen of line g of shop s (1-based): 200..8199 fen; the owner gets 60 % (floor), the platform the rest.
@@ -149,10 +147,6 @@ BIG_TABLES = (
 )
 
 
-def progress(message: str) -> None:
-    print(f"  [settlement] {message}", file=sys.stderr, flush=True)
-
-
 def load(url: str) -> None:
     """Insert the shops, lines and ledger set-based (one transaction), then VACUUM ANALYZE."""
     with raw_connection(url) as connection:
@@ -177,16 +171,6 @@ def load(url: str) -> None:
         ).fetchone()
         if check[0] or check[1] != SHOPS:
             raise RuntimeError(f"ledger disagrees with the lines: {check}")
-
-
-def copy_for_baseline(connection, table: str, *statements: str) -> None:
-    """Make a baseline's copy of a table with statements, commit and VACUUM ANALYZE it."""
-    for statement in statements:
-        connection.execute(statement)
-    connection.commit()
-    connection.autocommit = True
-    connection.execute(f"VACUUM ANALYZE {table}")
-    connection.autocommit = False
 
 
 def baseline(url: str) -> float:
@@ -234,151 +218,6 @@ def baseline(url: str) -> float:
     return elapsed()
 
 
-class StatementClock:
-    """Time every SQL statement an engine sends (and note when the commit starts) while attached."""
-
-    def __init__(self, engine: sa.Engine, label: str = "compute") -> None:
-        self.engine = engine
-        self.label = label
-        self.timings: list[tuple[float, str]] = []
-        self.running: str | None = None
-        self._started = 0.0
-        self.commit_started: float | None = None
-
-    def _before(self, conn, cursor, statement, parameters, context, executemany) -> None:
-        self._started = time.perf_counter()
-        self.running = " ".join(statement.split())
-
-    def _after(self, conn, cursor, statement, parameters, context, executemany) -> None:
-        self.timings.append((time.perf_counter() - self._started, self.running or ""))
-        self.running = None
-
-    def _commit(self, conn) -> None:
-        self.commit_started = time.perf_counter()
-
-    def __enter__(self) -> StatementClock:
-        sa.event.listen(self.engine, "before_cursor_execute", self._before)
-        sa.event.listen(self.engine, "after_cursor_execute", self._after)
-        sa.event.listen(self.engine, "commit", self._commit)
-        return self
-
-    def __exit__(self, *exc) -> None:
-        sa.event.remove(self.engine, "before_cursor_execute", self._before)
-        sa.event.remove(self.engine, "after_cursor_execute", self._after)
-        sa.event.remove(self.engine, "commit", self._commit)
-
-    def report(self, finished: float) -> None:
-        """Print the statements that took 50 ms or more, the commit, and the statement cut off, if any."""
-        for seconds, statement in self.timings:
-            if seconds >= 0.05:
-                progress(f"{self.label} {seconds:7.2f} s  {statement[:110]}")
-        if self.running is not None:
-            seconds = finished - self._started
-            progress(f"{self.label} {seconds:7.2f} s  CANCELLED (statement_timeout): {self.running[:400]}")
-        elif self.commit_started is not None:
-            progress(f"{self.label} {finished - self.commit_started:7.2f} s  COMMIT")
-
-
-def clearing_fen(session: Session) -> int:
-    """What the payouts clearing account holds, in fen."""
-    return session.execute(
-        sa.text(
-            "SELECT -coalesce(sum(e.amount), 0) FROM ledger_entries e JOIN ledger_accounts a "
-            "ON a.id = e.account_id WHERE a.code = :code"
-        ),
-        {"code": transfers.CLEARING},
-    ).scalar_one()
-
-
-def bank_results(session: Session, batch_id: int) -> list[PayoutResult]:
-    """What the bank says of every payout of the batch: one in FAILED_EVERY failed, the rest paid."""
-    ids = session.execute(
-        sa.text("SELECT id FROM payouts WHERE batch_id = :id ORDER BY id"), {"id": batch_id}
-    ).scalars()
-    return [
-        PayoutResult(payout_id, "failed", reason="账户已冻结")
-        if number % FAILED_EVERY == 0
-        else PayoutResult(payout_id, "paid", f"ICBC-{payout_id:010d}")
-        for number, payout_id in enumerate(ids)
-    ]
-
-
-def results_baseline(url: str, results: list[PayoutResult]) -> float:
-    """The raw work over a copy of the payouts (same indexes and constraints): one UPDATE ... FROM unnest."""
-    columns = [
-        [result.payout_id for result in results],
-        [result.status for result in results],
-        [result.external_reference for result in results],
-        [result.reason for result in results],
-    ]
-    with raw_connection(url) as connection:
-        copy_for_baseline(
-            connection,
-            "bench_payouts",
-            "CREATE TABLE bench_payouts (LIKE payouts INCLUDING ALL)",
-            "INSERT INTO bench_payouts SELECT * FROM payouts",
-        )
-        with timer() as elapsed:
-            updated = connection.execute(
-                "UPDATE bench_payouts p SET status = r.status, resolved_at = now(), "
-                "external_reference = r.reference, failure_reason = r.reason "
-                "FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[]) AS r(id, status, reference, reason) "
-                "WHERE p.id = r.id",
-                columns,
-            ).rowcount
-            connection.commit()
-    if updated != len(results):
-        raise RuntimeError(f"baseline updated {updated} of {len(results)} payouts")
-    return elapsed()
-
-
-def payout_results(url: str, engine: sa.Engine, batch_id: int) -> Row:
-    """Make the batch's payouts payable and approve it, then record every payout's result in one call.
-
-    The owners had no payee accounts, so every payout was computed held: they register one each (set-based),
-    and a second finance user releases the held payouts and approves the batch.
-    """
-    with raw_connection(url) as connection:
-        connection.execute(
-            "INSERT INTO payee_accounts (owner_id, kind, account_name, account_number, bank_name, is_default,"
-            " created_at) SELECT owner_id, 'bank', '店主', '6222' || lpad(owner_id::text, 12, '0'), '工商银行', true,"
-            " now() FROM payouts WHERE batch_id = %s",
-            [batch_id],
-        )
-        connection.commit()
-    with Session(engine) as session:
-        checker_id = session.execute(sa.text("SELECT id FROM users WHERE email = 'checker@bench.cn'")).scalar_one()
-        released = batches.release_held(session=session, batch_id=batch_id, actor=checker_id)
-        batches.approve(session=session, batch_id=batch_id, approver=checker_id)
-        results = bank_results(session, batch_id)
-    if released != SHOPS:
-        raise RuntimeError(f"released {released} held payouts, expected {SHOPS}")
-    with raw_connection(url) as connection:  # the release rewrote every payout: start as clean as the copy
-        connection.autocommit = True
-        connection.execute("VACUUM ANALYZE payouts")
-    baseline_seconds = results_baseline(url, results)
-    progress(f"baseline (raw UPDATE ... FROM unnest on bench_payouts): {baseline_seconds:.2f} s")
-
-    with StatementClock(engine, "results") as clock, timer() as elapsed, Session(engine) as session:
-        status = record_results(session=session, batch_id=batch_id, results=results, actor=checker_id).status
-        finished = time.perf_counter()
-    seconds = elapsed()
-    # This process holds the 100,000 results as the API's request would: its peak is the recording's, and the
-    # computation's before it (lower).
-    peak = peak_rss_mb()
-    clock.report(finished)
-    progress(f"results total: {seconds:.2f} s")
-
-    failed = len([result for result in results if result.status == "failed"])
-    with Session(engine) as session:
-        counts = dict(session.execute(sa.text("SELECT status, count(*) FROM payouts GROUP BY status")).all())
-        got = {"status": status, "payouts": counts, "clearing_fen": clearing_fen(session)}
-    expected = {"status": "partly_paid", "payouts": {"paid": SHOPS - failed, "failed": failed}, "clearing_fen": 0}
-    if got != expected:
-        raise RuntimeError(f"results recorded {got}, expected {expected}")
-    return Row(RESULTS_NAME, seconds, "s", baseline_seconds, "raw UPDATE … FROM unnest", peak)
-
-
 def run(url: str) -> list[Row]:
     start = time.perf_counter()
     load(url)
@@ -395,7 +234,7 @@ def run(url: str) -> list[Row]:
     timeout = int(os.environ.get("DISTRO_BENCH_SETTLEMENT_TIMEOUT", STATEMENT_TIMEOUT_SECONDS))
     timed_out = False
     reset_peak_rss()  # the baselines' rows fetched here are not the computation's
-    with StatementClock(engine) as clock, timer() as elapsed, Session(engine) as session:
+    with StatementClock(engine, "compute", progress) as clock, timer() as elapsed, Session(engine) as session:
         try:
             if timeout:  # LOCAL: ends with compute_batch's own commit or rollback
                 session.execute(sa.text(f"SET LOCAL statement_timeout = '{timeout}s'"))
@@ -458,5 +297,5 @@ def run(url: str) -> list[Row]:
             "raw UPDATE + GROUP BY + payouts + entries",
             compute_peak,
         ),
-        payout_results(url, engine, batch_id),
+        payout_results(url, engine, batch_id, SHOPS),
     ]

@@ -154,6 +154,16 @@ def raw_connection(url: str):
     return psycopg.connect(engine_for(url).url.set(drivername="postgresql").render_as_string(hide_password=False))
 
 
+def copy_for_baseline(connection, table: str, *statements: str) -> None:
+    """Make a baseline's copy of a table with statements, commit and VACUUM ANALYZE it."""
+    for statement in statements:
+        connection.execute(statement)
+    connection.commit()
+    connection.autocommit = True
+    connection.execute(f"VACUUM ANALYZE {table}")
+    connection.autocommit = False
+
+
 def cpu_seconds(pid: int, *, with_children: bool = True) -> float:
     """User + system CPU seconds a process has used, with its live and reaped descendants unless told not to."""
     import psutil
