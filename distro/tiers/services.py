@@ -56,9 +56,12 @@ def set_rules(
     return build_tier_table(tiers)
 
 
+# Distinct buyers are counted under the "C" collation: the database's collation is deterministic, so equal
+# means byte-equal under either and the count is the same, but "C" compares bytes, which the sort that
+# count(DISTINCT) needs does several times faster than strcoll (13.8 → 10.8 s at 10M orders).
 _METRICS = """
     SELECT o.shop_id, sum(o.total_paid_fen - o.total_refunded_fen) AS net_gmv, count(*) AS orders,
-           count(DISTINCT o.buyer_reference) AS buyers
+           count(DISTINCT o.buyer_reference COLLATE "C") AS buyers
     FROM orders o
     WHERE o.shop_id IS NOT NULL AND o.paid_at >= :start AND o.paid_at < :end AND o.status <> 'cancelled'
       AND (:count_self_purchases OR NOT o.self_purchase)
