@@ -23,7 +23,6 @@ from distro.tiers.services import (
     _INDEX_SCANS_BACK,
     _INDEX_SCANS_OFF,
     _METRICS,
-    TIERS_SQL,
     choice_sql,
     evaluation_params,
 )
@@ -33,7 +32,7 @@ MOVERS_SHOWN = 50
 
 _WOULD = sa.text(
     f"""
-    WITH {TIERS_SQL}, metrics AS ({_METRICS} GROUP BY o.shop_id
+    WITH metrics AS ({_METRICS} GROUP BY o.shop_id
     ), candidates AS (
         SELECT s.id AS shop_id, s.tier_code AS old_tier,
                coalesce(m.net_gmv, 0) AS net_gmv, coalesce(m.orders, 0) AS orders, coalesce(m.buyers, 0) AS buyers

@@ -314,7 +314,7 @@ def test_the_evaluations_sql_picks_each_shops_tier_as_tier_for_does(connection, 
         " CAST(:orders AS int[]), CAST(:buyers AS int[])) AS u(shop_id, old_tier, net_gmv, orders, buyers))"
     )
     chosen = connection.execute(
-        sa.text(f"WITH {services.TIERS_SQL} {services.choice_sql(source)} ORDER BY c.shop_id"),
+        sa.text(f"{services.choice_sql(source)} ORDER BY c.shop_id"),
         {
             **services.evaluation_params(table, OCTOBER, AFTER_OCTOBER, count_self_purchases=False),
             "ids": list(range(len(shops))),
