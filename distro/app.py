@@ -22,6 +22,7 @@ from distro.settings import load_settings
 from distro.share.clicks import ClickBuffer
 from distro.share.redirect import ShareRedirects
 from distro.share.resolver import LinkResolver, cache_redis
+from distro.tiers import context as tier_context
 from distro.urls import trusted_hosts
 
 
@@ -52,6 +53,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, check_migrations: 
     db.init_app(app)
     pages.init_app(app)
     i18n.init_app(app)
+    tier_context.init_app(app)
     assets.init_app(app)
     api = api_module.init_app(app)
 

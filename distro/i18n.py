@@ -12,6 +12,7 @@ and no binary .mo file is kept in git beside its source.
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
@@ -56,6 +57,13 @@ def page_lang() -> str:
     return "-".join(part for part in (locale.language, locale.territory) if part) if locale else "zh-CN"
 
 
+def quoted_words(words: Sequence[str]) -> str:
+    """Words quoted as the page's language quotes a list: 「旗舰」「专卖」 in Chinese, “旗舰”, “专卖” in English."""
+    if page_lang() == "zh-CN":
+        return "".join(f"「{word}」" for word in words)
+    return ", ".join(f"“{word}”" for word in words)
+
+
 def compile_catalogues(source: Path, target: Path) -> Path:
     """Compile every source/<locale>/LC_MESSAGES/messages.po into the same place under target (fuzzy entries left
     out, as pybabel compile does); a .mo already as compiled is left alone. Returns target."""
@@ -78,3 +86,4 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai")
     Babel(app, locale_selector=_request_locale)
     app.jinja_env.globals["page_lang"] = page_lang
+    app.jinja_env.globals["quoted_words"] = quoted_words

@@ -187,7 +187,6 @@ def _evaluation_page(month_text: str, *, run: bool) -> tuple[str, int]:
         "console/admin/tier_evaluation.html",
         month=month.strftime("%Y-%m"),
         errors={},
-        names={tier.code: tier.name for tier in request_tiers().tiers},
         **context,
     ), 200
 

@@ -9,6 +9,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, pre_load, validate, validates_schema
 
+from distro.i18n import quoted_words
 from distro.money import parse_yuan
 from distro.shops.profile import INTRO_MAX_LENGTH
 from distro.shops.rules import ShopPolicy
@@ -147,7 +148,7 @@ def shop_refusals(policy: ShopPolicy) -> dict[str, Any]:
     """Why a shop cannot be opened or presented, as the pages say it (field.rule, as the services name them)."""
     return {
         "name.length": _l("店名须为 %(min)s 到 %(max)s 个字", min=policy.name_min_length, max=policy.name_max_length),
-        "name.forbidden_word": _l("店名不能含有「%(words)s」", words="」「".join(policy.forbidden_words)),
+        "name.forbidden_word": _l("店名不能含有%(words)s", words=quoted_words(policy.forbidden_words)),
         "name.suffix": _l("不用写「%(suffix)s」，系统会自动加上", suffix=policy.name_suffix),
         "name.unique": _l("这个店名已被使用，换一个吧"),
         "owner.shops_per_owner": _l("你的店铺数已到上限；需要更多请联系平台"),

@@ -17,8 +17,7 @@ from distro.owner import labels, messages
 from distro.owner.blueprint import bp
 from distro.owner.compression import gzipped
 from distro.owner.page_args import query_args
-from distro.owner.tier import tier_name
-from distro.tiers.context import request_tiers
+from distro.tiers.context import request_tiers, tier_name
 
 
 class PageArgs(Schema):

@@ -15,13 +15,12 @@ from flask_login import current_user, login_required
 
 from distro.auth.access import public
 from distro.db import get_session
-from distro.i18n import page_lang
 from distro.owner import figures, labels
 from distro.owner.blueprint import bp
 from distro.owner.compression import gzipped
 from distro.owner.page_args import ShopArgs, chosen_shop, query_args
 from distro.tiers import services as tiers
-from distro.tiers.context import request_tiers
+from distro.tiers.context import request_tiers, tier_name
 from distro.tiers.rules import Tier
 
 SHOP_ARGS = ShopArgs()
@@ -37,11 +36,6 @@ class Goals:
     @property
     def met(self) -> bool:
         return figures.all_met(self.bars)
-
-
-def tier_name(tier: Tier) -> str:
-    """A tier's name in the page's language."""
-    return tier.name if page_lang() == "zh-CN" else tier.name_en
 
 
 def history_chart(history: list[dict], names: dict[str, str]) -> dict:

@@ -17,6 +17,7 @@ from distro.share.kit import Shareable, share_kit
 from distro.share.models import ShareLink
 from distro.shops.models import Shop
 from distro.shops.services import get_own_shop, own_shops_query, shop_items_query
+from distro.suppliers.models import Product
 
 SHOP_DESCRIPTION = "店主精选好物，供应商直发"
 """What a link to the whole shop says under its title."""
@@ -78,13 +79,22 @@ class LinkKit:
     link: ShareLink
     shown: Shareable
     kit: dict
+    heading: str
+    """What the owner's page names: the product (in the pool or not), else the shop."""
+
+    @property
+    def off_sale(self) -> bool:
+        """Whether the link's product is out of the pool now (its buyers see 已下架 until it is back)."""
+        return self.link.product_id is not None and self.shown.price_fen is None
 
 
 def own_kit(*, session: Session, owner_id: int, link_id: int, base_url: str) -> LinkKit:
     """The share kit of one of the caller's links (NotFound for anyone else's): distro.share.kit.share_kit."""
     link = services.get_own_link(session, owner_id, link_id)
     shown = shareable(session, link, base_url=base_url)
-    return LinkKit(link, shown, share_kit(shown))
+    # Out of the pool, the product is not what the link shows buyers, but it is still what the owner shared.
+    product = session.get(Product, link.product_id) if link.product_id is not None and shown.price_fen is None else None
+    return LinkKit(link, shown, share_kit(shown), product.title if product else shown.title)
 
 
 @dataclass(frozen=True)

@@ -83,3 +83,30 @@ def test_the_data_page_with_its_charts_transfers_under_200_kb_all_from_distro(
 ):
     sign_in(page, live_server, sharer.owner.email)
     assert_light_and_own(page, live_server, "/my/data")
+
+
+def test_the_data_page_in_english_fits_the_phone_without_scrolling_sideways(page: Page, live_server: LiveServer):
+    # Busy figures, as a good month brings: English headers beside them once pushed the tables past 375 px.
+    today = dt.datetime.now(SHANGHAI).date()
+    with session_on(live_server) as session:
+        busy = money_owner(live_server, session)
+        code = busy.link("wechat_moments")
+        link_id = session.scalar(sa.select(ShareLink.id).where(ShareLink.code == code))
+        session.add(ClickCount(link_id=link_id, day=today, clicks=12_345, unique_clicks=6_789))
+        session.commit()
+        paid_at = dt.datetime.combine(today, dt.time(0, 5), SHANGHAI)
+        for number in range(3):
+            busy.order(f"busy-{number}", 4_567_800, paid_at=paid_at, share_code=code, buyer=f"buyer-{number}")
+    sign_in(page, live_server, busy.owner.email)
+    page.goto(f"{live_server.url}/my/me")
+    page.get_by_role("button", name="English").click()
+    page.goto(f"{live_server.url}/my/data?shop={busy.shop.id}")
+    expect(page.get_by_role("heading", name="Data", level=1)).to_be_visible()
+    expect(page.get_by_role("table", name="Clicks, visitors, orders, GMV and conversion by channel")).to_contain_text(
+        "¥137,034.00"
+    )
+    edges = page.evaluate(
+        "[document.documentElement.scrollWidth, window.innerWidth,"
+        " ...Array.from(document.querySelectorAll('table'), table => table.getBoundingClientRect().right)]"
+    )
+    assert max(edges[:1] + edges[2:]) <= edges[1], edges  # neither the page nor a table reaches past the screen

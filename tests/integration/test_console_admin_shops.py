@@ -105,3 +105,9 @@ def test_an_account_without_the_admin_role_is_refused_with_a_403(client, app, se
     sign_in(client, owner)
     assert client.get("/console/admin/shops").status_code == 403
     assert client.post(f"/console/admin/shops/{shop.id}/close", data={"reason": "x"}).status_code == 403
+
+
+def test_a_shops_page_names_its_tier_not_its_code(client, app, session, admin):
+    shop = make_shop(session, app)
+    page = client.get(f"/console/admin/shops/{shop.id}").get_data(as_text=True)
+    assert "<td>新晋掌柜</td>" in page and f"<td>{shop.tier_code}</td>" not in page

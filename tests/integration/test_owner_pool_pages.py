@@ -210,3 +210,10 @@ def test_another_owners_picks_cannot_be_touched(client, session, owner_with_shop
     for path, data in ((f"{base}/reason", {"reason": "我的"}), (f"{base}/move", {"step": "1"}), (f"{base}/remove", {})):
         assert client.post(path, data=data).status_code == 404, path
     assert session.get(ShopProduct, (theirs.id, pool["tea"].id)).reason == "他们的"
+
+
+def test_the_pool_names_the_owners_tier_in_the_pages_language(client, session, owner_with_shop, pool):
+    table = current_rules(session, client.application.config["TIERS"])
+    english = client.get("/my/pool", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert table.entry.name_en in english and table.entry.name not in english
+    assert table.entry.name in client.get("/my/pool").get_data(as_text=True)

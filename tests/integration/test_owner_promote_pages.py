@@ -15,6 +15,7 @@ from distro.auth.models import Role
 from distro.share.models import ShareLink
 from distro.share.resolver import cache_redis
 from distro.share.wechat_sdk import DEMO_APP_ID, DEMO_TICKET, signature, wechat_sdk
+from distro.suppliers import takedown
 from distro.urls import LOCAL_IMAGE_PATH
 from tests.factories import PASSWORD, add_to_shop, bearer, make_product, make_shop, make_supplier, make_user
 
@@ -233,3 +234,17 @@ def test_buyers_landing_pages_carry_share_meta_tags_on_the_public_address_whatev
     assert f'<meta property="og:image" content="http://127.0.0.1:8000{LOCAL_IMAGE_PATH}mask.png">' in whole
     assert f'<meta itemprop="image" content="http://127.0.0.1:8000{LOCAL_IMAGE_PATH}mask.png">' in whole
     assert "localhost" not in product + whole
+
+
+def test_a_links_materials_still_open_when_its_product_has_left_the_pool_and_say_it_is_off_sale(client, session, shop):
+    admin = make_user(session, Role.ADMIN)
+    path = share(client, shop["shop"].id, shop["mask"].id, "wechat_moments")
+    takedown.take_down(session=session, product_id=shop["mask"].id, reason="资质过期", admin_id=admin.id)
+    answer = client.get(path)
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 200
+    assert '<h2 id="what">玻尿酸补水面膜</h2>' in page
+    assert "这件商品已下架，买家打开链接会看到下架提示" in page and "¥59.00" not in page
+    takedown.restore(session=session, product_id=shop["mask"].id, reason="资质已更新", admin_id=admin.id)
+    back = client.get(path).get_data(as_text=True)
+    assert "¥59.00" in back and "已下架" not in back

@@ -50,6 +50,18 @@ def test_each_naming_rule_is_shown_kept_or_broken_as_the_owner_types(client, ses
     )
 
 
+def test_the_naming_rules_quote_the_forbidden_words_as_the_pages_language_does(client, session):
+    signed_in_owner(client, session)
+    english = {"Accept-Language": "en"}
+    checks = client.post("/my/shop/check", data={"name": "美妆旗舰"}, headers={**HTMX, **english})
+    checks = checks.get_data(as_text=True)
+    assert "Without “旗舰”, “专卖”" in checks and "」" not in checks and "「" not in checks
+    refused = client.post("/my/shop/new", data={"name": "美妆专卖"}, headers=english).get_data(as_text=True)
+    assert "The name may not contain “旗舰”, “专卖”" in refused
+    hint = client.get("/my/shop/new", headers=english).get_data(as_text=True)
+    assert "without “旗舰”, “专卖”;" in hint
+
+
 def test_opening_a_shop_applies_the_apis_rules_and_leads_to_its_link_and_qr_code(client, session):
     owner = signed_in_owner(client, session)
     refused = client.post("/my/shop/new", data={"name": "美妆专卖"})
