@@ -19,8 +19,9 @@ from distro.console.lists import newest_first
 from distro.db import get_session
 from distro.deposits import services
 from distro.deposits.standing import standing_of
-from distro.errors import Conflict, NotFound
+from distro.errors import Conflict, NotFound, ValidationFailed
 from distro.ledger.models import Entry
+from distro.money import format_cny
 from distro.owner.forms import Yuan
 from distro.pages import form_messages, parse_form
 from distro.settlement.rail_payments import payout_rail
@@ -121,13 +122,19 @@ def penalize(supplier_id: int) -> BaseResponse | tuple[str, int]:
             raise ValidationError({"amount_fen": [str(_l("扣款金额必须大于 0"))]})
     except ValidationError as refused:
         return _page(supplier_id, errors=form_messages(refused), form="penalty", status=422)
-    services.penalize(
-        session=get_session(),
-        supplier_id=supplier_id,
-        amount_fen=form["amount_fen"],
-        reason=form["reason"].strip(),
-        admin_id=current_user_id(),
-    )
+    try:
+        services.penalize(
+            session=get_session(),
+            supplier_id=supplier_id,
+            amount_fen=form["amount_fen"],
+            reason=form["reason"].strip(),
+            admin_id=current_user_id(),
+        )
+    except ValidationFailed:
+        get_session().rollback()
+        held = standing_of(get_session(), _supplier(supplier_id)).held_fen
+        message = _l("扣款不能超过供货商已缴的保证金（%(held)s）", held=format_cny(max(held, 0)))
+        return _page(supplier_id, errors={"amount_fen": [str(message)]}, form="penalty", status=422)
     return redirect(url_for("console.admin_deposit", supplier_id=supplier_id, done="penalty"), 303)
 
 

@@ -68,3 +68,17 @@ def draw_refusal(amount_fen: int, reason_kind: str) -> str | None:
     if amount_fen <= 0:
         return "the amount must be positive"
     return None
+
+
+def penalty_refusal(amount_fen: int, held_fen: int) -> str | None:
+    """Why an admin's penalty is refused, or None: it may take at most what the deposit holds.
+
+    A buyer's compensation may take the deposit below zero (it is owed whatever is held); a penalty is the
+    platform's own claim, and a sum beyond the deposit is a debt to pursue outside distro, not a balance typed in
+    one form that takes every one of the supplier's goods out of every shop.
+    """
+    if amount_fen <= 0:
+        return "the amount must be positive"
+    if amount_fen > held_fen:
+        return "more than the deposit holds"
+    return None

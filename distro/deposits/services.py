@@ -162,6 +162,12 @@ def penalize(*, session: Session, supplier_id: int, amount_fen: int, reason: str
     Returns the posting's id."""
     if not reason.strip():
         raise ValidationFailed("A reason is required.", [FieldError("reason", "required", "required")])
+    _lock_supplier(session, supplier_id)  # what is held cannot change between the check and the draw
+    held = balance(session, supplier_deposit_account(supplier_id))
+    if rules.penalty_refusal(amount_fen, held):
+        raise ValidationFailed(
+            "A penalty may take at most what the deposit holds.", [FieldError("amount_fen", f"at most {held}", "max")]
+        )
     posting_id = draw_deposit(
         session=session,
         supplier_id=supplier_id,

@@ -158,6 +158,25 @@ def test_an_admin_sets_a_requirement_and_draws_a_penalty_each_with_a_reason(clie
     assert "不在货源池" in html
 
 
+def test_a_penalty_beyond_what_the_deposit_holds_is_refused_on_its_field_and_draws_nothing(client, app, session):
+    _, supplier = make_supplier(session, app)  # it holds ¥10,000.00
+    sign_in(client, make_user(session, Role.ADMIN))
+    page = f"/console/admin/deposits/{supplier.id}"
+    before = client.get(page).get_data(as_text=True)
+    typo = client.post(
+        f"{page}/penalty", data={"amount_fen": "999999999", "reason": "虚假发货", "csrf_token": token(client, page)}
+    )
+    html = typo.get_data(as_text=True)
+    assert typo.status_code == 422 and "扣款不能超过供货商已缴的保证金（¥10,000.00）" in html
+    assert re.search(r'<input id="f-amount_fen"[^>]*aria-invalid="true"', html)  # the message is on its field
+    after = client.get(page).get_data(as_text=True)
+    assert "保证金罚扣" not in after and "不在货源池" not in after and "¥10,000.00" in before
+    whole = client.post(
+        f"{page}/penalty", data={"amount_fen": "10000", "reason": "虚假发货", "csrf_token": token(client, page)}
+    )
+    assert whole.status_code == 303  # all of it may be drawn
+
+
 def test_each_form_of_the_admin_deposit_page_labels_its_own_fields(client, app, session):
     _, supplier = make_supplier(session, app)
     sign_in(client, make_user(session, Role.ADMIN))

@@ -59,3 +59,11 @@ def test_a_draw_takes_a_positive_amount_for_a_known_reason():
     assert draw_refusal(0, rules.PENALTY) is not None
     assert draw_refusal(-1, rules.COMPENSATION) is not None
     assert draw_refusal(5_000, "gift") is not None
+
+
+def test_a_penalty_may_take_all_the_deposit_holds_but_no_more_and_nothing_from_an_empty_one():
+    assert rules.penalty_refusal(10_000, held_fen=10_000) is None
+    assert rules.penalty_refusal(10_001, held_fen=10_000) == "more than the deposit holds"
+    assert rules.penalty_refusal(1, held_fen=0) == "more than the deposit holds"
+    assert rules.penalty_refusal(1, held_fen=-500) == "more than the deposit holds"  # already below zero
+    assert rules.penalty_refusal(0, held_fen=10_000) == "the amount must be positive"
