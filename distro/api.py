@@ -19,7 +19,7 @@ from webargs.flaskparser import FlaskParser, abort, is_json_request
 from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.routing import IntegerConverter, UnicodeConverter
 
-from distro import untrusted_json
+from distro import page_errors, untrusted_json
 from distro.db import get_replica_session, get_session
 from distro.errors import DomainError, domain_error_response, flatten_field_messages, problem_response
 from distro.openapi import ContractApi, ContractBlueprint
@@ -172,7 +172,9 @@ class Api(ContractApi):
     """flask-smorest's Api whose every error is an RFC 9457 problem+json, and documented as one."""
 
     def handle_http_exception(self, error: HTTPException) -> Response:
-        """Render an HTTP error (including webargs' 422) as problem+json."""
+        """Render an HTTP error (including webargs' 422) as problem+json; a browser's outside the API, as a page."""
+        if page_errors.wants_page():
+            return flask.make_response(page_errors.error_page(error))
         data = getattr(error, "data", None) or {}
         errors = None
         if "messages" in data:

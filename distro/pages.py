@@ -165,6 +165,16 @@ def parse_query(schema: Schema) -> dict:
     return schema.load(args)
 
 
+def query_or_defaults(schema: Schema) -> tuple[dict, dict[str, list[str]]]:
+    """The request's query string loaded by schema (parse_query) and no messages; or, when a value is refused (a
+    filter the page does not offer, text the database cannot hold), the schema's defaults and each refused field's
+    messages, which the page shows beside the field and answers with a 422."""
+    try:
+        return parse_query(schema), {}
+    except ValidationError as refused:
+        return schema.load({}), form_messages(refused)
+
+
 def form_messages(refused: ValidationError) -> dict[str, list[str]]:
     """A form's refusal by its schema as a page shows it: each field's messages as text, in the request's language
     (a schema's messages may be lazy translations, which marshmallow keeps as they are)."""

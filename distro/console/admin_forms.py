@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate
 
 from distro.console.blueprint import bp
 
@@ -41,6 +41,13 @@ class SearchForm(Schema):
     status = fields.String(load_default=None)
     q = fields.String(load_default=None, validate=validate.Length(max=60, error=_l("搜索词最多 60 字")))
     after = fields.Integer(load_default=None, validate=validate.Range(min=1, max=2**63 - 1))
+
+    @pre_load
+    def _blank_is_none(self, data: dict, **_: object) -> dict:
+        return blank_is_none(data)
+
+
+SEARCH_FORM = SearchForm()
 
 
 def as_id(text: str) -> int | None:

@@ -18,7 +18,7 @@ from distro.console.blueprint import bp, menu_item
 from distro.console.lists import PageArgs, newest_first
 from distro.db import get_session
 from distro.errors import ValidationFailed
-from distro.pages import form_messages, page_messages, parse_form, parse_query
+from distro.pages import form_messages, page_messages, parse_form, query_or_defaults
 
 ROLE_NAMES = {
     Role.SUPPLIER.value: _l("供货商"),
@@ -100,11 +100,13 @@ def _form_page(form: dict, errors: dict, status: int = 200) -> tuple[str, int]:
 
 @bp.get("/admin/keys")
 @console_page(Role.ADMIN)
-def admin_keys() -> str:
+def admin_keys() -> tuple[str, int]:
     """API 密钥: every client, newest first, with its role, scope, account, when made and last used, and revoked."""
-    args = parse_query(PageArgs())
+    args, refused = query_or_defaults(PageArgs())
     page = newest_first(get_session(), clients.clients_query(), ApiClient.id, after=args["after"])
-    return render_template("console/admin/keys.html", page=page, roles=ROLE_NAMES)
+    return render_template("console/admin/keys.html", page=page, roles=ROLE_NAMES, refused=refused), (
+        422 if refused else 200
+    )
 
 
 @bp.get("/admin/keys/new")

@@ -12,12 +12,12 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from distro.auth.models import Role
 from distro.console.access import console_page, current_user_id
-from distro.console.admin_forms import OWN_ACCOUNT, ReasonForm, SearchForm, as_id, blank_is_none
+from distro.console.admin_forms import OWN_ACCOUNT, SEARCH_FORM, ReasonForm, as_id
 from distro.console.blueprint import bp, menu_item
 from distro.console.lists import newest_first
 from distro.db import get_session
 from distro.errors import Forbidden, NotFound
-from distro.pages import form_messages, parse_form
+from distro.pages import form_messages, parse_form, parse_query
 from distro.shops.models import ShopProduct
 from distro.suppliers import takedown
 from distro.suppliers.models import Product, Supplier
@@ -36,7 +36,7 @@ DONE = {
 def admin_products() -> tuple[str, int]:
     """商品: find products by id or by words of the title (newest first); nothing is listed before a search."""
     try:
-        args = SearchForm().load(blank_is_none(request.args.to_dict()))
+        args = parse_query(SEARCH_FORM)
     except ValidationError as refused:
         return render_template("console/admin/products.html", page=None, args={}, errors=form_messages(refused)), 422
     text = args["q"].strip() if args["q"] else ""

@@ -15,17 +15,16 @@ from distro.console.access import console_page, current_user_id
 from distro.console.admin_forms import (
     CONFLICT,
     OWN_ACCOUNT,
+    SEARCH_FORM,
     SHOP_STATUSES,
     ReasonForm,
-    SearchForm,
     as_id,
-    blank_is_none,
 )
 from distro.console.blueprint import bp, menu_item
 from distro.console.lists import newest_first
 from distro.db import get_session
 from distro.errors import Conflict, Forbidden, NotFound
-from distro.pages import Checkbox, form_messages, parse_form
+from distro.pages import Checkbox, form_messages, parse_form, parse_query
 from distro.shops import moderation, services
 from distro.shops.models import Shop
 from distro.shops.rules import ShopAction
@@ -62,7 +61,7 @@ def _search_query(status: str | None, text: str | None) -> sa.Select:
 def admin_shops() -> tuple[str, int]:
     """店铺: every shop, newest first, by status and by a search of its name, address (slug) or id."""
     try:
-        args = SearchForm().load(blank_is_none(request.args.to_dict()))
+        args = parse_query(SEARCH_FORM)
         if args["status"] is not None and args["status"] not in SHOP_STATUSES:
             raise ValidationError(str(_l("请选择状态")), "status")
     except ValidationError as refused:

@@ -11,13 +11,13 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from distro.auth.models import Role
 from distro.console.access import console_page, current_user_id
-from distro.console.admin_forms import CONFLICT, OWN_ACCOUNT, SUPPLIER_STATUSES, ReasonForm, SearchForm, blank_is_none
+from distro.console.admin_forms import CONFLICT, OWN_ACCOUNT, SEARCH_FORM, SUPPLIER_STATUSES, ReasonForm, blank_is_none
 from distro.console.blueprint import bp, menu_item
 from distro.console.lists import PageArgs, newest_first
 from distro.console.supplier_forms import DOCUMENT_KIND_NAMES
 from distro.db import get_session
 from distro.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from distro.pages import form_messages, page_messages, parse_form
+from distro.pages import form_messages, page_messages, parse_form, parse_query
 from distro.suppliers import admin_queries, documents, services
 from distro.suppliers.models import Supplier
 from distro.suppliers.rules import SupplierAction, SupplierStatus
@@ -120,7 +120,7 @@ def admin_reject_supplier(supplier_id: int) -> BaseResponse | tuple[str, int]:
 def admin_suppliers() -> tuple[str, int]:
     """供货商: every supplier, newest first, by status and by a search of the company name (or its id)."""
     try:
-        args = SearchForm().load(blank_is_none(request.args.to_dict()))
+        args = parse_query(SEARCH_FORM)
         if args["status"] is not None and args["status"] not in SUPPLIER_STATUSES:
             raise ValidationError(str(_l("请选择状态")), "status")
     except ValidationError as refused:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import current_app, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate
 from sqlmodel import col
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -18,7 +18,7 @@ from distro.console.blueprint import bp, menu_item
 from distro.console.lists import newest_first
 from distro.db import get_session
 from distro.errors import Forbidden, NotFound, ValidationFailed
-from distro.pages import form_messages, page_messages, parse_form
+from distro.pages import form_messages, page_messages, parse_form, parse_query
 from distro.phones import normalise_phone, phone_reference
 from distro.shops.models import Shop
 from distro.shops.services import set_shop_allowance
@@ -49,6 +49,13 @@ class UserSearchForm(Schema):
     active = fields.String(load_default=None, validate=validate.OneOf(["yes", "no"], error=_l("请选择状态")))
     q = fields.String(load_default=None, validate=validate.Length(max=60, error=_l("搜索词最多 60 字")))
     after = fields.Integer(load_default=None, validate=validate.Range(min=1, max=2**63 - 1))
+
+    @pre_load
+    def _blank_is_none(self, data: dict, **_: object) -> dict:
+        return blank_is_none(data)
+
+
+USER_SEARCH = UserSearchForm()
 
 
 class RolesForm(Schema):
@@ -103,7 +110,7 @@ def _search_query(args: dict) -> sa.Select:
 def admin_users() -> tuple[str, int]:
     """用户: every account, newest first, by role, standing and a search."""
     try:
-        args = UserSearchForm().load(blank_is_none(request.args.to_dict()))
+        args = parse_query(USER_SEARCH)
     except ValidationError as refused:
         return render_template("console/admin/users.html", page=None, args={}, errors=form_messages(refused)), 422
     page = newest_first(get_session(), _search_query(args), col(User.id), after=args["after"])

@@ -65,12 +65,17 @@ def _console_layout() -> dict:
     return {"console_sections": visible_sections}
 
 
+def not_found_page() -> str:
+    """The console's page saying that what was asked for is not there (or not this account's), in its layout."""
+    return render_template(
+        "console/refused.html", title=_l("找不到页面"), message=_l("你要找的内容不存在，或你无权查看。")
+    )
+
+
 @bp.errorhandler(NotFound)
 def _not_found(error: NotFound) -> tuple[str, int]:
     """A page naming something that is not there (or not this account's) says so, in the console's layout."""
-    return render_template(
-        "console/refused.html", title=_l("找不到页面"), message=_l("你要找的内容不存在，或你无权查看。")
-    ), 404
+    return not_found_page(), 404
 
 
 @bp.errorhandler(Forbidden)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import render_template
 from flask_babel import lazy_gettext as _l
-from marshmallow import ValidationError
 from sqlmodel import col
 
 from distro.auth.models import Role
@@ -15,10 +14,9 @@ from distro.console.blueprint import bp, menu_item
 from distro.console.lists import PageArgs, newest_first
 from distro.db import get_session
 from distro.deposits import rules
-from distro.errors import NotFound
 from distro.ledger.chart import supplier_deposit_account
 from distro.ledger.services import balances
-from distro.pages import parse_query
+from distro.pages import query_or_defaults
 from distro.suppliers.models import Supplier
 
 menu_item(Role.FINANCE, "console.finance_deposits", _l("保证金"), order=45)
@@ -29,12 +27,9 @@ _HOLDING = ("approved", "suspended", "removed")
 
 @bp.get("/finance/deposits", endpoint="finance_deposits")
 @console_page(Role.FINANCE)
-def deposits() -> str:
+def deposits() -> tuple[str, int]:
     """保证金: each admitted supplier's required, held and short deposit, a page at a time."""
-    try:
-        args = parse_query(PageArgs())
-    except ValidationError as error:
-        raise NotFound("No such page.") from error
+    args, refused = query_or_defaults(PageArgs())
     session = get_session()
     query: sa.Select = sa.select(
         col(Supplier.id).label("id"),
@@ -55,4 +50,6 @@ def deposits() -> str:
                 "sells": rules.sells(row["status"], held_fen, row["required_fen"]),
             }
         )
-    return render_template("console/finance/deposits.html", page=page, rows=rows)
+    return render_template(
+        "console/finance/deposits.html", page=page, rows=rows, refused=refused
+    ), 422 if refused else 200

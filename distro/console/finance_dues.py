@@ -24,7 +24,7 @@ from distro.dues.models import SupplierRemittance, SupplierStatement
 from distro.errors import NotFound
 from distro.ledger.chart import supplier_account
 from distro.ledger.services import balance
-from distro.pages import parse_query
+from distro.pages import parse_query, query_or_defaults
 from distro.settlement.schemas import MonthSchema
 from distro.tiers.rules import previous_month
 
@@ -65,7 +65,14 @@ def _last_month() -> str:
     return previous_month(dt.datetime.now(BUSINESS_TZ)).strftime("%Y-%m")
 
 
-def _list(month_typed: str, status: str | None, after: int | None, message: str | None = None, code: int = 200):
+def _list(
+    month_typed: str,
+    status: str | None,
+    after: int | None,
+    message: str | None = None,
+    code: int = 200,
+    refused: dict[str, list[str]] | None = None,
+):
     month = _month(month_typed)
     if month is None:
         return render_template(
@@ -90,20 +97,17 @@ def _list(month_typed: str, status: str | None, after: int | None, message: str 
         typed=month,
         status=status,
         statuses=STATUSES,
-        errors={},
+        errors=refused or {},
         message=message,
-    ), code
+    ), 422 if refused else code
 
 
 @bp.get("/finance/statements")
 @console_page(Role.FINANCE)
 def finance_statements() -> tuple[str, int]:
     """供货商对账: a month's statements (last month by default), newest first, with what each still asks for."""
-    try:
-        args = parse_query(ListArgs())
-    except ValidationError as error:
-        raise NotFound("No such page.") from error  # not an address the page makes
-    return _list((args["month"] or "").strip() or _last_month(), args["status"], args["after"])
+    args, refused = query_or_defaults(ListArgs())
+    return _list((args["month"] or "").strip() or _last_month(), args["status"], args["after"], refused=refused)
 
 
 @bp.post("/finance/statements/issue")

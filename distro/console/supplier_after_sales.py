@@ -21,9 +21,9 @@ from distro.console.blueprint import bp, menu_item
 from distro.console.lists import PAGE_SIZE, Page
 from distro.console.supplier_shipping import STATUS_NAMES
 from distro.db import get_session
-from distro.errors import Conflict, NotFound, ValidationFailed
+from distro.errors import Conflict, ValidationFailed
 from distro.owner.forms import Yuan
-from distro.pages import form_messages, page_messages, parse_form, parse_query
+from distro.pages import form_messages, page_messages, parse_form, query_or_defaults
 from distro.storefront import events, fulfilment
 from distro.storefront.models import AfterSalesRequest
 from distro.suppliers.services import require_approved_supplier, require_reading_supplier
@@ -74,7 +74,11 @@ def _requests_page(session: Session, supplier_id: int, args: dict[str, Any]) -> 
     return Page(shown, shown[-1]["AfterSalesRequest"].id if len(rows) > PAGE_SIZE else None)
 
 
-def _render(args: dict[str, Any], errors: dict[int, dict[str, list[str]]] | None = None) -> str:
+def _render(
+    args: dict[str, Any],
+    errors: dict[int, dict[str, list[str]]] | None = None,
+    refused: dict[str, list[str]] | None = None,
+) -> str:
     session = get_session()
     supplier = require_reading_supplier(session, current_user_id())
     return render_template(
@@ -85,18 +89,16 @@ def _render(args: dict[str, Any], errors: dict[int, dict[str, list[str]]] | None
         kinds=KINDS,
         order_labels=STATUS_NAMES,
         errors=errors or {},
+        refused=refused or {},
     )
 
 
 @bp.get("/supplier/after-sales", endpoint="supplier_after_sales")
 @console_page(Role.SUPPLIER)
-def after_sales() -> str:
+def after_sales() -> tuple[str, int]:
     """售后: the requests on the supplier's orders in one status (待处理 by default), a page at a time."""
-    try:
-        args = parse_query(AfterSalesArgs())
-    except ValidationError as error:
-        raise NotFound("No such page.") from error
-    return _render(args)
+    args, refused = query_or_defaults(AfterSalesArgs())
+    return _render(args, refused=refused), 422 if refused else 200
 
 
 @bp.post("/supplier/after-sales/<int:request_id>/decision", endpoint="supplier_decide")

@@ -35,7 +35,7 @@ from distro.console.shipping_files import (
 )
 from distro.db import get_session
 from distro.errors import Conflict, NotFound, ValidationFailed
-from distro.pages import parse_form, parse_query, wants_fragment
+from distro.pages import parse_form, parse_query, query_or_defaults, wants_fragment
 from distro.promises.services import ship_deadlines
 from distro.storefront import events, fulfilment, lifecycle
 from distro.storefront.models import Checkout
@@ -98,8 +98,10 @@ _ROW_FORM = _RowForm()
 class ShippingArgs(PageArgs):
     """?status= (paid: to ship, the default) and ?order_ref= (one order): the list's filters."""
 
-    status = fields.String(load_default=lifecycle.PAID, validate=validate.OneOf(list(STATUS_NAMES)))
-    order_ref = fields.String(load_default="", validate=validate.Length(max=100))
+    status = fields.String(
+        load_default=lifecycle.PAID, validate=validate.OneOf(list(STATUS_NAMES), error=_l("请选择状态"))
+    )
+    order_ref = fields.String(load_default="", validate=validate.Length(max=100, error=_l("订单号最多 100 个字符")))
 
 
 @dataclass(frozen=True)
@@ -148,7 +150,13 @@ def _ship_by(session: Session, supplier_id: int, rows: list) -> dict[str, ShipBy
     }
 
 
-def _render_list(args: dict[str, Any], *, errors: dict[str, dict[str, list[str]]] | None = None, **extra: Any):
+def _render_list(
+    args: dict[str, Any],
+    *,
+    errors: dict[str, dict[str, list[str]]] | None = None,
+    refused: dict[str, list[str]] | None = None,
+    **extra: Any,
+):
     session = get_session()
     supplier = require_reading_supplier(session, current_user_id())
     page = _orders_page(session, supplier.id, args)  # type: ignore[arg-type]
@@ -160,22 +168,23 @@ def _render_list(args: dict[str, Any], *, errors: dict[str, dict[str, list[str]]
         statuses=STATUS_NAMES,
         status_labels=STATUS_NAMES,
         errors=errors or {},
+        refused=refused or {},
         **extra,
     )
 
 
 def _list_args() -> dict[str, Any]:
-    try:
-        return parse_query(ShippingArgs())
-    except ValidationError as error:
-        raise NotFound("No such page.") from error  # not an address the page makes
+    """The list's filters as the address gives them, the defaults where it gives one the list does not take."""
+    return query_or_defaults(ShippingArgs())[0]
 
 
 @bp.get("/supplier/shipping", endpoint="supplier_shipping")
 @console_page(Role.SUPPLIER)
-def shipping() -> str:
-    """发货: the supplier's orders in one status (待发货 by default), a page at a time, with the upload form."""
-    return _render_list(_list_args())
+def shipping() -> tuple[str, int]:
+    """发货: the supplier's orders in one status (待发货 by default), a page at a time, with the upload form; a
+    filter the list does not take is refused on its field (422)."""
+    args, refused = query_or_defaults(ShippingArgs())
+    return _render_list(args, refused=refused), 422 if refused else 200
 
 
 def _row_fragment(session: Session, supplier_id: int, order_ref: str, errors: dict[str, list[str]], status: int):

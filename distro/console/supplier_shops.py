@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from flask import current_app, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
-from marshmallow import ValidationError
 from werkzeug.wrappers import Response
 
 from distro.auth.models import Role
@@ -16,8 +15,8 @@ from distro.console.blueprint import bp, menu_item
 from distro.console.lists import PageArgs
 from distro.console.supplier_shops_queries import SALES_DAYS, carrying_shops
 from distro.db import get_session
-from distro.errors import NotFound, ValidationFailed
-from distro.pages import page_messages, parse_query
+from distro.errors import ValidationFailed
+from distro.pages import page_messages, query_or_defaults
 from distro.suppliers import distributors
 from distro.suppliers.services import require_reading_supplier
 
@@ -35,10 +34,7 @@ REFUSALS = {"reason.length": _l("请填写 2 到 200 字的停止合作原因")}
 
 
 def _page(errors: dict | None = None, failed_shop: int | None = None, code: int = 200) -> tuple[str, int]:
-    try:
-        args = parse_query(PageArgs())
-    except ValidationError as error:
-        raise NotFound("No such page.") from error  # not an address the page makes
+    args, refused = query_or_defaults(PageArgs())
     session = get_session()
     supplier = require_reading_supplier(session, current_user_id())
     page = carrying_shops(session, supplier.id, after=args["after"])  # type: ignore[arg-type]
@@ -50,7 +46,8 @@ def _page(errors: dict | None = None, failed_shop: int | None = None, code: int 
         errors=errors or {},
         failed_shop=failed_shop,
         typed=request.form.get("reason", ""),
-    ), code
+        refused=refused,
+    ), 422 if refused else code
 
 
 @bp.get("/supplier/shops", endpoint="supplier_shops")

@@ -8,7 +8,6 @@ import datetime as dt
 
 from flask import Response, current_app, render_template
 from flask_babel import lazy_gettext as _l
-from marshmallow import ValidationError
 
 from distro.auth.models import Role
 from distro.clock import BUSINESS_TZ
@@ -23,7 +22,7 @@ from distro.dues.models import SupplierStatement
 from distro.errors import NotFound
 from distro.ledger.chart import supplier_account
 from distro.ledger.services import balance
-from distro.pages import parse_query
+from distro.pages import query_or_defaults
 from distro.suppliers.services import require_reading_supplier
 
 menu_item(Role.SUPPLIER, "console.supplier_statements", _l("对账单"), order=55, pages=("console.supplier_statement",))
@@ -31,12 +30,9 @@ menu_item(Role.SUPPLIER, "console.supplier_statements", _l("对账单"), order=5
 
 @bp.get("/supplier/statements")
 @console_page(Role.SUPPLIER)
-def supplier_statements() -> str:
+def supplier_statements() -> tuple[str, int]:
     """对账单: the statements finance sent the supplier, newest first, each with what it still owes and by when."""
-    try:
-        args = parse_query(PageArgs())
-    except ValidationError as error:
-        raise NotFound("No such page.") from error
+    args, refused = query_or_defaults(PageArgs())
     session = get_session()
     supplier = require_reading_supplier(session, current_user_id())
     query = statements.statements_query(supplier_id=supplier.id, status="sent")
@@ -50,7 +46,8 @@ def supplier_statements() -> str:
         suspended_for_dues=overdue.is_suspended_for_dues(supplier),
         balance_fen=balance(session, supplier_account(supplier.id)),  # type: ignore[arg-type]
         suspend_days=int(current_app.config["SUPPLIER_DUES_SUSPEND_DAYS"]),
-    )
+        refused=refused,
+    ), 422 if refused else 200
 
 
 def _own(statement_id: int) -> statements.Shown:

@@ -58,7 +58,12 @@ def attrs(values: dict) -> Markup:
 bp.add_app_template_filter(format_rate, "rate")
 
 
+def not_found_page() -> str:
+    """The owner app's page saying that what was asked for is not there (or not the owner's), in its layout."""
+    return render_template("owner/not_found.html")
+
+
 @bp.errorhandler(NotFound)
 def _not_found(error: NotFound) -> tuple[str, int]:
     """A page naming something that is not the owner's (or not there) says so, in the app's layout."""
-    return render_template("owner/not_found.html"), 404
+    return not_found_page(), 404

@@ -13,7 +13,7 @@ from typing import Any
 from flask import render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from marshmallow import fields, validate
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 from distro.auth.access import public
 from distro.db import get_replica_session, get_session
@@ -22,17 +22,28 @@ from distro.owner import figures, labels
 from distro.owner.blueprint import bp
 from distro.owner.compression import gzipped
 from distro.owner.data_queries import shop_report
-from distro.owner.page_args import ShopArgs, chosen_shop, query_args
+from distro.owner.page_args import chosen_shop, shop_in_address
+from distro.pages import form_messages, parse_query
 from distro.share.services import BUSINESS_TZ
 
 TOP_PRODUCTS = 10
 """Products the chart shows (the best sellers by GMV); the table lists every one."""
 
 
-class PeriodArgs(ShopArgs):
-    """?days=7|30|90 (and ?shop=): the period the 数据 page shows."""
+PERIOD_REFUSED = _l("请选择近 7、30 或 90 天")
 
-    days = fields.Integer(load_default=figures.DEFAULT_PERIOD_DAYS, validate=validate.OneOf(figures.PERIOD_DAYS))
+
+class PeriodArgs(Schema):
+    """?days=7|30|90: the period the 数据 page shows (another is refused on the period's choice, 422)."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    days = fields.Integer(
+        load_default=figures.DEFAULT_PERIOD_DAYS,
+        validate=validate.OneOf(figures.PERIOD_DAYS, error=PERIOD_REFUSED),
+        error_messages={"invalid": PERIOD_REFUSED},
+    )
 
 
 PERIOD_ARGS = PeriodArgs()
@@ -72,22 +83,28 @@ def charts(found: dict[str, Any], start: dt.date, end: dt.date) -> dict[str, dic
 @public  # to the API's check: the page session, not a bearer token, guards it
 @login_required
 @gzipped
-def data_page() -> str:
-    """数据: the shop's analytics over the chosen period; only the report for htmx when the period changes."""
-    args = query_args(PERIOD_ARGS)
+def data_page() -> tuple[str, int]:
+    """数据: the shop's analytics over the chosen period; only the report for htmx when the period changes. A period
+    the page does not offer is refused on its choice (422), the default period shown."""
     session = get_session()
-    shop, shops = chosen_shop(session, current_user.user_id, args["shop"])
+    shop, shops = chosen_shop(session, current_user.user_id, shop_in_address())
+    try:
+        days, errors = parse_query(PERIOD_ARGS)["days"], {}
+    except ValidationError as refused:
+        days, errors = figures.DEFAULT_PERIOD_DAYS, form_messages(refused)
+    status = 422 if errors else 200
     if shop is None:
-        return render_template("owner/data/index.html", shop=None, shops=shops)
-    start, end = figures.period(args["days"], dt.datetime.now(BUSINESS_TZ).date())
+        return render_template("owner/data/index.html", shop=None, shops=shops), status
+    start, end = figures.period(days, dt.datetime.now(BUSINESS_TZ).date())
     found = shop_report(get_replica_session(), shop.id, start, end)  # type: ignore[arg-type]
     template = "owner/data/_report.html" if request.headers.get("HX-Request") == "true" else "owner/data/index.html"
     return render_template(
         template,
         shop=shop,
         shops=shops,
-        days=args["days"],
+        days=days,
         periods=figures.PERIOD_DAYS,
+        errors=errors,
         start=start,
         end=end,
         report=found,
@@ -95,4 +112,4 @@ def data_page() -> str:
         charts=charts(found, start, end),
         colours=figures.COLOURS,
         names=labels,
-    )
+    ), status

@@ -35,6 +35,15 @@ class ShopArgs(Schema):
     shop = fields.Integer(load_default=None, validate=AN_ID)
 
 
+SHOP_ARGS = ShopArgs()
+
+
+def shop_in_address() -> int | None:
+    """The shop a page's address names (?shop=<id>), None for none: the one place a page reads it, so an id no
+    bigint holds (or not a number) is the 404 page, never a database error."""
+    return query_args(SHOP_ARGS)["shop"]
+
+
 def chosen_shop(session: Session, owner_id: int, shop_id: int | None) -> tuple[Shop | None, list[Shop]]:
     """The shop a page shows (the owner app's working shop, else the owner's first, closed or not) and every shop
     of the owner, to choose another."""

@@ -18,6 +18,7 @@ from distro.db import get_replica_session, get_session
 from distro.errors import Conflict, ValidationFailed
 from distro.owner.blueprint import bp
 from distro.owner.forms import MOVE_FORM, PAGE_SIZE, PICK_FORM, POOL_FORM, REASON_FORM, SORTS, shop_refusals
+from distro.owner.page_args import shop_in_address
 from distro.owner.queries import pool_page, shop_picks, working_shop
 from distro.pages import form_messages, page_messages, parse_form, parse_query, wants_fragment
 from distro.promises.shown import badge_words
@@ -124,7 +125,7 @@ def _pick_refused(errors: dict) -> tuple[str, int]:
 @login_required
 def my_picks() -> BaseResponse | str:
     """我的选品: the shop's products in the owner's order, each with its reason, and how many of the cap are used."""
-    shop = working_shop(get_session(), current_user.user_id, request.args.get("shop", type=int))
+    shop = working_shop(get_session(), current_user.user_id, shop_in_address())
     if shop is None:
         return redirect(url_for("owner.new_shop"), 303)
     return _picks_page(shop, {}, saved=request.args.get("saved", type=int))

@@ -19,6 +19,7 @@ from distro.auth.access import public
 from distro.db import get_replica_session, get_session
 from distro.errors import NotFound, ValidationFailed
 from distro.owner.blueprint import bp
+from distro.owner.page_args import shop_in_address
 from distro.owner.queries import shop_picks, working_shop
 from distro.pages import form_messages, page_messages
 from distro.promises.shown import badge_words
@@ -139,7 +140,7 @@ def selection() -> tuple[str, int]:
 @login_required
 def sheet_form() -> tuple[str, int]:
     """选品单: choose up to MAX_ITEMS of the shop's products to print with their QR codes."""
-    shop = working_shop(get_session(), current_user.user_id, request.args.get("shop", type=int))
+    shop = working_shop(get_session(), current_user.user_id, shop_in_address())
     return _sheet_page(shop, {}), 200
 
 
@@ -167,7 +168,8 @@ def print_sheet() -> BaseResponse | tuple[str, int]:
         chosen = request.form.getlist("product_id")
         form = SHEET_FORM.load({**typed, "product_id": chosen} if chosen else typed)
     except ValidationError as refused:
-        shop = working_shop(session, current_user.user_id, request.form.get("shop_id", type=int))
+        valid = refused.valid_data if isinstance(refused.valid_data, dict) else {}
+        shop = working_shop(session, current_user.user_id, valid.get("shop_id"))  # an id that fits, or the first shop
         return _sheet_page(shop, form_messages(refused)), 422
     shop = working_shop(session, current_user.user_id, form["shop_id"])
     assert shop is not None and shop.id is not None  # named, so the owner's or NotFound

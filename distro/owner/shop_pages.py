@@ -13,6 +13,7 @@ from distro.db import get_session
 from distro.errors import ValidationFailed
 from distro.owner.blueprint import bp
 from distro.owner.forms import SHOP_NAME_FORM, SHOP_PROFILE_FORM, shop_refusals
+from distro.owner.page_args import shop_in_address
 from distro.owner.queries import working_shop
 from distro.pages import form_messages, page_messages, parse_form
 from distro.share.images import local_image_dir
@@ -93,7 +94,7 @@ def open_shop() -> BaseResponse | tuple[str, int]:
 @login_required
 def shop() -> BaseResponse | str:
     """我的小铺: how buyers see it (logo, name, 简介), its own page's link and QR code; no shop yet: open one."""
-    chosen = working_shop(get_session(), current_user.user_id, request.args.get("shop", type=int))
+    chosen = working_shop(get_session(), current_user.user_id, shop_in_address())
     if chosen is None:
         return redirect(url_for("owner.new_shop"), 303)
     return _shop_page(chosen, {})

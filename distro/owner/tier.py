@@ -18,12 +18,10 @@ from distro.db import get_session
 from distro.owner import figures, labels
 from distro.owner.blueprint import bp
 from distro.owner.compression import gzipped
-from distro.owner.page_args import ShopArgs, chosen_shop, query_args
+from distro.owner.page_args import chosen_shop, shop_in_address
 from distro.tiers import services as tiers
 from distro.tiers.context import request_tiers, tier_name
 from distro.tiers.rules import Tier
-
-SHOP_ARGS = ShopArgs()
 
 
 @dataclass(frozen=True)
@@ -55,7 +53,7 @@ def history_chart(history: list[dict], names: dict[str, str]) -> dict:
 def tier_page() -> str:
     """等级: the shop's tier, this month against the next tier and against keeping this one, and its history."""
     session = get_session()
-    shop, shops = chosen_shop(session, current_user.user_id, query_args(SHOP_ARGS)["shop"])
+    shop, shops = chosen_shop(session, current_user.user_id, shop_in_address())
     if shop is None:
         return render_template("owner/tier/index.html", shop=None, shops=shops)
     table = request_tiers()

@@ -14,6 +14,7 @@ from flask_login import current_user
 from marshmallow import ValidationError
 from werkzeug.wrappers import Response  # what redirect() returns; flask.Response is a subclass
 
+from distro import page_errors
 from distro.auth.access import public
 from distro.clock import BUSINESS_TZ
 from distro.commission.policy import CommissionPolicy
@@ -70,9 +71,11 @@ def cny(fen: int) -> str:
 
 @bp.app_errorhandler(NotFound)
 def not_found(error: NotFound) -> Response | tuple:
-    """Buyers get a page, API clients keep problem+json."""
+    """Buyers get a page, and so does a browser elsewhere outside the API; API clients keep problem+json."""
     if request.path.startswith(BUYER_PATHS):
         return render_template("not_found.html", message=error.detail), 404
+    if page_errors.wants_page():
+        return page_errors.not_found_page(), 404
     from distro.errors import domain_error_response
 
     return domain_error_response(error)

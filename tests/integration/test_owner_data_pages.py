@@ -80,8 +80,20 @@ def test_choosing_a_period_answers_htmx_with_the_report_only(client, shop_with_t
     assert re.search(r'days=90"[^>]*aria-current="true">近 90 天</a>', fragment)
 
 
-@pytest.mark.parametrize("query", ["days=8", "days=abc", "days=", "shop=-1"])
-def test_a_period_or_shop_the_page_does_not_offer_is_not_found(client, app, session, query):
+@pytest.mark.parametrize("query", ["days=8", "days=abc", "days=", "days=%00"])
+def test_a_period_the_page_does_not_offer_is_refused_on_the_periods_choice_in_chinese(client, app, session, query):
+    owner = make_user(session, Role.SHOP_OWNER)
+    shop = make_shop(session, app, owner)
+    sign_in(client, owner)
+    answer = client.get(f"/my/data?shop={shop.id}&{query}")
+    html = answer.get_data(as_text=True)
+    said = "请勿输入特殊字符" if "%00" in query else "请选择近 7、30 或 90 天"
+    assert answer.status_code == 422 and f'id="e-days" role="alert">{said}' in html
+    assert re.search(r'days=30"[^>]*aria-current="true">', html)  # the default period shown
+
+
+@pytest.mark.parametrize("query", ["shop=-1", "shop=abc", "shop=99999999999999999999"])
+def test_a_shop_the_page_does_not_offer_is_not_found(client, app, session, query):
     owner = make_user(session, Role.SHOP_OWNER)
     make_shop(session, app, owner)
     sign_in(client, owner)
