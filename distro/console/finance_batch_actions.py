@@ -124,6 +124,36 @@ def finance_batch_pay(batch_id: int) -> BaseResponse | tuple[str, int]:
 
 
 RESULT_FILE_WORDS = _l("无法读取结果文件：需要表头 payout_id,status,external_reference,reason，付款编号为整数。")
+UNREADABLE_WORDS = {
+    "not_utf8": _l("文件不是 UTF-8 文本（第 %(byte)s 个字节）：请另存为“CSV UTF-8”"),
+    "no_columns": _l("表头中没有 %(columns)s 列"),
+    "not_whole_number": _l("第 %(line)s 行：payout_id 不是整数"),
+    "bad_line": _l("第 %(line)s 行无法按 CSV 读取：单元格最多 128 KiB，引号外不能换行"),
+}
+"""Why exports.parse_results_csv could not read the file (its UnreadableResults), as finance reads it."""
+assert set(UNREADABLE_WORDS) == set(exports.UNREADABLE_REASONS)
+RESULT_FIELD_WORDS = {
+    "payout_id": _l("payout_id 须为正整数"),
+    "status": _l("状态须为 paid 或 failed"),
+    "external_reference": _l("external_reference 最多 100 个字符"),
+    "reason": _l("reason 最多 500 个字符"),
+}
+"""A result row's column that breaks its rule (distro.settlement.schemas.ResultSchema), as finance reads it."""
+UNSTORABLE_WORDS = _l("含有无法保存的特殊字符")
+
+
+def _unreadable(error: exports.UnreadableResults) -> str:
+    # The byte counted from 1, as people count (the API's from 0, as Python's).
+    values = {"byte": error.byte + 1, "line": error.line, "columns": "、".join(error.columns)}
+    said = UNREADABLE_WORDS[error.reason] % values
+    return f"{RESULT_FILE_WORDS}（{said}）"
+
+
+def _row_refusal(where: str, what: str) -> str:
+    """A row's broken rule ('3.status', marshmallow's words) as '第 3 行：why' in the page's words."""
+    row, _, name = where.partition(".")
+    why = UNSTORABLE_WORDS if what == str(UNSTORABLE_WORDS) else RESULT_FIELD_WORDS.get(name)
+    return str(_l("第 %(row)s 行：%(why)s", row=row, why=why)) if why is not None else f"{where}: {what}"
 
 
 @bp.post("/finance/batches/<int:batch_id>/results")
@@ -136,12 +166,12 @@ def finance_batch_results(batch_id: int) -> BaseResponse | tuple[str, int]:
         return batch_page(batch_id, errors={"file": [str(_l("请选择银行结果文件（CSV）"))]}, status=422)
     try:
         rows = exports.parse_results_csv(upload.read())
-        refuse_unstorable_text(rows)
+        refuse_unstorable_text(rows, str(UNSTORABLE_WORDS))
         results = [PayoutResult(**row) for row in RESULT_ROWS.load(rows)]
     except exports.UnreadableResults as error:
-        return batch_page(batch_id, errors={"file": [f"{RESULT_FILE_WORDS}（{error}）"]}, status=422)
+        return batch_page(batch_id, errors={"file": [_unreadable(error)]}, status=422)
     except ValidationError as error:
-        said = "；".join(f"{where}: {what}" for where, what in _flat(error.normalized_messages()))
+        said = "；".join(_row_refusal(where, what) for where, what in _flat(error.normalized_messages()))
         return batch_page(batch_id, errors={"file": [str(_l("有的行不合规则，什么都没有记录：")) + said]}, status=422)
     try:
         record_results(session=get_session(), batch_id=batch_id, results=results, actor=current_user_id())

@@ -156,9 +156,8 @@ def finance_month_file(month: str, kind: str) -> Response:
     body = files.month_csv(rows) if kind == "csv" else files.month_xlsx(rows)
     return Response(
         body,
-        mimetype=files.FILES[kind].split(";")[0],
+        content_type=files.FILES[kind],
         headers={
-            "Content-Type": files.FILES[kind],
             "Content-Disposition": f'attachment; filename="distro-statements-{month}.{kind}"',
         },
     )
@@ -229,9 +228,8 @@ def statement_download(shown: statements.Shown, kind: str) -> Response:
     body = files.statement_csv(shown) if kind == "csv" else files.statement_xlsx(shown)
     return Response(
         body,
-        mimetype=files.FILES[kind].split(";")[0],
+        content_type=files.FILES[kind],
         headers={
-            "Content-Type": files.FILES[kind],
             "Content-Disposition": f'attachment; filename="{files.filename(shown, kind)}"',
         },
     )

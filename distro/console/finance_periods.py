@@ -70,9 +70,8 @@ def finance_period_file(month: str, kind: str) -> Response:
     body = files.period_csv(report) if kind == "csv" else files.period_xlsx(report)
     return Response(
         body,
-        mimetype=FILES[kind].split(";")[0],
+        content_type=FILES[kind],
         headers={
-            "Content-Type": FILES[kind],
             "Content-Disposition": f'attachment; filename="distro-period-{month}.{kind}"',
         },
     )

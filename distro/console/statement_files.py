@@ -20,7 +20,8 @@ FILES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-"""The kinds of file a statement downloads as, with their content types."""
+"""The kinds of file a statement downloads as, with their content types (the whole header, charset and all: a
+Response's content_type, not its mimetype, to which Flask would add a second charset)."""
 
 
 def figure_rows(shown: Any) -> list[tuple[str, int]]:

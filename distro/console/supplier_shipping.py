@@ -340,7 +340,8 @@ def export() -> Response:
     ]
     content = orders_csv(orders) if chosen == "csv" else orders_xlsx(orders)
     name = f"orders-to-ship-{dt.datetime.now(BUSINESS_TZ):%Y%m%d-%H%M}.{chosen}"
-    answer = Response(content, mimetype=EXPORT_TYPES[chosen])
+    # content_type, not mimetype: the CSV's type has its charset already, to which mimetype would add another.
+    answer = Response(content, content_type=EXPORT_TYPES[chosen])
     answer.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     answer.headers["Cache-Control"] = "no-store"  # buyers' phones and addresses: kept by no cache on the way
     return answer

@@ -7,6 +7,8 @@ periods and the minimum payout are the settings settlement and commission proces
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from flask import current_app, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -48,6 +50,12 @@ PAYEE_MESSAGES = {
     "bank_name": _l("开户行最多 60 字"),
 }
 """The page's words for a payee account field that breaks one of the API's rules."""
+ACCOUNT_NUMBER_MESSAGES = {
+    "bank": _l("请填写 12 到 19 位银行卡号（只填数字）"),
+    "alipay": _l("请填写支付宝账号：手机号或邮箱"),
+}
+"""The account number's words for a kind with a rule of its own (distro.settlement.schemas.ACCOUNT_NUMBER_RULES);
+other kinds (WeChat) are held to every kind's rule, PAYEE_MESSAGES's."""
 
 
 class PayeeFormSchema(PayeeCreateSchema):
@@ -59,14 +67,16 @@ class PayeeFormSchema(PayeeCreateSchema):
 
     @pre_load
     def _typed(self, data: dict, **_: object) -> dict:
-        # A phone keyboard leaves spaces around what was typed; a bank card number is typed in groups of four.
+        # A phone keyboard leaves spaces around what was typed (the API's schema drops those inside the number).
         typed = {name: value.strip() for name, value in data.items()}
-        typed["account_number"] = typed.get("account_number", "").replace(" ", "")
         typed["bank_name"] = typed.get("bank_name") or None
         return {name: value for name, value in typed.items() if value != ""}
 
     def handle_error(self, error: ValidationError, data: object, *, many: bool, **kwargs: object) -> None:
-        raise ValidationError({name: [str(PAYEE_MESSAGES.get(name, CHECK_FORM))] for name in error.messages_dict})
+        kind = str(data.get("kind", "")) if isinstance(data, Mapping) else ""
+        number = ACCOUNT_NUMBER_MESSAGES.get(kind.strip(), PAYEE_MESSAGES["account_number"])
+        words = {**PAYEE_MESSAGES, "account_number": number}
+        raise ValidationError({name: [str(words.get(name, CHECK_FORM))] for name in error.messages_dict})
 
 
 PAYEE_FORM = PayeeFormSchema()

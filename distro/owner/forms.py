@@ -28,6 +28,8 @@ SORTS = {
 """The pool's sorts (the API's, distro.shops.services.POOL_SORTS) as the page names them."""
 assert set(SORTS) == set(POOL_SORTS)
 YUAN_MESSAGE = _l("请填写金额，如 99 或 99.90")
+PICK_PRODUCT = _l("请选择商品")
+PICK_SHOP = _l("请选择店铺")
 
 
 class Yuan(fields.Field):
@@ -98,8 +100,17 @@ class PickFormSchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    product_id = fields.Integer(required=True, validate=validate.Range(min=1, max=2**63 - 1))
-    shop_id = fields.Integer(required=True, validate=validate.Range(min=1, max=2**63 - 1))
+    # Hidden fields the pool's page fills in: a wrong one was not sent by it, so the page only asks to choose again.
+    product_id = fields.Integer(
+        required=True,
+        validate=validate.Range(min=1, max=2**63 - 1, error=PICK_PRODUCT),
+        error_messages={"required": PICK_PRODUCT, "invalid": PICK_PRODUCT},
+    )
+    shop_id = fields.Integer(
+        required=True,
+        validate=validate.Range(min=1, max=2**63 - 1, error=PICK_SHOP),
+        error_messages={"required": PICK_SHOP, "invalid": PICK_SHOP},
+    )
     reason = fields.String(load_default="")
     next = fields.String(load_default="")
 

@@ -136,7 +136,26 @@ def reconciliation_xlsx(report: Mapping[str, Any]) -> bytes:
 
 
 class UnreadableResults(ValueError):
-    """A bank result file that cannot be read as one; the message says why, and on which line."""
+    """A bank result file that cannot be read as one: why (reason, one of UNREADABLE_REASONS), on which line, and
+    the missing columns or the offending byte; str() says it in English, as the API shows it, and a page says it
+    in its own words from these."""
+
+    def __init__(
+        self, reason: str, *, line: int = 0, columns: tuple[str, ...] = (), byte: int = 0, detail: str = ""
+    ) -> None:
+        self.reason, self.line, self.columns, self.byte = reason, line, columns, byte
+        said = {
+            "not_utf8": f"not UTF-8 text (byte {byte}): save it as CSV, UTF-8",
+            "no_columns": f"no {' or '.join(columns)} column in the header row",
+            "not_whole_number": f"line {line}: the payout_id is not a whole number",
+            "bad_line": f"line {line}: {detail}",
+        }
+        super().__init__(said[reason])
+
+
+UNREADABLE_REASONS = ("not_utf8", "no_columns", "not_whole_number", "bad_line")
+"""Why a result file cannot be read: not UTF-8, a column missing from the header row, a payout id that is not a
+whole number, a line csv cannot read (a cell over 128 KiB, a stray carriage return)."""
 
 
 RESULT_COLUMNS = ("payout_id", "status")
@@ -146,11 +165,12 @@ RESULT_COLUMNS = ("payout_id", "status")
 def parse_results_csv(data: bytes) -> list[dict[str, Any]]:
     """Rows of a bank result file (UTF-8, with or without BOM) as results: payout_id as an int, status,
     external_reference and reason (None when blank). UnreadableResults for a file that is not UTF-8 text, lacks a
-    payout_id or status column, has a payout id that is not a whole number, or a cell longer than 128 KiB."""
+    payout_id or status column, has a payout id that is not a whole number, or a line csv cannot read (a cell
+    longer than 128 KiB, a carriage return outside quotes)."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise UnreadableResults(f"not UTF-8 text (byte {error.start}): save it as CSV, UTF-8") from error
+        raise UnreadableResults("not_utf8", byte=error.start) from error
     reader = csv.DictReader(io.StringIO(text))
     rows = []
     try:
@@ -158,13 +178,13 @@ def parse_results_csv(data: bytes) -> list[dict[str, Any]]:
             column for column in RESULT_COLUMNS if column not in {name.strip() for name in reader.fieldnames or ()}
         ]
         if missing:
-            raise UnreadableResults(f"no {' or '.join(missing)} column in the header row")
+            raise UnreadableResults("no_columns", columns=tuple(missing))
         for raw in reader:
             row = {key.strip(): (value or "").strip() for key, value in raw.items() if isinstance(key, str)}
             try:
                 payout_id = int(row["payout_id"])
             except ValueError as error:
-                raise UnreadableResults(f"line {reader.line_num}: the payout_id is not a whole number") from error
+                raise UnreadableResults("not_whole_number", line=reader.line_num) from error
             rows.append(
                 {
                     "payout_id": payout_id,
@@ -173,7 +193,7 @@ def parse_results_csv(data: bytes) -> list[dict[str, Any]]:
                     "reason": row.get("reason") or None,
                 }
             )
-    except csv.Error as error:  # a cell over csv's field_size_limit (128 KiB)
+    except csv.Error as error:  # a cell over csv's field_size_limit (128 KiB), a lone \r outside quotes
         # The DictReader's own line_num counts rows it gave; its reader's counts the line that failed too.
-        raise UnreadableResults(f"line {reader.reader.line_num}: {error}") from error
+        raise UnreadableResults("bad_line", line=reader.reader.line_num, detail=str(error)) from error
     return rows

@@ -109,16 +109,38 @@ class AfterSalesDecisionSchema(Schema):
     reason = fields.String(load_default=None, validate=validate.Length(min=1, max=200))
 
 
+def filled_text(minimum: int, maximum: int, *, empty: str, wrong_length: str) -> list:
+    """A form's text field's length rule with two messages: empty says fill it in, too short or too long states the
+    limit (one message either way, never both)."""
+
+    def check(value: str) -> None:
+        if not value:
+            raise ValidationError(empty)
+        if not minimum <= len(value) <= maximum:
+            raise ValidationError(wrong_length)
+
+    return [check]
+
+
 class BuyFormSchema(Schema):
+    # A SKU is chosen from the page's options, so one too long was not: the same message as none chosen.
     sku = fields.String(load_default=None, validate=validate.Length(max=40, error="请选择规格"))
     quantity = fields.Integer(
         required=True,
         validate=validate.Range(min=1, max=99, error="数量须在1到99之间"),
         error_messages={"invalid": "请填写数量"},
     )
-    name = fields.String(required=True, validate=validate.Length(min=1, max=40, error="请填写收货人姓名"))
+    name = fields.String(
+        required=True,
+        validate=filled_text(1, 40, empty="请填写收货人姓名", wrong_length="收货人姓名最多40个字"),
+        error_messages={"required": "请填写收货人姓名"},
+    )
     phone = fields.String(required=True, error_messages={"required": "请填写11位手机号"})
-    address = fields.String(required=True, validate=validate.Length(min=5, max=300, error="请填写详细收货地址"))
+    address = fields.String(
+        required=True,
+        validate=filled_text(5, 300, empty="请填写详细收货地址", wrong_length="详细地址需5–300个字"),
+        error_messages={"required": "请填写详细收货地址"},
+    )
 
     @validates("phone")
     def _mobile(self, value: str, **_: object) -> None:
@@ -138,7 +160,11 @@ class AfterSalesFormSchema(Schema):
         validate=validate.OneOf(["refund", "return"], error="请选择售后类型"),
         error_messages={"required": "请选择售后类型"},
     )
-    reason = fields.String(required=True, validate=validate.Length(min=2, max=200, error="请填写原因（2-200字）"))
+    reason = fields.String(
+        required=True,
+        validate=filled_text(2, 200, empty="请填写原因（2-200字）", wrong_length="原因需2–200个字"),
+        error_messages={"required": "请填写原因（2-200字）"},
+    )
 
 
 class CancelFormSchema(Schema):

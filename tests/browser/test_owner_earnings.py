@@ -104,7 +104,7 @@ def test_an_owner_adds_a_payee_account_after_fixing_what_the_form_refused(
     page.get_by_label("账号").fill("13 8")
     page.get_by_role("button", name="保存").click()
     expect(page.get_by_text("请填写收款人姓名（最多 60 字）")).to_be_visible()
-    expect(page.get_by_text("请填写 4 到 40 位账号")).to_be_visible()
+    expect(page.get_by_text("请填写支付宝账号：手机号或邮箱")).to_be_visible()
     expect(page.get_by_label("支付宝")).to_be_checked()
     expect(page.get_by_label("收款人姓名")).to_have_attribute("aria-invalid", "true")
     check_accessibility(page)

@@ -243,3 +243,38 @@ def test_an_unknown_batch_is_a_404_page_and_other_roles_are_refused(client, app,
     assert finance.post(f"{PAGES}/987654/approve").status_code == 404
     supplier = signed_in(app, make_user(session, Role.SUPPLIER))
     assert supplier.get(PAGES).status_code == 403
+
+
+BAD_RESULT_FILES = [
+    (b"id;state\n1;ok\n", "表头中没有 payout_id、status 列"),
+    (b"payout_id,reason\n1,x\n", "表头中没有 status 列"),
+    (b"payout_id,status\n1,paid\n2,paid\nthree,paid\n", "第 4 行：payout_id 不是整数"),
+    ("payout_id,status\n1,已付\n".encode("gbk"), "文件不是 UTF-8 文本（第 20 个字节）"),
+    (b"payout_id,status\n1,pa\rid\n", "第 2 行无法按 CSV 读取"),
+    (b"payout_id,status\n1,done\n", "第 1 行：状态须为 paid 或 failed"),
+    (b"payout_id,status\n0,paid\n", "第 1 行：payout_id 须为正整数"),
+]
+
+
+def test_a_results_file_that_cannot_be_read_or_breaks_a_rule_is_refused_saying_why_in_chinese(
+    client, app, session, supplier_product, redis, monkeypatch
+):
+    monkeypatch.setitem(app.config, "PAYOUT_RAIL", "bank_file")
+    maker, checker = make_user(session, Role.FINANCE), make_user(session, Role.FINANCE)
+    batch_id = computed_batch(client, app, session, maker, supplier_product)
+    finance = signed_in(app, checker)
+    finance.post(f"{PAGES}/{batch_id}/approve")
+    for upload, said in BAD_RESULT_FILES:
+        answer = finance.post(
+            f"{PAGES}/{batch_id}/results",
+            data={"file": (io.BytesIO(upload), "result.csv"), "csrf_token": finance.csrf_token},
+            content_type="multipart/form-data",
+        )
+        page = text(answer)
+        assert answer.status_code == 422 and said in page, (upload, page[page.find('class="error"') :][:300])
+        for english in ("column", "line ", "whole number", "UTF-8 text", "Must be", "Not a valid"):
+            assert english not in page, (upload, english)
+    session.expire_all()
+    assert {payout.status for payout in session.scalars(sa.select(Payout).where(Payout.batch_id == batch_id))} == {
+        "pending"
+    }

@@ -246,7 +246,7 @@ def test_a_shop_owner_without_the_supplier_role_is_refused(client, session, worl
 def test_the_orders_to_ship_export_to_fill_in_and_upload_back_as_they_are(client, session, world):
     sign_in(client, world["user"])
     exported = client.get(PAGE + "/export?format=csv")
-    assert exported.status_code == 200 and exported.headers["Content-Type"].startswith("text/csv")
+    assert exported.status_code == 200 and exported.headers.getlist("Content-Type") == ["text/csv; charset=utf-8"]
     assert exported.headers["Cache-Control"] == "no-store" and "attachment" in exported.headers["Content-Disposition"]
     text = exported.get_data().decode("utf-8-sig")
     header, row, *rest = text.splitlines()
@@ -258,6 +258,8 @@ def test_the_orders_to_ship_export_to_fill_in_and_upload_back_as_they_are(client
     assert "发货 1 单" in upload(client, "filled.csv", filled.encode()).get_data(as_text=True)
     assert status_of(session, "DSMINE00001").tracking_number == "SF5550001"
     assert client.get(PAGE + "/export?format=csv").get_data().decode("utf-8-sig").splitlines()[1:] == []
+    workbook = client.get(PAGE + "/export?format=xlsx")
+    assert workbook.headers["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def test_the_xlsx_export_keeps_amounts_and_quantities_as_numbers(client, world):

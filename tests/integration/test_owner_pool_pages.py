@@ -158,6 +158,31 @@ def test_a_pick_the_shop_cannot_take_is_refused_in_chinese(client, session, owne
     assert client.post("/my/picks", data={"product_id": pool["tea"].id, "shop_id": theirs.id}).status_code == 404
 
 
+@pytest.mark.parametrize(
+    ("field", "typed", "said"),
+    [
+        ("product_id", "0", "请选择商品"),
+        ("product_id", "99999999999999999999", "请选择商品"),
+        ("product_id", "abc", "请选择商品"),
+        ("product_id", None, "请选择商品"),
+        ("shop_id", "-1", "请选择店铺"),
+        ("shop_id", "9223372036854775808", "请选择店铺"),
+        ("shop_id", "一", "请选择店铺"),
+    ],
+)
+def test_a_pick_form_with_a_product_or_shop_id_the_page_did_not_send_is_refused_in_chinese(
+    client, session, owner_with_shop, pool, field, typed, said
+):
+    _, shop = owner_with_shop
+    form = {"product_id": str(pool["tea"].id), "shop_id": str(shop.id), "reason": "回甘很好", field: typed}
+    for headers in ({}, HTMX):
+        answer = client.post("/my/picks", data={k: v for k, v in form.items() if v is not None}, headers=headers)
+        page = answer.get_data(as_text=True)
+        assert answer.status_code == 422 and said in page, page
+        assert "Must be" not in page and "Not a valid" not in page and "Missing data" not in page
+    assert session.get(ShopProduct, (shop.id, pool["tea"].id)) is None
+
+
 def test_my_picks_are_reordered_given_new_reasons_and_removed(client, session, owner_with_shop, pool):
     _, shop = owner_with_shop
     for name in ("coffee", "tea", "jumper"):

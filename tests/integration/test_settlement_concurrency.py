@@ -169,7 +169,7 @@ def test_a_failed_payout_recorded_while_a_batch_computes_is_brought_forward_by_t
     engine = engine_for(committed_db)
     with Session(engine) as session:
         owner_id = session.scalars(sa.select(Shop.owner_id).where(Shop.id == shop_ids[0])).one()
-        session.add(PayeeAccount(owner_id=owner_id, kind="alipay", account_name="甲", account_number="pay-0001"))
+        session.add(PayeeAccount(owner_id=owner_id, kind="alipay", account_name="甲", account_number="13800000001"))
         session.commit()
         assert computing.compute_batch(session=session, batch_id=batch_id, minimum_fen=100) == "computed"
         checker = make_user(session, Role.FINANCE)

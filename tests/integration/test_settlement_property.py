@@ -130,7 +130,7 @@ def test_every_fen_owed_is_paid_or_held_and_the_ledger_balances(app, connection,
             )
             shops = [make_shop(work, app, carrying=[product]) for _ in range(2)]
             work.add(
-                PayeeAccount(owner_id=shops[0].owner_id, kind="alipay", account_name="甲", account_number="pay-0001")
+                PayeeAccount(owner_id=shops[0].owner_id, kind="alipay", account_name="甲", account_number="13800000001")
             )
             maker, checker = make_user(work, Role.FINANCE), make_user(work, Role.FINANCE)
             work.commit()

@@ -242,8 +242,9 @@ def test_the_supplier_sees_and_downloads_its_sent_statements_and_no_one_elses(cl
     workbook = load_workbook(io.BytesIO(client.get(f"/console/supplier/statements/{mine}.xlsx").get_data()))
     figures = {row[0]: row[1] for row in workbook.active.iter_rows(values_only=True) if row and row[0]}
     assert float(figures["期末应付"]) == 110.00 and isinstance(figures["未结清"], (int, float))
-    csv_text = client.get(f"/console/supplier/statements/{mine}.csv").get_data().decode("utf-8-sig")
-    assert "本期计提佣金,123.45" in csv_text
+    csv_file = client.get(f"/console/supplier/statements/{mine}.csv")
+    assert csv_file.headers.getlist("Content-Type") == ["text/csv; charset=utf-8"]
+    assert "本期计提佣金,123.45" in csv_file.get_data().decode("utf-8-sig")
     assert client.get(f"/console/supplier/statements/{rows[other.id]}").status_code == 404
     assert client.get(f"/console/supplier/statements/{rows[other.id]}.csv").status_code == 404
 
@@ -269,6 +270,7 @@ def test_finance_sends_a_months_statements_at_once_and_downloads_them_with_numbe
     assert table[0][0] == "供货商编号" and table[0][13] == "未结清（元）"
     [row] = [line for line in table[1:] if line[0] == supplier.id]
     assert row[3] == "已发送" and float(row[11]) == 110.00 and isinstance(row[13], (int, float))
-    csv_text = client.get(f"/console/finance/statements/month/{MONTH}.csv").get_data().decode("utf-8-sig")
-    assert f"{other.id},测试供应链有限公司,{MONTH},已发送" in csv_text
+    csv_file = client.get(f"/console/finance/statements/month/{MONTH}.csv")
+    assert csv_file.headers.getlist("Content-Type") == ["text/csv; charset=utf-8"]
+    assert f"{other.id},测试供应链有限公司,{MONTH},已发送" in csv_file.get_data().decode("utf-8-sig")
     assert client.get("/console/finance/statements/month/2026-13.csv").status_code == 404
