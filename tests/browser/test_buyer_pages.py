@@ -49,7 +49,7 @@ def test_after_an_invalid_submit_the_first_error_is_in_view(page: Page, live_ser
     expect(phone).to_be_focused()
     assert on_screen(phone) == {"inside": True, "reachable": True}
     expect(page.get_by_text("请填写11位手机号")).to_be_in_viewport()
-    expect(page.get_by_text("请填写详细收货地址")).to_be_visible()
+    expect(page.get_by_text("详细地址需5–300个字")).to_be_visible()  # "杭州" is too short
     # What the buyer typed is still there to correct.
     expect(page.get_by_label("收货人")).to_have_value("李四")
 

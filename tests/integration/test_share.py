@@ -353,7 +353,7 @@ def test_the_buy_form_names_each_bad_field_in_chinese_and_saves_nothing(client, 
     response = buy(client, "xiaomei", world["mask"].id, phone="12345", address="短", quantity="0")
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    assert "请填写11位手机号" in page and "请填写详细收货地址" in page
+    assert "请填写11位手机号" in page and "详细地址需5–300个字" in page  # the address was too short, not missing
     assert session.scalar(sa.select(sa.func.count()).select_from(Checkout)) == 0
 
 
