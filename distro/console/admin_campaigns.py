@@ -18,7 +18,7 @@ from distro.campaigns import services
 from distro.campaigns.models import Campaign
 from distro.campaigns.rules import SLOT_HOURS, Action, Offer, slot
 from distro.console.access import console_page, current_user_id
-from distro.console.admin_forms import as_id
+from distro.console.admin_forms import SEARCH_FORM, as_id
 from distro.console.admin_products import matching_products
 from distro.console.blueprint import bp, menu_item
 from distro.console.lists import PageArgs, newest_first
@@ -27,7 +27,7 @@ from distro.db import get_session
 from distro.errors import Conflict, ValidationFailed
 from distro.money import format_cny, format_rate
 from distro.owner.forms import Yuan
-from distro.pages import form_messages, page_messages, parse_form, parse_query
+from distro.pages import form_messages, page_messages, parse_form, parse_query, query_or_defaults
 from distro.suppliers.models import Product
 from distro.suppliers.rules import RateBounds
 
@@ -163,14 +163,15 @@ def _list_page(form: dict, errors: dict, status: int = 200) -> tuple[str, int]:
 @console_page(Role.ADMIN)
 def admin_campaign_products() -> tuple[str, int]:
     """The campaign form's product choices for a search, by title or id (htmx swaps them in as the admin types)."""
-    search = request.args.get("q", "").strip()[:60]
+    args, refused = query_or_defaults(SEARCH_FORM)
+    search = (args["q"] or "").strip()
     return render_template(
         "console/admin/_campaign_products.html",
         choices=product_choices(search, None),
         chosen=None,
         search=search,
-        errors={},
-    ), 200
+        errors=refused,
+    ), 422 if refused else 200
 
 
 @bp.get("/admin/campaigns")
@@ -179,7 +180,10 @@ def admin_campaigns() -> tuple[str, int]:
     """活动: every campaign newest first (proposals to decide among them) and the form to schedule a slot."""
     tomorrow = clock.utcnow().astimezone(clock.BUSINESS_TZ).date() + dt.timedelta(days=1)
     # The product search also works without script: its button reloads the page with ?q=.
-    return _list_page({"day": tomorrow.isoformat(), "hour": "10", "q": request.args.get("q", "")[:60]}, {})
+    args, refused = query_or_defaults(SEARCH_FORM)
+    return _list_page(
+        {"day": tomorrow.isoformat(), "hour": "10", "q": args["q"] or ""}, refused, 422 if refused else 200
+    )
 
 
 @bp.post("/admin/campaigns")

@@ -46,3 +46,15 @@ def test_only_an_admin_searches_the_products(client, world):
     signed_in(client, world["owner"])
     refused = client.get("/console/admin/campaigns/products", query_string={"q": "龙井"})
     assert refused.status_code == 403 and "明前龙井" not in refused.get_data(as_text=True)
+
+
+def test_a_search_the_database_cannot_hold_is_refused_on_the_search_in_chinese_not_a_500(client, world):
+    signed_in(client, world["admin"])
+    for path in ("/console/admin/campaigns/products", "/console/admin/campaigns"):
+        refused = client.get(path, query_string={"q": "龙井\x00"})
+        html = refused.get_data(as_text=True)
+        assert refused.status_code == 422, path
+        assert '<p class="error" id="e-q" role="alert">请勿输入特殊字符</p>' in html, path
+        assert f'name="product_id" value="{world["tea"].id}"' not in html  # nothing searched
+    page = client.get("/console/admin/campaigns", query_string={"q": "龙井\x00"}).get_data(as_text=True)
+    assert 'aria-invalid="true" aria-describedby="e-q"' in page
