@@ -17,7 +17,7 @@ from distro.console.deposit_forms import RETURN_REFUSALS, ReturnForm, window_day
 from distro.console.finance_words import KINDS
 from distro.console.lists import newest_first
 from distro.db import get_session
-from distro.deposits import services
+from distro.deposits import returns, services
 from distro.deposits.standing import standing_of
 from distro.errors import Conflict, NotFound, ValidationFailed
 from distro.ledger.models import Entry
@@ -75,7 +75,7 @@ def _page(
         supplier=supplier,
         standing=standing_of(session, supplier),
         movements=movements,
-        returns=services.returns_of(session, supplier_id),
+        returns=returns.returns_of(session, supplier_id),
         refusal=refusal,
         kinds=KINDS,
         errors=errors or {},
@@ -148,17 +148,15 @@ def return_deposit(supplier_id: int) -> BaseResponse | tuple[str, int]:
     except ValidationError as refused:
         return _page(supplier_id, errors=form_messages(refused), form="return", status=422)
     try:
-        services.return_removed_suppliers_deposit(
+        returns.return_removed_suppliers_deposit(
             session=get_session(),
             supplier_id=supplier_id,
             admin_id=current_user_id(),
-            payee=services.PayeeDetails(
-                form["account_name"].strip(), form["account_number"], form["bank_name"].strip()
-            ),
+            payee=returns.PayeeDetails(form["account_name"].strip(), form["account_number"], form["bank_name"].strip()),
             rail=payout_rail(current_app.config),
             window_days=window_days(),
         )
-    except services.ReturnRefused as refused:
+    except returns.ReturnRefused as refused:
         return _page(supplier_id, refusal=str(RETURN_REFUSALS[refused.why]), status=409)
     except Conflict:
         return _page(supplier_id, refusal=str(_l("只能为已清退的供货商退还保证金，且需在线付款通道。")), status=409)

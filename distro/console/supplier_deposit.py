@@ -17,7 +17,7 @@ from distro.console.deposit_forms import RETURN_REFUSALS, ReturnForm, window_day
 from distro.console.finance_words import KINDS
 from distro.console.lists import PageArgs, newest_first
 from distro.db import get_session
-from distro.deposits import services
+from distro.deposits import returns, services
 from distro.deposits.models import DepositPayment
 from distro.errors import Conflict, NotFound
 from distro.ledger.models import Entry
@@ -44,7 +44,7 @@ def _page(*, errors: dict | None = None, form: dict | None = None, refusal: str 
         supplier=supplier,
         standing=standing,
         movements=movements,
-        returns=services.returns_of(session, supplier.id),
+        returns=returns.returns_of(session, supplier.id),
         kinds=KINDS,
         errors=errors or {},
         form=form or {},
@@ -110,16 +110,14 @@ def ask_return() -> BaseResponse | tuple[str, int]:
     except ValidationError as refused:
         return _page(errors=form_messages(refused), form=request.form.to_dict(), status=422)
     try:
-        services.return_deposit(
+        returns.return_deposit(
             session=get_session(),
             user_id=current_user_id(),
-            payee=services.PayeeDetails(
-                form["account_name"].strip(), form["account_number"], form["bank_name"].strip()
-            ),
+            payee=returns.PayeeDetails(form["account_name"].strip(), form["account_number"], form["bank_name"].strip()),
             rail=payout_rail(current_app.config),
             window_days=window_days(),
         )
-    except services.ReturnRefused as refused:
+    except returns.ReturnRefused as refused:
         return _page(refusal=str(RETURN_REFUSALS[refused.why]), status=409)
     except Conflict:  # no online rail (bank_file)
         return _page(refusal=_("当前的付款通道不支持在线退还，请联系平台财务。"), status=409)

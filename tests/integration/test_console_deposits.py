@@ -8,7 +8,7 @@ import datetime as dt
 import re
 
 from distro.auth.models import Role
-from distro.deposits import rules, services
+from distro.deposits import returns, rules, services
 from distro.pages import csrf_token_in
 from distro.suppliers import services as supplier_services
 from distro.suppliers.models import Supplier
@@ -226,4 +226,4 @@ def test_an_admin_returns_a_removed_suppliers_deposit_and_only_a_removed_ones(cl
     html = client.get(page).get_data(as_text=True)
     assert "已退还" in html and "-¥10,000.00" in html
     session.expire_all()
-    assert services.outstanding(session, session.get_one(Supplier, supplier.id), window_days=15).held_fen == 0
+    assert returns.outstanding(session, session.get_one(Supplier, supplier.id), window_days=15).held_fen == 0

@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from distro.auth.models import Role
-from distro.deposits import rules, services
+from distro.deposits import returns, rules, services
 from distro.deposits.jobs import refresh_deposit_standing
 from distro.deposits.models import DepositReturn
 from distro.deposits.standing import refresh_standing, standing_of
@@ -27,7 +27,7 @@ from tests.factories import make_product, make_supplier, make_user, pay_deposit
 from tests.owner_money import new_trade
 
 REQUIRED = 1_000_000
-BANK = services.PayeeDetails("杭州良品供应链有限公司", "6222020200112233", "工商银行")
+BANK = returns.PayeeDetails("杭州良品供应链有限公司", "6222020200112233", "工商银行")
 
 
 def in_pool(session, product) -> bool:
@@ -266,8 +266,8 @@ def test_a_deposit_is_not_returned_while_an_order_is_open_or_commission_owed(cli
     trade = new_trade(client, app, session)
     trade.order("D1", 100_000, paid_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=1))
     supplier = session.get_one(Supplier, trade.product.supplier_id)
-    with pytest.raises(services.ReturnRefused) as refused:
-        services.return_deposit(session=session, user_id=supplier.user_id, payee=BANK, rail=DemoRail(), window_days=15)
+    with pytest.raises(returns.ReturnRefused) as refused:
+        returns.return_deposit(session=session, user_id=supplier.user_id, payee=BANK, rail=DemoRail(), window_days=15)
     assert refused.value.why == rules.OWED
     assert held(session, supplier) == REQUIRED
     assert session.scalar(sa.select(sa.func.count()).select_from(DepositReturn)) == 0
@@ -278,32 +278,32 @@ def test_open_orders_are_counted_until_the_after_sales_window_closes(client, app
     now = dt.datetime.now(dt.UTC)
     trade.order("D2", 100_000, paid_at=now - dt.timedelta(days=20))
     supplier = session.get_one(Supplier, trade.product.supplier_id)
-    assert services.outstanding(session, supplier, window_days=15).open_orders == 1
+    assert returns.outstanding(session, supplier, window_days=15).open_orders == 1
     trade.deliver("D2", now - dt.timedelta(days=10))
-    assert services.outstanding(session, supplier, window_days=15).open_orders == 1
-    assert services.outstanding(session, supplier, window_days=7).open_orders == 0
+    assert returns.outstanding(session, supplier, window_days=15).open_orders == 1
+    assert returns.outstanding(session, supplier, window_days=7).open_orders == 0
 
 
 def test_a_supplier_with_nothing_outstanding_gets_its_deposit_back_once(session, app):
     user, supplier = make_supplier(session, app)
     product = make_product(session, app, user)
-    back = services.return_deposit(session=session, user_id=user.id, payee=BANK, rail=DemoRail(), window_days=15)
+    back = returns.return_deposit(session=session, user_id=user.id, payee=BANK, rail=DemoRail(), window_days=15)
     assert (back.status, back.amount_fen, back.external_reference) == ("paid", REQUIRED, f"DEMO-{back.id}")
     assert held(session, supplier) == 0
     assert not in_pool(session, product)
-    with pytest.raises(services.ReturnRefused) as again:
-        services.return_deposit(session=session, user_id=user.id, payee=BANK, rail=DemoRail(), window_days=15)
+    with pytest.raises(returns.ReturnRefused) as again:
+        returns.return_deposit(session=session, user_id=user.id, payee=BANK, rail=DemoRail(), window_days=15)
     assert again.value.why == rules.NOTHING_HELD
     paid_again = PayoutResult(back.id, "paid", "DEMO-again", None)  # the rail's answer, heard a second time
-    services.record_return_result(session=session, return_id=back.id, results=[paid_again])
+    returns.record_return_result(session=session, return_id=back.id, results=[paid_again])
     assert postings_of(session, services.DEPOSIT_RETURNED, supplier) == 1
     assert_balanced(session)
 
 
 def test_a_return_the_rail_refuses_moves_no_money(session, app):
     user, supplier = make_supplier(session, app)
-    wrong = services.PayeeDetails("别人", "6222020200110000", "工商银行")  # the demo rail: a name that does not match
-    back = services.return_deposit(session=session, user_id=user.id, payee=wrong, rail=DemoRail(), window_days=15)
+    wrong = returns.PayeeDetails("别人", "6222020200110000", "工商银行")  # the demo rail: a name that does not match
+    back = returns.return_deposit(session=session, user_id=user.id, payee=wrong, rail=DemoRail(), window_days=15)
     assert (back.status, back.failure_reason) == ("failed", "收款账户信息不符")
     assert held(session, supplier) == REQUIRED
 
@@ -315,7 +315,7 @@ def test_a_suspended_supplier_cannot_take_its_deposit_back(session, app):
         session=session, supplier_id=supplier.id, action=SupplierAction.SUSPEND, reason="售假", admin_id=admin.id
     )
     with pytest.raises(Forbidden):
-        services.return_deposit(session=session, user_id=user.id, payee=BANK, rail=DemoRail(), window_days=15)
+        returns.return_deposit(session=session, user_id=user.id, payee=BANK, rail=DemoRail(), window_days=15)
     assert held(session, supplier) == REQUIRED
 
 
