@@ -160,14 +160,21 @@ def test_paying_through_the_demo_rail_shows_the_failed_payout_and_its_reason(com
     assert refused.status_code == 409 and "只有已审批的批次可以付款" in text(refused)
 
 
-def test_the_bank_file_rail_has_no_pay_button_and_results_come_from_the_uploaded_file(
-    client, app, session, supplier_product, redis, monkeypatch
-):
+def approved_bank_file_batch(client, app, session, supplier_product, monkeypatch):
+    """With the bank-file rail, a batch computed by one finance user and approved by another: its id and the
+    approver's client."""
     monkeypatch.setitem(app.config, "PAYOUT_RAIL", "bank_file")
     maker, checker = make_user(session, Role.FINANCE), make_user(session, Role.FINANCE)
     batch_id = computed_batch(client, app, session, maker, supplier_product)
     finance = signed_in(app, checker)
     finance.post(f"{PAGES}/{batch_id}/approve")
+    return batch_id, finance
+
+
+def test_the_bank_file_rail_has_no_pay_button_and_results_come_from_the_uploaded_file(
+    client, app, session, supplier_product, redis, monkeypatch
+):
+    batch_id, finance = approved_bank_file_batch(client, app, session, supplier_product, monkeypatch)
     page = text(finance.get(f"{PAGES}/{batch_id}"))
     assert "上传银行结果文件" in page and "付款通道付款" not in page
     assert "银行文件" in text(finance.post(f"{PAGES}/{batch_id}/pay"))
@@ -259,11 +266,7 @@ BAD_RESULT_FILES = [
 def test_a_results_file_that_cannot_be_read_or_breaks_a_rule_is_refused_saying_why_in_chinese(
     client, app, session, supplier_product, redis, monkeypatch
 ):
-    monkeypatch.setitem(app.config, "PAYOUT_RAIL", "bank_file")
-    maker, checker = make_user(session, Role.FINANCE), make_user(session, Role.FINANCE)
-    batch_id = computed_batch(client, app, session, maker, supplier_product)
-    finance = signed_in(app, checker)
-    finance.post(f"{PAGES}/{batch_id}/approve")
+    batch_id, finance = approved_bank_file_batch(client, app, session, supplier_product, monkeypatch)
     for upload, said in BAD_RESULT_FILES:
         answer = finance.post(
             f"{PAGES}/{batch_id}/results",
